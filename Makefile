@@ -1,0 +1,75 @@
+# Set-up and everyday commands. `make demo` and `make test` work from a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+BUNDLE := rtsched_widgets/static/table.js
+JS_SOURCES := $(wildcard js/src/*.ts) js/build.mjs js/package.json
+OPEN_BROWSER ?= 0
+PORT ?= 8888
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint js js-test pytest bench venv install install-test chromium clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+js/node_modules/.installed: js/package.json
+	cd js && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund)
+	touch $@
+
+$(BUNDLE): js/node_modules/.installed $(JS_SOURCES)
+	cd js && npm run build
+
+## js: bundle the TypeScript front end into rtsched_widgets/static/
+js: $(BUNDLE)
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml $(BUNDLE)
+	$(PIP) install -q -e '.[lab,solve]'
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -q -e '.[lab,solve,postgres,test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## chromium: Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium)
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian's chromium"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	fi
+
+## demo: JupyterLab with real-time collaboration on notebooks/, bound to 127.0.0.1
+demo: install
+	$(PY) -m rtsched_widgets.demo --port $(PORT) $(if $(filter 1,$(OPEN_BROWSER)),--open-browser,)
+
+## lint: ruff, mypy, tsc and biome
+lint: install-test
+	$(VENV)/bin/ruff check rtsched_widgets tests benchmarks
+	$(VENV)/bin/ruff format --check rtsched_widgets tests benchmarks
+	$(VENV)/bin/mypy
+	cd js && npm run typecheck && npm run lint
+
+js-test: js/node_modules/.installed
+	cd js && npm test
+
+pytest: install-test chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test: set-up, lint, JS unit tests, then every Python test (unit, browser, notebooks)
+test: install-test chromium
+	$(MAKE) lint
+	$(MAKE) js-test
+	$(MAKE) pytest
+
+## bench: the performance tables recorded in benchmarks/RESULTS.md
+bench: install-test
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) js/node_modules rtsched_widgets/static build dist

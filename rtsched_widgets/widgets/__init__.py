@@ -1,0 +1,1 @@
+"""Widgets: the synced front-end models and their message protocol."""

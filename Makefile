@@ -60,6 +60,7 @@ js-test: js/node_modules/.installed
 
 pytest: install-test chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider
 
 ## test: set-up, lint, JS unit tests, then every Python test (unit, browser, notebooks)
 test: install-test chromium

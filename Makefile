@@ -50,8 +50,8 @@ demo: install
 
 ## lint: ruff, mypy, tsc and biome
 lint: install-test
-	$(VENV)/bin/ruff check rtsched_widgets tests benchmarks
-	$(VENV)/bin/ruff format --check rtsched_widgets tests benchmarks
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	cd js && npm run typecheck && npm run lint
 

@@ -11,7 +11,7 @@ class MissingExtraError(ImportError):
 
 
 def require(module: str, extra: str) -> ModuleType:
-    """Import ``module`` or raise MissingExtraError telling to ``pip install rtsched_widgets[extra]``."""
+    """Import ``module``, or raise MissingExtraError naming the extra that brings it."""
     try:
         return importlib.import_module(module)
     except ImportError as exc:

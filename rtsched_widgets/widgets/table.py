@@ -50,7 +50,8 @@ class ScheduleTable(anywidget.AnyWidget):
         """Set one cell from Python and push the change to every view."""
         self._check_address(row, col)
         if value is not None and not isinstance(value, str):
-            raise TypeError(f"value: expected a worker id (str) or None, got {type(value).__name__}")
+            kind = type(value).__name__
+            raise TypeError(f"value: expected a worker id (str) or None, got {kind}")
         self._cells[row][col] = value
         self.version += 1
         self.send({"type": "patch", "version": self.version, "changes": [[row, col, value]]})

@@ -1,0 +1,422 @@
+"""Exact generation with OR-Tools CP-SAT, for the NRP and the saldo profile.
+
+Both models use one boolean ``x[w, d, s]`` per worker, day and shift type the worker may work
+(no variable where ``problem.available`` is False), ``work[w, d] = sum_s x[w, d, s] <= 1`` and
+the cover count ``c[d, s] = sum_w x[w, d, s] <= maximum[d, s]`` (the roster has no room for more).
+
+NRP profile (hard): forbidden next-day successions; max shifts per type; min/max total minutes;
+max consecutive working days (every window of ``max + 1`` days has a day off); min consecutive
+working days and min consecutive days off, where runs touching the first or the last day of the
+horizon are exempt (a run strictly inside the horizon of length ``j < min`` is forbidden);
+max working weekends (a weekend, Saturday + Sunday of one ISO week, is worked when either day
+is); mandatory days. Objective (Curtois & Qu): shift-on request weight when the requested shift
+is not worked, shift-off request weight when it is, ``under_weight x shortfall`` and
+``over_weight x surplus`` per cell.
+
+saldo profile (hard): mandatory days; minimum distance ``problem.min_distance[w]`` between two
+shifts of a worker; the 7/14 pattern (no shifts on day ``d`` and ``d + k`` for ``k`` in
+``settings.pattern_distances`` when ``d``'s weekday is in ``settings.pattern_weekdays``);
+incompatible pairs never work the same date; at most ``settings.max_consecutive_weekends``
+consecutive calendar weeks with a shift on a special day; ``max_shifts``. Objective: coverage
+(``under_weight`` per empty required slot) plus ``settings.weight_target`` per shift beyond
+``targets[w] +- settings.target_tolerance``. The special-day and last-post balance terms of the
+rule engine are not modelled; the rule engine's score of the result is reported beside it.
+
+Weights are scaled to integers (x1 when all are integral, else x1000) for the solver; the
+reported objective is in the problem's units.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from rtsched_widgets._optional import require
+from rtsched_widgets.model.problem import Problem
+from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.solve.base import (
+    ProgressCallback,
+    RunClock,
+    SolveResult,
+    Status,
+    Strategy,
+)
+from rtsched_widgets.solve.keep import Keep, normalize_keep
+from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
+
+
+class CpSat(Strategy):
+    """CP-SAT over the whole horizon. Options: ``num_workers`` search threads (2), ``log``
+    the solver's search log to stdout (False), ``stop_at_first`` feasible solution (False)."""
+
+    name = "cpsat"
+
+    def __init__(
+        self, *, num_workers: int = 2, log: bool = False, stop_at_first: bool = False
+    ) -> None:
+        if num_workers < 1:
+            raise ValueError(f"num_workers: {num_workers} — use 1 or more search threads")
+        self.num_workers = num_workers
+        self.log_search = log
+        self.stop_at_first = stop_at_first
+
+    def solve(
+        self,
+        problem: Problem,
+        *,
+        roster: Roster | None = None,
+        time_limit: float = 10.0,
+        seed: int = 0,
+        keep: np.ndarray | Keep | None = None,
+        cancel: threading.Event | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> SolveResult:
+        cp = require("ortools.sat.python.cp_model", "solve")
+        clock = RunClock(self.name, time_limit, cancel, progress)
+        fixed = normalize_keep(problem, roster, keep)
+        model = CpModelBuilder(cp, problem)
+        model.build()
+        model.fix(fixed.worker_day, fixed.shift, fixed.closed)
+        if roster is not None:
+            model.hint(roster.shift_of)
+        solver = cp.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = max(clock.remaining(), 0.01)
+        params.num_workers = self.num_workers
+        params.random_seed = int(seed)
+        params.log_search_progress = self.log_search
+        callback = _Callback(cp, model, clock, self.stop_at_first)
+        watcher = _CancelWatcher(solver, clock)
+        watcher.start()
+        try:
+            code = solver.solve(model.model, callback)
+        finally:
+            watcher.stop()
+        status: Status
+        if code == cp.OPTIMAL:
+            status = "optimal"
+        elif code == cp.FEASIBLE:
+            status = "feasible"
+        elif code == cp.INFEASIBLE:
+            status = "infeasible"
+        else:
+            status = "unknown"
+        moves = int(solver.num_branches)
+        if code in (cp.OPTIMAL, cp.FEASIBLE):
+            shifts = model.shifts(solver)
+            result_roster = roster_from_shifts(problem, shifts, like=roster)
+            objective = solver.objective_value / model.scale
+            if not clock.log or clock.log[-1][1] != objective:
+                clock.improved(objective, 0, moves)
+            return clock.result(
+                result_roster,
+                objective,
+                0,
+                status,
+                seed,
+                moves,
+                bound=solver.best_objective_bound / model.scale,
+                modelled_terms=model.terms,
+            )
+        fallback = roster.copy() if roster is not None else Roster(problem)
+        hard, soft = score_roster(problem, fallback)
+        return clock.result(fallback, soft, hard, status, seed, moves)
+
+
+class _Callback:
+    """Records each improving solution in the run clock (log, progress)."""
+
+    def __new__(cls, cp: Any, model: CpModelBuilder, clock: RunClock, stop_at_first: bool) -> Any:
+        class Callback(cp.CpSolverSolutionCallback):  # type: ignore[misc, name-defined]
+            def on_solution_callback(self) -> None:
+                objective = self.objective_value / model.scale
+                clock.improved(objective, 0, int(self.num_branches))
+                if stop_at_first or clock.cancelled():
+                    self.stop_search()
+
+        return Callback()
+
+
+class _CancelWatcher:
+    """Polls the cancel event while the solver runs and stops it; also reports progress."""
+
+    def __init__(self, solver: Any, clock: RunClock) -> None:
+        self.solver = solver
+        self.clock = clock
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True, name="cpsat-watch")
+
+    def start(self) -> None:
+        if self.clock.cancel is not None or self.clock.progress is not None:
+            self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(0.05):
+            if self.clock.cancelled():
+                self.solver.stop_search()
+                return
+            self.clock.report(0)
+
+    def stop(self) -> None:
+        self.done.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+
+def _scale_for(*arrays: np.ndarray) -> int:
+    values = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in arrays if np.size(a)])
+    if values.size == 0 or np.allclose(values, np.round(values)):
+        return 1
+    return 1000
+
+
+class CpModelBuilder:
+    """Builds the CP-SAT model of one problem; see the module docstring for its constraints."""
+
+    def __init__(self, cp: Any, problem: Problem) -> None:
+        self.cp = cp
+        self.p = problem
+        self.model = cp.CpModel()
+        self.x: dict[tuple[int, int, int], Any] = {}
+        self.work: dict[tuple[int, int], Any] = {}
+        self.objective: list[Any] = []
+        self.terms: list[str] = []
+        p = problem
+        weights = [p.under_weight, p.over_weight]
+        weights += [np.array([r.weight for r in p.shift_on_requests + p.shift_off_requests])]
+        if p.profile == "saldo":
+            weights.append(np.array([p.settings.weight_target]))
+        self.scale = _scale_for(*weights)
+
+    def w(self, value: float) -> int:
+        """A weight in solver units."""
+        return round(value * self.scale)
+
+    # -- structure ------------------------------------------------------------------------
+    def build(self) -> None:
+        p, m = self.p, self.model
+        for w in range(p.n_workers):
+            for d in range(p.n_days):
+                if not p.available[w, d]:
+                    continue
+                row = []
+                for s in range(p.n_shifts):
+                    if p.maximum[d, s] > 0:
+                        v = m.new_bool_var(f"x_{w}_{d}_{s}")
+                        self.x[w, d, s] = v
+                        row.append(v)
+                if row:
+                    work = m.new_bool_var(f"work_{w}_{d}")
+                    m.add(sum(row) == work)
+                    self.work[w, d] = work
+        self.counts: dict[tuple[int, int], Any] = {}
+        for d in range(p.n_days):
+            for s in range(p.n_shifts):
+                cell = [self.x[w, d, s] for w in range(p.n_workers) if (w, d, s) in self.x]
+                self.counts[d, s] = sum(cell) if cell else 0
+                m.add(self.counts[d, s] <= int(p.maximum[d, s]))
+        for w in range(p.n_workers):
+            for d in range(p.n_days):
+                if p.mandatory[w, d]:
+                    if (w, d) not in self.work:
+                        m.add_bool_or([])  # mandatory on a day the worker cannot work
+                    else:
+                        m.add(self.work[w, d] == 1)
+        if p.profile == "nrp":
+            self._nrp()
+        else:
+            self._saldo()
+        m.minimize(sum(self.objective))
+
+    def wd(self, w: int, d: int) -> Any:
+        """``work[w, d]`` or the constant 0 when the worker cannot work that day."""
+        return self.work.get((w, d), 0)
+
+    def _cover(self, over_allowed: bool) -> None:
+        p, m = self.p, self.model
+        for (d, s), count in self.counts.items():
+            req = int(p.required[d, s])
+            if req > 0 and p.under_weight[d, s] > 0:
+                under = m.new_int_var(0, req, f"under_{d}_{s}")
+                m.add(under >= req - count)
+                self.objective.append(self.w(p.under_weight[d, s]) * under)
+            if over_allowed and p.maximum[d, s] > req and p.over_weight[d, s] > 0:
+                over = m.new_int_var(0, int(p.maximum[d, s]) - req, f"over_{d}_{s}")
+                m.add(over >= count - req)
+                self.objective.append(self.w(p.over_weight[d, s]) * over)
+        self.terms.append("cover")
+
+    # -- NRP ------------------------------------------------------------------------------
+    def _nrp(self) -> None:
+        p, m, n = self.p, self.model, self.p.n_days
+        minutes = [st.minutes for st in p.shift_types]
+        forbidden = [
+            (s, p.shift_index[t]) for s, st in enumerate(p.shift_types) for t in st.forbidden_next
+        ]
+        weekends: dict[int, list[int]] = {}
+        for d in range(n):
+            if int(p.calendar.weekday[d]) in (5, 6):
+                weekends.setdefault(int(p.calendar.week[d]), []).append(d)
+        for w, worker in enumerate(p.workers):
+            xs = self.x
+            for d in range(n - 1):
+                for s, t in forbidden:
+                    if (w, d, s) in xs and (w, d + 1, t) in xs:
+                        m.add_bool_or([~xs[w, d, s], ~xs[w, d + 1, t]])
+            for sid, limit in worker.max_per_shift.items():
+                s = p.shift_index[sid]
+                m.add(sum(xs.get((w, d, s), 0) for d in range(n)) <= int(limit))
+            total = sum(
+                minutes[s] * xs[w, d, s]
+                for d in range(n)
+                for s in range(p.n_shifts)
+                if (w, d, s) in xs
+            )
+            if worker.max_minutes is not None:
+                m.add(total <= worker.max_minutes)
+            if worker.min_minutes is not None:
+                m.add(total >= worker.min_minutes)
+            work = [self.wd(w, d) for d in range(n)]
+            if worker.max_consecutive is not None:
+                k = worker.max_consecutive
+                for d in range(n - k):
+                    m.add(sum(work[d : d + k + 1]) <= k)
+            if worker.min_consecutive is not None:
+                self._min_runs(work, worker.min_consecutive, working=True)
+            if worker.min_consecutive_off is not None:
+                self._min_runs(work, worker.min_consecutive_off, working=False)
+            if worker.max_weekends is not None:
+                worked = []
+                for days in weekends.values():
+                    flags = [self.work[w, d] for d in days if (w, d) in self.work]
+                    if not flags:
+                        continue
+                    we = m.new_bool_var(f"weekend_{w}_{days[0]}")
+                    m.add_max_equality(we, flags)
+                    worked.append(we)
+                m.add(sum(worked) <= worker.max_weekends)
+        for requests, on in ((p.shift_on_requests, True), (p.shift_off_requests, False)):
+            for r in requests:
+                w, s = p.worker_index[r.worker], p.shift_index[r.shift]
+                var = self.x.get((w, r.day, s))
+                weight = self.w(r.weight)
+                if on:
+                    self.objective.append(weight * (1 - var) if var is not None else weight)
+                elif var is not None:
+                    self.objective.append(weight * var)
+        self.terms += ["shift_on_requests", "shift_off_requests"]
+        self._cover(over_allowed=True)
+
+    def _min_runs(self, work: list[Any], minimum: int, *, working: bool) -> None:
+        """Forbid runs (of working days or of days off) shorter than ``minimum`` that start
+        after day 0 and end before the last day: for a run ``d+1 .. d+j`` (``j < minimum``) the
+        days ``d`` and ``d+j+1`` are of the other kind."""
+        n = len(work)
+        for j in range(1, minimum):
+            for d in range(0, n - j - 1):
+                # forbidden: d outside, d+1..d+j inside, d+j+1 outside the run
+                clause = [(work[d], working)]
+                clause += [(work[e], not working) for e in range(d + 1, d + j + 1)]
+                clause.append((work[d + j + 1], working))
+                self._clause(clause)
+
+    def _clause(self, literals: list[tuple[Any, bool]]) -> None:
+        """Add ``OR`` of ``v`` (when the flag is True) or ``not v``; constants 0/1 allowed."""
+        out = []
+        for v, positive in literals:
+            if isinstance(v, int):
+                if (v == 1) == positive:
+                    return  # already satisfied
+                continue
+            out.append(v if positive else ~v)
+        self.model.add_bool_or(out)
+
+    # -- saldo ----------------------------------------------------------------------------
+    def _saldo(self) -> None:
+        p, m, n, st = self.p, self.model, self.p.n_days, self.p.settings
+        cal = p.calendar
+        weeks: dict[int, list[int]] = {}
+        for d in range(n):
+            if cal.is_special[d]:
+                weeks.setdefault(int(cal.week[d]), []).append(d)
+        n_weeks = int(cal.week[-1]) + 1 if n else 0
+        for w in range(p.n_workers):
+            work = [self.wd(w, d) for d in range(n)]
+            dist = int(p.min_distance[w])
+            for d in range(n - 1):
+                window = [v for v in work[d : d + dist] if not isinstance(v, int)]
+                if len(window) > 1:
+                    m.add(sum(window) <= 1)
+            for d in range(n):
+                if int(cal.weekday[d]) not in st.pattern_weekdays or isinstance(work[d], int):
+                    continue
+                for k in st.pattern_distances:
+                    if d + k < n and not isinstance(work[d + k], int):
+                        m.add_bool_or([~work[d], ~work[d + k]])
+            limit = st.max_consecutive_weekends
+            flags: list[Any] = []
+            for week in range(n_weeks):
+                days = [self.work[w, d] for d in weeks.get(week, []) if (w, d) in self.work]
+                if days:
+                    f = m.new_bool_var(f"wk_{w}_{week}")
+                    m.add_max_equality(f, days)
+                    flags.append(f)
+                else:
+                    flags.append(0)
+            for start in range(n_weeks - limit):
+                window = [f for f in flags[start : start + limit + 1] if not isinstance(f, int)]
+                if len(window) > limit:
+                    m.add(sum(window) <= limit)
+            total = sum(v for v in work if not isinstance(v, int))
+            worker = p.workers[w]
+            if worker.max_shifts is not None:
+                m.add(total <= worker.max_shifts)
+            tol, weight = st.target_tolerance, self.w(st.weight_target)
+            if weight > 0:
+                target = int(p.targets[w])
+                excess = m.new_int_var(0, n, f"excess_{w}")
+                m.add(excess >= total - (target + tol))
+                m.add(excess >= (target - tol) - total)
+                self.objective.append(weight * excess)
+        for a in range(p.n_workers):
+            for b in range(a + 1, p.n_workers):
+                if not p.incompatible[a, b]:
+                    continue
+                for d in range(n):
+                    if (a, d) in self.work and (b, d) in self.work:
+                        m.add_bool_or([~self.work[a, d], ~self.work[b, d]])
+        self.terms.append("target")
+        self._cover(over_allowed=False)
+
+    # -- keep, hints, solution ------------------------------------------------------------
+    def fix(self, worker_day: np.ndarray, shift: np.ndarray, closed: np.ndarray) -> None:
+        """Fix kept worker-days to their shift (or off) and close kept cells to newcomers."""
+        m = self.model
+        for w, d in zip(*np.nonzero(worker_day), strict=True):
+            s_kept = int(shift[w, d])
+            if s_kept >= 0 and (w, d, s_kept) not in self.x:
+                m.add_bool_or([])  # a kept shift the model cannot hold: proven infeasible
+            for s in range(self.p.n_shifts):
+                v = self.x.get((int(w), int(d), s))
+                if v is not None:
+                    m.add(v == (1 if s == s_kept else 0))
+        for d, s in zip(*np.nonzero(closed), strict=True):
+            for w in range(self.p.n_workers):
+                v = self.x.get((w, int(d), int(s)))
+                if v is not None and not worker_day[w, d]:
+                    m.add(v == 0)
+
+    def hint(self, shift_of: np.ndarray) -> None:
+        """Hint every variable with the starting roster's value."""
+        for (w, d, s), v in self.x.items():
+            self.model.add_hint(v, 1 if shift_of[w, d] == s else 0)
+
+    def shifts(self, solver: Any) -> np.ndarray:
+        """``shift_of`` of the solver's solution."""
+        out = np.full((self.p.n_workers, self.p.n_days), -1, dtype=np.int64)
+        for (w, d, s), v in self.x.items():
+            if solver.boolean_value(v):
+                out[w, d] = s
+        return out

@@ -22,6 +22,7 @@ import numpy as np
 
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.solve.keep import Keep
 
 Status = Literal["optimal", "feasible", "infeasible", "unknown", "cancelled"]
 """``optimal``: proven optimal (CP-SAT only); ``feasible``: every hard rule met as far as the
@@ -103,7 +104,7 @@ class Strategy(ABC):
         roster: Roster | None = None,
         time_limit: float = 10.0,
         seed: int = 0,
-        keep: np.ndarray | None = None,
+        keep: np.ndarray | Keep | None = None,
         cancel: threading.Event | None = None,
         progress: ProgressCallback | None = None,
     ) -> SolveResult:

@@ -129,7 +129,7 @@ class _Callback:
     """Records each improving solution in the run clock (log, progress)."""
 
     def __new__(cls, cp: Any, model: CpModelBuilder, clock: RunClock, stop_at_first: bool) -> Any:
-        class Callback(cp.CpSolverSolutionCallback):  # type: ignore[misc, name-defined]
+        class Callback(cp.CpSolverSolutionCallback):
             def on_solution_callback(self) -> None:
                 objective = self.objective_value / model.scale
                 clock.improved(objective, 0, int(self.num_branches))

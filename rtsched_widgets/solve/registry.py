@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -21,22 +22,22 @@ Factory = Callable[..., Strategy]
 _ALIASES = {"ls": "local_search", "lns": "local_search", "cp-sat": "cpsat", "cp_sat": "cpsat"}
 
 
-def _greedy(**options: object) -> Strategy:
+def _greedy(**options: Any) -> Strategy:
     from rtsched_widgets.solve.greedy import Greedy
 
-    return Greedy(**options)  # type: ignore[arg-type]
+    return Greedy(**options)
 
 
-def _local_search(**options: object) -> Strategy:
+def _local_search(**options: Any) -> Strategy:
     from rtsched_widgets.solve.local_search import LocalSearch
 
-    return LocalSearch(**options)  # type: ignore[arg-type]
+    return LocalSearch(**options)
 
 
-def _cpsat(**options: object) -> Strategy:
+def _cpsat(**options: Any) -> Strategy:
     from rtsched_widgets.solve.cpsat import CpSat
 
-    return CpSat(**options)  # type: ignore[arg-type]
+    return CpSat(**options)
 
 
 _REGISTRY: dict[str, Factory] = {

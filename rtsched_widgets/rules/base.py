@@ -1,0 +1,138 @@
+"""Violation records, scores and the ``Rule`` contract every rule module implements.
+
+A rule answers three questions about a roster:
+
+- ``full(problem, roster)``: every violation, computed from the numpy roster with vectorised
+  operations (used for validation from scratch);
+- ``local(state, anchors)``: exactly the current violations indexed under any of ``anchors``,
+  computed from the Python mirror ``LiveState`` (used to update the maintained set after an
+  edit: the old violations at the touched anchors are dropped and these replace them);
+- ``delta(state, w, d, old, new)``: the change of the hard count (hard rules) or of the soft
+  penalty (soft rules) that one change would cause against the current state, without
+  building records (the fast path of search and suggestions).
+
+An *anchor* is an ``int`` that a rule derives from a change (``touched``) and from a violation
+key (``anchors``); a violation whose anchors do not meet the touched anchors of an edit is
+guaranteed unchanged by that edit. Each rule chooses its own anchor space (a worker, a
+(worker, day) pair, a (day, shift) cell, …) and encodes it as one ``int``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+if TYPE_CHECKING:
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.state import LiveState, Tables
+
+Severity = Literal["hard", "soft"]
+Change = tuple[int, int, int, int]
+"""(worker, day, old_shift, new_shift); -1 means not working that day."""
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule instance.
+
+    ``key`` identifies it for diffing (rule name + indices); two records with equal keys and
+    penalties are the same violation. ``penalty`` is weight x amount for soft rules and 1.0 for
+    hard ones.
+    """
+
+    rule: str
+    severity: Severity
+    workers: tuple[str, ...]
+    dates: tuple[str, ...]
+    post: int | None
+    message: str
+    penalty: float
+    key: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """Number of hard violations and total soft penalty."""
+
+    hard: int
+    soft: float
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """What a set of changes introduces and resolves; ``hard``/``soft`` are the score changes.
+
+    A violation whose key stays but whose penalty (or record) changes appears in both
+    ``resolved`` (old record) and ``introduced`` (new record).
+    """
+
+    introduced: tuple[Violation, ...]
+    resolved: tuple[Violation, ...]
+    hard: int
+    soft: float
+
+
+class Rule:
+    """Base class of all rules; see the module docstring for the contract.
+
+    Subclasses set ``name`` and ``severity`` and implement ``full``, ``touched``, ``anchors``,
+    ``local`` and ``delta``. A rule instance is bound to one problem (its lookup tables are
+    built in ``__init__``) and holds no roster state, so validators may share it.
+    """
+
+    name: ClassVar[str] = ""
+    severity: ClassVar[Severity] = "hard"
+
+    def __init__(self, problem: Problem, tables: Tables) -> None:
+        self.problem = problem
+        self.t = tables
+
+    # -- contract -------------------------------------------------------------------------
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        """Every violation of this rule in ``roster``."""
+        raise NotImplementedError
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        """Anchors whose violations may change when worker ``w`` goes from ``old`` to ``new``
+        on day ``d``."""
+        raise NotImplementedError
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        """Anchors a violation with ``key`` is indexed under."""
+        raise NotImplementedError
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        """Every current violation that has at least one anchor in ``anchors``."""
+        raise NotImplementedError
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        """Score change of one change against ``state`` (hard: count; soft: penalty)."""
+        raise NotImplementedError
+
+    # -- helpers --------------------------------------------------------------------------
+    def make(
+        self,
+        key: tuple,
+        workers: Sequence[int],
+        days: Sequence[int],
+        post: int | None,
+        message: str,
+        penalty: float = 1.0,
+    ) -> Violation:
+        """A record of this rule; ``workers``/``days`` are indices, turned into ids/ISO dates."""
+        t = self.t
+        return Violation(
+            self.name,
+            self.severity,
+            tuple(t.worker_id[w] for w in workers),
+            tuple(t.iso[d] for d in days),
+            post,
+            message,
+            float(penalty),
+            key,
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.severity})"

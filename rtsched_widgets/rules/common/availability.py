@@ -1,0 +1,117 @@
+"""Availability (days off, work periods) and mandatory days: rules about single cells."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rtsched_widgets.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.state import LiveState
+
+
+class Availability(Rule):
+    """Hard. Worker ``w`` must not hold any shift on day ``d`` when ``problem.available[w, d]``
+    is False: the date lies inside one of the worker's ``days_off`` ranges or, when the worker
+    has ``work_periods``, outside all of them (every range includes both of its ends). In the
+    NRP profile these are the file's days off.
+
+    One violation per (worker, date); key ``("availability", w, d, shift)``; anchor (w, d).
+    """
+
+    name = "availability"
+    severity = "hard"
+
+    def record(self, w: int, d: int, s: int) -> Violation:
+        t = self.t
+        worker, day = t.workers[w], self.problem.calendar.date(d)
+        why = (
+            "a day off"
+            if any(a <= day <= b for a, b in worker.days_off)
+            else "outside the work periods"
+        )
+        return self.make(
+            ("availability", w, d, s),
+            (w,),
+            (d,),
+            s,
+            f"{t.worker_id[w]} works shift {t.shift_id[s]} on {t.iso[d]}, {why} (availability)",
+        )
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        sh = roster.shift_of
+        ws, ds = np.nonzero((sh >= 0) & ~problem.available)
+        ss = sh[ws, ds]
+        return [
+            self.record(w, d, s)
+            for w, d, s in zip(ws.tolist(), ds.tolist(), ss.tolist(), strict=True)
+        ]
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        return (w * self.t.n_d + d,)
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        return (key[1] * self.t.n_d + key[2],)
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        t, out = self.t, []
+        for a in anchors:
+            w, d = divmod(a, t.n_d)
+            s = state.shift_of[w][d]
+            if s >= 0 and not t.available[w][d]:
+                out.append(self.record(w, d, s))
+        return out
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        if self.t.available[w][d]:
+            return 0
+        return (new >= 0) - (old >= 0)
+
+
+class MandatoryDays(Rule):
+    """Hard. On each of a worker's ``mandatory_days`` (``problem.mandatory[w, d]``) the worker
+    must hold a shift (any shift type); a violation is a mandatory date left without one.
+
+    Key ``("mandatory", w, d)``; anchor (w, d).
+    """
+
+    name = "mandatory"
+    severity = "hard"
+
+    def record(self, w: int, d: int) -> Violation:
+        t = self.t
+        return self.make(
+            ("mandatory", w, d),
+            (w,),
+            (d,),
+            None,
+            f"{t.worker_id[w]} must work on {t.iso[d]} (mandatory day) but holds no shift",
+        )
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        ws, ds = np.nonzero(problem.mandatory & (roster.shift_of < 0))
+        return [self.record(w, d) for w, d in zip(ws.tolist(), ds.tolist(), strict=True)]
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        return (w * self.t.n_d + d,)
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        return (key[1] * self.t.n_d + key[2],)
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        t, out = self.t, []
+        for a in anchors:
+            w, d = divmod(a, t.n_d)
+            if t.mandatory[w][d] and state.shift_of[w][d] < 0:
+                out.append(self.record(w, d))
+        return out
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        if not self.t.mandatory[w][d]:
+            return 0
+        return (new < 0) - (old < 0)

@@ -1,0 +1,152 @@
+"""Cover of each (day, shift) cell against its demand: under-cover and over-cover (soft)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rtsched_widgets.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.state import LiveState
+
+
+def coverage_percent(problem: Problem, roster: Roster) -> float:
+    """Filled required slots as a percentage of all required slots: sum over cells of
+    ``min(count, required)`` / sum of ``required`` x 100 (100.0 when nothing is required)."""
+    required = int(problem.required.sum())
+    if required == 0:
+        return 100.0
+    filled = int(np.minimum(roster.count, problem.required).sum())
+    return 100.0 * filled / required
+
+
+class _Cell(Rule):
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        n_s = self.t.n_s
+        if old == new:
+            return ()
+        if old < 0:
+            return (d * n_s + new,)
+        if new < 0:
+            return (d * n_s + old,)
+        return (d * n_s + old, d * n_s + new)
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        return (key[1] * self.t.n_s + key[2],)
+
+
+class CoverUnder(_Cell):
+    """Soft. Cell (day ``d``, shift ``s``) must hold ``required[d, s]`` people; each missing
+    person costs ``under_weight[d, s]`` (saldo: ``settings.weight_coverage`` per unfilled
+    required slot; NRP: the file's weight for under). Penalty =
+    ``under_weight[d, s] x (required - count)`` when ``count < required``.
+
+    Key ``("cover_under", d, s)``; anchor the cell.
+    """
+
+    name = "cover_under"
+    severity = "soft"
+
+    def record(self, d: int, s: int, count: int) -> Violation:
+        t = self.t
+        req = t.required[d][s]
+        missing = req - count
+        return self.make(
+            ("cover_under", d, s),
+            (),
+            (d,),
+            s,
+            f"shift {t.shift_id[s]} on {t.iso[d]} has {count} of {req} required "
+            f"({missing} missing; cover under)",
+            t.under_weight[d][s] * missing,
+        )
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        count = roster.count
+        ds, ss = np.nonzero(count < problem.required)
+        cs = count[ds, ss]
+        return [
+            self.record(d, s, c)
+            for d, s, c in zip(ds.tolist(), ss.tolist(), cs.tolist(), strict=True)
+        ]
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        t, out = self.t, []
+        for a in anchors:
+            d, s = divmod(a, t.n_s)
+            c = state.count[d][s]
+            if c < t.required[d][s]:
+                out.append(self.record(d, s, c))
+        return out
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        if old == new:
+            return 0.0
+        t, row, req = self.t, state.count[d], self.t.required[d]
+        change = 0.0
+        if old >= 0 and row[old] <= req[old]:
+            change += t.under_weight[d][old]
+        if new >= 0 and row[new] < req[new]:
+            change -= t.under_weight[d][new]
+        return change
+
+
+class CoverOver(_Cell):
+    """Soft. Each person beyond ``required[d, s]`` in cell (``d``, ``s``) costs
+    ``over_weight[d, s]``: penalty = ``over_weight[d, s] x (count - required)`` when
+    ``count > required`` (NRP cover; the saldo profile forbids over-cover through ``maximum``
+    and does not use this rule).
+
+    Key ``("cover_over", d, s)``; anchor the cell.
+    """
+
+    name = "cover_over"
+    severity = "soft"
+
+    def record(self, d: int, s: int, count: int) -> Violation:
+        t = self.t
+        req = t.required[d][s]
+        surplus = count - req
+        return self.make(
+            ("cover_over", d, s),
+            (),
+            (d,),
+            s,
+            f"shift {t.shift_id[s]} on {t.iso[d]} has {count} people, {req} required "
+            f"({surplus} too many; cover over)",
+            t.over_weight[d][s] * surplus,
+        )
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        count = roster.count
+        ds, ss = np.nonzero(count > problem.required)
+        cs = count[ds, ss]
+        return [
+            self.record(d, s, c)
+            for d, s, c in zip(ds.tolist(), ss.tolist(), cs.tolist(), strict=True)
+        ]
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        t, out = self.t, []
+        for a in anchors:
+            d, s = divmod(a, t.n_s)
+            c = state.count[d][s]
+            if c > t.required[d][s]:
+                out.append(self.record(d, s, c))
+        return out
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        if old == new:
+            return 0.0
+        t, row, req = self.t, state.count[d], self.t.required[d]
+        change = 0.0
+        if old >= 0 and row[old] > req[old]:
+            change -= t.over_weight[d][old]
+        if new >= 0 and row[new] >= req[new]:
+            change += t.over_weight[d][new]
+        return change

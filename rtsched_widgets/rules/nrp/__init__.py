@@ -1,0 +1,3 @@
+"""Rules of the NRP profile (Curtois & Qu instances)."""
+
+__all__: list[str] = []

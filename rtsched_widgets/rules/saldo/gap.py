@@ -1,0 +1,90 @@
+"""Minimum gap between two shifts of one worker (saldo)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rtsched_widgets.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.state import LiveState
+
+
+class MinGap(Rule):
+    """Hard. Two shifts of one worker must be more than ``settings.gap`` days apart: days
+    ``d1 < d2`` both worked violate when ``d2 - d1 < problem.min_distance[w]``, which is
+    ``gap + 1`` (so a difference of exactly ``gap`` is forbidden and ``gap + 1`` allowed), and
+    ``gap + 2`` for part-timers (``work_percentage < settings.part_time_threshold``).
+
+    One violation per offending pair of days (three shifts on consecutive days give three
+    pairs); key ``("min_gap", w, d1, d2)``; anchors (w, d1) and (w, d2).
+    """
+
+    name = "min_gap"
+    severity = "hard"
+
+    def record(self, w: int, d1: int, d2: int) -> Violation:
+        t = self.t
+        m = t.min_distance[w]
+        return self.make(
+            ("min_gap", w, d1, d2),
+            (w,),
+            (d1, d2),
+            None,
+            f"{t.worker_id[w]} works {t.iso[d1]} and {t.iso[d2]}, {d2 - d1} day(s) apart; "
+            f"shifts must be at least {m} days apart (min gap)",
+        )
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        works = roster.shift_of >= 0
+        md = problem.min_distance
+        out: list[Violation] = []
+        top = int(md.max()) if md.size else 0
+        for k in range(1, min(top, problem.n_days)):
+            hit = works[:, :-k] & works[:, k:]
+            hit &= (md > k)[:, None]
+            ws, ds = np.nonzero(hit)
+            out.extend(
+                self.record(w, d, d + k) for w, d in zip(ws.tolist(), ds.tolist(), strict=True)
+            )
+        return out
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        if (old < 0) == (new < 0):
+            return ()
+        return (w * self.t.n_d + d,)
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        base = key[1] * self.t.n_d
+        return (base + key[2], base + key[3])
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        t = self.t
+        found: dict[tuple, Violation] = {}
+        for a in anchors:
+            w, d = divmod(a, t.n_d)
+            if state.shift_of[w][d] < 0:
+                continue
+            m = t.min_distance[w]
+            days = state.days[w]
+            for x in days[bisect_left(days, d - m + 1) : bisect_right(days, d + m - 1)]:
+                if x != d:
+                    lo, hi = (x, d) if x < d else (d, x)
+                    key = ("min_gap", w, lo, hi)
+                    if key not in found:
+                        found[key] = self.record(w, lo, hi)
+        return list(found.values())
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        if (old < 0) == (new < 0):
+            return 0
+        m = self.t.min_distance[w]
+        days = state.days[w]
+        n = bisect_right(days, d + m - 1) - bisect_left(days, d - m + 1)
+        return n if old < 0 else 1 - n

@@ -1,0 +1,218 @@
+"""Plain-Python lookup tables of a problem and a Python mirror of a roster.
+
+The delta checks run in a few microseconds per candidate only if they avoid numpy scalar
+indexing; they read these lists instead. ``Tables`` is derived once per problem (cached);
+``LiveState`` mirrors one roster together with the running aggregates the rules need and is
+updated change by change by the validator.
+"""
+
+from __future__ import annotations
+
+import weakref
+from bisect import bisect_left, insort
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.model.roster import Roster
+
+SATURDAY, SUNDAY = 5, 6
+
+
+class Tables:
+    """Problem data as Python lists, indexed ``[w]``, ``[d]``, ``[s]`` or ``[d][s]``.
+
+    ``last_post[d]`` is the highest shift index with a positive maximum on day ``d`` when the
+    day has at least two such shifts, else -1. ``sat_sun_week[d]`` is the calendar week index
+    when ``d`` is a Saturday or Sunday, else -1. ``pattern_day[d]`` is whether the weekday of
+    ``d`` is one of ``settings.pattern_weekdays``.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        cal = problem.calendar
+        self.n_w, self.n_d, self.n_s = problem.n_workers, problem.n_days, problem.n_shifts
+        self.worker_id = [w.id for w in problem.workers]
+        self.iso = [cal.iso(d) for d in range(self.n_d)]
+        self.shift_id = [s.id for s in problem.shift_types]
+        self.available = problem.available.tolist()
+        self.mandatory = problem.mandatory.tolist()
+        self.min_distance = [int(x) for x in problem.min_distance]
+        self.weekday = cal.weekday.tolist()
+        self.pattern_day = np.isin(cal.weekday, problem.settings.pattern_weekdays).tolist()
+        self.special = cal.is_special.tolist()
+        self.week = cal.week.tolist()
+        self.n_weeks = int(cal.week[-1]) + 1 if self.n_d else 0
+        sat_sun = np.isin(cal.weekday, (SATURDAY, SUNDAY))
+        self.sat_sun_week = np.where(sat_sun, cal.week, -1).tolist()
+        has = problem.maximum > 0
+        last = np.where(
+            has.sum(axis=1) >= 2, self.n_s - 1 - np.argmax(has[:, ::-1], axis=1), -1
+        ).astype(np.int64)
+        self.last_post_arr = last
+        self.last_post = last.tolist()
+        self.minutes = [int(s.minutes) for s in problem.shift_types]
+        self.partners = [np.flatnonzero(row).tolist() for row in problem.incompatible]
+        self.required = problem.required.tolist()
+        self.under_weight = problem.under_weight.tolist()
+        self.over_weight = problem.over_weight.tolist()
+        self.targets = [int(x) for x in problem.targets]
+        self.workers = problem.workers
+
+    @classmethod
+    def of(cls, problem: Problem) -> Tables:
+        """The cached tables of ``problem``."""
+        tables = _CACHE.get(problem)
+        if tables is None:
+            tables = cls(problem)
+            _CACHE[problem] = tables
+        return tables
+
+
+_CACHE: weakref.WeakKeyDictionary[Problem, Tables] = weakref.WeakKeyDictionary()
+
+
+class LiveState:
+    """Python mirror of a roster plus running aggregates, updated by ``apply``.
+
+    - ``shift_of[w][d]``: shift index or -1; ``days[w]``: sorted working days of ``w``;
+    - ``count[d][s]``: people on shift ``s`` of day ``d``;
+    - ``n_work[w]``, ``n_ws[w][s]``, ``minutes[w]``: shifts, shifts per type, minutes worked;
+    - ``spw[w][k]``: special days worked in calendar week ``k``; ``n_special[w]`` their total;
+    - ``n_last[w]``: days on which ``w`` holds the day's last post;
+    - ``wkend[w][k]``: Saturdays/Sundays worked in week ``k``; ``n_weekends[w]``: weeks with
+      at least one.
+    """
+
+    __slots__ = (
+        "count",
+        "days",
+        "minutes",
+        "n_last",
+        "n_special",
+        "n_weekends",
+        "n_work",
+        "n_ws",
+        "shift_of",
+        "spw",
+        "t",
+        "wkend",
+    )
+
+    def __init__(self, tables: Tables, shift_of: np.ndarray) -> None:
+        t = self.t = tables
+        sh = np.asarray(shift_of, dtype=np.int64)
+        works = sh >= 0
+        self.shift_of = sh.tolist()
+        self.days = [np.flatnonzero(row).tolist() for row in works]
+        count = np.zeros((t.n_d, t.n_s), dtype=np.int64)
+        w_idx, d_idx = np.nonzero(works)
+        s_idx = sh[w_idx, d_idx]
+        np.add.at(count, (d_idx, s_idx), 1)
+        self.count = count.tolist()
+        self.n_work = works.sum(axis=1).tolist()
+        n_ws = np.zeros((t.n_w, t.n_s), dtype=np.int64)
+        np.add.at(n_ws, (w_idx, s_idx), 1)
+        self.n_ws = n_ws.tolist()
+        mins = np.asarray(t.minutes, dtype=np.int64)
+        self.minutes = (n_ws * mins[None, :]).sum(axis=1).tolist() if t.n_s else [0] * t.n_w
+        special = np.asarray(t.special, dtype=bool)
+        week = np.asarray(t.week, dtype=np.int64)
+        spw = np.zeros((t.n_w, t.n_weeks), dtype=np.int64)
+        sel = special[d_idx]
+        np.add.at(spw, (w_idx[sel], week[d_idx[sel]]), 1)
+        self.spw = spw.tolist()
+        self.n_special = spw.sum(axis=1).tolist()
+        self.n_last = ((sh == t.last_post_arr[None, :]) & works).sum(axis=1).tolist()
+        ssw = np.asarray(t.sat_sun_week, dtype=np.int64)
+        wkend = np.zeros((t.n_w, t.n_weeks), dtype=np.int64)
+        sel = ssw[d_idx] >= 0
+        np.add.at(wkend, (w_idx[sel], ssw[d_idx[sel]]), 1)
+        self.wkend = wkend.tolist()
+        self.n_weekends = (wkend > 0).sum(axis=1).tolist()
+
+    @classmethod
+    def from_roster(cls, tables: Tables, roster: Roster) -> LiveState:
+        """Mirror of ``roster``."""
+        return cls(tables, roster.shift_of)
+
+    def copy(self) -> LiveState:
+        """An independent copy (the tables are shared)."""
+        other = LiveState.__new__(LiveState)
+        other.t = self.t
+        other.shift_of = [row[:] for row in self.shift_of]
+        other.days = [row[:] for row in self.days]
+        other.count = [row[:] for row in self.count]
+        other.n_work = self.n_work[:]
+        other.n_ws = [row[:] for row in self.n_ws]
+        other.minutes = self.minutes[:]
+        other.spw = [row[:] for row in self.spw]
+        other.n_special = self.n_special[:]
+        other.n_last = self.n_last[:]
+        other.wkend = [row[:] for row in self.wkend]
+        other.n_weekends = self.n_weekends[:]
+        return other
+
+    def check(self, w: int, d: int, old: int, new: int) -> None:
+        """Raise ``ValueError`` (naming the bad part) unless the change fits the state."""
+        t = self.t
+        if not (0 <= w < t.n_w and 0 <= d < t.n_d):
+            raise ValueError(
+                f"change ({w}, {d}, {old}, {new}): worker must be in 0 … {t.n_w - 1} and day "
+                f"in 0 … {t.n_d - 1}"
+            )
+        if not (-1 <= new < t.n_s and -1 <= old < t.n_s):
+            raise ValueError(
+                f"change ({w}, {d}, {old}, {new}): shifts must be -1 (off) or in 0 … {t.n_s - 1}"
+            )
+        have = self.shift_of[w][d]
+        if have != old:
+            raise ValueError(
+                f"change ({w}, {d}, {old}, {new}): worker {t.worker_id[w]!r} holds shift "
+                f"{have} on {t.iso[d]}, not {old}; give the current shift as old_shift"
+            )
+
+    def apply(self, w: int, d: int, old: int, new: int) -> None:
+        """Worker ``w`` goes from shift ``old`` to ``new`` on day ``d`` (checked first)."""
+        self.check(w, d, old, new)
+        if old == new:
+            return
+        t = self.t
+        self.shift_of[w][d] = new
+        sign = 0
+        if old >= 0:
+            self.count[d][old] -= 1
+            self.n_ws[w][old] -= 1
+            self.minutes[w] -= t.minutes[old]
+            if old == t.last_post[d]:
+                self.n_last[w] -= 1
+        else:
+            sign = 1
+        if new >= 0:
+            self.count[d][new] += 1
+            self.n_ws[w][new] += 1
+            self.minutes[w] += t.minutes[new]
+            if new == t.last_post[d]:
+                self.n_last[w] += 1
+        else:
+            sign = -1
+        if sign == 0:
+            return
+        days = self.days[w]
+        if sign > 0:
+            insort(days, d)
+        else:
+            del days[bisect_left(days, d)]
+        self.n_work[w] += sign
+        if t.special[d]:
+            wk = t.week[d]
+            self.spw[w][wk] += sign
+            self.n_special[w] += sign
+        k = t.sat_sun_week[d]
+        if k >= 0:
+            row = self.wkend[w]
+            before = row[k]
+            row[k] = before + sign
+            if before == 0 or row[k] == 0:
+                self.n_weekends[w] += sign

@@ -1,0 +1,294 @@
+"""The validator: maintained violations of one roster, previews and score deltas of changes.
+
+The validator keeps, per rule, the current violations indexed by anchor (see ``base``) and a
+Python mirror of the roster (``LiveState``). An edit touches a few anchors per rule; only the
+violations at those anchors are recomputed, so the cost of an edit does not grow with the
+size of the roster. ``full_check`` recomputes everything with vectorised numpy code and must
+always agree with the maintained set (the property tests prove it).
+
+Changes are ``(worker, day, old_shift, new_shift)`` with -1 meaning "not working"; several
+changes are applied in order (a swap is two or four changes).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from rtsched_widgets.model.problem import Problem
+from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.rules.base import Change, Delta, Rule, Score, Violation
+from rtsched_widgets.rules.profiles import default_rules
+from rtsched_widgets.rules.state import LiveState, Tables
+
+__all__ = ["Change", "Delta", "Score", "Validator", "Violation"]
+
+COLUMNS = ["rule", "severity", "workers", "dates", "post", "message", "penalty"]
+
+
+class Validator:
+    """Violations of ``roster`` (of ``problem``) under ``rules``, kept up to date by ``commit``.
+
+    ``rules`` defaults to the rule set of ``problem.profile``; it may hold rule instances bound
+    to ``problem`` or rule classes (instantiated here). Construction runs a full check.
+    """
+
+    __slots__ = (
+        "_found",
+        "_hard",
+        "_hard_fns",
+        "_index",
+        "_soft",
+        "_soft_fns",
+        "problem",
+        "roster",
+        "rules",
+        "state",
+        "tables",
+    )
+
+    def __init__(
+        self, problem: Problem, roster: Roster, rules: Sequence[Rule | type[Rule]] | None = None
+    ) -> None:
+        if roster.problem is not problem:
+            raise ValueError("roster: belongs to another problem — build it from this problem")
+        self.problem = problem
+        self.roster = roster
+        self.tables = Tables.of(problem)
+        if rules is None:
+            bound = default_rules(problem)
+        else:
+            bound = []
+            for i, r in enumerate(rules):
+                if isinstance(r, type) and issubclass(r, Rule):
+                    bound.append(r(problem, self.tables))
+                elif isinstance(r, Rule):
+                    if r.problem is not problem:
+                        raise ValueError(
+                            f"rules[{i}]: {r!r} is bound to another problem — pass the class "
+                            "or an instance built for this problem"
+                        )
+                    bound.append(r)
+                else:
+                    raise TypeError(f"rules[{i}]: {r!r} is not a Rule instance or class")
+        self.rules: tuple[Rule, ...] = tuple(bound)
+        self._hard_fns = [r.delta for r in self.rules if r.severity == "hard"]
+        self._soft_fns = [r.delta for r in self.rules if r.severity == "soft"]
+        self.rebuild()
+
+    # -- maintained set -------------------------------------------------------------------
+    def rebuild(self) -> None:
+        """Recompute the mirror and every maintained violation from the roster."""
+        self.state = LiveState.from_roster(self.tables, self.roster)
+        self._found: list[dict[tuple, Violation]] = []
+        self._index: list[dict[int, set[tuple]]] = []
+        hard, soft = 0, 0.0
+        for rule in self.rules:
+            found: dict[tuple, Violation] = {}
+            index: dict[int, set[tuple]] = {}
+            for v in rule.full(self.problem, self.roster):
+                found[v.key] = v
+                for a in rule.anchors(v.key):
+                    index.setdefault(a, set()).add(v.key)
+            self._found.append(found)
+            self._index.append(index)
+            if rule.severity == "hard":
+                hard += len(found)
+            else:
+                soft += math.fsum(v.penalty for v in found.values())
+        self._hard, self._soft = hard, soft
+
+    def full_check(self) -> list[Violation]:
+        """Every violation, recomputed from scratch (vectorised); the maintained set is not
+        changed."""
+        out: list[Violation] = []
+        for rule in self.rules:
+            out.extend(rule.full(self.problem, self.roster))
+        return out
+
+    def violation_list(self) -> list[Violation]:
+        """The maintained violations, rule by rule in rule order."""
+        return [v for found in self._found for v in found.values()]
+
+    def violations(self) -> pd.DataFrame:
+        """One row per maintained violation: rule, severity, workers, dates, post, message,
+        penalty (``post`` is a nullable integer)."""
+        rows = self.violation_list()
+        frame = pd.DataFrame(
+            {
+                "rule": [v.rule for v in rows],
+                "severity": [v.severity for v in rows],
+                "workers": [v.workers for v in rows],
+                "dates": [v.dates for v in rows],
+                "post": pd.array([v.post for v in rows], dtype="Int64"),
+                "message": [v.message for v in rows],
+                "penalty": np.array([v.penalty for v in rows], dtype=float),
+            },
+            columns=COLUMNS,
+        )
+        return frame
+
+    def score(self) -> Score:
+        """Hard violation count and soft penalty of the maintained set."""
+        return Score(self._hard, self._soft)
+
+    # -- changes --------------------------------------------------------------------------
+    def _apply_all(self, changes: Sequence[Change]) -> list[Change]:
+        """Apply ``changes`` to the mirror, all or nothing; returns them as int tuples."""
+        state = self.state
+        done: list[Change] = []
+        try:
+            for ch in changes:
+                w, d, old, new = (int(x) for x in ch)
+                state.apply(w, d, old, new)
+                done.append((w, d, old, new))
+        except (TypeError, ValueError):
+            self._revert(done)
+            raise
+        return done
+
+    def _revert(self, done: Sequence[Change]) -> None:
+        state = self.state
+        for w, d, old, new in reversed(done):
+            state.apply(w, d, new, old)
+
+    def _diff(self, done: Sequence[Change], store: bool) -> Delta:
+        """Per rule: old violations at the touched anchors vs the mirror's current ones."""
+        introduced: list[Violation] = []
+        resolved: list[Violation] = []
+        hard, soft = 0, 0.0
+        state = self.state
+        for i, rule in enumerate(self.rules):
+            touched: set[int] = set()
+            for w, d, old, new in done:
+                touched.update(rule.touched(w, d, old, new))
+            if not touched:
+                continue
+            index, found = self._index[i], self._found[i]
+            old_keys: set[tuple] = set()
+            for a in touched:
+                keys = index.get(a)
+                if keys:
+                    old_keys |= keys
+            now = {v.key: v for v in rule.local(state, touched)}
+            gone = [found[k] for k in old_keys if now.get(k) != found[k]]
+            came = [v for k, v in now.items() if k not in old_keys or found[k] != v]
+            if not gone and not came:
+                continue
+            resolved.extend(gone)
+            introduced.extend(came)
+            if rule.severity == "hard":
+                hard += len(came) - len(gone)
+            else:
+                soft += math.fsum(v.penalty for v in came) - math.fsum(v.penalty for v in gone)
+            if store:
+                for v in gone:
+                    del found[v.key]
+                    for a in rule.anchors(v.key):
+                        keys = index[a]
+                        keys.discard(v.key)
+                        if not keys:
+                            del index[a]
+                for v in came:
+                    found[v.key] = v
+                    for a in rule.anchors(v.key):
+                        index.setdefault(a, set()).add(v.key)
+        return Delta(tuple(introduced), tuple(resolved), hard, soft)
+
+    def preview(self, changes: Sequence[Change]) -> Delta:
+        """What ``changes`` would introduce and resolve; the roster must NOT hold them yet.
+        Nothing observable changes."""
+        done = self._apply_all(changes)
+        try:
+            return self._diff(done, store=False)
+        finally:
+            self._revert(done)
+
+    def commit(self, changes: Sequence[Change]) -> Delta:
+        """Update the maintained violations for ``changes``, which the roster ALREADY holds;
+        returns what they introduced and resolved. ``ValueError`` (and nothing changed) when
+        a change does not match the mirror or the roster does not hold the result."""
+        done = self._apply_all(changes)
+        shift_of, mirror = self.roster.shift_of, self.state.shift_of
+        for w, d, _, _ in done:
+            if int(shift_of[w, d]) != mirror[w][d]:
+                self._revert(done)
+                raise ValueError(
+                    f"changes: the roster holds shift {int(shift_of[w, d])} for worker "
+                    f"{self.tables.worker_id[w]!r} on {self.tables.iso[d]}, not "
+                    f"{mirror[w][d]} — apply the changes to the roster before commit()"
+                )
+        delta = self._diff(done, store=True)
+        self._hard += delta.hard
+        self._soft += delta.soft
+        return delta
+
+    def score_delta(self, changes: Sequence[Change]) -> tuple[int, float]:
+        """(hard, soft) change that ``changes`` would cause; no records, nothing changes.
+        The roster must not hold the changes yet."""
+        state = self.state
+        if len(changes) == 1:
+            w, d, old, new = changes[0]
+            t = self.tables
+            if not (
+                0 <= w < t.n_w
+                and 0 <= d < t.n_d
+                and -1 <= new < t.n_s
+                and old >= -1
+                and state.shift_of[w][d] == old
+            ):
+                state.check(int(w), int(d), int(old), int(new))
+            hard: float = 0
+            for f in self._hard_fns:
+                hard += f(state, w, d, old, new)
+            soft = 0.0
+            for g in self._soft_fns:
+                soft += g(state, w, d, old, new)
+            return int(hard), soft
+        done: list[Change] = []
+        total_hard: float = 0
+        total_soft = 0.0
+        try:
+            for ch in changes:
+                w, d, old, new = (int(x) for x in ch)
+                state.check(w, d, old, new)
+                for f in self._hard_fns:
+                    total_hard += f(state, w, d, old, new)
+                for g in self._soft_fns:
+                    total_soft += g(state, w, d, old, new)
+                state.apply(w, d, old, new)
+                done.append((w, d, old, new))
+        finally:
+            self._revert(done)
+        return int(total_hard), total_soft
+
+    # -- copies ---------------------------------------------------------------------------
+    def copy(self, roster: Roster) -> Validator:
+        """A validator for ``roster`` (which must hold the same assignments, e.g. a
+        ``Roster.copy()``), sharing the rules and copying the maintained set."""
+        if roster.problem is not self.problem:
+            raise ValueError("roster: belongs to another problem")
+        if not np.array_equal(roster.shift_of, self.roster.shift_of):
+            raise ValueError(
+                "roster: holds different assignments — copy the roster this validator checks"
+            )
+        other = Validator.__new__(Validator)
+        other.problem = self.problem
+        other.roster = roster
+        other.tables = self.tables
+        other.rules = self.rules
+        other._hard_fns = self._hard_fns
+        other._soft_fns = self._soft_fns
+        other.state = self.state.copy()
+        other._found = [dict(f) for f in self._found]
+        other._index = [{a: set(k) for a, k in idx.items()} for idx in self._index]
+        other._hard = self._hard
+        other._soft = self._soft
+        return other
+
+    def __repr__(self) -> str:
+        s = self.score()
+        return f"Validator({len(self.rules)} rules, hard={s.hard}, soft={s.soft:g})"

@@ -1,0 +1,256 @@
+"""Local search with late acceptance on the rule engine's incremental score deltas.
+
+The cost of a roster is ``hard_weight x hard violations + soft penalty`` (``hard_weight``
+defaults to 10^6, so any hard violation outweighs any realistic soft penalty). Each iteration
+draws one move at random (seeded) and evaluates it with ``Validator.score_delta``:
+
+- ``change``: one free worker-day gets another shift, or off, or a shift when off
+  (assign / unassign / reassign to another shift type);
+- ``reassign``: the worker of an occupied slot gives it to a worker who is off that day;
+- ``swap``: two workers working the same day exchange their shift types.
+
+Late acceptance hill climbing (Burke & Bykov): a move is accepted when the new cost is no
+worse than the current cost or than the cost ``history`` iterations ago. Worker-days fixed by
+``keep`` or pinned, and cells closed by ``keep``, are never changed. The best roster seen is
+returned. With ``max_moves`` set the run is deterministic for a seed; with only a time limit
+the trajectory is the same but may stop earlier or later.
+
+Without a starting ``roster`` the search starts from the greedy construction.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import numpy as np
+
+from rtsched_widgets.model.problem import Problem
+from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Strategy
+from rtsched_widgets.solve.greedy import construct
+from rtsched_widgets.solve.keep import Keep, normalize_keep
+from rtsched_widgets.solve.scoring import roster_from_shifts, validator_for
+
+
+class LocalSearch(Strategy):
+    """Late-acceptance local search.
+
+    Options: ``history`` length of the late-acceptance list (1000); ``max_moves`` stop after
+    this many evaluated moves (None: only the time limit); ``hard_weight`` (10^6);
+    ``move_mix`` relative frequencies of (change, reassign, swap) moves ((1, 1, 1)).
+    """
+
+    name = "local_search"
+
+    def __init__(
+        self,
+        *,
+        history: int = 1000,
+        max_moves: int | None = None,
+        hard_weight: float = 1e6,
+        move_mix: tuple[float, float, float] = (1.0, 1.0, 1.0),
+    ) -> None:
+        if history < 1:
+            raise ValueError(f"history: {history} — use a length of 1 or more")
+        if max_moves is not None and max_moves < 0:
+            raise ValueError(f"max_moves: {max_moves} — use 0 or more, or None")
+        if len(move_mix) != 3 or min(move_mix) < 0 or sum(move_mix) <= 0:
+            raise ValueError(
+                f"move_mix: {move_mix} — give three non-negative weights, not all zero"
+            )
+        self.history = history
+        self.max_moves = max_moves
+        self.hard_weight = hard_weight
+        self.move_mix = tuple(float(x) for x in move_mix)
+
+    def solve(
+        self,
+        problem: Problem,
+        *,
+        roster: Roster | None = None,
+        time_limit: float = 10.0,
+        seed: int = 0,
+        keep: np.ndarray | Keep | None = None,
+        cancel: threading.Event | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> SolveResult:
+        clock = RunClock(self.name, time_limit, cancel, progress)
+        fixed = normalize_keep(problem, roster, keep)
+        rng = random.Random(seed)
+        work = roster.copy() if roster is not None else Roster(problem)
+        validator = validator_for(problem, work)
+        moves = 0
+        if roster is None:
+            moves += construct(problem, work, validator, fixed, rng, clock)
+        search = _Search(problem, work, validator, fixed, rng, self, clock)
+        moves += search.run()
+        best = roster_from_shifts(problem, search.best_shift_of, like=roster or work)
+        final = validator_for(problem, best).score()
+        hard, soft = int(final.hard), float(final.soft)
+        status = "feasible" if hard == 0 else "unknown"
+        return clock.result(
+            best,
+            soft,
+            hard,
+            status,
+            seed,
+            moves,
+            accepted=search.accepted,
+            iterations=search.iterations,
+        )
+
+
+class _Search:
+    """State of one local-search run (see the module docstring)."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        roster: Roster,
+        validator: object,
+        fixed: object,
+        rng: random.Random,
+        options: LocalSearch,
+        clock: RunClock,
+    ) -> None:
+        self.p = problem
+        self.roster = roster
+        self.v = validator
+        self.rng = rng
+        self.opt = options
+        self.clock = clock
+        p = problem
+        free = p.available & ~fixed.worker_day  # type: ignore[attr-defined]
+        self.closed = fixed.closed.tolist()  # type: ignore[attr-defined]
+        self.fixed_wd = fixed.worker_day.tolist()  # type: ignore[attr-defined]
+        # worker-days a move may change: not fixed (changing to "off" on an unavailable day
+        # is allowed too, it only resolves violations)
+        movable = ~fixed.worker_day & (p.available | (roster.shift_of >= 0))  # type: ignore[attr-defined]
+        self.movable = [(int(w), int(d)) for w, d in zip(*np.nonzero(movable), strict=True)]
+        self.free_by_day = [np.flatnonzero(free[:, d]).tolist() for d in range(p.n_days)]
+        self.maximum = p.maximum.tolist()
+        self.available = p.available.tolist()
+        self.shift_of = roster.shift_of  # numpy, updated in place with the roster
+        self.sh = roster.shift_of.tolist()  # fast Python mirror
+        self.count = roster.count.tolist()
+        self.n_s = p.n_shifts
+        self.iterations = 0
+        self.accepted = 0
+        score = validator.score()  # type: ignore[attr-defined]
+        self.cost = options.hard_weight * score.hard + score.soft
+        self.best_cost = self.cost
+        self.best_shift_of = roster.shift_of.copy()
+        clock.improved(score.soft, score.hard, 0)
+        self.hard = int(score.hard)
+        self.soft = float(score.soft)
+
+    # -- moves ----------------------------------------------------------------------------
+    def _change(self) -> list[tuple[int, int, int, int]] | None:
+        if not self.movable:
+            return None
+        w, d = self.movable[self.rng.randrange(len(self.movable))]
+        old = self.sh[w][d]
+        new = self.rng.randrange(-1, self.n_s)
+        if new == old:
+            return None
+        if new >= 0:
+            if self.closed[d][new] or not self.available[w][d]:
+                return None
+            if self.count[d][new] >= self.maximum[d][new]:
+                return None
+        if old >= 0 and self.closed[d][old]:
+            return None
+        return [(w, d, old, new)]
+
+    def _reassign(self) -> list[tuple[int, int, int, int]] | None:
+        if not self.movable:
+            return None
+        w1, d = self.movable[self.rng.randrange(len(self.movable))]
+        s = self.sh[w1][d]
+        if s < 0 or self.closed[d][s]:
+            return None
+        pool = self.free_by_day[d]
+        if not pool:
+            return None
+        w2 = pool[self.rng.randrange(len(pool))]
+        if self.sh[w2][d] >= 0:
+            return None
+        return [(w1, d, s, -1), (w2, d, -1, s)]
+
+    def _swap(self) -> list[tuple[int, int, int, int]] | None:
+        if not self.movable:
+            return None
+        w1, d = self.movable[self.rng.randrange(len(self.movable))]
+        s1 = self.sh[w1][d]
+        pool = self.free_by_day[d]
+        if s1 < 0 or not pool:
+            return None
+        w2 = pool[self.rng.randrange(len(pool))]
+        s2 = self.sh[w2][d]
+        if s2 < 0 or s2 == s1 or self.closed[d][s1] or self.closed[d][s2]:
+            return None
+        return [(w1, d, s1, -1), (w2, d, s2, s1), (w1, d, -1, s2)]
+
+    def _apply(self, changes: list[tuple[int, int, int, int]]) -> None:
+        roster, sh, count = self.roster, self.sh, self.count
+        for w, d, old, new in changes:
+            if old >= 0:
+                roster.clear(d, old, int(roster.slot_of[w, d]))
+                count[d][old] -= 1
+            if new >= 0:
+                roster.place(w, d, new, roster.free_slot(d, new))
+                count[d][new] += 1
+            sh[w][d] = new
+        self.v.commit(changes)  # type: ignore[attr-defined]
+
+    # -- loop -----------------------------------------------------------------------------
+    def run(self) -> int:
+        opt, rng, clock = self.opt, self.rng, self.clock
+        generators = (self._change, self._reassign, self._swap)
+        mix = opt.move_mix
+        total = sum(mix)
+        bounds = [sum(mix[: i + 1]) / total for i in range(3)]
+        history = [self.cost] * opt.history
+        score_delta = self.v.score_delta  # type: ignore[attr-defined]
+        hard_weight = opt.hard_weight
+        max_moves = opt.max_moves
+        evaluated = 0
+        it = 0
+        while True:
+            if it % 512 == 0:
+                if clock.should_stop():
+                    break
+                clock.report(evaluated)
+            if max_moves is not None and evaluated >= max_moves:
+                break
+            r = rng.random()
+            gen = (
+                generators[0]
+                if r < bounds[0]
+                else generators[1]
+                if r < bounds[1]
+                else generators[2]
+            )
+            it += 1
+            changes = gen()
+            if changes is None:
+                continue
+            dh, ds = score_delta(changes)
+            evaluated += 1
+            new_cost = self.cost + hard_weight * dh + ds
+            slot = it % opt.history
+            if new_cost <= self.cost or new_cost <= history[slot]:
+                self._apply(changes)
+                self.accepted += 1
+                self.cost = new_cost
+                self.hard += dh
+                self.soft += ds
+                if new_cost < self.best_cost - 1e-9:
+                    self.best_cost = new_cost
+                    self.best_shift_of = self.shift_of.copy()
+                    clock.improved(self.soft, self.hard, evaluated)
+            if self.cost < history[slot]:
+                history[slot] = self.cost
+        self.iterations = it
+        return evaluated

@@ -22,7 +22,13 @@ import numpy as np
 
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
-from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Strategy
+from rtsched_widgets.solve.base import (
+    ProgressCallback,
+    RunClock,
+    SolveResult,
+    Status,
+    Strategy,
+)
 from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
 from rtsched_widgets.solve.scoring import validator_for
 
@@ -54,7 +60,7 @@ class Greedy(Strategy):
         moves = construct(problem, work, validator, fixed, rng, clock)
         score = validator.score()
         clock.improved(score.soft, score.hard, moves)
-        status = "feasible" if score.hard == 0 else "unknown"
+        status: Status = "feasible" if score.hard == 0 else "unknown"
         return clock.result(work, score.soft, score.hard, status, seed, moves)
 
 
@@ -89,17 +95,17 @@ def construct(
         w, d = int(w), int(d)
         if fixed.worker_day[w, d]:
             continue
-        best: tuple | None = None
+        best_shift: tuple[int, float, int] | None = None
         for s in range(n_s):
             if roster.free_slot(d, s) < 0 or not fixed.allows(w, d, s):
                 continue
             hard, soft = score_delta([(w, d, -1, s)])
             evaluated += 1
-            key = (hard, soft, s)
-            if best is None or key < best:
-                best = key
-        if best is not None:
-            _place(roster, validator, w, d, best[2])
+            key = (int(hard), float(soft), s)
+            if best_shift is None or key < best_shift:
+                best_shift = key
+        if best_shift is not None:
+            _place(roster, validator, w, d, best_shift[2])
             n_work[w] += 1
 
     # 2. required slots, hardest first
@@ -121,7 +127,7 @@ def construct(
         for _ in range(missing):
             if roster.free_slot(d, s) < 0:
                 break
-            best = None
+            best: tuple[int, float, int, int, int] | None = None
             for w in order:
                 if shift_of[w, d] >= 0 or not eligible_workers[w, d]:
                     continue

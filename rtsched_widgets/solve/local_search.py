@@ -27,7 +27,13 @@ import numpy as np
 
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
-from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Strategy
+from rtsched_widgets.solve.base import (
+    ProgressCallback,
+    RunClock,
+    SolveResult,
+    Status,
+    Strategy,
+)
 from rtsched_widgets.solve.greedy import construct
 from rtsched_widgets.solve.keep import Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, validator_for
@@ -88,7 +94,7 @@ class LocalSearch(Strategy):
         best = roster_from_shifts(problem, search.best_shift_of, like=roster or work)
         final = validator_for(problem, best).score()
         hard, soft = int(final.hard), float(final.soft)
-        status = "feasible" if hard == 0 else "unknown"
+        status: Status = "feasible" if hard == 0 else "unknown"
         return clock.result(
             best,
             soft,

@@ -135,9 +135,9 @@ def construct(
                 evaluated += 1
                 if hard > 0:
                     continue
-                key = (hard, round(soft, 9), n_work[w] - targets[w], rank[w], w)
-                if best is None or key < best:
-                    best = key
+                cand = (int(hard), round(float(soft), 9), n_work[w] - targets[w], rank[w], w)
+                if best is None or cand < best:
+                    best = cand
             if best is None:
                 break
             w = best[-1]

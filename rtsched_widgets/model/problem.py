@@ -9,6 +9,7 @@ Index conventions used everywhere below: workers ``w`` in ``0..n_workers-1`` (or
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -394,6 +395,26 @@ class Problem:
     def day(self, value: object, field_name: str = "date") -> int:
         """Day index of a date (date, ISO string or numpy datetime64)."""
         return self.calendar.index(value, field_name)
+
+    # -- importers (implemented in rtsched_widgets.model.io) -------------------------------
+    @classmethod
+    def from_saldo(cls, data: Mapping[str, object] | str | os.PathLike[str]) -> Problem:
+        """A saldo-profile problem from a saldo config dict, a backup dict or a path to a
+        JSON file of either (format: :mod:`rtsched_widgets.model.io.saldo`); a backup's
+        ``schedule`` is not read here (``rtsched_widgets.model.io.from_saldo`` returns both)."""
+        from rtsched_widgets.model.io.saldo import load_saldo, problem_from_saldo
+
+        if isinstance(data, (str, os.PathLike)):
+            return load_saldo(data)
+        return problem_from_saldo(data)
+
+    @classmethod
+    def from_nrp(cls, path: str | os.PathLike[str]) -> Problem:
+        """An NRP-profile problem from a Curtois & Qu instance file
+        (:mod:`rtsched_widgets.model.io.nrp`)."""
+        from rtsched_widgets.model.io.nrp import load_nrp
+
+        return load_nrp(path)
 
     def __repr__(self) -> str:
         return (

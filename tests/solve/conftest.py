@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from solve_factories import small_saldo  # type: ignore[import-not-found]
 
 NRP_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "nrp"
 
@@ -27,3 +28,9 @@ def nrp_file():
 def best_known() -> dict[str, float]:
     with open(NRP_DIR / "best_known.csv", newline="") as fh:
         return {row["instance"]: float(row["best_known_objective"]) for row in csv.DictReader(fh)}
+
+
+@pytest.fixture
+def saldo_factory():
+    """``saldo_factory(**kw)`` builds :func:`small_saldo` problems."""
+    return small_saldo

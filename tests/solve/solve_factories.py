@@ -1,0 +1,43 @@
+"""Small problems built in code for the strategy tests."""
+
+from __future__ import annotations
+
+
+def small_saldo(
+    n_workers: int = 12, n_days: int = 28, n_posts: int = 2, seed: int = 0, mandatory: int = 3
+):
+    """A small saldo problem: random days off, a few mandatory days, a part-timer, one
+    incompatible pair; required = maximum = 1 per post and day."""
+    import random
+    from datetime import date, timedelta
+
+    from rtsched_widgets.model import Calendar, Problem, ShiftType, Worker
+
+    rng = random.Random(seed)
+    start = date(2026, 1, 5)
+    workers = []
+    for i in range(n_workers):
+        off_start = start + timedelta(days=rng.randrange(n_days))
+        days_off = ((off_start, off_start + timedelta(days=rng.randrange(3))),)
+        mand = set()
+        for _ in range(mandatory if i < 2 else 0):
+            day = start + timedelta(days=rng.randrange(n_days))
+            if not days_off[0][0] <= day <= days_off[0][1]:
+                mand.add(day)
+        workers.append(
+            Worker(
+                id=f"W{i:02d}",
+                work_percentage=50.0 if i == n_workers - 1 else 100.0,
+                days_off=days_off,
+                mandatory_days=tuple(sorted(mand)),
+                incompatible_with=("W01",) if i == 0 else (),
+            )
+        )
+    return Problem(
+        workers=workers,
+        calendar=Calendar(start, start + timedelta(days=n_days - 1)),
+        shift_types=[ShiftType(id=f"P{s}", minutes=1440) for s in range(n_posts)],
+        required=[[1] * n_posts for _ in range(n_days)],
+        profile="saldo",
+        name=f"small-{seed}",
+    )

@@ -786,7 +786,7 @@ class EventBus:
                 "seq": pd.Series([e.seq for e in events], dtype="int64"),
                 "time": pd.to_datetime(
                     pd.Series([e.time for e in events], dtype="float64"), unit="s", utc=True
-                ),
+                ).astype("datetime64[ns, UTC]"),
                 "type": pd.Series([e.type for e in events], dtype="object"),
                 "user": pd.Series([e.user for e in events], dtype="object"),
                 "schedule_id": pd.Series([e.schedule_id for e in events], dtype="object"),

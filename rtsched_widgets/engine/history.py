@@ -312,10 +312,11 @@ class History:
         """
         with self._lock:
             target = self._check_revert(op_id, undo_record, self._undo, "undo", "undo candidate")
-            self._append(undo_record)
             self._pop(self._undo, target.user)
+            self._append(undo_record)  # may drop the oldest record, possibly the target
             self._redo.setdefault(target.user, deque()).append(undo_record.op_id)
-            self._reverted_by[op_id] = undo_record.op_id
+            if op_id in self._by_id:
+                self._reverted_by[op_id] = undo_record.op_id
 
     def mark_redone(self, undo_op_id: str, redo_record: OpRecord) -> None:
         """Log ``redo_record`` (kind ``"redo"``, ``undoes=undo_op_id``, same user) as reverting
@@ -326,10 +327,11 @@ class History:
             target = self._check_revert(
                 undo_op_id, redo_record, self._redo, "redo", "redo candidate"
             )
-            self._append(redo_record)
             self._pop(self._redo, target.user)
+            self._append(redo_record)  # may drop the oldest record, possibly the target
             self._undo.setdefault(target.user, deque()).append(redo_record.op_id)
-            self._reverted_by[undo_op_id] = redo_record.op_id
+            if undo_op_id in self._by_id:
+                self._reverted_by[undo_op_id] = redo_record.op_id
 
     @staticmethod
     def _pop(stacks: dict[str, deque[str]], user: str) -> None:
@@ -491,7 +493,7 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
             "user": pd.Series(col("user"), dtype="object"),
             "timestamp": pd.to_datetime(
                 pd.Series(col("timestamp"), dtype="float64"), unit="s", utc=True
-            ),
+            ).astype("datetime64[ns, UTC]"),
             "kind": pd.Series(col("kind"), dtype="object"),
             "cells": pd.Series(col("cells"), dtype="object"),
             "before": pd.Series(col("before"), dtype="object"),

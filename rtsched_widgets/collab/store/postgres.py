@@ -1,0 +1,356 @@
+"""The PostgreSQL store: one database shared by several servers (e.g. a JupyterHub).
+
+URL: any libpq URL, ``postgresql://user:password@host:port/dbname`` (``postgres://`` too;
+a unix socket folder goes in ``?host=/path``). Needs the ``postgres`` extra (psycopg 3 and
+psycopg_pool).
+
+Appends run in one transaction that locks the schedule's row (``SELECT ... FOR UPDATE``),
+checks the head, inserts the op, moves the head and queues a notification; PostgreSQL delivers
+the notification only when the transaction commits, and commits are durable with the server's
+default ``synchronous_commit = on``. The change feed LISTENs on one channel per schedule on a
+connection of its own and, in case a notification is lost with a dropped connection, re-reads
+the head at least every ``Watch.poll_interval`` seconds. Lease times come from the database
+server's clock, so servers with skewed clocks agree on expiry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import threading
+import time
+from typing import Any
+
+from rtsched_widgets._optional import require
+from rtsched_widgets.collab.store.base import (
+    SCHEMA_VERSION,
+    ChangeWaiter,
+    LockInfo,
+    PresenceInfo,
+    ScheduleExists,
+    SchemaMismatch,
+    StaleVersion,
+    Store,
+    StoreError,
+    UnknownSchedule,
+    decode_object,
+)
+
+__all__ = ["PostgresStore", "channel_name", "redact"]
+
+_SCHEMA = (
+    "CREATE TABLE rtsched_meta (key text PRIMARY KEY, value text NOT NULL)",
+    "CREATE TABLE rtsched_schedules (id text PRIMARY KEY, problem text NOT NULL, "
+    "head bigint NOT NULL DEFAULT 0, created_at double precision NOT NULL)",
+    "CREATE TABLE rtsched_ops (schedule_id text NOT NULL "
+    "REFERENCES rtsched_schedules (id) ON DELETE CASCADE, version bigint NOT NULL, "
+    "op text NOT NULL, created_at double precision NOT NULL, "
+    "PRIMARY KEY (schedule_id, version))",
+    "CREATE TABLE rtsched_locks (schedule_id text NOT NULL "
+    "REFERENCES rtsched_schedules (id) ON DELETE CASCADE, target text NOT NULL, "
+    "holder text NOT NULL, ttl double precision NOT NULL, "
+    "expires_at double precision NOT NULL, PRIMARY KEY (schedule_id, target))",
+    "CREATE INDEX rtsched_locks_holder ON rtsched_locks (holder)",
+    "CREATE TABLE rtsched_presence (schedule_id text NOT NULL "
+    "REFERENCES rtsched_schedules (id) ON DELETE CASCADE, user_name text NOT NULL, "
+    "info text NOT NULL, ttl double precision NOT NULL, "
+    "expires_at double precision NOT NULL, PRIMARY KEY (schedule_id, user_name))",
+    "CREATE INDEX rtsched_presence_user ON rtsched_presence (user_name)",
+)
+#: Key of the advisory lock that serialises schema creation between processes.
+_INIT_LOCK = 0x7274_7363_6864  # "rtschd"
+_NOW = "extract(epoch from clock_timestamp())::float8"
+
+
+def redact(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (for messages and ``repr``)."""
+    return re.sub(r"(://[^:/@?]*:)[^@/?]*@", r"\1***@", url)
+
+
+def channel_name(schedule_id: str) -> str:
+    """The LISTEN/NOTIFY channel of a schedule (a valid identifier whatever the id holds)."""
+    return "rtsched_" + hashlib.sha1(schedule_id.encode()).hexdigest()
+
+
+class PostgresStore(Store):
+    """A :class:`Store` in a PostgreSQL database (see the module docstring).
+
+    ``pool_size``: most pooled connections this process opens (plus one per running watch).
+    ``connect_timeout``: seconds to wait for the first connection before failing.
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 4, connect_timeout: float = 10.0) -> None:
+        super().__init__(redact(url))
+        self._psycopg = require("psycopg", "postgres")
+        pool_mod = require("psycopg_pool", "postgres")
+        self._conninfo = url
+        self._pool = pool_mod.ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max(1, int(pool_size)),
+            kwargs={"autocommit": True},
+            open=False,
+            name="rtsched-store",
+        )
+        try:
+            self._pool.open(wait=True, timeout=connect_timeout)
+        except Exception as exc:
+            self._pool.close()
+            raise StoreError(
+                f"store {self.url!r}: cannot connect to PostgreSQL ({exc}) — check the host, "
+                "port, database name and credentials, and that the server is running"
+            ) from exc
+        try:
+            self._init_schema()
+        except BaseException:
+            self._pool.close()
+            raise
+
+    def _init_schema(self) -> None:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_INIT_LOCK,))
+            exists = conn.execute("SELECT to_regclass('rtsched_meta')").fetchone()
+            if exists is None or exists[0] is None:
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO rtsched_meta (key, value) VALUES ('schema_version', %s)",
+                    (str(SCHEMA_VERSION),),
+                )
+                return
+            row = conn.execute(
+                "SELECT value FROM rtsched_meta WHERE key = 'schema_version'"
+            ).fetchone()
+        found: int | str = "missing" if row is None else _as_int(row[0])
+        if found != SCHEMA_VERSION:
+            raise SchemaMismatch(f"{self.url!r}", found)
+
+    def _one(self, query: str, params: tuple[Any, ...]) -> Any:
+        with self._pool.connection() as conn:
+            return conn.execute(query, params).fetchone()
+
+    # -- log --------------------------------------------------------------------------------
+    def _create(self, sid: str, doc: str, now: float) -> None:
+        row = self._one(
+            "INSERT INTO rtsched_schedules (id, problem, head, created_at) "
+            "VALUES (%s, %s, 0, %s) ON CONFLICT (id) DO NOTHING RETURNING 1",
+            (sid, doc, now),
+        )
+        if row is None:
+            raise ScheduleExists(sid)
+
+    def _load(self, sid: str) -> tuple[str, list[tuple[int, str]]]:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            row = conn.execute(
+                "SELECT problem FROM rtsched_schedules WHERE id = %s", (sid,)
+            ).fetchone()
+            if row is None:
+                raise UnknownSchedule(sid)
+            ops = conn.execute(
+                "SELECT version, op FROM rtsched_ops WHERE schedule_id = %s ORDER BY version",
+                (sid,),
+            ).fetchall()
+        return row[0], [(int(v), t) for v, t in ops]
+
+    def _append(self, sid: str, op: str, expected: int, now: float) -> int:
+        with self._pool.connection() as conn, conn.transaction():
+            row = conn.execute(
+                "SELECT head FROM rtsched_schedules WHERE id = %s FOR UPDATE", (sid,)
+            ).fetchone()
+            if row is None:
+                raise UnknownSchedule(sid)
+            if row[0] != expected:
+                raise StaleVersion(sid, expected, int(row[0]))
+            version = expected + 1
+            conn.execute(
+                "WITH ins AS (INSERT INTO rtsched_ops (schedule_id, version, op, created_at) "
+                "VALUES (%s, %s, %s, %s)) "
+                "UPDATE rtsched_schedules SET head = %s WHERE id = %s",
+                (sid, version, op, now, version, sid),
+            )
+            conn.execute("SELECT pg_notify(%s, %s)", (channel_name(sid), str(version)))
+        return version
+
+    def _read(self, sid: str, after: int) -> list[tuple[int, str]]:
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT version, op FROM rtsched_ops WHERE schedule_id = %s AND version > %s "
+                "ORDER BY version",
+                (sid, after),
+            ).fetchall()
+        if not rows:
+            self._head(sid)
+        return [(int(v), t) for v, t in rows]
+
+    def _head(self, sid: str) -> int:
+        row = self._one("SELECT head FROM rtsched_schedules WHERE id = %s", (sid,))
+        if row is None:
+            raise UnknownSchedule(sid)
+        return int(row[0])
+
+    def _schedules(self) -> list[str]:
+        with self._pool.connection() as conn:
+            return [r[0] for r in conn.execute("SELECT id FROM rtsched_schedules").fetchall()]
+
+    def _drop(self, sid: str) -> None:
+        if self._one("DELETE FROM rtsched_schedules WHERE id = %s RETURNING 1", (sid,)) is None:
+            raise UnknownSchedule(sid)
+
+    # -- leases -----------------------------------------------------------------------------
+    def _acquire_lock(self, sid: str, target: str, holder: str, ttl: float) -> bool:
+        try:
+            row = self._one(
+                "INSERT INTO rtsched_locks (schedule_id, target, holder, ttl, expires_at) "
+                f"VALUES (%s, %s, %s, %s, {_NOW} + %s) "
+                "ON CONFLICT (schedule_id, target) DO UPDATE SET holder = excluded.holder, "
+                "ttl = excluded.ttl, expires_at = excluded.expires_at "
+                "WHERE rtsched_locks.holder = excluded.holder "
+                f"OR rtsched_locks.expires_at <= {_NOW} RETURNING 1",
+                (sid, target, holder, ttl, ttl),
+            )
+        except self._psycopg.errors.ForeignKeyViolation:
+            raise UnknownSchedule(sid) from None
+        return row is not None
+
+    def _release_lock(self, sid: str, target: str, holder: str) -> bool:
+        self._head(sid)
+        row = self._one(
+            "DELETE FROM rtsched_locks WHERE schedule_id = %s AND target = %s AND holder = %s "
+            f"RETURNING expires_at > {_NOW}",
+            (sid, target, holder),
+        )
+        return bool(row is not None and row[0])
+
+    def _release_all(self, holder: str, sid: str | None) -> int:
+        n = 0
+        with self._pool.connection() as conn, conn.transaction():
+            for table, column in (("rtsched_locks", "holder"), ("rtsched_presence", "user_name")):
+                if sid is None:
+                    cur = conn.execute(f"DELETE FROM {table} WHERE {column} = %s", (holder,))
+                else:
+                    cur = conn.execute(
+                        f"DELETE FROM {table} WHERE {column} = %s AND schedule_id = %s",
+                        (holder, sid),
+                    )
+                n += cur.rowcount
+        return n
+
+    def _locks(self, sid: str) -> list[LockInfo]:
+        self._head(sid)
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT target, holder, ttl, expires_at FROM rtsched_locks "
+                f"WHERE schedule_id = %s AND expires_at > {_NOW}",
+                (sid,),
+            ).fetchall()
+        return [LockInfo(sid, t, h, ttl, exp) for t, h, ttl, exp in rows]
+
+    def _heartbeat(self, holder: str) -> int:
+        n = 0
+        with self._pool.connection() as conn, conn.transaction():
+            for table, column in (("rtsched_locks", "holder"), ("rtsched_presence", "user_name")):
+                n += conn.execute(
+                    f"UPDATE {table} SET expires_at = {_NOW} + ttl "
+                    f"WHERE {column} = %s AND expires_at > {_NOW}",
+                    (holder,),
+                ).rowcount
+                conn.execute(f"DELETE FROM {table} WHERE expires_at <= {_NOW}")
+        return n
+
+    def _set_presence(self, sid: str, user: str, info: str, ttl: float) -> None:
+        try:
+            self._one(
+                "INSERT INTO rtsched_presence (schedule_id, user_name, info, ttl, expires_at) "
+                f"VALUES (%s, %s, %s, %s, {_NOW} + %s) "
+                "ON CONFLICT (schedule_id, user_name) DO UPDATE SET info = excluded.info, "
+                "ttl = excluded.ttl, expires_at = excluded.expires_at RETURNING 1",
+                (sid, user, info, ttl, ttl),
+            )
+        except self._psycopg.errors.ForeignKeyViolation:
+            raise UnknownSchedule(sid) from None
+
+    def _clear_presence(self, sid: str, user: str) -> bool:
+        self._head(sid)
+        row = self._one(
+            "DELETE FROM rtsched_presence WHERE schedule_id = %s AND user_name = %s "
+            f"RETURNING expires_at > {_NOW}",
+            (sid, user),
+        )
+        return bool(row is not None and row[0])
+
+    def _presence(self, sid: str) -> list[PresenceInfo]:
+        self._head(sid)
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT user_name, info, ttl, expires_at FROM rtsched_presence "
+                f"WHERE schedule_id = %s AND expires_at > {_NOW}",
+                (sid,),
+            ).fetchall()
+        return [PresenceInfo(sid, u, decode_object(i), ttl, exp) for u, i, ttl, exp in rows]
+
+    # -- feed and life cycle ----------------------------------------------------------------
+    def _change_waiter(self, sid: str) -> ChangeWaiter:
+        return _NotifyWaiter(self, sid)
+
+    def _close(self) -> None:
+        self._pool.close()
+
+
+class _NotifyWaiter(ChangeWaiter):
+    """Returns from :meth:`wait` on a NOTIFY of the schedule's channel; LISTENs on its own
+    autocommit connection and reconnects after a connection loss."""
+
+    #: Longest block inside ``notifies`` before checking for :meth:`wake`.
+    slice = 0.1
+
+    def __init__(self, store: PostgresStore, sid: str) -> None:
+        super().__init__()
+        self._store = store
+        self._channel = channel_name(sid)
+        self._conn: Any = None
+        self._lock = threading.Lock()
+        self._listen()
+
+    def _listen(self) -> None:
+        psycopg = self._store._psycopg
+        conn = psycopg.connect(self._store._conninfo, autocommit=True)
+        conn.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(self._channel)))
+        self._conn = conn
+
+    def wait(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.woken.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if self._conn is None:
+                try:
+                    self._listen()
+                except Exception:
+                    self.woken.wait(min(left, 1.0))
+                    return
+                return  # reconnected: ops may have been missed, let the watch re-read
+            try:
+                for _ in self._conn.notifies(timeout=min(left, self.slice), stop_after=1):
+                    return
+            except Exception:
+                self._drop()
+                return
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # already broken
+                conn.close()
+
+    def close(self) -> None:
+        self._drop()
+
+
+def _as_int(text: str) -> int | str:
+    try:
+        return int(text)
+    except ValueError:
+        return text

@@ -1,0 +1,430 @@
+"""The SQLite store: one database file shared by every process on one machine.
+
+URL: ``sqlite:///relative/path.db`` (relative to the working directory) or
+``sqlite:////absolute/path.db`` (four slashes), as SQLAlchemy spells them.
+
+Durability and concurrency: the database runs in WAL mode with ``synchronous=FULL``, so a
+commit returns only after the WAL is flushed to disk — :meth:`append` acknowledges an op only
+once it survives a crash or power loss. Writes take the database write lock up front
+(``BEGIN IMMEDIATE``), so the head check and the insert are one atomic step across processes;
+waiting writers retry for up to ``busy_timeout`` seconds before failing. Each thread gets its own
+connection (connections are never shared across threads or ``fork``). The change feed polls
+``PRAGMA data_version`` — a counter that moves when another connection commits — every 20 ms,
+which costs one in-memory read per poll.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rtsched_widgets.collab.store.base import (
+    SCHEMA_VERSION,
+    ChangeWaiter,
+    LockInfo,
+    PresenceInfo,
+    ScheduleExists,
+    SchemaMismatch,
+    StaleVersion,
+    Store,
+    StoreError,
+    UnknownSchedule,
+    decode_object,
+)
+
+__all__ = ["SQLiteStore", "sqlite_path"]
+
+_SCHEMA = """
+CREATE TABLE rtsched_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE rtsched_schedules (
+    id TEXT PRIMARY KEY,
+    problem TEXT NOT NULL,
+    head INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE TABLE rtsched_ops (
+    schedule_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (schedule_id, version)
+) WITHOUT ROWID;
+CREATE TABLE rtsched_locks (
+    schedule_id TEXT NOT NULL,
+    target TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    ttl REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (schedule_id, target)
+);
+CREATE INDEX rtsched_locks_holder ON rtsched_locks (holder);
+CREATE TABLE rtsched_presence (
+    schedule_id TEXT NOT NULL,
+    user TEXT NOT NULL,
+    info TEXT NOT NULL,
+    ttl REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (schedule_id, user)
+);
+CREATE INDEX rtsched_presence_user ON rtsched_presence (user);
+"""
+
+
+def sqlite_path(url: str) -> Path:
+    """The file path of a ``sqlite:///...`` URL (ValueError naming the fix otherwise)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or len(url) == len(prefix):
+        raise ValueError(
+            f"store: {url!r} is not a SQLite URL — write sqlite:///relative/plan.db or "
+            "sqlite:////absolute/plan.db"
+        )
+    rest = url[len(prefix) :]
+    if rest in (":memory:", "") or rest.startswith("file:"):
+        raise ValueError(
+            f"store: {url!r} — an in-memory SQLite database cannot be shared; use "
+            "store='memory' for scratch work or a file path for a shared schedule"
+        )
+    return Path(rest)
+
+
+class SQLiteStore(Store):
+    """A :class:`Store` in one SQLite file (see the module docstring).
+
+    ``busy_timeout``: seconds a writer waits for the write lock before failing with
+    StoreError. ``clock``: the time source of lease expiry (seconds since the epoch; all
+    processes sharing a file must use the same clock, the default ``time.time``).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout: float = 30.0,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(url)
+        self.path = sqlite_path(url)
+        self._busy_timeout = float(busy_timeout)
+        self._clock = clock or time.time
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        if not self.path.parent.exists():
+            raise ValueError(
+                f"store: folder {str(self.path.parent)!r} of {url!r} does not exist — create it"
+            )
+        self._init_schema()
+
+    # -- connections ------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path,
+                timeout=self._busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"store {self.url!r}: cannot open {str(self.path)!r} as a SQLite database "
+                f"({exc}) — point the URL at a new file or an rtsched store"
+            ) from exc
+        if str(mode).lower() != "wal":
+            conn.close()
+            raise StoreError(
+                f"store {self.url!r}: the file system refused WAL mode (got {mode!r}) — put the "
+                "database on a local disk"
+            )
+        with self._all_lock:
+            self._all.append(conn)
+        return conn
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        local = self._local
+        conn = getattr(local, "conn", None)
+        if conn is None or local.pid != os.getpid():
+            conn = self._connect()
+            local.conn, local.pid = conn, os.getpid()
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction holding the database write lock from its first statement."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"store {self.url!r}: could not take the write lock within "
+                f"{self._busy_timeout:g} s ({exc}) — another process holds it too long"
+            ) from exc
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _init_schema(self) -> None:
+        with self._write() as conn:
+            has_meta = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rtsched_meta'"
+            ).fetchone()
+            if has_meta is None:
+                for statement in _SCHEMA.split(";"):  # executescript would commit early
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO rtsched_meta (key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+                return
+            row = conn.execute(
+                "SELECT value FROM rtsched_meta WHERE key = 'schema_version'"
+            ).fetchone()
+        found: int | str = "missing" if row is None else _as_int(row[0])
+        if found != SCHEMA_VERSION:
+            self._close()
+            raise SchemaMismatch(f"{self.url!r}", found)
+
+    # -- log --------------------------------------------------------------------------------
+    def _create(self, sid: str, doc: str, now: float) -> None:
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    "INSERT INTO rtsched_schedules (id, problem, head, created_at) "
+                    "VALUES (?, ?, 0, ?)",
+                    (sid, doc, now),
+                )
+        except sqlite3.IntegrityError:
+            raise ScheduleExists(sid) from None
+
+    def _load(self, sid: str) -> tuple[str, list[tuple[int, str]]]:
+        conn = self._conn
+        conn.execute("BEGIN")  # one read snapshot for the document and the log
+        try:
+            row = conn.execute(
+                "SELECT problem FROM rtsched_schedules WHERE id = ?", (sid,)
+            ).fetchone()
+            if row is None:
+                raise UnknownSchedule(sid)
+            ops = conn.execute(
+                "SELECT version, op FROM rtsched_ops WHERE schedule_id = ? ORDER BY version",
+                (sid,),
+            ).fetchall()
+        finally:
+            conn.execute("COMMIT")
+        return row[0], ops
+
+    def _append(self, sid: str, op: str, expected: int, now: float) -> int:
+        head = self._head(sid)
+        if head > expected:  # heads only grow: refuse without taking the write lock
+            raise StaleVersion(sid, expected, head)
+        with self._write() as conn:
+            row = conn.execute("SELECT head FROM rtsched_schedules WHERE id = ?", (sid,)).fetchone()
+            if row is None:
+                raise UnknownSchedule(sid)
+            if row[0] != expected:
+                raise StaleVersion(sid, expected, row[0])
+            version = expected + 1
+            conn.execute(
+                "INSERT INTO rtsched_ops (schedule_id, version, op, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (sid, version, op, now),
+            )
+            conn.execute("UPDATE rtsched_schedules SET head = ? WHERE id = ?", (version, sid))
+        return version
+
+    def _read(self, sid: str, after: int) -> list[tuple[int, str]]:
+        rows = self._conn.execute(
+            "SELECT version, op FROM rtsched_ops WHERE schedule_id = ? AND version > ? "
+            "ORDER BY version",
+            (sid, after),
+        ).fetchall()
+        if not rows:
+            self._head(sid)  # UnknownSchedule for a missing schedule
+        return rows
+
+    def _head(self, sid: str) -> int:
+        row = self._conn.execute(
+            "SELECT head FROM rtsched_schedules WHERE id = ?", (sid,)
+        ).fetchone()
+        if row is None:
+            raise UnknownSchedule(sid)
+        return int(row[0])
+
+    def _schedules(self) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT id FROM rtsched_schedules")]
+
+    def _drop(self, sid: str) -> None:
+        with self._write() as conn:
+            if conn.execute("DELETE FROM rtsched_schedules WHERE id = ?", (sid,)).rowcount == 0:
+                raise UnknownSchedule(sid)
+            for table in ("rtsched_ops", "rtsched_locks", "rtsched_presence"):
+                conn.execute(f"DELETE FROM {table} WHERE schedule_id = ?", (sid,))
+
+    # -- leases -----------------------------------------------------------------------------
+    def _acquire_lock(self, sid: str, target: str, holder: str, ttl: float) -> bool:
+        now = self._clock()
+        with self._write() as conn:
+            self._head(sid)
+            cur = conn.execute(
+                "INSERT INTO rtsched_locks (schedule_id, target, holder, ttl, expires_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (schedule_id, target) DO UPDATE SET "
+                "holder = excluded.holder, ttl = excluded.ttl, expires_at = excluded.expires_at "
+                "WHERE rtsched_locks.holder = excluded.holder OR rtsched_locks.expires_at <= ?",
+                (sid, target, holder, ttl, now + ttl, now),
+            )
+            return cur.rowcount == 1
+
+    def _release_lock(self, sid: str, target: str, holder: str) -> bool:
+        now = self._clock()
+        with self._write() as conn:
+            self._head(sid)
+            row = conn.execute(
+                "DELETE FROM rtsched_locks WHERE schedule_id = ? AND target = ? AND holder = ? "
+                "RETURNING expires_at",
+                (sid, target, holder),
+            ).fetchone()
+        return row is not None and row[0] > now
+
+    def _release_all(self, holder: str, sid: str | None) -> int:
+        n = 0
+        with self._write() as conn:
+            for table, column in (("rtsched_locks", "holder"), ("rtsched_presence", "user")):
+                if sid is None:
+                    cur = conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (holder,))
+                else:
+                    cur = conn.execute(
+                        f"DELETE FROM {table} WHERE {column} = ? AND schedule_id = ?",
+                        (holder, sid),
+                    )
+                n += cur.rowcount
+        return n
+
+    def _locks(self, sid: str) -> list[LockInfo]:
+        self._head(sid)
+        rows = self._conn.execute(
+            "SELECT target, holder, ttl, expires_at FROM rtsched_locks "
+            "WHERE schedule_id = ? AND expires_at > ?",
+            (sid, self._clock()),
+        ).fetchall()
+        return [LockInfo(sid, t, h, ttl, exp) for t, h, ttl, exp in rows]
+
+    def _heartbeat(self, holder: str) -> int:
+        now = self._clock()
+        n = 0
+        with self._write() as conn:
+            for table, column in (("rtsched_locks", "holder"), ("rtsched_presence", "user")):
+                n += conn.execute(
+                    f"UPDATE {table} SET expires_at = ? + ttl "
+                    f"WHERE {column} = ? AND expires_at > ?",
+                    (now, holder, now),
+                ).rowcount
+                conn.execute(f"DELETE FROM {table} WHERE expires_at <= ?", (now,))
+        return n
+
+    def _set_presence(self, sid: str, user: str, info: str, ttl: float) -> None:
+        now = self._clock()
+        with self._write() as conn:
+            self._head(sid)
+            conn.execute(
+                "INSERT INTO rtsched_presence (schedule_id, user, info, ttl, expires_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (schedule_id, user) DO UPDATE SET "
+                "info = excluded.info, ttl = excluded.ttl, expires_at = excluded.expires_at",
+                (sid, user, info, ttl, now + ttl),
+            )
+
+    def _clear_presence(self, sid: str, user: str) -> bool:
+        now = self._clock()
+        with self._write() as conn:
+            self._head(sid)
+            row = conn.execute(
+                "DELETE FROM rtsched_presence WHERE schedule_id = ? AND user = ? "
+                "RETURNING expires_at",
+                (sid, user),
+            ).fetchone()
+        return row is not None and row[0] > now
+
+    def _presence(self, sid: str) -> list[PresenceInfo]:
+        self._head(sid)
+        rows = self._conn.execute(
+            "SELECT user, info, ttl, expires_at FROM rtsched_presence "
+            "WHERE schedule_id = ? AND expires_at > ?",
+            (sid, self._clock()),
+        ).fetchall()
+        return [PresenceInfo(sid, u, decode_object(i), ttl, exp) for u, i, ttl, exp in rows]
+
+    # -- feed and life cycle ----------------------------------------------------------------
+    def _change_waiter(self, sid: str) -> ChangeWaiter:
+        return _DataVersionWaiter(self)
+
+    def _release_thread(self) -> None:
+        local = self._local
+        conn = getattr(local, "conn", None)
+        if conn is not None:
+            local.conn = None
+            with self._all_lock:
+                if conn in self._all:
+                    self._all.remove(conn)
+            conn.close()
+
+    def _close(self) -> None:
+        with self._all_lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
+
+class _DataVersionWaiter(ChangeWaiter):
+    """Returns from :meth:`wait` when ``PRAGMA data_version`` moves (another connection
+    committed), polled every ``interval`` seconds on a connection of its own."""
+
+    interval = 0.02
+
+    def __init__(self, store: SQLiteStore) -> None:
+        super().__init__()
+        self._conn = store._connect()
+        self._store = store
+        self._version = self._read()
+
+    def _read(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def wait(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.woken.wait(self.interval):
+                return
+            try:
+                version = self._read()
+            except sqlite3.Error:
+                return
+            if version != self._version:
+                self._version = version
+                return
+
+    def close(self) -> None:
+        with self._store._all_lock:
+            if self._conn in self._store._all:
+                self._store._all.remove(self._conn)
+        self._conn.close()
+
+
+def _as_int(text: str) -> int | str:
+    try:
+        return int(text)
+    except ValueError:
+        return text

@@ -1,0 +1,198 @@
+"""What-if branches (fork, diff, merge) and running a generation strategy on a schedule."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from rtsched_widgets.engine.events import EventBus
+from rtsched_widgets.engine.history import History
+from rtsched_widgets.engine.latency import LatencyTracker
+from rtsched_widgets.engine.result import OpError, OpResult, failure
+
+if TYPE_CHECKING:
+    from rtsched_widgets.engine.schedule import Schedule
+
+
+def fork(parent: Schedule, user: str | None = None) -> Schedule:
+    """An independent branch of ``parent``: copied roster, validator state, versions; fresh
+    history and event bus; the same problem and policy. Costs a copy of the numpy arrays and of
+    the validator state — nothing is recomputed."""
+    from rtsched_widgets.engine.schedule import Schedule
+
+    with parent._lock:
+        branch = Schedule.__new__(Schedule)
+        branch.problem = parent.problem
+        branch.policy = parent.policy
+        branch.user = user or parent.user
+        branch.store = None
+        branch.id = uuid.uuid4().hex[:12]
+        branch.core = parent.core.copy()
+        branch.validator = parent.validator.copy(branch.core)
+        branch.history = History(max_ops=parent.policy.max_history)
+        branch.events = EventBus(schedule_id=branch.id, history_size=parent.policy.event_history)
+        branch.latency = LatencyTracker()
+        branch.version = parent.version
+        branch.cell_version = parent.cell_version.copy()
+        branch._lock = threading.RLock()
+        branch._counter = itertools.count(1)
+        branch._fork_base = parent.core.slots.copy()
+        branch._cache_day = parent._cache_day
+        branch._forked_from = parent.id
+    return branch
+
+
+def _check_same_problem(a: Schedule, b: Schedule) -> None:
+    if a.problem is not b.problem:
+        raise OpError(
+            "MALFORMED",
+            "branch: the schedules have different problems — fork() the schedule to compare",
+        )
+
+
+def diff(this: Schedule, other: Schedule) -> pd.DataFrame:
+    """Slots where ``this`` and ``other`` differ: date, post, shift, slot, this, other (worker
+    id or None for an empty slot), one row per slot, sorted by date, post, slot."""
+    try:
+        _check_same_problem(this, other)
+    except OpError as err:
+        raise ValueError(err.message) from None
+    p = this.problem
+    a, b = this.core.slots, other.core.slots
+    d, s, k = np.nonzero(a != b)
+    ids = np.array([w.id for w in p.workers] + [None], dtype=object)  # -1 -> None
+    return pd.DataFrame(
+        {
+            "date": p.calendar.dates[d],
+            "post": s.astype(np.int64),
+            "shift": [p.shift_types[i].id for i in s],
+            "slot": k.astype(np.int64),
+            "this": ids[a[d, s, k]],
+            "other": ids[b[d, s, k]],
+        }
+    )
+
+
+def merge_targets(this: Schedule, branch: Schedule) -> list[tuple[int, int, int, int]]:
+    """The slot writes that bring into ``this`` what ``branch`` changed since it was forked.
+
+    Only slots the branch changed count. A slot ``this`` also changed since the fork, to a value
+    other than the branch's, is a conflict: OpError STALE naming the first such slots.
+    """
+    _check_same_problem(this, branch)
+    base = branch._fork_base
+    if base is None:
+        raise OpError(
+            "MALFORMED", "branch: this schedule was not made by fork() — nothing to merge"
+        )
+    if getattr(branch, "_forked_from", None) != this.id:
+        raise OpError("MALFORMED", "branch: it was forked from another schedule")
+    mine, theirs = this.core.slots, branch.core.slots
+    changed = theirs != base
+    conflict = changed & (mine != base) & (mine != theirs)
+    if conflict.any():
+        d, s, k = (int(x) for x in np.argwhere(conflict)[0])
+        n = int(conflict.sum())
+        raise OpError(
+            "STALE",
+            f"{n} slot(s) changed both here and in the branch since the fork, first "
+            f"{this._label(d, s, k)} — resolve them (e.g. fork again) before merging",
+        )
+    d, s, k = np.nonzero(changed & (mine != theirs))
+    return [
+        (int(a), int(b), int(c), int(w))
+        for a, b, c, w in zip(d, s, k, theirs[d, s, k], strict=True)
+    ]
+
+
+def run_strategy(
+    schedule: Schedule,
+    strategy: str,
+    *,
+    time_limit: float,
+    seed: int,
+    keep: Any,
+    user: str | None,
+    cancel: threading.Event | None,
+) -> OpResult:
+    """Run a generation strategy from the current roster and install its roster as one step."""
+    who = user or schedule.user
+    try:
+        from rtsched_widgets.solve import get_strategy
+    except ImportError as exc:  # pragma: no cover - solve is part of the package
+        return failure("UNAVAILABLE", f"generation is unavailable: {exc}", kind="generate")
+    try:
+        solver = get_strategy(strategy)
+    except (KeyError, ValueError) as exc:
+        return failure("MALFORMED", f"strategy: {exc}", kind="generate", version=schedule.version)
+    if keep == "mandatory":  # mandatory assignments in the roster are always kept by strategies
+        keep = None
+    elif isinstance(keep, str):
+        return failure(
+            "MALFORMED",
+            f"keep: {keep!r} — use 'mandatory', None, a bool mask or a solve.Keep",
+            kind="generate",
+            version=schedule.version,
+        )
+    events = schedule.events
+    events.publish(
+        "generation_started",
+        {"strategy": strategy, "time_limit": time_limit, "seed": seed, "version": schedule.version},
+        who,
+    )
+
+    def progress(info: Any) -> None:
+        events.publish(
+            "generation_progress",
+            {
+                "strategy": info.strategy,
+                "elapsed": info.elapsed,
+                "best_objective": info.best_objective,
+                "best_hard": info.best_hard,
+                "moves_evaluated": info.moves_evaluated,
+                "fraction": info.fraction,
+            },
+            who,
+        )
+
+    t0 = time.perf_counter()
+    try:
+        solved = solver.solve(
+            schedule.problem,
+            roster=schedule.core.copy(),
+            time_limit=time_limit,
+            seed=seed,
+            keep=keep,
+            cancel=cancel,
+            progress=progress,
+        )
+    except ValueError as exc:
+        return failure("MALFORMED", f"generate: {exc}", kind="generate", version=schedule.version)
+    result = schedule._replace_roster(solved.roster, user=who, kind="generate")
+    details = {
+        "strategy": strategy,
+        "status": solved.status,
+        "objective": solved.objective,
+        "hard_violations": solved.hard_violations,
+        "elapsed": time.perf_counter() - t0,
+        "seed": seed,
+    }
+    if not result.ok:  # the strategy returned the roster unchanged
+        events.publish("generation_finished", {**details, "version": schedule.version}, who)
+        return OpResult(
+            ok=True,
+            message=f"{strategy}: the roster did not change ({solved.status})",
+            version=schedule.version,
+            kind="generate",
+            user=who,
+            details=details,
+        )
+    return OpResult(
+        **{**result.__dict__, "details": {**result.details, **details}},
+    )

@@ -1,0 +1,142 @@
+"""What an edit returns: :class:`OpResult`, and the error codes of a refused edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Error codes of a failed :class:`OpResult` (``OpResult.error``), with what each means.
+ERROR_CODES: dict[str, str] = {
+    "MALFORMED": "the operation is not well formed (missing/unknown field, wrong type)",
+    "UNKNOWN_WORKER": "the worker id is not a worker of the problem",
+    "OUT_OF_HORIZON": "the date is outside the planning horizon",
+    "BAD_POST": "the post is neither a shift type index nor a shift type id",
+    "BAD_SLOT": "the slot does not exist in that cell, or a slot is needed to choose one",
+    "EMPTY_CELL": "the addressed cell/slot holds nobody",
+    "CELL_FULL": "every slot of the cell is taken",
+    "ALREADY_WORKING": "the worker already holds a shift on that date (one per date)",
+    "NO_CHANGE": "the operation would not change anything",
+    "HARD_VIOLATION": "the edit would introduce a hard rule violation",
+    "PINNED": "the edit would remove a pinned (mandatory) assignment",
+    "FORCE_NOT_ALLOWED": "force=True was asked but the policy does not allow forcing",
+    "STALE": "the edit was based on an older version of the cells it touches",
+    "NOTHING_TO_UNDO": "the user has no edit left to undo",
+    "NOTHING_TO_REDO": "the user has no undone edit left to redo",
+    "UNDO_CONFLICT": "the cells of the edit were changed since by another edit",
+    "UNAVAILABLE": "a needed component is not installed or not available",
+}
+
+
+def _plain(value: Any) -> Any:
+    """``value`` made JSON-serialisable (numpy scalars, dates, tuples, frames, dataclasses)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return [_plain(r) for r in value.to_dict(orient="records")]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _plain(getattr(value, k)) for k in value.__dataclass_fields__}
+    return str(value)
+
+
+def violation_dict(v: Any) -> dict[str, Any]:
+    """A violation record as a plain dict (rule, severity, workers, dates, post, message, …)."""
+    return _plain(v)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class OpResult:
+    """The outcome of one edit (or of a preview, undo, redo or branch merge).
+
+    ``ok`` is True when the edit was applied (for a preview: when it would be). When ``ok`` is
+    False nothing changed and ``error`` holds one of :data:`ERROR_CODES`. ``op_id`` and
+    ``version`` are the history id of the applied edit and the schedule version after it
+    (``None``/unchanged version for refusals and previews). ``introduced``/``resolved`` are the
+    violations the edit adds/removes; ``replaced`` lists the ids of workers taken out of a cell
+    by an assign that replaced them; ``suggestions`` lists alternatives for a refused edit as
+    dicts (``kind`` = ``"assign"``, ``"move"`` or ``"swap"`` plus the fields of that op and its
+    score delta). ``forced`` is True when hard violations were accepted with ``force=True``.
+    ``cells`` lists the changed slots as ``(date, post, slot)``.
+    """
+
+    ok: bool
+    message: str
+    op_id: str | None = None
+    version: int = 0
+    introduced: tuple[Any, ...] = ()
+    resolved: tuple[Any, ...] = ()
+    suggestions: tuple[dict[str, Any], ...] = ()
+    replaced: tuple[str, ...] = ()
+    error: str | None = None
+    forced: bool = False
+    preview: bool = False
+    kind: str = ""
+    user: str | None = None
+    cells: tuple[tuple[str, int, int], ...] = ()
+    hard_delta: int = 0
+    soft_delta: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def suggestions_frame(self) -> pd.DataFrame:
+        """``suggestions`` as a DataFrame (one row per alternative)."""
+        return pd.DataFrame(list(self.suggestions))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict of every field (violations as dicts)."""
+        return {
+            "ok": self.ok,
+            "message": self.message,
+            "op_id": self.op_id,
+            "version": self.version,
+            "kind": self.kind,
+            "user": self.user,
+            "error": self.error,
+            "forced": self.forced,
+            "preview": self.preview,
+            "replaced": list(self.replaced),
+            "cells": [list(c) for c in self.cells],
+            "hard_delta": int(self.hard_delta),
+            "soft_delta": float(self.soft_delta),
+            "introduced": [violation_dict(v) for v in self.introduced],
+            "resolved": [violation_dict(v) for v in self.resolved],
+            "suggestions": [_plain(s) for s in self.suggestions],
+            "details": _plain(self.details),
+        }
+
+    def __repr__(self) -> str:
+        state = "ok" if self.ok else f"refused {self.error}"
+        return (
+            f"OpResult({state}, {self.message!r}, op_id={self.op_id!r}, version={self.version}, "
+            f"introduced={len(self.introduced)}, resolved={len(self.resolved)})"
+        )
+
+
+def failure(code: str, message: str, *, kind: str = "", version: int = 0, **extra: Any) -> OpResult:
+    """A refused :class:`OpResult` with error ``code`` (one of :data:`ERROR_CODES`)."""
+    assert code in ERROR_CODES, code
+    return OpResult(ok=False, message=message, error=code, kind=kind, version=version, **extra)
+
+
+class OpError(Exception):
+    """Raised inside the engine to refuse an edit; turned into a failed :class:`OpResult`."""
+
+    def __init__(self, code: str, message: str, **extra: Any) -> None:
+        assert code in ERROR_CODES, code
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra

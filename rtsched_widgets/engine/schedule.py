@@ -1,0 +1,1120 @@
+"""``Schedule``: the facade users touch — edits, validation, suggestions, history, events.
+
+Every edit, whoever makes it, takes one path (:meth:`Schedule._run`):
+
+1. the operation is parsed and its addresses resolved (bad input -> a failed ``OpResult``);
+2. access checks: optimistic concurrency against ``base_version`` when the policy asks for it
+   (the seam where locks plug in);
+3. the validator previews the violations the change would introduce and resolve;
+4. the policy decides: apply, block (hard violation, pinned cell) or apply forced;
+5. the roster changes, the validator commits the delta, history records the op with its
+   inverse, and :meth:`Schedule._persist` hands it to the store;
+6. the schedule's event bus publishes one event for the op (plus ``violations_changed`` when
+   violations changed);
+7. an :class:`~rtsched_widgets.engine.result.OpResult` is returned.
+
+A refused edit changes nothing: not the roster, not the validator, not the history, not the
+versions; it only publishes ``op_rejected``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from rtsched_widgets.engine.events import EventBus
+from rtsched_widgets.engine.history import History, OpRecord
+from rtsched_widgets.engine.latency import LatencyTracker
+from rtsched_widgets.engine.ops import Assign, Bulk, Cell, Move, Op, Swap, Unassign, parse_op
+from rtsched_widgets.engine.result import OpError, OpResult, failure
+from rtsched_widgets.model.calendar import as_date
+from rtsched_widgets.model.errors import ProblemError
+from rtsched_widgets.model.roster import Roster
+
+if TYPE_CHECKING:
+    from rtsched_widgets.engine.analytics import Analytics
+    from rtsched_widgets.model.problem import Problem
+
+__all__ = ["Policy", "Schedule"]
+
+#: Event published for each applied op kind.
+EVENT_OF_KIND: dict[str, str] = {
+    "assign": "assigned",
+    "unassign": "unassigned",
+    "swap": "swapped",
+    "move": "moved",
+    "bulk": "bulk_applied",
+    "merge": "bulk_applied",
+    "undo": "undone",
+    "redo": "redone",
+    "generate": "generation_finished",
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the engine accepts.
+
+    ``allow_force``: ``force=True`` may push through hard violations and pinned cells (when
+    False such a request is refused with FORCE_NOT_ALLOWED). ``block_hard``: an edit that
+    introduces a hard violation is refused with HARD_VIOLATION unless forced (False: applied
+    with the violations reported). ``protect_pinned``: an edit that takes a worker off one of
+    their mandatory days is refused with PINNED unless forced. ``check_stale``: an edit whose
+    ``base_version`` is older than the version of a cell it touches is refused with STALE
+    (False: ``base_version`` is only recorded). ``max_history``: ops kept for undo and audit
+    (oldest dropped first). ``event_history``: events kept by the schedule's bus.
+    ``suggestions``: alternatives computed for a refused edit.
+    """
+
+    allow_force: bool = True
+    block_hard: bool = True
+    protect_pinned: bool = True
+    check_stale: bool = False
+    max_history: int = 100_000
+    event_history: int = 10_000
+    suggestions: int = 5
+
+
+# ---------------------------------------------------------------------------------------
+# A change under construction: reads through to the roster, writes into dicts.
+# ---------------------------------------------------------------------------------------
+class _Overlay:
+    """The roster plus pending slot writes; refuses a second shift of a worker on a date."""
+
+    __slots__ = ("day", "problem", "roster", "slot")
+
+    def __init__(self, roster: Roster) -> None:
+        self.roster = roster
+        self.problem = roster.problem
+        self.slot: dict[tuple[int, int, int], int] = {}
+        self.day: dict[tuple[int, int], tuple[int, int] | None] = {}
+
+    def at(self, d: int, s: int, k: int) -> int:
+        v = self.slot.get((d, s, k))
+        return int(self.roster.slots[d, s, k]) if v is None else v
+
+    def where(self, w: int, d: int) -> tuple[int, int] | None:
+        key = (w, d)
+        if key in self.day:
+            return self.day[key]
+        s = int(self.roster.shift_of[w, d])
+        return None if s < 0 else (s, int(self.roster.slot_of[w, d]))
+
+    def occupied(self, d: int, s: int) -> list[int]:
+        return [k for k in range(int(self.problem.maximum[d, s])) if self.at(d, s, k) >= 0]
+
+    def free(self, d: int, s: int) -> int:
+        for k in range(int(self.problem.maximum[d, s])):
+            if self.at(d, s, k) < 0:
+                return k
+        return -1
+
+    def put(self, d: int, s: int, k: int, w: int) -> None:
+        old = self.at(d, s, k)
+        if old == w:
+            return
+        if old >= 0:
+            self.day[(old, d)] = None
+        if w >= 0:
+            cur = self.where(w, d)
+            if cur is not None:
+                p = self.problem
+                raise OpError(
+                    "ALREADY_WORKING",
+                    f"worker {p.workers[w].id!r} already works {p.calendar.iso(d)} on post "
+                    f"{p.shift_types[cur[0]].id!r} (one shift per date) — move or swap instead",
+                )
+            self.day[(w, d)] = (s, k)
+        self.slot[(d, s, k)] = w
+
+    def slot_changes(self) -> list[tuple[int, int, int, int, int]]:
+        """Net ``(d, s, k, old_worker, new_worker)`` per changed slot."""
+        slots = self.roster.slots
+        out = []
+        for (d, s, k), w in self.slot.items():
+            old = int(slots[d, s, k])
+            if old != w:
+                out.append((d, s, k, old, w))
+        return out
+
+    def worker_changes(self) -> list[tuple[int, int, int, int]]:
+        """Net validator changes ``(w, d, old_shift, new_shift)``."""
+        shift_of = self.roster.shift_of
+        out = []
+        for (w, d), where in self.day.items():
+            old = int(shift_of[w, d])
+            new = -1 if where is None else where[0]
+            if old != new:
+                out.append((w, d, old, new))
+        return out
+
+
+@dataclass
+class _Plan:
+    """A compiled edit: what it changes and what it reports."""
+
+    kind: str
+    slot_changes: list[tuple[int, int, int, int, int]]
+    changes: list[tuple[int, int, int, int]]
+    replaced: list[int]
+    message: str
+
+
+class _SetSlots:
+    """Internal op: set each ``(d, s, k)`` to worker ``w`` (-1 = empty); all clears first."""
+
+    __slots__ = ("kind", "label", "targets")
+
+    def __init__(
+        self, targets: Iterable[tuple[int, int, int, int]], kind: str, label: str = ""
+    ) -> None:
+        self.targets = tuple(targets)
+        self.kind = kind
+        self.label = label
+
+
+class Schedule:
+    """A schedule of one :class:`~rtsched_widgets.model.problem.Problem` that people edit.
+
+    ``store``: ``None`` or ``"memory"`` (durable stores plug in at :meth:`_persist`);
+    ``user``: the default author of edits; ``policy``: see :class:`Policy`; ``roster``: a
+    starting :class:`~rtsched_widgets.model.roster.Roster` (copied) — empty by default.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        store: str | None = None,
+        user: str = "anonymous",
+        policy: Policy | None = None,
+        *,
+        roster: Roster | None = None,
+        schedule_id: str | None = None,
+        validator: Any = None,
+    ) -> None:
+        if store not in (None, "memory"):
+            raise ValueError(
+                f"store: {store!r} is not available in this build — use None or 'memory'"
+            )
+        if not isinstance(user, str) or not user:
+            raise ValueError("user: give a non-empty user name")
+        self.problem = problem
+        self.policy = policy or Policy()
+        self.user = user
+        self.store = store
+        self.id = schedule_id or uuid.uuid4().hex[:12]
+        if roster is not None and roster.problem is not problem:
+            raise ValueError("roster: it belongs to another problem — build it from this one")
+        self.core: Roster = roster.copy() if roster is not None else Roster(problem)
+        self.validator = validator if validator is not None else _make_validator(problem, self.core)
+        self.history = History(max_ops=self.policy.max_history)
+        self.events = EventBus(schedule_id=self.id, history_size=self.policy.event_history)
+        self.latency = LatencyTracker()
+        self.version = 0
+        self.cell_version = np.zeros((problem.n_days, problem.n_shifts), dtype=np.int64)
+        self._lock = threading.RLock()
+        self._counter = itertools.count(1)
+        self._fork_base: np.ndarray | None = None
+        self._forked_from: str | None = None
+        self._cache_day: dict[Any, int] = {}
+
+    # ------------------------------------------------------------------ resolving input
+    def _day(self, value: Any, field_name: str = "date") -> int:
+        try:
+            return self._cache_day[value]
+        except (KeyError, TypeError):
+            pass
+        try:
+            d = as_date(value, field_name)
+        except ProblemError as exc:
+            raise OpError("MALFORMED", str(exc)) from None
+        cal = self.problem.calendar
+        i = (d - cal.start).days
+        if not 0 <= i < cal.n_days:
+            raise OpError(
+                "OUT_OF_HORIZON",
+                f"{field_name}: {d} is outside the horizon {cal.start} … {cal.end} — "
+                "use a date inside it",
+            )
+        try:
+            if len(self._cache_day) < 100_000:
+                self._cache_day[value] = i
+        except TypeError:
+            pass
+        return i
+
+    def _post(self, value: Any, field_name: str = "post") -> int:
+        p = self.problem
+        if isinstance(value, str) and value in p.shift_index:
+            return p.shift_index[value]
+        if (
+            isinstance(value, int | np.integer)
+            and not isinstance(value, bool)
+            and 0 <= int(value) < p.n_shifts
+        ):
+            return int(value)
+        raise OpError(
+            "BAD_POST",
+            f"{field_name}: {value!r} is not a post of this problem — use an index in "
+            f"0 … {p.n_shifts - 1} or a shift type id of {[s.id for s in p.shift_types]}",
+        )
+
+    def _worker(self, value: Any, field_name: str = "worker") -> int:
+        w = self.problem.worker_index.get(value) if isinstance(value, str) else None
+        if w is None:
+            raise OpError(
+                "UNKNOWN_WORKER",
+                f"{field_name}: unknown worker id {value!r} — use an id from problem.workers",
+            )
+        return w
+
+    def _slot(self, d: int, s: int, k: int | None, field_name: str = "slot") -> int | None:
+        if k is None:
+            return None
+        cap = int(self.problem.maximum[d, s])
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 0 <= k < cap:
+            raise OpError(
+                "BAD_SLOT",
+                f"{field_name}: slot {k!r} does not exist in cell ({self.problem.calendar.iso(d)}"
+                f", {self.problem.shift_types[s].id!r}) which has {cap} slot(s)",
+            )
+        return int(k)
+
+    def _cell(self, c: Cell, field_name: str) -> tuple[int, int, int | None]:
+        d = self._day(c.date, f"{field_name}.date")
+        s = self._post(c.post, f"{field_name}.post")
+        return d, s, self._slot(d, s, c.slot, f"{field_name}.slot")
+
+    def _label(self, d: int, s: int, k: int | None = None) -> str:
+        p = self.problem
+        text = f"{p.calendar.iso(d)}/{p.shift_types[s].id}"
+        return text if k is None or p.maximum[d, s] <= 1 else f"{text}[{k}]"
+
+    # ------------------------------------------------------------------ compiling
+    def _compile(self, op: Op | _SetSlots, view: _Overlay, replaced: list[int], path: str) -> str:
+        """Write ``op`` into ``view``; return a one-line description. Raises OpError."""
+        p = self.problem
+        if isinstance(op, Assign):
+            w = self._worker(op.worker, f"{path}.worker")
+            d = self._day(op.date, f"{path}.date")
+            s = self._post(op.post, f"{path}.post")
+            k = self._slot(d, s, op.slot, f"{path}.slot")
+            cap = int(p.maximum[d, s])
+            if cap == 0:
+                raise OpError(
+                    "BAD_SLOT",
+                    f"{path}: post {p.shift_types[s].id!r} has no slot on {p.calendar.iso(d)}",
+                )
+            cur = view.where(w, d)
+            if cur is not None:
+                where = "this post" if cur[0] == s else f"post {p.shift_types[cur[0]].id!r}"
+                raise OpError(
+                    "ALREADY_WORKING",
+                    f"worker {op.worker!r} already works {p.calendar.iso(d)} on {where} "
+                    "(one shift per date) — use move or swap instead",
+                )
+            if k is None:
+                k = view.free(d, s)
+                if k < 0:
+                    if cap > 1:
+                        raise OpError(
+                            "CELL_FULL",
+                            f"all {cap} slots of {self._label(d, s)} are taken — give a slot "
+                            "to replace its worker, or unassign someone first",
+                        )
+                    k = 0
+            occupant = view.at(d, s, k)
+            if occupant >= 0:
+                replaced.append(occupant)
+                view.put(d, s, k, -1)
+            view.put(d, s, k, w)
+            text = f"{op.worker} assigned to {self._label(d, s, k)}"
+            if occupant >= 0:
+                text += f" replacing {p.workers[occupant].id}"
+            return text
+        if isinstance(op, Unassign):
+            d = self._day(op.date, f"{path}.date")
+            s = self._post(op.post, f"{path}.post")
+            k = self._slot(d, s, op.slot, f"{path}.slot")
+            if op.worker is not None:
+                w = self._worker(op.worker, f"{path}.worker")
+                cur = view.where(w, d)
+                if cur is None or cur[0] != s or (k is not None and cur[1] != k):
+                    raise OpError(
+                        "EMPTY_CELL",
+                        f"worker {op.worker!r} is not in {self._label(d, s, k)}",
+                    )
+                k = cur[1]
+            elif k is None:
+                k = self._only_occupied(view, d, s, path)
+            w = view.at(d, s, k)
+            if w < 0:
+                raise OpError(
+                    "EMPTY_CELL", f"{self._label(d, s, k)} is empty — nothing to unassign"
+                )
+            view.put(d, s, k, -1)
+            return f"{p.workers[w].id} unassigned from {self._label(d, s, k)}"
+        if isinstance(op, Swap):
+            d1, s1, k1 = self._cell(op.a, f"{path}.a")
+            d2, s2, k2 = self._cell(op.b, f"{path}.b")
+            k1 = self._source_slot(view, d1, s1, k1, f"{path}.a", allow_empty=True)
+            k2 = self._source_slot(view, d2, s2, k2, f"{path}.b", allow_empty=True)
+            if (d1, s1, k1) == (d2, s2, k2):
+                raise OpError("NO_CHANGE", f"{path}: both sides are {self._label(d1, s1, k1)}")
+            wa, wb = view.at(d1, s1, k1), view.at(d2, s2, k2)
+            if wa < 0 and wb < 0:
+                raise OpError(
+                    "EMPTY_CELL",
+                    f"{self._label(d1, s1, k1)} and {self._label(d2, s2, k2)} are both empty",
+                )
+            view.put(d1, s1, k1, -1)
+            view.put(d2, s2, k2, -1)
+            if wb >= 0:
+                view.put(d1, s1, k1, wb)
+            if wa >= 0:
+                view.put(d2, s2, k2, wa)
+            na = p.workers[wa].id if wa >= 0 else "(empty)"
+            nb = p.workers[wb].id if wb >= 0 else "(empty)"
+            return (
+                f"swapped {na} at {self._label(d1, s1, k1)} with {nb} at {self._label(d2, s2, k2)}"
+            )
+        if isinstance(op, Move):
+            d1, s1, k1 = self._cell(op.src, f"{path}.src")
+            d2, s2, k2 = self._cell(op.dst, f"{path}.dst")
+            k1 = self._source_slot(view, d1, s1, k1, f"{path}.src", allow_empty=False)
+            w = view.at(d1, s1, k1)
+            if w < 0:
+                raise OpError("EMPTY_CELL", f"{self._label(d1, s1, k1)} is empty — nothing to move")
+            view.put(d1, s1, k1, -1)
+            if k2 is None:
+                k2 = view.free(d2, s2)
+                if k2 < 0:
+                    raise OpError(
+                        "CELL_FULL",
+                        f"{self._label(d2, s2)} is full — swap with its worker instead",
+                    )
+            elif view.at(d2, s2, k2) >= 0:
+                raise OpError(
+                    "CELL_FULL",
+                    f"{self._label(d2, s2, k2)} is taken — swap with its worker instead",
+                )
+            view.put(d2, s2, k2, w)
+            return f"{p.workers[w].id} moved from {self._label(d1, s1, k1)} to " + self._label(
+                d2, s2, k2
+            )
+        if isinstance(op, Bulk):
+            if not op.ops:
+                raise OpError("MALFORMED", f"{path}.ops: the bulk is empty — give operations")
+            for i, sub in enumerate(op.ops):
+                where = f"{path}.ops[{i}]"
+                try:
+                    self._compile(sub, view, replaced, where)
+                except OpError as err:
+                    if where not in err.message:
+                        err.message = f"{where}: {err.message}"
+                    raise
+            return f"bulk of {len(op.ops)} operations"
+        if isinstance(op, _SetSlots):
+            for d, s, k, w in op.targets:
+                if view.at(d, s, k) != w:
+                    view.put(d, s, k, -1)
+            for d, s, k, w in op.targets:
+                if w >= 0:
+                    view.put(d, s, k, w)
+            return op.label or f"{op.kind} of {len(op.targets)} cell(s)"
+        raise OpError("MALFORMED", f"{path}: {type(op).__name__} is not an operation")
+
+    def _only_occupied(self, view: _Overlay, d: int, s: int, path: str) -> int:
+        occupied = view.occupied(d, s)
+        if not occupied:
+            raise OpError("EMPTY_CELL", f"{self._label(d, s)} is empty")
+        if len(occupied) > 1:
+            raise OpError(
+                "BAD_SLOT",
+                f"{path}: {self._label(d, s)} holds {len(occupied)} workers — give the slot "
+                "(or the worker) to choose one",
+            )
+        return occupied[0]
+
+    def _source_slot(
+        self, view: _Overlay, d: int, s: int, k: int | None, path: str, *, allow_empty: bool
+    ) -> int:
+        if k is not None:
+            return k
+        occupied = view.occupied(d, s)
+        if not occupied:
+            if not allow_empty:
+                raise OpError("EMPTY_CELL", f"{self._label(d, s)} is empty")
+            k = view.free(d, s)
+            if k < 0:
+                raise OpError("BAD_SLOT", f"{path}: {self._label(d, s)} has no slot")
+            return k
+        if len(occupied) > 1:
+            raise OpError(
+                "BAD_SLOT",
+                f"{path}: {self._label(d, s)} holds {len(occupied)} workers — give the slot",
+            )
+        return occupied[0]
+
+    def _plan(self, op: Op | _SetSlots, kind: str) -> _Plan:
+        view = _Overlay(self.core)
+        replaced: list[int] = []
+        message = self._compile(op, view, replaced, kind)
+        slot_changes = view.slot_changes()
+        if not slot_changes:
+            raise OpError("NO_CHANGE", f"{message}: nothing would change")
+        return _Plan(kind, slot_changes, view.worker_changes(), replaced, message)
+
+    # ------------------------------------------------------------------ the path of an edit
+    def apply(
+        self,
+        op: Op | Mapping[str, Any] | Schedule,
+        *,
+        force: bool = False,
+        user: str | None = None,
+        base_version: int | None = None,
+    ) -> OpResult:
+        """Apply an operation (an Op, its dict form) or merge a branch made by :meth:`fork`.
+
+        ``force``: accept hard violations and pinned cells (when the policy allows it);
+        ``user``: author (default: the schedule's user); ``base_version``: the schedule version
+        the author saw (recorded; checked against the touched cells' versions when the policy
+        has ``check_stale``).
+        """
+        if isinstance(op, Schedule):
+            return self._merge(op, force=force, user=user, base_version=base_version)
+        return self._run(op, force=force, user=user, base_version=base_version)
+
+    def preview(
+        self, op: Op | Mapping[str, Any], *, force: bool = False, user: str | None = None
+    ) -> OpResult:
+        """What :meth:`apply` would answer for ``op``; nothing changes and nothing is published.
+
+        ``ok`` says whether the op would be applied; ``introduced``/``resolved`` are the
+        violations it would add/remove; ``op_id`` is None and ``version`` the current version.
+        """
+        return self._run(op, force=force, user=user, base_version=None, dry=True)
+
+    def _run(
+        self,
+        op: Any,
+        *,
+        force: bool,
+        user: str | None,
+        base_version: int | None,
+        dry: bool = False,
+        kind: str | None = None,
+        undoes: OpRecord | None = None,
+    ) -> OpResult:
+        t0 = time.perf_counter_ns()
+        who = user or self.user
+        with self._lock:
+            try:
+                if not isinstance(op, _SetSlots):
+                    op = parse_op(op)
+                op_kind = kind or op.kind
+                if not isinstance(force, bool):
+                    raise OpError("MALFORMED", "force: give True or False")
+                plan = self._plan(op, op_kind)
+                self._check_access(plan, who, base_version)
+                result = self._decide_and_commit(plan, op, who, force, base_version, dry, undoes)
+            except OpError as err:
+                result = failure(
+                    err.code,
+                    err.message,
+                    kind=getattr(op, "kind", kind or ""),
+                    version=self.version,
+                    user=who,
+                    preview=dry,
+                    **err.extra,
+                )
+                if not dry:
+                    self._publish(
+                        "op_rejected",
+                        {
+                            "kind": result.kind,
+                            "error": result.error,
+                            "message": result.message,
+                            "version": self.version,
+                        },
+                        who,
+                    )
+        if not dry:
+            self.latency.record_ns(result.kind or "invalid", time.perf_counter_ns() - t0)
+        return result
+
+    def _check_access(self, plan: _Plan, user: str, base_version: int | None) -> None:
+        """Step 2 of the path: locks and optimistic concurrency (raise OpError to refuse)."""
+        if base_version is None:
+            return
+        if isinstance(base_version, bool) or not isinstance(base_version, int):
+            raise OpError("MALFORMED", "base_version: give the schedule version as an int")
+        if self.policy.check_stale:
+            for d, s, k, _, _ in plan.slot_changes:
+                if self.cell_version[d, s] > base_version:
+                    raise OpError(
+                        "STALE",
+                        f"{self._label(d, s, k)} changed at version "
+                        f"{int(self.cell_version[d, s])} after your version {base_version} — "
+                        "reload and retry",
+                    )
+
+    def _decide_and_commit(
+        self,
+        plan: _Plan,
+        op: Any,
+        user: str,
+        force: bool,
+        base_version: int | None,
+        dry: bool,
+        undoes: OpRecord | None,
+    ) -> OpResult:
+        p, policy = self.problem, self.policy
+        if force and not policy.allow_force:
+            raise OpError(
+                "FORCE_NOT_ALLOWED", "force=True is not allowed by this schedule's policy"
+            )
+        if policy.protect_pinned and not force:
+            for w, d, old, new in plan.changes:
+                if old >= 0 and new < 0 and p.mandatory[w, d]:
+                    raise OpError(
+                        "PINNED",
+                        f"{p.workers[w].id} must work {p.calendar.iso(d)} (mandatory day, "
+                        "pinned) — move them within that date, or pass force=True",
+                    )
+        delta = None
+        if not (force and not dry):
+            delta = self.validator.preview(plan.changes)
+            hard_new = [v for v in delta.introduced if v.severity == "hard"]
+            if hard_new and policy.block_hard and not force:
+                first = hard_new[0].message
+                more = f" (and {len(hard_new) - 1} more)" if len(hard_new) > 1 else ""
+                raise OpError(
+                    "HARD_VIOLATION",
+                    f"refused: {first}{more} — pass force=True to apply anyway",
+                    introduced=tuple(delta.introduced),
+                    resolved=tuple(delta.resolved),
+                    hard_delta=int(delta.hard),
+                    soft_delta=float(delta.soft),
+                    suggestions=tuple(self._alternatives(op, plan)),
+                )
+        if dry:
+            assert delta is not None
+            return OpResult(
+                ok=True,
+                message=f"would apply: {plan.message}",
+                version=self.version,
+                introduced=tuple(delta.introduced),
+                resolved=tuple(delta.resolved),
+                replaced=tuple(p.workers[w].id for w in plan.replaced),
+                kind=plan.kind,
+                user=user,
+                preview=True,
+                forced=force,
+                cells=self._cells(plan),
+                hard_delta=int(delta.hard),
+                soft_delta=float(delta.soft),
+            )
+        return self._commit(plan, user, force, base_version, undoes)
+
+    def _cells(self, plan: _Plan) -> tuple[tuple[str, int, int], ...]:
+        iso = self.problem.calendar.iso
+        return tuple((iso(d), s, k) for d, s, k, _, _ in plan.slot_changes)
+
+    def _commit(
+        self,
+        plan: _Plan,
+        user: str,
+        forced: bool,
+        base_version: int | None,
+        undoes: OpRecord | None,
+    ) -> OpResult:
+        """Step 5–7: change the roster, commit the validator, record, persist, publish."""
+        roster, p = self.core, self.problem
+        for d, s, k, old, _ in plan.slot_changes:
+            if old >= 0:
+                roster.clear(d, s, k)
+        for d, s, k, _, new in plan.slot_changes:
+            if new >= 0:
+                roster.place(new, d, s, k)
+        delta = self.validator.commit(plan.changes)
+        self.version += 1
+        version = self.version
+        for d, s, _, _, _ in plan.slot_changes:
+            self.cell_version[d, s] = version
+        op_id = f"{self.id}-{version}"
+        cells = self._cells(plan)
+        ids = [w.id for w in p.workers]
+        before = {
+            c: ids[old]
+            for c, (_, _, _, old, _) in zip(cells, plan.slot_changes, strict=True)
+            if old >= 0
+        }
+        after = {
+            c: ids[new]
+            for c, (_, _, _, _, new) in zip(cells, plan.slot_changes, strict=True)
+            if new >= 0
+        }
+        inverse = tuple((d, s, k, old) for d, s, k, old, _ in plan.slot_changes)
+        replaced = tuple(ids[w] for w in plan.replaced)
+        rec = OpRecord(
+            op_id=op_id,
+            version=version,
+            user=user,
+            timestamp=time.time(),
+            kind=plan.kind,
+            cells=cells,
+            before=before,
+            after=after,
+            inverse=inverse,
+            forced=forced,
+            message=plan.message,
+            undoes=undoes.op_id if undoes is not None else None,
+        )
+        if undoes is None:
+            self.history.record(rec)
+        elif plan.kind == "undo":
+            self.history.mark_undone(undoes.op_id, rec)
+        else:
+            self.history.mark_redone(undoes.op_id, rec)
+        self._persist(rec)
+        payload = {
+            "op_id": op_id,
+            "version": version,
+            "kind": plan.kind,
+            "cells": [[c[0], c[1], c[2], after.get(c)] for c in cells],
+            "introduced": len(delta.introduced),
+            "resolved": len(delta.resolved),
+            "forced": forced,
+            "replaced": list(replaced),
+            "base_version": base_version,
+        }
+        if undoes is not None:
+            payload["undoes"] = undoes.op_id
+        self._publish(EVENT_OF_KIND.get(plan.kind, "bulk_applied"), payload, user)
+        if delta.introduced or delta.resolved:
+            self._publish(
+                "violations_changed",
+                {
+                    "op_id": op_id,
+                    "version": version,
+                    "introduced": len(delta.introduced),
+                    "resolved": len(delta.resolved),
+                    "hard_delta": int(delta.hard),
+                    "soft_delta": float(delta.soft),
+                },
+                user,
+            )
+        return OpResult(
+            ok=True,
+            message=plan.message + (" (forced)" if forced and delta.hard > 0 else ""),
+            op_id=op_id,
+            version=version,
+            introduced=tuple(delta.introduced),
+            resolved=tuple(delta.resolved),
+            replaced=replaced,
+            forced=forced,
+            kind=plan.kind,
+            user=user,
+            cells=cells,
+            hard_delta=int(delta.hard),
+            soft_delta=float(delta.soft),
+            details={"base_version": base_version} if base_version is not None else {},
+        )
+
+    def _persist(self, record: OpRecord) -> None:
+        """Hand an applied op to the durable store (memory store: nothing to do)."""
+
+    def _publish(self, type_: str, payload: dict[str, Any], user: str | None) -> None:
+        self.events.publish(type_, payload, user)
+
+    def _alternatives(self, op: Any, plan: _Plan) -> list[dict[str, Any]]:
+        from rtsched_widgets.engine.suggestions import alternatives
+
+        try:
+            return alternatives(self, op, plan.changes, k=self.policy.suggestions)
+        except OpError:
+            return []
+
+    # ------------------------------------------------------------------ the operations
+    def assign(
+        self,
+        worker: str,
+        date: Any,
+        post: Any,
+        slot: int | None = None,
+        *,
+        force: bool = False,
+        user: str | None = None,
+        base_version: int | None = None,
+    ) -> OpResult:
+        """Put ``worker`` into ``(date, post)`` — see :class:`~rtsched_widgets.engine.ops.Assign`.
+
+        Refused with ALREADY_WORKING when the worker already works that date (use
+        :meth:`move`/:meth:`swap`); a full one-slot cell has its occupant replaced (reported in
+        ``OpResult.replaced``); a full multi-slot cell needs an explicit ``slot``.
+        """
+        return self._run(
+            Assign(worker, date, post, slot), force=force, user=user, base_version=base_version
+        )
+
+    def unassign(
+        self,
+        date: Any,
+        post: Any,
+        slot: int | None = None,
+        *,
+        worker: str | None = None,
+        force: bool = False,
+        user: str | None = None,
+        base_version: int | None = None,
+    ) -> OpResult:
+        """Empty a slot of ``(date, post)`` — see :class:`~rtsched_widgets.engine.ops.Unassign`."""
+        return self._run(
+            Unassign(date, post, slot, worker), force=force, user=user, base_version=base_version
+        )
+
+    def swap(
+        self,
+        a: Any,
+        b: Any,
+        *,
+        force: bool = False,
+        user: str | None = None,
+        base_version: int | None = None,
+    ) -> OpResult:
+        """Exchange the workers of slots ``a`` and ``b``, each ``(date, post[, slot])``."""
+        try:
+            op = Swap(_as_cell(a, "a"), _as_cell(b, "b"))
+        except OpError as err:
+            return failure(err.code, err.message, kind="swap", version=self.version)
+        return self._run(op, force=force, user=user, base_version=base_version)
+
+    def move(
+        self,
+        src: Any,
+        dst: Any,
+        *,
+        force: bool = False,
+        user: str | None = None,
+        base_version: int | None = None,
+    ) -> OpResult:
+        """Move the worker of ``src`` into the free slot ``dst``, each ``(date, post[, slot])``."""
+        try:
+            op = Move(_as_cell(src, "src"), _as_cell(dst, "dst"))
+        except OpError as err:
+            return failure(err.code, err.message, kind="move", version=self.version)
+        return self._run(op, force=force, user=user, base_version=base_version)
+
+    def bulk(
+        self,
+        ops: Iterable[Op | Mapping[str, Any]],
+        *,
+        force: bool = False,
+        user: str | None = None,
+        base_version: int | None = None,
+    ) -> OpResult:
+        """Apply ``ops`` in order as one atomic edit: all or nothing, one history record, one
+        undo step, one ``bulk_applied`` event. Violations are judged on the net result."""
+        try:
+            if isinstance(ops, str | bytes | Mapping) or not isinstance(ops, Iterable):
+                raise OpError("MALFORMED", "ops: give a list of operations")
+            op = Bulk(tuple(parse_op(o, f"bulk.ops[{i}]") for i, o in enumerate(ops)))
+        except OpError as err:
+            result = failure(err.code, err.message, kind="bulk", version=self.version)
+            self._publish(
+                "op_rejected",
+                {
+                    "kind": "bulk",
+                    "error": err.code,
+                    "message": err.message,
+                    "version": self.version,
+                },
+                user or self.user,
+            )
+            return result
+        return self._run(op, force=force, user=user, base_version=base_version)
+
+    # ------------------------------------------------------------------ undo / redo
+    def undo(self, user: str | None = None, *, force: bool = False) -> OpResult:
+        """Revert ``user``'s (default: the schedule's user) newest not-undone edit.
+
+        Refused with UNDO_CONFLICT — naming the cells and who changed them — when another edit
+        changed any of its cells since; refused like any edit when reverting would introduce a
+        hard violation (``force=True`` to accept). Undo is itself recorded (kind ``"undo"``).
+        """
+        who = user or self.user
+        rec = self.history.undo_candidate(who)
+        if rec is None:
+            return failure(
+                "NOTHING_TO_UNDO",
+                f"{who} has no edit to undo",
+                kind="undo",
+                version=self.version,
+                user=who,
+            )
+        return self._revert(rec, who, "undo", force)
+
+    def redo(self, user: str | None = None, *, force: bool = False) -> OpResult:
+        """Re-apply ``user``'s most recently undone edit (same checks as :meth:`undo`)."""
+        who = user or self.user
+        rec = self.history.redo_candidate(who)
+        if rec is None:
+            return failure(
+                "NOTHING_TO_REDO",
+                f"{who} has no undone edit to redo",
+                kind="redo",
+                version=self.version,
+                user=who,
+            )
+        return self._revert(rec, who, "redo", force)
+
+    def _revert(self, rec: OpRecord, who: str, kind: str, force: bool) -> OpResult:
+        conflicts = self.history.conflicts(rec, self._cell_value)
+        if conflicts:
+            parts = []
+            for c in conflicts[:5]:
+                by = self._last_writer(c.cell, after_version=rec.version)
+                parts.append(
+                    f"{c.cell[0]}/{self.problem.shift_types[c.cell[1]].id}[{c.cell[2]}] is now "
+                    f"{c.actual or '(empty)'} instead of {c.expected or '(empty)'}"
+                    + (f" (changed by {by})" if by else "")
+                )
+            message = (
+                f"cannot {kind} {rec.op_id} ({rec.message}): its cells changed since — "
+                + "; ".join(parts)
+            )
+            result = failure(
+                "UNDO_CONFLICT",
+                message,
+                kind=kind,
+                version=self.version,
+                user=who,
+                details={"op_id": rec.op_id, "conflicts": [list(c) for c in conflicts]},
+            )
+            self._publish(
+                "op_rejected",
+                {
+                    "kind": kind,
+                    "error": "UNDO_CONFLICT",
+                    "message": message,
+                    "version": self.version,
+                },
+                who,
+            )
+            return result
+        return self._run(
+            _SetSlots(rec.inverse, kind, f"{kind} of {rec.op_id} ({rec.message})"),
+            force=force,
+            user=who,
+            base_version=None,
+            kind=kind,
+            undoes=rec,
+        )
+
+    def _cell_value(self, cell: Any) -> str | None:
+        iso, s, k = cell
+        d = self._day(iso)
+        w = int(self.core.slots[d, s, k])
+        return self.problem.workers[w].id if w >= 0 else None
+
+    def _last_writer(self, cell: Any, after_version: int) -> str | None:
+        for r in reversed(self.history.records()):
+            if r.version <= after_version:
+                break
+            if cell in r.cells:
+                return f"{r.user} in {r.op_id}"
+        return None
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def assignments(self) -> pd.DataFrame:
+        """One row per occupied slot: date, post, shift, slot, worker, pinned, version."""
+        frame = self.core.to_frame()
+        if len(frame):
+            d = (
+                (frame["date"].to_numpy() - self.problem.calendar.dates[0])
+                .astype("timedelta64[D]")
+                .astype(np.int64)
+            )
+            w = np.array([self.problem.worker_index[i] for i in frame["worker"]], dtype=np.int64)
+            s = frame["post"].to_numpy()
+            frame["pinned"] = self.problem.mandatory[w, d]
+            frame["version"] = self.cell_version[d, s]
+        else:
+            frame["pinned"] = pd.Series(dtype=bool)
+            frame["version"] = pd.Series(dtype=np.int64)
+        return frame
+
+    def roster(self) -> pd.DataFrame:
+        """Workers down (index: worker id), dates across (ISO strings), cell = shift id or ""."""
+        p = self.problem
+        labels = np.array([""] + [st.id for st in p.shift_types], dtype=object)
+        table = labels[self.core.shift_of.astype(np.int64) + 1]
+        return pd.DataFrame(
+            table,
+            index=pd.Index([w.id for w in p.workers], name="worker"),
+            columns=[p.calendar.iso(d) for d in range(p.n_days)],
+        )
+
+    def coverage(self) -> pd.DataFrame:
+        """One row per (date, post) with demand: date, post, shift, required, maximum, filled,
+        missing (= max(required - filled, 0))."""
+        p = self.problem
+        d, s = np.nonzero(p.maximum > 0)
+        filled = self.core.count[d, s].astype(np.int64)
+        required = p.required[d, s].astype(np.int64)
+        return pd.DataFrame(
+            {
+                "date": p.calendar.dates[d],
+                "post": s.astype(np.int64),
+                "shift": [p.shift_types[i].id for i in s],
+                "required": required,
+                "maximum": p.maximum[d, s].astype(np.int64),
+                "filled": filled,
+                "missing": np.maximum(required - filled, 0),
+            }
+        )
+
+    def validate(self) -> pd.DataFrame:
+        """Every current violation as a DataFrame (publishes ``validated``)."""
+        frame = self.validator.violations()
+        score = self.validator.score()
+        self._publish(
+            "validated",
+            {
+                "version": self.version,
+                "violations": len(frame),
+                "hard": score.hard,
+                "soft": float(score.soft),
+            },
+            self.user,
+        )
+        return frame
+
+    def score(self) -> Any:
+        """The current :class:`Score` (hard violation count, soft penalty)."""
+        return self.validator.score()
+
+    def suggest(self, date: Any, post: Any, k: int = 5, *, excluded: bool = True) -> pd.DataFrame:
+        """Ranked candidate workers for ``(date, post)`` — see
+        :func:`rtsched_widgets.engine.suggestions.suggest`."""
+        from rtsched_widgets.engine.suggestions import suggest
+
+        return suggest(self, date, post, k=k, excluded=excluded)
+
+    def analytics(self) -> Analytics:
+        """Live analytics — see :func:`rtsched_widgets.engine.analytics.analytics`."""
+        from rtsched_widgets.engine.analytics import analytics
+
+        return analytics(self)
+
+    def export_audit(self, path: str | Path, format: str = "csv") -> Path:
+        """Write the audit trail of every kept op to ``path`` (csv, json or parquet)."""
+        return self.history.export_audit(path, format)
+
+    @property
+    def undo_depth(self) -> int:
+        """How many of the schedule user's edits can be undone in a row."""
+        return self.history.undo_depth(self.user)
+
+    def history_frame(self, user: str | None = None, limit: int | None = None) -> pd.DataFrame:
+        """The history (optionally of one user, newest ``limit``) as a DataFrame."""
+        return self.history.to_frame(user=user, limit=limit)
+
+    def __repr__(self) -> str:
+        p = self.problem
+        return (
+            f"<Schedule {self.id} {p.name or p.profile}: {self.core.n_assigned} assignments, "
+            f"version {self.version}, user {self.user!r}>"
+        )
+
+    # ------------------------------------------------------------------ branches
+    def fork(self, user: str | None = None) -> Schedule:
+        """An independent branch: same problem, copied roster, versions and validator state,
+        fresh history and event bus. Merge it back with ``apply(branch)``."""
+        from rtsched_widgets.engine.branch import fork
+
+        return fork(self, user=user)
+
+    def diff(self, other: Schedule) -> pd.DataFrame:
+        """Slots that differ: date, post, shift, slot, this (worker id or None), other."""
+        from rtsched_widgets.engine.branch import diff
+
+        return diff(self, other)
+
+    def _merge(
+        self, branch: Schedule, *, force: bool, user: str | None, base_version: int | None
+    ) -> OpResult:
+        from rtsched_widgets.engine.branch import merge_targets
+
+        try:
+            targets = merge_targets(self, branch)
+        except OpError as err:
+            return failure(err.code, err.message, kind="merge", version=self.version)
+        return self._run(
+            _SetSlots(targets, "merge"),
+            force=force,
+            user=user,
+            base_version=base_version,
+            kind="merge",
+        )
+
+    # ------------------------------------------------------------------ generation
+    def generate(
+        self,
+        strategy: str = "greedy",
+        time_limit: float = 10,
+        seed: int = 0,
+        keep: Any = "mandatory",
+        *,
+        user: str | None = None,
+        cancel: threading.Event | None = None,
+    ) -> OpResult:
+        """Replace the roster with one built by a generation strategy, as one undoable step.
+
+        ``keep``: ``"mandatory"`` (default) keeps mandatory days as they are, ``"current"``
+        keeps the whole current roster fixed, ``None`` keeps nothing; anything else is passed
+        to the strategy unchanged. Publishes ``generation_started``, ``generation_progress``
+        (from the strategy's progress reports) and ``generation_finished``.
+        """
+        from rtsched_widgets.engine.branch import run_strategy
+
+        return run_strategy(
+            self, strategy, time_limit=time_limit, seed=seed, keep=keep, user=user, cancel=cancel
+        )
+
+    def _replace_roster(
+        self, roster: Roster, *, user: str | None, kind: str = "generate"
+    ) -> OpResult:
+        """Make the roster equal ``roster`` as one forced, undoable step."""
+        diff_mask = self.core.slots != roster.slots
+        d, s, k = np.nonzero(diff_mask)
+        targets = [
+            (int(a), int(b), int(c), int(w))
+            for a, b, c, w in zip(d, s, k, roster.slots[d, s, k], strict=True)
+        ]
+        return self._run(
+            _SetSlots(targets, kind), force=True, user=user, base_version=None, kind=kind
+        )
+
+
+def _as_cell(value: Any, name: str) -> Cell:
+    from rtsched_widgets.engine.ops import cell
+
+    return cell(value, name)
+
+
+def _make_validator(problem: Problem, roster: Roster) -> Any:
+    from rtsched_widgets.rules.validator import Validator
+
+    return Validator(problem, roster)

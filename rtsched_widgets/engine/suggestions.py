@@ -1,0 +1,261 @@
+"""Ranked candidates for a cell, and alternatives for a refused edit.
+
+:func:`suggest` screens every worker at once with numpy (why each excluded worker cannot take
+the cell), pre-ranks the eligible ones by how far they are below their target, and refines the
+best few with the validator's exact score delta.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from rtsched_widgets.engine.ops import Assign, Move
+from rtsched_widgets.engine.result import OpError
+
+if TYPE_CHECKING:
+    from rtsched_widgets.engine.schedule import Schedule
+
+SUGGEST_COLUMNS = [
+    "rank",
+    "worker",
+    "name",
+    "eligible",
+    "hard",
+    "soft",
+    "assigned",
+    "target",
+    "reason",
+]
+
+
+def _screen(schedule: Schedule, d: int, s: int) -> np.ndarray:
+    """Per worker: "" when eligible for (d, s), else the first reason they are not."""
+    p, roster = schedule.problem, schedule.core
+    cal = p.calendar
+    n_w = p.n_workers
+    reasons = np.full(n_w, "", dtype=object)
+    shift_today = roster.shift_of[:, d].astype(np.int64)
+
+    def mark(mask: np.ndarray, text: Any) -> None:
+        todo = mask & (reasons == "")
+        if todo.any():
+            if callable(text):
+                for w in np.flatnonzero(todo):
+                    reasons[w] = text(int(w))
+            else:
+                reasons[todo] = text
+
+    mark(shift_today == s, "already in this cell")
+    mark(
+        shift_today >= 0,
+        lambda w: f"already works that day ({p.shift_types[int(shift_today[w])].id})",
+    )
+    mark(~p.available[:, d], "unavailable (days off or outside work periods)")
+    maxima = np.array(
+        [w.max_shifts if w.max_shifts is not None else np.iinfo(np.int64).max for w in p.workers],
+        dtype=np.int64,
+    )
+    assigned = (roster.shift_of >= 0).sum(axis=1).astype(np.int64)
+    mark(assigned >= maxima, lambda w: f"already has the maximum of {int(maxima[w])} shifts")
+    today = np.flatnonzero(shift_today >= 0)
+    if today.size and p.incompatible.any():
+        clash = p.incompatible[:, today]
+        mark(
+            clash.any(axis=1),
+            lambda w: f"incompatible with {p.workers[int(today[np.argmax(clash[w])])].id}",
+        )
+    if p.profile == "saldo":
+        top = int(p.min_distance.max()) if n_w else 0
+        lo, hi = max(d - top + 1, 0), min(d + top, p.n_days)
+        window = roster.shift_of[:, lo:hi] >= 0
+        offsets = np.abs(np.arange(lo, hi) - d)
+        dist = np.where(window & (offsets > 0), offsets, np.iinfo(np.int64).max)
+        nearest = dist.min(axis=1) if dist.size else np.full(n_w, np.iinfo(np.int64).max)
+        near_day = lo + np.argmin(dist, axis=1) if dist.size else np.zeros(n_w, dtype=np.int64)
+        mark(
+            nearest < p.min_distance,
+            lambda w: f"would break min gap with {cal.iso(int(near_day[w]))}",
+        )
+        st = p.settings
+        if int(cal.weekday[d]) in st.pattern_weekdays:
+            for dist_days in st.pattern_distances:
+                for other in (d - dist_days, d + dist_days):
+                    if 0 <= other < p.n_days:
+                        mark(
+                            roster.shift_of[:, other] >= 0,
+                            f"7/14 pattern with {cal.iso(other)}",
+                        )
+    return reasons
+
+
+def suggest(
+    schedule: Schedule, date: Any, post: Any, k: int = 5, *, excluded: bool = True
+) -> pd.DataFrame:
+    """The ``k`` best workers for cell ``(date, post)`` and, with ``excluded``, every screened-out
+    worker with the reason.
+
+    Columns: rank (1 = best; 0 for excluded rows), worker, name, eligible, hard and soft (score
+    change if that worker were put into the cell — replacing the occupant of a full one-slot
+    cell; NaN for excluded rows), assigned (shifts now), target, reason ("" when eligible).
+    Ranking: fewest new hard violations, then smallest soft change, then furthest below
+    target. Raises ValueError naming the field for a bad date or post.
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise ValueError(f"k: {k!r} — give the number of candidates as an int >= 0")
+    try:
+        d = schedule._day(date)
+        s = schedule._post(post)
+    except OpError as err:
+        raise ValueError(err.message) from None
+    p, roster = schedule.problem, schedule.core
+    reasons = _screen(schedule, d, s)
+    assigned = (roster.shift_of >= 0).sum(axis=1).astype(np.int64)
+    targets = np.asarray(p.targets, dtype=np.int64)
+    eligible = np.flatnonzero(reasons == "")
+    # leaving occupant of a full one-slot cell (an assign would replace them)
+    leave: list[tuple[int, int, int, int]] = []
+    if p.maximum[d, s] == 1 and roster.count[d, s] >= 1:
+        occ = int(roster.slots[d, s, 0])
+        leave = [(occ, d, s, -1)]
+    order = eligible[np.argsort(assigned[eligible] - targets[eligible], kind="stable")]
+    pool = order[: max(3 * k, 10)]
+    rows = []
+    for w in pool.tolist():
+        hard, soft = schedule.validator.score_delta([*leave, (w, d, -1, s)])
+        rows.append((int(hard), float(soft), int(assigned[w] - targets[w]), w))
+    rows.sort()
+    out = [
+        {
+            "rank": i + 1,
+            "worker": p.workers[w].id,
+            "name": p.workers[w].display_name,
+            "eligible": True,
+            "hard": hard,
+            "soft": soft,
+            "assigned": int(assigned[w]),
+            "target": int(targets[w]),
+            "reason": "",
+        }
+        for i, (hard, soft, _, w) in enumerate(rows[:k])
+    ]
+    if excluded:
+        for w in np.flatnonzero(reasons != "").tolist():
+            out.append(
+                {
+                    "rank": 0,
+                    "worker": p.workers[w].id,
+                    "name": p.workers[w].display_name,
+                    "eligible": False,
+                    "hard": np.nan,
+                    "soft": np.nan,
+                    "assigned": int(assigned[w]),
+                    "target": int(targets[w]),
+                    "reason": reasons[w],
+                }
+            )
+    frame = pd.DataFrame(out, columns=SUGGEST_COLUMNS)
+    frame["hard"] = frame["hard"].astype(float)
+    frame["soft"] = frame["soft"].astype(float)
+    return frame
+
+
+def _slots_for_worker(
+    schedule: Schedule, w: int, around: int, k: int, skip: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """Up to ``k`` cells with a free slot within 14 days of ``around`` where worker ``w`` would
+    introduce no hard violation, nearest first."""
+    p, roster = schedule.problem, schedule.core
+    out: list[dict[str, Any]] = []
+    days = sorted(
+        range(max(around - 14, 0), min(around + 15, p.n_days)), key=lambda x: abs(x - around)
+    )
+    for d in days:
+        if roster.shift_of[w, d] >= 0 or not p.available[w, d]:
+            continue
+        for s in range(p.n_shifts):
+            if (d, s) == skip or roster.count[d, s] >= p.maximum[d, s]:
+                continue
+            hard, soft = schedule.validator.score_delta([(w, d, -1, s)])
+            if hard <= 0:
+                out.append(
+                    {
+                        "kind": "assign",
+                        "worker": p.workers[w].id,
+                        "date": p.calendar.iso(d),
+                        "post": s,
+                        "hard": int(hard),
+                        "soft": float(soft),
+                        "why": "another cell for this worker",
+                    }
+                )
+                break
+        if len(out) >= k:
+            break
+    return out
+
+
+def alternatives(
+    schedule: Schedule, op: Any, changes: list[tuple[int, int, int, int]], k: int = 5
+) -> list[dict[str, Any]]:
+    """Alternatives for a refused ``op``: other workers for its cell, other cells for its worker,
+    and a swap with the worker now in the target cell when that introduces no hard violation."""
+    p = schedule.problem
+    out: list[dict[str, Any]] = []
+    if isinstance(op, Assign):
+        w = schedule._worker(op.worker)
+        d, s = schedule._day(op.date), schedule._post(op.post)
+        frame = suggest(schedule, d_iso := p.calendar.iso(d), s, k=k, excluded=False)
+        for row in frame.itertuples(index=False):
+            if row.hard <= 0:
+                out.append(
+                    {
+                        "kind": "assign",
+                        "worker": row.worker,
+                        "date": d_iso,
+                        "post": s,
+                        "hard": int(row.hard),
+                        "soft": float(row.soft),
+                        "why": "another worker for this cell",
+                    }
+                )
+        out.extend(_slots_for_worker(schedule, w, d, k, skip=(d, s)))
+        out.extend(_swaps(schedule, w, d, s, k))
+    elif isinstance(op, Move):
+        for w, d, old, new in changes:
+            if old >= 0 and new < 0:
+                out.extend(_slots_for_worker(schedule, w, d, k))
+                break
+    return out[: 3 * k]
+
+
+def _swaps(schedule: Schedule, w: int, d: int, s: int, k: int) -> list[dict[str, Any]]:
+    """Swaps that put ``w`` into (d, s): ``w`` trades a shift of theirs within 7 days with the
+    occupant of (d, s), when neither side breaks a hard rule."""
+    p, roster = schedule.problem, schedule.core
+    if roster.count[d, s] != 1 or roster.shift_of[w, d] >= 0:
+        return []
+    x = int(roster.slots[d, s, int(np.argmax(roster.slots[d, s] >= 0))])
+    out: list[dict[str, Any]] = []
+    for d2 in range(max(d - 7, 0), min(d + 8, p.n_days)):
+        s2 = int(roster.shift_of[w, d2])
+        if d2 == d or s2 < 0 or roster.shift_of[x, d2] >= 0:
+            continue
+        changes = [(x, d, s, -1), (w, d2, s2, -1), (w, d, -1, s), (x, d2, -1, s2)]
+        hard, soft = schedule.validator.score_delta(changes)
+        if hard <= 0:
+            out.append(
+                {
+                    "kind": "swap",
+                    "a": [p.calendar.iso(d), s],
+                    "b": [p.calendar.iso(d2), s2],
+                    "hard": int(hard),
+                    "soft": float(soft),
+                    "why": f"swap with {p.workers[x].id}",
+                }
+            )
+            if len(out) >= k:
+                break
+    return out

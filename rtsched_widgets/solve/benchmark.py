@@ -65,7 +65,7 @@ def resolve_instances(instances: Iterable[object] | str | os.PathLike[str]) -> l
         if isinstance(item, Problem):
             out.append((item.name or f"problem{i}", "problem", item))
         elif isinstance(item, Mapping) and "synthetic" in item:
-            kwargs = dict(item["synthetic"])  # type: ignore[call-overload]
+            kwargs = dict(item["synthetic"])
             out.append((_synthetic_name(kwargs), "synthetic", kwargs))
         elif isinstance(item, str) and item.startswith("synthetic:"):
             kwargs = _parse_synthetic(item, i)
@@ -117,7 +117,7 @@ def _synthetic_name(kwargs: Mapping[str, Any]) -> str:
 def load_instance(kind: str, payload: Any) -> Problem:
     """The ``Problem`` of one resolved instance."""
     if kind == "problem":
-        return payload  # type: ignore[no-any-return]
+        return payload
     if kind == "nrp":
         from rtsched_widgets.model.io import load_nrp
 

@@ -382,6 +382,19 @@ class History:
             recs = recs[len(recs) - limit :] if limit else []
         return recs
 
+    def last_touch(self, cell: Hashable, after_version: int = 0) -> OpRecord | None:
+        """The newest kept record with ``version > after_version`` whose ``cells`` include
+        ``cell`` (who changed it since), or ``None``. Scans newest to oldest and stops at
+        ``after_version``.
+        """
+        with self._lock:
+            for r in reversed(self._log):
+                if r.version <= after_version:
+                    return None
+                if cell in r.cells:
+                    return r
+        return None
+
     def to_frame(self, user: str | None = None, limit: int | None = None) -> pd.DataFrame:
         """The trail as a DataFrame with :data:`AUDIT_COLUMNS`, newest last.
 

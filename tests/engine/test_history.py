@@ -271,6 +271,17 @@ def test_conflicts_when_someone_else_changed_the_cells() -> None:
     assert eng.state == {}
 
 
+def test_last_touch_finds_who_changed_a_cell_since() -> None:
+    eng = MiniEngine()
+    first = eng.do("alice", {X: "W1", Y: "W2"})
+    bob = eng.do("bob", {X: "W9"})
+    eng.do("carol", {Z: "W3"})
+    assert eng.history.last_touch(X, after_version=first.version) is bob
+    assert eng.history.last_touch(Y, after_version=first.version) is None
+    assert eng.history.last_touch(Y) is first
+    assert eng.history.last_touch(("nowhere", 0, 0)) is None
+
+
 def test_conflicts_treats_a_missing_after_value_as_empty() -> None:
     r = rec("a", 1, cells=(X, Y), after={X: "W1"})
     assert History.conflicts(r, {X: "W1"}.get) == []

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rtsched_widgets.rules.common import Availability, CoverOver, CoverUnder, MandatoryDays
-from rtsched_widgets.rules.saldo import MinGap
+from rtsched_widgets.rules.saldo import (
+    Incompatibility,
+    LastPostBalance,
+    MaxConsecutiveWeekends,
+    MaxShifts,
+    MinGap,
+    SpecialBalance,
+    TargetShifts,
+    WeekdayPattern,
+)
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -15,6 +24,13 @@ SALDO_RULES: tuple[type[Rule], ...] = (
     Availability,
     MandatoryDays,
     MinGap,
+    WeekdayPattern,
+    Incompatibility,
+    MaxConsecutiveWeekends,
+    MaxShifts,
+    TargetShifts,
+    SpecialBalance,
+    LastPostBalance,
     CoverUnder,
 )
 NRP_RULES: tuple[type[Rule], ...] = (

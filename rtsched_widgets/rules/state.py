@@ -44,6 +44,9 @@ class Tables:
         self.special = cal.is_special.tolist()
         self.week = cal.week.tolist()
         self.n_weeks = int(cal.week[-1]) + 1 if self.n_d else 0
+        self.week_days: list[list[int]] = [[] for _ in range(self.n_weeks)]
+        for d, k in enumerate(self.week):
+            self.week_days[k].append(d)
         sat_sun = np.isin(cal.weekday, (SATURDAY, SUNDAY))
         self.sat_sun_week = np.where(sat_sun, cal.week, -1).tolist()
         has = problem.maximum > 0

@@ -1,0 +1,144 @@
+"""Fair shares of special days and of last posts (saldo, soft)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rtsched_widgets.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.state import LiveState, Tables
+
+
+class _Share(Rule):
+    """Soft rule on a per-worker count ``n`` against a fixed share; anchor ``w``.
+
+    ``share[w] = targets[w] x part / required_total``; penalty =
+    ``weight x (|n - share| - settings.target_tolerance)`` when positive.
+    """
+
+    kind = ""
+    weight_name = ""
+
+    def __init__(self, problem: Problem, tables: Tables) -> None:
+        super().__init__(problem, tables)
+        total = int(problem.required.sum())
+        part = self.part(problem)
+        fraction = part / total if total else 0.0
+        self.share = [float(t) * fraction for t in tables.targets]
+        self.tolerance = int(problem.settings.target_tolerance)
+        self.weight = float(getattr(problem.settings, self.weight_name))
+
+    def part(self, problem: Problem) -> int:
+        raise NotImplementedError
+
+    def counts(self, problem: Problem, roster: Roster) -> np.ndarray:
+        raise NotImplementedError
+
+    def penalty(self, w: int, n: int) -> float:
+        excess = abs(n - self.share[w]) - self.tolerance
+        return self.weight * excess if excess > 0 else 0.0
+
+    def record(self, w: int, n: int) -> Violation:
+        t = self.t
+        return self.make(
+            (self.name, w),
+            (w,),
+            (),
+            None,
+            f"{t.worker_id[w]} holds {n} {self.kind}, fair share {self.share[w]:.2f} ± "
+            f"{self.tolerance} ({self.name.replace('_', ' ')})",
+            self.penalty(w, n),
+        )
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        n = self.counts(problem, roster)
+        out = []
+        for w in np.flatnonzero(np.abs(n - np.asarray(self.share)) > self.tolerance).tolist():
+            if self.penalty(w, int(n[w])) > 0:
+                out.append(self.record(w, int(n[w])))
+        return out
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        return (key[1],)
+
+
+class SpecialBalance(_Share):
+    """Soft. Special days (weekend, holiday, pre-holiday) are shared in proportion to the
+    targets: worker ``w``'s share is ``targets[w] x S / R`` with ``S`` the required slots on
+    special days and ``R`` all required slots. Holding ``n`` shifts on special days costs
+    ``settings.weight_special_balance x (|n - share| - settings.target_tolerance)`` when that
+    is positive. Key ``("special_balance", w)``.
+    """
+
+    name = "special_balance"
+    severity = "soft"
+    kind = "special-day shifts"
+    weight_name = "weight_special_balance"
+
+    def part(self, problem: Problem) -> int:
+        return int(problem.required[problem.calendar.is_special].sum())
+
+    def counts(self, problem: Problem, roster: Roster) -> np.ndarray:
+        return ((roster.shift_of >= 0) & problem.calendar.is_special[None, :]).sum(axis=1)
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        if (old < 0) == (new < 0) or not self.t.special[d]:
+            return ()
+        return (w,)
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        n = state.n_special
+        return [self.record(w, n[w]) for w in anchors if self.penalty(w, n[w]) > 0]
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        if (old < 0) == (new < 0) or not self.t.special[d]:
+            return 0.0
+        n = state.n_special[w]
+        return self.penalty(w, n + 1 if old < 0 else n - 1) - self.penalty(w, n)
+
+
+class LastPostBalance(_Share):
+    """Soft. The *last post* of a day is its highest-index shift type with a positive
+    ``maximum``, on days with at least two such posts (``Tables.last_post``). Last posts are
+    shared in proportion to the targets: share = ``targets[w] x L / R`` with ``L`` the required
+    slots of the days' last posts and ``R`` all required slots; holding ``n`` last posts costs
+    ``settings.weight_last_post_balance x (|n - share| - settings.target_tolerance)`` when
+    positive. Key ``("last_post_balance", w)``.
+    """
+
+    name = "last_post_balance"
+    severity = "soft"
+    kind = "last posts"
+    weight_name = "weight_last_post_balance"
+
+    def part(self, problem: Problem) -> int:
+        lp = self.t.last_post_arr
+        days = np.flatnonzero(lp >= 0)
+        return int(problem.required[days, lp[days]].sum())
+
+    def counts(self, problem: Problem, roster: Roster) -> np.ndarray:
+        sh = roster.shift_of
+        return ((sh == self.t.last_post_arr[None, :]) & (sh >= 0)).sum(axis=1)
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        lp = self.t.last_post[d]
+        if lp < 0 or (old == lp) == (new == lp):
+            return ()
+        return (w,)
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        n = state.n_last
+        return [self.record(w, n[w]) for w in anchors if self.penalty(w, n[w]) > 0]
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        lp = self.t.last_post[d]
+        if lp < 0 or (old == lp) == (new == lp):
+            return 0.0
+        n = state.n_last[w]
+        return self.penalty(w, n + 1 if new == lp else n - 1) - self.penalty(w, n)

@@ -1,0 +1,103 @@
+"""The 7/14-day weekday pattern (saldo)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rtsched_widgets.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.state import LiveState, Tables
+
+
+class WeekdayPattern(Rule):
+    """Hard. A worker must not work two days exactly ``k`` days apart, for each ``k`` in
+    ``settings.pattern_distances`` (7 and 14), when BOTH days fall on one of
+    ``settings.pattern_weekdays`` (Monday–Thursday by default; Monday = 0). With the default
+    distances both days share a weekday, so e.g. Tuesday and the Tuesday a week or two later
+    are forbidden, while Friday–Sunday repeats and 8 or 13 days apart are allowed.
+    Holidays do not change a date's weekday.
+
+    One violation per pair; key ``("pattern", w, d1, d2)`` with ``d1 < d2``; anchors (w, d1)
+    and (w, d2).
+    """
+
+    name = "pattern"
+    severity = "hard"
+
+    def __init__(self, problem: Problem, tables: Tables) -> None:
+        super().__init__(problem, tables)
+        self.distances = sorted({int(k) for k in problem.settings.pattern_distances if k > 0})
+
+    def record(self, w: int, d1: int, d2: int) -> Violation:
+        t = self.t
+        return self.make(
+            ("pattern", w, d1, d2),
+            (w,),
+            (d1, d2),
+            None,
+            f"{t.worker_id[w]} works {t.iso[d1]} and {t.iso[d2]}, exactly {d2 - d1} days "
+            "apart on pattern weekdays (7/14 pattern)",
+        )
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        works = roster.shift_of >= 0
+        pat = np.asarray(self.t.pattern_day, dtype=bool)
+        out: list[Violation] = []
+        for k in self.distances:
+            if k >= problem.n_days:
+                continue
+            hit = works[:, :-k] & works[:, k:]
+            hit &= (pat[:-k] & pat[k:])[None, :]
+            ws, ds = np.nonzero(hit)
+            out.extend(
+                self.record(w, d, d + k) for w, d in zip(ws.tolist(), ds.tolist(), strict=True)
+            )
+        return out
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        if (old < 0) == (new < 0) or not self.t.pattern_day[d]:
+            return ()
+        return (w * self.t.n_d + d,)
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        base = key[1] * self.t.n_d
+        return (base + key[2], base + key[3])
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        t = self.t
+        n_d, pat = t.n_d, t.pattern_day
+        found: dict[tuple, Violation] = {}
+        for a in anchors:
+            w, d = divmod(a, n_d)
+            row = state.shift_of[w]
+            if row[d] < 0 or not pat[d]:
+                continue
+            for k in self.distances:
+                for x in (d - k, d + k):
+                    if 0 <= x < n_d and pat[x] and row[x] >= 0:
+                        lo, hi = (x, d) if x < d else (d, x)
+                        key = ("pattern", w, lo, hi)
+                        if key not in found:
+                            found[key] = self.record(w, lo, hi)
+        return list(found.values())
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        t = self.t
+        if (old < 0) == (new < 0) or not t.pattern_day[d]:
+            return 0
+        n_d, pat, row = t.n_d, t.pattern_day, state.shift_of[w]
+        n = 0
+        for k in self.distances:
+            x = d - k
+            if x >= 0 and pat[x] and row[x] >= 0:
+                n += 1
+            x = d + k
+            if x < n_d and pat[x] and row[x] >= 0:
+                n += 1
+        return n if old < 0 else -n

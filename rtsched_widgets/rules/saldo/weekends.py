@@ -1,0 +1,126 @@
+"""Maximum run of consecutive weeks with special-day work (saldo)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rtsched_widgets.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.state import LiveState, Tables
+
+
+class MaxConsecutiveWeekends(Rule):
+    """Hard. A worker *has a weekend* in calendar week ``k`` (``calendar.week``: consecutive
+    ISO weeks, so the count runs on across year ends and ISO week 53) when the worker holds a
+    shift on at least one special day of that week (``calendar.is_special``: a weekend day —
+    Fri/Sat/Sun by default —, a holiday or the day before a holiday). A maximal run of
+    consecutive weeks that all have a weekend and is longer than
+    ``settings.max_consecutive_weekends`` is a violation; a run of exactly the limit is
+    allowed. Only weeks inside the horizon count.
+
+    One violation per offending run; key ``("max_consecutive_weekends", w, first_week,
+    last_week)``; its dates are the special days the worker works in the run. Anchors
+    (w, k) for every week ``k`` from ``first_week - 1`` to ``last_week + 1``.
+    """
+
+    name = "max_consecutive_weekends"
+    severity = "hard"
+
+    def __init__(self, problem: Problem, tables: Tables) -> None:
+        super().__init__(problem, tables)
+        self.limit = int(problem.settings.max_consecutive_weekends)
+        self.stride = tables.n_weeks + 2
+
+    def record(self, w: int, first: int, last: int, row: Sequence[int]) -> Violation:
+        t = self.t
+        days = [
+            d
+            for k in range(first, last + 1)
+            for d in t.week_days[k]
+            if t.special[d] and row[d] >= 0
+        ]
+        return self.make(
+            ("max_consecutive_weekends", w, first, last),
+            (w,),
+            days,
+            None,
+            f"{t.worker_id[w]} works special days in {last - first + 1} consecutive weeks "
+            f"({t.iso[days[0]]} … {t.iso[days[-1]]}); at most {self.limit} allowed "
+            "(max consecutive weekends)",
+        )
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        t = self.t
+        if t.n_weeks == 0:
+            return []
+        works = (roster.shift_of >= 0) & problem.calendar.is_special[None, :]
+        has = np.zeros((t.n_w, t.n_weeks), dtype=np.int8)
+        ws, ds = np.nonzero(works)
+        has[ws, problem.calendar.week[ds]] = 1
+        padded = np.zeros((t.n_w, t.n_weeks + 2), dtype=np.int8)
+        padded[:, 1:-1] = has
+        step = np.diff(padded, axis=1)
+        sw, sk = np.nonzero(step == 1)  # run starts (week index)
+        _, ek = np.nonzero(step == -1)  # one past run ends (same row order)
+        long = (ek - sk) > self.limit
+        out = []
+        for w, first, end in zip(
+            sw[long].tolist(), sk[long].tolist(), ek[long].tolist(), strict=True
+        ):
+            out.append(self.record(w, first, end - 1, roster.shift_of[w].tolist()))
+        return out
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        t = self.t
+        if (old < 0) == (new < 0) or not t.special[d]:
+            return ()
+        return (w * self.stride + t.week[d] + 1,)
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        base = key[1] * self.stride + 1
+        return range(base + key[2] - 1, base + key[3] + 2)
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        n_weeks, limit = self.t.n_weeks, self.limit
+        found: dict[tuple, Violation] = {}
+        for a in anchors:
+            w, x = divmod(a, self.stride)
+            x -= 1
+            spw = state.spw[w]
+            for y in (x - 1, x, x + 1):
+                if not 0 <= y < n_weeks or spw[y] == 0:
+                    continue
+                first = y
+                while first > 0 and spw[first - 1] > 0:
+                    first -= 1
+                last = y
+                while last + 1 < n_weeks and spw[last + 1] > 0:
+                    last += 1
+                key = ("max_consecutive_weekends", w, first, last)
+                if last - first + 1 > limit and key not in found:
+                    found[key] = self.record(w, first, last, state.shift_of[w])
+        return list(found.values())
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        t = self.t
+        if (old < 0) == (new < 0) or not t.special[d]:
+            return 0
+        spw, k = state.spw[w], t.week[d]
+        if spw[k] > (0 if old < 0 else 1):
+            return 0  # the week keeps (or already had) a weekend
+        left = 0
+        while k - left - 1 >= 0 and spw[k - left - 1] > 0:
+            left += 1
+        right, n_weeks = 0, t.n_weeks
+        while k + right + 1 < n_weeks and spw[k + right + 1] > 0:
+            right += 1
+        limit = self.limit
+        split = (left > limit) + (right > limit)
+        joined = int(left + right + 1 > limit)
+        return joined - split if old < 0 else split - joined

@@ -1,0 +1,254 @@
+"""Property tests: the maintained violations always equal a fresh full check, ``preview``
+predicts exactly what ``commit`` reports, and ``score_delta`` agrees with ``preview``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+from _rules_helpers import apply_to_roster, assert_matches_full, keyed
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rtsched_widgets.model import (
+    Calendar,
+    Problem,
+    Request,
+    Roster,
+    RuleSettings,
+    ShiftType,
+    Worker,
+)
+from rtsched_widgets.rules import Validator
+
+STARTS = [date(2026, 1, 5), date(2026, 12, 17), date(2027, 2, 25), date(2026, 6, 1)]
+
+
+def _date_range(data: st.DataObject, start: date, days: int) -> tuple[date, date]:
+    a = data.draw(st.integers(-3, days + 2))
+    b = data.draw(st.integers(a, days + 4))
+    return (start + timedelta(a), start + timedelta(b))
+
+
+def saldo_problem(data: st.DataObject) -> Problem:
+    n_w = data.draw(st.integers(1, 6), label="workers")
+    days = data.draw(st.integers(1, 45), label="days")
+    posts = data.draw(st.integers(1, 3), label="posts")
+    start = data.draw(st.sampled_from(STARTS))
+    req = np.array(
+        data.draw(st.lists(st.integers(0, 2), min_size=days * posts, max_size=days * posts))
+    )
+    req = req.reshape(days, posts)
+    extra = np.array(
+        data.draw(st.lists(st.integers(0, 1), min_size=days * posts, max_size=days * posts))
+    ).reshape(days, posts)
+    holidays = [
+        start + timedelta(x) for x in data.draw(st.lists(st.integers(-1, days), max_size=4))
+    ]
+    workers = []
+    for i in range(n_w):
+        days_off = tuple(
+            _date_range(data, start, days) for _ in range(data.draw(st.integers(0, 2)))
+        )
+        periods = tuple(_date_range(data, start, days) for _ in range(data.draw(st.integers(0, 1))))
+
+        def ok(x: date, days_off=days_off, periods=periods) -> bool:
+            return not any(a <= x <= b for a, b in days_off) and (
+                not periods or any(a <= x <= b for a, b in periods)
+            )
+
+        mand = sorted(
+            {
+                start + timedelta(x)
+                for x in data.draw(st.lists(st.integers(0, days - 1), max_size=3))
+            }
+        )
+        others = [f"W{j}" for j in range(n_w) if j != i]
+        workers.append(
+            Worker(
+                f"W{i}",
+                work_percentage=data.draw(st.sampled_from([40.0, 69.9, 70.0, 100.0])),
+                target_shifts=data.draw(st.one_of(st.none(), st.integers(0, 12))),
+                max_shifts=data.draw(st.one_of(st.none(), st.integers(0, 10))),
+                incompatible_with=tuple(data.draw(st.lists(st.sampled_from(others), max_size=2)))
+                if others
+                else (),
+                days_off=days_off,
+                work_periods=periods,
+                mandatory_days=tuple(m for m in mand if ok(m)),
+            )
+        )
+    rs = RuleSettings(
+        gap=data.draw(st.integers(0, 4)),
+        pattern_distances=data.draw(st.sampled_from([(7, 14), (7,), (3, 7, 14)])),
+        max_consecutive_weekends=data.draw(st.integers(0, 3)),
+        target_tolerance=data.draw(st.integers(0, 2)),
+    )
+    return Problem(
+        workers=workers,
+        calendar=Calendar(start, start + timedelta(days - 1), holidays=frozenset(holidays)),
+        shift_types=[ShiftType(f"P{i}") for i in range(posts)],
+        required=req,
+        maximum=req + extra,
+        settings=rs,
+    )
+
+
+def nrp_problem(data: st.DataObject) -> Problem:
+    n_w = data.draw(st.integers(1, 5), label="workers")
+    days = data.draw(st.integers(1, 28), label="days")
+    n_s = data.draw(st.integers(1, 3), label="shifts")
+    start = date(2026, 1, 5)  # a Monday, as in the instances
+    ids = [f"S{i}" for i in range(n_s)]
+    shifts = [
+        ShiftType(
+            ids[i],
+            minutes=data.draw(st.sampled_from([240, 480, 600])),
+            forbidden_next=tuple(
+                data.draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))
+            ),
+        )
+        for i in range(n_s)
+    ]
+
+    def opt(lo: int, hi: int):
+        return st.one_of(st.none(), st.integers(lo, hi))
+
+    workers = []
+    for i in range(n_w):
+        off = sorted(set(data.draw(st.lists(st.integers(0, days - 1), max_size=3))))
+        workers.append(
+            Worker(
+                f"N{i}",
+                days_off=tuple((start + timedelta(x), start + timedelta(x)) for x in off),
+                max_per_shift={
+                    s: data.draw(st.integers(0, 10))
+                    for s in data.draw(st.lists(st.sampled_from(ids), unique=True))
+                },
+                min_minutes=data.draw(opt(0, 4000)),
+                max_minutes=data.draw(opt(0, 8000)),
+                min_consecutive=data.draw(opt(1, 4)),
+                max_consecutive=data.draw(opt(1, 6)),
+                min_consecutive_off=data.draw(opt(1, 3)),
+                max_weekends=data.draw(opt(0, 3)),
+            )
+        )
+
+    def requests():
+        return [
+            Request(f"N{w}", d, ids[s], float(wt))
+            for w, d, s, wt in data.draw(
+                st.lists(
+                    st.tuples(
+                        st.integers(0, n_w - 1),
+                        st.integers(0, days - 1),
+                        st.integers(0, n_s - 1),
+                        st.integers(1, 3),
+                    ),
+                    max_size=6,
+                )
+            )
+        ]
+
+    size = days * n_s
+    req = np.array(data.draw(st.lists(st.integers(0, 3), min_size=size, max_size=size))).reshape(
+        days, n_s
+    )
+    under = np.array(
+        data.draw(st.lists(st.sampled_from([1, 100]), min_size=size, max_size=size)), dtype=float
+    ).reshape(days, n_s)
+    return Problem(
+        workers=workers,
+        calendar=Calendar(start, start + timedelta(days - 1), weekend_days=(5, 6)),
+        shift_types=shifts,
+        required=req,
+        maximum=np.full((days, n_s), n_w),
+        under_weight=under,
+        over_weight=np.ones((days, n_s)),
+        shift_on_requests=requests(),
+        shift_off_requests=requests(),
+        profile="nrp",
+    )
+
+
+def random_fill(data: st.DataObject, problem: Problem) -> Roster:
+    roster = Roster(problem)
+    density = data.draw(st.sampled_from([0.0, 0.3, 0.7]))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    for w in range(problem.n_workers):
+        for d in range(problem.n_days):
+            if rng.random() < density:
+                free = [s for s in range(problem.n_shifts) if roster.free_slot(d, s) >= 0]
+                if free:
+                    s = int(rng.choice(free))
+                    roster.place(w, d, s, roster.free_slot(d, s))
+    return roster
+
+
+def draw_edit(data: st.DataObject, roster: Roster) -> list[tuple[int, int, int, int]]:
+    """1–3 changes valid in sequence (cell capacities respected)."""
+    p = roster.problem
+    scratch = roster.copy()
+    changes = []
+    kind = data.draw(st.sampled_from(["one", "one", "swap", "many"]))
+    if kind == "swap" and p.n_workers >= 2:
+        d = data.draw(st.integers(0, p.n_days - 1))
+        a, b = data.draw(
+            st.lists(st.integers(0, p.n_workers - 1), min_size=2, max_size=2, unique=True)
+        )
+        sa, sb = int(scratch.shift_of[a, d]), int(scratch.shift_of[b, d])
+        if sa != sb:
+            return [(a, d, sa, -1), (b, d, sb, sa), (a, d, -1, sb)]
+    for _ in range(1 if kind != "many" else data.draw(st.integers(2, 3))):
+        w = data.draw(st.integers(0, p.n_workers - 1))
+        d = data.draw(st.integers(0, p.n_days - 1))
+        old = int(scratch.shift_of[w, d])
+        options = [-1] + [s for s in range(p.n_shifts) if s == old or scratch.free_slot(d, s) >= 0]
+        new = data.draw(st.sampled_from(options))
+        ch = (w, d, old, new)
+        apply_to_roster(scratch, [ch])
+        changes.append(ch)
+    return changes
+
+
+def run_edits(data: st.DataObject, problem: Problem) -> None:
+    roster = random_fill(data, problem)
+    v = Validator(problem, roster)
+    assert_matches_full(v)
+    for _ in range(data.draw(st.integers(1, 12), label="edits")):
+        changes = draw_edit(data, roster)
+        before = v.score()
+        pv = v.preview(changes)
+        hard, soft = v.score_delta(changes)
+        assert v.score() == before
+        assert hard == pv.hard
+        assert abs(soft - pv.soft) < 1e-6
+        apply_to_roster(roster, changes)
+        c = v.commit(changes)
+        assert keyed(c.introduced) == keyed(pv.introduced)
+        assert keyed(c.resolved) == keyed(pv.resolved)
+        assert c.hard == pv.hard and abs(c.soft - pv.soft) < 1e-6
+        after = v.score()
+        assert after.hard == before.hard + c.hard
+        assert abs(after.soft - (before.soft + c.soft)) < 1e-6
+        assert_matches_full(v)
+        # the new introduced records are exactly the maintained ones with those keys
+        kept = {x.key: x for x in v.violation_list()}
+        assert all(kept[x.key] == x for x in c.introduced)
+    w = v.copy(roster.copy())
+    assert w.score() == v.score()
+
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(st.data())
+def test_saldo_maintained_set_matches_full_check(data: st.DataObject) -> None:
+    run_edits(data, saldo_problem(data))
+
+
+@SETTINGS
+@given(st.data())
+def test_nrp_maintained_set_matches_full_check(data: st.DataObject) -> None:
+    run_edits(data, nrp_problem(data))

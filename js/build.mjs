@@ -1,7 +1,13 @@
 // Bundles each widget's entry point into ../rtsched_widgets/static/ as a self-contained ES module.
 import { build } from "esbuild";
 
-const entries = { table: "src/table.ts" };
+const entries = {
+  table: "src/table.ts",
+  grid: "src/grid/index.ts",
+  status: "src/panels/status.ts",
+  analytics: "src/panels/analytics.ts",
+  history: "src/panels/history.ts",
+};
 
 await build({
   entryPoints: entries,

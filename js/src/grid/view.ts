@@ -1,0 +1,824 @@
+// One view of a ScheduleGrid: virtualised rendering, selection, keyboard, picker, drag and drop,
+// clipboard, and the snapshot/patch/reply protocol. User data is only ever set as text.
+import {
+  copyCells,
+  type DragSource,
+  deleteOps,
+  dropOp,
+  type Intent,
+  pasteOps,
+  type Rect,
+} from "./edits";
+import { dayClasses, type Layout, makeLayout, postShort, type ViewKind } from "./layout";
+import { Picker, type PickerItem } from "./picker";
+import {
+  type Incoming,
+  isIncoming,
+  newId,
+  type Outgoing,
+  type Reply,
+  type WireOp,
+} from "./protocol";
+import { GridData } from "./state";
+import { GRID_CSS, injectStyle } from "./styles";
+import { parseTsv, toTsv } from "./tsv";
+import { windowFor } from "./virtual";
+
+/** The slice of the anywidget model the grid uses. */
+export interface GridModel {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  save_changes(): void;
+  send(msg: unknown): void;
+  on(event: string, fn: (...args: unknown[]) => void): void;
+  off(event: string, fn: (...args: unknown[]) => void): void;
+}
+
+type Pending =
+  | { kind: "edit"; d: number; s: number; slot: number | null }
+  | { kind: "suggest"; picker: Picker }
+  | { kind: "other" };
+
+export type Connection = "waiting" | "synced" | "resyncing" | "closed";
+
+export const OVERSCAN = 6;
+
+interface ClipboardLike {
+  getData(type: string): string;
+  setData(type: string, value: string): void;
+}
+
+function clipboardOf(ev: Event): ClipboardLike | null {
+  return (ev as ClipboardEvent).clipboardData ?? null;
+}
+
+function dataTransferOf(ev: Event): DataTransfer | null {
+  return (ev as DragEvent).dataTransfer ?? null;
+}
+
+export class GridView {
+  readonly viewId = newId("view");
+  readonly data = new GridData();
+  readonly root: HTMLDivElement;
+  readonly scroller: HTMLDivElement;
+  layout: Layout;
+  connection: Connection = "waiting";
+  /** Anchor and focus of the selection, in displayed (row, column) coordinates. */
+  anchor: [number, number] = [0, 0];
+  focus: [number, number] = [0, 0];
+  /** Worker whose shifts are highlighted, or -1. */
+  highlight = -1;
+  picker: Picker | null = null;
+  lastReply: Reply | null = null;
+  /** Times (ms, performance.now) of the last paint, for measurements. */
+  paints = 0;
+  private canvas: HTMLDivElement;
+  private header: HTMLDivElement;
+  private body: HTMLDivElement;
+  private connDot: HTMLSpanElement;
+  private message: HTMLDivElement;
+  private alts: HTMLDivElement;
+  private filterInput: HTMLInputElement;
+  private pending = new Map<string, Pending>();
+  private dragSource: DragSource | null = null;
+  private resyncAsked = false;
+  private detailsAsked = false;
+  private listeners: Array<[string, (...args: unknown[]) => void]> = [];
+
+  constructor(
+    private model: GridModel,
+    el: HTMLElement,
+  ) {
+    const doc = el.ownerDocument;
+    injectStyle(el, "rts-grid-style", GRID_CSS);
+    this.root = doc.createElement("div");
+    this.root.className = "rts-grid rts-themed";
+    this.root.tabIndex = 0;
+    this.root.setAttribute("role", "grid");
+    const toolbar = doc.createElement("div");
+    toolbar.className = "rts-toolbar";
+    this.connDot = doc.createElement("span");
+    this.connDot.className = "rts-conn";
+    this.message = doc.createElement("div");
+    this.message.className = "rts-message";
+    this.message.setAttribute("role", "status");
+    this.filterInput = doc.createElement("input");
+    this.filterInput.placeholder = "filter rows";
+    this.filterInput.setAttribute("aria-label", "filter rows");
+    const undo = doc.createElement("button");
+    undo.textContent = "Undo";
+    undo.className = "rts-undo";
+    const redo = doc.createElement("button");
+    redo.textContent = "Redo";
+    redo.className = "rts-redo";
+    toolbar.append(this.connDot, this.filterInput, undo, redo, this.message);
+    this.alts = doc.createElement("div");
+    this.alts.className = "rts-alts";
+    this.scroller = doc.createElement("div");
+    this.scroller.className = "rts-scroller";
+    this.canvas = doc.createElement("div");
+    this.canvas.className = "rts-canvas";
+    this.header = doc.createElement("div");
+    this.header.className = "rts-header";
+    this.body = doc.createElement("div");
+    this.body.className = "rts-body";
+    this.canvas.append(this.header, this.body);
+    this.scroller.append(this.canvas);
+    this.root.append(toolbar, this.alts, this.scroller);
+    el.replaceChildren(this.root);
+    this.layout = makeLayout(this.data, this.kind, "");
+
+    undo.addEventListener("click", () => this.undoRedo("undo"));
+    redo.addEventListener("click", () => this.undoRedo("redo"));
+    this.filterInput.addEventListener("input", () => this.setFilter(this.filterInput.value));
+    this.scroller.addEventListener("scroll", () => this.paint());
+    this.root.addEventListener("keydown", (ev) => this.onKey(ev));
+    this.root.addEventListener("copy", (ev) => this.onCopy(ev));
+    this.root.addEventListener("paste", (ev) => this.onPaste(ev));
+    this.body.addEventListener("mousedown", (ev) => this.onMouseDown(ev));
+    this.body.addEventListener("dblclick", (ev) => this.onDoubleClick(ev));
+    this.body.addEventListener("dragstart", (ev) => this.onDragStart(ev));
+    this.body.addEventListener("dragover", (ev) => this.onDragOver(ev));
+    this.body.addEventListener("dragleave", (ev) => this.markDrop(ev, false));
+    this.body.addEventListener("drop", (ev) => this.onDrop(ev));
+    this.body.addEventListener("dragend", () => {
+      this.dragSource = null;
+    });
+
+    this.listen("msg:custom", (msg) => this.onMessage(msg));
+    for (const key of ["view", "height", "row_height", "theme", "connection"]) {
+      this.listen(`change:${key}`, () => this.relayout());
+    }
+    this.listen("change:filters", () => this.applyFilters());
+    this.applyTheme();
+    this.setConnection("waiting");
+    this.hello();
+  }
+
+  private listen(event: string, fn: (...args: unknown[]) => void): void {
+    this.model.on(event, fn);
+    this.listeners.push([event, fn]);
+  }
+
+  dispose(): void {
+    for (const [event, fn] of this.listeners) this.model.off(event, fn);
+    this.listeners = [];
+    this.send({ type: "bye", view_id: this.viewId });
+  }
+
+  get kind(): ViewKind {
+    return this.model.get("view") === "roster" ? "roster" : "coverage";
+  }
+  get rowHeight(): number {
+    return Number(this.model.get("row_height")) || 26;
+  }
+  private get viewportHeight(): number {
+    return this.scroller.clientHeight || Number(this.model.get("height")) || 480;
+  }
+  private get viewportWidth(): number {
+    return this.scroller.clientWidth || 1200;
+  }
+
+  send(msg: Outgoing): void {
+    this.model.send(msg);
+  }
+
+  hello(): void {
+    this.send({ type: "hello", view_id: this.viewId });
+  }
+
+  // -- protocol ------------------------------------------------------------------------------
+  onMessage(msg: unknown): void {
+    if (!isIncoming(msg)) return;
+    this.handle(msg);
+  }
+
+  private handle(msg: Incoming): void {
+    switch (msg.type) {
+      case "snapshot":
+        if (msg.view_id !== this.viewId) return;
+        this.data.applySnapshot(msg);
+        this.resyncAsked = false;
+        this.detailsAsked = false;
+        this.setConnection("synced");
+        this.relayout();
+        return;
+      case "patch": {
+        const outcome = this.data.applyPatch(msg);
+        if (outcome === "resync") {
+          this.setConnection("resyncing");
+          if (!this.resyncAsked) {
+            this.resyncAsked = true;
+            this.hello();
+          }
+        } else if (outcome === "changed") {
+          if (this.data.detailsMissing && !this.detailsAsked) {
+            this.detailsAsked = true;
+            this.send({ type: "violations", view_id: this.viewId });
+          }
+          this.paint();
+        }
+        return;
+      }
+      case "violations":
+        if (msg.view_id !== this.viewId) return;
+        this.data.replaceViolations(msg.viol);
+        this.detailsAsked = false;
+        this.paint();
+        return;
+      case "reply":
+        if (msg.view_id === this.viewId) this.onReply(msg);
+        return;
+      case "error":
+        this.showMessage(msg.message, false);
+        return;
+    }
+  }
+
+  private onReply(msg: Reply): void {
+    const pending = this.pending.get(msg.request_id);
+    this.pending.delete(msg.request_id);
+    this.lastReply = msg;
+    if (pending?.kind === "suggest") {
+      if (pending.picker !== this.picker) return;
+      if (!msg.ok) {
+        pending.picker.setNote(msg.message);
+        return;
+      }
+      const items: PickerItem[] = (msg.items ?? []).map(([w, delta, feasible, reasons]) => ({
+        value: w,
+        label: this.data.workerName(w),
+        key: this.data.workers[w]?.[0] ?? "",
+        delta,
+        enabled: feasible === 1,
+        reasons,
+      }));
+      items.sort((a, b) => Number(b.enabled) - Number(a.enabled));
+      pending.picker.setItems([...this.clearItem(), ...items]);
+      return;
+    }
+    this.showMessage(msg.message, msg.ok);
+    this.alts.replaceChildren();
+    if (!msg.ok && pending?.kind === "edit" && msg.alts?.length) {
+      const doc = this.root.ownerDocument;
+      const label = doc.createElement("span");
+      label.textContent = "Alternatives:";
+      this.alts.append(label);
+      for (const [w, delta] of msg.alts) {
+        const button = doc.createElement("button");
+        button.className = "rts-alt";
+        button.dataset.worker = String(w);
+        button.textContent = `${this.data.workerName(w)} (${delta > 0 ? "+" : ""}${delta})`;
+        button.addEventListener("click", () => {
+          this.alts.replaceChildren();
+          this.edit({ k: "assign", w, d: pending.d, s: pending.s, slot: pending.slot }, [
+            pending.d,
+            pending.s,
+            pending.slot,
+          ]);
+        });
+        this.alts.append(button);
+      }
+    }
+  }
+
+  private setConnection(state: Connection): void {
+    this.connection = this.model.get("connection") === "closed" ? "closed" : state;
+    this.connDot.dataset.state = this.connection;
+    this.connDot.title = this.connection;
+  }
+
+  showMessage(text: string, ok: boolean): void {
+    this.message.textContent = text;
+    this.message.dataset.ok = String(ok);
+    this.message.title = text;
+  }
+
+  /** Sends an edit; `target` is the cell a refused assign's alternatives would go to. */
+  edit(op: WireOp, target: [number, number, number | null] = [-1, -1, null]): string {
+    const request_id = newId("req");
+    this.pending.set(request_id, { kind: "edit", d: target[0], s: target[1], slot: target[2] });
+    this.send({ type: "edit", view_id: this.viewId, request_id, base_version: this.data.sv, op });
+    return request_id;
+  }
+
+  private apply(intent: Intent, target?: [number, number, number | null]): void {
+    if (intent === null) return;
+    if ("error" in intent) {
+      this.showMessage(intent.error, false);
+      return;
+    }
+    this.edit(intent.op, target);
+  }
+
+  undoRedo(kind: "undo" | "redo"): void {
+    const request_id = newId("req");
+    this.pending.set(request_id, { kind: "other" });
+    this.send({ type: kind, view_id: this.viewId, request_id });
+  }
+
+  // -- layout and painting -------------------------------------------------------------------
+  private applyTheme(): void {
+    const theme = String(this.model.get("theme") ?? "auto");
+    this.root.classList.toggle("rts-theme-light", theme === "light");
+    this.root.classList.toggle("rts-theme-dark", theme === "dark");
+  }
+
+  private applyFilters(): void {
+    const filters = (this.model.get("filters") ?? {}) as { text?: unknown; highlight?: unknown };
+    const text = typeof filters.text === "string" ? filters.text : "";
+    const hl = typeof filters.highlight === "number" ? filters.highlight : -1;
+    this.highlight = hl;
+    if (this.filterInput.value !== text) this.filterInput.value = text;
+    this.setFilter(text);
+  }
+
+  setFilter(text: string): void {
+    this.layout = makeLayout(this.data, this.kind, text);
+    this.clampSelection();
+    this.paint();
+  }
+
+  relayout(): void {
+    this.applyTheme();
+    this.setConnection(this.connection === "closed" ? "waiting" : this.connection);
+    this.layout = makeLayout(this.data, this.kind, this.filterInput.value);
+    this.clampSelection();
+    this.scroller.style.height = `${Number(this.model.get("height")) || 480}px`;
+    this.paint();
+  }
+
+  private clampSelection(): void {
+    const maxR = Math.max(0, this.layout.rows.length - 1);
+    const maxC = Math.max(0, this.layout.nCols - 1);
+    const clamp = (p: [number, number]): [number, number] => [
+      Math.min(Math.max(p[0], 0), maxR),
+      Math.min(Math.max(p[1], 0), maxC),
+    ];
+    this.anchor = clamp(this.anchor);
+    this.focus = clamp(this.focus);
+  }
+
+  get selection(): Rect {
+    return {
+      r0: Math.min(this.anchor[0], this.focus[0]),
+      r1: Math.max(this.anchor[0], this.focus[0]),
+      c0: Math.min(this.anchor[1], this.focus[1]),
+      c1: Math.max(this.anchor[1], this.focus[1]),
+    };
+  }
+
+  /** Rows rendered for the current scroll position. */
+  rowWindow() {
+    return windowFor(
+      this.scroller.scrollTop,
+      this.viewportHeight - this.rowHeight,
+      this.rowHeight,
+      this.layout.rows.length,
+      OVERSCAN,
+    );
+  }
+
+  colWindow() {
+    const lay = this.layout;
+    return windowFor(
+      this.scroller.scrollLeft,
+      this.viewportWidth - lay.rowHeaderWidth,
+      lay.colWidth,
+      lay.nCols,
+      2,
+    );
+  }
+
+  paint(): void {
+    const doc = this.root.ownerDocument;
+    const lay = this.layout;
+    const rh = this.rowHeight;
+    const width = lay.rowHeaderWidth + lay.nCols * lay.colWidth;
+    this.canvas.style.height = `${(lay.rows.length + 1) * rh}px`;
+    this.canvas.style.width = `${width}px`;
+    const rows = this.rowWindow();
+    const cols = this.colWindow();
+
+    const corner = doc.createElement("div");
+    corner.className = "rts-corner";
+    corner.style.width = `${lay.rowHeaderWidth}px`;
+    corner.style.height = `${rh}px`;
+    corner.textContent = this.data.loaded
+      ? lay.kind === "coverage"
+        ? "date \\ post"
+        : "worker \\ date"
+      : "loading…";
+    const heads: HTMLElement[] = [corner];
+    for (let c = cols.start; c < cols.end; c++) {
+      const head = doc.createElement("div");
+      head.className = "rts-colhead";
+      for (const cls of lay.kind === "roster" ? dayClasses(lay.dayFlags(0, c)) : []) {
+        head.classList.add(cls);
+      }
+      head.style.left = `${lay.rowHeaderWidth + c * lay.colWidth}px`;
+      head.style.width = `${lay.colWidth}px`;
+      head.style.height = `${rh}px`;
+      head.style.lineHeight = `${rh}px`;
+      head.textContent = lay.colLabel(c);
+      head.title = lay.kind === "roster" ? (this.data.dates[c] ?? "") : lay.colLabel(c);
+      heads.push(head);
+    }
+    this.header.style.height = `${rh}px`;
+    this.header.style.width = `${width}px`;
+    this.header.replaceChildren(...heads);
+
+    const sel = this.selection;
+    const rowEls: HTMLElement[] = [];
+    for (let r = rows.start; r < rows.end; r++) {
+      const row = doc.createElement("div");
+      row.className = "rts-row";
+      row.dataset.r = String(r);
+      row.style.top = `${(r + 1) * rh}px`;
+      row.style.height = `${rh}px`;
+      row.style.width = `${width}px`;
+      const head = doc.createElement("div");
+      head.className = "rts-rowhead";
+      head.dataset.r = String(r);
+      head.style.width = `${lay.rowHeaderWidth}px`;
+      head.style.height = `${rh}px`;
+      head.style.lineHeight = `${rh}px`;
+      head.textContent = lay.rowLabel(r);
+      if (lay.kind === "coverage") {
+        for (const cls of dayClasses(lay.dayFlags(r, 0))) head.classList.add(cls);
+        const dayViol = this.data.violationsOf(this.data.byDay.get(lay.rows[r] ?? -1));
+        head.title = dayViol.map((v) => this.data.describe(v)).join("\n");
+      } else {
+        const w = lay.rows[r] ?? -1;
+        head.title = `${this.data.workers[w]?.[0] ?? ""} — click to highlight every shift`;
+        head.style.borderLeft = `4px solid ${this.data.workers[w]?.[2] ?? "transparent"}`;
+      }
+      row.append(head);
+      for (let c = cols.start; c < cols.end; c++) {
+        row.append(this.cell(r, c, sel));
+      }
+      rowEls.push(row);
+    }
+    this.body.replaceChildren(...rowEls);
+    this.paints += 1;
+  }
+
+  private cell(r: number, c: number, sel: Rect): HTMLElement {
+    const doc = this.root.ownerDocument;
+    const lay = this.layout;
+    const data = this.data;
+    const el = doc.createElement("div");
+    el.className = "rts-cell";
+    el.dataset.r = String(r);
+    el.dataset.c = String(c);
+    el.setAttribute("role", "gridcell");
+    el.style.left = `${lay.rowHeaderWidth + c * lay.colWidth}px`;
+    el.style.width = `${lay.colWidth}px`;
+    el.style.height = `${this.rowHeight}px`;
+    for (const cls of dayClasses(lay.dayFlags(r, c))) el.classList.add(cls);
+    if (r >= sel.r0 && r <= sel.r1 && c >= sel.c0 && c <= sel.c1) {
+      el.classList.add("rts-sel");
+      if (r === this.focus[0] && c === this.focus[1]) el.setAttribute("aria-selected", "true");
+    }
+    const a = lay.rows[r] ?? -1;
+    const tips: string[] = [];
+    let violations: number[] | undefined;
+    if (lay.kind === "coverage") {
+      const key = data.cellKey(a, c);
+      const slots = data.slotsOf(a, c);
+      const pins = data.pinMask(a, c);
+      let filled = 0;
+      slots.forEach((w, k) => {
+        if (w < 0) return;
+        filled += 1;
+        el.append(this.chip(w, data.workerName(w), a, c, k, (pins >> k) & 1));
+      });
+      if (filled === 0) {
+        const empty = doc.createElement("span");
+        empty.className = "rts-empty";
+        empty.textContent = "—";
+        el.append(empty);
+      }
+      if (filled < (data.req[key] ?? 0)) {
+        el.classList.add("rts-under");
+        tips.push(`${filled} of ${data.req[key]} required`);
+      }
+      violations = data.byCell.get(key);
+    } else {
+      const shift = data.shiftOfWorker(a, c);
+      if (shift) {
+        const [s, k] = shift;
+        const label = data.posts[s] ?? "";
+        el.append(this.chip(a, postShort(label), c, s, k, (data.pinMask(c, s) >> k) & 1));
+        tips.push(label);
+      }
+      violations = data.byWorkerDay.get(data.workerDayKey(a, c));
+    }
+    const list = data.violationsOf(violations);
+    if (list.length) {
+      el.classList.add(list.some((v) => v[4] === 1) ? "rts-viol-hard" : "rts-viol");
+      for (const v of list) tips.push(data.describe(v));
+    }
+    if (tips.length) el.title = tips.join("\n");
+    return el;
+  }
+
+  private chip(w: number, text: string, d: number, s: number, k: number, pinned: number) {
+    const chip = this.root.ownerDocument.createElement("span");
+    chip.className = "rts-chip";
+    chip.textContent = text;
+    chip.draggable = true;
+    chip.dataset.w = String(w);
+    chip.dataset.d = String(d);
+    chip.dataset.s = String(s);
+    chip.dataset.k = String(k);
+    chip.style.setProperty("--rts-chip", this.data.workers[w]?.[2] ?? "#888");
+    if (pinned) chip.classList.add("rts-pinned");
+    if (w === this.highlight) chip.classList.add("rts-hl");
+    return chip;
+  }
+
+  // -- selection and keyboard ----------------------------------------------------------------
+  select(r: number, c: number, extend = false): void {
+    this.focus = [r, c];
+    if (!extend) this.anchor = [r, c];
+    this.clampSelection();
+    this.scrollIntoView(this.focus[0], this.focus[1]);
+    this.paint();
+    const s = this.selection;
+    this.model.set("selection", { r0: s.r0, c0: s.c0, r1: s.r1, c1: s.c1 });
+    this.model.save_changes();
+  }
+
+  private scrollIntoView(r: number, c: number): void {
+    const rh = this.rowHeight;
+    const top = r * rh;
+    const usable = Math.max(rh, this.viewportHeight - rh);
+    if (top < this.scroller.scrollTop) this.scroller.scrollTop = top;
+    else if (top + rh > this.scroller.scrollTop + usable)
+      this.scroller.scrollTop = top + rh - usable;
+    const lay = this.layout;
+    const left = c * lay.colWidth;
+    const usableW = Math.max(lay.colWidth, this.viewportWidth - lay.rowHeaderWidth);
+    if (left < this.scroller.scrollLeft) this.scroller.scrollLeft = left;
+    else if (left + lay.colWidth > this.scroller.scrollLeft + usableW) {
+      this.scroller.scrollLeft = left + lay.colWidth - usableW;
+    }
+  }
+
+  setHighlight(w: number): void {
+    this.highlight = this.highlight === w ? -1 : w;
+    const filters = (this.model.get("filters") ?? {}) as Record<string, unknown>;
+    this.model.set("filters", { ...filters, highlight: this.highlight });
+    this.model.save_changes();
+    this.paint();
+  }
+
+  private onKey(ev: KeyboardEvent): void {
+    if (ev.target === this.filterInput) return;
+    const mod = ev.ctrlKey || ev.metaKey;
+    const [r, c] = this.focus;
+    const page = Math.max(1, Math.floor(this.viewportHeight / this.rowHeight) - 1);
+    const moves: Record<string, [number, number]> = {
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+      PageUp: [-page, 0],
+      PageDown: [page, 0],
+    };
+    const step = moves[ev.key];
+    if (step && !mod) {
+      this.select(r + step[0], c + step[1], ev.shiftKey);
+    } else if (ev.key === "Enter" || ev.key === "F2") {
+      this.openPicker(r, c);
+    } else if (ev.key === "Delete" || ev.key === "Backspace") {
+      const op = deleteOps(this.data, this.layout, this.selection);
+      if (op) this.edit(op);
+    } else if (mod && !ev.shiftKey && ev.key.toLowerCase() === "z") {
+      this.undoRedo("undo");
+    } else if (
+      mod &&
+      (ev.key.toLowerCase() === "y" || (ev.shiftKey && ev.key.toLowerCase() === "z"))
+    ) {
+      this.undoRedo("redo");
+    } else if (ev.key === "Escape") {
+      this.closePicker();
+      if (this.highlight >= 0) this.setHighlight(this.highlight);
+    } else {
+      return;
+    }
+    ev.preventDefault();
+  }
+
+  private target(
+    ev: Event,
+  ): { r: number; c: number; k: number | null; chip: HTMLElement | null } | null {
+    const el = ev.target as HTMLElement | null;
+    const cell = el?.closest?.(".rts-cell") as HTMLElement | null;
+    if (!cell) return null;
+    const chip = el?.closest?.(".rts-chip") as HTMLElement | null;
+    return {
+      r: Number(cell.dataset.r),
+      c: Number(cell.dataset.c),
+      k: chip ? Number(chip.dataset.k) : null,
+      chip,
+    };
+  }
+
+  private onMouseDown(ev: MouseEvent): void {
+    const el = ev.target as HTMLElement | null;
+    const head = el?.closest?.(".rts-rowhead") as HTMLElement | null;
+    if (head) {
+      const r = Number(head.dataset.r);
+      if (this.layout.kind === "roster") this.setHighlight(this.layout.rows[r] ?? -1);
+      else {
+        this.anchor = [r, 0];
+        this.select(r, this.layout.nCols - 1, true);
+      }
+      this.root.focus();
+      return;
+    }
+    const t = this.target(ev);
+    if (!t) return;
+    if (ev.altKey && t.chip) {
+      ev.preventDefault();
+      this.setHighlight(Number(t.chip.dataset.w));
+      return;
+    }
+    const again = !ev.shiftKey && this.focus[0] === t.r && this.focus[1] === t.c;
+    const single = this.anchor[0] === this.focus[0] && this.anchor[1] === this.focus[1];
+    this.root.focus();
+    if (again && single && this.picker === null && !t.chip) {
+      this.openPicker(t.r, t.c);
+      return;
+    }
+    this.select(t.r, t.c, ev.shiftKey);
+  }
+
+  private onDoubleClick(ev: MouseEvent): void {
+    const t = this.target(ev);
+    if (t) this.openPicker(t.r, t.c);
+  }
+
+  // -- picker --------------------------------------------------------------------------------
+  private clearItem(): PickerItem[] {
+    const [r, c] = this.focus;
+    const op = deleteOps(this.data, this.layout, { r0: r, r1: r, c0: c, c1: c });
+    if (!op) return [];
+    return [{ value: -1, label: "(clear)", key: "", delta: null, enabled: true, reasons: "" }];
+  }
+
+  openPicker(r: number, c: number): void {
+    if (!this.data.loaded || r >= this.layout.rows.length || c >= this.layout.nCols) return;
+    this.closePicker();
+    if (this.focus[0] !== r || this.focus[1] !== c) this.select(r, c);
+    const lay = this.layout;
+    const a = lay.rows[r] ?? -1;
+    const title =
+      lay.kind === "coverage"
+        ? `${this.data.dates[a]} · ${this.data.posts[c]}`
+        : `${this.data.workerName(a)} · ${this.data.dates[c]}`;
+    const picker = new Picker(
+      this.root.ownerDocument,
+      title,
+      (value) => this.pick(r, c, value),
+      () => {
+        this.closePicker();
+        this.root.focus();
+      },
+    );
+    this.picker = picker;
+    picker.el.style.top = `${Math.min((r + 2) * this.rowHeight - this.scroller.scrollTop + 34, 400)}px`;
+    picker.el.style.left = `${Math.max(0, lay.rowHeaderWidth + c * lay.colWidth - this.scroller.scrollLeft)}px`;
+    this.root.append(picker.el);
+    if (lay.kind === "coverage") {
+      const request_id = newId("req");
+      this.pending.set(request_id, { kind: "suggest", picker });
+      this.send({ type: "suggest", view_id: this.viewId, request_id, d: a, s: c });
+    } else {
+      const items: PickerItem[] = this.data.posts.map((label, s) => {
+        const filled = this.data.slotsOf(c, s).filter((w) => w >= 0).length;
+        const cap = this.data.max[this.data.cellKey(c, s)] ?? 0;
+        return {
+          value: s,
+          label,
+          key: "",
+          delta: null,
+          enabled: cap > 0,
+          reasons: `${filled}/${cap}`,
+        };
+      });
+      picker.setItems([...this.clearItem(), ...items]);
+    }
+    picker.input.focus();
+  }
+
+  closePicker(): void {
+    this.picker?.el.remove();
+    this.picker = null;
+  }
+
+  private pick(r: number, c: number, value: number): void {
+    this.closePicker();
+    this.root.focus();
+    const lay = this.layout;
+    const a = lay.rows[r] ?? -1;
+    if (value < 0) {
+      const op = deleteOps(this.data, lay, { r0: r, r1: r, c0: c, c1: c });
+      if (op) this.edit(op);
+      return;
+    }
+    if (lay.kind === "coverage") {
+      const slots = this.data.slotsOf(a, c);
+      const free = slots.indexOf(-1);
+      const slot = free >= 0 ? free : slots.length === 1 ? 0 : null;
+      this.edit({ k: "assign", w: value, d: a, s: c, slot }, [a, c, slot]);
+      return;
+    }
+    const shift = this.data.shiftOfWorker(a, c);
+    if (shift && shift[0] === value) return;
+    const assign: WireOp = { k: "assign", w: a, d: c, s: value, slot: null };
+    const op: WireOp = shift
+      ? { k: "bulk", ops: [{ k: "unassign", d: c, s: shift[0], slot: shift[1] }, assign] }
+      : assign;
+    this.edit(op);
+  }
+
+  // -- drag and drop -------------------------------------------------------------------------
+  private onDragStart(ev: DragEvent): void {
+    const t = this.target(ev);
+    if (!t?.chip) return;
+    const src = {
+      d: Number(t.chip.dataset.d),
+      s: Number(t.chip.dataset.s),
+      k: Number(t.chip.dataset.k),
+    };
+    this.dragSource = src;
+    const dt = dataTransferOf(ev);
+    if (dt) {
+      dt.setData("application/x-rtsched-slot", JSON.stringify(src));
+      dt.setData("text/plain", t.chip.textContent ?? "");
+      dt.effectAllowed = "move";
+    }
+  }
+
+  private markDrop(ev: Event, on: boolean): void {
+    const cell = (ev.target as HTMLElement | null)?.closest?.(".rts-cell");
+    cell?.classList.toggle("rts-drop", on);
+  }
+
+  private onDragOver(ev: DragEvent): void {
+    if (!this.target(ev)) return;
+    ev.preventDefault();
+    this.markDrop(ev, true);
+  }
+
+  private onDrop(ev: DragEvent): void {
+    const t = this.target(ev);
+    if (!t) return;
+    ev.preventDefault();
+    this.markDrop(ev, false);
+    let src = this.dragSource;
+    const raw = dataTransferOf(ev)?.getData("application/x-rtsched-slot");
+    if (raw) {
+      try {
+        const parsed = JSON.parse(raw) as DragSource;
+        if ([parsed.d, parsed.s, parsed.k].every(Number.isInteger)) src = parsed;
+      } catch {
+        /* not ours: keep the in-view source */
+      }
+    }
+    this.dragSource = null;
+    if (!src) return;
+    this.apply(dropOp(this.data, this.layout, src, t.r, t.c, t.k));
+  }
+
+  // -- clipboard -----------------------------------------------------------------------------
+  copyText(): string {
+    return toTsv(copyCells(this.data, this.layout, this.selection));
+  }
+
+  private onCopy(ev: Event): void {
+    const clip = clipboardOf(ev);
+    if (!clip || !this.data.loaded) return;
+    clip.setData("text/plain", this.copyText());
+    ev.preventDefault();
+    const s = this.selection;
+    this.showMessage(`copied ${s.r1 - s.r0 + 1} x ${s.c1 - s.c0 + 1} cells`, true);
+  }
+
+  private onPaste(ev: Event): void {
+    if ((ev.target as HTMLElement | null) === this.filterInput) return;
+    const clip = clipboardOf(ev);
+    if (!clip) return;
+    ev.preventDefault();
+    this.pasteText(clip.getData("text/plain"));
+  }
+
+  pasteText(text: string): void {
+    if (!this.data.loaded || text === "") return;
+    const s = this.selection;
+    this.apply(pasteOps(this.data, this.layout, s.r0, s.c0, parseTsv(text)));
+  }
+}

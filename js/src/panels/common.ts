@@ -1,0 +1,77 @@
+// Shared pieces of the companion panels: the model slice they use, styles, element helpers.
+import { injectStyle, THEME_CSS } from "../grid/styles";
+
+export interface PanelModel {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  save_changes(): void;
+  send(msg: unknown): void;
+  on(event: string, fn: (...args: unknown[]) => void): void;
+  off(event: string, fn: (...args: unknown[]) => void): void;
+}
+
+export const PANEL_CSS = `${THEME_CSS}
+.rts-panel { border: 1px solid var(--rts-border); padding: 4px 8px; }
+.rts-statusbar { display: flex; gap: 14px; align-items: center; flex-wrap: wrap; }
+.rts-statusbar .rts-item { white-space: nowrap; }
+.rts-statusbar .rts-item b { font-weight: 600; }
+.rts-statusbar [data-ok="false"] { color: var(--rts-error); }
+.rts-statusbar .rts-users span { background: var(--rts-bg3); padding: 0 4px; border-radius: 3px;
+  margin-right: 2px; }
+.rts-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 8px; }
+.rts-chart h4 { margin: 2px 0; font-size: 12px; }
+.rts-chart svg { display: block; }
+.rts-chart text { fill: var(--rts-fg); font-size: 10px; font-family: var(--rts-font); }
+.rts-chart .rts-axis { stroke: var(--rts-border); }
+.rts-chart .rts-bar { fill: var(--rts-brand); }
+.rts-chart .rts-bar-hard { fill: var(--rts-error); }
+.rts-chart .rts-bar-soft { fill: var(--rts-warn); }
+.rts-chart .rts-target { stroke: var(--rts-fg); stroke-width: 2; }
+.rts-chart .rts-line { fill: none; stroke: var(--rts-brand); stroke-width: 2; }
+.rts-chart .rts-empty { fill: var(--rts-fg2); }
+.rts-history table { border-collapse: collapse; width: 100%; font-size: 12px; }
+.rts-history th, .rts-history td { border-bottom: 1px solid var(--rts-border); padding: 1px 6px;
+  text-align: left; white-space: nowrap; }
+.rts-history .rts-scroll { max-height: 260px; overflow: auto; }
+.rts-history .rts-undone td { text-decoration: line-through; color: var(--rts-fg2); }
+.rts-history button { background: var(--rts-bg3); color: var(--rts-fg);
+  border: 1px solid var(--rts-border); cursor: pointer; margin-right: 4px; }
+.rts-history button:disabled { opacity: .5; cursor: default; }
+`;
+
+/** A themed panel root inside `el`, following the model's `theme` trait. */
+export function panelRoot(model: PanelModel, el: HTMLElement, cls: string): HTMLDivElement {
+  injectStyle(el, "rts-panel-style", PANEL_CSS);
+  const root = el.ownerDocument.createElement("div");
+  root.className = `rts-panel rts-themed ${cls}`;
+  const theme = () => {
+    const t = String(model.get("theme") ?? "auto");
+    root.classList.toggle("rts-theme-dark", t === "dark");
+    root.classList.toggle("rts-theme-light", t === "light");
+  };
+  theme();
+  model.on("change:theme", theme);
+  el.replaceChildren(root);
+  return root;
+}
+
+/** An element with a class and text content (never HTML). */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  cls = "",
+  text = "",
+): HTMLElementTagNameMap[K] {
+  const el = doc.createElement(tag);
+  if (cls) el.className = cls;
+  if (text) el.textContent = text;
+  return el;
+}
+
+/** Subscribes `fn` to each `change:<key>`; returns the function that unsubscribes. */
+export function onChanges(model: PanelModel, keys: string[], fn: () => void): () => void {
+  for (const k of keys) model.on(`change:${k}`, fn);
+  return () => {
+    for (const k of keys) model.off(`change:${k}`, fn);
+  };
+}

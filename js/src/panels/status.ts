@@ -1,0 +1,75 @@
+// The status bar: connection, last result, coverage, violations, undo/redo, who is here.
+import type { RenderProps } from "@anywidget/types";
+import { h, onChanges, type PanelModel, panelRoot } from "./common";
+
+interface LastResult {
+  ok?: boolean;
+  message?: string;
+  user?: string;
+}
+
+export function renderStatus(model: PanelModel, el: HTMLElement): () => void {
+  const root = panelRoot(model, el, "rts-statusbar");
+  root.setAttribute("role", "status");
+  const doc = el.ownerDocument;
+  const draw = () => {
+    const last = (model.get("last") ?? {}) as LastResult;
+    const viol = (model.get("violations") ?? {}) as { hard?: number; soft?: number };
+    const users = (model.get("users") ?? []) as string[];
+    const item = (cls: string, label: string, value: string) => {
+      const span = h(doc, "span", `rts-item ${cls}`);
+      span.append(h(doc, "b", "", `${label} `), doc.createTextNode(value));
+      return span;
+    };
+    const conn = item("rts-connection", "●", String(model.get("connection") ?? ""));
+    const result = item("rts-last", "last:", last.message ? `${last.message}` : "—");
+    if (last.ok !== undefined) result.dataset.ok = String(last.ok);
+    if (last.user) result.title = `by ${last.user}`;
+    const coverage = Number(model.get("coverage") ?? 0);
+    const who = h(doc, "span", "rts-item rts-users");
+    who.append(h(doc, "b", "", "here: "));
+    for (const u of users) who.append(h(doc, "span", "", u));
+    const error = String(model.get("error") ?? "");
+    const parts = [
+      conn,
+      item("rts-coverage", "coverage:", `${coverage.toFixed(1)}%`),
+      item("rts-violations", "violations:", `${viol.hard ?? 0} hard, ${viol.soft ?? 0} soft`),
+      item(
+        "rts-undo",
+        "undo/redo:",
+        `${model.get("can_undo") ? "yes" : "no"}/${model.get("can_redo") ? "yes" : "no"}`,
+      ),
+      item("rts-version", "version:", String(model.get("version") ?? 0)),
+      who,
+      result,
+    ];
+    if (error) {
+      const err = item("rts-error", "error:", error);
+      err.dataset.ok = "false";
+      parts.push(err);
+    }
+    root.replaceChildren(...parts);
+  };
+  draw();
+  return onChanges(
+    model,
+    [
+      "last",
+      "violations",
+      "users",
+      "coverage",
+      "can_undo",
+      "can_redo",
+      "connection",
+      "version",
+      "error",
+    ],
+    draw,
+  );
+}
+
+function render({ model, el }: RenderProps<Record<string, unknown>>) {
+  return renderStatus(model as unknown as PanelModel, el);
+}
+
+export default { render };

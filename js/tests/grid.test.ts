@@ -1,0 +1,438 @@
+import { describe, expect, it } from "vitest";
+import { FLAG_HOLIDAY, FLAG_WEEKEND, isIncoming, type Patch } from "../src/grid/protocol";
+import { GridData } from "../src/grid/state";
+import { parseTsv, toTsv } from "../src/grid/tsv";
+import { windowFor } from "../src/grid/virtual";
+import { cellEl, key, lastSent, mount, mountWith, snapshot } from "./grid_helpers";
+
+const XSS = "<img src=x onerror=alert(1)>";
+
+describe("virtual window", () => {
+  it("covers the visible rows plus overscan, clamped to the list", () => {
+    expect(windowFor(0, 100, 20, 1000, 3)).toEqual({ start: 0, end: 9 });
+    expect(windowFor(2000, 100, 20, 1000, 3)).toEqual({ start: 97, end: 109 });
+    expect(windowFor(19_990, 100, 20, 1000, 3)).toEqual({ start: 996, end: 1000 });
+    expect(windowFor(0, 100, 20, 0, 3)).toEqual({ start: 0, end: 0 });
+  });
+});
+
+describe("grid rendering", () => {
+  it("says hello, then renders the snapshot addressed to it", () => {
+    const { model, el, view } = mount();
+    expect(model.sent[0]).toEqual({ type: "hello", view_id: view.viewId });
+    expect(el.querySelectorAll(".rts-cell")).toHaveLength(0);
+    model.deliver(snapshot(view.viewId, { cells: { "0,0": [0], "1,1": [2] } }));
+    expect(cellEl(el, 0, 0).textContent).toBe("Ann");
+    expect(cellEl(el, 1, 1).textContent).toBe("Cid");
+    expect(cellEl(el, 0, 1).textContent).toBe("—");
+    const heads = [...el.querySelectorAll(".rts-colhead")].map((h) => h.textContent);
+    expect(heads).toEqual(["Day", "Night"]);
+    expect(el.querySelector(".rts-rowhead")?.textContent).toBe("2026-01-05 Mon");
+    expect(el.querySelector(".rts-conn")?.getAttribute("data-state")).toBe("synced");
+  });
+
+  it("ignores a snapshot meant for another view", () => {
+    const { model, el } = mount();
+    model.deliver(snapshot("someone-else", { cells: { "0,0": [0] } }));
+    expect(el.querySelectorAll(".rts-cell")).toHaveLength(0);
+  });
+
+  it("renders only the rows in the scroll window of a 10,000-row grid", () => {
+    const { model, el, view } = mount({ height: 200, row_height: 20 });
+    model.deliver(snapshot(view.viewId, { days: 10_000 }));
+    const rows = () =>
+      [...el.querySelectorAll<HTMLElement>(".rts-row")].map((r) => Number(r.dataset.r));
+    // 200px viewport minus a 20px header = 9 rows visible (+1 partial), plus 6 overscan below
+    expect(rows()).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    const canvas = el.querySelector<HTMLElement>(".rts-canvas");
+    expect(canvas?.style.height).toBe(`${10_001 * 20}px`);
+    view.scroller.scrollTop = 5000 * 20;
+    view.scroller.dispatchEvent(new Event("scroll"));
+    expect(rows()[0]).toBe(4994);
+    expect(rows().at(-1)).toBe(5015);
+    expect(
+      el.querySelector(`.rts-row[data-r="5000"]`)?.querySelector(".rts-rowhead")?.textContent,
+    ).toContain("2039-09-");
+  });
+
+  it("shades weekends and holidays, and marks pinned slots and under-filled cells", () => {
+    const { model, el, view } = mount();
+    const snap = snapshot(view.viewId, {
+      flags: { 0: FLAG_WEEKEND, 1: FLAG_HOLIDAY },
+      cells: { "0,0": [1] },
+    });
+    snap.pins = [[0, 0, 1]];
+    model.deliver(snap);
+    expect(cellEl(el, 0, 0).classList.contains("rts-weekend")).toBe(true);
+    expect(cellEl(el, 1, 0).classList.contains("rts-holiday")).toBe(true);
+    expect(cellEl(el, 2, 0).classList.contains("rts-weekend")).toBe(false);
+    expect(cellEl(el, 0, 0).querySelector(".rts-chip")?.classList.contains("rts-pinned")).toBe(
+      true,
+    );
+    expect(cellEl(el, 2, 0).classList.contains("rts-under")).toBe(true);
+    expect(cellEl(el, 0, 0).classList.contains("rts-under")).toBe(false);
+  });
+
+  it("highlights violations with their reasons as the cell's tooltip text", () => {
+    const { model, el, view } = mount();
+    const snap = snapshot(view.viewId, { cells: { "1,0": [0] } });
+    snap.viol = [[7, 1, -1, 0, 1, "gap", "Ann works 2026-01-06 and 2026-01-08 (gap 2 < 4)"]];
+    model.deliver(snap);
+    const cell = cellEl(el, 1, 0);
+    expect(cell.classList.contains("rts-viol-hard")).toBe(true);
+    expect(cell.title).toContain("gap 2 < 4");
+    model.deliver({ type: "patch", v: 1, sv: 11, vr: [7] } satisfies Patch);
+    expect(cellEl(el, 1, 0).classList.contains("rts-viol-hard")).toBe(false);
+  });
+
+  it("renders hostile worker names as literal text", () => {
+    const { model, el, view } = mountWith();
+    model.deliver(
+      snapshot(view.viewId, {
+        workers: [["W1", XSS, "red;background:url(x)"]],
+        cells: { "0,0": [0] },
+      }),
+    );
+    expect(el.querySelector("img")).toBeNull();
+    expect(cellEl(el, 0, 0).textContent).toBe(XSS);
+    model.set("view", "roster");
+    expect(el.querySelector("img")).toBeNull();
+    expect(el.querySelector(".rts-rowhead")?.textContent).toBe(XSS);
+  });
+
+  it("lays out the roster view: workers down, dates across, the shift in the cell", () => {
+    const { el } = mountWith({ cells: { "2,1": [1] } }, { view: "roster" });
+    const heads = [...el.querySelectorAll(".rts-rowhead")].map((h) => h.textContent);
+    expect(heads).toEqual(["Ann", "Bob", "Cid"]);
+    expect(cellEl(el, 1, 2).textContent).toBe("Nig");
+    expect(cellEl(el, 1, 2).title).toContain("Night");
+    expect(cellEl(el, 0, 2).textContent).toBe("");
+  });
+
+  it("follows the theme trait", () => {
+    const { model, el } = mountWith({}, { theme: "dark" });
+    expect(el.querySelector(".rts-grid")?.classList.contains("rts-theme-dark")).toBe(true);
+    model.set("theme", "light");
+    expect(el.querySelector(".rts-grid")?.classList.contains("rts-theme-light")).toBe(true);
+    expect(el.querySelector(".rts-grid")?.classList.contains("rts-theme-dark")).toBe(false);
+  });
+});
+
+describe("patches", () => {
+  it("applies consecutive patches to every view and ignores stale ones", () => {
+    const { model, el } = mountWith();
+    model.deliver({ type: "patch", v: 1, sv: 11, c: [[0, 0, [2], 0]] });
+    expect(cellEl(el, 0, 0).textContent).toBe("Cid");
+    model.deliver({ type: "patch", v: 1, sv: 11, c: [[0, 0, [1], 0]] });
+    expect(cellEl(el, 0, 0).textContent).toBe("Cid");
+  });
+
+  it("asks for one resync when a version is skipped, then recovers from the snapshot", () => {
+    const { model, el, view } = mountWith();
+    const before = model.sent.length;
+    model.deliver({ type: "patch", v: 3, sv: 13, c: [[0, 0, [2], 0]] });
+    model.deliver({ type: "patch", v: 4, sv: 14, c: [[0, 1, [2], 0]] });
+    expect(model.sent.slice(before)).toEqual([{ type: "hello", view_id: view.viewId }]);
+    expect(el.querySelector(".rts-conn")?.getAttribute("data-state")).toBe("resyncing");
+    expect(cellEl(el, 0, 0).textContent).toBe("—");
+    const snap = snapshot(view.viewId, { cells: { "0,0": [2], "0,1": [2] } });
+    model.deliver({ ...snap, v: 4 });
+    expect(cellEl(el, 0, 0).textContent).toBe("Cid");
+    expect(el.querySelector(".rts-conn")?.getAttribute("data-state")).toBe("synced");
+  });
+
+  it("asks for the violation list when a patch left details out", () => {
+    const { model, view } = mountWith();
+    model.deliver({ type: "patch", v: 1, sv: 11, va: [[3, 0, 0, 0, 0, "target", ""]], vt: 1 });
+    expect(lastSent(model)).toEqual({ type: "violations", view_id: view.viewId });
+  });
+
+  it("keeps the worker-day index current so the roster view follows patches", () => {
+    const data = new GridData();
+    data.applySnapshot(snapshot("v", { cells: { "0,0": [1] } }));
+    expect(data.shiftOfWorker(1, 0)).toEqual([0, 0]);
+    data.applyPatch({
+      type: "patch",
+      v: 1,
+      sv: 11,
+      c: [
+        [0, 0, [-1], 0],
+        [0, 1, [1], 0],
+      ],
+    });
+    expect(data.shiftOfWorker(1, 0)).toEqual([1, 0]);
+    data.applyPatch({ type: "patch", v: 2, sv: 12, c: [[0, 1, [-1], 0]] });
+    expect(data.shiftOfWorker(1, 0)).toBeUndefined();
+  });
+
+  it("rejects malformed incoming messages without throwing", () => {
+    expect(isIncoming({ type: "snapshot", view_id: "v" })).toBe(false);
+    expect(isIncoming({ type: "patch", v: "1" })).toBe(false);
+    expect(isIncoming(null)).toBe(false);
+    const { model, el } = mountWith({ cells: { "0,0": [0] } });
+    model.deliver({
+      type: "patch",
+      v: 1,
+      sv: 1,
+      c: [
+        [99, 0, [1], 0],
+        [0, 0, "x", 0],
+      ],
+    });
+    expect(cellEl(el, 0, 0).textContent).toBe("Ann");
+  });
+});
+
+describe("keyboard", () => {
+  it("moves the selection with the arrows and extends it with shift", () => {
+    const { view, model } = mountWith();
+    key(view.root, "ArrowDown");
+    key(view.root, "ArrowRight");
+    expect(view.focus).toEqual([1, 1]);
+    key(view.root, "ArrowDown", { shiftKey: true });
+    expect(view.selection).toEqual({ r0: 1, r1: 2, c0: 1, c1: 1 });
+    expect(model.get("selection")).toEqual({ r0: 1, r1: 2, c0: 1, c1: 1 });
+    key(view.root, "ArrowLeft");
+    key(view.root, "ArrowLeft");
+    expect(view.focus).toEqual([2, 0]);
+  });
+
+  it("Delete unassigns the selected cells as one bulk edit with the base version", () => {
+    const { view, model } = mountWith({ cells: { "0,0": [0], "1,0": [1], "1,1": [2] } });
+    key(view.root, "ArrowDown", { shiftKey: true });
+    key(view.root, "ArrowRight", { shiftKey: true });
+    key(view.root, "Delete");
+    expect(lastSent(model)).toMatchObject({
+      type: "edit",
+      base_version: 10,
+      op: {
+        k: "bulk",
+        ops: [
+          { k: "unassign", d: 0, s: 0, slot: 0 },
+          { k: "unassign", d: 1, s: 0, slot: 0 },
+          { k: "unassign", d: 1, s: 1, slot: 0 },
+        ],
+      },
+    });
+  });
+
+  it("Ctrl+Z and Ctrl+Y (or Cmd) send undo and redo", () => {
+    const { view, model } = mountWith();
+    key(view.root, "z", { ctrlKey: true });
+    expect(lastSent(model)).toMatchObject({ type: "undo", view_id: view.viewId });
+    key(view.root, "y", { metaKey: true });
+    expect(lastSent(model)).toMatchObject({ type: "redo" });
+    key(view.root, "Z", { ctrlKey: true, shiftKey: true });
+    expect(lastSent(model)).toMatchObject({ type: "redo" });
+  });
+});
+
+describe("picker", () => {
+  function openOn(r: number, c: number, cells: Record<string, number[]> = {}) {
+    const m = mountWith({ cells });
+    m.view.select(r, c);
+    key(m.view.root, "Enter");
+    const ask = lastSent<{ type: string; request_id: string; d: number; s: number }>(m.model);
+    return { ...m, ask };
+  }
+
+  it("Enter asks for suggestions and lists them ranked, excluded workers with reasons", () => {
+    const { model, el, view, ask } = openOn(2, 1);
+    expect(ask).toMatchObject({ type: "suggest", d: 2, s: 1 });
+    model.deliver({
+      type: "reply",
+      view_id: view.viewId,
+      request_id: ask.request_id,
+      ok: true,
+      message: "3 candidates",
+      items: [
+        [2, -5, 1, ""],
+        [0, 0, 0, "gap: works 2026-01-06"],
+        [1, 3, 1, ""],
+      ],
+    });
+    const items = [...el.querySelectorAll(".rts-picker li")];
+    expect(items.map((li) => li.querySelector("span")?.textContent)).toEqual(["Cid", "Bob", "Ann"]);
+    expect(items[2]?.getAttribute("aria-disabled")).toBe("true");
+    expect(items[2]?.textContent).toContain("gap: works 2026-01-06");
+    expect(items[0]?.querySelector(".rts-delta")?.textContent).toBe("-5");
+  });
+
+  it("type-ahead filters, Enter picks and sends an assign into the free slot", () => {
+    const { model, el, view, ask } = openOn(0, 0);
+    model.deliver({
+      type: "reply",
+      view_id: view.viewId,
+      request_id: ask.request_id,
+      ok: true,
+      message: "",
+      items: [
+        [0, 0, 1, ""],
+        [1, 1, 1, ""],
+      ],
+    });
+    const input = el.querySelector<HTMLInputElement>(".rts-picker input");
+    if (!input) throw new Error("no picker input");
+    input.value = "bo";
+    input.dispatchEvent(new Event("input"));
+    expect([...el.querySelectorAll(".rts-picker li")].map((li) => li.textContent)).toEqual([
+      "Bob+1",
+    ]);
+    key(input, "Enter");
+    expect(lastSent(model)).toMatchObject({
+      type: "edit",
+      op: { k: "assign", w: 1, d: 0, s: 0, slot: 0 },
+    });
+    expect(el.querySelector(".rts-picker")).toBeNull();
+  });
+
+  it("a refused edit changes nothing and shows why with clickable alternatives", () => {
+    const { model, el, view } = mountWith({ cells: { "0,0": [0] } });
+    view.edit({ k: "assign", w: 1, d: 1, s: 0, slot: 0 }, [1, 0, 0]);
+    const req = lastSent<{ request_id: string }>(model).request_id;
+    model.deliver({
+      type: "reply",
+      view_id: view.viewId,
+      request_id: req,
+      ok: false,
+      code: "HARD_VIOLATION",
+      message: "refused: gap of 1 day to 2026-01-05",
+      alts: [[2, -1]],
+    });
+    expect(el.querySelector(".rts-message")?.textContent).toBe(
+      "refused: gap of 1 day to 2026-01-05",
+    );
+    expect(el.querySelector(".rts-message")?.getAttribute("data-ok")).toBe("false");
+    expect(cellEl(el, 1, 0).textContent).toBe("—");
+    const alt = el.querySelector<HTMLButtonElement>(".rts-alt");
+    expect(alt?.textContent).toBe("Cid (-1)");
+    alt?.click();
+    expect(lastSent(model)).toMatchObject({ op: { k: "assign", w: 2, d: 1, s: 0, slot: 0 } });
+  });
+
+  it("a reply addressed to another view is ignored", () => {
+    const { model, el } = mountWith();
+    model.deliver({ type: "reply", view_id: "other", request_id: "x", ok: false, message: "nope" });
+    expect(el.querySelector(".rts-message")?.textContent).toBe("");
+  });
+
+  it("the roster view's picker lists posts and replaces the worker's shift atomically", () => {
+    const { model, el, view } = mountWith({ cells: { "0,0": [1] } }, { view: "roster" });
+    view.openPicker(1, 0);
+    const labels = [...el.querySelectorAll(".rts-picker li > span:first-child")].map(
+      (s) => s.textContent,
+    );
+    expect(labels).toEqual(["(clear)", "Day", "Night"]);
+    const night = el.querySelectorAll(".rts-picker li")[2];
+    night?.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
+    expect(lastSent(model)).toMatchObject({
+      op: {
+        k: "bulk",
+        ops: [
+          { k: "unassign", d: 0, s: 0, slot: 0 },
+          { k: "assign", w: 1, d: 0, s: 1, slot: null },
+        ],
+      },
+    });
+  });
+});
+
+describe("highlight", () => {
+  it("Alt+click on a name highlights every shift of that worker", () => {
+    const { el } = mountWith({ cells: { "0,0": [1], "2,1": [1], "1,0": [0] } });
+    const chip = cellEl(el, 0, 0).querySelector(".rts-chip") as HTMLElement;
+    chip.dispatchEvent(new MouseEvent("mousedown", { bubbles: true, altKey: true }));
+    const lit = [...el.querySelectorAll(".rts-chip.rts-hl")].map((c) => c.textContent);
+    expect(lit).toEqual(["Bob", "Bob"]);
+  });
+});
+
+describe("drag and drop", () => {
+  function drop(el: HTMLElement, from: HTMLElement, to: HTMLElement) {
+    const store = new Map<string, string>();
+    const dataTransfer = {
+      setData: (t: string, v: string) => store.set(t, v),
+      getData: (t: string) => store.get(t) ?? "",
+      effectAllowed: "",
+    };
+    const fire = (target: HTMLElement, type: string) => {
+      const ev = new Event(type, { bubbles: true, cancelable: true });
+      Object.defineProperty(ev, "dataTransfer", { value: dataTransfer });
+      target.dispatchEvent(ev);
+    };
+    fire(from, "dragstart");
+    fire(to, "dragover");
+    fire(to, "drop");
+    return el;
+  }
+
+  it("dropping on an occupied single-slot cell swaps, on a free one moves", () => {
+    const { model, el } = mountWith({ cells: { "0,0": [0], "3,1": [2] } });
+    const chip = cellEl(el, 0, 0).querySelector(".rts-chip") as HTMLElement;
+    drop(el, chip, cellEl(el, 3, 1));
+    expect(lastSent(model)).toMatchObject({ op: { k: "swap", a: [0, 0, 0], b: [3, 1, 0] } });
+    const chip2 = cellEl(el, 0, 0).querySelector(".rts-chip") as HTMLElement;
+    drop(el, chip2, cellEl(el, 4, 0));
+    expect(lastSent(model)).toMatchObject({ op: { k: "move", a: [0, 0, 0], b: [4, 0] } });
+  });
+});
+
+describe("clipboard", () => {
+  function clipboardEvent(type: string, text = "") {
+    let data = text;
+    const ev = new Event(type, { bubbles: true, cancelable: true });
+    Object.defineProperty(ev, "clipboardData", {
+      value: { getData: () => data, setData: (_t: string, v: string) => (data = v) },
+    });
+    return { ev, read: () => data };
+  }
+
+  it("copies the selected block as TSV of worker ids", () => {
+    const { view } = mountWith({ cells: { "0,0": [0], "0,1": [1], "1,1": [2] } });
+    key(view.root, "ArrowDown", { shiftKey: true });
+    key(view.root, "ArrowRight", { shiftKey: true });
+    const { ev, read } = clipboardEvent("copy");
+    view.root.dispatchEvent(ev);
+    expect(read()).toBe("W1\tW2\n\tW3");
+    expect(ev.defaultPrevented).toBe(true);
+  });
+
+  it("pastes a block as one atomic bulk edit: clears first, then places", () => {
+    const { view, model } = mountWith({ cells: { "0,0": [0], "1,0": [1] } });
+    view.select(0, 0);
+    const { ev } = clipboardEvent("paste", "W2\tAnn\r\n\tW3\n");
+    view.root.dispatchEvent(ev);
+    expect(lastSent(model)).toMatchObject({
+      type: "edit",
+      op: {
+        k: "bulk",
+        ops: [
+          { k: "unassign", d: 0, s: 0, slot: 0 },
+          { k: "unassign", d: 1, s: 0, slot: 0 },
+          { k: "assign", w: 1, d: 0, s: 0, slot: 0 },
+          { k: "assign", w: 0, d: 0, s: 1, slot: 0 },
+          { k: "assign", w: 2, d: 1, s: 1, slot: 0 },
+        ],
+      },
+    });
+  });
+
+  it("refuses a paste naming an unknown worker and sends nothing", () => {
+    const { view, model, el } = mountWith();
+    const before = model.sent.length;
+    view.pasteText("W1\tNobody");
+    expect(model.sent.length).toBe(before);
+    expect(el.querySelector(".rts-message")?.textContent).toContain('"Nobody"');
+  });
+
+  it("round-trips TSV text", () => {
+    const rows = [
+      ["a", "b\tc"],
+      ["", "d"],
+    ];
+    expect(parseTsv(toTsv(rows))).toEqual([
+      ["a", "b c"],
+      ["", "d"],
+    ]);
+  });
+});

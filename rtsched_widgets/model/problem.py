@@ -416,6 +416,27 @@ class Problem:
 
         return load_nrp(path)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Problem:
+        """Inverse of :meth:`to_dict` (:mod:`rtsched_widgets.model.io.native`)."""
+        from rtsched_widgets.model.io.native import problem_from_dict
+
+        return problem_from_dict(data)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict describing this problem losslessly (native format)."""
+        from rtsched_widgets.model.io.native import problem_to_dict
+
+        return problem_to_dict(self)
+
+    @classmethod
+    def from_frames(cls, workers: object, demand: object, **options: object) -> Problem:
+        """A problem from a workers table and a demand table; ``options`` as
+        :func:`rtsched_widgets.model.io.tables.problem_from_frames` (unknown ones are errors)."""
+        from rtsched_widgets.model.io.tables import problem_from_frames
+
+        return problem_from_frames(workers, demand, **options)  # type: ignore[arg-type]
+
     def __repr__(self) -> str:
         return (
             f"Problem({self.profile!r}, name={self.name!r}, workers={self.n_workers}, "

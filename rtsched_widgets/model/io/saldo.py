@@ -64,7 +64,6 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import fields as dc_fields
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +78,7 @@ from rtsched_widgets.model.io._dates import (
     parse_days,
     parse_ranges,
 )
+from rtsched_widgets.model.io.native import json_value
 from rtsched_widgets.model.problem import Problem, RuleSettings, ShiftType, Worker
 from rtsched_widgets.model.roster import Roster
 
@@ -586,18 +586,6 @@ def _saldo_posts(problem: Problem) -> np.ndarray:
     return posts
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, Mapping):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_value(v) for v in value]
-    return value
-
-
 def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
@@ -651,7 +639,7 @@ def to_saldo(problem: Problem, roster: Roster | None = None) -> dict[str, Any]:
     worker_extra = problem.metadata.get("saldo_worker_extra") or {}
     assert isinstance(config_extra, Mapping) and isinstance(worker_extra, Mapping)
     for key, value in config_extra.items():
-        config.setdefault(key, _json_value(value))
+        config.setdefault(key, json_value(value))
     workers = []
     for w in problem.workers:
         item: dict[str, Any] = {"id": w.id}
@@ -671,10 +659,10 @@ def to_saldo(problem: Problem, roster: Roster | None = None) -> dict[str, Any]:
         if w.color:
             item["color"] = w.color
         for key, value in (worker_extra.get(w.id) or {}).items():
-            item.setdefault(key, _json_value(value))
+            item.setdefault(key, json_value(value))
         workers.append(item)
     metadata = {
-        k: _json_value(v) for k, v in problem.metadata.items() if k not in _INTERNAL_METADATA
+        k: json_value(v) for k, v in problem.metadata.items() if k not in _INTERNAL_METADATA
     }
     backup: dict[str, Any] = {"config": config, "metadata": metadata, "workers_data": workers}
     if roster is not None:

@@ -15,15 +15,16 @@ is not worked, shift-off request weight when it is, ``under_weight x shortfall``
 
 saldo profile (hard): mandatory days; minimum distance ``problem.min_distance[w]`` between two
 shifts of a worker; the 7/14 pattern (no shifts on day ``d`` and ``d + k`` for ``k`` in
-``settings.pattern_distances`` when ``d``'s weekday is in ``settings.pattern_weekdays``);
+``settings.pattern_distances`` when both days' weekdays are in ``settings.pattern_weekdays``);
 incompatible pairs never work the same date; at most ``settings.max_consecutive_weekends``
 consecutive calendar weeks with a shift on a special day; ``max_shifts``. Objective: coverage
 (``under_weight`` per empty required slot) plus ``settings.weight_target`` per shift beyond
-``targets[w] +- settings.target_tolerance``. The special-day and last-post balance terms of the
-rule engine are not modelled; the rule engine's score of the result is reported beside it.
+``targets[w] +- settings.target_tolerance``, plus the special-day and last-post balance terms
+(``weight x (|n - share| - tolerance)`` when positive, shares ``targets[w] x part / R``),
+modelled exactly by scaling the objective by ``R`` = the total of required slots.
 
-Weights are scaled to integers (x1 when all are integral, else x1000) for the solver; the
-reported objective is in the problem's units.
+Weights are scaled to integers (x1 when all are integral, else x1000; saldo also x R) for the
+solver; the reported objective is in the problem's units.
 """
 
 from __future__ import annotations
@@ -186,9 +187,16 @@ class CpModelBuilder:
         p = problem
         weights = [p.under_weight, p.over_weight]
         weights += [np.array([r.weight for r in p.shift_on_requests + p.shift_off_requests])]
+        self.total_required = 1
         if p.profile == "saldo":
-            weights.append(np.array([p.settings.weight_target]))
-        self.scale = _scale_for(*weights)
+            st = p.settings
+            weights.append(
+                np.array([st.weight_target, st.weight_special_balance, st.weight_last_post_balance])
+            )
+            # the balance shares are targets x part / R: scaling by R keeps them integral
+            self.total_required = max(int(p.required.sum()), 1)
+        self.base = _scale_for(*weights)
+        self.scale = self.base * self.total_required
 
     def w(self, value: float) -> int:
         """A weight in solver units."""
@@ -353,7 +361,11 @@ class CpModelBuilder:
                 if int(cal.weekday[d]) not in st.pattern_weekdays or isinstance(work[d], int):
                     continue
                 for k in st.pattern_distances:
-                    if d + k < n and not isinstance(work[d + k], int):
+                    if (
+                        d + k < n
+                        and not isinstance(work[d + k], int)
+                        and int(cal.weekday[d + k]) in st.pattern_weekdays
+                    ):
                         m.add_bool_or([~work[d], ~work[d + k]])
             limit = st.max_consecutive_weekends
             flags: list[Any] = []
@@ -387,8 +399,44 @@ class CpModelBuilder:
                 for d in range(n):
                     if (a, d) in self.work and (b, d) in self.work:
                         m.add_bool_or([~self.work[a, d], ~self.work[b, d]])
-        self.terms.append("target")
+        self._balance()
+        self.terms += ["target", "special_balance", "last_post_balance"]
         self._cover(over_allowed=False)
+
+    def _balance(self) -> None:
+        """Special-day and last-post balance: ``weight x (|n - t x part / R| - tol)`` when
+        positive, modelled exactly in units of ``1 / R``."""
+        p, m, n, st = self.p, self.model, self.p.n_days, self.p.settings
+        R = self.total_required
+        if int(p.required.sum()) == 0:
+            return
+        has = p.maximum > 0
+        last = np.where(has.sum(axis=1) >= 2, p.n_shifts - 1 - np.argmax(has[:, ::-1], axis=1), -1)
+        special_days = [d for d in range(n) if p.calendar.is_special[d]]
+        parts = {
+            "special": int(p.required[special_days].sum()) if special_days else 0,
+            "last": int(sum(p.required[d, last[d]] for d in range(n) if last[d] >= 0)),
+        }
+        weights = {"special": st.weight_special_balance, "last": st.weight_last_post_balance}
+        tol = int(st.target_tolerance)
+        for w in range(p.n_workers):
+            counts = {
+                "special": sum(self.work[w, d] for d in special_days if (w, d) in self.work),
+                "last": sum(
+                    self.x[w, d, int(last[d])]
+                    for d in range(n)
+                    if last[d] >= 0 and (w, d, int(last[d])) in self.x
+                ),
+            }
+            for kind in ("special", "last"):
+                coef = round(weights[kind] * self.base)
+                if coef == 0:
+                    continue
+                share_r = int(p.targets[w]) * parts[kind]  # share x R
+                e = m.new_int_var(0, max(n * R + share_r, 1), f"{kind}_bal_{w}")
+                m.add(e >= counts[kind] * R - share_r - tol * R)
+                m.add(e >= share_r - counts[kind] * R - tol * R)
+                self.objective.append(coef * e)
 
     # -- keep, hints, solution ------------------------------------------------------------
     def fix(self, worker_day: np.ndarray, shift: np.ndarray, closed: np.ndarray) -> None:

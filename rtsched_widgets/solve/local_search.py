@@ -86,11 +86,11 @@ class LocalSearch(Strategy):
         rng = random.Random(seed)
         work = roster.copy() if roster is not None else Roster(problem)
         validator = validator_for(problem, work)
-        moves = 0
+        built = 0
         if roster is None:
-            moves += construct(problem, work, validator, fixed, rng, clock)
+            built = construct(problem, work, validator, fixed, rng, clock)
         search = _Search(problem, work, validator, fixed, rng, self, clock)
-        moves += search.run()
+        moves = built + search.run()
         best = roster_from_shifts(problem, search.best_shift_of, like=roster or work)
         final = validator_for(problem, best).score()
         hard, soft = int(final.hard), float(final.soft)
@@ -104,6 +104,7 @@ class LocalSearch(Strategy):
             moves,
             accepted=search.accepted,
             iterations=search.iterations,
+            construction_moves=built,
         )
 
 

@@ -20,9 +20,11 @@ def small_saldo(
         off_start = start + timedelta(days=rng.randrange(n_days))
         days_off = ((off_start, off_start + timedelta(days=rng.randrange(3))),)
         mand = set()
-        for _ in range(mandatory if i < 2 else 0):
-            day = start + timedelta(days=rng.randrange(n_days))
-            if not days_off[0][0] <= day <= days_off[0][1]:
+        for k in range(mandatory if i < 2 else 0):
+            day = start + timedelta(days=i + 10 * k)  # 10 days apart: gap and 7/14 safe
+            if day <= start + timedelta(days=n_days - 1) and not (
+                days_off[0][0] <= day <= days_off[0][1]
+            ):
                 mand.add(day)
         workers.append(
             Worker(

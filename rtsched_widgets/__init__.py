@@ -1,12 +1,97 @@
-"""rtsched_widgets: Jupyter widgets for building, editing and sharing staff shift schedules."""
+"""rtsched_widgets: Jupyter widgets for building, editing and sharing staff shift schedules.
 
+The public names are loaded on first use, so ``import rtsched_widgets`` stays light and a name
+whose optional extra is missing fails only when it is used, naming the extra to install.
+"""
+
+from __future__ import annotations
+
+import importlib
 from importlib.metadata import PackageNotFoundError, version
-
-from rtsched_widgets.widgets.table import ScheduleTable
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("rtsched_widgets")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
-__all__ = ["ScheduleTable", "__version__"]
+_PUBLIC: dict[str, str] = {
+    # model
+    "Calendar": "rtsched_widgets.model.calendar",
+    "Problem": "rtsched_widgets.model.problem",
+    "ProblemError": "rtsched_widgets.model.errors",
+    "Request": "rtsched_widgets.model.problem",
+    "Roster": "rtsched_widgets.model.roster",
+    "RuleSettings": "rtsched_widgets.model.problem",
+    "ShiftType": "rtsched_widgets.model.problem",
+    "Worker": "rtsched_widgets.model.problem",
+    "load_nrp": "rtsched_widgets.model.io",
+    "load_saldo": "rtsched_widgets.model.io",
+    "to_saldo": "rtsched_widgets.model.io",
+    "from_json": "rtsched_widgets.model.io",
+    "to_json": "rtsched_widgets.model.io",
+    "export_ical": "rtsched_widgets.model.io",
+    "synthetic": "rtsched_widgets.model.synthetic",
+    # rules
+    "Validator": "rtsched_widgets.rules",
+    "Violation": "rtsched_widgets.rules",
+    "Score": "rtsched_widgets.rules",
+    # engine
+    "Schedule": "rtsched_widgets.engine.schedule",
+    "Policy": "rtsched_widgets.engine.schedule",
+    "OpResult": "rtsched_widgets.engine.result",
+    "EventBus": "rtsched_widgets.engine.events",
+    "Event": "rtsched_widgets.engine.events",
+    "global_bus": "rtsched_widgets.engine.events",
+    # generation
+    "benchmark": "rtsched_widgets.solve.benchmark",
+    "get_strategy": "rtsched_widgets.solve.registry",
+    # collaboration
+    "open_store": "rtsched_widgets.collab.store",
+    # widgets
+    "ScheduleTable": "rtsched_widgets.widgets.table",
+    "ScheduleGrid": "rtsched_widgets.widgets.grid",
+    "StatusBar": "rtsched_widgets.widgets.panels",
+    "AnalyticsPanel": "rtsched_widgets.widgets.panels",
+    "HistoryPanel": "rtsched_widgets.widgets.panels",
+    "dashboard": "rtsched_widgets.widgets.dashboard",
+    # the original design's facade
+    "Scheduler": "rtsched_widgets.compat",
+}
+
+__all__ = ["__version__", *sorted(_PUBLIC)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rtsched_widgets' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover - names for type checkers and editors
+    from rtsched_widgets.compat import Scheduler
+    from rtsched_widgets.engine.events import Event, EventBus, global_bus
+    from rtsched_widgets.engine.result import OpResult
+    from rtsched_widgets.engine.schedule import Policy, Schedule
+    from rtsched_widgets.model.calendar import Calendar
+    from rtsched_widgets.model.errors import ProblemError
+    from rtsched_widgets.model.io import (
+        export_ical,
+        from_json,
+        load_nrp,
+        load_saldo,
+        to_json,
+        to_saldo,
+    )
+    from rtsched_widgets.model.problem import Problem, Request, RuleSettings, ShiftType, Worker
+    from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.model.synthetic import synthetic
+    from rtsched_widgets.rules import Score, Validator, Violation
+    from rtsched_widgets.widgets.table import ScheduleTable

@@ -73,8 +73,8 @@ def diff(this: Schedule, other: Schedule) -> pd.DataFrame:
             "post": s.astype(np.int64),
             "shift": [p.shift_types[i].id for i in s],
             "slot": k.astype(np.int64),
-            "this": ids[a[d, s, k]],
-            "other": ids[b[d, s, k]],
+            "this": pd.Series(ids[a[d, s, k]], dtype=object),
+            "other": pd.Series(ids[b[d, s, k]], dtype=object),
         }
     )
 
@@ -104,10 +104,10 @@ def merge_targets(this: Schedule, branch: Schedule) -> list[tuple[int, int, int,
             f"{n} slot(s) changed both here and in the branch since the fork, first "
             f"{this._label(d, s, k)} — resolve them (e.g. fork again) before merging",
         )
-    d, s, k = np.nonzero(changed & (mine != theirs))
+    dd, ss, kk = np.nonzero(changed & (mine != theirs))
     return [
         (int(a), int(b), int(c), int(w))
-        for a, b, c, w in zip(d, s, k, theirs[d, s, k], strict=True)
+        for a, b, c, w in zip(dd, ss, kk, theirs[dd, ss, kk], strict=True)
     ]
 
 

@@ -51,7 +51,8 @@ def _plain(value: Any) -> Any:
 
 def violation_dict(v: Any) -> dict[str, Any]:
     """A violation record as a plain dict (rule, severity, workers, dates, post, message, …)."""
-    return _plain(v)  # type: ignore[no-any-return]
+    out: dict[str, Any] = _plain(v)
+    return out
 
 
 @dataclass(frozen=True)

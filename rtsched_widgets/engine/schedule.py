@@ -23,7 +23,7 @@ import itertools
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -654,12 +654,12 @@ class Schedule:
         op_id = f"{self.id}-{version}"
         cells = self._cells(plan)
         ids = [w.id for w in p.workers]
-        before = {
+        before: dict[Hashable, Any] = {
             c: ids[old]
             for c, (_, _, _, old, _) in zip(cells, plan.slot_changes, strict=True)
             if old >= 0
         }
-        after = {
+        after: dict[Hashable, Any] = {
             c: ids[new]
             for c, (_, _, _, _, new) in zip(cells, plan.slot_changes, strict=True)
             if new >= 0
@@ -884,8 +884,9 @@ class Schedule:
             parts = []
             for c in conflicts[:5]:
                 by = self._last_writer(c.cell, after_version=rec.version)
+                where: Any = c.cell
                 parts.append(
-                    f"{c.cell[0]}/{self.problem.shift_types[c.cell[1]].id}[{c.cell[2]}] is now "
+                    f"{where[0]}/{self.problem.shift_types[where[1]].id}[{where[2]}] is now "
                     f"{c.actual or '(empty)'} instead of {c.expected or '(empty)'}"
                     + (f" (changed by {by})" if by else "")
                 )

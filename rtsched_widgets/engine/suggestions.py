@@ -39,7 +39,7 @@ def _screen(schedule: Schedule, d: int, s: int) -> np.ndarray:
     reasons = np.full(n_w, "", dtype=object)
     shift_today = roster.shift_of[:, d].astype(np.int64)
 
-    def mark(mask: np.ndarray, text: Any) -> None:
+    def mark(mask: Any, text: Any) -> None:
         todo = mask & (reasons == "")
         if todo.any():
             if callable(text):
@@ -208,16 +208,16 @@ def alternatives(
         w = schedule._worker(op.worker)
         d, s = schedule._day(op.date), schedule._post(op.post)
         frame = suggest(schedule, d_iso := p.calendar.iso(d), s, k=k, excluded=False)
-        for row in frame.itertuples(index=False):
-            if row.hard <= 0:
+        for row in frame.to_dict(orient="records"):
+            if row["hard"] <= 0:
                 out.append(
                     {
                         "kind": "assign",
-                        "worker": row.worker,
+                        "worker": row["worker"],
                         "date": d_iso,
                         "post": s,
-                        "hard": int(row.hard),
-                        "soft": float(row.soft),
+                        "hard": int(row["hard"]),
+                        "soft": float(row["soft"]),
                         "why": "another worker for this cell",
                     }
                 )

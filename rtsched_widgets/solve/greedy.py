@@ -58,7 +58,7 @@ class Greedy(Strategy):
         validator = validator_for(problem, work)
         rng = random.Random(seed)
         moves = construct(problem, work, validator, fixed, rng, clock)
-        score = validator.score()
+        score = validator_for(problem, work).score()  # fresh: no float drift from deltas
         clock.improved(score.soft, score.hard, moves)
         status: Status = "feasible" if score.hard == 0 else "unknown"
         return clock.result(work, score.soft, score.hard, status, seed, moves)

@@ -1,0 +1,566 @@
+"""ScheduleGrid: the editable, virtualised grid of a Schedule, in coverage or roster view.
+
+The widget keeps no schedule data of its own beyond a copy of the slot array it last broadcast:
+whenever the schedule's event bus reports a change (an edit from any view, from Python code in
+another cell, from a collaborator through the store), the widget diffs the roster's slots with
+that copy and broadcasts only the changed cells and violations as one versioned patch. See
+:mod:`rtsched_widgets.widgets.protocol` for every message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import anywidget
+import numpy as np
+import pandas as pd
+import traitlets
+
+from rtsched_widgets.widgets import protocol as wire
+from rtsched_widgets.widgets._assets import bundle
+
+logger = logging.getLogger("rtsched_widgets.widgets")
+
+VIEWS = ("coverage", "roster")
+THEMES = ("auto", "light", "dark")
+CHANGE_EVENTS = (
+    "assigned",
+    "unassigned",
+    "swapped",
+    "moved",
+    "bulk_applied",
+    "undone",
+    "redone",
+    "remote_applied",
+    "generation_finished",
+    "violations_changed",
+)
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+)
+
+
+# -- access to the engine (one place to adapt when the engine's internals move) ----------------
+def roster_of(schedule: Any) -> Any:
+    """The schedule's numpy :class:`~rtsched_widgets.model.Roster` (``slots[d, s, k]``)."""
+    for path in ("core", "roster_state", "state.roster", "_roster"):
+        obj: Any = schedule
+        for part in path.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                break
+        if obj is not None and hasattr(obj, "slots"):
+            return obj
+    raise TypeError(
+        "schedule: expected a rtsched_widgets Schedule (an object with a numpy roster); "
+        f"got {type(schedule).__name__}"
+    )
+
+
+def pinned_of(schedule: Any, slots: np.ndarray) -> np.ndarray:
+    """Boolean ``pinned[d, s, k]``: the engine's pins when it keeps them, else mandatory days."""
+    for name in ("pinned_slots", "pinned_mask"):
+        value = getattr(schedule, name, None)
+        value = value() if callable(value) else value
+        if isinstance(value, np.ndarray) and value.shape == slots.shape:
+            return value.astype(bool)
+    mandatory = schedule.problem.mandatory
+    days = np.arange(slots.shape[0])[:, None, None]
+    occupied = slots >= 0
+    return occupied & mandatory[np.where(occupied, slots, 0), days]
+
+
+def _get(record: Any, *names: str) -> Any:
+    for name in names:
+        if isinstance(record, Mapping):
+            if name in record:
+                return record[name]
+        elif hasattr(record, name):
+            return getattr(record, name)
+    return None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return [value]
+    return list(value)
+
+
+class ScheduleGrid(anywidget.AnyWidget):
+    """The editable grid of ``schedule``; every view of it (cells, collaborators) stays in sync.
+
+    ``view="coverage"``: dates down, posts across, a cell lists the workers of (date, post).
+    ``view="roster"``: workers down, dates across, a cell shows the worker's shift that date.
+    Edits made in a view go through ``schedule``'s public operations as ``user`` (default: the
+    schedule's user), with the version the view saw, so the engine's rules, locks and conflict
+    policy apply exactly as for code.
+    """
+
+    _esm = bundle("grid")
+
+    view = traitlets.Unicode("coverage", help="'coverage' or 'roster' (str).").tag(sync=True)
+    selection = traitlets.Dict(
+        default_value={},
+        help="Last selection made in a view: {'r0','c0','r1','c1'} row/column index range, "
+        "inclusive, in the current view's order (dict, default {}).",
+    ).tag(sync=True)
+    filters = traitlets.Dict(
+        default_value={},
+        help="{'text': str} shows only rows whose label contains the text; {'highlight': worker "
+        "index} highlights every shift of that worker (dict, default {}).",
+    ).tag(sync=True)
+    theme = traitlets.Unicode(
+        "auto", help="'auto' (follow JupyterLab), 'light' or 'dark' (str)."
+    ).tag(sync=True)
+    connection = traitlets.Unicode(
+        "ready", help="'ready' while the grid serves its schedule, 'closed' after close() (str)."
+    ).tag(sync=True)
+    height = traitlets.Int(480, help="Height of the grid's scroll area in pixels (int).").tag(
+        sync=True
+    )
+    row_height = traitlets.Int(26, help="Height of one row in pixels (int).").tag(sync=True)
+    user = traitlets.Unicode("", help="Who edits through this grid (str).").tag(sync=True)
+    viewers = traitlets.List(
+        traitlets.Unicode(), help="Users with a view of this grid open (list of str)."
+    ).tag(sync=True)
+
+    def __init__(
+        self,
+        schedule: Any,
+        view: str = "coverage",
+        *,
+        user: str | None = None,
+        height: int = 480,
+        theme: str = "auto",
+    ) -> None:
+        self.schedule = schedule
+        roster = roster_of(schedule)
+        self.problem = schedule.problem
+        super().__init__(
+            view=view,
+            user=user or str(getattr(schedule, "user", "") or "local"),
+            height=height,
+            theme=theme,
+        )
+        self._lock = threading.RLock()
+        self._slots = roster.slots.copy()
+        self._pins = self._pin_masks(pinned_of(schedule, self._slots))
+        self._patch_version = 0
+        self._sent_bytes: list[int] = []
+        self._violation_rows: dict[int, tuple[Any, list[wire.Violation]]] = {}
+        self._next_violation_id = 1
+        self._views: dict[str, str] = {}
+        self._own_edit = False
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._refresh_violations(initial=True)
+        self._subscription = schedule.events.subscribe(CHANGE_EVENTS, self._on_event, weak=True)
+        self.on_msg(self._on_message)
+
+    # -- traits -----------------------------------------------------------------------------
+    @traitlets.validate("view")
+    def _check_view(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if value not in VIEWS:
+            raise traitlets.TraitError(f"view: expected one of {VIEWS}, got {value!r}")
+        return str(value)
+
+    @traitlets.validate("theme")
+    def _check_theme(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if value not in THEMES:
+            raise traitlets.TraitError(f"theme: expected one of {THEMES}, got {value!r}")
+        return str(value)
+
+    @traitlets.validate("height", "row_height")
+    def _check_pixels(self, proposal: Any) -> int:
+        value = proposal["value"]
+        name = proposal["trait"].name
+        if not 8 <= value <= 10_000:
+            raise traitlets.TraitError(f"{name}: expected pixels in [8, 10000], got {value}")
+        return int(value)
+
+    # -- public -----------------------------------------------------------------------------
+    @property
+    def patch_version(self) -> int:
+        """Number of patches broadcast so far (the ``v`` of the last patch)."""
+        return self._patch_version
+
+    @property
+    def patch_sizes(self) -> list[int]:
+        """Encoded size in bytes of every patch broadcast so far (for measurements)."""
+        return list(self._sent_bytes)
+
+    def on_result(self, fn: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``fn(reply)`` with every reply this grid sends (companion widgets listen)."""
+        self._listeners.append(fn)
+
+    def close(self) -> None:
+        """Stop following the schedule and close every view."""
+        sub = getattr(self, "_subscription", None)
+        if sub is not None:
+            sub.cancel()
+        if self.comm is not None:
+            self.connection = "closed"
+        super().close()
+
+    # -- snapshot ---------------------------------------------------------------------------
+    def _shape(self) -> wire.GridShape:
+        p = self.problem
+        return wire.GridShape(p.n_days, p.n_shifts, p.n_workers, p.maximum)
+
+    @staticmethod
+    def _pin_masks(pinned: np.ndarray) -> np.ndarray:
+        weights = (1 << np.arange(pinned.shape[2], dtype=np.int64))[None, None, :]
+        return (pinned.astype(np.int64) * weights).sum(axis=2)
+
+    def _cell_slots(self, d: int, s: int) -> list[int]:
+        return [int(w) for w in self._slots[d, s, : int(self.problem.maximum[d, s])]]
+
+    def snapshot(self, view_id: str) -> dict[str, Any]:
+        """The snapshot message for ``view_id`` (see the protocol)."""
+        p = self.problem
+        cal = p.calendar
+        flags = (
+            cal.is_weekend * wire.FLAG_WEEKEND
+            + cal.is_holiday * wire.FLAG_HOLIDAY
+            + cal.is_pre_holiday * wire.FLAG_PRE_HOLIDAY
+        )
+        n_s = p.n_shifts
+        maximum = p.maximum.reshape(-1)
+        flat = self._slots.reshape(p.n_days * n_s, -1)
+        cells = [row[:m].tolist() for row, m in zip(flat, maximum, strict=True)]
+        pins = [
+            [int(d), int(s), int(self._pins[d, s])]
+            for d, s in zip(*np.nonzero(self._pins), strict=True)
+        ]
+        return {
+            "type": "snapshot",
+            "view_id": view_id,
+            "v": self._patch_version,
+            "sv": int(getattr(self.schedule, "version", 0)),
+            "dates": [str(d) for d in cal.dates.astype("datetime64[D]")],
+            "flags": flags.astype(int).tolist(),
+            "posts": [st.label or st.id for st in p.shift_types],
+            "workers": [
+                [w.id, w.display_name, w.color or PALETTE[i % len(PALETTE)]]
+                for i, w in enumerate(p.workers)
+            ],
+            "max": maximum.tolist(),
+            "req": p.required.reshape(-1).tolist(),
+            "cells": cells,
+            "pins": pins,
+            "viol": self._violations_flat,
+        }
+
+    # -- violations -------------------------------------------------------------------------
+    def _locate(self, rec: Any) -> list[list[Any]]:
+        """Grid rows ``[d, s, w, hard, rule, message]`` of one engine violation: one per
+        (date, worker) it names, the post found from the roster when the record has none."""
+        p = self.problem
+        roster = self._slots
+        out: list[list[Any]] = []
+        rule = str(_get(rec, "rule") or "rule")
+        hard = 1 if str(_get(rec, "severity") or "").lower() == "hard" else 0
+        message = str(_get(rec, "message") or rule)
+        workers = []
+        for wid in _as_list(_get(rec, "workers", "worker")):
+            if isinstance(wid, str) and wid in p.worker_index:
+                workers.append(p.worker_index[wid])
+        days = []
+        for value in _as_list(_get(rec, "dates", "date")):
+            try:
+                days.append(p.day(value))
+            except Exception:  # a date we cannot place is shown without one
+                continue
+        post = _get(rec, "post")
+        s_given = -1
+        if isinstance(post, int | np.integer) and not pd.isna(post) and post >= 0:
+            s_given = int(post)
+        for d in days or [-1]:
+            for w in workers or [-1]:
+                s = s_given
+                if s < 0 and d >= 0 and w >= 0:
+                    where = np.nonzero(roster[d] == w)[0]
+                    s = int(where[0]) if where.size else -1
+                out.append([d, s, w, hard, rule, message])
+        return out
+
+    def _current_violations(self) -> list[Any]:
+        validator = getattr(self.schedule, "validator", None)
+        if validator is not None and hasattr(validator, "violation_list"):
+            return list(validator.violation_list())
+        frame = self.schedule.validate()
+        return list(frame.to_dict("records"))
+
+    def _refresh_violations(self, initial: bool = False) -> tuple[list[wire.Violation], list[int]]:
+        """Diff the engine's violations with those broadcast; returns (added, removed ids)."""
+        try:
+            records = self._current_violations()
+        except Exception:  # a failing validator must not break the grid
+            logger.exception("reading the violations failed; they are not shown")
+            return [], []
+        # the validator keeps unchanged violations as the same objects: diff by identity
+        current = {id(rec): rec for rec in records}
+        added: list[wire.Violation] = []
+        removed: list[int] = []
+        for ident in [i for i in self._violation_rows if i not in current]:
+            removed.extend(row[0] for row in self._violation_rows.pop(ident)[1])
+        for ident, rec in current.items():
+            if ident in self._violation_rows:
+                continue
+            rows = []
+            for located in self._locate(rec):
+                rows.append([self._next_violation_id, *located])
+                self._next_violation_id += 1
+            self._violation_rows[ident] = (rec, rows)  # holding rec keeps its id unique
+            added.extend(rows)
+        return added, removed
+
+    def _apply_delta(
+        self, introduced: Any, resolved: Any
+    ) -> tuple[list[wire.Violation], list[int]]:
+        removed: list[int] = []
+        for rec in resolved or ():
+            entry = self._violation_rows.pop(id(rec), None)
+            if entry is not None:
+                removed.extend(row[0] for row in entry[1])
+        added: list[wire.Violation] = []
+        for rec in introduced or ():
+            if id(rec) in self._violation_rows:
+                continue
+            rows = []
+            for located in self._locate(rec):
+                rows.append([self._next_violation_id, *located])
+                self._next_violation_id += 1
+            self._violation_rows[id(rec)] = (rec, rows)
+            added.extend(rows)
+        return added, removed
+
+    @property
+    def _violations_flat(self) -> list[wire.Violation]:
+        return [row for _, rows in self._violation_rows.values() for row in rows]
+
+    # -- following the schedule -------------------------------------------------------------
+    def _on_event(self, event: Any) -> None:
+        if self._own_edit:
+            return  # _answer syncs with the result's exact violation delta
+        if event.type == "violations_changed":
+            self.sync(violations=True)
+            return
+        payload = getattr(event, "payload", None) or {}
+        introduced, resolved = payload.get("introduced"), payload.get("resolved")
+        if isinstance(introduced, int) and isinstance(resolved, int):
+            if introduced or resolved:
+                return  # the violations_changed event that follows sends cells and violations
+            self.sync(violations=False)
+            return
+        self.sync(violations=True)
+
+    def sync(
+        self, violations: bool = True, delta: tuple[Any, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """Broadcast what changed in the schedule since the last patch; returns the patch or
+        None when nothing visible changed. Called by the event bus; safe to call any time.
+        ``violations=False`` skips re-reading the violations (the caller knows they did not
+        change); ``delta`` = (introduced, resolved) violation records applies a known change
+        instead of diffing every violation."""
+        with self._lock:
+            slots = roster_of(self.schedule).slots
+            pins = self._pin_masks(pinned_of(self.schedule, slots))
+            changed = np.nonzero(np.any(slots != self._slots, axis=2) | (pins != self._pins))
+            self._slots = slots.copy()
+            self._pins = pins
+            cells = [
+                [int(d), int(s), self._cell_slots(int(d), int(s)), int(pins[d, s])]
+                for d, s in zip(*changed, strict=True)
+            ]
+            if delta is not None:
+                added, removed = self._apply_delta(*delta)
+            elif violations:
+                added, removed = self._refresh_violations()
+            else:
+                added, removed = [], []
+            if not cells and not added and not removed:
+                return None
+            self._patch_version += 1
+            patch = wire.make_patch(
+                self._patch_version,
+                int(getattr(self.schedule, "version", 0)),
+                cells,
+                added,
+                removed,
+            )
+            self._sent_bytes.append(wire.encoded_size(patch))
+            self.send(patch)
+            return patch
+
+    # -- messages ---------------------------------------------------------------------------
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        view_id = wire.view_id_of(content)
+        if view_id is None:
+            self.send({"type": "error", "message": "view_id: every message needs a string view_id"})
+            return
+        request_id = wire.request_id_of(content)
+        try:
+            msg = wire.parse_message(content, self._shape())
+        except wire.ProtocolError as exc:
+            self._reply(view_id, request_id, False, str(exc), code="MALFORMED")
+            return
+        try:
+            self._dispatch(msg)
+        except Exception as exc:  # shown to the user, never lost
+            logger.exception("grid message %s failed", msg.type)
+            self._reply(view_id, request_id, False, f"internal error: {type(exc).__name__}: {exc}")
+
+    def _dispatch(self, msg: wire.Message) -> None:
+        if msg.type == "hello":
+            self._views[msg.view_id] = msg.user or self.user
+            self.viewers = sorted(set(self._views.values()))
+            self.send(self.snapshot(msg.view_id))
+        elif msg.type == "bye":
+            self._views.pop(msg.view_id, None)
+            self.viewers = sorted(set(self._views.values()))
+        elif msg.type == "violations":
+            self.send(
+                {
+                    "type": "violations",
+                    "view_id": msg.view_id,
+                    "v": self._patch_version,
+                    "viol": self._violations_flat,
+                }
+            )
+        elif msg.type == "suggest":
+            self._suggest(msg)
+        else:
+            self._own_edit = True
+            try:
+                if msg.type in ("undo", "redo"):
+                    result = getattr(self.schedule, msg.type)(user=self.user)
+                else:
+                    assert msg.op is not None
+                    result = self.schedule.apply(
+                        self._engine_op(msg.op),
+                        user=self.user,
+                        base_version=msg.base_version,
+                        force=msg.force,
+                    )
+            finally:
+                self._own_edit = False
+            self._answer(msg, result)
+
+    def _engine_op(self, op: wire.Op) -> dict[str, Any]:
+        """The engine's dict form of a wire op (indices turned into ids and dates)."""
+        p = self.problem
+        iso = p.calendar.iso
+        if op.kind == "bulk":
+            return {"op": "bulk", "ops": [self._engine_op(o) for o in op.ops]}
+        if op.kind in ("swap", "move"):
+            assert op.b is not None
+            a = [iso(op.d), op.s, op.slot]
+            b = [iso(op.b[0]), op.b[1], op.b[2]]
+            if op.kind == "swap":
+                return {"op": "swap", "a": a, "b": b}
+            return {"op": "move", "src": a, "dst": b}
+        if op.kind == "unassign":
+            return {"op": "unassign", "date": iso(op.d), "post": op.s, "slot": op.slot}
+        return {
+            "op": "assign",
+            "worker": p.workers[op.w].id,
+            "date": iso(op.d),
+            "post": op.s,
+            "slot": op.slot,
+        }
+
+    def _answer(self, msg: wire.Message, result: Any) -> None:
+        ok = bool(getattr(result, "ok", False))
+        # the change reaches every view (one patch) before the reply reaches the asker
+        introduced = getattr(result, "introduced", None)
+        resolved = getattr(result, "resolved", None)
+        if ok and introduced is not None and resolved is not None:
+            self.sync(delta=(introduced, resolved))
+        else:
+            self.sync(violations=ok)
+        alts: list[list[Any]] = []
+        p = self.problem
+        for sug in list(getattr(result, "suggestions", ()) or ())[:5]:
+            wid = _get(sug, "worker")
+            is_assign = _get(sug, "kind") in (None, "assign")
+            if is_assign and isinstance(wid, str) and wid in p.worker_index:
+                delta = _get(sug, "soft", "delta", "score_delta")
+                alts.append([p.worker_index[wid], _number(delta)])
+        message = str(getattr(result, "message", "") or ("done" if ok else "refused"))
+        if not ok:
+            reasons = [
+                wire.trim(_get(v, "message") or _get(v, "rule"), 80)
+                for v in list(getattr(result, "introduced", ()) or ())[:3]
+            ]
+            reasons = [r for r in reasons if r and r not in message]
+            if reasons:
+                message = f"{message} — " + "; ".join(reasons)
+        self._reply(
+            msg.view_id,
+            msg.request_id,
+            ok,
+            message,
+            code=getattr(result, "error", None),
+            alts=alts,
+        )
+
+    def _suggest(self, msg: wire.Message) -> None:
+        """Reply with every worker for (d, s): eligible ones ranked best first with their score
+        delta, then the excluded ones with the reason."""
+        p = self.problem
+        frame = self.schedule.suggest(p.calendar.iso(msg.d), msg.s, k=min(p.n_workers, 25))
+        items: list[list[Any]] = []
+        for rec in frame.to_dict("records"):
+            wid = rec.get("worker")
+            if not isinstance(wid, str) or wid not in p.worker_index:
+                continue
+            hard = _number(rec.get("hard"))
+            eligible = bool(rec.get("eligible", True)) and hard <= 0
+            reason = str(rec.get("reason") or "")
+            if not reason and hard > 0:
+                reason = f"would break {int(hard)} hard rule(s)"
+            items.append(
+                [p.worker_index[wid], _number(rec.get("soft")), int(eligible), wire.trim(reason)]
+            )
+        self._reply(msg.view_id, msg.request_id, True, f"{len(items)} candidates", items=items)
+
+    def _reply(self, view_id: str, request_id: str, ok: bool, message: str, **extra: Any) -> None:
+        reply: dict[str, Any] = {
+            "type": "reply",
+            "view_id": view_id,
+            "request_id": request_id,
+            "ok": ok,
+            "message": message,
+            "sv": int(getattr(self.schedule, "version", 0)),
+        }
+        reply.update({k: v for k, v in extra.items() if v not in (None, [], "")})
+        self.send(reply)
+        for fn in list(self._listeners):
+            try:
+                fn(reply)
+            except Exception:  # a listener must not break the reply path
+                logger.exception("grid result listener failed")
+
+
+def _number(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return round(number, 3) if np.isfinite(number) else 0.0

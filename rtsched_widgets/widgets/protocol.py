@@ -1,0 +1,291 @@
+"""The message protocol between a ScheduleGrid and its views (mirrored by js/src/grid/protocol.ts).
+
+Small state (view, selection, filters, theme, connection status) is synced traitlets. Schedule
+data travels as custom messages, all JSON objects with a ``type``:
+
+Up (a view to Python); every message carries ``view_id`` (str, at most 64 characters):
+
+``hello``       ``{type, view_id, user?}`` — asks for a snapshot; ``user`` (str) names who is
+                looking (presence). Sent on render and whenever the view sees a version gap.
+``bye``         ``{type, view_id}`` — the view is going away (presence).
+``edit``        ``{type, view_id, request_id, base_version, op, force?}`` — one edit; ``op`` is
+                one of (``d`` day index, ``s`` post index, ``k`` slot index or null = first
+                fitting slot, ``w`` worker index)::
+
+                    {k: "assign",   w, d, s, slot?}
+                    {k: "unassign", d, s, slot?}
+                    {k: "swap",     a: [d, s, slot], b: [d, s, slot]}
+                    {k: "move",     a: [d, s, slot], b: [d, s]}
+                    {k: "bulk",     ops: [op, ...]}     (atomic; at most MAX_BULK_OPS ops,
+                                                         nested bulk forbidden)
+
+                ``base_version`` is the schedule version (``sv``) the view saw (int >= 0) or
+                null for "don't check"; ``force`` (bool, default false) applies an edit that
+                breaks hard rules, when the engine's policy allows it.
+``undo``/``redo`` ``{type, view_id, request_id}`` — undo/redo the last edit of the grid's user.
+``suggest``     ``{type, view_id, request_id, d, s}`` — ranked candidates for cell (d, s).
+``violations``  ``{type, view_id}`` — asks for the full violation list (sent when a patch said
+                ``vt: 1``, i.e. it left violation details out to stay small).
+
+Down (Python to views):
+
+``snapshot``    to one view (``view_id``)::
+
+                    {type, view_id, v, sv, view, dates: [iso], flags: [bitmask],
+                     posts: [label], workers: [[id, name, colour]], max: [int per (d, s)],
+                     req: [int per (d, s)], cells: [[w or -1 per slot] per (d, s)],
+                     pins: [[d, s, slotmask]], viol: [violation]}
+
+                ``(d, s)`` lists are flattened day-major: index ``d * len(posts) + s``.
+                ``flags``: 1 weekend, 2 holiday, 4 pre-holiday. A violation is
+                ``[id, d, s, w, hard (0/1), rule, message]`` (``d``/``s``/``w`` = -1 when the
+                violation has no such coordinate).
+``patch``       to every view: ``{type: "patch", v, sv, c?: [[d, s, slots, pinmask]],
+                va?: [violation], vr?: [id], vt?: 1}``. ``v`` counts patches of this grid
+                (consecutive: a view that sees ``v`` jump by more than one sends ``hello``);
+                ``sv`` is the schedule version after the change. A single edit's patch stays
+                under :data:`PATCH_BUDGET` bytes whatever the schedule size: violation
+                messages are trimmed and, when still too big, left out (``vt: 1``).
+``reply``       to the asking view: ``{type, view_id, request_id, ok, message, code?, sv?,
+                alts?: [[w, delta]], items?}``; ``alts`` are the alternatives of a refused
+                edit; ``items`` (suggest only) are ``[w, delta, feasible (0/1), reasons]``.
+``violations``  to the asking view: ``{type, view_id, v, viol: [violation]}``.
+``error``       to every view, when the message had no usable ``view_id``:
+                ``{type, message}``.
+
+Every malformed or hostile message (not a dict, wrong types, out-of-range or huge numbers,
+unknown kinds, missing fields) gets an error reply naming the field and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+PATCH_BUDGET = 512
+MAX_BULK_OPS = 5000
+MAX_ID_LENGTH = 64
+MAX_MESSAGE_LENGTH = 96
+FLAG_WEEKEND, FLAG_HOLIDAY, FLAG_PRE_HOLIDAY = 1, 2, 4
+
+UP_TYPES = ("hello", "bye", "edit", "undo", "redo", "suggest", "violations")
+OP_KINDS = ("assign", "unassign", "swap", "move", "bulk")
+
+Violation = list[Any]  # [id, d, s, w, hard, rule, message]
+
+
+class ProtocolError(ValueError):
+    """A message broke the protocol; ``str()`` starts with the offending field."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+
+
+@dataclass(frozen=True)
+class GridShape:
+    """What a message may address: day, post, worker indices and per-cell slot counts."""
+
+    n_days: int
+    n_posts: int
+    n_workers: int
+    slots: np.ndarray  # (n_days, n_posts) int: slot count per cell
+
+
+@dataclass(frozen=True)
+class Op:
+    """A validated edit: ``kind`` plus the indices it needs (-1 = not given / first slot)."""
+
+    kind: Literal["assign", "unassign", "swap", "move", "bulk"]
+    w: int = -1
+    d: int = -1
+    s: int = -1
+    slot: int | None = None
+    b: tuple[int, int, int | None] | None = None  # target of swap/move
+    ops: tuple[Op, ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form this op arrives in (inverse of :func:`parse_op`)."""
+        if self.kind == "bulk":
+            return {"k": "bulk", "ops": [o.to_wire() for o in self.ops]}
+        if self.kind in ("swap", "move"):
+            assert self.b is not None
+            b = list(self.b) if self.kind == "swap" else list(self.b[:2])
+            return {"k": self.kind, "a": [self.d, self.s, self.slot], "b": b}
+        out: dict[str, Any] = {"k": self.kind, "d": self.d, "s": self.s, "slot": self.slot}
+        if self.kind == "assign":
+            out["w"] = self.w
+        return out
+
+
+@dataclass(frozen=True)
+class Message:
+    """A validated up message."""
+
+    type: str
+    view_id: str
+    request_id: str = ""
+    base_version: int | None = None
+    op: Op | None = None
+    force: bool = False
+    d: int = -1
+    s: int = -1
+    user: str | None = None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _index(value: Any, size: int, field: str) -> int:
+    if not _is_int(value) or not 0 <= value < size:
+        raise ProtocolError(field, f"expected an integer in [0, {size}), got {_short(value)}")
+    return int(value)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _text(value: Any, field: str, *, limit: int = MAX_ID_LENGTH) -> str:
+    if not isinstance(value, str) or not value or len(value) > limit:
+        raise ProtocolError(field, f"expected a non-empty string of at most {limit} characters")
+    return value
+
+
+def view_id_of(content: Any) -> str | None:
+    """The message's ``view_id`` when it is usable (a short non-empty string), else None."""
+    if not isinstance(content, dict):
+        return None
+    view_id = content.get("view_id")
+    if isinstance(view_id, str) and 0 < len(view_id) <= MAX_ID_LENGTH:
+        return view_id
+    return None
+
+
+def request_id_of(content: Any) -> str:
+    """The message's ``request_id`` when it is a short string, else ``""``."""
+    rid = content.get("request_id") if isinstance(content, dict) else None
+    return rid if isinstance(rid, str) and len(rid) <= MAX_ID_LENGTH else ""
+
+
+def _cell(value: Any, shape: GridShape, field: str, *, slot: bool) -> tuple[int, int, int | None]:
+    size = 3 if slot else 2
+    if not isinstance(value, list) or len(value) not in (2, 3) or (not slot and len(value) != 2):
+        raise ProtocolError(
+            field, f"expected [d, s{', slot' if slot else ''}], got {_short(value)}"
+        )
+    d = _index(value[0], shape.n_days, f"{field}[0]")
+    s = _index(value[1], shape.n_posts, f"{field}[1]")
+    k = value[2] if len(value) == size == 3 else None
+    return d, s, _slot(k, shape, d, s, f"{field}[2]")
+
+
+def _slot(value: Any, shape: GridShape, d: int, s: int, field: str) -> int | None:
+    if value is None:
+        return None
+    return _index(value, max(int(shape.slots[d, s]), 1), field)
+
+
+def parse_op(value: Any, shape: GridShape, field: str = "op", *, nested: bool = False) -> Op:
+    """Validate one edit op against ``shape``; ProtocolError names the bad field."""
+    if not isinstance(value, dict):
+        raise ProtocolError(field, f"expected an object with a kind 'k', got {_short(value)}")
+    kind = value.get("k")
+    if kind not in OP_KINDS:
+        raise ProtocolError(f"{field}.k", f"unknown op kind {_short(kind)}; use one of {OP_KINDS}")
+    if kind == "bulk":
+        if nested:
+            raise ProtocolError(f"{field}.k", "a bulk op cannot contain another bulk op")
+        ops = value.get("ops")
+        if not isinstance(ops, list) or not 0 < len(ops) <= MAX_BULK_OPS:
+            raise ProtocolError(f"{field}.ops", f"expected a list of 1 to {MAX_BULK_OPS} ops")
+        return Op(
+            "bulk",
+            ops=tuple(
+                parse_op(o, shape, f"{field}.ops[{i}]", nested=True) for i, o in enumerate(ops)
+            ),
+        )
+    if kind in ("swap", "move"):
+        a = _cell(value.get("a"), shape, f"{field}.a", slot=True)
+        b = _cell(value.get("b"), shape, f"{field}.b", slot=kind == "swap")
+        return Op(kind, d=a[0], s=a[1], slot=a[2], b=b)
+    d = _index(value.get("d"), shape.n_days, f"{field}.d")
+    s = _index(value.get("s"), shape.n_posts, f"{field}.s")
+    slot = _slot(value.get("slot"), shape, d, s, f"{field}.slot")
+    if kind == "unassign":
+        return Op("unassign", d=d, s=s, slot=slot)
+    w = _index(value.get("w"), shape.n_workers, f"{field}.w")
+    return Op("assign", w=w, d=d, s=s, slot=slot)
+
+
+def parse_message(content: Any, shape: GridShape) -> Message:
+    """Validate an up message (see the module docstring); raises ProtocolError.
+
+    The caller has already checked :func:`view_id_of`; this checks everything else.
+    """
+    view_id = view_id_of(content)
+    if view_id is None:
+        raise ProtocolError("view_id", "every message needs a string view_id (1-64 chars)")
+    kind = content.get("type")
+    if kind not in UP_TYPES:
+        raise ProtocolError("type", f"unknown message {_short(kind)}; use one of {UP_TYPES}")
+    if kind in ("hello", "bye", "violations"):
+        user = content.get("user")
+        if user is not None:
+            user = _text(user, "user")
+        return Message(kind, view_id, user=user if kind == "hello" else None)
+    request_id = _text(content.get("request_id"), "request_id")
+    if kind in ("undo", "redo"):
+        return Message(kind, view_id, request_id)
+    if kind == "suggest":
+        d = _index(content.get("d"), shape.n_days, "d")
+        s = _index(content.get("s"), shape.n_posts, "s")
+        return Message(kind, view_id, request_id, d=d, s=s)
+    base = content.get("base_version")
+    if base is not None and (not _is_int(base) or not 0 <= base < 2**53):
+        raise ProtocolError("base_version", f"expected null or an integer >= 0, got {_short(base)}")
+    force = content.get("force", False)
+    if not isinstance(force, bool):
+        raise ProtocolError("force", f"expected true or false, got {_short(force)}")
+    op = parse_op(content.get("op"), shape)
+    return Message("edit", view_id, request_id, base_version=base, op=op, force=force)
+
+
+def trim(text: Any, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """``text`` as a string of at most ``limit`` characters (an ellipsis marks a cut)."""
+    text = "" if text is None else str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def encoded_size(message: dict[str, Any]) -> int:
+    """Bytes of ``message`` as compact UTF-8 JSON (what the comm sends, give or take framing)."""
+    return len(json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def make_patch(
+    v: int,
+    sv: int,
+    cells: Sequence[list[Any]],
+    added: Sequence[Violation],
+    removed: Sequence[int],
+) -> dict[str, Any]:
+    """A patch message within :data:`PATCH_BUDGET` when it can be (see the module docstring)."""
+    patch: dict[str, Any] = {"type": "patch", "v": v, "sv": sv}
+    if cells:
+        patch["c"] = list(cells)
+    if removed:
+        patch["vr"] = list(removed)
+    if added:
+        patch["va"] = [[*a[:6], trim(a[6])] for a in added]
+        if encoded_size(patch) > PATCH_BUDGET:
+            patch["va"] = [[*a[:6], trim(a[6], 24)] for a in added]
+        if encoded_size(patch) > PATCH_BUDGET:
+            patch["va"] = [[*a[:6], ""] for a in added]
+            patch["vt"] = 1
+    return patch

@@ -74,13 +74,16 @@ def test_feasible_problems_come_with_a_roster_breaking_no_hard_rule(seed: int) -
 def test_the_independent_checker_catches_a_broken_roster() -> None:
     p, roster = synthetic_with_roster(workers=30, days=60, posts=3, seed=2, feasible=True)
     assert roster is not None
+    d = next(d for d in range(10, 40)
+             if not p.mandatory[roster.slots[d, 0, 0], d] and not p.mandatory[
+                 roster.slots[d + 2, 0, 0], d + 2])  # fmt: skip
     uncovered = roster.copy()
-    uncovered.clear(10, 0, 0)
+    uncovered.clear(d, 0, 0)
     assert hard_violations(p, uncovered) == ["coverage"]
     too_close = roster.copy()
-    w = int(too_close.slots[10, 0, 0])
-    too_close.clear(12, 0, 0)
-    too_close.place(w, 12, 0, 0)  # works day 10 and day 12: gap 3 needs 4 days apart
+    w = int(too_close.slots[d, 0, 0])
+    too_close.clear(d + 2, 0, 0)
+    too_close.place(w, d + 2, 0, 0)  # works d and d + 2: gap 3 needs 4 days apart
     assert f"gap {p.workers[w].id}" in hard_violations(p, too_close)
 
 

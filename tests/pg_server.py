@@ -76,10 +76,21 @@ def _service_user() -> str | None:
     return SERVICE_USER
 
 
-class PostgresServer:
-    """One temporary PostgreSQL cluster (see the module docstring)."""
+def _check_identifier(name: str) -> None:
+    if not name.isidentifier() or name.lower() != name:
+        raise ValueError(f"name {name!r}: use lower-case letters, digits and underscores")
 
-    def __init__(self) -> None:
+
+class PostgresServer:
+    """One temporary PostgreSQL cluster (see the module docstring).
+
+    ``durable=False`` turns off the server's fsync: much lighter on a shared disk, and enough
+    for tests whose failures are client crashes, not power losses; a commit still returns only
+    once the server has written it. Benchmarks keep the default (durable) setting.
+    """
+
+    def __init__(self, *, durable: bool = True) -> None:
+        self.durable = durable
         self.bin_dir: Path | None = None
         self.root: Path | None = None
         self.port = 0
@@ -129,6 +140,8 @@ class PostgresServer:
                 f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 "
                 "-c max_connections=200 -c shared_buffers=32MB"
             )
+            if not self.durable:
+                options += " -c fsync=off -c full_page_writes=off"
             self._run(
                 "pg_ctl",
                 "start",
@@ -169,14 +182,26 @@ class PostgresServer:
         return f"postgresql://{SUPERUSER}@/{dbname}?host={self.socket_dir}&port={self.port}"
 
     def create_database(self, name: str) -> str:
-        """Create an empty database ``name`` (a plain identifier) and return its URL."""
+        """Create an empty database ``name`` (a plain identifier) and return its URL.
+
+        Costly (it copies a template database and is flushed at shutdown): prefer
+        :meth:`create_schema` for per-test isolation."""
         import psycopg
 
-        if not name.isidentifier():
-            raise ValueError(f"database name {name!r}: use letters, digits and underscores")
+        _check_identifier(name)
         with psycopg.connect(self.socket_url(), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.socket_url(name)
+
+    def create_schema(self, name: str, dbname: str = "postgres") -> str:
+        """Create an empty schema ``name`` in ``dbname`` and return a URL whose connections
+        use it as their ``search_path`` (so the store's tables land in it)."""
+        import psycopg
+
+        _check_identifier(name)
+        with psycopg.connect(self.socket_url(dbname), autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{name}"')
+        return f"{self.socket_url(dbname)}&options=-csearch_path%3D{name}"
 
     def stop(self) -> None:
         """Stop the server (fast shutdown) and delete its folder; safe to call twice."""

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pg_server import PostgresServer  # noqa: E402
+from pg_server import PostgresServer
 
-from rtsched_widgets.collab.store import Store, open_store  # noqa: E402
+from rtsched_widgets.collab.store import Store, open_store
 
 _db_counter = itertools.count()
 

@@ -115,7 +115,7 @@ def test_create_twice_and_ensure(store: Store) -> None:
     ],
 )
 def test_unknown_schedule(store: Store, call: Any) -> None:
-    with pytest.raises(UnknownSchedule, match="no schedule 'nope'.*create it first"):
+    with pytest.raises(UnknownSchedule, match=r"no schedule 'nope'.*create it first"):
         call(store)
 
 

@@ -77,7 +77,7 @@ def test_sqlite_is_durable_wal(tmp_path: Path) -> None:
 def test_sqlite_file_that_is_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_bytes(b"this is not a database, just some text that is long enough" * 20)
-    with pytest.raises(StoreError, match="cannot open .* as a SQLite database"):
+    with pytest.raises(StoreError, match=r"cannot open .* as a SQLite database"):
         open_store(f"sqlite:///{path}")
 
 
@@ -105,7 +105,7 @@ def test_postgres_schema_mismatch(pg_url: str) -> None:
         s.create("plan", {})
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("UPDATE rtsched_meta SET value = '7' WHERE key = 'schema_version'")
-    with pytest.raises(SchemaMismatch, match="schema version 7 in the database.*reads schema"):
+    with pytest.raises(SchemaMismatch, match=r"schema version 7 in the database.*reads schema"):
         open_store(pg_url)
 
 
@@ -140,7 +140,7 @@ def test_postgres_tables_are_created_once_by_concurrent_openers(pg_url: str) -> 
 
 @pytest.mark.postgres
 def test_postgres_unreachable_server_is_a_clear_error() -> None:
-    with pytest.raises(StoreError, match="cannot connect to PostgreSQL.*server is running"):
+    with pytest.raises(StoreError, match=r"cannot connect to PostgreSQL.*server is running"):
         open_store("postgresql://nobody:secret@127.0.0.1:1/none", connect_timeout=1)
 
 

@@ -35,7 +35,7 @@ def fork(parent: Schedule, user: str | None = None) -> Schedule:
         branch.id = uuid.uuid4().hex[:12]
         branch.core = parent.core.copy()
         branch.validator = parent.validator.copy(branch.core)
-        branch.history = History(max_ops=parent.policy.max_history)
+        branch.oplog = History(max_ops=parent.policy.max_history)
         branch.events = EventBus(schedule_id=branch.id, history_size=parent.policy.event_history)
         branch.latency = LatencyTracker()
         branch.version = parent.version

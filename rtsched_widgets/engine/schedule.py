@@ -188,6 +188,14 @@ class Schedule:
     ``store``: ``None`` or ``"memory"`` (durable stores plug in at :meth:`_persist`);
     ``user``: the default author of edits; ``policy``: see :class:`Policy`; ``roster``: a
     starting :class:`~rtsched_widgets.model.roster.Roster` (copied) — empty by default.
+
+    Public state: ``core`` (the numpy :class:`Roster`; read it, never write it — edits go
+    through :meth:`apply`), ``validator`` (maintained violations of ``core``), ``oplog`` (the
+    :class:`~rtsched_widgets.engine.history.History` of applied ops), ``events`` (this
+    schedule's :class:`~rtsched_widgets.engine.events.EventBus`), ``latency`` (a
+    :class:`~rtsched_widgets.engine.latency.LatencyTracker` of every edit by kind),
+    ``version`` (applied ops so far, +1 per op) and ``cell_version[d, s]`` (the version that
+    last changed each cell; 0 = never). All edits are serialised by an internal lock.
     """
 
     def __init__(
@@ -216,7 +224,7 @@ class Schedule:
             raise ValueError("roster: it belongs to another problem — build it from this one")
         self.core: Roster = roster.copy() if roster is not None else Roster(problem)
         self.validator = validator if validator is not None else _make_validator(problem, self.core)
-        self.history = History(max_ops=self.policy.max_history)
+        self.oplog = History(max_ops=self.policy.max_history)
         self.events = EventBus(schedule_id=self.id, history_size=self.policy.event_history)
         self.latency = LatencyTracker()
         self.version = 0
@@ -681,11 +689,11 @@ class Schedule:
             undoes=undoes.op_id if undoes is not None else None,
         )
         if undoes is None:
-            self.history.record(rec)
+            self.oplog.record(rec)
         elif plan.kind == "undo":
-            self.history.mark_undone(undoes.op_id, rec)
+            self.oplog.mark_undone(undoes.op_id, rec)
         else:
-            self.history.mark_redone(undoes.op_id, rec)
+            self.oplog.mark_redone(undoes.op_id, rec)
         self._persist(rec)
         payload = {
             "op_id": op_id,
@@ -853,7 +861,7 @@ class Schedule:
         hard violation (``force=True`` to accept). Undo is itself recorded (kind ``"undo"``).
         """
         who = user or self.user
-        rec = self.history.undo_candidate(who)
+        rec = self.oplog.undo_candidate(who)
         if rec is None:
             return failure(
                 "NOTHING_TO_UNDO",
@@ -867,7 +875,7 @@ class Schedule:
     def redo(self, user: str | None = None, *, force: bool = False) -> OpResult:
         """Re-apply ``user``'s most recently undone edit (same checks as :meth:`undo`)."""
         who = user or self.user
-        rec = self.history.redo_candidate(who)
+        rec = self.oplog.redo_candidate(who)
         if rec is None:
             return failure(
                 "NOTHING_TO_REDO",
@@ -879,7 +887,7 @@ class Schedule:
         return self._revert(rec, who, "redo", force)
 
     def _revert(self, rec: OpRecord, who: str, kind: str, force: bool) -> OpResult:
-        conflicts = self.history.conflicts(rec, self._cell_value)
+        conflicts = self.oplog.conflicts(rec, self._cell_value)
         if conflicts:
             parts = []
             for c in conflicts[:5]:
@@ -929,7 +937,7 @@ class Schedule:
         return self.problem.workers[w].id if w >= 0 else None
 
     def _last_writer(self, cell: Any, after_version: int) -> str | None:
-        for r in reversed(self.history.records()):
+        for r in reversed(self.oplog.records()):
             if r.version <= after_version:
                 break
             if cell in r.cells:
@@ -1021,16 +1029,22 @@ class Schedule:
 
     def export_audit(self, path: str | Path, format: str = "csv") -> Path:
         """Write the audit trail of every kept op to ``path`` (csv, json or parquet)."""
-        return self.history.export_audit(path, format)
+        return self.oplog.export_audit(path, format)
 
     @property
     def undo_depth(self) -> int:
         """How many of the schedule user's edits can be undone in a row."""
-        return self.history.undo_depth(self.user)
+        return self.oplog.undo_depth(self.user)
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """Every kept op, oldest first (columns of ``engine.history.AUDIT_COLUMNS``); the
+        :class:`~rtsched_widgets.engine.history.History` object itself is :attr:`oplog`."""
+        return self.oplog.to_frame()
 
     def history_frame(self, user: str | None = None, limit: int | None = None) -> pd.DataFrame:
         """The history (optionally of one user, newest ``limit``) as a DataFrame."""
-        return self.history.to_frame(user=user, limit=limit)
+        return self.oplog.to_frame(user=user, limit=limit)
 
     def __repr__(self) -> str:
         p = self.problem

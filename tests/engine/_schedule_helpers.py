@@ -54,7 +54,7 @@ def snapshot(s: Schedule) -> tuple[Any, ...]:
         s.core.count.tobytes(),
         s.version,
         s.cell_version.tobytes(),
-        len(s.history),
+        len(s.oplog),
         tuple(sorted(repr(v.key) for v in s.validator.violation_list())),
         s.score(),
     )

@@ -27,7 +27,7 @@ def test_assign_places_worker_records_history_and_publishes(s: Schedule) -> None
     assert s.core.shift_of[4, 4] == 0
     assert s.cell_version[4, 0] == 1
     assert "cover_under" in [v.rule for v in r.resolved]
-    assert len(s.history) == 1 and s.history.undo_candidate("alice").op_id == r.op_id
+    assert len(s.oplog) == 1 and s.oplog.undo_candidate("alice").op_id == r.op_id
     assert len(seen) == 1 and seen[0].payload["op_id"] == r.op_id
     assert seen[0].payload["cells"] == [["2026-01-05", 0, 0, "W04"]]
     assert seen[0].user == "alice"
@@ -117,7 +117,7 @@ def test_hard_violation_blocks_unless_forced(s: Schedule) -> None:
     forced = s.assign("W00", "2026-01-11", 0, force=True)
     assert forced.ok and forced.forced
     assert s.score().hard == hard_before + 1
-    assert s.history.records()[-1].forced
+    assert s.oplog.records()[-1].forced
     assert_consistent(s)
 
 
@@ -197,7 +197,7 @@ def test_bulk_is_atomic_one_record_one_event(s: Schedule) -> None:
         ]
     )
     assert ok.ok and ok.kind == "bulk"
-    assert len(s.history) == 1
+    assert len(s.oplog) == 1
     assert [e.type for e in events if e.type != "violations_changed"] == ["bulk_applied"]
     assert s.core.shift_of[4, 12] == 0 and s.core.shift_of[4, 4] == -1
     before = snapshot(s)

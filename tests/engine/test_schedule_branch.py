@@ -24,7 +24,7 @@ def test_fork_is_independent(s: Schedule) -> None:
     assert b.assign("W06", "2026-01-13", 0).ok
     assert b.unassign("2026-01-05", 0).ok
     assert snapshot(s) == before and not seen
-    assert len(b.history) == 2 and b.version == s.version + 2
+    assert len(b.oplog) == 2 and b.version == s.version + 2
     assert b.user == "analyst" and b.events is not s.events
     assert_consistent(b)
     diff = s.diff(b)

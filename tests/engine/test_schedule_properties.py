@@ -36,7 +36,7 @@ MAIN = set(EVENT_OF_KIND.values())
 def test_undo_all_restores_initial_redo_all_restores_final(steps: list[Any]) -> None:
     s = Schedule(PROBLEM, user="alice")
     s.assign("W01", "2026-01-05", 0)
-    s.history.clear_stacks()
+    s.oplog.clear_stacks()
     initial = s.core.copy()
     events: list[Any] = []
     s.events.subscribe("*", events.append)
@@ -80,12 +80,12 @@ def test_failing_bulk_leaves_state_and_history_identical(
     for op in warmup:
         s.apply(op, force=True)
     before = snapshot(s)
-    history_before = s.history.to_frame()
+    history_before = s.oplog.to_frame()
     bad = [*batch, Unassign("2026-01-10", 0, worker="W99")]  # unknown worker: always fails
     r = s.bulk(bad)
     assert not r.ok
     assert snapshot(s) == before
-    assert s.history.to_frame().equals(history_before)
+    assert s.oplog.to_frame().equals(history_before)
 
 
 USERS = ["alice", "bob", "carol"]
@@ -107,11 +107,11 @@ def test_interleaved_users_undo_only_their_own_and_never_silently_wrong(
         if kind == "op":
             r = s.apply(op, user=user, force=True)
         else:
-            cand = (s.history.undo_candidate if kind == "undo" else s.history.redo_candidate)(user)
+            cand = (s.oplog.undo_candidate if kind == "undo" else s.oplog.redo_candidate)(user)
             r = (s.undo if kind == "undo" else s.redo)(user=user, force=True)
             if r.ok:
                 assert cand is not None and cand.user == user
-                rec = s.history.get(r.op_id)
+                rec = s.oplog.get(r.op_id)
                 assert rec is not None and rec.undoes == cand.op_id and rec.user == user
                 # the reverted cells now hold exactly what they held before the reverted op
                 for c in cand.cells:

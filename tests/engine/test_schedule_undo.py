@@ -24,7 +24,7 @@ def test_undo_reverts_my_last_edit_not_my_colleagues(s: Schedule) -> None:
     r = s.undo()  # alice
     assert r.ok and r.kind == "undo"
     assert s.core.shift_of[4, 4] == -1 and s.core.shift_of[5, 8] == 0
-    assert events[0].payload["undoes"] == s.history.records()[0].op_id
+    assert events[0].payload["undoes"] == s.oplog.records()[0].op_id
     assert s.undo().error == "NOTHING_TO_UNDO"
     assert s.undo(user="bob").ok and s.assignments.empty
     assert s.redo(user="alice").ok and s.core.shift_of[4, 4] == 0
@@ -72,8 +72,9 @@ def test_history_frame_and_bounded_memory() -> None:
     for day in range(1, 7):
         s.assign("W04", f"2026-01-{5 * day:02d}", 0)
     frame = s.history_frame()
+    assert s.history.equals(frame)
     assert len(frame) == 3 and list(frame["version"]) == [4, 5, 6]
-    assert s.history.dropped == 3
+    assert s.oplog.dropped == 3
     # undo records are kept too, so each undo pushes one more old op out of reach
     assert sum(s.undo().ok for _ in range(5)) == 2
     assert s.undo().error == "NOTHING_TO_UNDO"

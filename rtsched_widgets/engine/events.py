@@ -32,11 +32,12 @@ import threading
 import time as _time
 import traceback
 import weakref
+from _thread import get_ident as _get_ident
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType, TracebackType
+from types import MappingProxyType, MethodType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ class Event:
 
 
 # Building an Event through its frozen-dataclass __init__ costs several object.__setattr__ calls;
-# the publish path fills the slots directly (same result, about three times faster).
+# publish() fills the slots directly (same result, about three times faster).
 _new_object = object.__new__
 _set_type = Event.__dict__["type"].__set__
 _set_payload = Event.__dict__["payload"].__set__
@@ -118,24 +119,6 @@ _set_user = Event.__dict__["user"].__set__
 _set_time = Event.__dict__["time"].__set__
 _set_seq = Event.__dict__["seq"].__set__
 _set_schedule_id = Event.__dict__["schedule_id"].__set__
-
-
-def _make_event(
-    type_: str,
-    payload: Mapping[str, Any],
-    user: str | None,
-    when: float,
-    seq: int,
-    schedule_id: str | None,
-) -> Event:
-    ev = _new_object(Event)
-    _set_type(ev, type_)
-    _set_payload(ev, payload)
-    _set_user(ev, user)
-    _set_time(ev, when)
-    _set_seq(ev, seq)
-    _set_schedule_id(ev, schedule_id)
-    return ev
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +165,7 @@ class Subscription:
         "_active",
         "_bus",
         "_fn",
+        "_func",
         "_once",
         "_ref",
         "listener_name",
@@ -205,7 +189,9 @@ class Subscription:
         self._active = True
         self.listener_name = _listener_name(fn)
         self._fn: Listener | None
-        self._ref: Callable[[], Listener | None] | None
+        self._ref: Callable[[], Any] | None
+        # For a weak bound method: the plain function; the object is held by ``_ref``.
+        self._func: Callable[..., Any] | None = None
         if weak:
             self._fn = None
             self_ref = weakref.ref(self)
@@ -216,8 +202,10 @@ class Subscription:
                     sub._listener_died()
 
             try:
-                if hasattr(fn, "__self__") and hasattr(fn, "__func__"):
-                    self._ref = weakref.WeakMethod(fn, _on_dead)
+                if isinstance(fn, MethodType):
+                    # Like weakref.WeakMethod, without its Python-level __call__ per delivery.
+                    self._ref = weakref.ref(fn.__self__, _on_dead)
+                    self._func = fn.__func__
                 else:
                     self._ref = weakref.ref(fn, _on_dead)
             except TypeError as exc:
@@ -447,13 +435,14 @@ class EventBus:
         self._errors: deque[ListenerError] = deque(maxlen=max_errors)
         self._seq = 0
         self._published: dict[str, int] = {}
-        self._received = 0
-        self._delivered = 0
+        # Counters written without the lock, each by one thread only (keyed by thread id):
+        # received from children, per type; listener calls that returned normally.
+        self._received_by_thread: dict[int, dict[str, int]] = {}
+        self._delivered_by_thread: dict[int, int] = {}
+        # Thread id -> events queued while that thread is dispatching (see _dispatch).
+        self._pending_by_thread: dict[int, list[Event]] = {}
         self._listener_errors = 0
         self._created = _time.time()
-        self._rate_sec = [-1] * _RATE_WINDOW_S
-        self._rate_count = [0] * _RATE_WINDOW_S
-        self._local = threading.local()
 
     # ------------------------------------------------------------------ properties
     @property
@@ -523,10 +512,10 @@ class EventBus:
         a pattern that matches no known type is a ValueError (catches typos). ``subscribe(fn)``
         is short for ``subscribe("*", fn)``. ``where(event)`` must be true for the event to be
         delivered (a raising predicate counts as a listener error). ``weak=True`` holds ``fn``
-        by a weak reference (``weakref.WeakMethod`` for bound methods): once ``fn`` (or its
-        object) is garbage collected the subscription cancels itself — a lambda subscribed
-        weakly dies at once, keep a reference to it. ``once=True`` cancels the subscription just
-        before its first delivery. Listeners are called in subscription order.
+        by a weak reference (for a bound method, its object, as ``weakref.WeakMethod`` does):
+        once ``fn`` (or its object) is garbage collected the subscription cancels itself — a
+        lambda subscribed weakly dies at once, keep a reference to it. ``once=True`` cancels the
+        subscription just before its first delivery. Listeners are called in subscription order.
         """
         if fn is None:
             if callable(pattern_or_type) and not isinstance(pattern_or_type, str):
@@ -602,46 +591,53 @@ class EventBus:
         with self._lock:
             now = _time.time()
             self._seq = seq = self._seq + 1
-            event = _make_event(type, frozen, user, now, seq, self.schedule_id)
-            self._record(event, now)
-        self._dispatch(event)
+            event = _new_object(Event)
+            _set_type(event, type)
+            _set_payload(event, frozen)
+            _set_user(event, user)
+            _set_time(event, now)
+            _set_seq(event, seq)
+            _set_schedule_id(event, self.schedule_id)
+            self._history.append(event)
+            published = self._published
+            published[type] = published.get(type, 0) + 1
+        self._dispatch(event, _get_ident())
         return event
 
-    def _record(self, event: Event, now: float) -> None:
-        # Called with the lock held.
+    def _receive(self, event: Event, ident: int) -> None:
+        """Accept an event forwarded by a child bus on thread ``ident`` (already validated,
+        keeps its seq). Lock-free: deque.append is atomic and the counters are per thread."""
         self._history.append(event)
-        published = self._published
-        published[event.type] = published.get(event.type, 0) + 1
-        sec = int(now)
-        idx = sec % _RATE_WINDOW_S
-        if self._rate_sec[idx] != sec:
-            self._rate_sec[idx] = sec
-            self._rate_count[idx] = 1
-        else:
-            self._rate_count[idx] += 1
+        counts = self._received_by_thread.get(ident)
+        if counts is None:
+            counts = self._received_by_thread.setdefault(ident, {})
+        counts[event.type] = counts.get(event.type, 0) + 1
+        self._dispatch(event, ident)
 
-    def _receive(self, event: Event) -> None:
-        """Accept an event forwarded by a child bus (already validated, keeps its seq)."""
-        with self._lock:
-            self._received += 1
-            self._record(event, event.time)
-        self._dispatch(event)
-
-    def _dispatch(self, event: Event) -> None:
-        local = self._local
-        pending: deque[Event] | None = getattr(local, "pending", None)
+    def _dispatch(self, event: Event, ident: int) -> None:
+        pending_by_thread = self._pending_by_thread
+        pending = pending_by_thread.get(ident)
         if pending is not None:  # a listener on this thread published: deliver afterwards
             pending.append(event)
             return
-        pending = local.pending = deque()
+        pending = pending_by_thread[ident] = []
+        parent = self._parent
         try:
-            self._deliver(event)
+            delivered = self._deliver(event)
+            if parent is not None:
+                parent._receive(event, ident)
             while pending:
-                self._deliver(pending.popleft())
+                queued = pending.pop(0)
+                delivered += self._deliver(queued)
+                if parent is not None:
+                    parent._receive(queued, ident)
         finally:
-            local.pending = None
+            del pending_by_thread[ident]
+        if delivered:
+            by_thread = self._delivered_by_thread
+            by_thread[ident] = by_thread.get(ident, 0) + delivered
 
-    def _deliver(self, event: Event) -> None:
+    def _deliver(self, event: Event) -> int:
         subs = self._cache.get(event.type)
         if subs is None:
             subs = self._matching(event.type)
@@ -651,9 +647,10 @@ class EventBus:
                 continue
             fn = sub._fn
             if fn is None:
-                fn = sub._ref()  # type: ignore[misc]
-                if fn is None:
+                target = sub._ref()  # type: ignore[misc]
+                if target is None:
                     continue
+                fn = target if sub._func is None else MethodType(sub._func, target)
             try:
                 if sub.where is not None and not sub.where(event):
                     continue
@@ -667,12 +664,7 @@ class EventBus:
                 delivered += 1
             except Exception as exc:
                 self._listener_failed(sub, event, exc)
-        if delivered:
-            with self._lock:
-                self._delivered += delivered
-        parent = self._parent
-        if parent is not None:
-            parent._receive(event)
+        return delivered
 
     def _listener_failed(self, sub: Subscription, event: Event, exc: Exception) -> None:
         record = ListenerError(
@@ -811,28 +803,42 @@ class EventBus:
         ``published``: events per type published here or received from children;
         ``published_total``; ``received_from_children``; ``delivered``: listener calls that
         returned normally; ``listener_errors``; ``subscribers``: active subscriptions;
-        ``history``: events kept; ``events_per_second``: events seen in the last 60 s divided by
-        60 (or by the bus's age when younger, at least 1 s).
+        ``history``: events kept; ``events_per_second``: kept events stamped within the last
+        60 s divided by 60 (by the bus's age when younger, at least 1 s). It is computed from
+        the kept history: when that holds less than the last minute (full, oldest event younger
+        than 60 s), it is the rate over the span the history covers.
         """
         now = _time.time()
         with self._lock:
-            current = int(now)
-            recent = sum(
-                c
-                for s, c in zip(self._rate_sec, self._rate_count, strict=True)
-                if current - _RATE_WINDOW_S < s <= current
-            )
-            span = min(float(_RATE_WINDOW_S), max(1.0, now - self._created))
-            return {
-                "published": dict(self._published),
-                "published_total": sum(self._published.values()),
-                "received_from_children": self._received,
-                "delivered": self._delivered,
-                "listener_errors": self._listener_errors,
-                "subscribers": sum(1 for s in self._subs if s._active),
-                "history": len(self._history),
-                "events_per_second": recent / span,
-            }
+            published = dict(self._published)
+            errors = self._listener_errors
+            subscribers = sum(1 for s in self._subs if s._active)
+        received = 0
+        for counts in list(self._received_by_thread.values()):
+            for t, n in dict(counts).items():
+                published[t] = published.get(t, 0) + n
+                received += n
+        history = list(self._history)
+        cutoff = now - _RATE_WINDOW_S
+        recent = 0
+        for ev in reversed(history):
+            if ev.time <= cutoff:
+                break
+            recent += 1
+        if history and len(history) == self.history_size and history[0].time > cutoff:
+            rate = len(history) / max(now - history[0].time, 1e-3)
+        else:
+            rate = recent / min(float(_RATE_WINDOW_S), max(1.0, now - self._created))
+        return {
+            "published": published,
+            "published_total": sum(published.values()),
+            "received_from_children": received,
+            "delivered": sum(list(self._delivered_by_thread.values())),
+            "listener_errors": errors,
+            "subscribers": subscribers,
+            "history": len(history),
+            "events_per_second": rate,
+        }
 
     def __repr__(self) -> str:
         return (

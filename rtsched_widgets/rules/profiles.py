@@ -5,6 +5,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rtsched_widgets.rules.common import Availability, CoverOver, CoverUnder, MandatoryDays
+from rtsched_widgets.rules.nrp import (
+    ForbiddenSuccession,
+    MaxConsecutive,
+    MaxMinutes,
+    MaxPerShift,
+    MaxWeekends,
+    MinConsecutive,
+    MinConsecutiveOff,
+    MinMinutes,
+    ShiftOffRequests,
+    ShiftOnRequests,
+)
 from rtsched_widgets.rules.saldo import (
     Incompatibility,
     LastPostBalance,
@@ -35,6 +47,16 @@ SALDO_RULES: tuple[type[Rule], ...] = (
 )
 NRP_RULES: tuple[type[Rule], ...] = (
     Availability,
+    ForbiddenSuccession,
+    MaxPerShift,
+    MaxMinutes,
+    MinMinutes,
+    MaxConsecutive,
+    MinConsecutive,
+    MinConsecutiveOff,
+    MaxWeekends,
+    ShiftOnRequests,
+    ShiftOffRequests,
     CoverUnder,
     CoverOver,
 )

@@ -162,7 +162,7 @@ def nrp_problem(data: st.DataObject) -> Problem:
         calendar=Calendar(start, start + timedelta(days - 1), weekend_days=(5, 6)),
         shift_types=shifts,
         required=req,
-        maximum=np.full((days, n_s), n_w),
+        maximum=np.maximum(req, n_w),
         under_weight=under,
         over_weight=np.ones((days, n_s)),
         shift_on_requests=requests(),

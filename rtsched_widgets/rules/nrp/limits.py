@@ -1,0 +1,230 @@
+"""Per-worker totals of the NRP profile: shifts per type, minutes, worked weekends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rtsched_widgets.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.state import LiveState, Tables
+
+NO_LIMIT = 1 << 62
+
+
+class MaxPerShift(Rule):
+    """Hard. A worker must not work more than ``max_per_shift[shift id]`` shifts of that type
+    over the horizon (exactly the limit is allowed; types without a limit are free).
+    One violation per (worker, shift type); key ``("max_per_shift", w, s)``; anchor (w, s).
+    """
+
+    name = "max_per_shift"
+    severity = "hard"
+
+    def __init__(self, problem: Problem, tables: Tables) -> None:
+        super().__init__(problem, tables)
+        limit = np.full((tables.n_w, tables.n_s), NO_LIMIT, dtype=np.int64)
+        for w, worker in enumerate(problem.workers):
+            for sid, n in worker.max_per_shift.items():
+                limit[w, problem.shift_index[sid]] = n
+        self.limit_arr = limit
+        self.limit = limit.tolist()
+
+    def record(self, w: int, s: int, n: int) -> Violation:
+        t = self.t
+        return self.make(
+            ("max_per_shift", w, s),
+            (w,),
+            (),
+            s,
+            f"{t.worker_id[w]} works {n} {t.shift_id[s]} shifts; at most {self.limit[w][s]} "
+            "allowed (max shifts per type)",
+        )
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        sh = roster.shift_of
+        n = np.stack([(sh == s).sum(axis=1) for s in range(problem.n_shifts)], axis=1)
+        ws, ss = np.nonzero(n > self.limit_arr)
+        return [
+            self.record(w, s, int(n[w, s])) for w, s in zip(ws.tolist(), ss.tolist(), strict=True)
+        ]
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        if old == new:
+            return ()
+        base = w * self.t.n_s
+        return tuple(base + s for s in (old, new) if s >= 0)
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        return (key[1] * self.t.n_s + key[2],)
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        out = []
+        for a in anchors:
+            w, s = divmod(a, self.t.n_s)
+            n = state.n_ws[w][s]
+            if n > self.limit[w][s]:
+                out.append(self.record(w, s, n))
+        return out
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        if old == new:
+            return 0
+        n_ws, limit = state.n_ws[w], self.limit[w]
+        change = 0
+        if old >= 0 and n_ws[old] == limit[old] + 1:
+            change -= 1
+        if new >= 0 and n_ws[new] == limit[new]:
+            change += 1
+        return change
+
+
+class _Minutes(Rule):
+    def __init__(self, problem: Problem, tables: Tables) -> None:
+        super().__init__(problem, tables)
+        self.bound = [getattr(w, self.field) for w in problem.workers]
+
+    field = ""
+
+    def breaks(self, w: int, m: int) -> bool:
+        raise NotImplementedError
+
+    def record(self, w: int, m: int) -> Violation:
+        raise NotImplementedError
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        mins = np.append(np.asarray(self.t.minutes, dtype=np.int64), 0)  # index -1: off
+        total = mins[roster.shift_of.astype(np.int64)].sum(axis=1).tolist()
+        return [self.record(w, m) for w, m in enumerate(total) if self.breaks(w, m)]
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        if old == new or self.bound[w] is None:
+            return ()
+        return (w,)
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        return (key[1],)
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        m = state.minutes
+        return [self.record(w, m[w]) for w in anchors if self.breaks(w, m[w])]
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        if old == new or self.bound[w] is None:
+            return 0
+        mins = self.t.minutes
+        m = state.minutes[w]
+        after = m - (mins[old] if old >= 0 else 0) + (mins[new] if new >= 0 else 0)
+        return int(self.breaks(w, after)) - int(self.breaks(w, m))
+
+
+class MaxMinutes(_Minutes):
+    """Hard. The minutes a worker works over the horizon (sum of the shift lengths) must not
+    exceed ``max_minutes`` (equal is allowed). Key ``("max_minutes", w)``; anchor ``w``."""
+
+    name = "max_minutes"
+    severity = "hard"
+    field = "max_minutes"
+
+    def breaks(self, w: int, m: int) -> bool:
+        b = self.bound[w]
+        return b is not None and m > b
+
+    def record(self, w: int, m: int) -> Violation:
+        return self.make(
+            ("max_minutes", w),
+            (w,),
+            (),
+            None,
+            f"{self.t.worker_id[w]} works {m} minutes; at most {self.bound[w]} allowed "
+            "(max total minutes)",
+        )
+
+
+class MinMinutes(_Minutes):
+    """Hard. The minutes a worker works over the horizon must be at least ``min_minutes``
+    (equal is allowed). Key ``("min_minutes", w)``; anchor ``w``."""
+
+    name = "min_minutes"
+    severity = "hard"
+    field = "min_minutes"
+
+    def breaks(self, w: int, m: int) -> bool:
+        b = self.bound[w]
+        return b is not None and m < b
+
+    def record(self, w: int, m: int) -> Violation:
+        return self.make(
+            ("min_minutes", w),
+            (w,),
+            (),
+            None,
+            f"{self.t.worker_id[w]} works {m} minutes; at least {self.bound[w]} required "
+            "(min total minutes)",
+        )
+
+
+class MaxWeekends(Rule):
+    """Hard. A *weekend* is the Saturday and Sunday of one calendar week (whatever the
+    calendar's ``weekend_days``); it is worked when the worker holds a shift on its Saturday
+    or its Sunday (a weekend cut by the horizon counts by its days inside it). A worker must
+    not work more than ``max_weekends`` weekends (equal is allowed).
+    Key ``("max_weekends", w)``; anchor ``w``.
+    """
+
+    name = "max_weekends"
+    severity = "hard"
+
+    def __init__(self, problem: Problem, tables: Tables) -> None:
+        super().__init__(problem, tables)
+        self.limit = [
+            NO_LIMIT if w.max_weekends is None else w.max_weekends for w in problem.workers
+        ]
+
+    def record(self, w: int, n: int) -> Violation:
+        return self.make(
+            ("max_weekends", w),
+            (w,),
+            (),
+            None,
+            f"{self.t.worker_id[w]} works {n} weekends; at most {self.limit[w]} allowed "
+            "(max weekends)",
+        )
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        t = self.t
+        ssw = np.asarray(t.sat_sun_week, dtype=np.int64)
+        days = np.flatnonzero(ssw >= 0)
+        if not days.size:
+            return []
+        worked = np.zeros((t.n_w, t.n_weeks), dtype=bool)
+        ws, ds = np.nonzero(roster.shift_of[:, days] >= 0)
+        worked[ws, ssw[days[ds]]] = True
+        n = worked.sum(axis=1).tolist()
+        return [self.record(w, k) for w, k in enumerate(n) if k > self.limit[w]]
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        if (old < 0) == (new < 0) or self.t.sat_sun_week[d] < 0:
+            return ()
+        return (w,)
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        return (key[1],)
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        n = state.n_weekends
+        return [self.record(w, n[w]) for w in anchors if n[w] > self.limit[w]]
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        k = self.t.sat_sun_week[d]
+        if k < 0 or (old < 0) == (new < 0):
+            return 0
+        c, n, limit = state.wkend[w][k], state.n_weekends[w], self.limit[w]
+        if old < 0:
+            return int(n + 1 > limit) - int(n > limit) if c == 0 else 0
+        return int(n - 1 > limit) - int(n > limit) if c == 1 else 0

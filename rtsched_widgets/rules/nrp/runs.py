@@ -1,0 +1,174 @@
+"""Runs of consecutive working days and of days off (NRP)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rtsched_widgets.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.state import LiveState, Tables
+
+
+def run_bounds(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Maximal runs of True per row of a 2-D bool array: (row, first, last) arrays."""
+    n_rows, n = mask.shape
+    padded = np.zeros((n_rows, n + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    step = np.diff(padded, axis=1)
+    rows, first = np.nonzero(step == 1)
+    _, end = np.nonzero(step == -1)  # same row-major order as the starts
+    return rows, first, end - 1
+
+
+class _Runs(Rule):
+    """A rule on maximal runs of working days (``working = True``) or of days off.
+
+    A run ``[a, b]`` of worker ``w`` is indexed under the anchors (w, x) for every day ``x``
+    from ``a - 1`` to ``b + 1`` inside the horizon: any change on day ``x`` can only alter the
+    runs containing ``x - 1``, ``x`` or ``x + 1``.
+    """
+
+    working = True
+    field = ""
+    label = ""
+
+    def __init__(self, problem: Problem, tables: Tables) -> None:
+        super().__init__(problem, tables)
+        self.bound = [getattr(w, self.field) for w in problem.workers]
+
+    def breaks(self, w: int, a: int, b: int) -> bool:
+        raise NotImplementedError
+
+    def record(self, w: int, a: int, b: int) -> Violation:
+        t = self.t
+        kind = "working days" if self.working else "days off"
+        return self.make(
+            (self.name, w, a, b),
+            (w,),
+            range(a, b + 1),
+            None,
+            f"{t.worker_id[w]} has {b - a + 1} consecutive {kind} ({t.iso[a]} … {t.iso[b]}); "
+            f"{self.label} {self.bound[w]}",
+        )
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        mask = roster.shift_of >= 0 if self.working else roster.shift_of < 0
+        rows, first, last = run_bounds(mask)
+        return [
+            self.record(w, a, b)
+            for w, a, b in zip(rows.tolist(), first.tolist(), last.tolist(), strict=True)
+            if self.breaks(w, a, b)
+        ]
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        if (old < 0) == (new < 0) or self.bound[w] is None:
+            return ()
+        return (w * self.t.n_d + d,)
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        n_d = self.t.n_d
+        base = key[1] * n_d
+        return range(base + max(key[2] - 1, 0), base + min(key[3] + 1, n_d - 1) + 1)
+
+    def _run(self, row: Sequence[int], y: int) -> tuple[int, int]:
+        n_d, working = self.t.n_d, self.working
+        a = y
+        while a > 0 and (row[a - 1] >= 0) == working:
+            a -= 1
+        b = y
+        while b + 1 < n_d and (row[b + 1] >= 0) == working:
+            b += 1
+        return a, b
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        n_d, working = self.t.n_d, self.working
+        found: dict[tuple, Violation] = {}
+        for anchor in anchors:
+            w, x = divmod(anchor, n_d)
+            if self.bound[w] is None:
+                continue
+            row = state.shift_of[w]
+            for y in (x - 1, x, x + 1):
+                if 0 <= y < n_d and (row[y] >= 0) == working:
+                    a, b = self._run(row, y)
+                    key = (self.name, w, a, b)
+                    if key not in found and self.breaks(w, a, b):
+                        found[key] = self.record(w, a, b)
+        return list(found.values())
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        if (old < 0) == (new < 0) or self.bound[w] is None:
+            return 0
+        row, n_d = state.shift_of[w], self.t.n_d
+        # lengths of the runs of the neighbours' kind ending at d - 1 and starting at d + 1
+        left_works = d > 0 and row[d - 1] >= 0
+        right_works = d + 1 < n_d and row[d + 1] >= 0
+        a = d
+        while a > 0 and (row[a - 1] >= 0) == left_works:
+            a -= 1
+        b = d
+        while b + 1 < n_d and (row[b + 1] >= 0) == right_works:
+            b += 1
+        kind, breaks = self.working, self.breaks
+        join_left = d > 0 and left_works == kind
+        join_right = d + 1 < n_d and right_works == kind
+
+        def cost(d_works: bool) -> int:
+            """Violating runs of this rule's kind among d's and its neighbours' runs."""
+            if d_works == kind:
+                return int(breaks(w, a if join_left else d, b if join_right else d))
+            return int(join_left and breaks(w, a, d - 1)) + int(join_right and breaks(w, d + 1, b))
+
+        return cost(new >= 0) - cost(old >= 0)
+
+
+class MaxConsecutive(_Runs):
+    """Hard. A run of consecutive working days longer than ``max_consecutive`` is a
+    violation (a run of exactly the limit is allowed; runs touching the horizon's ends count
+    too). Key ``("max_consecutive", w, first_day, last_day)``."""
+
+    name = "max_consecutive"
+    severity = "hard"
+    field = "max_consecutive"
+    label = "at most"
+
+    def breaks(self, w: int, a: int, b: int) -> bool:
+        m = self.bound[w]
+        return m is not None and b - a + 1 > m
+
+
+class MinConsecutive(_Runs):
+    """Hard. A run of consecutive working days shorter than ``min_consecutive`` is a
+    violation, except a run that contains the horizon's first or last day (what happens
+    outside the horizon is unknown). Key ``("min_consecutive", w, first_day, last_day)``."""
+
+    name = "min_consecutive"
+    severity = "hard"
+    field = "min_consecutive"
+    label = "at least"
+
+    def breaks(self, w: int, a: int, b: int) -> bool:
+        m = self.bound[w]
+        return m is not None and b - a + 1 < m and a > 0 and b < self.t.n_d - 1
+
+
+class MinConsecutiveOff(_Runs):
+    """Hard. A run of consecutive days off shorter than ``min_consecutive_off`` is a
+    violation, except a run that contains the horizon's first or last day.
+    Key ``("min_consecutive_off", w, first_day, last_day)``."""
+
+    name = "min_consecutive_off"
+    severity = "hard"
+    working = False
+    field = "min_consecutive_off"
+    label = "at least"
+
+    def breaks(self, w: int, a: int, b: int) -> bool:
+        m = self.bound[w]
+        return m is not None and b - a + 1 < m and a > 0 and b < self.t.n_d - 1

@@ -1,0 +1,95 @@
+"""Forbidden next-day successions of shift types (NRP)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rtsched_widgets.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.state import LiveState, Tables
+
+
+class ForbiddenSuccession(Rule):
+    """Hard. A worker on shift ``s`` on day ``d`` must not work a shift listed in
+    ``shift_types[s].forbidden_next`` on day ``d + 1`` (only consecutive days of the horizon;
+    nothing is assumed before the first or after the last day).
+
+    Key ``("succession", w, d)`` for the pair of days ``d`` and ``d + 1``; anchors (w, d) and
+    (w, d + 1).
+    """
+
+    name = "succession"
+    severity = "hard"
+
+    def __init__(self, problem: Problem, tables: Tables) -> None:
+        super().__init__(problem, tables)
+        n_s = problem.n_shifts
+        table = np.zeros((n_s + 1, n_s + 1), dtype=bool)  # row/column n_s stands for "off"
+        for s, st in enumerate(problem.shift_types):
+            for nxt in st.forbidden_next:
+                table[s, problem.shift_index[nxt]] = True
+        self.table = table
+        self.forbidden = table.tolist()  # index -1 hits the "off" row/column
+
+    def record(self, w: int, d: int, s: int, nxt: int) -> Violation:
+        t = self.t
+        return self.make(
+            ("succession", w, d),
+            (w,),
+            (d, d + 1),
+            None,
+            f"{t.worker_id[w]} works {t.shift_id[s]} on {t.iso[d]} and {t.shift_id[nxt]} on "
+            f"{t.iso[d + 1]}, a forbidden succession",
+        )
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        if not self.table.any() or problem.n_days < 2:
+            return []
+        sh = roster.shift_of.astype(np.int64)
+        hit = self.table[sh[:, :-1], sh[:, 1:]]
+        ws, ds = np.nonzero(hit)
+        return [
+            self.record(w, d, int(sh[w, d]), int(sh[w, d + 1]))
+            for w, d in zip(ws.tolist(), ds.tolist(), strict=True)
+        ]
+
+    def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
+        if old == new:
+            return ()
+        return (w * self.t.n_d + d,)
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        base = key[1] * self.t.n_d + key[2]
+        return (base, base + 1)
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        n_d, forb = self.t.n_d, self.forbidden
+        found: dict[tuple, Violation] = {}
+        for a in anchors:
+            w, d = divmod(a, n_d)
+            row = state.shift_of[w]
+            for x in (d - 1, d):
+                if x >= 0 and x + 1 < n_d and forb[row[x]][row[x + 1]]:
+                    key = ("succession", w, x)
+                    if key not in found:
+                        found[key] = self.record(w, x, row[x], row[x + 1])
+        return list(found.values())
+
+    def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        if old == new:
+            return 0
+        forb, row = self.forbidden, state.shift_of[w]
+        n = 0
+        if d > 0:
+            prev = forb[row[d - 1]]
+            n += prev[new] - prev[old]
+        if d + 1 < self.t.n_d:
+            nxt = row[d + 1]
+            n += forb[new][nxt] - forb[old][nxt]
+        return n

@@ -23,6 +23,8 @@ consecutive calendar weeks with a shift on a special day; ``max_shifts``. Object
 (``weight x (|n - share| - tolerance)`` when positive, shares ``targets[w] x part / R``),
 modelled exactly by scaling the objective by ``R`` = the total of required slots.
 
+Every penalty variable equals its penalty exactly (max-equalities, not mere lower bounds), so
+the objective of any solution, optimal or not, is the rule engine's score of it.
 Weights are scaled to integers (x1 when all are integral, else x1000; saldo also x R) for the
 solver; the reported objective is in the problem's units.
 """
@@ -108,7 +110,9 @@ class CpSat(Strategy):
         if code in (cp.OPTIMAL, cp.FEASIBLE):
             shifts = model.shifts(solver)
             result_roster = roster_from_shifts(problem, shifts, like=roster)
-            objective = solver.objective_value / model.scale
+            # the objective at the returned solution (after a stop, the response's objective
+            # value may belong to another solution than its variable values)
+            objective = model.value(solver) / model.scale
             if not clock.log or clock.log[-1][1] != objective:
                 clock.improved(objective, 0, moves)
             return clock.result(
@@ -132,7 +136,7 @@ class _Callback:
     def __new__(cls, cp: Any, model: CpModelBuilder, clock: RunClock, stop_at_first: bool) -> Any:
         class Callback(cp.CpSolverSolutionCallback):
             def on_solution_callback(self) -> None:
-                objective = self.objective_value / model.scale
+                objective = model.value(self) / model.scale
                 clock.improved(objective, 0, int(self.num_branches))
                 if stop_at_first or clock.cancelled():
                     self.stop_search()
@@ -236,7 +240,8 @@ class CpModelBuilder:
             self._nrp()
         else:
             self._saldo()
-        m.minimize(sum(self.objective))
+        self.objective_expr = sum(self.objective)
+        m.minimize(self.objective_expr)
 
     def wd(self, w: int, d: int) -> Any:
         """``work[w, d]`` or the constant 0 when the worker cannot work that day."""
@@ -248,11 +253,11 @@ class CpModelBuilder:
             req = int(p.required[d, s])
             if req > 0 and p.under_weight[d, s] > 0:
                 under = m.new_int_var(0, req, f"under_{d}_{s}")
-                m.add(under >= req - count)
+                m.add_max_equality(under, [req - count, 0])
                 self.objective.append(self.w(p.under_weight[d, s]) * under)
             if over_allowed and p.maximum[d, s] > req and p.over_weight[d, s] > 0:
                 over = m.new_int_var(0, int(p.maximum[d, s]) - req, f"over_{d}_{s}")
-                m.add(over >= count - req)
+                m.add_max_equality(over, [count - req, 0])
                 self.objective.append(self.w(p.over_weight[d, s]) * over)
         self.terms.append("cover")
 
@@ -389,8 +394,7 @@ class CpModelBuilder:
             if weight > 0:
                 target = int(p.targets[w])
                 excess = m.new_int_var(0, n, f"excess_{w}")
-                m.add(excess >= total - (target + tol))
-                m.add(excess >= (target - tol) - total)
+                m.add_max_equality(excess, [total - (target + tol), (target - tol) - total, 0])
                 self.objective.append(weight * excess)
         for a in range(p.n_workers):
             for b in range(a + 1, p.n_workers):
@@ -434,8 +438,10 @@ class CpModelBuilder:
                     continue
                 share_r = int(p.targets[w]) * parts[kind]  # share x R
                 e = m.new_int_var(0, max(n * R + share_r, 1), f"{kind}_bal_{w}")
-                m.add(e >= counts[kind] * R - share_r - tol * R)
-                m.add(e >= share_r - counts[kind] * R - tol * R)
+                m.add_max_equality(
+                    e,
+                    [counts[kind] * R - share_r - tol * R, share_r - counts[kind] * R - tol * R, 0],
+                )
                 self.objective.append(coef * e)
 
     # -- keep, hints, solution ------------------------------------------------------------
@@ -460,6 +466,11 @@ class CpModelBuilder:
         """Hint every variable with the starting roster's value."""
         for (w, d, s), v in self.x.items():
             self.model.add_hint(v, 1 if shift_of[w, d] == s else 0)
+
+    def value(self, solver: Any) -> int:
+        """The objective (solver units) at the solver's (or callback's) current solution."""
+        expr = self.objective_expr
+        return int(expr) if isinstance(expr, int) else int(solver.value(expr))
 
     def shifts(self, solver: Any) -> np.ndarray:
         """``shift_of`` of the solver's solution."""

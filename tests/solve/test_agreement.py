@@ -20,7 +20,9 @@ def engine_score(problem, roster):
 @pytest.mark.parametrize("instance", [1, 2, 4])
 def test_cpsat_objective_equals_rule_engine_nrp_score(nrp_file, instance):
     problem = load_nrp(nrp_file(instance))
-    result = get_strategy("cpsat").solve(problem, time_limit=3 if instance > 1 else 30, seed=0)
+    # instances 2 and 4 stop at the first solution: agreement, not optimality, is tested here
+    strategy = get_strategy("cpsat", stop_at_first=instance > 1)
+    result = strategy.solve(problem, time_limit=60, seed=0)
     assert result.status in ("optimal", "feasible")
     hard, soft = engine_score(problem, result.roster)
     assert hard == result.hard_violations == 0
@@ -67,6 +69,6 @@ def test_local_search_is_deterministic_for_a_seed_with_a_move_budget():
 def test_local_search_improves_on_greedy():
     problem = small_saldo(n_workers=12, n_days=56, n_posts=2, seed=9)
     greedy = get_strategy("greedy").solve(problem, time_limit=10, seed=0)
-    ls = LocalSearch(max_moves=20000).solve(problem, roster=greedy.roster, time_limit=30, seed=0)
+    ls = LocalSearch(max_moves=8000).solve(problem, roster=greedy.roster, time_limit=30, seed=0)
     assert (ls.hard_violations, ls.objective) <= (greedy.hard_violations, greedy.objective)
     assert [t for t, _ in ls.log] == sorted(t for t, _ in ls.log)

@@ -1,0 +1,166 @@
+"""Generation strategies head to head on the Curtois & Qu instances 1–12.
+
+Part 1: every strategy (default greedy, greedy+local_search, cpsat) on every instance and seed
+with the same time limit, through ``rtsched_widgets.solve.benchmark`` (so plain CP-SAT always
+runs in the same invocation as the others). Per instance: the best known objective and, per
+strategy, the median objective, hard violations and gap to the best known in percent.
+
+Part 2: local-search move evaluations. For each instance (and a synthetic saldo problem) the
+local search runs ``--ls-seconds`` from the greedy roster and reports moves evaluated per
+second; then single candidate evaluations (``Validator.score_delta`` of one change) are timed
+one by one with ``time.perf_counter_ns``: median and p99 in µs and the median as a multiple of
+the baseline measured in the same process (a Python call of a two-argument function that
+returns a tuple). Budget (DESIGN.md §9): >= 200,000 move evaluations per second on one core.
+
+Run: .venv/bin/python benchmarks/bench_strategies.py [--time-limit 60] [--seeds 0]
+     [--strategies greedy,greedy+ls,cpsat] [--jobs 1] [--instances DIR_OR_FILES...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rtsched_widgets.model.io import load_nrp
+from rtsched_widgets.model.synthetic import synthetic
+from rtsched_widgets.rules.validator import Validator
+from rtsched_widgets.solve import get_strategy
+from rtsched_widgets.solve.benchmark import benchmark
+
+NRP_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "nrp"
+BUDGET_MOVES_PER_S = 200_000
+
+
+def strategy_table(frame: pd.DataFrame, strategies: list[str]) -> pd.DataFrame:
+    rows = []
+    for instance, group in frame.groupby("instance", sort=False):
+        row: dict[str, object] = {"instance": instance, "best": group["best_known"].iloc[0]}
+        for s in strategies:
+            g = group[group["strategy"] == s]
+            row[f"{s} obj"] = g["objective"].median()
+            row[f"{s} hard"] = g["hard_violations"].median()
+            row[f"{s} gap%"] = g["gap_to_best"].median()
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def time_single_deltas(problem, roster, samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nanoseconds of ``score_delta`` for random single changes, and of the baseline call."""
+    validator = Validator(problem, roster)
+    rng = random.Random(seed)
+    shift_of = roster.shift_of
+    n_w, n_d, n_s = problem.n_workers, problem.n_days, problem.n_shifts
+    changes = []
+    for _ in range(samples):
+        w, d = rng.randrange(n_w), rng.randrange(n_d)
+        old = int(shift_of[w, d])
+        new = rng.randrange(-1, n_s)
+        if new == old:
+            new = -1 if old >= 0 else 0
+        changes.append([(w, d, old, new)])
+
+    def baseline(a, b=None):
+        return (0, 0.0)
+
+    out = np.empty(samples, dtype=np.int64)
+    base = np.empty(samples, dtype=np.int64)
+    delta = validator.score_delta
+    clock = time.perf_counter_ns
+    for i, ch in enumerate(changes):
+        t0 = clock()
+        delta(ch)
+        out[i] = clock() - t0
+        t0 = clock()
+        baseline(ch)
+        base[i] = clock() - t0
+    return out, base
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", nargs="+", default=[str(NRP_DIR)])
+    parser.add_argument("--strategies", default="greedy,greedy+ls,cpsat")
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--ls-seconds", type=float, default=3.0)
+    parser.add_argument("--samples", type=int, default=5000)
+    parser.add_argument("--out", default=None, help="CSV of every run")
+    args = parser.parse_args(argv)
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    if "cpsat" not in strategies:
+        strategies.append("cpsat")  # plain CP-SAT always runs beside the others
+    best = NRP_DIR / "best_known.csv"
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, "
+        f"time limit {args.time_limit:g} s per run, seeds {args.seeds}, jobs {args.jobs}"
+    )
+    t0 = time.perf_counter()
+    frame = benchmark(
+        strategies,
+        args.instances,
+        time_limit=args.time_limit,
+        seeds=args.seeds,
+        n_jobs=args.jobs,
+        best_known=best if best.exists() else None,
+        on_result=lambda r: print(
+            f"  {r['instance']:<11} {r['strategy']:<22} seed {r['seed']}: "
+            f"{r['objective']:g} (hard {r['hard_violations']}, engine {r['engine_objective']:g})",
+            file=sys.stderr,
+        ),
+    )
+    if args.out:
+        frame.to_csv(args.out, index=False)
+    mismatch = frame[
+        (frame["engine_hard"] != frame["hard_violations"])
+        | ((frame["engine_objective"] - frame["objective"]).abs() > 1e-6)
+    ]
+    table = strategy_table(frame, strategies)
+    with pd.option_context("display.width", 250, "display.max_columns", None):
+        print(f"\nStrategies ({time.perf_counter() - t0:.0f} s wall):")
+        print(table.to_string(index=False, float_format=lambda x: f"{x:.1f}"))
+    print(f"runs whose reported score differs from the rule engine's: {len(mismatch)}")
+
+    print("\nLocal search move evaluations (greedy start, one core):")
+    rows = []
+    problems = [(Path(p).stem, load_nrp(p)) for p in sorted_nrp(args.instances)]
+    problems.append(
+        ("synthetic 40x180x3", synthetic(workers=40, days=180, posts=3, seed=0, feasible=True))
+    )
+    for name, problem in problems:
+        greedy = get_strategy("greedy").solve(problem, time_limit=60, seed=0)
+        ls = get_strategy("local_search").solve(
+            problem, roster=greedy.roster, time_limit=args.ls_seconds, seed=0
+        )
+        ns, base = time_single_deltas(problem, greedy.roster, args.samples, seed=0)
+        med, p99, bmed = np.median(ns), np.percentile(ns, 99), np.median(base)
+        rows.append(
+            {
+                "instance": name,
+                "moves/s": round(ls.moves_per_second),
+                "x budget": ls.moves_per_second / BUDGET_MOVES_PER_S,
+                "delta median µs": med / 1e3,
+                "delta p99 µs": p99 / 1e3,
+                "baseline median µs": bmed / 1e3,
+                "median / baseline": med / bmed,
+            }
+        )
+    print(pd.DataFrame(rows).to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    return 0
+
+
+def sorted_nrp(items: list[str]) -> list[str]:
+    from rtsched_widgets.solve.benchmark import resolve_instances
+
+    return [payload for _, kind, payload in resolve_instances(items) if kind == "nrp"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -27,11 +27,11 @@ $(BUNDLE): js/node_modules/.installed $(JS_SOURCES)
 js: $(BUNDLE)
 
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml $(BUNDLE)
-	$(PIP) install -q -e '.[lab,solve]'
+	$(PIP) install -q -e '.[lab,solve,io]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -q -e '.[lab,solve,postgres,test]'
+	$(PIP) install -q -e '.[lab,solve,io,postgres,test]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -76,7 +76,7 @@ def test_an_edit_is_one_patch_for_every_view_and_a_reply_to_the_asker(fake_comms
     assert (reply["view_id"], reply["request_id"], reply["ok"]) == ("view-a", "req-1", True)
     assert reply["sv"] == 1
     assert grid.schedule.core.slots[2, 1, 0] == 3
-    assert grid.schedule.history.records()[-1].user == "alice"
+    assert grid.schedule.oplog.records()[-1].user == "alice"
 
 
 def test_a_change_made_from_python_reaches_every_grid_of_the_schedule(fake_comms):

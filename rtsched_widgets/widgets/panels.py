@@ -1,0 +1,374 @@
+"""Companion widgets of a schedule: status bar, analytics panel and history panel.
+
+Each panel follows the schedule's event bus and keeps its small state in synced traitlets, so
+every open view shows the same thing. Updates run in the listener, on the thread that made the
+change; a panel whose refresh fails shows the error in its ``error``/``notice`` trait instead of
+losing it (and never breaks the edit: the bus isolates listeners).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import numpy as np
+import traitlets
+
+from rtsched_widgets.widgets._assets import bundle
+
+logger = logging.getLogger("rtsched_widgets.widgets")
+
+THEMES = ("auto", "light", "dark")
+OP_EVENTS = ("assigned", "unassigned", "swapped", "moved", "bulk_applied", "undone", "redone")
+
+
+def oplog_of(schedule: Any) -> Any:
+    """The schedule's :class:`~rtsched_widgets.engine.history.History` (undo stacks, records)."""
+    for name in ("oplog", "history"):
+        log = getattr(schedule, name, None)
+        if hasattr(log, "undo_depth") and hasattr(log, "records"):
+            return log
+    raise TypeError("schedule: it keeps no operation history (no .oplog)")
+
+
+class _Panel(anywidget.AnyWidget):
+    """A widget that refreshes itself from ``schedule`` whenever its bus reports a change.
+
+    ``throttle`` (seconds, default 0): 0 refreshes in the listener; more than 0 coalesces bursts
+    of events into one refresh at most every ``throttle`` seconds, on a timer thread.
+    """
+
+    theme = traitlets.Unicode("auto", help="'auto', 'light' or 'dark' (str).").tag(sync=True)
+    error = traitlets.Unicode("", help="Last error of a refresh, '' when none (str).").tag(
+        sync=True
+    )
+    _patterns: tuple[str, ...] = ("*",)
+
+    def __init__(self, schedule: Any, *, theme: str = "auto", throttle: float = 0.0) -> None:
+        if not hasattr(schedule, "events") or not hasattr(schedule, "problem"):
+            raise TypeError(
+                f"schedule: expected a rtsched_widgets Schedule, got {type(schedule).__name__}"
+            )
+        if not isinstance(throttle, int | float) or isinstance(throttle, bool) or throttle < 0:
+            raise ValueError(f"throttle: expected seconds >= 0, got {throttle!r}")
+        super().__init__(theme=theme)
+        self.schedule = schedule
+        self.throttle = float(throttle)
+        self._timer: threading.Timer | None = None
+        self._timer_lock = threading.Lock()
+        self._last_refresh = 0.0
+        self.refresh()
+        self._subscription = schedule.events.subscribe(self._patterns, self._on_event, weak=True)
+
+    @traitlets.validate("theme")
+    def _check_theme(self, proposal: Any) -> str:
+        if proposal["value"] not in THEMES:
+            raise traitlets.TraitError(
+                f"theme: expected one of {THEMES}, got {proposal['value']!r}"
+            )
+        return str(proposal["value"])
+
+    def refresh(self) -> None:
+        """Recompute the state from the schedule now; an exception is shown in ``error``."""
+        try:
+            self._refresh()
+        except Exception as exc:  # shown to the user, never lost
+            logger.exception("%s refresh failed", type(self).__name__)
+            self.error = f"{type(exc).__name__}: {exc}"
+        else:
+            self.error = ""
+        self._last_refresh = time.monotonic()
+
+    def _refresh(self) -> None:
+        raise NotImplementedError
+
+    def _on_event(self, event: Any) -> None:
+        self._note(event)
+        if self.throttle <= 0:
+            self.refresh()
+            return
+        with self._timer_lock:
+            if self._timer is not None:
+                return
+            wait = max(0.0, self.throttle - (time.monotonic() - self._last_refresh))
+            self._timer = threading.Timer(wait, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self) -> None:
+        with self._timer_lock:
+            self._timer = None
+        self.refresh()
+
+    def _note(self, event: Any) -> None:
+        """Hook: remember something about ``event`` before the refresh."""
+
+    def close(self) -> None:
+        """Stop following the schedule and close the widget."""
+        sub = getattr(self, "_subscription", None)
+        if sub is not None:
+            sub.cancel()
+        lock = getattr(self, "_timer_lock", None)  # absent when __init__ failed early
+        if lock is not None:
+            with lock:
+                if self._timer is not None:
+                    self._timer.cancel()
+                    self._timer = None
+        super().close()
+
+
+class StatusBar(_Panel):
+    """One line: connection, last result, coverage %, violations, undo/redo, who is here.
+
+    ``grid`` (optional ScheduleGrid): its replies (including refusals and errors) become the
+    last result, and its viewers count as present.
+    """
+
+    _esm = bundle("status")
+
+    connection = traitlets.Unicode("live", help="'live' or 'closed' (str).").tag(sync=True)
+    last = traitlets.Dict(
+        help="Last result: {'ok': bool, 'message': str, 'user': str} (dict, default {})."
+    ).tag(sync=True)
+    coverage = traitlets.Float(
+        0.0, help="Filled required slots / required slots, percent (float)."
+    ).tag(sync=True)
+    violations = traitlets.Dict(help="{'hard': int, 'soft': int} violation counts (dict).").tag(
+        sync=True
+    )
+    can_undo = traitlets.Bool(False, help="The user has an edit to undo (bool).").tag(sync=True)
+    can_redo = traitlets.Bool(False, help="The user has an undo to redo (bool).").tag(sync=True)
+    users = traitlets.List(traitlets.Unicode(), help="Who is here (list of str).").tag(sync=True)
+    version = traitlets.Int(0, help="Schedule version (int).").tag(sync=True)
+
+    def __init__(
+        self,
+        schedule: Any,
+        grid: Any = None,
+        *,
+        user: str | None = None,
+        theme: str = "auto",
+        throttle: float = 0.0,
+    ) -> None:
+        self.user = user or str(getattr(grid, "user", "") or getattr(schedule, "user", "local"))
+        self._present: set[str] = {self.user}
+        self.grid = grid
+        super().__init__(schedule, theme=theme, throttle=throttle)
+        if grid is not None:
+            grid.on_result(self._on_grid_reply)
+            grid.observe(self._on_viewers, names="viewers")
+            grid.observe(self._on_connection, names="connection")
+
+    def _note(self, event: Any) -> None:
+        payload = event.payload or {}
+        if event.type == "op_rejected":
+            self.last = {
+                "ok": False,
+                "message": str(payload.get("message", "")),
+                "user": event.user,
+            }
+        elif event.type in OP_EVENTS:
+            kind = payload.get("kind", event.type)
+            cells = payload.get("cells") or []
+            self.last = {
+                "ok": True,
+                "message": f"{kind}: {len(cells)} slot(s), version {payload.get('version')}",
+                "user": event.user or "",
+            }
+        elif event.type == "user_joined" and event.user:
+            self._present.add(event.user)
+        elif event.type == "user_left" and event.user:
+            self._present.discard(event.user)
+
+    def _on_grid_reply(self, reply: dict[str, Any]) -> None:
+        if reply.get("message", "").endswith("candidates"):
+            return  # a suggestion list is not a result worth showing
+        self.last = {"ok": bool(reply.get("ok")), "message": str(reply.get("message", ""))}
+        if str(reply.get("message", "")).startswith("internal error"):
+            self.error = str(reply["message"])
+
+    def _on_viewers(self, change: Any) -> None:
+        self.users = sorted(self._present | set(change["new"]))
+
+    def _on_connection(self, change: Any) -> None:
+        self.connection = "closed" if change["new"] == "closed" else "live"
+
+    def _refresh(self) -> None:
+        s, p = self.schedule, self.schedule.problem
+        required = p.required.astype(np.int64)
+        filled = np.minimum(s.core.count.astype(np.int64), required)
+        total = int(required.sum())
+        score = s.score()
+        n_violations = len(s.validator.violation_list())
+        history = oplog_of(s)
+        with self.hold_sync():
+            self.coverage = round(100.0 * int(filled.sum()) / total, 2) if total else 100.0
+            self.violations = {"hard": int(score.hard), "soft": n_violations - int(score.hard)}
+            self.can_undo = history.undo_depth(self.user) > 0
+            self.can_redo = history.redo_depth(self.user) > 0
+            self.version = int(s.version)
+            viewers = set(self.grid.viewers) if self.grid is not None else set()
+            self.users = sorted(self._present | viewers)
+
+
+class AnalyticsPanel(_Panel):
+    """Live charts: load against target per worker, special-day shifts per worker (with the
+    mean), violations by rule (hard and soft counts) and coverage over time (by ISO week, at
+    most ``max_points`` points). ``max_workers`` bounds the workers charted: those furthest
+    from their target are kept, shown in worker order."""
+
+    _esm = bundle("analytics")
+
+    data = traitlets.Dict(help="Chart data, see js/src/panels/analytics.ts (dict).").tag(sync=True)
+    note = traitlets.Unicode("", help="A line under the charts (str).").tag(sync=True)
+    _patterns = (*OP_EVENTS, "generation_finished", "remote_applied")
+
+    def __init__(
+        self,
+        schedule: Any,
+        *,
+        max_workers: int = 30,
+        max_points: int = 60,
+        theme: str = "auto",
+        throttle: float = 0.0,
+    ) -> None:
+        for name, value in (("max_workers", max_workers), ("max_points", max_points)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name}: expected an integer >= 1, got {value!r}")
+        self.max_workers = max_workers
+        self.max_points = max_points
+        super().__init__(schedule, theme=theme, throttle=throttle)
+
+    def _refresh(self) -> None:
+        s, p = self.schedule, self.schedule.problem
+        a = s.analytics()
+        load = a.load
+        names = [w.display_name for w in p.workers]
+        keep = np.arange(len(load))
+        if len(load) > self.max_workers:
+            order = np.argsort(-np.abs(load["deviation"].to_numpy()), kind="stable")
+            keep = np.sort(order[: self.max_workers])
+        assigned = load["assigned"].to_numpy()
+        target = load["target"].to_numpy()
+        special = load["special"].to_numpy()
+        rules: dict[str, list[int]] = {}
+        for rec in a.violations_by_rule.itertuples(index=False):
+            entry = rules.setdefault(str(rec.rule), [0, 0])
+            entry[0 if rec.severity == "hard" else 1] += int(rec.count)
+        required = p.required.astype(np.int64)
+        filled = np.minimum(s.core.count.astype(np.int64), required).sum(axis=1)
+        per_day_required = required.sum(axis=1)
+        week = p.calendar.week
+        n_weeks = int(week.max()) + 1 if week.size else 0
+        step = max(1, -(-n_weeks // self.max_points))
+        bucket = week // step
+        points = []
+        for b in range(int(bucket.max()) + 1 if bucket.size else 0):
+            mask = bucket == b
+            req = int(per_day_required[mask].sum())
+            pct = 100.0 * int(filled[mask].sum()) / req if req else 100.0
+            first = int(np.flatnonzero(mask)[0])
+            points.append([p.calendar.iso(first), round(pct, 1)])
+        with self.hold_sync():
+            self.data = {
+                "load": [[names[i], int(assigned[i]), int(target[i])] for i in keep],
+                "special": [[names[i], int(special[i])] for i in keep],
+                "special_mean": round(float(special.mean()), 2) if special.size else 0.0,
+                "rules": [[rule, hard, soft] for rule, (hard, soft) in sorted(rules.items())],
+                "coverage": points,
+            }
+            shown = "" if len(keep) == len(load) else f" ({len(keep)} of {len(load)} workers)"
+            self.note = (
+                f"version {a.version} · coverage {a.coverage:.1f}% · "
+                f"{a.hard} hard · soft penalty {a.soft:g}{shown}"
+            )
+
+
+class HistoryPanel(_Panel):
+    """The audit trail (newest first, at most ``limit`` rows) with undo/redo and export buttons.
+
+    Undo/redo act for ``user``; export writes ``audit-<schedule id>-v<version>.<format>`` into
+    ``export_dir`` (default: the working directory) and offers the file as a download.
+    """
+
+    _esm = bundle("history")
+
+    rows: traitlets.List[list[Any]] = traitlets.List(
+        help="[op_id, version, user, time (UTC ISO), kind, message, undone 0/1] per op (list)."
+    ).tag(sync=True)
+    can_undo = traitlets.Bool(False, help="The user has an edit to undo (bool).").tag(sync=True)
+    can_redo = traitlets.Bool(False, help="The user has an undo to redo (bool).").tag(sync=True)
+    notice = traitlets.Unicode("", help="Outcome of the last button (str).").tag(sync=True)
+    _patterns = (*OP_EVENTS, "generation_finished", "remote_applied")
+
+    def __init__(
+        self,
+        schedule: Any,
+        *,
+        user: str | None = None,
+        limit: int = 200,
+        export_dir: str | Path | None = None,
+        theme: str = "auto",
+        throttle: float = 0.0,
+    ) -> None:
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ValueError(f"limit: expected an integer >= 1, got {limit!r}")
+        self.user = user or str(getattr(schedule, "user", "local"))
+        self.limit = limit
+        self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
+        super().__init__(schedule, theme=theme, throttle=throttle)
+        self.on_msg(self._on_message)
+
+    def _refresh(self) -> None:
+        history = oplog_of(self.schedule)
+        records = history.records(limit=self.limit)
+        rows: list[list[Any]] = []
+        for rec in reversed(records):
+            when = datetime.fromtimestamp(rec.timestamp, tz=UTC)
+            rows.append(
+                [
+                    rec.op_id,
+                    int(rec.version),
+                    rec.user,
+                    when.strftime("%Y-%m-%d %H:%M:%S"),
+                    rec.kind,
+                    rec.message,
+                    int(history.is_undone(rec.op_id)),
+                ]
+            )
+        with self.hold_sync():
+            self.rows = rows
+            self.can_undo = history.undo_depth(self.user) > 0
+            self.can_redo = history.redo_depth(self.user) > 0
+
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        try:
+            if kind in ("undo", "redo"):
+                result = getattr(self.schedule, kind)(user=self.user)
+                self.notice = str(result.message)
+            elif kind == "export":
+                self.notice = self.export(content.get("format", "csv"))
+            else:
+                self.notice = f"type: unknown request {kind!r}; use undo, redo or export"
+        except Exception as exc:  # shown to the user, never lost
+            logger.exception("history panel request failed")
+            self.notice = f"{type(exc).__name__}: {exc}"
+        self.refresh()
+
+    def export(self, format: str = "csv") -> str:
+        """Write the audit trail as ``format`` (csv or json), offer it as a download; returns
+        what happened as a sentence."""
+        if format not in ("csv", "json"):
+            raise ValueError(f"format: expected 'csv' or 'json', got {format!r}")
+        name = f"audit-{self.schedule.id}-v{self.schedule.version}.{format}"
+        path = self.schedule.export_audit(self.export_dir / name, format)
+        text = Path(path).read_text(encoding="utf-8")
+        mime = "text/csv" if format == "csv" else "application/json"
+        self.send({"type": "download", "name": name, "text": text, "mime": mime})
+        return f"exported {len(oplog_of(self.schedule))} ops to {path}"

@@ -268,6 +268,7 @@ class Subscription:
 
 
 _CLOSED = object()
+_NO_SELF = object()
 
 
 class EventStream:
@@ -620,6 +621,10 @@ class EventBus:
         if pending is not None:  # a listener on this thread published: deliver afterwards
             pending.append(event)
             return
+        if not self._subs:  # nobody listens here (the common case of the process-wide bus)
+            if self._parent is not None:
+                self._parent._receive(event, ident)
+            return
         pending = pending_by_thread[ident] = []
         parent = self._parent
         try:
@@ -645,12 +650,15 @@ class EventBus:
         for sub in subs:
             if not sub._active:
                 continue
-            fn = sub._fn
-            if fn is None:
-                target = sub._ref()  # type: ignore[misc]
-                if target is None:
+            fn: Callable[..., Any] | None = sub._fn
+            obj: Any = _NO_SELF
+            if fn is None:  # weak: a dead listener is skipped (its subscription cancels itself)
+                obj = sub._ref()  # type: ignore[misc]
+                if obj is None:
                     continue
-                fn = target if sub._func is None else MethodType(sub._func, target)
+                fn = sub._func
+                if fn is None:
+                    fn, obj = obj, _NO_SELF
             try:
                 if sub.where is not None and not sub.where(event):
                     continue
@@ -660,7 +668,10 @@ class EventBus:
                             continue
                         sub._active = False
                     self._remove(sub)
-                fn(event)
+                if obj is _NO_SELF:
+                    fn(event)
+                else:  # weak bound method: call its function with the live object
+                    fn(obj, event)
                 delivered += 1
             except Exception as exc:
                 self._listener_failed(sub, event, exc)

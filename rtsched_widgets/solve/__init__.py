@@ -1,7 +1,9 @@
 """Generation strategies (greedy, local search, CP-SAT), partial regeneration, benchmarks."""
 
 from rtsched_widgets.solve.base import ProgressInfo, SolveResult, Strategy
+from rtsched_widgets.solve.benchmark import benchmark, plot_benchmark
 from rtsched_widgets.solve.keep import Keep
+from rtsched_widgets.solve.partial import regenerate
 from rtsched_widgets.solve.registry import Chain, available_strategies, get_strategy, register
 
 __all__ = [
@@ -11,6 +13,9 @@ __all__ = [
     "SolveResult",
     "Strategy",
     "available_strategies",
+    "benchmark",
     "get_strategy",
+    "plot_benchmark",
+    "regenerate",
     "register",
 ]

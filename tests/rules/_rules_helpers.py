@@ -83,3 +83,33 @@ def assert_matches_full(validator: Validator) -> None:
 
 def keyed(violations):
     return sorted(((v.key, v.penalty, v.message) for v in violations), key=repr)
+
+
+def build_incrementally(problem: Problem, cells: Sequence[tuple[int, int, int]]) -> Validator:
+    """Place ``cells`` one by one through score_delta/preview/commit, checking each step
+    against a full check; returns the validator of the final roster."""
+    roster = Roster(problem)
+    v = Validator(problem, roster)
+    for w, d, s in cells:
+        ch = [(w, d, int(roster.shift_of[w, d]), s)]
+        pv = v.preview(ch)
+        hard, soft = v.score_delta(ch)
+        assert hard == pv.hard and abs(soft - pv.soft) < 1e-9
+        apply_to_roster(roster, ch)
+        c = v.commit(ch)
+        assert keyed(c.introduced) == keyed(pv.introduced)
+        assert keyed(c.resolved) == keyed(pv.resolved)
+        assert_matches_full(v)
+    return v
+
+
+def keys_of(problem: Problem, cells: Sequence[tuple[int, int, int]], rule: str) -> list[tuple]:
+    """Keys of ``rule``'s violations once ``cells`` are placed (full check and delta path
+    agree, see ``build_incrementally``)."""
+    v = build_incrementally(problem, cells)
+    return sorted(x.key for x in v.full_check() if x.rule == rule)
+
+
+def records_of(problem: Problem, cells: Sequence[tuple[int, int, int]], rule: str):
+    v = build_incrementally(problem, cells)
+    return sorted((x for x in v.full_check() if x.rule == rule), key=lambda x: x.key)

@@ -26,6 +26,7 @@ import numpy as np
 from rtsched_widgets.engine.events import Event, EventBus
 
 BUDGET_NS_PER_SUBSCRIBER = 5_000
+BUDGET_SUBSCRIBERS = 10
 PAYLOAD: dict[str, Any] = {
     "op_id": "bench-1",
     "version": 1,
@@ -133,8 +134,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{batches} batches x {batch_size} publishes; ns per subscriber per event"
     )
     header = (
-        f"| subscribers | variant | bus median | bus p99 | loop median | loop p99 | "
-        f"ratio (median) | per publish median (µs) | budget {BUDGET_NS_PER_SUBSCRIBER} ns |"
+        "| subscribers | variant | bus median | bus p99 | loop median | loop p99 | "
+        "ratio (median) | per publish median (µs) | budget (10 subs, <= 5 µs/sub) |"
     )
     print(header)
     print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
@@ -144,7 +145,10 @@ def main(argv: list[str] | None = None) -> None:
             samples = bench_bus(n, variant, batches, batch_size)
             med, p99 = per_sub(samples, batch_size, n)
             per_publish_us = statistics.median(samples) / batch_size / 1e3
-            verdict = "ok" if med <= BUDGET_NS_PER_SUBSCRIBER else "OVER"
+            if n != BUDGET_SUBSCRIBERS:
+                verdict = "-"  # the budget is stated for 10 subscribers
+            else:
+                verdict = "ok" if med <= BUDGET_NS_PER_SUBSCRIBER else "OVER"
             print(
                 f"| {n} | {variant} | {med:,.0f} | {p99:,.0f} | {base_med:,.0f} | "
                 f"{base_p99:,.0f} | {med / base_med:.1f}x | {per_publish_us:.2f} | {verdict} |"

@@ -22,7 +22,8 @@ Fixtures (reuse them for any widget or collaboration test; mark such tests
     wrote are shut down after the test.
 
 ``lab_user`` (function)
-    ``lab_user("alice")`` opens a new, independent browser context signed in with the token:
+    ``lab_user("alice")`` opens a new, independent browser context signed in with the token
+    (no page loaded yet):
     to jupyter_server each context is a different anonymous user (``user.identity`` is its
     ``/api/me`` identity). ``user.open_notebook(path)`` opens a notebook in JupyterLab and waits
     until its kernel is idle; ``user.run_all_cells()`` runs every cell and waits until all have
@@ -32,189 +33,36 @@ Fixtures (reuse them for any widget or collaboration test; mark such tests
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import nbformat
-import psutil
 import pytest
-import requests
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-
-from rtsched_widgets.demo import lab_command
-
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "tests" / ".artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SERVER_START_TIMEOUT_S = 90.0
-UI_TIMEOUT_MS = 60_000
-
-# JupyterLab settings of the throw-away config dir: no network (news, update checks).
-LAB_USER_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-}
-
+from labharness import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    UI_TIMEOUT_MS,
+    LabServer,
+    LabUser,
+    start_lab_server,
+    stop_process_tree,
+)
+from playwright.sync_api import Browser, sync_playwright
 
 # -- server ----------------------------------------------------------------------------------
-
-
-@dataclass
-class LabServer:
-    """A running JupyterLab: where it listens, its token, the folder it serves and its log."""
-
-    port: int
-    token: str
-    root_dir: Path
-    log_path: Path
-    process: subprocess.Popen[bytes]
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def url(self, path: str, **query: str) -> str:
-        """Absolute URL of ``path`` on the server (no token; browser contexts use a cookie)."""
-        tail = "&".join(f"{k}={v}" for k, v in query.items())
-        return f"{self.base_url}/{path.lstrip('/')}" + (f"?{tail}" if tail else "")
-
-    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """A REST call authenticated by the token (raises on an HTTP error)."""
-        response = requests.request(
-            method,
-            self.url(path),
-            headers={"Authorization": f"token {self.token}"},
-            timeout=30,
-            **kwargs,
-        )
-        response.raise_for_status()
-        return response
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def isolated_env(base: Path) -> dict[str, str]:
-    """Environment whose Jupyter user folders all live under ``base``.
-
-    Only the per-user locations move: Jupyter still searches ``sys.prefix`` (the venv) for
-    config, kernels and labextensions, because the server runs on the venv's interpreter.
-    """
-    dirs = {
-        "HOME": base / "home",
-        "JUPYTER_CONFIG_DIR": base / "config",
-        "JUPYTER_DATA_DIR": base / "data",
-        "JUPYTER_RUNTIME_DIR": base / "runtime",
-        "IPYTHONDIR": base / "ipython",
-    }
-    for path in dirs.values():
-        path.mkdir(parents=True, exist_ok=True)
-    for name, value in LAB_USER_SETTINGS.items():
-        target = dirs["JUPYTER_CONFIG_DIR"] / "lab" / "user-settings" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(value))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IPYTHON"))}
-    env.update({k: str(v) for k, v in dirs.items()})
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def wait_until_ready(server: LabServer) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(
-                f"jupyter lab exited with {server.process.returncode}:\n{server.log_tail()}"
-            )
-        try:
-            if server.api("GET", "/api").ok:
-                return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise TimeoutError(
-        f"jupyter lab did not answer within {SERVER_START_TIMEOUT_S} s\n{server.log_tail()}"
-    )
-
-
-def stop_process_tree(process: subprocess.Popen[bytes], grace_s: float = 20.0) -> None:
-    """SIGTERM the process group of ``process``, then SIGKILL whatever of its tree is left.
-
-    Descendants are collected before the signal, so kernels (which jupyter starts in their own
-    sessions) are covered too.
-    """
-    try:
-        tree = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        tree = []
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=grace_s)
-    _, alive = psutil.wait_procs(tree, timeout=5)
-    for proc in alive:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            proc.kill()
-    psutil.wait_procs(alive, timeout=5)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=5)
 
 
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """A real JupyterLab with real-time collaboration for the whole session (see module doc)."""
-    base = tmp_path_factory.mktemp("jupyterlab")
-    root_dir = base / "notebooks"
-    shutil.copytree(REPO / "notebooks", root_dir, ignore=shutil.ignore_patterns(".ipynb_*"))
-    env = isolated_env(base)
-    port = free_port()
-    token = uuid.uuid4().hex
-    log_path = base / "jupyterlab.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            lab_command(port=port, notebook_dir=root_dir, token=token),
-            cwd=base,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = LabServer(port, token, root_dir, log_path, process)
+    server = start_lab_server(tmp_path_factory.mktemp("jupyterlab"))
     try:
-        wait_until_ready(server)
         yield server
     finally:
-        stop_process_tree(process)
+        stop_process_tree(server.process)
 
 
 # -- notebooks -------------------------------------------------------------------------------
@@ -265,107 +113,6 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-KERNEL_IDLE = """
-() => {
-  const bar = document.querySelector('#jp-main-statusbar');
-  const text = bar ? bar.innerText : '';
-  return !text.includes('No Kernel') && /\\| Idle\\b/.test(text);
-}
-"""
-
-RUN_ALL_DONE = """
-(minCount) => {
-  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  if (!panel) return false;
-  // Empty code cells are skipped by "Run All" and keep a blank prompt.
-  const prompts = [...panel.querySelectorAll('.jp-CodeCell')]
-    .filter((cell) => (cell.querySelector('.cm-content')?.textContent ?? '').trim() !== '')
-    .map((cell) => cell.querySelector('.jp-InputArea-prompt'));
-  return prompts.length > 0 && prompts.every((p) => {
-    const m = /\\[(\\d+)\\]/.exec(p.textContent || '');
-    return m !== null && Number(m[1]) > minCount;
-  });
-}
-"""
-
-MAX_EXECUTION_COUNT = """
-() => {
-  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  const counts = [...(panel?.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt') ?? [])]
-    .map((p) => /\\[(\\d+)\\]/.exec(p.textContent || ''))
-    .filter((m) => m !== null)
-    .map((m) => Number(m[1]));
-  return counts.length ? Math.max(...counts) : 0;
-}
-"""
-
-
-@dataclass
-class LabUser:
-    """One person in JupyterLab: an independent browser context (own cookies = own identity)."""
-
-    label: str
-    server: LabServer
-    context: BrowserContext
-    page: Page
-    identity: dict[str, Any] = field(default_factory=dict)
-    console: list[str] = field(default_factory=list)
-
-    def open_notebook(self, path: str) -> Page:
-        """Open ``path`` (relative to the server root) in a workspace of its own; wait for an
-        idle kernel. Returns the page."""
-        workspace = f"{self.label}-{uuid.uuid4().hex[:6]}"
-        self.page.goto(self.server.url(f"/lab/workspaces/{workspace}/tree/{path}", reset=""))
-        self.notebook.wait_for(state="visible")
-        self.wait_for_idle_kernel()
-        return self.page
-
-    def wait_for_idle_kernel(self) -> None:
-        """Wait until the status bar shows a connected kernel that is idle.
-
-        (The toolbar's execution indicator says 'idle' before any kernel is attached, so it
-        cannot tell.)"""
-        self.page.wait_for_function(KERNEL_IDLE, timeout=UI_TIMEOUT_MS)
-
-    @property
-    def notebook(self) -> Any:
-        """Locator of the notebook shown in the main area."""
-        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
-
-    def _menu(self, menu: str, item: str) -> None:
-        self.page.locator(f".lm-MenuBar-itemLabel:text-is('{menu}')").click()
-        self.page.locator(f".lm-Menu-itemLabel:text-is('{item}')").click()
-
-    def run_all_cells(self) -> None:
-        """Run every cell of the open notebook; wait until each non-empty code cell has a fresh
-        execution count (that is, has finished)."""
-        before = self.page.evaluate(MAX_EXECUTION_COUNT)
-        self._menu("Run", "Run All Cells")
-        self.page.wait_for_function(RUN_ALL_DONE, arg=before, timeout=UI_TIMEOUT_MS)
-
-    def run_code(self, code: str) -> Any:
-        """Put ``code`` into the last cell of the open notebook, run it and return that cell's
-        locator once it has finished (its execution count is set)."""
-        cell = self.notebook.locator(".jp-Cell").last
-        before = self.page.evaluate(MAX_EXECUTION_COUNT)
-        cell.locator(".cm-content").click()
-        self.page.keyboard.press("ControlOrMeta+a")
-        self.page.keyboard.insert_text(code)
-        self.page.keyboard.press("Control+Enter")
-        self.page.wait_for_function(
-            """([count, index]) => {
-                 const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-                 const cells = panel ? panel.querySelectorAll('.jp-Cell') : [];
-                 const prompt = cells[index]?.querySelector('.jp-InputArea-prompt');
-                 const m = /\\[(\\d+)\\]/.exec(prompt?.textContent || '');
-                 return m !== null && Number(m[1]) > count;
-               }""",
-            arg=[before, cell.evaluate("(c) => [...c.parentElement.children].indexOf(c)")],
-            timeout=UI_TIMEOUT_MS,
-        )
-        return cell
-
-
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
@@ -390,13 +137,15 @@ def lab_user(
         user = LabUser(label, lab_server, context, page)
         page.on("console", lambda msg: user.console.append(f"{msg.type}: {msg.text}"))
         page.on("pageerror", lambda exc: user.console.append(f"pageerror: {exc}"))
-        # The token in the URL signs the context in; the server answers with a login cookie
-        # that carries a new anonymous identity.
-        page.goto(lab_server.url("/lab", token=lab_server.token))
-        page.locator("#jp-main-dock-panel").wait_for(state="visible")
+        # A request carrying the token signs the context in: the server answers with a login
+        # cookie holding a new anonymous identity, which every later request of the context
+        # (pages, websockets) presents instead of the token.
+        signed = context.request.get(lab_server.url("/api/me", token=lab_server.token))
+        assert signed.ok, f"/api/me with the token for {label}: HTTP {signed.status}"
         me = context.request.get(lab_server.url("/api/me"))
-        assert me.ok, f"/api/me for {label}: HTTP {me.status}"
+        assert me.ok, f"/api/me with the login cookie for {label}: HTTP {me.status}"
         user.identity = me.json()["identity"]
+        assert user.identity["username"] == signed.json()["identity"]["username"]
         users.append(user)
         return user
 

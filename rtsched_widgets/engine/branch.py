@@ -44,7 +44,10 @@ def fork(parent: Schedule, user: str | None = None) -> Schedule:
         branch._counter = itertools.count(1)
         branch._fork_base = parent.core.slots.copy()
         branch._cache_day = parent._cache_day
+        branch._ids = parent._ids
+        branch._iso = parent._iso
         branch._forked_from = parent.id
+        branch._event_extra = None
     return branch
 
 
@@ -174,7 +177,6 @@ def run_strategy(
         )
     except ValueError as exc:
         return failure("MALFORMED", f"generate: {exc}", kind="generate", version=schedule.version)
-    result = schedule._replace_roster(solved.roster, user=who, kind="generate")
     details = {
         "strategy": strategy,
         "status": solved.status,
@@ -183,6 +185,7 @@ def run_strategy(
         "elapsed": time.perf_counter() - t0,
         "seed": seed,
     }
+    result = schedule._replace_roster(solved.roster, user=who, kind="generate", event_extra=details)
     if not result.ok:  # the strategy returned the roster unchanged
         events.publish("generation_finished", {**details, "version": schedule.version}, who)
         return OpResult(

@@ -233,7 +233,10 @@ class Schedule:
         self._counter = itertools.count(1)
         self._fork_base: np.ndarray | None = None
         self._forked_from: str | None = None
+        self._event_extra: dict[str, Any] | None = None
         self._cache_day: dict[Any, int] = {}
+        self._ids: tuple[str, ...] = tuple(w.id for w in problem.workers)
+        self._iso: tuple[str, ...] = tuple(problem.calendar.iso(d) for d in range(problem.n_days))
 
     # ------------------------------------------------------------------ resolving input
     def _day(self, value: Any, field_name: str = "date") -> int:
@@ -304,7 +307,7 @@ class Schedule:
 
     def _label(self, d: int, s: int, k: int | None = None) -> str:
         p = self.problem
-        text = f"{p.calendar.iso(d)}/{p.shift_types[s].id}"
+        text = f"{self._iso[d]}/{p.shift_types[s].id}"
         return text if k is None or p.maximum[d, s] <= 1 else f"{text}[{k}]"
 
     # ------------------------------------------------------------------ compiling
@@ -635,8 +638,8 @@ class Schedule:
         return self._commit(plan, user, force, base_version, undoes)
 
     def _cells(self, plan: _Plan) -> tuple[tuple[str, int, int], ...]:
-        iso = self.problem.calendar.iso
-        return tuple((iso(d), s, k) for d, s, k, _, _ in plan.slot_changes)
+        iso = self._iso
+        return tuple((iso[d], s, k) for d, s, k, _, _ in plan.slot_changes)
 
     def _commit(
         self,
@@ -647,7 +650,7 @@ class Schedule:
         undoes: OpRecord | None,
     ) -> OpResult:
         """Step 5–7: change the roster, commit the validator, record, persist, publish."""
-        roster, p = self.core, self.problem
+        roster = self.core
         for d, s, k, old, _ in plan.slot_changes:
             if old >= 0:
                 roster.clear(d, s, k)
@@ -661,7 +664,7 @@ class Schedule:
             self.cell_version[d, s] = version
         op_id = f"{self.id}-{version}"
         cells = self._cells(plan)
-        ids = [w.id for w in p.workers]
+        ids = self._ids
         before: dict[Hashable, Any] = {
             c: ids[old]
             for c, (_, _, _, old, _) in zip(cells, plan.slot_changes, strict=True)
@@ -708,6 +711,8 @@ class Schedule:
         }
         if undoes is not None:
             payload["undoes"] = undoes.op_id
+        if self._event_extra:
+            payload.update(self._event_extra)
         self._publish(EVENT_OF_KIND.get(plan.kind, "bulk_applied"), payload, user)
         if delta.introduced or delta.resolved:
             self._publish(
@@ -1109,18 +1114,29 @@ class Schedule:
         )
 
     def _replace_roster(
-        self, roster: Roster, *, user: str | None, kind: str = "generate"
+        self,
+        roster: Roster,
+        *,
+        user: str | None,
+        kind: str = "generate",
+        event_extra: dict[str, Any] | None = None,
     ) -> OpResult:
-        """Make the roster equal ``roster`` as one forced, undoable step."""
+        """Make the roster equal ``roster`` as one forced, undoable step; ``event_extra`` is
+        added to the payload of the op's event."""
         diff_mask = self.core.slots != roster.slots
         d, s, k = np.nonzero(diff_mask)
         targets = [
             (int(a), int(b), int(c), int(w))
             for a, b, c, w in zip(d, s, k, roster.slots[d, s, k], strict=True)
         ]
-        return self._run(
-            _SetSlots(targets, kind), force=True, user=user, base_version=None, kind=kind
-        )
+        with self._lock:
+            self._event_extra = event_extra
+            try:
+                return self._run(
+                    _SetSlots(targets, kind), force=True, user=user, base_version=None, kind=kind
+                )
+            finally:
+                self._event_extra = None
 
 
 def _as_cell(value: Any, name: str) -> Cell:

@@ -7,6 +7,7 @@ best few with the validator's exact score delta.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from rtsched_widgets.engine.result import OpError
 
 if TYPE_CHECKING:
     from rtsched_widgets.engine.schedule import Schedule
+    from rtsched_widgets.model.problem import Problem
 
 SUGGEST_COLUMNS = [
     "rank",
@@ -29,6 +31,33 @@ SUGGEST_COLUMNS = [
     "target",
     "reason",
 ]
+
+
+_MAX_SHIFTS: weakref.WeakKeyDictionary[Problem, np.ndarray] = weakref.WeakKeyDictionary()
+_NO_LIMIT = np.iinfo(np.int64).max
+
+
+def _max_shifts(p: Problem) -> np.ndarray:
+    """Per worker ``max_shifts`` (no limit = the largest int64), computed once per problem."""
+    got = _MAX_SHIFTS.get(p)
+    if got is None:
+        got = np.array(
+            [w.max_shifts if w.max_shifts is not None else _NO_LIMIT for w in p.workers],
+            dtype=np.int64,
+        )
+        _MAX_SHIFTS[p] = got
+    return got
+
+
+_NAMES: weakref.WeakKeyDictionary[Problem, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _names(p: Problem) -> np.ndarray:
+    """Display names of the workers (object array), computed once per problem."""
+    got = _NAMES.get(p)
+    if got is None:
+        got = _NAMES[p] = np.asarray([w.display_name for w in p.workers], dtype=object)
+    return got
 
 
 def _screen(schedule: Schedule, d: int, s: int) -> np.ndarray:
@@ -54,10 +83,7 @@ def _screen(schedule: Schedule, d: int, s: int) -> np.ndarray:
         lambda w: f"already works that day ({p.shift_types[int(shift_today[w])].id})",
     )
     mark(~p.available[:, d], "unavailable (days off or outside work periods)")
-    maxima = np.array(
-        [w.max_shifts if w.max_shifts is not None else np.iinfo(np.int64).max for w in p.workers],
-        dtype=np.int64,
-    )
+    maxima = _max_shifts(p)
     assigned = (roster.shift_of >= 0).sum(axis=1).astype(np.int64)
     mark(assigned >= maxima, lambda w: f"already has the maximum of {int(maxima[w])} shifts")
     today = np.flatnonzero(shift_today >= 0)
@@ -75,10 +101,8 @@ def _screen(schedule: Schedule, d: int, s: int) -> np.ndarray:
         dist = np.where(window & (offsets > 0), offsets, np.iinfo(np.int64).max)
         nearest = dist.min(axis=1) if dist.size else np.full(n_w, np.iinfo(np.int64).max)
         near_day = lo + np.argmin(dist, axis=1) if dist.size else np.zeros(n_w, dtype=np.int64)
-        mark(
-            nearest < p.min_distance,
-            lambda w: f"would break min gap with {cal.iso(int(near_day[w]))}",
-        )
+        iso = schedule._iso
+        mark(nearest < p.min_distance, lambda w: f"would break min gap with {iso[near_day[w]]}")
         st = p.settings
         if int(cal.weekday[d]) in st.pattern_weekdays:
             for dist_days in st.pattern_distances:
@@ -127,38 +151,32 @@ def suggest(
         hard, soft = schedule.validator.score_delta([*leave, (w, d, -1, s)])
         rows.append((int(hard), float(soft), int(assigned[w] - targets[w]), w))
     rows.sort()
-    out = [
-        {
-            "rank": i + 1,
-            "worker": p.workers[w].id,
-            "name": p.workers[w].display_name,
-            "eligible": True,
-            "hard": hard,
-            "soft": soft,
-            "assigned": int(assigned[w]),
-            "target": int(targets[w]),
-            "reason": "",
-        }
-        for i, (hard, soft, _, w) in enumerate(rows[:k])
-    ]
+    best = rows[:k]
+    chosen = [w for _, _, _, w in best]
     if excluded:
-        for w in np.flatnonzero(reasons != "").tolist():
-            out.append(
-                {
-                    "rank": 0,
-                    "worker": p.workers[w].id,
-                    "name": p.workers[w].display_name,
-                    "eligible": False,
-                    "hard": np.nan,
-                    "soft": np.nan,
-                    "assigned": int(assigned[w]),
-                    "target": int(targets[w]),
-                    "reason": reasons[w],
-                }
-            )
-    frame = pd.DataFrame(out, columns=SUGGEST_COLUMNS)
-    frame["hard"] = frame["hard"].astype(float)
-    frame["soft"] = frame["soft"].astype(float)
+        out_w = np.flatnonzero(reasons != "")
+        workers = np.concatenate([np.asarray(chosen, dtype=np.int64), out_w])
+    else:
+        out_w = np.zeros(0, dtype=np.int64)
+        workers = np.asarray(chosen, dtype=np.int64)
+    n_best, n_out = len(best), len(out_w)
+    ids = np.asarray(schedule._ids, dtype=object)
+    names = _names(p)
+    frame = pd.DataFrame(
+        {
+            "rank": np.concatenate([np.arange(1, n_best + 1), np.zeros(n_out, dtype=np.int64)]),
+            "worker": pd.Series(ids[workers], dtype=object),
+            "name": pd.Series(names[workers], dtype=object),
+            "eligible": np.concatenate([np.ones(n_best, bool), np.zeros(n_out, bool)]),
+            "hard": np.concatenate([[float(h) for h, _, _, _ in best], np.full(n_out, np.nan)]),
+            "soft": np.concatenate([[f for _, f, _, _ in best], np.full(n_out, np.nan)]),
+            "assigned": assigned[workers],
+            "target": targets[workers],
+            "reason": pd.Series(
+                np.concatenate([np.full(n_best, "", dtype=object), reasons[out_w]]), dtype=object
+            ),
+        }
+    )
     return frame
 
 

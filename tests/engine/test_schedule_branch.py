@@ -74,13 +74,18 @@ def test_merge_keeps_my_changes_to_other_cells(s: Schedule) -> None:
 
 def test_generate_replaces_roster_as_one_step_with_events(s: Schedule) -> None:
     types = []
+    finished = []
     s.events.subscribe("generation_*", lambda e: types.append(e.type))
+    s.events.subscribe("generation_finished", finished.append)
     s.assign("W01", "2026-01-20", 0)
     before = s.core.copy()
     r = s.generate(strategy="greedy", time_limit=2, seed=0)
     assert r.ok and r.kind == "generate", r.message
     assert r.details["strategy"] == "greedy"
     assert types[0] == "generation_started" and types[-1] == "generation_finished"
+    assert types.count("generation_finished") == 1
+    assert finished[0].payload["strategy"] == "greedy"
+    assert finished[0].payload["op_id"] == r.op_id
     assert s.core.shift_of[1, 19] == 0  # mandatory assignment kept
     assert s.analytics().coverage > 50
     assert_consistent(s)

@@ -1,0 +1,251 @@
+"""Edit latency of the Schedule facade at 1k, 10k and 100k assignments.
+
+For each size a feasible synthetic saldo schedule is loaded into a ``Schedule`` and a random
+mix of edits is timed one call at a time with ``time.perf_counter_ns`` around the public
+method (parse + validate + preview + policy + roster + validator commit + history + events +
+OpResult). The policy applies hard violations instead of blocking (``block_hard=False``) so
+every timed edit takes the full apply path; the preview still runs. Reported per op kind:
+samples, share applied, median and p99 in µs, and the median as a multiple of the baseline —
+the bare ``Roster.place`` + ``Roster.clear`` of one slot, timed in the same process.
+Also: ``suggest`` (k=5), ``fork`` and the cost per event subscriber seen by an edit (assign
+timed with 10 subscribers minus without, divided by 10).
+Budget (DESIGN.md §9): one edit p99 <= 100 µs at 100k assignments.
+
+Run: .venv/bin/python benchmarks/bench_engine.py [--samples 2000] [--sizes 1k,10k,100k]
+"""
+
+# ruff: noqa: B023  (every lambda below is called at once, inside the loop iteration)
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from rtsched_widgets.engine.schedule import Policy, Schedule
+from rtsched_widgets.model.synthetic import synthetic_with_roster
+from rtsched_widgets.rules.base import Delta, Score
+
+SIZES: dict[str, tuple[int, int, int]] = {  # workers, days, posts
+    "1k": (40, 100, 10),
+    "10k": (160, 365, 28),
+    "100k": (1600, 365, 274),
+}
+BUDGET_P99_US = 100.0
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t0 = time.perf_counter_ns()
+    out = fn()
+    return (time.perf_counter_ns() - t0) / 1e3, out
+
+
+class Samples:
+    def __init__(self) -> None:
+        self.us: dict[str, list[float]] = {}
+        self.ok: dict[str, list[bool]] = {}
+
+    def add(self, kind: str, us: float, ok: bool = True) -> None:
+        self.us.setdefault(kind, []).append(us)
+        self.ok.setdefault(kind, []).append(ok)
+
+
+def worker_off(s: Schedule, d: int, rng: np.random.Generator) -> int:
+    free = np.flatnonzero(s.core.shift_of[:, d] < 0)
+    return int(rng.choice(free))
+
+
+def occupied_cell(s: Schedule, rng: np.random.Generator) -> tuple[int, int]:
+    while True:
+        d = int(rng.integers(s.problem.n_days))
+        p = int(rng.integers(s.problem.n_shifts))
+        if s.core.count[d, p] > 0:
+            return d, p
+
+
+class StubValidator:
+    """Answers every preview/commit with "no change": isolates the engine's own cost."""
+
+    EMPTY = Delta((), (), 0, 0.0)
+
+    def preview(self, changes: Any) -> Delta:
+        return self.EMPTY
+
+    def commit(self, changes: Any) -> Delta:
+        return self.EMPTY
+
+    def score(self) -> Score:
+        return Score(0, 0.0)
+
+
+def bench_size(label: str, samples: int, seed: int = 0) -> tuple[Samples, dict[str, float]]:
+    n_w, n_d, n_p = SIZES[label]
+    problem, roster = synthetic_with_roster(n_w, n_d, n_p, seed=seed, feasible=True)
+    assert roster is not None
+    s = Schedule(problem, roster=roster, policy=Policy(block_hard=False), user="bench")
+    iso = [problem.calendar.iso(d) for d in range(n_d)]
+    ids = [w.id for w in problem.workers]
+    rng = np.random.default_rng(seed)
+    out = Samples()
+    extra = {"assignments": float(s.core.n_assigned)}
+
+    # baseline: bare roster place/clear of one slot
+    bare = s.core.copy()
+    gc.collect()
+    for _ in range(samples):
+        d, p = occupied_cell(s, rng)
+        w = int(bare.slots[d, p, 0])
+        if w < 0:
+            continue
+        us_clear, _ = timed(lambda d=d, p=p: bare.clear(d, p, 0))
+        us_place, _ = timed(lambda w=w, d=d, p=p: bare.place(w, d, p, 0))
+        out.add("baseline", us_clear + us_place)
+
+    gc.collect()
+    for i in range(samples):
+        d1, p1 = occupied_cell(s, rng)
+        us, r = timed(lambda: s.unassign(iso[d1], p1))
+        out.add("unassign", us, r.ok)
+        # move another worker into the emptied cell
+        for _ in range(50):
+            d2, p2 = occupied_cell(s, rng)
+            if d2 != d1 and s.core.shift_of[int(s.core.slots[d2, p2, 0]), d1] < 0:
+                break
+        us, r = timed(lambda: s.move((iso[d2], p2), (iso[d1], p1)))
+        out.add("move", us, r.ok)
+        w = worker_off(s, d2, rng)
+        us, r = timed(lambda: s.assign(ids[w], iso[d2], p2))
+        out.add("assign", us, r.ok)
+        # assign into a full one-slot cell replaces its occupant
+        d3, p3 = occupied_cell(s, rng)
+        w = worker_off(s, d3, rng)
+        us, r = timed(lambda: s.assign(ids[w], iso[d3], p3))
+        out.add("assign (replace)", us, r.ok)
+        for _ in range(50):
+            a, b = occupied_cell(s, rng), occupied_cell(s, rng)
+            wa, wb = int(s.core.slots[a[0], a[1], 0]), int(s.core.slots[b[0], b[1], 0])
+            if a[0] != b[0] and s.core.shift_of[wa, b[0]] < 0 and s.core.shift_of[wb, a[0]] < 0:
+                break
+        us, r = timed(lambda: s.swap((iso[a[0]], a[1]), (iso[b[0]], b[1])))
+        out.add("swap", us, r.ok)
+        d4, p4 = occupied_cell(s, rng)
+        w = worker_off(s, d4, rng)
+        us, r = timed(
+            lambda: s.preview({"op": "assign", "worker": ids[w], "date": iso[d4], "post": p4})
+        )
+        out.add("preview", us, r.ok)
+        us, r = timed(lambda: s.undo())
+        out.add("undo", us, r.ok)
+        us, r = timed(lambda: s.redo())
+        out.add("redo", us, r.ok)
+        if i % 10 == 0:
+            ops = []
+            for _ in range(10):
+                d5, p5 = occupied_cell(s, rng)
+                ops.append({"op": "unassign", "date": iso[d5], "post": p5})
+            us, r = timed(lambda: s.bulk(ops))
+            out.add("bulk (10 ops)", us, r.ok)
+            if r.ok:
+                us, r = timed(lambda: s.undo())
+                out.add("undo", us, r.ok)
+
+    # event dispatch cost per subscriber as seen by an edit
+    def assign_pairs(n: int, kind: str) -> None:
+        for _ in range(n):
+            d, p = occupied_cell(s, rng)
+            w = worker_off(s, d, rng)
+            us, r = timed(lambda: s.assign(ids[w], iso[d], p))
+            out.add(kind, us, r.ok)
+
+    gc.collect()
+    assign_pairs(samples, "assign, 0 subscribers")
+    subs = [s.events.subscribe("*", lambda e: None) for _ in range(10)]
+    assign_pairs(samples, "assign, 10 subscribers")
+    for sub in subs:
+        sub.cancel()
+    with_ = np.median(out.us["assign, 10 subscribers"])
+    without = np.median(out.us["assign, 0 subscribers"])
+    extra["per_subscriber_us"] = float((with_ - without) / 10)
+
+    gc.collect()
+    for _ in range(max(samples // 10, 20)):
+        d, p = occupied_cell(s, rng)
+        us, _ = timed(lambda: s.suggest(iso[d], p, k=5, excluded=False))
+        out.add("suggest (k=5)", us)
+    for _ in range(20):
+        us, _ = timed(s.fork)
+        out.add("fork", us)
+    extra["edits_applied"] = float(s.version)
+
+    # the engine's own share: same edits with the validator stubbed out
+    stub = Schedule(problem, roster=s.core, validator=StubValidator(), user="bench")
+    gc.collect()
+    for _ in range(samples):
+        d, p = occupied_cell(stub, rng)
+        w = int(stub.core.slots[d, p, 0])
+        us, r = timed(lambda d=d, p=p: stub.unassign(iso[d], p))
+        out.add("unassign, validator stubbed", us, r.ok)
+        us, r = timed(lambda w=w, d=d, p=p: stub.assign(ids[w], iso[d], p))
+        out.add("assign, validator stubbed", us, r.ok)
+    return out, extra
+
+
+def table(results: dict[str, tuple[Samples, dict[str, float]]]) -> str:
+    lines = [
+        "| size | op | samples | applied | p50 µs | p99 µs | p50 / baseline |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, (smp, extra) in results.items():
+        base = float(np.median(smp.us["baseline"]))
+        size = f"{label} ({int(extra['assignments']):,})"
+        for kind, us in smp.us.items():
+            arr = np.asarray(us)
+            ok = 100.0 * np.mean(smp.ok[kind])
+            p50, p99 = np.percentile(arr, [50, 99])
+            lines.append(
+                f"| {size} | {kind} | {arr.size} | {ok:.0f}% | {p50:.1f} | {p99:.1f} | "
+                f"{p50 / base:.1f}x |"
+            )
+        lines.append(
+            f"| {size} | event cost per subscriber (edit with 10 − with 0, /10) | | | "
+            f"{extra['per_subscriber_us']:.2f} | | |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--samples", type=int, default=2000, help="edits of each kind per size")
+    ap.add_argument("--sizes", default="1k,10k,100k", help="comma list of " + ",".join(SIZES))
+    args = ap.parse_args(argv)
+    labels = [x.strip() for x in args.sizes.split(",") if x.strip()]
+    unknown = [x for x in labels if x not in SIZES]
+    if unknown:
+        ap.error(f"--sizes: unknown {unknown}; use {list(SIZES)}")
+    results = {label: bench_size(label, args.samples) for label in labels}
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load average {load:.1f} at the end; {args.samples} samples per kind and size"
+    )
+    print(table(results))
+    if "100k" in results:
+        smp = results["100k"][0]
+        edit_kinds = ["assign", "assign (replace)", "unassign", "move", "swap"]
+        worst = max(float(np.percentile(smp.us[k], 99)) for k in edit_kinds)
+        verdict = "within" if worst <= BUDGET_P99_US else "OVER"
+        print(
+            f"\nworst single-edit p99 at 100k: {worst:.1f} µs — {verdict} the "
+            f"{BUDGET_P99_US:.0f} µs budget"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

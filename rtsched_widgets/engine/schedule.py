@@ -328,10 +328,20 @@ class Schedule:
             cur = view.where(w, d)
             if cur is not None:
                 where = "this post" if cur[0] == s else f"post {p.shift_types[cur[0]].id!r}"
+                hint: tuple[dict[str, Any], ...] = ()
+                if cur[0] != s:
+                    src = [self._iso[d], cur[0], cur[1]]
+                    free = view.free(d, s)
+                    hint = (
+                        {"kind": "move", "src": src, "dst": [self._iso[d], s, free]}
+                        if free >= 0
+                        else {"kind": "swap", "a": src, "b": [self._iso[d], s, k or 0]},
+                    )
                 raise OpError(
                     "ALREADY_WORKING",
                     f"worker {op.worker!r} already works {p.calendar.iso(d)} on {where} "
                     "(one shift per date) — use move or swap instead",
+                    suggestions=hint,
                 )
             if k is None:
                 k = view.free(d, s)
@@ -527,6 +537,15 @@ class Schedule:
         undoes: OpRecord | None = None,
     ) -> OpResult:
         t0 = time.perf_counter_ns()
+        if user is not None and (not isinstance(user, str) or not user):
+            return failure(
+                "MALFORMED",
+                f"user: {user!r} is not a user name — give a non-empty str (or None for "
+                f"{self.user!r})",
+                kind=getattr(op, "kind", kind or ""),
+                version=self.version,
+                preview=dry,
+            )
         who = user or self.user
         with self._lock:
             try:
@@ -865,6 +884,13 @@ class Schedule:
         changed any of its cells since; refused like any edit when reverting would introduce a
         hard violation (``force=True`` to accept). Undo is itself recorded (kind ``"undo"``).
         """
+        if user is not None and (not isinstance(user, str) or not user):
+            return failure(
+                "MALFORMED",
+                f"user: {user!r} — give a non-empty str",
+                kind="undo",
+                version=self.version,
+            )
         who = user or self.user
         rec = self.oplog.undo_candidate(who)
         if rec is None:
@@ -879,6 +905,13 @@ class Schedule:
 
     def redo(self, user: str | None = None, *, force: bool = False) -> OpResult:
         """Re-apply ``user``'s most recently undone edit (same checks as :meth:`undo`)."""
+        if user is not None and (not isinstance(user, str) or not user):
+            return failure(
+                "MALFORMED",
+                f"user: {user!r} — give a non-empty str",
+                kind="redo",
+                version=self.version,
+            )
         who = user or self.user
         rec = self.oplog.redo_candidate(who)
         if rec is None:

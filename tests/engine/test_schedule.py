@@ -72,6 +72,16 @@ def test_bad_input_fails_clearly_and_changes_nothing(
     json.dumps(r.to_dict())
 
 
+def test_bad_options_fail_and_change_nothing(s: Schedule) -> None:
+    before = snapshot(s)
+    assert s.assign("W04", "2026-01-05", 0, user=7).error == "MALFORMED"  # type: ignore[arg-type]
+    assert s.assign("W04", "2026-01-05", 0, user="").error == "MALFORMED"
+    assert s.assign("W04", "2026-01-05", 0, force="yes").error == "MALFORMED"  # type: ignore[arg-type]
+    assert s.apply(42).error == "MALFORMED"  # type: ignore[arg-type]
+    assert s.undo(user=3).error == "MALFORMED"  # type: ignore[arg-type]
+    assert snapshot(s) == before
+
+
 def test_one_slot_cell_occupant_is_replaced(s: Schedule) -> None:
     s.assign("W04", "2026-01-05", 0)
     r = s.assign("W05", "2026-01-05", 0)
@@ -101,6 +111,9 @@ def test_worker_already_working_that_date_is_refused(s: Schedule) -> None:
         assert r.error == "ALREADY_WORKING"
         assert "move or swap" in r.message
     assert snapshot(s) == before
+    hint = s.assign("W04", "2026-01-05", 1).suggestions
+    assert hint == ({"kind": "move", "src": ["2026-01-05", 0, 0], "dst": ["2026-01-05", 1, 0]},)
+    assert s.apply({"op": "move", "src": hint[0]["src"], "dst": hint[0]["dst"]}).ok
 
 
 def test_hard_violation_blocks_unless_forced(s: Schedule) -> None:

@@ -353,7 +353,7 @@ class History:
 
     # ------------------------------------------------------------------ conflicts
     @staticmethod
-    def conflicts(rec: OpRecord, current: Callable[[Hashable], Any]) -> list[Conflict]:
+    def conflicts(rec: OpRecord, current: Callable[[Any], Any]) -> list[Conflict]:
         """Cells of ``rec`` whose current value differs from what ``rec`` left there.
 
         For each cell in ``rec.cells`` (in that order) compares ``current(cell)`` with

@@ -716,3 +716,38 @@ def test_subscribe_and_cancel_while_other_threads_publish(bus: EventBus) -> None
     bus.subscribe("moved", final)
     last = bus.publish("moved")
     assert final.events == [last]
+
+
+def test_parent_stats_merge_children_and_threads(root: EventBus) -> None:
+    a, b = EventBus("A", parent=root), EventBus("B", parent=root)
+    rec = Recorder()
+    root.subscribe("*", rec)
+
+    def work(bus: EventBus) -> None:
+        for _ in range(50):
+            bus.publish("moved")
+
+    threads = [threading.Thread(target=work, args=(bus,)) for bus in (a, b, a)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    root.publish("user_joined", user="ann")
+    stats = root.stats()
+    assert stats["published"] == {"moved": 150, "user_joined": 1}
+    assert stats["received_from_children"] == 150
+    assert stats["delivered"] == 151 == len(rec.events)
+    assert a.stats()["published"] == {"moved": 100}
+    assert a.last_seq == 100 and b.last_seq == 50
+
+
+def test_events_per_second_uses_the_span_a_full_history_covers(root: EventBus) -> None:
+    bus = EventBus("r", parent=root, history_size=5)
+    for _ in range(20):
+        bus.publish("moved")
+    kept = bus.query()
+    span = time.time() - kept[0].time
+    rate = bus.stats()["events_per_second"]
+    # five events over the (short) span they cover, not 20 events over a minute
+    assert rate >= 5 / (span + 1.0)
+    assert rate > 20 / 60

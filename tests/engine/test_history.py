@@ -38,7 +38,7 @@ class MiniEngine:
     """
 
     def __init__(self, history: History | None = None) -> None:
-        self.state: dict[Hashable, Any] = {}
+        self.state: dict[Any, Any] = {}
         self.history = history if history is not None else History()
         self.version = 0
         self._ids = itertools.count(1)

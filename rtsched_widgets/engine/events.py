@@ -9,7 +9,9 @@ can tell schedules apart. Two schedule buses never see each other's events.
 Guarantees
 ----------
 * ``seq`` is assigned per bus, starts at 1 and increases by exactly one per published event; the
-  bounded history is kept in ``seq`` order.
+  bounded history keeps a bus's own events in ``seq`` order. A parent keeps the events forwarded
+  by its children (with their own ``seq``) in arrival order, interleaved with its own.
+* Each event reaches the publishing bus's subscribers first, then its parent's (and so on up).
 * A listener that raises :class:`Exception` never breaks :meth:`EventBus.publish`: the error is
   counted, kept (see :meth:`EventBus.errors`), logged on the ``rtsched_widgets.events`` logger and
   passed to the optional ``on_error`` callback. Other listeners still receive the event.

@@ -126,8 +126,8 @@ class Rule:
         return Violation(
             self.name,
             self.severity,
-            tuple(t.worker_id[w] for w in workers),
-            tuple(t.iso[d] for d in days),
+            tuple(map(t.worker_id.__getitem__, workers)),
+            tuple(map(t.iso.__getitem__, days)),
             post,
             message,
             float(penalty),

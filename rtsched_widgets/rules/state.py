@@ -47,6 +47,7 @@ class Tables:
         self.week_days: list[list[int]] = [[] for _ in range(self.n_weeks)]
         for d, k in enumerate(self.week):
             self.week_days[k].append(d)
+        self.special_week_days = [[d for d in ds if self.special[d]] for ds in self.week_days]
         sat_sun = np.isin(cal.weekday, (SATURDAY, SUNDAY))
         self.sat_sun_week = np.where(sat_sun, cal.week, -1).tolist()
         has = problem.maximum > 0

@@ -12,7 +12,7 @@ from rtsched_widgets.rules.base import Rule, Violation
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
-    from rtsched_widgets.rules.state import LiveState
+    from rtsched_widgets.rules.state import LiveState, Tables
 
 
 class Incompatibility(Rule):
@@ -27,6 +27,12 @@ class Incompatibility(Rule):
     name = "incompatible"
     severity = "hard"
 
+    def __init__(self, problem: Problem, tables: Tables) -> None:
+        super().__init__(problem, tables)
+        pairs = [(a, b) for a, ps in enumerate(tables.partners) for b in ps if a < b]
+        self.pair_a = np.array([a for a, _ in pairs], dtype=np.int64)
+        self.pair_b = np.array([b for _, b in pairs], dtype=np.int64)
+
     def record(self, a: int, b: int, d: int) -> Violation:
         t = self.t
         return self.make(
@@ -38,12 +44,11 @@ class Incompatibility(Rule):
         )
 
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
-        pairs = np.argwhere(np.triu(problem.incompatible, 1))
-        if not len(pairs):
+        a, b = self.pair_a, self.pair_b
+        if not a.size:
             return []
-        works = roster.shift_of >= 0
-        a, b = pairs[:, 0], pairs[:, 1]
-        ps, ds = np.nonzero(works[a] & works[b])
+        sh = roster.shift_of
+        ps, ds = np.nonzero((sh[a] >= 0) & (sh[b] >= 0))
         return [
             self.record(x, y, d)
             for x, y, d in zip(a[ps].tolist(), b[ps].tolist(), ds.tolist(), strict=True)

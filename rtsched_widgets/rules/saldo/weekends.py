@@ -39,12 +39,7 @@ class MaxConsecutiveWeekends(Rule):
 
     def record(self, w: int, first: int, last: int, row: Sequence[int]) -> Violation:
         t = self.t
-        days = [
-            d
-            for k in range(first, last + 1)
-            for d in t.week_days[k]
-            if t.special[d] and row[d] >= 0
-        ]
+        days = [d for k in range(first, last + 1) for d in t.special_week_days[k] if row[d] >= 0]
         return self.make(
             ("max_consecutive_weekends", w, first, last),
             (w,),
@@ -70,10 +65,14 @@ class MaxConsecutiveWeekends(Rule):
         _, ek = np.nonzero(step == -1)  # one past run ends (same row order)
         long = (ek - sk) > self.limit
         out = []
+        rows: dict[int, list[int]] = {}
         for w, first, end in zip(
             sw[long].tolist(), sk[long].tolist(), ek[long].tolist(), strict=True
         ):
-            out.append(self.record(w, first, end - 1, roster.shift_of[w].tolist()))
+            row = rows.get(w)
+            if row is None:
+                row = rows[w] = roster.shift_of[w].tolist()
+            out.append(self.record(w, first, end - 1, row))
         return out
 
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:

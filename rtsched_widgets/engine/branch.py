@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 import time
@@ -196,6 +197,4 @@ def run_strategy(
             user=who,
             details=details,
         )
-    return OpResult(
-        **{**result.__dict__, "details": {**result.details, **details}},
-    )
+    return dataclasses.replace(result, details={**result.details, **details})

@@ -55,7 +55,7 @@ def violation_dict(v: Any) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpResult:
     """The outcome of one edit (or of a preview, undo, redo or branch merge).
 

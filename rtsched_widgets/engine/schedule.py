@@ -265,6 +265,8 @@ class Schedule:
 
     def _post(self, value: Any, field_name: str = "post") -> int:
         p = self.problem
+        if type(value) is int and 0 <= value < p.n_shifts:  # the common case, checked first
+            return value
         if isinstance(value, str) and value in p.shift_index:
             return p.shift_index[value]
         if (

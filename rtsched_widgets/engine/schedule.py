@@ -1036,12 +1036,14 @@ class Schedule:
 
     def validate(self) -> pd.DataFrame:
         """Every current violation as a DataFrame (publishes ``validated``)."""
-        frame = self.validator.violations()
-        score = self.validator.score()
+        with self._lock:
+            frame = self.validator.violations()
+            score = self.validator.score()
+            version = self.version
         self._publish(
             "validated",
             {
-                "version": self.version,
+                "version": version,
                 "violations": len(frame),
                 "hard": score.hard,
                 "soft": float(score.soft),
@@ -1059,7 +1061,8 @@ class Schedule:
         :func:`rtsched_widgets.engine.suggestions.suggest`."""
         from rtsched_widgets.engine.suggestions import suggest
 
-        return suggest(self, date, post, k=k, excluded=excluded)
+        with self._lock:  # score_delta briefly applies changes to the validator's mirror
+            return suggest(self, date, post, k=k, excluded=excluded)
 
     def analytics(self) -> Analytics:
         """Live analytics — see :func:`rtsched_widgets.engine.analytics.analytics`."""

@@ -296,3 +296,31 @@ def test_constructor_checks() -> None:
         Schedule(p, user="")
     with pytest.raises(TypeError):
         Schedule(p, colour="red")  # type: ignore[call-arg]
+
+
+def test_concurrent_edits_from_threads_stay_consistent() -> None:
+    import threading
+
+    s = Schedule(make_problem(n_workers=12, n_days=31))
+    errors: list[BaseException] = []
+
+    def worker(offset: int) -> None:
+        try:
+            for i in range(60):
+                d = f"2026-01-{(i * 7 + offset) % 31 + 1:02d}"
+                w = f"W{(i + offset) % 12:02d}"
+                s.assign(w, d, i % 2, user=f"u{offset}", force=True)
+                if i % 3 == 0:
+                    s.undo(user=f"u{offset}", force=True)
+                s.suggest(d, 0, k=2)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    assert_consistent(s)
+    assert s.version == len(s.oplog)

@@ -89,6 +89,12 @@ class Rule:
         self.problem = problem
         self.t = tables
 
+    @property
+    def active(self) -> bool:
+        """False when the problem gives this rule nothing to check (no limits set, no
+        requests, …): it can then never report a violation and validators skip it."""
+        return True
+
     # -- contract -------------------------------------------------------------------------
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
         """Every violation of this rule in ``roster``."""

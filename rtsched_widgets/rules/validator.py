@@ -41,6 +41,7 @@ class Validator:
         "_hard",
         "_hard_fns",
         "_index",
+        "_live",
         "_soft",
         "_soft_fns",
         "problem",
@@ -75,8 +76,10 @@ class Validator:
                 else:
                     raise TypeError(f"rules[{i}]: {r!r} is not a Rule instance or class")
         self.rules: tuple[Rule, ...] = tuple(bound)
-        self._hard_fns = [r.delta for r in self.rules if r.severity == "hard"]
-        self._soft_fns = [r.delta for r in self.rules if r.severity == "soft"]
+        live = [i for i, r in enumerate(self.rules) if r.active]
+        self._live = tuple(live)
+        self._hard_fns = [self.rules[i].delta for i in live if self.rules[i].severity == "hard"]
+        self._soft_fns = [self.rules[i].delta for i in live if self.rules[i].severity == "soft"]
         self.rebuild()
 
     # -- maintained set -------------------------------------------------------------------
@@ -86,10 +89,11 @@ class Validator:
         self._found: list[dict[tuple, Violation]] = []
         self._index: list[dict[int, set[tuple]]] = []
         hard, soft = 0, 0.0
-        for rule in self.rules:
+        live = set(self._live)
+        for i, rule in enumerate(self.rules):
             found: dict[tuple, Violation] = {}
             index: dict[int, set[tuple]] = {}
-            for v in rule.full(self.problem, self.roster):
+            for v in rule.full(self.problem, self.roster) if i in live else ():
                 found[v.key] = v
                 for a in rule.anchors(v.key):
                     index.setdefault(a, set()).add(v.key)
@@ -105,8 +109,8 @@ class Validator:
         """Every violation, recomputed from scratch (vectorised); the maintained set is not
         changed."""
         out: list[Violation] = []
-        for rule in self.rules:
-            out.extend(rule.full(self.problem, self.roster))
+        for i in self._live:
+            out.extend(self.rules[i].full(self.problem, self.roster))
         return out
 
     def violation_list(self) -> list[Violation]:
@@ -161,7 +165,8 @@ class Validator:
         resolved: list[Violation] = []
         hard, soft = 0, 0.0
         state = self.state
-        for i, rule in enumerate(self.rules):
+        for i in self._live:
+            rule = self.rules[i]
             touched: set[int] = set()
             for w, d, old, new in done:
                 touched.update(rule.touched(w, d, old, new))
@@ -280,6 +285,7 @@ class Validator:
         other.roster = roster
         other.tables = self.tables
         other.rules = self.rules
+        other._live = self._live
         other._hard_fns = self._hard_fns
         other._soft_fns = self._soft_fns
         other.state = self.state.copy()

@@ -76,6 +76,9 @@ def assert_matches_full(validator: Validator) -> None:
         for key, pen in b[rule].items():
             assert abs(a[rule][key] - pen) < 1e-9, (rule, key, a[rule][key], pen)
     assert sorted(kept, key=repr) == sorted(fresh, key=repr)
+    for rule in validator.rules:  # a rule reported inactive can never find anything
+        if not rule.active:
+            assert rule.full(validator.problem, validator.roster) == [], rule
     score = validator.score()
     assert score.hard == sum(v.severity == "hard" for v in fresh)
     assert abs(score.soft - sum(v.penalty for v in fresh if v.severity == "soft")) < 1e-6

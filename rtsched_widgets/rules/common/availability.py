@@ -27,6 +27,10 @@ class Availability(Rule):
     name = "availability"
     severity = "hard"
 
+    @property
+    def active(self) -> bool:
+        return not bool(self.problem.available.all())
+
     def record(self, w: int, d: int, s: int) -> Violation:
         t = self.t
         worker, day = t.workers[w], self.problem.calendar.date(d)
@@ -82,6 +86,10 @@ class MandatoryDays(Rule):
 
     name = "mandatory"
     severity = "hard"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.problem.mandatory.any())
 
     def record(self, w: int, d: int) -> Violation:
         t = self.t

@@ -35,6 +35,10 @@ class MaxPerShift(Rule):
         self.limit_arr = limit
         self.limit = limit.tolist()
 
+    @property
+    def active(self) -> bool:
+        return bool((self.limit_arr != NO_LIMIT).any())
+
     def record(self, w: int, s: int, n: int) -> Violation:
         t = self.t
         return self.make(
@@ -90,6 +94,10 @@ class _Minutes(Rule):
         self.bound = [getattr(w, self.field) for w in problem.workers]
 
     field = ""
+
+    @property
+    def active(self) -> bool:
+        return any(b is not None for b in self.bound)
 
     def breaks(self, w: int, m: int) -> bool:
         raise NotImplementedError
@@ -185,6 +193,10 @@ class MaxWeekends(Rule):
         self.limit = [
             NO_LIMIT if w.max_weekends is None else w.max_weekends for w in problem.workers
         ]
+
+    @property
+    def active(self) -> bool:
+        return any(x != NO_LIMIT for x in self.limit)
 
     def record(self, w: int, n: int) -> Violation:
         return self.make(

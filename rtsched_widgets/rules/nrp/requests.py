@@ -33,6 +33,10 @@ class _Requests(Rule):
         for i in range(len(reqs)):
             self.at.setdefault(self.w[i] * tables.n_d + self.d[i], []).append(i)
 
+    @property
+    def active(self) -> bool:
+        return bool(self.w)
+
     def requests(self, problem: Problem) -> tuple[Request, ...]:
         raise NotImplementedError
 

@@ -42,6 +42,10 @@ class _Runs(Rule):
         super().__init__(problem, tables)
         self.bound = [getattr(w, self.field) for w in problem.workers]
 
+    @property
+    def active(self) -> bool:
+        return any(b is not None for b in self.bound)
+
     def breaks(self, w: int, a: int, b: int) -> bool:
         raise NotImplementedError
 

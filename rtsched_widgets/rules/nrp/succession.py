@@ -37,6 +37,10 @@ class ForbiddenSuccession(Rule):
         self.table = table
         self.forbidden = table.tolist()  # index -1 hits the "off" row/column
 
+    @property
+    def active(self) -> bool:
+        return bool(self.table.any())
+
     def record(self, w: int, d: int, s: int, nxt: int) -> Violation:
         t = self.t
         return self.make(

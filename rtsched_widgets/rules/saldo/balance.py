@@ -117,6 +117,10 @@ class LastPostBalance(_Share):
     kind = "last posts"
     weight_name = "weight_last_post_balance"
 
+    @property
+    def active(self) -> bool:
+        return bool((self.t.last_post_arr >= 0).any())
+
     def part(self, problem: Problem) -> int:
         lp = self.t.last_post_arr
         days = np.flatnonzero(lp >= 0)

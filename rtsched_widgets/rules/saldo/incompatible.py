@@ -33,6 +33,10 @@ class Incompatibility(Rule):
         self.pair_a = np.array([a for a, _ in pairs], dtype=np.int64)
         self.pair_b = np.array([b for _, b in pairs], dtype=np.int64)
 
+    @property
+    def active(self) -> bool:
+        return bool(self.pair_a.size)
+
     def record(self, a: int, b: int, d: int) -> Violation:
         t = self.t
         return self.make(

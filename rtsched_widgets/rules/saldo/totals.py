@@ -42,6 +42,10 @@ class MaxShifts(_PerWorkerCount):
         super().__init__(problem, tables)
         self.limit = [NO_LIMIT if w.max_shifts is None else w.max_shifts for w in problem.workers]
 
+    @property
+    def active(self) -> bool:
+        return any(x != NO_LIMIT for x in self.limit)
+
     def record(self, w: int, n: int) -> Violation:
         t = self.t
         return self.make(

@@ -42,16 +42,20 @@ class MinGap(Rule):
         )
 
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
-        works = roster.shift_of >= 0
-        md = problem.min_distance
+        # worked cells in row-major order: days ascending within each worker
+        ws, ds = np.nonzero(roster.shift_of >= 0)
+        md = problem.min_distance[ws]
         out: list[Violation] = []
-        top = int(md.max()) if md.size else 0
-        for k in range(1, min(top, problem.n_days)):
-            hit = works[:, :-k] & works[:, k:]
-            hit &= (md > k)[:, None]
-            ws, ds = np.nonzero(hit)
+        for j in range(1, len(ds)):
+            # pairs j apart in the list; when none of them is too close, pairs further apart
+            # in the list (same worker, later days) cannot be either
+            hit = (ws[j:] == ws[:-j]) & (ds[j:] - ds[:-j] < md[:-j])
+            if not hit.any():
+                break
+            i = np.flatnonzero(hit)
             out.extend(
-                self.record(w, d, d + k) for w, d in zip(ws.tolist(), ds.tolist(), strict=True)
+                self.record(w, a, b)
+                for w, a, b in zip(ws[i].tolist(), ds[i].tolist(), ds[i + j].tolist(), strict=True)
             )
         return out
 

@@ -186,7 +186,13 @@ def run_strategy(
         "elapsed": time.perf_counter() - t0,
         "seed": seed,
     }
-    result = schedule._replace_roster(solved.roster, user=who, kind="generate", event_extra=details)
+    result = schedule._replace_roster(
+        solved.roster,
+        user=who,
+        kind="generate",
+        event_extra=details,
+        label=f"{strategy} ({solved.status}): {{n}} slot(s) changed",
+    )
     if not result.ok:  # the strategy returned the roster unchanged
         events.publish("generation_finished", {**details, "version": schedule.version}, who)
         return OpResult(

@@ -1158,6 +1158,7 @@ class Schedule:
         user: str | None,
         kind: str = "generate",
         event_extra: dict[str, Any] | None = None,
+        label: str = "",
     ) -> OpResult:
         """Make the roster equal ``roster`` as one forced, undoable step; ``event_extra`` is
         added to the payload of the op's event."""
@@ -1171,7 +1172,11 @@ class Schedule:
             self._event_extra = event_extra
             try:
                 return self._run(
-                    _SetSlots(targets, kind), force=True, user=user, base_version=None, kind=kind
+                    _SetSlots(targets, kind, label.format(n=len(targets))),
+                    force=True,
+                    user=user,
+                    base_version=None,
+                    kind=kind,
                 )
             finally:
                 self._event_extra = None

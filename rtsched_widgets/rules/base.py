@@ -19,7 +19,7 @@ guaranteed unchanged by that edit. Each rule chooses its own anchor space (a wor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 Severity = Literal["hard", "soft"]
 Change = tuple[int, int, int, int]
 """(worker, day, old_shift, new_shift); -1 means not working that day."""
+DeltaFn = Callable[["LiveState", int, int, int, int], float]
+"""A delta check: (state, worker, day, old_shift, new_shift) -> score change."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,12 @@ class Rule:
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
         """Score change of one change against ``state`` (hard: count; soft: penalty)."""
         raise NotImplementedError
+
+    def delta_fn(self) -> DeltaFn:
+        """``delta`` as a plain function, for the validator's hot loop. Rules may return a
+        closure over their lookup lists (no attribute look-ups per call); the default is the
+        bound ``delta`` method."""
+        return self.delta
 
     # -- helpers --------------------------------------------------------------------------
     def make(

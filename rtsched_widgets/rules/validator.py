@@ -78,8 +78,9 @@ class Validator:
         self.rules: tuple[Rule, ...] = tuple(bound)
         live = [i for i, r in enumerate(self.rules) if r.active]
         self._live = tuple(live)
-        self._hard_fns = [self.rules[i].delta for i in live if self.rules[i].severity == "hard"]
-        self._soft_fns = [self.rules[i].delta for i in live if self.rules[i].severity == "soft"]
+        rules_ = self.rules
+        self._hard_fns = [rules_[i].delta_fn() for i in live if rules_[i].severity == "hard"]
+        self._soft_fns = [rules_[i].delta_fn() for i in live if rules_[i].severity == "soft"]
         self.rebuild()
 
     # -- maintained set -------------------------------------------------------------------

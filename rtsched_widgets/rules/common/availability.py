@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -72,9 +72,17 @@ class Availability(Rule):
         return out
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        if self.t.available[w][d]:
-            return 0
-        return (new >= 0) - (old >= 0)
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        available = self.t.available
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if available[w][d]:
+                return 0
+            return (new >= 0) - (old >= 0)
+
+        return delta
 
 
 class MandatoryDays(Rule):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -85,15 +85,23 @@ class CoverUnder(_Cell):
         return out
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        if old == new:
-            return 0.0
-        t, row, req = self.t, state.count[d], self.t.required[d]
-        change = 0.0
-        if old >= 0 and row[old] <= req[old]:
-            change += t.under_weight[d][old]
-        if new >= 0 and row[new] < req[new]:
-            change -= t.under_weight[d][new]
-        return change
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        required, weight = self.t.required, self.t.under_weight
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if old == new:
+                return 0.0
+            row, req = state.count[d], required[d]
+            change = 0.0
+            if old >= 0 and row[old] <= req[old]:
+                change += weight[d][old]
+            if new >= 0 and row[new] < req[new]:
+                change -= weight[d][new]
+            return change
+
+        return delta
 
 
 class CoverOver(_Cell):

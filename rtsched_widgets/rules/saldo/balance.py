@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -97,10 +97,18 @@ class SpecialBalance(_Share):
         return [self.record(w, n[w]) for w in anchors if self.penalty(w, n[w]) > 0]
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        if (old < 0) == (new < 0) or not self.t.special[d]:
-            return 0.0
-        n = state.n_special[w]
-        return self.penalty(w, n + 1 if old < 0 else n - 1) - self.penalty(w, n)
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        special, penalty = self.t.special, self.penalty
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if (old < 0) == (new < 0) or not special[d]:
+                return 0.0
+            n = state.n_special[w]
+            return penalty(w, n + 1 if old < 0 else n - 1) - penalty(w, n)
+
+        return delta
 
 
 class LastPostBalance(_Share):
@@ -141,8 +149,16 @@ class LastPostBalance(_Share):
         return [self.record(w, n[w]) for w in anchors if self.penalty(w, n[w]) > 0]
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        lp = self.t.last_post[d]
-        if lp < 0 or (old == lp) == (new == lp):
-            return 0.0
-        n = state.n_last[w]
-        return self.penalty(w, n + 1 if new == lp else n - 1) - self.penalty(w, n)
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        last_post, penalty = self.t.last_post, self.penalty
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            lp = last_post[d]
+            if lp < 0 or (old == lp) == (new == lp):
+                return 0.0
+            n = state.n_last[w]
+            return penalty(w, n + 1 if new == lp else n - 1) - penalty(w, n)
+
+        return delta

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -86,9 +86,17 @@ class MinGap(Rule):
         return list(found.values())
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        if (old < 0) == (new < 0):
-            return 0
-        m = self.t.min_distance[w]
-        days = state.days[w]
-        n = bisect_right(days, d + m - 1) - bisect_left(days, d - m + 1)
-        return n if old < 0 else 1 - n
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        md = self.t.min_distance
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if (old < 0) == (new < 0):
+                return 0
+            m = md[w]
+            days = state.days[w]
+            n = bisect_right(days, d + m - 1) - bisect_left(days, d - m + 1)
+            return n if old < 0 else 1 - n
+
+        return delta

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -83,12 +83,20 @@ class Incompatibility(Rule):
         return list(found.values())
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        partners = self.t.partners[w]
-        if not partners or (old < 0) == (new < 0):
-            return 0
-        shift_of = state.shift_of
-        n = 0
-        for p in partners:
-            if shift_of[p][d] >= 0:
-                n += 1
-        return n if old < 0 else -n
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        all_partners = self.t.partners
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            partners = all_partners[w]
+            if not partners or (old < 0) == (new < 0):
+                return 0
+            shift_of = state.shift_of
+            n = 0
+            for p in partners:
+                if shift_of[p][d] >= 0:
+                    n += 1
+            return n if old < 0 else -n
+
+        return delta

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -88,16 +88,23 @@ class WeekdayPattern(Rule):
         return list(found.values())
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        t = self.t
-        if (old < 0) == (new < 0) or not t.pattern_day[d]:
-            return 0
-        n_d, pat, row = t.n_d, t.pattern_day, state.shift_of[w]
-        n = 0
-        for k in self.distances:
-            x = d - k
-            if x >= 0 and pat[x] and row[x] >= 0:
-                n += 1
-            x = d + k
-            if x < n_d and pat[x] and row[x] >= 0:
-                n += 1
-        return n if old < 0 else -n
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        n_d, pat, distances = self.t.n_d, self.t.pattern_day, tuple(self.distances)
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if (old < 0) == (new < 0) or not pat[d]:
+                return 0
+            row = state.shift_of[w]
+            n = 0
+            for k in distances:
+                x = d - k
+                if x >= 0 and pat[x] and row[x] >= 0:
+                    n += 1
+                x = d + k
+                if x < n_d and pat[x] and row[x] >= 0:
+                    n += 1
+            return n if old < 0 else -n
+
+        return delta

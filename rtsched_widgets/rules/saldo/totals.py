@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -66,12 +66,20 @@ class MaxShifts(_PerWorkerCount):
         return [self.record(w, n[w]) for w in anchors if n[w] > limit[w]]
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        if (old < 0) == (new < 0):
-            return 0
-        n, limit = state.n_work[w], self.limit[w]
-        if old < 0:
-            return int(n + 1 > limit) - int(n > limit)
-        return int(n - 1 > limit) - int(n > limit)
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        limits = self.limit
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if (old < 0) == (new < 0):
+                return 0
+            n, limit = state.n_work[w], limits[w]
+            if old < 0:
+                return int(n + 1 > limit) - int(n > limit)
+            return int(n - 1 > limit) - int(n > limit)
+
+        return delta
 
 
 class TargetShifts(_PerWorkerCount):
@@ -119,7 +127,15 @@ class TargetShifts(_PerWorkerCount):
         return out
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        if (old < 0) == (new < 0):
-            return 0.0
-        n = state.n_work[w]
-        return self.penalty(w, n + 1 if old < 0 else n - 1) - self.penalty(w, n)
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        penalty = self.penalty
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if (old < 0) == (new < 0):
+                return 0.0
+            n = state.n_work[w]
+            return penalty(w, n + 1 if old < 0 else n - 1) - penalty(w, n)
+
+        return delta

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -107,19 +107,25 @@ class MaxConsecutiveWeekends(Rule):
         return list(found.values())
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        t = self.t
-        if (old < 0) == (new < 0) or not t.special[d]:
-            return 0
-        spw, k = state.spw[w], t.week[d]
-        if spw[k] > (0 if old < 0 else 1):
-            return 0  # the week keeps (or already had) a weekend
-        left = 0
-        while k - left - 1 >= 0 and spw[k - left - 1] > 0:
-            left += 1
-        right, n_weeks = 0, t.n_weeks
-        while k + right + 1 < n_weeks and spw[k + right + 1] > 0:
-            right += 1
-        limit = self.limit
-        split = (left > limit) + (right > limit)
-        joined = int(left + right + 1 > limit)
-        return joined - split if old < 0 else split - joined
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        special, week, n_weeks, limit = self.t.special, self.t.week, self.t.n_weeks, self.limit
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if (old < 0) == (new < 0) or not special[d]:
+                return 0
+            spw, k = state.spw[w], week[d]
+            if spw[k] > (0 if old < 0 else 1):
+                return 0  # the week keeps (or already had) a weekend
+            left = 0
+            while k - left - 1 >= 0 and spw[k - left - 1] > 0:
+                left += 1
+            right = 0
+            while k + right + 1 < n_weeks and spw[k + right + 1] > 0:
+                right += 1
+            split = (left > limit) + (right > limit)
+            joined = int(left + right + 1 > limit)
+            return joined - split if old < 0 else split - joined
+
+        return delta

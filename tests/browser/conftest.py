@@ -13,8 +13,9 @@ Fixtures (reuse them for any widget or collaboration test; mark such tests
     ``notebooks/``. On teardown the server is stopped (SIGTERM, then SIGKILL) together with every
     process it started (kernels run in their own sessions, so they are tracked by parentage).
 
-``browser`` (session)
+``browser`` (module)
     Debian's /usr/bin/chromium driven by Playwright's sync API (never a downloaded browser).
+    Module-scoped because a started sync Playwright breaks ``asyncio.run`` in other tests.
 
 ``notebook_factory`` (function)
     ``notebook_factory(["code cell", ...], name="x")`` writes a fresh notebook (no outputs) into
@@ -100,9 +101,15 @@ def notebook_factory(
 # -- browser ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Headless Debian chromium under Playwright (sync API)."""
+    """Headless Debian chromium under Playwright (sync API), for one test module.
+
+    While started, Playwright's sync API keeps an asyncio loop running on the main thread, so
+    ``asyncio.run`` fails in any test that runs meanwhile. Scoping the browser to a module (not
+    the session) stops it before the rest of the suite runs; keep asyncio-driven tests out of
+    browser test modules.
+    """
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make chromium)")
     with sync_playwright() as playwright:

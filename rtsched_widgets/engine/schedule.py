@@ -537,6 +537,7 @@ class Schedule:
         dry: bool = False,
         kind: str | None = None,
         undoes: OpRecord | None = None,
+        checks: bool = True,
     ) -> OpResult:
         t0 = time.perf_counter_ns()
         if user is not None and (not isinstance(user, str) or not user):
@@ -558,7 +559,9 @@ class Schedule:
                     raise OpError("MALFORMED", "force: give True or False")
                 plan = self._plan(op, op_kind)
                 self._check_access(plan, who, base_version)
-                result = self._decide_and_commit(plan, op, who, force, base_version, dry, undoes)
+                result = self._decide_and_commit(
+                    plan, op, who, force, base_version, dry, undoes, checks
+                )
             except OpError as err:
                 result = failure(
                     err.code,
@@ -609,13 +612,17 @@ class Schedule:
         base_version: int | None,
         dry: bool,
         undoes: OpRecord | None,
+        checks: bool = True,
     ) -> OpResult:
+        """Steps 3–4 (``checks=False``: a pure rollback, applied like a forced op without
+        being marked forced)."""
         p, policy = self.problem, self.policy
+        skip = force or not checks
         if force and not policy.allow_force:
             raise OpError(
                 "FORCE_NOT_ALLOWED", "force=True is not allowed by this schedule's policy"
             )
-        if policy.protect_pinned and not force:
+        if policy.protect_pinned and not skip:
             for w, d, old, new in plan.changes:
                 if old >= 0 and new < 0 and p.mandatory[w, d]:
                     raise OpError(
@@ -624,10 +631,10 @@ class Schedule:
                         "pinned) — move them within that date, or pass force=True",
                     )
         delta = None
-        if not (force and not dry):
+        if not (skip and not dry):
             delta = self.validator.preview(plan.changes)
             hard_new = [v for v in delta.introduced if v.severity == "hard"]
-            if hard_new and policy.block_hard and not force:
+            if hard_new and policy.block_hard and not skip:
                 first = hard_new[0].message
                 more = f" (and {len(hard_new) - 1} more)" if len(hard_new) > 1 else ""
                 raise OpError(
@@ -883,8 +890,11 @@ class Schedule:
         """Revert ``user``'s (default: the schedule's user) newest not-undone edit.
 
         Refused with UNDO_CONFLICT — naming the cells and who changed them — when another edit
-        changed any of its cells since; refused like any edit when reverting would introduce a
-        hard violation (``force=True`` to accept). Undo is itself recorded (kind ``"undo"``).
+        changed any of its cells since. When other users edited anything since, the undo is
+        checked like a new edit (hard violations and pinned cells refuse it unless
+        ``force=True``); when only ``user`` edited since, it is a pure rollback to a state they
+        had and is applied as is (violations it brings back are reported). Undo is itself
+        recorded (kind ``"undo"``).
         """
         if user is not None and (not isinstance(user, str) or not user):
             return failure(
@@ -968,7 +978,19 @@ class Schedule:
             base_version=None,
             kind=kind,
             undoes=rec,
+            checks=self._others_since(rec, who),
         )
+
+    def _others_since(self, rec: OpRecord, who: str) -> bool:
+        """True when someone other than ``who`` applied an op after ``rec``: reverting ``rec``
+        then meets a state nobody has checked, so it is validated like a new edit. Otherwise it
+        is a pure rollback to a state ``who`` had before, and applied as is."""
+        for r in reversed(self.oplog.records()):
+            if r.version <= rec.version:
+                return False
+            if r.user != who:
+                return True
+        return False
 
     def _cell_value(self, cell: Any) -> str | None:
         iso, s, k = cell

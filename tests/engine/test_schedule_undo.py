@@ -56,6 +56,16 @@ def test_undo_that_would_break_a_hard_rule_needs_force(s: Schedule) -> None:
     assert s.score().hard >= 1
 
 
+def test_my_own_undo_is_a_pure_rollback_even_when_it_brings_violations_back(s: Schedule) -> None:
+    assert s.assign("W01", "2026-01-20", 0).ok  # fills W01's mandatory day
+    hard = s.score().hard
+    r = s.undo()  # takes the mandatory assignment out again: allowed, reported
+    assert r.ok and not r.forced
+    assert any(v.severity == "hard" for v in r.introduced)
+    assert s.score().hard == hard + 1
+    assert s.redo().ok and s.score().hard == hard
+
+
 def test_one_undo_step_per_bulk(s: Schedule) -> None:
     s.bulk(
         [

@@ -11,7 +11,11 @@ import time
 
 import psutil
 import pytest
-from labharness import REPO, stop_process_tree
+import requests
+from labharness import REPO, free_port, isolated_env, stop_process_tree
+
+from rtsched_widgets.demo import lab_command
+from rtsched_widgets.demo import main as demo_main
 
 
 @pytest.mark.browser
@@ -72,3 +76,73 @@ def test_stop_process_tree_ends_children_in_other_sessions_too():
 
     assert parent.returncode is not None
     assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+
+
+@pytest.mark.slow
+def test_the_demo_prints_a_working_token_url_and_stops_cleanly(tmp_path):
+    """``python -m rtsched_widgets.demo`` (the command behind ``make demo``), end to end."""
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    port = free_port()
+    demo = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rtsched_widgets.demo",
+            "--port",
+            str(port),
+            "--notebook-dir",
+            str(notebooks),
+        ],
+        cwd=tmp_path,
+        env=isolated_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert demo.stdout is not None
+        banner = "".join(demo.stdout.readline() for _ in range(5))
+        match = re.search(rf"http://127\.0\.0\.1:{port}/lab\?token=([0-9a-f]{{32,}})", banner)
+        assert match, banner
+        token = match.group(1)
+        api = f"http://127.0.0.1:{port}/api/me"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                answer = requests.get(api, headers={"Authorization": f"token {token}"}, timeout=5)
+                break
+            except requests.ConnectionError:
+                assert demo.poll() is None and time.monotonic() < deadline, "demo did not start"
+                time.sleep(0.2)
+        assert answer.status_code == 200
+        assert requests.get(api, timeout=5).status_code == 403  # no token, no entry
+        server = psutil.Process(demo.pid).children()[0]
+        assert "--ServerApp.ip=127.0.0.1" in server.cmdline()
+        assert "--ServerApp.open_browser=False" in server.cmdline()
+        assert "--ServerApp.allow_root=True" in server.cmdline()
+        # SIGTERM to the launcher alone reaches the server, which shuts down.
+        demo.terminate()
+        assert demo.wait(timeout=30) is not None
+        server.wait(timeout=30)
+    finally:
+        stop_process_tree(demo)
+
+
+def test_the_demo_refuses_a_missing_notebook_folder(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        demo_main(["--port", "8899", "--notebook-dir", str(tmp_path / "missing")])
+    assert exit_info.value.code == 2
+    assert "--notebook-dir" in capsys.readouterr().err
+
+
+def test_the_demo_command_line_is_loopback_and_token_protected(tmp_path):
+    with pytest.raises(ValueError, match="token"):
+        lab_command(port=8899, notebook_dir=tmp_path, token="")
+    with pytest.raises(ValueError, match="port"):
+        lab_command(port=0, notebook_dir=tmp_path, token="t")
+    command = lab_command(port=8899, notebook_dir=tmp_path, token="secret", open_browser=True)
+    assert "--ServerApp.open_browser=True" in command
+    assert "--IdentityProvider.token=secret" in command
+    assert "--ServerApp.port_retries=0" in command

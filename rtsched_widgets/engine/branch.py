@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import threading
 import time
 import uuid
@@ -42,7 +41,6 @@ def fork(parent: Schedule, user: str | None = None) -> Schedule:
         branch.version = parent.version
         branch.cell_version = parent.cell_version.copy()
         branch._lock = threading.RLock()
-        branch._counter = itertools.count(1)
         branch._fork_base = parent.core.slots.copy()
         branch._cache_day = parent._cache_day
         branch._ids = parent._ids

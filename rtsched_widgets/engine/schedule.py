@@ -19,7 +19,6 @@ versions; it only publishes ``op_rejected``.
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 import uuid
@@ -230,7 +229,6 @@ class Schedule:
         self.version = 0
         self.cell_version = np.zeros((problem.n_days, problem.n_shifts), dtype=np.int64)
         self._lock = threading.RLock()
-        self._counter = itertools.count(1)
         self._fork_base: np.ndarray | None = None
         self._forked_from: str | None = None
         self._event_extra: dict[str, Any] | None = None

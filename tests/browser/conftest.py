@@ -28,8 +28,12 @@ Fixtures (reuse them for any widget or collaboration test; mark such tests
     to jupyter_server each context is a different anonymous user (``user.identity`` is its
     ``/api/me`` identity). ``user.open_notebook(path)`` opens a notebook in JupyterLab and waits
     until its kernel is idle; ``user.run_all_cells()`` runs every cell and waits until all have
-    finished; ``user.run_code(code)`` types code into the notebook's last cell and runs it. If the
-    test fails, a screenshot and the browser console of every user go to ``tests/.artifacts/``.
+    finished; ``user.run_code(code)`` types code into the notebook's last cell and runs it;
+    ``user.page_errors()`` lists uncaught front-end exceptions and console errors. If the test
+    fails, a screenshot and the browser console of every user, and the server log, go to
+    ``tests/.artifacts/``.
+
+The machinery lives in ``labharness.py`` (importable from browser tests for type hints).
 """
 
 from __future__ import annotations

@@ -247,6 +247,10 @@ class LabUser:
     identity: dict[str, Any] = field(default_factory=dict)
     console: list[str] = field(default_factory=list)
 
+    def page_errors(self) -> list[str]:
+        """Uncaught exceptions and console errors of the page so far (front-end bugs)."""
+        return [line for line in self.console if line.startswith(("pageerror:", "error:"))]
+
     def open_notebook(self, path: str) -> Page:
         """Open ``path`` (relative to the server root) in a workspace of its own; wait for an
         idle kernel. Returns the page."""

@@ -39,6 +39,7 @@ def test_schedule_table_renders_in_jupyterlab(lab_user, notebook_factory):
     expect(table_cell(page, 0, 0)).to_have_text("W001")
     expect(table_cell(page, 0, 1)).to_have_text("")
     expect(table_cell(page, 2, 1)).to_have_text("W004")
+    assert alice.page_errors() == []
 
 
 def test_two_users_see_each_others_edits_in_one_shared_notebook(lab_user, notebook_factory):
@@ -80,3 +81,5 @@ def test_two_users_see_each_others_edits_in_one_shared_notebook(lab_user, notebo
     expect(cell.locator(".jp-OutputArea-output")).to_contain_text("W042 W017 3")
     expect(table_cell(alice_page, 2, 0)).to_have_text("W777")
     expect(table_cell(bob_page, 2, 0)).to_have_text("W777")
+    assert alice.page_errors() == []
+    assert bob.page_errors() == []

@@ -436,3 +436,24 @@ describe("clipboard", () => {
     ]);
   });
 });
+
+describe("snapshot encoding", () => {
+  it("accepts slot counts as digits or as a list, and rejects a wrong count", () => {
+    const { model, el, view } = mount();
+    const snap = snapshot(view.viewId, { days: 2, posts: ["Wide"], slots: 12 });
+    snap.max = [12, 12];
+    snap.req = [1, 1];
+    snap.cells = [3, ...Array(11).fill(-1), ...Array(12).fill(-1)];
+    snap.workers = [
+      ["W0", "A", "#111"],
+      ["W1", "B", "#222"],
+      ["W2", "C", "#333"],
+      ["W3", "D", "#444"],
+    ];
+    expect(isIncoming({ ...snap, max: "1" })).toBe(false);
+    model.deliver(snap);
+    expect(cellEl(el, 0, 0).textContent).toBe("D");
+    expect(view.data.slotsOf(1, 0)).toHaveLength(12);
+    expect(view.data.dates).toEqual(["2026-01-05", "2026-01-06"]);
+  });
+});

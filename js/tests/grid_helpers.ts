@@ -26,23 +26,25 @@ export function snapshot(viewId: string, o: SnapOptions = {}): Snapshot {
   const dates = Array.from({ length: days }, (_, d) =>
     new Date(start + d * 86_400_000).toISOString().slice(0, 10),
   );
-  const cells: number[][] = [];
+  const cells: number[] = [];
   for (let d = 0; d < days; d++) {
     for (let s = 0; s < posts.length; s++) {
-      cells.push(o.cells?.[`${d},${s}`] ?? Array.from({ length: slots }, () => -1));
+      cells.push(...(o.cells?.[`${d},${s}`] ?? Array.from({ length: slots }, () => -1)));
     }
   }
+  const perCell = String(slots).repeat(days * posts.length);
   return {
     type: "snapshot",
     view_id: viewId,
     v: 0,
     sv: 10,
-    dates,
-    flags: dates.map((_, d) => o.flags?.[d] ?? 0),
+    start: dates[0] ?? "2026-01-05",
+    days,
+    flags: dates.map((_, d) => o.flags?.[d] ?? 0).join(""),
     posts,
     workers,
-    max: cells.map(() => slots),
-    req: cells.map(() => slots),
+    max: perCell,
+    req: perCell,
     cells,
     pins: [],
     viol: [],

@@ -238,11 +238,11 @@ class ScheduleGrid(anywidget.AnyWidget):
             cal.is_weekend * wire.FLAG_WEEKEND
             + cal.is_holiday * wire.FLAG_HOLIDAY
             + cal.is_pre_holiday * wire.FLAG_PRE_HOLIDAY
-        )
-        n_s = p.n_shifts
+        ).astype(np.int64)
         maximum = p.maximum.reshape(-1)
-        flat = self._slots.reshape(p.n_days * n_s, -1)
-        cells = [row[:m].tolist() for row, m in zip(flat, maximum, strict=True)]
+        k = self._slots.shape[2]
+        in_cell = np.arange(k)[None, :] < maximum[:, None]
+        cells = self._slots.reshape(-1, k)[in_cell]
         pins = [
             [int(d), int(s), int(self._pins[d, s])]
             for d, s in zip(*np.nonzero(self._pins), strict=True)
@@ -252,16 +252,17 @@ class ScheduleGrid(anywidget.AnyWidget):
             "view_id": view_id,
             "v": self._patch_version,
             "sv": int(getattr(self.schedule, "version", 0)),
-            "dates": [str(d) for d in cal.dates.astype("datetime64[D]")],
-            "flags": flags.astype(int).tolist(),
+            "start": cal.iso(0),
+            "days": p.n_days,
+            "flags": wire.digits(flags),
             "posts": [st.label or st.id for st in p.shift_types],
             "workers": [
                 [w.id, w.display_name, w.color or PALETTE[i % len(PALETTE)]]
                 for i, w in enumerate(p.workers)
             ],
-            "max": maximum.tolist(),
-            "req": p.required.reshape(-1).tolist(),
-            "cells": cells,
+            "max": wire.digits(maximum),
+            "req": wire.digits(p.required.reshape(-1)),
+            "cells": cells.tolist(),
             "pins": pins,
             "viol": self._violations_flat,
         }

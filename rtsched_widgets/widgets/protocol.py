@@ -31,13 +31,17 @@ Down (Python to views):
 
 ``snapshot``    to one view (``view_id``)::
 
-                    {type, view_id, v, sv, view, dates: [iso], flags: [bitmask],
-                     posts: [label], workers: [[id, name, colour]], max: [int per (d, s)],
-                     req: [int per (d, s)], cells: [[w or -1 per slot] per (d, s)],
-                     pins: [[d, s, slotmask]], viol: [violation]}
+                    {type, view_id, v, sv, start: iso date, days: int, flags: digits,
+                     posts: [label], workers: [[id, name, colour]], max: digits | [int],
+                     req: digits | [int], cells: [w or -1], pins: [[d, s, slotmask]],
+                     viol: [violation]}
 
-                ``(d, s)`` lists are flattened day-major: index ``d * len(posts) + s``.
-                ``flags``: 1 weekend, 2 holiday, 4 pre-holiday. A violation is
+                The dates are ``days`` consecutive dates from ``start``. Per-(d, s) values are
+                flattened day-major (index ``d * len(posts) + s``); "digits" is a string of one
+                decimal digit per item (sent when every value is 0-9, else a list of ints).
+                ``cells`` concatenates the slots of every cell in that order, ``max[i]`` worker
+                indices (or -1) for cell ``i``. ``flags`` has one digit per date: 1 weekend,
+                2 holiday, 4 pre-holiday, summed. A violation is
                 ``[id, d, s, w, hard (0/1), rule, message]`` (``d``/``s``/``w`` = -1 when the
                 violation has no such coordinate).
 ``patch``       to every view: ``{type: "patch", v, sv, c?: [[d, s, slots, pinmask]],
@@ -255,6 +259,14 @@ def parse_message(content: Any, shape: GridShape) -> Message:
         raise ProtocolError("force", f"expected true or false, got {_short(force)}")
     op = parse_op(content.get("op"), shape)
     return Message("edit", view_id, request_id, base_version=base, op=op, force=force)
+
+
+def digits(values: Any) -> str | list[int]:
+    """``values`` (integers) as a string of decimal digits when all are 0-9, else a list."""
+    arr = np.asarray(values, dtype=np.int64).reshape(-1)
+    if arr.size and (arr.min() < 0 or arr.max() > 9):
+        return [int(x) for x in arr.tolist()]
+    return (arr.astype(np.uint8) + ord("0")).tobytes().decode("ascii")
 
 
 def trim(text: Any, limit: int = MAX_MESSAGE_LENGTH) -> str:

@@ -51,14 +51,16 @@ def test_hello_gets_a_snapshot_of_the_whole_schedule(fake_comms):
     assert snap["type"] == "snapshot"
     assert snap["view_id"] == "view-a"
     assert (snap["v"], snap["sv"]) == (0, 1)
-    assert snap["dates"][:2] == ["2026-01-05", "2026-01-06"]
+    assert (snap["start"], snap["days"]) == ("2026-01-05", 14)
     assert snap["posts"] == ["Day", "Night"]
     # 01-08 is a pre-holiday (4), 01-09 a holiday Friday (1 + 2), 01-10 Saturday (1)
-    assert snap["flags"][:6] == [0, 0, 0, 4, 3, 1]
+    assert snap["flags"][:7] == "0004311"
     assert snap["workers"][5][:2] == ["W05", "<img src=x onerror=alert(1)>"]
-    assert snap["max"][:4] == [1, 2, 1, 2]
-    assert snap["cells"][:4] == [[-1], [-1, -1], [-1], [2, -1]]
-    assert len(snap["cells"]) == 14 * 2
+    assert snap["max"] == "12" * 14
+    assert snap["req"] == "11" * 14
+    # cells concatenate each cell's slots: day 0 Day (1), day 0 Night (2), day 1 Day (1), ...
+    assert snap["cells"][:6] == [-1, -1, -1, -1, 2, -1]
+    assert len(snap["cells"]) == 14 * 3
     assert grid.viewers == ["bob"]
 
 
@@ -247,7 +249,8 @@ def test_patch_versions_are_consecutive_and_snapshots_carry_the_latest(fake_comm
     channel.receive({"type": "hello", "view_id": "late"})
     (snap,) = channel.take()
     assert snap["v"] == versions[-1]
-    assert snap["cells"][2 * 4 + 1] == [4, -1]
+    # day 4, Night: after 4 days of 3 slots and that day's Day slot
+    assert snap["cells"][4 * 3 + 1 : 4 * 3 + 3] == [4, -1]
 
 
 def test_an_engine_error_is_reported_to_the_view_not_lost(fake_comms, monkeypatch, caplog):
@@ -474,3 +477,19 @@ def test_fuzz_malformed_messages_change_nothing_and_are_always_answered(fake_com
                 assert state_of(grid) == before, msg
             assert not reply["message"].startswith("internal error"), reply
     grid.close()
+
+
+def test_digits_packs_small_integers_and_falls_back_to_a_list():
+    assert wire.digits([0, 3, 9]) == "039"
+    assert wire.digits([]) == ""
+    assert wire.digits([1, 12]) == [1, 12]
+    assert wire.digits([-1, 0]) == [-1, 0]
+
+
+def test_a_wide_cell_count_is_sent_as_a_list(fake_comms):
+    s = make_schedule(night_slots=12)
+    _grid, channel = open_grid(fake_comms, s)
+    channel.receive({"type": "hello", "view_id": "v"})
+    (snap,) = channel.take()
+    assert snap["max"][:2] == [1, 12]
+    assert len(snap["cells"]) == 14 * 13

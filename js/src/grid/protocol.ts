@@ -9,18 +9,43 @@ export const FLAG_WEEKEND = 1;
 export const FLAG_HOLIDAY = 2;
 export const FLAG_PRE_HOLIDAY = 4;
 
+/** Small integers as a string of decimal digits, or as a list. */
+export type Digits = string | number[];
+
+/** The numbers of a Digits value. */
+export function undigits(value: Digits): number[] {
+  if (Array.isArray(value)) return value;
+  const out = new Array<number>(value.length);
+  for (let i = 0; i < value.length; i++) out[i] = value.charCodeAt(i) - 48;
+  return out;
+}
+
+/** The `days` ISO dates from `start` (UTC arithmetic: no time-zone shifts). */
+export function datesFrom(start: string, days: number): string[] {
+  const t0 = Date.parse(`${start}T00:00:00Z`);
+  if (Number.isNaN(t0)) return [];
+  const out = new Array<string>(days);
+  for (let d = 0; d < days; d++) out[d] = new Date(t0 + d * 86_400_000).toISOString().slice(0, 10);
+  return out;
+}
+
 export interface Snapshot {
   type: "snapshot";
   view_id: string;
   v: number;
   sv: number;
-  dates: string[];
-  flags: number[];
+  /** First date (ISO); the dates are `days` consecutive dates from it. */
+  start: string;
+  days: number;
+  /** One digit per date (see FLAG_*), or one number per date. */
+  flags: Digits;
   posts: string[];
   workers: Array<[id: string, name: string, colour: string]>;
-  max: number[];
-  req: number[];
-  cells: number[][];
+  /** Slot count per (d, s), day-major. */
+  max: Digits;
+  req: Digits;
+  /** The slots of every cell, concatenated in (d, s) order: max[i] entries for cell i. */
+  cells: number[];
   pins: Array<[d: number, s: number, mask: number]>;
   viol: Violation[];
 }
@@ -87,6 +112,7 @@ export type Outgoing =
 
 const isInt = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x);
 const isArr = Array.isArray;
+const isDigits = (x: unknown): x is Digits => typeof x === "string" || Array.isArray(x);
 
 /** A structural check of an incoming message: enough to never throw while applying it. */
 export function isIncoming(msg: unknown): msg is Incoming {
@@ -97,16 +123,18 @@ export function isIncoming(msg: unknown): msg is Incoming {
       return (
         typeof m.view_id === "string" &&
         isInt(m.v) &&
-        isArr(m.dates) &&
-        isArr(m.flags) &&
+        typeof m.start === "string" &&
+        isInt(m.days) &&
+        m.days >= 0 &&
+        isDigits(m.flags) &&
         isArr(m.posts) &&
         isArr(m.workers) &&
-        isArr(m.max) &&
+        isDigits(m.max) &&
+        isDigits(m.req) &&
         isArr(m.cells) &&
         isArr(m.pins) &&
         isArr(m.viol) &&
-        m.max.length === m.dates.length * m.posts.length &&
-        m.cells.length === m.max.length
+        (m.max as Digits).length === m.days * m.posts.length
       );
     case "patch":
       return (

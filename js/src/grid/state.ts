@@ -1,5 +1,5 @@
 // The schedule data a view holds: filled by a snapshot, kept current by versioned patches.
-import type { Patch, Snapshot, Violation } from "./protocol";
+import { datesFrom, type Patch, type Snapshot, undigits, type Violation } from "./protocol";
 
 export type ApplyOutcome = "changed" | "ignored" | "resync";
 
@@ -62,13 +62,19 @@ export class GridData {
   applySnapshot(msg: Snapshot): void {
     this.v = msg.v;
     this.sv = msg.sv;
-    this.dates = msg.dates;
-    this.flags = msg.flags;
+    this.dates = datesFrom(msg.start, msg.days);
+    this.flags = undigits(msg.flags);
     this.posts = msg.posts;
     this.workers = msg.workers;
-    this.max = msg.max;
-    this.req = msg.req;
-    this.cells = msg.cells.map((c) => c.slice());
+    this.max = undigits(msg.max);
+    this.req = undigits(msg.req);
+    this.cells = new Array<number[]>(this.max.length);
+    let at = 0;
+    for (let i = 0; i < this.max.length; i++) {
+      const n = this.max[i] ?? 0;
+      this.cells[i] = msg.cells.slice(at, at + n);
+      at += n;
+    }
     this.pins = new Map();
     for (const [d, s, mask] of msg.pins) this.pins.set(this.cellKey(d, s), mask);
     this.shiftOf = new Map();

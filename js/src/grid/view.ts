@@ -95,6 +95,9 @@ export class GridView {
     this.root.className = "rts-grid rts-themed";
     this.root.tabIndex = 0;
     this.root.setAttribute("role", "grid");
+    // keys typed in the grid are the grid's: JupyterLab (Lumino) shortcuts stay out
+    this.root.setAttribute("data-lm-suppress-shortcuts", "true");
+    this.root.setAttribute("data-p-suppress-shortcuts", "true");
     const toolbar = doc.createElement("div");
     toolbar.className = "rts-toolbar";
     this.connDot = doc.createElement("span");
@@ -606,9 +609,11 @@ export class GridView {
       this.closePicker();
       if (this.highlight >= 0) this.setHighlight(this.highlight);
     } else {
+      if (mod && ["c", "v", "x"].includes(ev.key.toLowerCase())) ev.stopPropagation();
       return;
     }
     ev.preventDefault();
+    ev.stopPropagation();
   }
 
   private target(
@@ -804,6 +809,7 @@ export class GridView {
     if (!clip || !this.data.loaded) return;
     clip.setData("text/plain", this.copyText());
     ev.preventDefault();
+    ev.stopPropagation();
     const s = this.selection;
     this.showMessage(`copied ${s.r1 - s.r0 + 1} x ${s.c1 - s.c0 + 1} cells`, true);
   }
@@ -813,6 +819,7 @@ export class GridView {
     const clip = clipboardOf(ev);
     if (!clip) return;
     ev.preventDefault();
+    ev.stopPropagation();
     this.pasteText(clip.getData("text/plain"));
   }
 

@@ -47,6 +47,7 @@ def fork(parent: Schedule, user: str | None = None) -> Schedule:
         branch._iso = parent._iso
         branch._forked_from = parent.id
         branch._event_extra = None
+        branch._latest_by_user = {}
     return branch
 
 

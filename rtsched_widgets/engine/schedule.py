@@ -232,6 +232,7 @@ class Schedule:
         self._fork_base: np.ndarray | None = None
         self._forked_from: str | None = None
         self._event_extra: dict[str, Any] | None = None
+        self._latest_by_user: dict[str, int] = {}
         self._cache_day: dict[Any, int] = {}
         self._ids: tuple[str, ...] = tuple(w.id for w in problem.workers)
         self._iso: tuple[str, ...] = tuple(problem.calendar.iso(d) for d in range(problem.n_days))
@@ -686,6 +687,7 @@ class Schedule:
         delta = self.validator.commit(plan.changes)
         self.version += 1
         version = self.version
+        self._latest_by_user[user] = version
         for d, s, _, _, _ in plan.slot_changes:
             self.cell_version[d, s] = version
         op_id = f"{self.id}-{version}"
@@ -983,12 +985,7 @@ class Schedule:
         """True when someone other than ``who`` applied an op after ``rec``: reverting ``rec``
         then meets a state nobody has checked, so it is validated like a new edit. Otherwise it
         is a pure rollback to a state ``who`` had before, and applied as is."""
-        for r in reversed(self.oplog.records()):
-            if r.version <= rec.version:
-                return False
-            if r.user != who:
-                return True
-        return False
+        return any(v > rec.version for u, v in self._latest_by_user.items() if u != who)
 
     def _cell_value(self, cell: Any) -> str | None:
         iso, s, k = cell

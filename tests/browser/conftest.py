@@ -55,7 +55,10 @@ from labharness import (
     start_lab_server,
     stop_process_tree,
 )
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
+
+# Playwright's assertions wait 5 s by default; a loaded machine needs longer (same as actions).
+expect.set_options(timeout=UI_TIMEOUT_MS)
 
 # -- server ----------------------------------------------------------------------------------
 

@@ -39,12 +39,14 @@ CHROMIUM_ARGS = [
 SERVER_START_TIMEOUT_S = 90.0
 UI_TIMEOUT_MS = 60_000
 
-# JupyterLab settings of the throw-away config dir: no network (news, update checks).
+# JupyterLab settings of the throw-away config dir: no network (news, update checks), and every
+# notebook cell attached to the DOM (no windowing) so tests see whole notebooks.
 LAB_USER_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false",
         "checkForUpdates": False,
     },
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
 

@@ -36,6 +36,11 @@ def test_the_server_is_isolated_collaborative_and_finds_the_venv_extensions(lab_
     for name in ("HOME", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
         assert environ[name].startswith(str(base)), f"{name}={environ[name]} is not isolated"
     assert lab_server.root_dir != REPO / "notebooks"
+    # The harness's own JupyterLab settings (no news fetching, no windowing) are in force.
+    tracker = lab_server.api("GET", "/lab/api/settings/@jupyterlab/notebook-extension:tracker")
+    assert tracker.json()["settings"]["windowingMode"] == "none"
+    news = lab_server.api("GET", "/lab/api/settings/@jupyterlab/apputils-extension:notification")
+    assert news.json()["settings"]["fetchNews"] == "false"
     listed = {item["name"] for item in lab_server.api("GET", "/api/contents").json()["content"]}
     assert "demo.ipynb" in listed
 

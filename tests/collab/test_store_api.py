@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -144,7 +145,11 @@ def test_unknown_schedule(store: Store, call: Any) -> None:
         (lambda s: s.set_presence("plan", "u", "not a dict", 1), "info"),
     ],
 )
-def test_bad_input_names_the_field_and_writes_nothing(store: Store, call: Any, field: str) -> None:
+def test_bad_input_names_the_field_and_writes_nothing(
+    store_url: Callable[[str], str], call: Any, field: str
+) -> None:
+    # Input is checked in the backend-independent layer, before any backend code runs.
+    store = open_store(store_url("sqlite"))
     store.create("plan", DOC)
     with pytest.raises(ValueError, match=rf"^{field}:"):
         call(store)
@@ -152,6 +157,7 @@ def test_bad_input_names_the_field_and_writes_nothing(store: Store, call: Any, f
     assert store.schedules() == ["plan"]
     assert store.locks("plan") == []
     assert store.presence("plan") == []
+    store.close()
 
 
 def test_closed_store_refuses_calls(store: Store) -> None:

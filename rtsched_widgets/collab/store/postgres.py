@@ -126,7 +126,7 @@ class PostgresStore(Store):
         if found != SCHEMA_VERSION:
             raise SchemaMismatch(f"{self.url!r}", found)
 
-    def _one(self, query: str, params: tuple[Any, ...]) -> Any:
+    def _one(self, query: str, params: tuple[Any, ...] | dict[str, Any]) -> Any:
         with self._pool.connection() as conn:
             return conn.execute(query, params).fetchone()
 
@@ -155,23 +155,36 @@ class PostgresStore(Store):
         return row[0], [(int(v), t) for v, t in ops]
 
     def _append(self, sid: str, op: str, expected: int, now: float) -> int:
-        with self._pool.connection() as conn, conn.transaction():
-            row = conn.execute(
-                "SELECT head FROM rtsched_schedules WHERE id = %s FOR UPDATE", (sid,)
-            ).fetchone()
-            if row is None:
-                raise UnknownSchedule(sid)
-            if row[0] != expected:
-                raise StaleVersion(sid, expected, int(row[0]))
-            version = expected + 1
-            conn.execute(
-                "WITH ins AS (INSERT INTO rtsched_ops (schedule_id, version, op, created_at) "
-                "VALUES (%s, %s, %s, %s)) "
-                "UPDATE rtsched_schedules SET head = %s WHERE id = %s",
-                (sid, version, op, now, version, sid),
+        # One statement, so one round trip and one implicit transaction: lock the schedule's
+        # row, insert only when the head is the expected one, move the head, queue the
+        # notification (sent by PostgreSQL at commit). A concurrent append waits for the row
+        # lock and then sees the new head, so it inserts nothing and reports it.
+        try:
+            row = self._one(
+                "WITH cur AS (SELECT head FROM rtsched_schedules WHERE id = %(sid)s FOR UPDATE), "
+                "ins AS (INSERT INTO rtsched_ops (schedule_id, version, op, created_at) "
+                "SELECT %(sid)s, head + 1, %(op)s, %(now)s FROM cur WHERE head = %(expected)s "
+                "RETURNING version), "
+                "upd AS (UPDATE rtsched_schedules SET head = ins.version FROM ins "
+                "WHERE id = %(sid)s RETURNING head), "
+                "ntf AS (SELECT pg_notify(%(channel)s, version::text) FROM ins) "
+                "SELECT (SELECT head FROM cur), (SELECT head FROM upd), (SELECT count(*) FROM ntf)",
+                {
+                    "sid": sid,
+                    "op": op,
+                    "now": now,
+                    "expected": expected,
+                    "channel": channel_name(sid),
+                },
             )
-            conn.execute("SELECT pg_notify(%s, %s)", (channel_name(sid), str(version)))
-        return version
+        except self._psycopg.errors.UniqueViolation:  # pragma: no cover - the row lock
+            raise StaleVersion(sid, expected, self._head(sid)) from None  # prevents this
+        current, new_head, _ = row
+        if current is None:
+            raise UnknownSchedule(sid)
+        if new_head is None:
+            raise StaleVersion(sid, expected, int(current))
+        return int(new_head)
 
     def _read(self, sid: str, after: int) -> list[tuple[int, str]]:
         with self._pool.connection() as conn:

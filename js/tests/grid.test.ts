@@ -310,6 +310,24 @@ describe("picker", () => {
     expect(lastSent(model)).toMatchObject({ op: { k: "assign", w: 2, d: 1, s: 0, slot: 0 } });
   });
 
+  it("the alternatives of a refused paste go to the pasted cell", () => {
+    const { model, el, view } = mountWith();
+    view.select(2, 1);
+    view.pasteText("W1");
+    const sent = lastSent<{ request_id: string; op: unknown }>(model);
+    expect(sent.op).toEqual({ k: "assign", w: 0, d: 2, s: 1, slot: 0 });
+    model.deliver({
+      type: "reply",
+      view_id: view.viewId,
+      request_id: sent.request_id,
+      ok: false,
+      message: "refused",
+      alts: [[1, 0]],
+    });
+    el.querySelector<HTMLButtonElement>(".rts-alt")?.click();
+    expect(lastSent(model)).toMatchObject({ op: { k: "assign", w: 1, d: 2, s: 1, slot: 0 } });
+  });
+
   it("a reply addressed to another view is ignored", () => {
     const { model, el } = mountWith();
     model.deliver({ type: "reply", view_id: "other", request_id: "x", ok: false, message: "nope" });

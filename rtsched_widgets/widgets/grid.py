@@ -497,12 +497,17 @@ class ScheduleGrid(anywidget.AnyWidget):
             self.sync(violations=ok)
         alts: list[list[Any]] = []
         p = self.problem
-        for sug in list(getattr(result, "suggestions", ()) or ())[:5]:
-            wid = _get(sug, "worker")
-            is_assign = _get(sug, "kind") in (None, "assign")
-            if is_assign and isinstance(wid, str) and wid in p.worker_index:
-                delta = _get(sug, "soft", "delta", "score_delta")
-                alts.append([p.worker_index[wid], _number(delta)])
+        op = msg.op
+        if op is not None and op.kind == "assign":
+            # other workers for the refused assign's own cell (the engine also proposes other
+            # cells for the worker; the view offers those through the picker)
+            cell = (p.calendar.iso(op.d), op.s)
+            for sug in getattr(result, "suggestions", ()) or ():
+                wid = _get(sug, "worker")
+                same_cell = (_get(sug, "date"), _get(sug, "post")) == cell
+                usable = _get(sug, "kind") == "assign" and same_cell and wid in p.worker_index
+                if usable and p.worker_index[wid] != op.w and len(alts) < 5:
+                    alts.append([p.worker_index[wid], _number(_get(sug, "soft"))])
         message = str(getattr(result, "message", "") or ("done" if ok else "refused"))
         if not ok:
             reasons = [

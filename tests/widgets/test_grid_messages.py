@@ -119,6 +119,7 @@ def test_a_refused_edit_changes_nothing_and_says_why(fake_comms):
     assert "W00" in reply["message"] or "Worker 0" in reply["message"]
     assert all(isinstance(w, int) for w, _ in reply.get("alts", []))
     assert reply.get("alts"), "a refused assign offers other workers for the cell"
+    assert 0 not in [w for w, _ in reply["alts"]]
     assert state_of(grid) == before
 
 

@@ -262,7 +262,7 @@ export class GridView {
     }
     this.showMessage(msg.message, msg.ok);
     this.alts.replaceChildren();
-    if (!msg.ok && pending?.kind === "edit" && msg.alts?.length) {
+    if (!msg.ok && pending?.kind === "edit" && pending.d >= 0 && msg.alts?.length) {
       const doc = this.root.ownerDocument;
       const label = doc.createElement("span");
       label.textContent = "Alternatives:";
@@ -298,8 +298,9 @@ export class GridView {
   }
 
   /** Sends an edit; `target` is the cell a refused assign's alternatives would go to. */
-  edit(op: WireOp, target: [number, number, number | null] = [-1, -1, null]): string {
+  edit(op: WireOp, target?: [number, number, number | null]): string {
     const request_id = newId("req");
+    if (!target) target = op.k === "assign" ? [op.d, op.s, op.slot] : [-1, -1, null];
     this.pending.set(request_id, { kind: "edit", d: target[0], s: target[1], slot: target[2] });
     this.send({ type: "edit", view_id: this.viewId, request_id, base_version: this.data.sv, op });
     return request_id;

@@ -1,0 +1,256 @@
+"""Throughput, latency and correctness of the shared stores under concurrent writers.
+
+Contended run, per backend (SQLite file, PostgreSQL database): ``--writers`` processes (default
+20, forked) append small edit-sized ops to one schedule for ``--seconds`` (default 30), each
+retrying on StaleVersion (read the head, append again) as an engine would. Reported: edits
+acknowledged per second, p50/p99 latency of one ``append`` call and of one acknowledged edit
+(first attempt to acknowledgement, retries included), the share of attempts refused as stale,
+lost edits (acknowledged by ``append`` but absent from the final log — must be 0) and whether
+every writer read an identical log at the end.
+
+Single-writer run: ``--single`` durable appends by one process with no contention, on SQLite
+(budget DESIGN.md §9: p99 <= 5 ms) and PostgreSQL, beside the in-memory store timed in the
+same process as the baseline of the ratio column, and the fsync floor of the disk (append 200
+bytes to a file and fsync it — no durable commit can be faster).
+
+The PostgreSQL server is started from the installed binaries by tests/pg_server.py (durable:
+fsync on) unless ``--pg-url`` names one.
+
+Run: .venv/bin/python benchmarks/bench_store.py [--seconds 30] [--writers 20] [--single 2000]
+     [--backends sqlite,postgres] [--pg-url postgresql://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import platform
+import sys
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rtsched_widgets.collab.store import StaleVersion, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+BUDGET_SQLITE_P99_MS = 5.0
+CTX = mp.get_context("fork")
+SID = "bench"
+
+
+def edit(writer: int, i: int) -> dict[str, Any]:
+    """An op of the size the engine appends for one assignment."""
+    return {
+        "op_id": f"w{writer}-{i}",
+        "user": f"user{writer}",
+        "kind": "assign",
+        "cells": [["2026-01-05", i % 7, 0, f"W{(writer * 31 + i) % 400:03d}"]],
+        "forced": False,
+        "ts": time.time(),
+    }
+
+
+def digest(ops: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(json.dumps(ops, sort_keys=True).encode()).hexdigest()
+
+
+def writer_main(url: str, k: int, seconds: float, go: Any, done: Any, out: Connection) -> None:
+    store = open_store(url)
+    call_ms: list[float] = []
+    edit_ms: list[float] = []
+    acked: list[tuple[int, str]] = []
+    stale = 0
+    go.wait()
+    deadline = time.monotonic() + seconds
+    i = 0
+    while time.monotonic() < deadline:
+        op = edit(k, i)
+        first = time.perf_counter()
+        while True:
+            head = store.head(SID)
+            t0 = time.perf_counter()
+            try:
+                version = store.append(SID, op, head)
+            except StaleVersion:
+                call_ms.append((time.perf_counter() - t0) * 1e3)
+                stale += 1
+                continue
+            now = time.perf_counter()
+            call_ms.append((now - t0) * 1e3)
+            edit_ms.append((now - first) * 1e3)
+            acked.append((version, op["op_id"]))
+            break
+        i += 1
+    done.wait()  # every writer stopped: the log is final
+    log = store.read(SID)
+    out.send(
+        {
+            "call_ms": call_ms,
+            "edit_ms": edit_ms,
+            "acked": acked,
+            "stale": stale,
+            "digest": digest(log),
+            "length": len(log),
+        }
+    )
+    store.close()
+
+
+def contended(url: str, writers: int, seconds: float) -> dict[str, Any]:
+    with open_store(url) as s:
+        s.create(SID, {"name": "bench"})
+    go, done = CTX.Event(), CTX.Barrier(writers)
+    pipes = [CTX.Pipe(duplex=False) for _ in range(writers)]
+    procs = [
+        CTX.Process(target=writer_main, args=(url, k, seconds, go, done, pipes[k][1]))
+        for k in range(writers)
+    ]
+    for p in procs:
+        p.start()
+    time.sleep(0.5)  # let every writer open its store
+    t0 = time.perf_counter()
+    go.set()
+    reports = [pipes[k][0].recv() for k in range(writers)]
+    elapsed = time.perf_counter() - t0
+    for p in procs:
+        p.join()
+    with open_store(url) as s:
+        log = s.read(SID)
+    by_version = {v + 1: op["op_id"] for v, op in enumerate(log)}
+    acked = [a for r in reports for a in r["acked"]]
+    lost = sum(1 for version, op_id in acked if by_version.get(version) != op_id)
+    calls = np.array([x for r in reports for x in r["call_ms"]])
+    edits = np.array([x for r in reports for x in r["edit_ms"]])
+    stale = sum(r["stale"] for r in reports)
+    return {
+        "edits": len(acked),
+        "edits_per_s": len(acked) / elapsed,
+        "call_p50": float(np.percentile(calls, 50)),
+        "call_p99": float(np.percentile(calls, 99)),
+        "edit_p50": float(np.percentile(edits, 50)),
+        "edit_p99": float(np.percentile(edits, 99)),
+        "stale_share": stale / max(1, len(calls)),
+        "lost": lost,
+        "log_length": len(log),
+        "identical": len({r["digest"] for r in reports}) == 1
+        and reports[0]["digest"] == digest(log)
+        and len(log) == len(acked),
+    }
+
+
+def single(url: str, n: int) -> np.ndarray:
+    store = open_store(url)
+    store.create(SID + "-single", {"name": "single"})
+    out = np.empty(n)
+    for i in range(n):
+        op = edit(0, i)
+        t0 = time.perf_counter()
+        store.append(SID + "-single", op, i)
+        out[i] = (time.perf_counter() - t0) * 1e3
+    store.close()
+    return out
+
+
+def fsync_floor(folder: Path, n: int) -> np.ndarray:
+    """Latency of appending 200 bytes to a file and fsync-ing it: the floor of any durable
+    commit on this disk."""
+    out = np.empty(n)
+    fd = os.open(folder / "fsync.probe", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        for i in range(n):
+            t0 = time.perf_counter()
+            os.write(fd, b"x" * 200)
+            os.fsync(fd)
+            out[i] = (time.perf_counter() - t0) * 1e3
+    finally:
+        os.close(fd)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--writers", type=int, default=20)
+    ap.add_argument("--single", type=int, default=2000)
+    ap.add_argument("--backends", default="sqlite,postgres")
+    ap.add_argument("--pg-url", default=None)
+    args = ap.parse_args(argv)
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    unknown = set(backends) - {"sqlite", "postgres"}
+    if unknown:
+        ap.error(f"--backends: unknown {sorted(unknown)}; use sqlite and/or postgres")
+
+    tmp = Path(tempfile.mkdtemp(prefix="rtsched-bench-store-"))
+    server = None
+    urls: dict[str, str] = {}
+    if "sqlite" in backends:
+        urls["sqlite"] = f"sqlite:///{tmp / 'contended.db'}"
+    if "postgres" in backends:
+        if args.pg_url:
+            urls["postgres"] = args.pg_url
+        else:
+            sys.path.insert(0, str(ROOT / "tests"))
+            from pg_server import PostgresServer
+
+            server = PostgresServer(durable=True).start()
+            urls["postgres"] = server.create_database("bench")
+    print(
+        f"# {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load {os.getloadavg()[0]:.1f}; sqlite {__import__('sqlite3').sqlite_version}"
+    )
+    try:
+        rows = []
+        for name in backends:
+            r = contended(urls[name], args.writers, args.seconds)
+            rows.append((name, r))
+        singles: dict[str, np.ndarray] = {"memory (baseline)": single("memory", args.single)}
+        singles["fsync floor (write + fsync)"] = fsync_floor(tmp, args.single)
+        if "sqlite" in backends:
+            singles["sqlite"] = single(f"sqlite:///{tmp / 'single.db'}", args.single)
+        if "postgres" in backends:
+            singles["postgres"] = single(urls["postgres"], args.single)
+    finally:
+        if server is not None:
+            server.stop()
+
+    print(
+        f"\n{args.writers} writer processes for {args.seconds:g} s, one schedule, "
+        "retry on StaleVersion (latencies in ms)\n"
+    )
+    print(
+        "| backend | edits | edits/s | append p50 | append p99 | edit p50 | edit p99 "
+        "| stale share | lost | replicas identical |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for name, r in rows:
+        print(
+            f"| {name} | {r['edits']:,} | {r['edits_per_s']:,.0f} | {r['call_p50']:.2f} | "
+            f"{r['call_p99']:.2f} | {r['edit_p50']:.2f} | {r['edit_p99']:.2f} | "
+            f"{r['stale_share']:.0%} | {r['lost']} | {'yes' if r['identical'] else 'NO'} |"
+        )
+    base = float(np.median(singles["memory (baseline)"]))
+    print(f"\nsingle writer, {args.single} durable appends (latencies in ms)\n")
+    print("| store | p50 | p99 | p50 / memory | budget |")
+    print("|---|---:|---:|---:|---|")
+    for name, xs in singles.items():
+        p50, p99 = float(np.percentile(xs, 50)), float(np.percentile(xs, 99))
+        budget = "-"
+        if name == "sqlite":
+            verdict = "ok" if p99 <= BUDGET_SQLITE_P99_MS else "OVER"
+            budget = f"p99 <= {BUDGET_SQLITE_P99_MS:g} ms: {verdict}"
+        print(f"| {name} | {p50:.3f} | {p99:.3f} | {p50 / base:,.0f}x | {budget} |")
+    failed = [name for name, r in rows if r["lost"] or not r["identical"]]
+    if failed:
+        print(f"\nFAILED: lost edits or diverging replicas on {failed}")
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

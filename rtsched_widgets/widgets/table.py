@@ -81,8 +81,11 @@ class ScheduleTable(anywidget.AnyWidget):
             )
             return
         request_id = content.get("request_id")
-        if kind != "edit" or not isinstance(request_id, str):
+        if kind != "edit":
             self._reply(view_id, str(request_id), False, f"type: unknown message {kind!r}")
+            return
+        if not isinstance(request_id, str):
+            self._reply(view_id, "", False, "request_id: an edit needs a string request_id")
             return
         try:
             value = content.get("value")

@@ -156,35 +156,39 @@ class PostgresStore(Store):
 
     def _append(self, sid: str, op: str, expected: int, now: float) -> int:
         # One statement, so one round trip and one implicit transaction: lock the schedule's
-        # row, insert only when the head is the expected one, move the head, queue the
-        # notification (sent by PostgreSQL at commit). A concurrent append waits for the row
-        # lock and then sees the new head, so it inserts nothing and reports it.
-        try:
-            row = self._one(
-                "WITH cur AS (SELECT head FROM rtsched_schedules WHERE id = %(sid)s FOR UPDATE), "
-                "ins AS (INSERT INTO rtsched_ops (schedule_id, version, op, created_at) "
-                "SELECT %(sid)s, head + 1, %(op)s, %(now)s FROM cur WHERE head = %(expected)s "
-                "RETURNING version), "
-                "upd AS (UPDATE rtsched_schedules SET head = ins.version FROM ins "
-                "WHERE id = %(sid)s RETURNING head), "
-                "ntf AS (SELECT pg_notify(%(channel)s, version::text) FROM ins) "
-                "SELECT (SELECT head FROM cur), (SELECT head FROM upd), (SELECT count(*) FROM ntf)",
-                {
-                    "sid": sid,
-                    "op": op,
-                    "now": now,
-                    "expected": expected,
-                    "channel": channel_name(sid),
-                },
-            )
-        except self._psycopg.errors.UniqueViolation:  # pragma: no cover - the row lock
-            raise StaleVersion(sid, expected, self._head(sid)) from None  # prevents this
-        current, new_head, _ = row
-        if current is None:
-            raise UnknownSchedule(sid)
-        if new_head is None:
-            raise StaleVersion(sid, expected, int(current))
-        return int(new_head)
+        # row only if its head is the expected one, insert, move the head, queue the
+        # notification (sent by PostgreSQL at commit). A concurrent appender waits for the row
+        # lock, then re-checks the head on the committed row: a stale attempt locks nothing,
+        # writes nothing and so ends without a WAL flush of its own.
+        for _ in range(3):
+            try:
+                row = self._one(
+                    "WITH cur AS (SELECT head FROM rtsched_schedules "
+                    "WHERE id = %(sid)s AND head = %(expected)s FOR UPDATE), "
+                    "ins AS (INSERT INTO rtsched_ops (schedule_id, version, op, created_at) "
+                    "SELECT %(sid)s, head + 1, %(op)s, %(now)s FROM cur RETURNING version), "
+                    "upd AS (UPDATE rtsched_schedules SET head = ins.version FROM ins "
+                    "WHERE id = %(sid)s RETURNING head), "
+                    "ntf AS (SELECT pg_notify(%(channel)s, version::text) FROM ins) "
+                    "SELECT (SELECT head FROM upd), (SELECT count(*) FROM ntf)",
+                    {
+                        "sid": sid,
+                        "op": op,
+                        "now": now,
+                        "expected": expected,
+                        "channel": channel_name(sid),
+                    },
+                )
+            except self._psycopg.errors.UniqueViolation:  # pragma: no cover - the row lock
+                row = (None, 0)  # prevents this; report it as stale
+            if row[0] is not None:
+                return int(row[0])
+            current = self._head(sid)  # a fresh snapshot; UnknownSchedule if it is gone
+            if current != expected:
+                raise StaleVersion(sid, expected, current)
+        raise StoreError(  # pragma: no cover - would need a head that moves back
+            f"schedule {sid!r}: append did not settle at version {expected} — retry"
+        )
 
     def _read(self, sid: str, after: int) -> list[tuple[int, str]]:
         with self._pool.connection() as conn:

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { FLAG_HOLIDAY, FLAG_WEEKEND, isIncoming, type Patch } from "../src/grid/protocol";
 import { GridData } from "../src/grid/state";
 import { parseTsv, toTsv } from "../src/grid/tsv";
@@ -107,6 +107,14 @@ describe("grid rendering", () => {
     expect(cellEl(el, 1, 2).textContent).toBe("Nig");
     expect(cellEl(el, 1, 2).title).toContain("Night");
     expect(cellEl(el, 0, 2).textContent).toBe("");
+  });
+
+  it("shows who else has a view open, as text", () => {
+    const { model, el } = mountWith({}, { viewers: ["alice"] });
+    expect(el.querySelector(".rts-viewers")?.textContent).toBe("here: alice");
+    model.set("viewers", ["alice", XSS]);
+    expect(el.querySelector(".rts-viewers")?.textContent).toBe(`here: alice, ${XSS}`);
+    expect(el.querySelector("img")).toBeNull();
   });
 
   it("follows the theme trait", () => {
@@ -355,6 +363,30 @@ describe("picker", () => {
   });
 });
 
+describe("mouse", () => {
+  it("a click selects without opening the picker; a second click on that cell opens it", () => {
+    const { el, model } = mountWith({ cells: { "0,0": [0] } });
+    const down = (r: number, c: number) =>
+      cellEl(el, r, c).dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
+    down(0, 1);
+    expect(el.querySelector(".rts-picker")).toBeNull();
+    expect(cellEl(el, 0, 1).getAttribute("aria-selected")).toBe("true");
+    down(0, 1);
+    expect(el.querySelector(".rts-picker")).not.toBeNull();
+    expect(lastSent(model)).toMatchObject({ type: "suggest", d: 0, s: 1 });
+    down(2, 0);
+    expect(el.querySelector(".rts-picker")).toBeNull();
+  });
+
+  it("selecting keeps the rendered cells, so a drag can start from the pressed chip", () => {
+    const { el } = mountWith({ cells: { "0,0": [0] } });
+    const chip = cellEl(el, 0, 0).querySelector(".rts-chip") as HTMLElement;
+    chip.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
+    expect(chip.isConnected).toBe(true);
+    expect(cellEl(el, 0, 0).classList.contains("rts-sel")).toBe(true);
+  });
+});
+
 describe("highlight", () => {
   it("Alt+click on a name highlights every shift of that worker", () => {
     const { el } = mountWith({ cells: { "0,0": [1], "2,1": [1], "1,0": [0] } });
@@ -473,5 +505,33 @@ describe("snapshot encoding", () => {
     expect(cellEl(el, 0, 0).textContent).toBe("D");
     expect(view.data.slotsOf(1, 0)).toHaveLength(12);
     expect(view.data.dates).toEqual(["2026-01-05", "2026-01-06"]);
+  });
+});
+
+describe("presence", () => {
+  it("tells the model who is looking, from the Jupyter server's /api/me", async () => {
+    const config = document.createElement("script");
+    config.id = "jupyter-config-data";
+    config.type = "application/json";
+    config.textContent = JSON.stringify({ baseUrl: "/lab-base" });
+    document.head.append(config);
+    const asked: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => {
+      asked.push(url);
+      return { ok: true, json: async () => ({ identity: { display_name: "Anonymous Io" } }) };
+    });
+    try {
+      const { model, view } = mount();
+      await vi.waitFor(() => expect(lastSent(model)).toMatchObject({ type: "presence" }));
+      expect(lastSent(model)).toEqual({
+        type: "presence",
+        view_id: view.viewId,
+        user: "Anonymous Io",
+      });
+      expect(asked).toEqual(["/lab-base/api/me"]);
+    } finally {
+      vi.unstubAllGlobals();
+      config.remove();
+    }
   });
 });

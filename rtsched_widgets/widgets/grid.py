@@ -432,6 +432,9 @@ class ScheduleGrid(anywidget.AnyWidget):
             self._views[msg.view_id] = msg.user or self.user
             self.viewers = sorted(set(self._views.values()))
             self.send(self.snapshot(msg.view_id))
+        elif msg.type == "presence":
+            self._views[msg.view_id] = msg.user or self.user
+            self.viewers = sorted(set(self._views.values()))
         elif msg.type == "bye":
             self._views.pop(msg.view_id, None)
             self.viewers = sorted(set(self._views.values()))

@@ -7,6 +7,8 @@ Up (a view to Python); every message carries ``view_id`` (str, at most 64 charac
 
 ``hello``       ``{type, view_id, user?}`` — asks for a snapshot; ``user`` (str) names who is
                 looking (presence). Sent on render and whenever the view sees a version gap.
+``presence``    ``{type, view_id, user}`` — who is looking at this view (learnt after hello,
+                e.g. from the Jupyter server's ``/api/me``); updates ``viewers``, sends nothing.
 ``bye``         ``{type, view_id}`` — the view is going away (presence).
 ``edit``        ``{type, view_id, request_id, base_version, op, force?}`` — one edit; ``op`` is
                 one of (``d`` day index, ``s`` post index, ``k`` slot index or null = first
@@ -76,7 +78,7 @@ MAX_ID_LENGTH = 64
 MAX_MESSAGE_LENGTH = 96
 FLAG_WEEKEND, FLAG_HOLIDAY, FLAG_PRE_HOLIDAY = 1, 2, 4
 
-UP_TYPES = ("hello", "bye", "edit", "undo", "redo", "suggest", "violations")
+UP_TYPES = ("hello", "presence", "bye", "edit", "undo", "redo", "suggest", "violations")
 OP_KINDS = ("assign", "unassign", "swap", "move", "bulk")
 
 Violation = list[Any]  # [id, d, s, w, hard, rule, message]
@@ -239,11 +241,11 @@ def parse_message(content: Any, shape: GridShape) -> Message:
     kind = content.get("type")
     if kind not in UP_TYPES:
         raise ProtocolError("type", f"unknown message {_short(kind)}; use one of {UP_TYPES}")
-    if kind in ("hello", "bye", "violations"):
+    if kind in ("hello", "presence", "bye", "violations"):
         user = content.get("user")
-        if user is not None:
+        if user is not None or kind == "presence":
             user = _text(user, "user")
-        return Message(kind, view_id, user=user if kind == "hello" else None)
+        return Message(kind, view_id, user=user if kind in ("hello", "presence") else None)
     request_id = _text(content.get("request_id"), "request_id")
     if kind in ("undo", "redo"):
         return Message(kind, view_id, request_id)

@@ -64,6 +64,21 @@ def test_hello_gets_a_snapshot_of_the_whole_schedule(fake_comms):
     assert grid.viewers == ["bob"]
 
 
+def test_presence_and_bye_keep_the_viewers_list(fake_comms):
+    grid, channel = open_grid(fake_comms)
+    channel.receive({"type": "hello", "view_id": "v1"})
+    channel.receive({"type": "presence", "view_id": "v1", "user": "Anonymous Io"})
+    channel.receive({"type": "hello", "view_id": "v2", "user": "bob"})
+    assert grid.viewers == ["Anonymous Io", "bob"]
+    assert [m["type"] for m in channel.take()] == ["snapshot", "snapshot"]
+    channel.receive({"type": "bye", "view_id": "v2"})
+    assert grid.viewers == ["Anonymous Io"]
+    channel.receive({"type": "presence", "view_id": "v1"})
+    (reply,) = channel.take()
+    assert reply["message"].startswith("user:")
+    assert grid.viewers == ["Anonymous Io"]
+
+
 def test_an_edit_is_one_patch_for_every_view_and_a_reply_to_the_asker(fake_comms):
     grid, channel = open_grid(fake_comms)
 

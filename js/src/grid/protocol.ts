@@ -97,6 +97,7 @@ export type WireOp =
 
 export type Outgoing =
   | { type: "hello"; view_id: string; user?: string }
+  | { type: "presence"; view_id: string; user: string }
   | { type: "bye"; view_id: string }
   | { type: "violations"; view_id: string }
   | {

@@ -45,6 +45,7 @@ export const GRID_CSS = `${THEME_CSS}
 .rts-conn[data-state="closed"] { background: var(--rts-error); }
 .rts-message { flex: 1; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .rts-message[data-ok="false"] { color: var(--rts-error); }
+.rts-viewers { color: var(--rts-fg2); white-space: nowrap; }
 .rts-alts { display: flex; gap: 4px; flex-wrap: wrap; padding: 0 6px; }
 .rts-alts:empty { display: none; }
 .rts-alts button, .rts-toolbar button { background: var(--rts-bg3); color: var(--rts-fg);

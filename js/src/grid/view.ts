@@ -56,6 +56,27 @@ function dataTransferOf(ev: Event): DataTransfer | null {
   return (ev as DragEvent).dataTransfer ?? null;
 }
 
+/**
+ * The display name of the signed-in Jupyter user, from the server's /api/me (same origin, the
+ * page's own cookies); "" when not inside Jupyter or when the request fails.
+ */
+export async function whoAmI(doc: Document): Promise<string> {
+  try {
+    const config = doc.getElementById("jupyter-config-data");
+    if (!config?.textContent || typeof fetch !== "function") return "";
+    const base = String((JSON.parse(config.textContent) as { baseUrl?: unknown }).baseUrl ?? "/");
+    const response = await fetch(`${base.replace(/\/?$/, "/")}api/me`, {
+      credentials: "same-origin",
+    });
+    if (!response.ok) return "";
+    const me = (await response.json()) as { identity?: { display_name?: unknown; name?: unknown } };
+    const name = me.identity?.display_name ?? me.identity?.name;
+    return typeof name === "string" ? name.slice(0, 64) : "";
+  } catch {
+    return "";
+  }
+}
+
 export class GridView {
   readonly viewId = newId("view");
   readonly data = new GridData();
@@ -78,9 +99,11 @@ export class GridView {
   private connDot: HTMLSpanElement;
   private message: HTMLDivElement;
   private alts: HTMLDivElement;
+  private viewers: HTMLSpanElement;
   private filterInput: HTMLInputElement;
   private pending = new Map<string, Pending>();
   private dragSource: DragSource | null = null;
+  private lastClicked = "";
   private resyncAsked = false;
   private detailsAsked = false;
   private listeners: Array<[string, (...args: unknown[]) => void]> = [];
@@ -114,7 +137,9 @@ export class GridView {
     const redo = doc.createElement("button");
     redo.textContent = "Redo";
     redo.className = "rts-redo";
-    toolbar.append(this.connDot, this.filterInput, undo, redo, this.message);
+    this.viewers = doc.createElement("span");
+    this.viewers.className = "rts-viewers";
+    toolbar.append(this.connDot, this.filterInput, undo, redo, this.message, this.viewers);
     this.alts = doc.createElement("div");
     this.alts.className = "rts-alts";
     this.scroller = doc.createElement("div");
@@ -136,6 +161,9 @@ export class GridView {
     this.filterInput.addEventListener("input", () => this.setFilter(this.filterInput.value));
     this.scroller.addEventListener("scroll", () => this.paint());
     this.root.addEventListener("keydown", (ev) => this.onKey(ev));
+    this.root.addEventListener("mousedown", (ev) => {
+      if (this.picker && !this.picker.el.contains(ev.target as Node)) this.closePicker();
+    });
     this.root.addEventListener("copy", (ev) => this.onCopy(ev));
     this.root.addEventListener("paste", (ev) => this.onPaste(ev));
     this.body.addEventListener("mousedown", (ev) => this.onMouseDown(ev));
@@ -153,9 +181,15 @@ export class GridView {
       this.listen(`change:${key}`, () => this.relayout());
     }
     this.listen("change:filters", () => this.applyFilters());
+    this.listen("change:viewers", () => this.showViewers());
+    this.showViewers();
     this.applyTheme();
     this.setConnection("waiting");
     this.hello();
+    void whoAmI(doc).then((user) => {
+      if (user && this.listeners.length)
+        this.send({ type: "presence", view_id: this.viewId, user });
+    });
   }
 
   private listen(event: string, fn: (...args: unknown[]) => void): void {
@@ -289,6 +323,12 @@ export class GridView {
     this.connection = this.model.get("connection") === "closed" ? "closed" : state;
     this.connDot.dataset.state = this.connection;
     this.connDot.title = this.connection;
+  }
+
+  private showViewers(): void {
+    const names = (this.model.get("viewers") ?? []) as unknown[];
+    const list = names.filter((n): n is string => typeof n === "string");
+    this.viewers.textContent = list.length ? `here: ${list.join(", ")}` : "";
   }
 
   showMessage(text: string, ok: boolean): void {
@@ -547,11 +587,32 @@ export class GridView {
     this.focus = [r, c];
     if (!extend) this.anchor = [r, c];
     this.clampSelection();
+    const before = [this.scroller.scrollTop, this.scroller.scrollLeft];
     this.scrollIntoView(this.focus[0], this.focus[1]);
-    this.paint();
+    if (before[0] === this.scroller.scrollTop && before[1] === this.scroller.scrollLeft) {
+      this.markSelection(); // keep the cells (a drag may be starting from one of them)
+    } else {
+      this.paint();
+    }
     const s = this.selection;
     this.model.set("selection", { r0: s.r0, c0: s.c0, r1: s.r1, c1: s.c1 });
     this.model.save_changes();
+  }
+
+  /** Updates the selection marks of the rendered cells without rebuilding them. */
+  private markSelection(): void {
+    const sel = this.selection;
+    for (const el of this.body.querySelectorAll<HTMLElement>(".rts-cell")) {
+      const r = Number(el.dataset.r);
+      const c = Number(el.dataset.c);
+      const inside = r >= sel.r0 && r <= sel.r1 && c >= sel.c0 && c <= sel.c1;
+      el.classList.toggle("rts-sel", inside);
+      if (inside && r === this.focus[0] && c === this.focus[1]) {
+        el.setAttribute("aria-selected", "true");
+      } else {
+        el.removeAttribute("aria-selected");
+      }
+    }
   }
 
   private scrollIntoView(r: number, c: number): void {
@@ -652,13 +713,17 @@ export class GridView {
       this.setHighlight(Number(t.chip.dataset.w));
       return;
     }
-    const again = !ev.shiftKey && this.focus[0] === t.r && this.focus[1] === t.c;
-    const single = this.anchor[0] === this.focus[0] && this.anchor[1] === this.focus[1];
+    // a second click on the cell the previous click selected opens the picker
+    const key = `${t.r},${t.c}`;
+    const again = !ev.shiftKey && this.lastClicked === key && this.picker === null && !t.chip;
+    this.closePicker();
     this.root.focus();
-    if (again && single && this.picker === null && !t.chip) {
+    if (again) {
+      this.lastClicked = "";
       this.openPicker(t.r, t.c);
       return;
     }
+    this.lastClicked = ev.shiftKey ? "" : key;
     this.select(t.r, t.c, ev.shiftKey);
   }
 

@@ -630,7 +630,7 @@ class Schedule:
                         "pinned) — move them within that date, or pass force=True",
                     )
         delta = None
-        if not (skip and not dry):
+        if dry or (policy.block_hard and not skip and self._may_introduce_hard(plan)):
             delta = self.validator.preview(plan.changes)
             hard_new = [v for v in delta.introduced if v.severity == "hard"]
             if hard_new and policy.block_hard and not skip:
@@ -663,6 +663,18 @@ class Schedule:
                 soft_delta=float(delta.soft),
             )
         return self._commit(plan, user, force, base_version, undoes)
+
+    def _may_introduce_hard(self, plan: _Plan) -> bool:
+        """False only when the change certainly introduces no hard violation.
+
+        With no hard violation in the schedule none can be resolved, so the change introduces
+        one exactly when it raises the hard count — which the cheap ``score_delta`` (no records)
+        answers. Otherwise only a full preview can tell a moved violation from none.
+        """
+        if self.validator.score().hard != 0:
+            return True
+        hard, _ = self.validator.score_delta(plan.changes)
+        return hard > 0
 
     def _cells(self, plan: _Plan) -> tuple[tuple[str, int, int], ...]:
         iso = self._iso

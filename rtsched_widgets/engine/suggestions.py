@@ -115,6 +115,31 @@ def _screen(schedule: Schedule, d: int, s: int) -> np.ndarray:
     return reasons
 
 
+def _rank(
+    schedule: Schedule, d: int, s: int, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, float, int, int]]]:
+    """Screen reasons, assigned counts, targets and the ``k`` best ``(hard, soft, deviation,
+    worker)`` for cell ``(d, s)``, best first."""
+    p, roster = schedule.problem, schedule.core
+    reasons = _screen(schedule, d, s)
+    assigned = (roster.shift_of >= 0).sum(axis=1).astype(np.int64)
+    targets = np.asarray(p.targets, dtype=np.int64)
+    eligible = np.flatnonzero(reasons == "")
+    # leaving occupant of a full one-slot cell (an assign would replace them)
+    leave: list[tuple[int, int, int, int]] = []
+    if p.maximum[d, s] == 1 and roster.count[d, s] >= 1:
+        occ = int(roster.slots[d, s, 0])
+        leave = [(occ, d, s, -1)]
+    order = eligible[np.argsort(assigned[eligible] - targets[eligible], kind="stable")]
+    pool = order[: max(3 * k, 10)]
+    rows = []
+    for w in pool.tolist():
+        hard, soft = schedule.validator.score_delta([*leave, (w, d, -1, s)])
+        rows.append((int(hard), float(soft), int(assigned[w] - targets[w]), w))
+    rows.sort()
+    return reasons, assigned, targets, rows[:k]
+
+
 def suggest(
     schedule: Schedule, date: Any, post: Any, k: int = 5, *, excluded: bool = True
 ) -> pd.DataFrame:
@@ -134,24 +159,8 @@ def suggest(
         s = schedule._post(post)
     except OpError as err:
         raise ValueError(err.message) from None
-    p, roster = schedule.problem, schedule.core
-    reasons = _screen(schedule, d, s)
-    assigned = (roster.shift_of >= 0).sum(axis=1).astype(np.int64)
-    targets = np.asarray(p.targets, dtype=np.int64)
-    eligible = np.flatnonzero(reasons == "")
-    # leaving occupant of a full one-slot cell (an assign would replace them)
-    leave: list[tuple[int, int, int, int]] = []
-    if p.maximum[d, s] == 1 and roster.count[d, s] >= 1:
-        occ = int(roster.slots[d, s, 0])
-        leave = [(occ, d, s, -1)]
-    order = eligible[np.argsort(assigned[eligible] - targets[eligible], kind="stable")]
-    pool = order[: max(3 * k, 10)]
-    rows = []
-    for w in pool.tolist():
-        hard, soft = schedule.validator.score_delta([*leave, (w, d, -1, s)])
-        rows.append((int(hard), float(soft), int(assigned[w] - targets[w]), w))
-    rows.sort()
-    best = rows[:k]
+    p = schedule.problem
+    reasons, assigned, targets, best = _rank(schedule, d, s, k)
     chosen = [w for _, _, _, w in best]
     if excluded:
         out_w = np.flatnonzero(reasons != "")
@@ -220,22 +229,21 @@ def alternatives(
 ) -> list[dict[str, Any]]:
     """Alternatives for a refused ``op``: other workers for its cell, other cells for its worker,
     and a swap with the worker now in the target cell when that introduces no hard violation."""
-    p = schedule.problem
     out: list[dict[str, Any]] = []
     if isinstance(op, Assign):
         w = schedule._worker(op.worker)
         d, s = schedule._day(op.date), schedule._post(op.post)
-        frame = suggest(schedule, d_iso := p.calendar.iso(d), s, k=k, excluded=False)
-        for row in frame.to_dict(orient="records"):
-            if row["hard"] <= 0:
+        d_iso = schedule._iso[d]
+        for hard, soft, _, cand in _rank(schedule, d, s, k)[3]:
+            if hard <= 0:
                 out.append(
                     {
                         "kind": "assign",
-                        "worker": row["worker"],
+                        "worker": schedule._ids[cand],
                         "date": d_iso,
                         "post": s,
-                        "hard": int(row["hard"]),
-                        "soft": float(row["soft"]),
+                        "hard": int(hard),
+                        "soft": float(soft),
                         "why": "another worker for this cell",
                     }
                 )

@@ -123,3 +123,21 @@ def test_interleaved_users_undo_only_their_own_and_never_silently_wrong(
         if not r.ok:
             assert snapshot(s) == before
     assert_consistent(s)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(ops, st.booleans()), min_size=1, max_size=25))
+def test_an_unforced_applied_edit_never_introduces_a_hard_violation(steps: list[Any]) -> None:
+    s = Schedule(PROBLEM, user="alice")
+    for op, force in steps:
+        preview = s.preview(op)
+        r = s.apply(op, force=force)
+        if r.ok and not r.forced:
+            assert not [v for v in r.introduced if v.severity == "hard"]
+            assert preview.ok
+        if not force:
+            assert r.ok == preview.ok and r.error == preview.error
+            if r.ok:
+                keys = sorted(repr(v.key) for v in r.introduced)
+                assert keys == sorted(repr(v.key) for v in preview.introduced)
+    assert_consistent(s)

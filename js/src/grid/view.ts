@@ -162,7 +162,11 @@ export class GridView {
     this.scroller.addEventListener("scroll", () => this.paint());
     this.root.addEventListener("keydown", (ev) => this.onKey(ev));
     this.root.addEventListener("mousedown", (ev) => {
-      if (this.picker && !this.picker.el.contains(ev.target as Node)) this.closePicker();
+      // the body's own handler deals with clicks on cells (which may open a picker)
+      const target = ev.target as Node;
+      if (this.picker && !this.picker.el.contains(target) && !this.body.contains(target)) {
+        this.closePicker();
+      }
     });
     this.root.addEventListener("copy", (ev) => this.onCopy(ev));
     this.root.addEventListener("paste", (ev) => this.onPaste(ev));

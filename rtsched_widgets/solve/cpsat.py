@@ -3,14 +3,18 @@
 Both models use one boolean ``x[w, d, s]`` per worker, day and shift type the worker may work
 (no variable where ``problem.available`` is False), ``work[w, d] = sum_s x[w, d, s] <= 1`` and
 the cover count ``c[d, s] = sum_w x[w, d, s] <= maximum[d, s]`` (the roster has no room for more).
+Cover is a linear balance ``c + under - over = required`` with bounded slacks, charged in the
+objective (a far stronger relaxation than max-equalities).
 
-NRP profile (hard): forbidden next-day successions; max shifts per type; min/max total minutes;
-max consecutive working days (every window of ``max + 1`` days has a day off); min consecutive
-working days and min consecutive days off, where runs touching the first or the last day of the
-horizon are exempt (a run strictly inside the horizon of length ``j < min`` is forbidden);
-max working weekends (a weekend, Saturday + Sunday of one ISO week, is worked when either day
-is); mandatory days. Objective (Curtois & Qu): shift-on request weight when the requested shift
-is not worked, shift-off request weight when it is, ``under_weight x shortfall`` and
+NRP profile (hard): forbidden next-day successions (binary clauses); max shifts per type;
+min/max total minutes (linear), plus the implied bounds on the number of working days; max
+consecutive working days (a clause per window of ``max + 1`` days: one of them is off); min
+consecutive working days and min consecutive days off as forbidden-pattern clauses, where runs
+touching the first or the last day of the horizon are exempt (a run strictly inside the horizon
+of length ``j < min`` is forbidden); max working weekends (a weekend, Saturday + Sunday of one
+ISO week, is worked when either day is; its flag is implied by each day and implies one of
+them); mandatory days. Objective (Curtois & Qu): shift-on request weight when the requested
+shift is not worked, shift-off request weight when it is, ``under_weight x shortfall`` and
 ``over_weight x surplus`` per cell.
 
 saldo profile (hard): mandatory days; minimum distance ``problem.min_distance[w]`` between two
@@ -23,8 +27,9 @@ consecutive calendar weeks with a shift on a special day; ``max_shifts``. Object
 (``weight x (|n - share| - tolerance)`` when positive, shares ``targets[w] x part / R``),
 modelled exactly by scaling the objective by ``R`` = the total of required slots.
 
-Every penalty variable equals its penalty exactly (max-equalities, not mere lower bounds), so
-the objective of any solution, optimal or not, is the rule engine's score of it.
+The solver's objective is exact at an optimum; at other solutions the cover slacks may exceed
+the shortfall/surplus, so the reported objective is always the rule engine's score of the
+returned roster (never above the solver's value).
 Weights are scaled to integers (x1 when all are integral, else x1000; saldo also x R) for the
 solver; the reported objective is in the problem's units.
 """
@@ -52,18 +57,34 @@ from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 
 class CpSat(Strategy):
     """CP-SAT over the whole horizon. Options: ``num_workers`` search threads (2), ``log``
-    the solver's search log to stdout (False), ``stop_at_first`` feasible solution (False)."""
+    the solver's search log to stdout (False), ``stop_at_first`` feasible solution (False),
+    ``parameters``: further ``SatParameters`` fields by name (e.g.
+    ``{"linearization_level": 2}``; unknown names are errors)."""
 
     name = "cpsat"
 
     def __init__(
-        self, *, num_workers: int = 2, log: bool = False, stop_at_first: bool = False
+        self,
+        *,
+        num_workers: int = 2,
+        log: bool = False,
+        stop_at_first: bool = False,
+        parameters: dict[str, object] | None = None,
     ) -> None:
         if num_workers < 1:
             raise ValueError(f"num_workers: {num_workers} — use 1 or more search threads")
         self.num_workers = num_workers
         self.log_search = log
         self.stop_at_first = stop_at_first
+        self.parameters = dict(parameters or {})
+        if self.parameters:
+            cp = require("ortools.sat.python.cp_model", "solve")
+            known = cp.CpSolver().parameters
+            for key in self.parameters:
+                if key.startswith("_") or not hasattr(known, key):
+                    raise ValueError(
+                        f"parameters: {key!r} is not a CP-SAT parameter — see SatParameters"
+                    )
 
     def solve(
         self,
@@ -90,6 +111,8 @@ class CpSat(Strategy):
         params.num_workers = self.num_workers
         params.random_seed = int(seed)
         params.log_search_progress = self.log_search
+        for key, value in self.parameters.items():
+            setattr(params, key, value)
         callback = _Callback(cp, model, clock, self.stop_at_first)
         watcher = _CancelWatcher(solver, clock)
         watcher.start()
@@ -110,15 +133,16 @@ class CpSat(Strategy):
         if code in (cp.OPTIMAL, cp.FEASIBLE):
             shifts = model.shifts(solver)
             result_roster = roster_from_shifts(problem, shifts, like=roster)
-            # the objective at the returned solution (after a stop, the response's objective
-            # value may belong to another solution than its variable values)
-            objective = model.value(solver) / model.scale
+            # the rule engine's score of the returned solution: the cover slacks are exact only
+            # at an optimum, and after a stop the response's objective value may belong to
+            # another solution than its variable values
+            hard, objective = score_roster(problem, result_roster)
             if not clock.log or clock.log[-1][1] != objective:
-                clock.improved(objective, 0, moves)
+                clock.improved(objective, hard, moves)
             return clock.result(
                 result_roster,
                 objective,
-                0,
+                hard,
                 status,
                 seed,
                 moves,
@@ -248,17 +272,27 @@ class CpModelBuilder:
         return self.work.get((w, d), 0)
 
     def _cover(self, over_allowed: bool) -> None:
+        """Cover as a linear balance per cell: ``count + under - over == required`` with
+        ``under`` in ``[0, required]`` and ``over`` in ``[0, maximum - required]``. Both are
+        charged in the objective (``over`` only when ``over_allowed``), so at an optimum
+        ``under = max(required - count, 0)`` and ``over = max(count - required, 0)``; this
+        linear form gives a far stronger LP relaxation than max-equalities."""
         p, m = self.p, self.model
         for (d, s), count in self.counts.items():
-            req = int(p.required[d, s])
-            if req > 0 and p.under_weight[d, s] > 0:
-                under = m.new_int_var(0, req, f"under_{d}_{s}")
-                m.add_max_equality(under, [req - count, 0])
-                self.objective.append(self.w(p.under_weight[d, s]) * under)
-            if over_allowed and p.maximum[d, s] > req and p.over_weight[d, s] > 0:
-                over = m.new_int_var(0, int(p.maximum[d, s]) - req, f"over_{d}_{s}")
-                m.add_max_equality(over, [count - req, 0])
-                self.objective.append(self.w(p.over_weight[d, s]) * over)
+            req, top = int(p.required[d, s]), int(p.maximum[d, s])
+            if isinstance(count, int):
+                continue  # nobody can work the cell: a constant penalty, not modelled
+            under_w = self.w(p.under_weight[d, s]) if req > 0 else 0
+            over_w = self.w(p.over_weight[d, s]) if over_allowed and top > req else 0
+            if req <= 0 and over_w <= 0:
+                continue
+            under = m.new_int_var(0, req, f"under_{d}_{s}") if req > 0 else 0
+            over = m.new_int_var(0, max(top - req, 0), f"over_{d}_{s}")
+            m.add(count + under - over == req)
+            if under_w > 0:
+                self.objective.append(under_w * under)
+            if over_w > 0:
+                self.objective.append(over_w * over)
         self.terms.append("cover")
 
     # -- NRP ------------------------------------------------------------------------------
@@ -292,24 +326,34 @@ class CpModelBuilder:
             if worker.min_minutes is not None:
                 m.add(total >= worker.min_minutes)
             work = [self.wd(w, d) for d in range(n)]
+            worked = sum(v for v in work if not isinstance(v, int))
+            # redundant: the number of working days the minute bounds allow
+            if worker.max_minutes is not None and min(minutes, default=0) > 0:
+                m.add(worked <= worker.max_minutes // min(minutes))
+            if worker.min_minutes is not None and max(minutes, default=0) > 0:
+                m.add(worked >= -(-worker.min_minutes // max(minutes)))
             if worker.max_consecutive is not None:
                 k = worker.max_consecutive
                 for d in range(n - k):
-                    m.add(sum(work[d : d + k + 1]) <= k)
+                    # every window of k + 1 days holds a day off
+                    self._clause([(v, False) for v in work[d : d + k + 1]])
             if worker.min_consecutive is not None:
                 self._min_runs(work, worker.min_consecutive, working=True)
             if worker.min_consecutive_off is not None:
                 self._min_runs(work, worker.min_consecutive_off, working=False)
             if worker.max_weekends is not None:
-                worked = []
+                weekend_flags = []
                 for days in weekends.values():
                     flags = [self.work[w, d] for d in days if (w, d) in self.work]
                     if not flags:
                         continue
+                    # an upper bound is all the limit needs: working a day implies the weekend
                     we = m.new_bool_var(f"weekend_{w}_{days[0]}")
-                    m.add_max_equality(we, flags)
-                    worked.append(we)
-                m.add(sum(worked) <= worker.max_weekends)
+                    for f in flags:
+                        m.add_implication(f, we)
+                    m.add_bool_or(flags).only_enforce_if(we)
+                    weekend_flags.append(we)
+                m.add(sum(weekend_flags) <= worker.max_weekends)
         for requests, on in ((p.shift_on_requests, True), (p.shift_off_requests, False)):
             for r in requests:
                 w, s = p.worker_index[r.worker], p.shift_index[r.shift]

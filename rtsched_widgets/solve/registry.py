@@ -1,6 +1,7 @@
 """Strategies by name: ``get_strategy("greedy")``, ``get_strategy("greedy+local_search")``.
 
-Names: ``greedy``, ``local_search`` (alias ``ls``), ``cpsat``; ``a+b+...`` chains strategies,
+Names: ``greedy``, ``local_search`` (alias ``ls``), ``cpsat``, ``lns`` (large neighbourhood
+search over CP-SAT); ``a+b+...`` chains strategies,
 each stage starting from the roster of the one before (see :class:`Chain`).
 """
 
@@ -19,7 +20,7 @@ from rtsched_widgets.solve.keep import Keep
 
 Factory = Callable[..., Strategy]
 
-_ALIASES = {"ls": "local_search", "lns": "local_search", "cp-sat": "cpsat", "cp_sat": "cpsat"}
+_ALIASES = {"ls": "local_search", "cp-sat": "cpsat", "cp_sat": "cpsat"}
 
 
 def _greedy(**options: Any) -> Strategy:
@@ -40,10 +41,17 @@ def _cpsat(**options: Any) -> Strategy:
     return CpSat(**options)
 
 
+def _lns(**options: Any) -> Strategy:
+    from rtsched_widgets.solve.lns import Lns
+
+    return Lns(**options)
+
+
 _REGISTRY: dict[str, Factory] = {
     "greedy": _greedy,
     "local_search": _local_search,
     "cpsat": _cpsat,
+    "lns": _lns,
 }
 
 

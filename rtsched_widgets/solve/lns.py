@@ -1,0 +1,436 @@
+"""Large neighbourhood search over the CP-SAT model.
+
+1. Start: the starting ``roster`` when it meets every hard rule, otherwise the first feasible
+   solution of the full CP-SAT model (hinted with the starting roster when there is one).
+2. Repeat until the time limit, ``max_iterations`` or ``cancel``: free a *neighbourhood* of
+   worker-days, fix every other worker-day to its current shift (or off), and re-solve that
+   sub-problem with CP-SAT, hinted with the current roster; the result replaces the current
+   roster when its objective is no worse (equal moves let the search drift across plateaus).
+   Neighbourhoods, drawn at random (seeded) in turn:
+
+   - ``workers``: whole rows of a random set of workers;
+   - ``days``: every worker on a window of consecutive days;
+   - ``block``: a random set of workers on a window of days;
+   - ``penalty``: the workers whose requests are broken plus a random set of others, around
+     the day of a cell with under- or over-cover (chosen with probability proportional to its
+     penalty), on a window of days around it.
+
+   The neighbourhood size adapts to the edge of what a sub-solve can prove: a sub-problem
+   solved to optimality grows the next ones (x1.1), one stopped by its effort limit shrinks
+   them (x0.9). A neighbourhood that frees every worker-day is the whole problem: it gets
+   ``max(50 x sub_effort, 1)`` deterministic seconds, doubled at each such attempt.
+3. Return the best roster; its objective is the rule engine's score.
+
+Each iteration solves ``parallel`` neighbourhoods at once (threads; CP-SAT releases the
+interpreter lock) and moves to the best result, in batch order on ties. Each sub-solve runs
+``num_workers`` CP-SAT threads (1 by default) limited by ``sub_effort`` deterministic seconds
+(CP-SAT's machine-independent work measure); with one thread per sub-solve the run is fully
+deterministic for a seed when it stops on ``max_iterations`` (iterations count sub-solves; a
+wall-clock limit may cut the same trajectory earlier on a busier machine) and starts from a
+given feasible roster: the first-solution search runs CP-SAT's multi-threaded portfolio, whose
+first solution can differ from run to run. When the sub-problem
+frees every worker-day and is solved to optimality, the run stops with status ``optimal``.
+
+``keep`` and pinned mandatory assignments are fixed in the base model, so no neighbourhood can
+change them. ``moves_evaluated`` counts CP-SAT branches of all solves.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from rtsched_widgets._optional import require
+from rtsched_widgets.model.problem import Problem
+from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Status, Strategy
+from rtsched_widgets.solve.cpsat import CpModelBuilder
+from rtsched_widgets.solve.keep import Keep, normalize_keep
+from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
+
+NEIGHBOURHOODS = ("workers", "days", "block", "penalty")
+
+
+class Lns(Strategy):
+    """Large neighbourhood search with CP-SAT sub-solves (see the module docstring).
+
+    Options: ``max_iterations`` sub-solves (None: only the time limit); ``sub_effort``
+    deterministic seconds per sub-solve (0.02); ``start_fraction`` of the worker-days freed at
+    first (0.05); ``initial_share`` of the time limit the first-solution search may use
+    (0.5); ``num_workers`` CP-SAT threads per solve (1); ``parallel`` sub-solves run at once
+    on different neighbourhoods, the best result taken (2: one per core); ``neighbourhoods``
+    a subset of ``workers``, ``days``, ``block``, ``penalty`` (all).
+    """
+
+    name = "lns"
+
+    def __init__(
+        self,
+        *,
+        max_iterations: int | None = None,
+        sub_effort: float = 0.02,
+        start_fraction: float = 0.05,
+        initial_share: float = 0.5,
+        num_workers: int = 1,
+        parallel: int = 2,
+        neighbourhoods: tuple[str, ...] = NEIGHBOURHOODS,
+    ) -> None:
+        if max_iterations is not None and max_iterations < 0:
+            raise ValueError(f"max_iterations: {max_iterations} — use 0 or more, or None")
+        if not sub_effort > 0:
+            raise ValueError(f"sub_effort: {sub_effort} — use a positive number of seconds")
+        if not 0 < start_fraction <= 1:
+            raise ValueError(f"start_fraction: {start_fraction} — use a fraction in (0, 1]")
+        if not 0 < initial_share <= 1:
+            raise ValueError(f"initial_share: {initial_share} — use a fraction in (0, 1]")
+        if num_workers < 1:
+            raise ValueError(f"num_workers: {num_workers} — use 1 or more search threads")
+        if parallel < 1:
+            raise ValueError(f"parallel: {parallel} — use 1 or more concurrent sub-solves")
+        unknown = [n for n in neighbourhoods if n not in NEIGHBOURHOODS]
+        if unknown or not neighbourhoods:
+            raise ValueError(
+                f"neighbourhoods: {list(neighbourhoods)} — choose one or more of {NEIGHBOURHOODS}"
+            )
+        self.max_iterations = max_iterations
+        self.sub_effort = float(sub_effort)
+        self.start_fraction = float(start_fraction)
+        self.initial_share = float(initial_share)
+        self.num_workers = int(num_workers)
+        self.parallel = int(parallel)
+        self.neighbourhoods = tuple(neighbourhoods)
+
+    def solve(
+        self,
+        problem: Problem,
+        *,
+        roster: Roster | None = None,
+        time_limit: float = 10.0,
+        seed: int = 0,
+        keep: np.ndarray | Keep | None = None,
+        cancel: threading.Event | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> SolveResult:
+        cp = require("ortools.sat.python.cp_model", "solve")
+        clock = RunClock(self.name, time_limit, cancel, progress)
+        fixed = normalize_keep(problem, roster, keep)
+        model = CpModelBuilder(cp, problem)
+        model.build()
+        model.fix(fixed.worker_day, fixed.shift, fixed.closed)
+        run = _Run(cp, problem, model, fixed.worker_day, self, clock, seed)
+        start = run.initial(roster)
+        if start is None:
+            fallback = roster.copy() if roster is not None else Roster(problem)
+            hard, soft = score_roster(problem, fallback)
+            status: Status = "infeasible" if run.proven_infeasible else "unknown"
+            return clock.result(fallback, soft, hard, status, seed, run.branches, iterations=0)
+        run.search()
+        best = roster_from_shifts(problem, run.best_shift_of, like=roster)
+        hard, soft = score_roster(problem, best)
+        status = "optimal" if run.proven_optimal else ("feasible" if hard == 0 else "unknown")
+        return clock.result(
+            best,
+            soft,
+            hard,
+            status,
+            seed,
+            run.branches,
+            iterations=run.iterations,
+            improvements=run.improvements,
+            final_fraction=run.fraction,
+            neighbourhood_counts=dict(run.kind_counts),
+        )
+
+
+class _Run:
+    """State of one LNS run: the base model, the current roster and the adaptive size."""
+
+    def __init__(
+        self,
+        cp: Any,
+        problem: Problem,
+        model: CpModelBuilder,
+        kept: np.ndarray,
+        options: Lns,
+        clock: RunClock,
+        seed: int,
+    ) -> None:
+        self.cp = cp
+        self.p = problem
+        self.model = model
+        self.opt = options
+        self.clock = clock
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.branches = 0
+        self.iterations = 0
+        self.improvements = 0
+        self.fraction = options.start_fraction
+        self.proven_optimal = False
+        self.proven_infeasible = False
+        self.kind_counts: dict[str, int] = {}
+        self.full_solves = 0
+        keys = list(model.x)
+        self.vars = [model.x[k] for k in keys]
+        self.neg = [~v for v in self.vars]
+        self.var_index = np.array([v.index for v in self.vars], dtype=np.int64)
+        arr = np.array(keys, dtype=np.int64).reshape(-1, 3)
+        self.xw, self.xd, self.xs = arr[:, 0], arr[:, 1], arr[:, 2]
+        # worker-days a neighbourhood may free: not kept and with at least one variable
+        has_var = np.zeros((problem.n_workers, problem.n_days), dtype=bool)
+        has_var[self.xw, self.xd] = True
+        self.movable = has_var & ~kept
+        self.current = np.full((problem.n_workers, problem.n_days), -1, dtype=np.int64)
+        self.current_cost = math.inf  # solver units
+        self.best_shift_of = self.current.copy()
+
+    # -- solving --------------------------------------------------------------------------
+    def _solver(self, limit: float, effort: float | None, seed: int, first: bool) -> Any:
+        solver = self.cp.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = max(limit, 0.01)
+        if effort is not None:
+            params.max_deterministic_time = effort
+        # the first solution comes fastest from CP-SAT's portfolio (feasibility jump runs
+        # beside the tree search only with two threads or more)
+        params.num_workers = (
+            max(2, self.opt.num_workers * self.opt.parallel) if first else (self.opt.num_workers)
+        )
+        params.random_seed = seed
+        if first:
+            params.stop_after_first_solution = True
+        return solver
+
+    def _solve(self, cp_model: Any, solver: Any) -> int:
+        watcher = _StopOnCancel(solver, self.clock)
+        watcher.start()
+        try:
+            code = solver.solve(cp_model)
+        finally:
+            watcher.stop()
+        self.branches += int(solver.num_branches)
+        return code
+
+    def _hint(self, cp_model: Any, shift_of: np.ndarray, where: np.ndarray | None) -> None:
+        values = (shift_of[self.xw, self.xd] == self.xs).astype(np.int64)
+        idx = self.var_index
+        if where is not None:
+            values, idx = values[where], idx[where]
+        hint = cp_model.proto.solution_hint
+        hint.vars.extend(idx.tolist())
+        hint.values.extend(values.tolist())
+
+    def _take(self, shift_of: np.ndarray) -> float:
+        """Make ``shift_of`` current; returns its objective (rule engine)."""
+        roster = roster_from_shifts(self.p, shift_of)
+        hard, soft = score_roster(self.p, roster)
+        self.current = shift_of
+        self.current_cost = soft if hard == 0 else math.inf
+        self.best_shift_of = shift_of.copy()
+        return soft
+
+    def initial(self, roster: Roster | None) -> np.ndarray | None:
+        """The starting roster (``shift_of``), or None when none meets the hard rules."""
+        clock = self.clock
+        if roster is not None:
+            hard, soft = score_roster(self.p, roster)
+            if hard == 0:
+                self.current = roster.shift_of.astype(np.int64).copy()
+                self.best_shift_of = self.current.copy()
+                self.current_cost = soft
+                clock.improved(soft, 0, 0)
+                return self.current
+        cp_model = self.model.model.clone()
+        if roster is not None:
+            self._hint(cp_model, roster.shift_of, None)
+        budget = max(clock.time_limit * self.opt.initial_share - clock.elapsed(), 0.01)
+        solver = self._solver(min(budget, clock.remaining()), None, self.seed, first=True)
+        code = self._solve(cp_model, solver)
+        if code == self.cp.INFEASIBLE:
+            self.proven_infeasible = True
+            return None
+        if code not in (self.cp.OPTIMAL, self.cp.FEASIBLE):
+            return None
+        soft = self._take(self.model.shifts(solver))
+        if code == self.cp.OPTIMAL:
+            self.proven_optimal = True
+        clock.improved(soft, 0, self.branches)
+        return self.current
+
+    def search(self) -> None:
+        clock, opt = self.clock, self.opt
+        pool = ThreadPoolExecutor(max_workers=opt.parallel) if opt.parallel > 1 else None
+        try:
+            while not self.proven_optimal and not clock.should_stop():
+                if opt.max_iterations is not None and self.iterations >= opt.max_iterations:
+                    break
+                batch = []
+                for _ in range(opt.parallel):
+                    self.iterations += 1
+                    kind = opt.neighbourhoods[self.rng.randrange(len(opt.neighbourhoods))]
+                    self.kind_counts[kind] = self.kind_counts.get(kind, 0) + 1
+                    batch.append((self._neighbourhood(kind), self.iterations))
+                jobs = [self._prepare(free, it) for free, it in batch]
+                if pool is None:
+                    outcomes = [self._run_job(job) for job in jobs]
+                else:
+                    outcomes = list(pool.map(self._run_job, jobs))
+                self._settle(outcomes)
+                clock.report(self.branches, f"lns iteration {self.iterations}")
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
+
+    def _prepare(self, free: np.ndarray, iteration: int) -> tuple[Any, Any, bool]:
+        """The sub-model with everything outside ``free`` fixed, its solver, and whether it
+        frees every movable worker-day."""
+        cp_model = self.model.model.clone()
+        free_var = free[self.xw, self.xd]
+        fixed_idx = np.flatnonzero(~free_var)
+        on = self.current[self.xw, self.xd] == self.xs
+        vars_, neg = self.vars, self.neg
+        cp_model.add_bool_and([vars_[i] if on[i] else neg[i] for i in fixed_idx.tolist()])
+        self._hint(cp_model, self.current, free_var)
+        everything = bool(free[self.movable].all())
+        effort = self.opt.sub_effort
+        if everything:
+            # the whole problem: a proof of optimality ends the run, so it gets more effort
+            self.full_solves += 1
+            effort = max(effort * 50, 1.0) * 2 ** min(self.full_solves - 1, 10)
+        solver = self._solver(self.clock.remaining(), effort, self.seed * 7919 + iteration, False)
+        return cp_model, solver, everything
+
+    def _run_job(self, job: tuple[Any, Any, bool]) -> tuple[int, Any, bool]:
+        cp_model, solver, everything = job
+        return self._solve(cp_model, solver), solver, everything
+
+    def _settle(self, outcomes: list[tuple[int, Any, bool]]) -> None:
+        """Adapt the size to each sub-solve and move to the best solution found (ties: the
+        first in the batch)."""
+        cp = self.cp
+        best: tuple[float, np.ndarray] | None = None
+        for code, solver, everything in outcomes:
+            if code == cp.OPTIMAL:
+                if everything:
+                    self.proven_optimal = True
+                self.fraction = min(self.fraction * 1.1, 1.0)
+            else:
+                self.fraction = max(self.fraction * 0.9, 0.02)
+            if code not in (cp.OPTIMAL, cp.FEASIBLE):
+                continue
+            value = self.model.value(solver) / self.model.scale
+            if value <= self.current_cost + 1e-9 and (best is None or value < best[0]):
+                best = (value, self.model.shifts(solver))
+        if best is None or np.array_equal(best[1], self.current):
+            return
+        before = self.current_cost
+        soft = self._take(best[1])
+        if soft < before - 1e-9:
+            self.improvements += 1
+            self.clock.improved(soft, 0, self.branches)
+
+    # -- neighbourhoods -------------------------------------------------------------------
+    def _sample_workers(self, k: int, must: list[int] | None = None) -> list[int]:
+        n_w = self.p.n_workers
+        k = max(1, min(k, n_w))
+        chosen = list(dict.fromkeys(must or []))[:k]
+        rest = [w for w in range(n_w) if w not in set(chosen)]
+        chosen += self.rng.sample(rest, k - len(chosen))
+        return chosen
+
+    def _window(self, length: int, around: int | None = None) -> tuple[int, int]:
+        n_d = self.p.n_days
+        length = max(1, min(length, n_d))
+        if around is None:
+            a = self.rng.randrange(n_d - length + 1)
+        else:
+            lo = max(0, around - length + 1)
+            hi = min(around, n_d - length)
+            a = self.rng.randint(lo, hi) if hi >= lo else max(0, min(around, n_d - length))
+        return a, a + length
+
+    def _neighbourhood(self, kind: str) -> np.ndarray:
+        p, f = self.p, self.fraction
+        n_w, n_d = p.n_workers, p.n_days
+        free = np.zeros((n_w, n_d), dtype=bool)
+        if kind == "workers":
+            free[self._sample_workers(round(f * n_w)), :] = True
+        elif kind == "days":
+            a, b = self._window(max(2, round(f * n_d)))
+            free[:, a:b] = True
+        elif kind == "block":
+            side = math.sqrt(f)
+            a, b = self._window(max(2, round(side * n_d)))
+            free[np.ix_(self._sample_workers(round(side * n_w)), range(a, b))] = True
+        else:
+            side = math.sqrt(f)
+            day, broken = self._penalised()
+            k = max(1, round(side * n_w))
+            must = broken[:k] if broken else []
+            workers = self._sample_workers(k, must)
+            if day is None:
+                free[workers, :] = True
+            else:
+                a, b = self._window(max(2, round(side * n_d)), around=day)
+                free[np.ix_(workers, range(a, b))] = True
+        return free & self.movable
+
+    def _penalised(self) -> tuple[int | None, list[int]]:
+        """A day with cover penalty (drawn by penalty) and the workers with broken requests
+        (shuffled)."""
+        p, cur = self.p, self.current
+        count = np.zeros((p.n_days, p.n_shifts), dtype=np.int64)
+        w_idx, d_idx = np.nonzero(cur >= 0)
+        np.add.at(count, (d_idx, cur[w_idx, d_idx]), 1)
+        under = np.maximum(p.required - count, 0) * p.under_weight
+        over = np.maximum(count - p.required, 0) * p.over_weight
+        per_day = (under + over).sum(axis=1)
+        total = float(per_day.sum())
+        day: int | None = None
+        if total > 0:
+            r = self.rng.random() * total
+            pick = int(np.searchsorted(np.cumsum(per_day), r, side="right"))
+            day = min(pick, p.n_days - 1)
+        broken: list[int] = []
+        for r_ in p.shift_on_requests:
+            w, s = p.worker_index[r_.worker], p.shift_index[r_.shift]
+            if cur[w, r_.day] != s:
+                broken.append(w)
+        for r_ in p.shift_off_requests:
+            w, s = p.worker_index[r_.worker], p.shift_index[r_.shift]
+            if cur[w, r_.day] == s:
+                broken.append(w)
+        broken = list(dict.fromkeys(broken))
+        self.rng.shuffle(broken)
+        return day, broken
+
+
+class _StopOnCancel:
+    """Stops a running solve when the cancel event is set; reports progress meanwhile."""
+
+    def __init__(self, solver: Any, clock: RunClock) -> None:
+        self.solver = solver
+        self.clock = clock
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True, name="lns-watch")
+
+    def start(self) -> None:
+        if self.clock.cancel is not None or self.clock.progress is not None:
+            self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(0.05):
+            if self.clock.cancelled():
+                self.solver.stop_search()
+                return
+            self.clock.report(0)
+
+    def stop(self) -> None:
+        self.done.set()
+        if self.thread.is_alive():
+            self.thread.join()

@@ -1,0 +1,136 @@
+"""Large neighbourhood search: quality on the small NRP instances, keep, determinism, control."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from solve_factories import small_saldo  # type: ignore[import-not-found]
+
+from rtsched_widgets.model.io import load_nrp
+from rtsched_widgets.rules.validator import Validator
+from rtsched_widgets.solve import Keep, get_strategy
+from rtsched_widgets.solve.base import ProgressInfo
+from rtsched_widgets.solve.lns import Lns
+
+
+def engine_score(problem, roster):
+    score = Validator(problem, roster).score()
+    return score.hard, score.soft
+
+
+@pytest.fixture(scope="module")
+def nrp(nrp_file):
+    cache: dict[int, object] = {}
+
+    def get(i: int):
+        if i not in cache:
+            cache[i] = load_nrp(nrp_file(i))
+        return cache[i]
+
+    return get
+
+
+def test_lns_is_registered_under_its_name():
+    strategy = get_strategy("lns", max_iterations=3)
+    assert isinstance(strategy, Lns) and strategy.name == "lns"
+
+
+def test_lns_proves_instance1_optimum(nrp, best_known):
+    problem = nrp(1)
+    result = Lns().solve(problem, time_limit=120, seed=0)
+    assert result.status == "optimal"
+    assert result.objective == best_known["Instance1"] == 607
+    assert engine_score(problem, result.roster) == (0, 607)
+
+
+@pytest.mark.parametrize("instance", [2, 3])
+def test_lns_improves_and_beats_greedy_on_small_instances(nrp, best_known, instance):
+    problem = nrp(instance)
+    result = Lns(max_iterations=40).solve(problem, time_limit=300, seed=0)
+    hard, soft = engine_score(problem, result.roster)
+    assert hard == result.hard_violations == 0
+    assert soft == pytest.approx(result.objective)
+    greedy = get_strategy("greedy").solve(problem, time_limit=30, seed=0)
+    assert (result.hard_violations, result.objective) <= (
+        greedy.hard_violations,
+        greedy.objective,
+    )
+    first = result.log[0][1]
+    assert result.objective < first, "the neighbourhood search improves the first solution"
+    best = best_known[f"Instance{instance}"]
+    # a regression guard for 40 sub-solves, far from the time-limited figures in RESULTS.md
+    assert best <= result.objective <= {2: 1.3, 3: 1.5}[instance] * best
+
+
+def test_lns_is_deterministic_from_a_feasible_start_with_an_iteration_budget(nrp):
+    problem = nrp(2)
+    start = get_strategy("cpsat", stop_at_first=True).solve(problem, time_limit=60, seed=0)
+    assert start.hard_violations == 0
+    runs = [
+        Lns(max_iterations=12).solve(problem, roster=start.roster, time_limit=300, seed=5)
+        for _ in range(2)
+    ]
+    assert np.array_equal(runs[0].roster.shift_of, runs[1].roster.shift_of)
+    assert runs[0].objective == runs[1].objective <= start.objective
+    assert runs[0].details["iterations"] == 12
+
+
+def test_lns_never_changes_kept_worker_days_or_cells(nrp):
+    problem = nrp(1)
+    start = get_strategy("cpsat", stop_at_first=True).solve(problem, time_limit=60, seed=0).roster
+    rng = np.random.default_rng(3)
+    worker_days = rng.random((problem.n_workers, problem.n_days)) < 0.3
+    cells = np.zeros((problem.n_days, problem.n_shifts), dtype=bool)
+    cells[5, 0] = True
+    result = Lns(max_iterations=20).solve(
+        problem,
+        roster=start,
+        keep=Keep(worker_days=worker_days, cells=cells),
+        time_limit=300,
+        seed=1,
+    )
+    assert np.array_equal(result.roster.shift_of[worker_days], start.shift_of[worker_days])
+    assert np.array_equal(result.roster.count[cells], start.count[cells])
+    kept_in_cell = start.shift_of[:, 5] == 0
+    assert np.array_equal(result.roster.shift_of[kept_in_cell, 5], start.shift_of[kept_in_cell, 5])
+    assert result.objective <= engine_score(problem, start)[1]
+
+
+def test_lns_on_saldo_agrees_with_the_rule_engine():
+    problem = small_saldo(n_workers=10, n_days=28, n_posts=2, seed=4)
+    result = Lns(max_iterations=10).solve(problem, time_limit=120, seed=0)
+    hard, soft = engine_score(problem, result.roster)
+    assert hard == result.hard_violations == 0
+    assert soft == pytest.approx(result.objective, abs=1e-6)
+
+
+def test_lns_stops_on_cancel_and_reports_progress(nrp):
+    problem = nrp(5)
+    cancel = threading.Event()
+    seen: list[ProgressInfo] = []
+
+    def stop_after_first(info: ProgressInfo) -> None:
+        seen.append(info)
+        if info.best_objective is not None:
+            cancel.set()
+
+    result = Lns().solve(problem, time_limit=300, seed=0, cancel=cancel, progress=stop_after_first)
+    assert result.status == "cancelled"
+    assert result.elapsed < 300
+    assert seen and all(info.strategy == "lns" for info in seen)
+    assert result.hard_violations == engine_score(problem, result.roster)[0]
+
+
+def test_lns_rejects_bad_options():
+    with pytest.raises(ValueError, match="sub_effort"):
+        Lns(sub_effort=0)
+    with pytest.raises(ValueError, match="neighbourhoods"):
+        Lns(neighbourhoods=("rows",))
+    with pytest.raises(ValueError, match="parallel"):
+        Lns(parallel=0)
+    with pytest.raises(TypeError):
+        Lns(size=3)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="parameters: 'no_such'"):
+        get_strategy("cpsat", parameters={"no_such": 1})

@@ -1,0 +1,313 @@
+"""Replication between a :class:`~rtsched_widgets.engine.schedule.Schedule` and a store, plus
+the collaboration state of one schedule (users, presence, locks, conflicts).
+
+A :class:`Session` is attached to a schedule as ``schedule.collab``:
+
+* with a store URL (``Schedule(problem, store="sqlite:///plan.db")``) the session *replicates*:
+  opening resumes the schedule from the store (problem document and every op, with their
+  users, into the history); every local edit is appended to the store's log before it changes
+  anything (an edit is acknowledged only once the store holds it durably; when another process
+  appended first, the session catches up and the engine re-checks the edit against the new
+  state); a change feed applies other processes' ops through the same edit path (kind
+  ``remote``: no rule is re-checked, the op's author decided) and publishes ``remote_applied``.
+  Every replica applies the same log in the same order, so all converge to the same roster.
+* without a store (``schedule.collaborate()``) the session keeps users, presence and locks in a
+  private in-memory store: several people sharing one kernel (JupyterLab real-time
+  collaboration) still get presence, locks and conflict policies.
+
+The stored problem document is ``{"format": "rtsched_widgets.schedule", "problem":
+problem_to_dict(problem)}``; opening a store that holds another problem under the same
+schedule id is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from rtsched_widgets.collab.conflicts import ConflictQueue
+from rtsched_widgets.collab.locks import LOCK_KINDS, describe, lock_target, touched_targets
+from rtsched_widgets.collab.presence import Presence
+from rtsched_widgets.collab.store import LogEntry, StaleVersion, Store, open_store
+from rtsched_widgets.collab.store.codec import record_to_op
+
+if TYPE_CHECKING:
+    from rtsched_widgets.engine.history import OpRecord
+    from rtsched_widgets.engine.schedule import Schedule
+    from rtsched_widgets.model.problem import Problem
+
+__all__ = [
+    "DOCUMENT_FORMAT",
+    "DEFAULT_SCHEDULE_ID",
+    "Session",
+    "StoreBehind",
+    "attach",
+    "open_schedule",
+    "problem_document",
+]
+
+logger = logging.getLogger("rtsched_widgets.collab")
+
+DOCUMENT_FORMAT = "rtsched_widgets.schedule"
+#: Schedule id used in a store when none is given.
+DEFAULT_SCHEDULE_ID = "main"
+
+
+class StoreBehind(Exception):
+    """The store's log moved on since this replica's version: catch up and re-run the edit."""
+
+
+def problem_document(problem: Problem) -> dict[str, Any]:
+    """The document a store keeps for a schedule of ``problem`` (JSON round-tripped)."""
+    from rtsched_widgets.model.io.native import problem_to_dict
+
+    doc = {"format": DOCUMENT_FORMAT, "problem": problem_to_dict(problem)}
+    parsed: dict[str, Any] = json.loads(json.dumps(doc))
+    return parsed
+
+
+class Session:
+    """Collaboration state and store replication of one schedule (see the module docstring).
+
+    ``lock_ttl`` / ``presence_ttl``: seconds a lock / presence lease lives without renewal;
+    the heartbeat renews the leases of active local users every ``heartbeat`` seconds.
+    """
+
+    def __init__(
+        self,
+        schedule: Schedule,
+        store: str | Store | None = None,
+        *,
+        lock_ttl: float = 30.0,
+        presence_ttl: float = 30.0,
+        heartbeat: float | None = None,
+    ) -> None:
+        self.schedule = schedule
+        self.replicate = store is not None and store != "memory"
+        self._owns_store = not isinstance(store, Store)
+        self.store: Store = open_store(None if store == "memory" else store)
+        self.schedule_id: str = schedule.id
+        self.lock_ttl = float(lock_ttl)
+        self.conflicts = ConflictQueue()
+        self.presence = Presence(self, float(presence_ttl))
+        self.watch: Any = None
+        self._lock_count = 0
+        self._stop = threading.Event()
+        self._heartbeat_s = heartbeat or max(0.05, min(lock_ttl, presence_ttl) / 3)
+        self._thread: threading.Thread | None = None
+
+    # ---- opening --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Create or resume the schedule in the store, start the change feed and heartbeat."""
+        doc = problem_document(self.schedule.problem)
+        if self.replicate:
+            created = self.store.ensure(self.schedule_id, doc)
+            if not created:
+                stored, log = self.store.load(self.schedule_id)
+                if stored != doc:
+                    raise ValueError(
+                        f"store: schedule {self.schedule_id!r} in {self.store.url!r} holds "
+                        "another problem — open it with rtsched_widgets.collab.sync."
+                        "open_schedule(store) or give another schedule_id"
+                    )
+                with self.schedule._lock:
+                    for entry in log:
+                        self._apply_entry(entry)
+            self.watch = self.store.watch(
+                self.schedule_id, self._on_feed, after_version=self.schedule.version
+            )
+        else:
+            self.store.ensure(self.schedule_id, doc)
+        self._thread = threading.Thread(
+            target=self._beat, name=f"rtsched-collab-{self.schedule_id}", daemon=True
+        )
+        self._thread.start()
+
+    # ---- replication ----------------------------------------------------------------------
+    def persist(self, record: OpRecord) -> None:
+        """Append a local op durably at ``record.version``; StoreBehind when another process
+        appended first (nothing is written then)."""
+        if not self.replicate:
+            return
+        try:
+            self.store.append(self.schedule_id, record_to_op(record), record.version - 1)
+        except StaleVersion:
+            raise StoreBehind(record.version - 1) from None
+
+    def catch_up(self) -> int:
+        """Apply every op of the store newer than the schedule's version; how many."""
+        if not self.replicate:
+            return 0
+        with self.schedule._lock:
+            entries = self.store.entries(self.schedule_id, self.schedule.version)
+            for entry in entries:
+                self._apply_entry(entry)
+        return len(entries)
+
+    def _on_feed(self, entries: list[LogEntry]) -> None:
+        with self.schedule._lock:
+            for entry in entries:
+                self._apply_entry(entry)
+
+    def _apply_entry(self, entry: LogEntry) -> None:
+        version = self.schedule.version
+        if entry.version <= version:
+            return  # our own op, or one caught up already
+        if entry.version != version + 1:  # a gap: read what is missing first
+            for missing in self.store.entries(self.schedule_id, version):
+                if missing.version < entry.version:
+                    self._apply_entry(missing)
+        result = self.schedule._apply_remote(entry.version, entry.op)
+        if not result.ok:
+            logger.error("remote op %s not applied: %s", entry.op.get("op_id"), result.message)
+            raise RuntimeError(f"remote op {entry.op.get('op_id')}: {result.message}")
+
+    # ---- locks ----------------------------------------------------------------------------
+    def lock(
+        self,
+        kind: str,
+        what: Any,
+        post: Any = None,
+        *,
+        user: str | None = None,
+        ttl: float | None = None,
+    ) -> bool:
+        """Lock a cell (``kind="cell"``, ``what`` = date, ``post``), a row (``"row"``, date) or
+        a worker (``"worker"``, worker id) for ``user`` (default: the schedule's user) during
+        ``ttl`` seconds (renewed while the user is present). True if the user holds it now;
+        False if someone else does. Publishes ``lock_acquired``."""
+        who = user or self.schedule.user
+        target = lock_target(self.schedule.problem, kind, what, post)
+        if who not in self.presence.local_users():
+            self.presence.join(who)
+        ok = self.store.acquire_lock(self.schedule_id, target, who, ttl or self.lock_ttl)
+        if ok:
+            self._lock_count += 1
+            self.publish("lock_acquired", {"target": target, "kind": kind, "user": who}, who)
+        return ok
+
+    def unlock(self, kind: str, what: Any, post: Any = None, *, user: str | None = None) -> bool:
+        """Release ``user``'s lock; True if they held it. Publishes ``lock_released``."""
+        who = user or self.schedule.user
+        target = lock_target(self.schedule.problem, kind, what, post)
+        ok = self.store.release_lock(self.schedule_id, target, who)
+        if ok:
+            self.publish("lock_released", {"target": target, "user": who}, who)
+        return ok
+
+    def locks(self) -> list[dict[str, Any]]:
+        """The live locks: target, kind, holder, expires_at."""
+        return [
+            {
+                "target": x.target,
+                "kind": x.target.split(":", 1)[0],
+                "holder": x.holder,
+                "expires_at": x.expires_at,
+            }
+            for x in self.store.locks(self.schedule_id)
+        ]
+
+    def drop_holder(self, name: str) -> None:
+        """Drop every lock and the presence of ``name`` (publishing ``lock_released``)."""
+        held = [x for x in self.store.locks(self.schedule_id) if x.holder == name]
+        self.store.release_all(name, self.schedule_id)
+        for x in held:
+            self.publish("lock_released", {"target": x.target, "user": name}, name)
+
+    def check_locks(self, slot_changes: Any, user: str) -> None:
+        """Raise OpError LOCKED when the change touches a target locked by another user."""
+        if not self.replicate and self._lock_count == 0:
+            return  # nobody ever locked anything here
+        live = self.store.locks(self.schedule_id)
+        if not live:
+            return
+        others = {x.target: x.holder for x in live if x.holder != user}
+        if not others:
+            return
+        s = self.schedule
+        touched = touched_targets(s.problem, s._iso, slot_changes)
+        for target, what in touched.items():
+            holder = others.get(target)
+            if holder is not None:
+                from rtsched_widgets.engine.result import OpError
+
+                raise OpError(
+                    "LOCKED",
+                    f"{what} is locked by {holder} — ask them, or wait until they release it",
+                    details={"holder": holder, "target": target},
+                )
+
+    # ---- events and life cycle -----------------------------------------------------------
+    def publish(self, type_: str, payload: Mapping[str, Any], user: str | None) -> None:
+        """Publish on the schedule's bus."""
+        self.schedule.events.publish(type_, dict(payload), user)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._heartbeat_s):
+            try:
+                self.presence.renew()
+                self.presence.poll()
+            except Exception:  # the store may be busy or closing: try again next beat
+                logger.debug("collab heartbeat failed", exc_info=True)
+
+    def close(self) -> None:
+        """Leave with every local user, stop the feed and heartbeat, close an owned store."""
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        for name in self.presence.local_users():
+            try:
+                self.presence.leave(name)
+            except Exception:
+                logger.debug("leaving failed", exc_info=True)
+        if self.watch is not None:
+            self.watch.stop()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(5)
+        if self._owns_store:
+            self.store.close()
+
+    def __repr__(self) -> str:
+        mode = "replicating" if self.replicate else "local"
+        return f"<Session {self.schedule_id!r} {mode} {self.store!r}>"
+
+
+def attach(schedule: Schedule, store: str | Store | None = None, **options: Any) -> Session:
+    """Attach a started :class:`Session` to ``schedule`` (``schedule.collab``)."""
+    session = Session(schedule, store, **options)
+    schedule.collab = session
+    try:
+        session.start()
+    except BaseException:
+        schedule.collab = None
+        session.close()
+        raise
+    return session
+
+
+def open_schedule(
+    store: str | Store, schedule_id: str = DEFAULT_SCHEDULE_ID, user: str = "anonymous", **kw: Any
+) -> Schedule:
+    """Open the schedule ``schedule_id`` kept in ``store``, problem included."""
+    from rtsched_widgets.engine.schedule import Schedule
+    from rtsched_widgets.model.io.native import problem_from_dict
+
+    handle = open_store(store)
+    try:
+        doc, _ = handle.load(schedule_id)
+    finally:
+        if not isinstance(store, Store):
+            handle.close()
+    if doc.get("format") != DOCUMENT_FORMAT:
+        raise ValueError(
+            f"store: schedule {schedule_id!r} is not a rtsched_widgets schedule "
+            f"(format {doc.get('format')!r})"
+        )
+    problem = problem_from_dict(doc["problem"])
+    return Schedule(problem, store=store, user=user, schedule_id=schedule_id, **kw)
+
+
+__all__ += ["LOCK_KINDS", "describe"]

@@ -93,7 +93,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ls-seconds", type=float, default=3.0)
     parser.add_argument("--samples", type=int, default=5000)
     parser.add_argument("--out", default=None, help="CSV of every run")
+    parser.add_argument("--part", choices=("all", "strategies", "moves"), default="all")
     args = parser.parse_args(argv)
+    if args.part in ("all", "strategies"):
+        run_strategies(args)
+    if args.part in ("all", "moves"):
+        run_moves(args)
+    return 0
+
+
+def run_strategies(args: argparse.Namespace) -> None:
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     if "cpsat" not in strategies:
         strategies.append("cpsat")  # plain CP-SAT always runs beside the others
@@ -128,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         print(table.to_string(index=False, float_format=lambda x: f"{x:.1f}"))
     print(f"runs whose reported score differs from the rule engine's: {len(mismatch)}")
 
+
+def run_moves(args: argparse.Namespace) -> None:
     print("\nLocal search move evaluations (greedy start, one core):")
     rows = []
     problems = [(Path(p).stem, load_nrp(p)) for p in sorted_nrp(args.instances)]
@@ -153,7 +164,6 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     print(pd.DataFrame(rows).to_string(index=False, float_format=lambda x: f"{x:.2f}"))
-    return 0
 
 
 def sorted_nrp(items: list[str]) -> list[str]:

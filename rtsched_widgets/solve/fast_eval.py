@@ -1,0 +1,470 @@
+"""Batched move evaluation for local search: many candidate workers of one day in one pass.
+
+``FastEvaluator`` keeps a roster as numpy arrays plus the running aggregates the rules of the
+problem's profile need (counts per cell, per worker and type, minutes, weekend and
+special-day counts, run lengths of working days / days off / weeks with weekend work), and
+answers, for one day ``d``, one target shift ``new`` and a vector of candidate workers, the
+``(hard, soft)`` score change of each candidate ``w`` going from its current shift on ``d`` to
+``new`` — optionally after a *preceding* change of another worker on the same day (the first
+half of a reassign or a swap). The answers are the same as the rule engine's
+``Validator.score_delta`` of the corresponding change list (the differential tests prove it);
+only the cross-worker rules (cover and, in the saldo profile, incompatibility) see the
+preceding change, every other rule is per worker.
+
+Rules covered: the default rule sets of ``rules.profiles`` — NRP: availability, forbidden
+successions, max per shift type, min/max minutes, max/min consecutive working days, min
+consecutive days off, max weekends, shift-on/off requests, cover under/over; saldo:
+availability, mandatory days, min gap, 7/14 pattern, incompatibility, max consecutive
+weekends, max shifts, target shifts, special-day and last-post balance, cover under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from rtsched_widgets.model.problem import Problem
+
+BIG = 1 << 40
+Change = tuple[int, int, int, int]
+
+
+def _runs(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a 1-D bool row: length of the run of equal values ending at / starting at each
+    index (inclusive)."""
+    n = len(flags)
+    end = np.ones(n, dtype=np.int64)
+    start = np.ones(n, dtype=np.int64)
+    f = flags.tolist()
+    for i in range(1, n):
+        if f[i] == f[i - 1]:
+            end[i] = end[i - 1] + 1
+    for i in range(n - 2, -1, -1):
+        if f[i] == f[i + 1]:
+            start[i] = start[i + 1] + 1
+    return end, start
+
+
+class FastEvaluator:
+    """Incremental batched evaluator of ``problem`` over the roster ``shift_of`` (copied).
+
+    ``batch(d, workers, new, pre=None)``: arrays ``(hard, soft)`` of the score change of each
+    worker in ``workers`` (int array; none may be the worker of ``pre`` nor already hold
+    ``new`` on ``d``) going to ``new`` (-1 = off) on day ``d``, after ``pre = (w1, old1, new1)``
+    (a change of worker ``w1`` on the same day) when given — the change of ``pre`` itself is
+    NOT included (see ``single``). ``commit(changes)`` applies changes
+    ``(w, d, old, new)``.
+    """
+
+    def __init__(self, problem: Problem, shift_of: np.ndarray) -> None:
+        if problem.profile not in ("nrp", "saldo"):
+            raise ValueError(f"problem.profile: {problem.profile!r} — use 'nrp' or 'saldo'")
+        p = self.p = problem
+        self.nrp = problem.profile == "nrp"
+        n_w, n_d, n_s = self.n_w, self.n_d, self.n_s = p.n_workers, p.n_days, p.n_shifts
+        cal = p.calendar
+        self.available = p.available.copy()
+        self.mandatory = p.mandatory.copy()
+        self.required = p.required.astype(np.int64)
+        self.under_w = p.under_weight.astype(float)
+        self.over_w = p.over_weight.astype(float)
+        self.minutes_pad = np.append(np.array([st.minutes for st in p.shift_types], np.int64), 0)
+        weekday = np.asarray(cal.weekday)
+        self.week = np.asarray(cal.week, dtype=np.int64)
+        self.n_weeks = int(self.week[-1]) + 1 if n_d else 0
+        self.sat_sun_week = np.where(np.isin(weekday, (5, 6)), self.week, -1).tolist()
+        if self.nrp:
+            table = np.zeros((n_s + 1, n_s + 1), dtype=np.int64)  # index -1 / n_s: off
+            for s, st in enumerate(p.shift_types):
+                for nxt in st.forbidden_next:
+                    table[s, p.shift_index[nxt]] = 1
+            self.forbidden = table
+            limit = np.full((n_w, n_s + 1), BIG, dtype=np.int64)
+            for w, worker in enumerate(p.workers):
+                for sid, k in worker.max_per_shift.items():
+                    limit[w, p.shift_index[sid]] = k
+            self.per_shift_limit = limit
+
+            def arr(name: str, default: int) -> np.ndarray:
+                vals = [getattr(wk, name) for wk in p.workers]
+                return np.array([default if v is None else v for v in vals], dtype=np.int64)
+
+            self.max_minutes = arr("max_minutes", BIG)
+            self.min_minutes = arr("min_minutes", -BIG)
+            self.max_consec = arr("max_consecutive", BIG)
+            self.min_consec = arr("min_consecutive", 0)
+            self.min_off = arr("min_consecutive_off", 0)
+            self.max_weekends = arr("max_weekends", BIG)
+            self.on_w = np.zeros((n_w, n_d, n_s + 1))  # column n_s (= index -1): off
+            self.off_w = np.zeros((n_w, n_d, n_s + 1))
+            for reqs, target in (
+                (p.shift_on_requests, self.on_w),
+                (p.shift_off_requests, self.off_w),
+            ):
+                for r in reqs:
+                    target[p.worker_index[r.worker], r.day, p.shift_index[r.shift]] += r.weight
+        else:
+            cfg = p.settings
+            self.min_distance = np.asarray(p.min_distance, dtype=np.int64)
+            self.pattern_day = np.isin(weekday, cfg.pattern_weekdays).tolist()
+            self.distances = sorted({int(k) for k in cfg.pattern_distances if k > 0})
+            self.incompatible = p.incompatible.astype(np.int64)
+            self.has_partners = bool(p.incompatible.any())
+            self.special = np.asarray(cal.is_special, dtype=bool)
+            self.special_list = self.special.tolist()
+            self.weekend_limit = int(cfg.max_consecutive_weekends)
+            self.max_shifts = np.array(
+                [BIG if w.max_shifts is None else w.max_shifts for w in p.workers], np.int64
+            )
+            self.targets = np.asarray(p.targets, dtype=np.int64)
+            self.tolerance = int(cfg.target_tolerance)
+            self.weight_target = float(cfg.weight_target)
+            total = int(p.required.sum())
+            has = p.maximum > 0
+            last = np.where(
+                has.sum(axis=1) >= 2, n_s - 1 - np.argmax(has[:, ::-1], axis=1), -1
+            ).astype(np.int64)
+            self.last_post = last.tolist()
+            days = np.flatnonzero(last >= 0)
+            part_last = int(p.required[days, last[days]].sum())
+            part_special = int(p.required[self.special].sum())
+            targets = [float(t) for t in p.targets]
+            self.share_special = np.array(
+                [t * (part_special / total if total else 0.0) for t in targets]
+            )
+            self.share_last = np.array([t * (part_last / total if total else 0.0) for t in targets])
+            self.weight_special = float(cfg.weight_special_balance)
+            self.weight_last = float(cfg.weight_last_post_balance)
+            self.last_arr = last
+        self.load(shift_of)
+
+    # -- state ----------------------------------------------------------------------------
+    def load(self, shift_of: np.ndarray) -> None:
+        """(Re)build every aggregate from ``shift_of``."""
+        n_w, n_d, n_s = self.n_w, self.n_d, self.n_s
+        sh = self.sh = np.array(shift_of, dtype=np.int64, copy=True)
+        works = sh >= 0
+        w_idx, d_idx = np.nonzero(works)
+        s_idx = sh[w_idx, d_idx]
+        self.count = np.zeros((n_d, n_s), dtype=np.int64)
+        np.add.at(self.count, (d_idx, s_idx), 1)
+        self.n_ws = np.zeros((n_w, n_s + 1), dtype=np.int64)
+        np.add.at(self.n_ws, (w_idx, s_idx), 1)
+        self.mins = self.minutes_pad[sh].sum(axis=1)
+        self.n_work = works.sum(axis=1)
+        wk = np.zeros((n_w, max(self.n_weeks, 1)), dtype=np.int64)
+        ssw = np.asarray(self.sat_sun_week, dtype=np.int64)
+        sel = ssw[d_idx] >= 0
+        np.add.at(wk, (w_idx[sel], ssw[d_idx[sel]]), 1)
+        self.wkend = wk
+        self.n_weekends = (wk > 0).sum(axis=1)
+        if self.nrp:
+            self.run_end = np.zeros((n_w, n_d), dtype=np.int64)
+            self.run_start = np.zeros((n_w, n_d), dtype=np.int64)
+            for w in range(n_w):
+                self._row_runs(w)
+        else:
+            self.cum = np.zeros((n_w, n_d + 1), dtype=np.int64)
+            self.cum[:, 1:] = np.cumsum(works, axis=1)
+            spw = np.zeros((n_w, max(self.n_weeks, 1)), dtype=np.int64)
+            sel = self.special[d_idx]
+            np.add.at(spw, (w_idx[sel], self.week[d_idx[sel]]), 1)
+            self.spw = spw
+            self.n_special = spw.sum(axis=1)
+            self.n_last = ((sh == self.last_arr[None, :]) & works).sum(axis=1)
+            self.wrun_end = np.zeros_like(spw)
+            self.wrun_start = np.zeros_like(spw)
+            for w in range(n_w):
+                self._row_week_runs(w)
+
+    def _row_runs(self, w: int) -> None:
+        end, start = _runs(self.sh[w] >= 0)
+        self.run_end[w] = end
+        self.run_start[w] = start
+
+    def _row_week_runs(self, w: int) -> None:
+        has = self.spw[w] > 0
+        end, start = _runs(has)
+        self.wrun_end[w] = np.where(has, end, 0)
+        self.wrun_start[w] = np.where(has, start, 0)
+
+    def commit(self, changes: Sequence[Change]) -> None:
+        """Apply ``changes`` (each ``(w, d, old, new)``, ``old`` the current shift)."""
+        touched: set[int] = set()
+        for w, d, old, new in changes:
+            if int(self.sh[w, d]) != old:
+                raise ValueError(
+                    f"changes: worker {w} holds shift {int(self.sh[w, d])} on day {d}, not {old}"
+                )
+            if old == new:
+                continue
+            self.sh[w, d] = new
+            if old >= 0:
+                self.count[d, old] -= 1
+            if new >= 0:
+                self.count[d, new] += 1
+            self.n_ws[w, old] -= 1
+            self.n_ws[w, new] += 1
+            self.mins[w] += self.minutes_pad[new] - self.minutes_pad[old]
+            sign = (new >= 0) - (old >= 0)
+            if not self.nrp:
+                lp = self.last_post[d]
+                if lp >= 0:
+                    self.n_last[w] += (new == lp) - (old == lp)
+            if sign == 0:
+                continue
+            touched.add(w)
+            self.n_work[w] += sign
+            k = self.sat_sun_week[d]
+            if k >= 0:
+                before = self.wkend[w, k]
+                self.wkend[w, k] = before + sign
+                if before == 0 or before + sign == 0:
+                    self.n_weekends[w] += sign
+            if not self.nrp:
+                self.cum[w, d + 1 :] += sign
+                if self.special_list[d]:
+                    self.spw[w, self.week[d]] += sign
+                    self.n_special[w] += sign
+        for w in touched:
+            if self.nrp:
+                self._row_runs(w)
+            else:
+                self._row_week_runs(w)
+
+    # -- evaluation -----------------------------------------------------------------------
+    def single(self, w: int, d: int, new: int) -> tuple[int, float]:
+        """Score change of worker ``w`` going to ``new`` on day ``d``."""
+        if int(self.sh[w, d]) == new:
+            return 0, 0.0
+        hard, soft = self.batch(d, np.array([w], dtype=np.int64), new)
+        return int(hard[0]), float(soft[0])
+
+    def delta(self, changes: Sequence[Change]) -> tuple[int, float]:
+        """Score change of a change list of up to two workers on one day (as
+        ``Validator.score_delta``); other lists are evaluated by committing and reverting."""
+        ch = [c for c in changes if c[2] != c[3]]
+        if len(ch) == 1:
+            w, d, _, new = ch[0]
+            return self.single(w, d, new)
+        if len(ch) == 2 and ch[0][1] == ch[1][1] and ch[0][0] != ch[1][0]:
+            (w1, d, old1, new1), (w2, _, _, new2) = ch
+            h1, s1 = self.single(w1, d, new1)
+            h2, s2 = self.batch(d, np.array([w2], dtype=np.int64), new2, pre=(w1, old1, new1))
+            return h1 + int(h2[0]), s1 + float(s2[0])
+        before = self.score_parts()
+        self.commit(ch)
+        after = self.score_parts()
+        self.commit([(w, d, new, old) for w, d, old, new in reversed(ch)])
+        return after[0] - before[0], after[1] - before[1]
+
+    def score_parts(self) -> tuple[int, float]:
+        """Hard count and soft penalty of the current roster, from scratch (slow; tests and
+        the generic path of ``delta``)."""
+        from rtsched_widgets.model.roster import Roster
+        from rtsched_widgets.solve.scoring import score_roster
+
+        roster = Roster(self.p)
+        for w, d in zip(*np.nonzero(self.sh >= 0), strict=True):
+            roster.place(int(w), int(d), int(self.sh[w, d]), roster.free_slot(d, self.sh[w, d]))
+        return score_roster(self.p, roster)
+
+    def batch(
+        self,
+        d: int,
+        ws: np.ndarray,
+        new: int,
+        pre: tuple[int, int, int] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """See the class docstring."""
+        sh = self.sh
+        old = sh[ws, d]
+        works_old = old >= 0
+        new_works = new >= 0
+        flip = works_old != new_works  # the worker's working status changes
+        hard = np.zeros(len(ws), dtype=np.int64)
+        # availability
+        unavailable = ~self.available[ws, d]
+        if unavailable.any():
+            hard += unavailable * (int(new_works) - works_old)
+        # cover, with the preceding change applied to the counts
+        row = self.count[d]
+        if pre is not None:
+            row = row.copy()
+            _, old1, new1 = pre
+            if old1 >= 0:
+                row[old1] -= 1
+            if new1 >= 0:
+                row[new1] += 1
+        req, uw, ow = self.required[d], self.under_w[d], self.over_w[d]
+        oc = np.where(works_old, old, 0)
+        soft = np.where(works_old & (row[oc] <= req[oc]), uw[oc], 0.0)
+        if new_works and row[new] < req[new]:
+            soft = soft - uw[new]
+        if self.nrp:
+            soft = soft - np.where(works_old & (row[oc] > req[oc]), ow[oc], 0.0)
+            if new_works and row[new] >= req[new]:
+                soft = soft + ow[new]
+            self._nrp(d, ws, old, new, flip, hard)
+            soft = soft + self.on_w[ws, d, old] - self.on_w[ws, d, new]
+            soft = soft + self.off_w[ws, d, new] - self.off_w[ws, d, old]
+        else:
+            soft = soft + self._saldo(d, ws, old, new, flip, hard, pre)
+        return hard, soft
+
+    def _nrp(
+        self, d: int, ws: np.ndarray, old: np.ndarray, new: int, flip: np.ndarray, hard: np.ndarray
+    ) -> None:
+        sh, n_d = self.sh, self.n_d
+        forb = self.forbidden
+        if d > 0:
+            prev = sh[ws, d - 1]
+            hard += forb[prev, new] - forb[prev, old]
+        if d + 1 < n_d:
+            nxt = sh[ws, d + 1]
+            hard += forb[new, nxt] - forb[old, nxt]
+        lim = self.per_shift_limit
+        n_ws = self.n_ws
+        hard -= (old >= 0) & (n_ws[ws, old] == lim[ws, old] + 1)
+        if new >= 0:
+            hard += n_ws[ws, new] == lim[ws, new]
+        m = self.mins[ws]
+        after = m - self.minutes_pad[old] + self.minutes_pad[new]
+        mx, mn = self.max_minutes[ws], self.min_minutes[ws]
+        hard += (after > mx).astype(np.int64) - (m > mx)
+        hard += (after < mn).astype(np.int64) - (m < mn)
+        if not flip.any():
+            return
+        f = flip
+        # runs around d
+        if d > 0:
+            left_works = sh[ws, d - 1] >= 0
+            a = d - self.run_end[ws, d - 1]
+        else:
+            left_works = np.zeros(len(ws), dtype=bool)
+            a = np.full(len(ws), d)
+        if d + 1 < n_d:
+            right_works = sh[ws, d + 1] >= 0
+            b = d + self.run_start[ws, d + 1]
+        else:
+            right_works = np.zeros(len(ws), dtype=bool)
+            b = np.full(len(ws), d)
+        new_works = new >= 0
+        last = n_d - 1
+        for kind, bound, is_max in (
+            (True, self.max_consec[ws], True),
+            (True, self.min_consec[ws], False),
+            (False, self.min_off[ws], False),
+        ):
+            join_left = (d > 0) & (left_works == kind)
+            join_right = (d + 1 < n_d) & (right_works == kind)
+            lo = np.where(join_left, a, d)
+            hi = np.where(join_right, b, d)
+
+            def breaks(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+                length = y - x + 1
+                if is_max:  # noqa: B023 (bound per loop iteration, used right away)
+                    return length > bound  # noqa: B023
+                return (length < bound) & (x > 0) & (y < last)  # noqa: B023
+
+            inside = breaks(lo, hi).astype(np.int64)
+            apart = (join_left & breaks(a, np.full(len(ws), d - 1))).astype(np.int64) + (
+                join_right & breaks(np.full(len(ws), d + 1), b)
+            )
+            cost_new = inside if new_works == kind else apart
+            cost_old = apart if new_works == kind else inside
+            hard += np.where(f, cost_new - cost_old, 0)
+        k = self.sat_sun_week[d]
+        if k >= 0:
+            c = self.wkend[ws, k]
+            n = self.n_weekends[ws]
+            lim_w = self.max_weekends[ws]
+            if new_works:
+                change = (c == 0) * ((n + 1 > lim_w).astype(np.int64) - (n > lim_w))
+            else:
+                change = (c == 1) * ((n - 1 > lim_w).astype(np.int64) - (n > lim_w))
+            hard += np.where(f, change, 0)
+
+    def _saldo(
+        self,
+        d: int,
+        ws: np.ndarray,
+        old: np.ndarray,
+        new: int,
+        flip: np.ndarray,
+        hard: np.ndarray,
+        pre: tuple[int, int, int] | None,
+    ) -> np.ndarray:
+        soft = np.zeros(len(ws))
+        n_d = self.n_d
+        new_works = new >= 0
+        sign = 1 if new_works else -1  # for flipping candidates
+        mand = self.mandatory[ws, d]
+        hard += mand * (int(not new_works) - (old < 0).astype(np.int64))
+        lp = self.last_post[d]
+        if lp >= 0:
+            moved = (old == lp) != (new == lp)
+            if moved.any():
+                n = self.n_last[ws]
+                step = 1 if new == lp else -1
+                share = self.share_last[ws]
+                pen = self._share_pen
+                gain = pen(n + step, share, self.weight_last) - pen(n, share, self.weight_last)
+                soft += np.where(moved, gain, 0.0)
+        if not flip.any():
+            return soft
+        f = flip.astype(np.int64)
+        md = self.min_distance[ws]
+        lo = np.maximum(d - md + 1, 0)
+        hi = np.minimum(d + md - 1, n_d - 1)
+        n = self.cum[ws, hi + 1] - self.cum[ws, lo]
+        hard += f * (n if new_works else 1 - n)
+        if self.pattern_day[d]:
+            n = np.zeros(len(ws), dtype=np.int64)
+            for k in self.distances:
+                for x in (d - k, d + k):
+                    if 0 <= x < n_d and self.pattern_day[x]:
+                        n += self.sh[ws, x] >= 0
+            hard += f * sign * n
+        if self.has_partners:
+            works_d = (self.sh[:, d] >= 0).astype(np.int64)
+            if pre is not None:
+                w1, _, new1 = pre
+                works_d[w1] = int(new1 >= 0)
+            n = self.incompatible[ws] @ works_d
+            hard += f * sign * n
+        if self.special_list[d]:
+            k = int(self.week[d])
+            spw = self.spw[ws, k]
+            blocked = spw > (0 if new_works else 1)
+            left = self.wrun_end[ws, k - 1] if k > 0 else np.zeros(len(ws), dtype=np.int64)
+            right = (
+                self.wrun_start[ws, k + 1]
+                if k + 1 < self.n_weeks
+                else np.zeros(len(ws), dtype=np.int64)
+            )
+            lim = self.weekend_limit
+            split = (left > lim).astype(np.int64) + (right > lim)
+            joined = (left + right + 1 > lim).astype(np.int64)
+            change = joined - split if new_works else split - joined
+            hard += f * np.where(blocked, 0, change)
+            n = self.n_special[ws]
+            soft += f * (
+                self._share_pen(n + sign, self.share_special[ws], self.weight_special)
+                - self._share_pen(n, self.share_special[ws], self.weight_special)
+            )
+        n = self.n_work[ws]
+        lim_s = self.max_shifts[ws]
+        hard += f * ((n + sign > lim_s).astype(np.int64) - (n > lim_s))
+        t = self.targets[ws]
+        soft += f * (self._target_pen(n + sign, t) - self._target_pen(n, t))
+        return soft
+
+    def _target_pen(self, n: np.ndarray, t: np.ndarray) -> np.ndarray:
+        excess = np.abs(n - t) - self.tolerance
+        return np.where(excess > 0, self.weight_target * excess, 0.0)
+
+    def _share_pen(self, n: np.ndarray, share: np.ndarray, weight: float) -> np.ndarray:
+        excess = np.abs(n - share) - self.tolerance
+        return np.where(excess > 0, weight * excess, 0.0)

@@ -48,6 +48,8 @@ def fork(parent: Schedule, user: str | None = None) -> Schedule:
         branch._forked_from = parent.id
         branch._event_extra = None
         branch._latest_by_user = {}
+        branch.collab = None  # a what-if branch is private: no store, no shared session
+        branch._remote = None
     return branch
 
 

@@ -27,6 +27,8 @@ ERROR_CODES: dict[str, str] = {
     "NOTHING_TO_REDO": "the user has no undone edit left to redo",
     "UNDO_CONFLICT": "the cells of the edit were changed since by another edit",
     "UNAVAILABLE": "a needed component is not installed or not available",
+    "LOCKED": "a cell, date or worker the edit touches is locked by another user",
+    "CONFLICT_QUEUED": "the stale edit was queued for a person to accept or reject (manual)",
 }
 
 

@@ -43,7 +43,10 @@ if TYPE_CHECKING:
     from rtsched_widgets.engine.analytics import Analytics
     from rtsched_widgets.model.problem import Problem
 
-__all__ = ["Policy", "Schedule"]
+__all__ = ["CONFLICT_POLICIES", "Policy", "Schedule", "StoreBehind"]
+
+#: Accepted values of ``Policy.conflicts`` (see :mod:`rtsched_widgets.collab.conflicts`).
+CONFLICT_POLICIES: tuple[str, ...] = ("reject", "last_writer_wins", "manual")
 
 #: Event published for each applied op kind.
 EVENT_OF_KIND: dict[str, str] = {
@@ -71,7 +74,11 @@ class Policy:
     ``base_version`` is older than the version of a cell it touches is refused with STALE
     (False: ``base_version`` is only recorded). ``max_history``: ops kept for undo and audit
     (oldest dropped first). ``event_history``: events kept by the schedule's bus.
-    ``suggestions``: alternatives computed for a refused edit.
+    ``suggestions``: alternatives computed for a refused edit. ``conflicts``: what a stale
+    edit meets — ``"reject"`` (STALE, the current value is reported), ``"last_writer_wins"``
+    or ``"manual"`` (queued for a person; see :mod:`rtsched_widgets.collab.conflicts`); stale
+    edits are detected when ``check_stale`` is set or the schedule is shared
+    (``schedule.collab``, i.e. a store or :meth:`Schedule.collaborate`).
     """
 
     allow_force: bool = True
@@ -81,6 +88,11 @@ class Policy:
     max_history: int = 100_000
     event_history: int = 10_000
     suggestions: int = 5
+    conflicts: str = "reject"
+
+    def __post_init__(self) -> None:
+        if self.conflicts not in CONFLICT_POLICIES:
+            raise ValueError(f"conflicts: {self.conflicts!r} — use one of {CONFLICT_POLICIES}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -200,7 +212,7 @@ class Schedule:
     def __init__(
         self,
         problem: Problem,
-        store: str | None = None,
+        store: Any = None,
         user: str = "anonymous",
         policy: Policy | None = None,
         *,
@@ -208,17 +220,14 @@ class Schedule:
         schedule_id: str | None = None,
         validator: Any = None,
     ) -> None:
-        if store not in (None, "memory"):
-            raise ValueError(
-                f"store: {store!r} is not available in this build — use None or 'memory'"
-            )
         if not isinstance(user, str) or not user:
             raise ValueError("user: give a non-empty user name")
         self.problem = problem
         self.policy = policy or Policy()
         self.user = user
         self.store = store
-        self.id = schedule_id or uuid.uuid4().hex[:12]
+        shared = store is not None and store != "memory"
+        self.id = schedule_id or ("main" if shared else uuid.uuid4().hex[:12])
         if roster is not None and roster.problem is not problem:
             raise ValueError("roster: it belongs to another problem — build it from this one")
         self.core: Roster = roster.copy() if roster is not None else Roster(problem)
@@ -236,6 +245,30 @@ class Schedule:
         self._cache_day: dict[Any, int] = {}
         self._ids: tuple[str, ...] = tuple(w.id for w in problem.workers)
         self._iso: tuple[str, ...] = tuple(problem.calendar.iso(d) for d in range(problem.n_days))
+        #: The collaboration session (:class:`rtsched_widgets.collab.sync.Session`) or None.
+        self.collab: Any = None
+        self._remote: dict[str, Any] | None = None
+        if shared:
+            from rtsched_widgets.collab.sync import attach
+
+            attach(self, store)
+
+    def collaborate(self, **options: Any) -> Any:
+        """The collaboration session (users, presence, locks, conflicts) — started without a
+        store (in memory, this process) when the schedule has none yet. ``options`` go to
+        :class:`rtsched_widgets.collab.sync.Session` (``lock_ttl``, ``presence_ttl``)."""
+        if self.collab is None:
+            from rtsched_widgets.collab.sync import attach
+
+            attach(self, None, **options)
+        elif options:
+            raise TypeError(f"collaborate: options {sorted(options)} given to a started session")
+        return self.collab
+
+    def close(self) -> None:
+        """Leave the collaboration session (locks and presence dropped, change feed stopped)."""
+        if self.collab is not None:
+            self.collab.close()
 
     # ------------------------------------------------------------------ resolving input
     def _day(self, value: Any, field_name: str = "date") -> int:
@@ -556,11 +589,21 @@ class Schedule:
                 op_kind = kind or op.kind
                 if not isinstance(force, bool):
                     raise OpError("MALFORMED", "force: give True or False")
-                plan = self._plan(op, op_kind)
-                self._check_access(plan, who, base_version)
-                result = self._decide_and_commit(
-                    plan, op, who, force, base_version, dry, undoes, checks
-                )
+                while True:
+                    plan = self._plan(op, op_kind)
+                    self._check_access(plan, who, base_version, op, force)
+                    try:
+                        result = self._decide_and_commit(
+                            plan, op, who, force, base_version, dry, undoes, checks
+                        )
+                    except StoreBehind:  # another process wrote first: catch up, re-check
+                        self.collab.catch_up()
+                        if undoes is not None:
+                            raise OpError(
+                                "STALE", f"the store moved on during this {op_kind} — retry it"
+                            ) from None
+                        continue
+                    break
             except OpError as err:
                 result = failure(
                     err.code,
@@ -586,21 +629,47 @@ class Schedule:
             self.latency.record_ns(result.kind or "invalid", time.perf_counter_ns() - t0)
         return result
 
-    def _check_access(self, plan: _Plan, user: str, base_version: int | None) -> None:
+    def _check_access(
+        self,
+        plan: _Plan,
+        user: str,
+        base_version: int | None,
+        op: Any = None,
+        force: bool = False,
+    ) -> None:
         """Step 2 of the path: locks and optimistic concurrency (raise OpError to refuse)."""
+        if self._remote is not None:
+            return  # a replicated op: its author's replica checked it
+        collab = self.collab
+        if collab is not None:
+            collab.check_locks(plan.slot_changes, user)
         if base_version is None:
             return
         if isinstance(base_version, bool) or not isinstance(base_version, int):
             raise OpError("MALFORMED", "base_version: give the schedule version as an int")
-        if self.policy.check_stale:
-            for d, s, k, _, _ in plan.slot_changes:
-                if self.cell_version[d, s] > base_version:
-                    raise OpError(
-                        "STALE",
-                        f"{self._label(d, s, k)} changed at version "
-                        f"{int(self.cell_version[d, s])} after your version {base_version} — "
-                        "reload and retry",
-                    )
+        if not (self.policy.check_stale or collab is not None):
+            return
+        if self.policy.conflicts == "last_writer_wins":
+            return
+        stale = self._stale_cells(plan.slot_changes, base_version)
+        if not stale:
+            return
+        if self.policy.conflicts == "manual" and collab is not None and hasattr(op, "to_dict"):
+            c = collab.queue_conflict(user, op.to_dict(), base_version, force, stale)
+            raise OpError(
+                "CONFLICT_QUEUED",
+                f"{stale[0]['cell']} changed after your version {base_version}: your edit is "
+                f"queued as conflict {c.id} for someone to accept or reject",
+                details={"conflict_id": c.id, "current": stale},
+            )
+        first = stale[0]
+        now = ", ".join(first["current"]) or "(empty)"
+        raise OpError(
+            "STALE",
+            f"{first['cell']} changed at version {first['version']} after your version "
+            f"{base_version} (now: {now}) — reload and retry",
+            details={"current": stale},
+        )
 
     def _decide_and_commit(
         self,
@@ -688,21 +757,11 @@ class Schedule:
         base_version: int | None,
         undoes: OpRecord | None,
     ) -> OpResult:
-        """Step 5–7: change the roster, commit the validator, record, persist, publish."""
-        roster = self.core
-        for d, s, k, old, _ in plan.slot_changes:
-            if old >= 0:
-                roster.clear(d, s, k)
-        for d, s, k, _, new in plan.slot_changes:
-            if new >= 0:
-                roster.place(new, d, s, k)
-        delta = self.validator.commit(plan.changes)
-        self.version += 1
-        version = self.version
-        self._latest_by_user[user] = version
-        for d, s, _, _, _ in plan.slot_changes:
-            self.cell_version[d, s] = version
-        op_id = f"{self.id}-{version}"
+        """Step 5–7: persist (a shared store first: nothing changes when it refuses), change
+        the roster, commit the validator, record, publish."""
+        remote = self._remote
+        version = self.version + 1
+        op_id = f"{self.id}-{version}" if remote is None else str(remote["op_id"])
         cells = self._cells(plan)
         ids = self._ids
         before: dict[Hashable, Any] = {
@@ -721,7 +780,7 @@ class Schedule:
             op_id=op_id,
             version=version,
             user=user,
-            timestamp=time.time(),
+            timestamp=time.time() if remote is None else float(remote["ts"]),
             kind=plan.kind,
             cells=cells,
             before=before,
@@ -731,13 +790,26 @@ class Schedule:
             message=plan.message,
             undoes=undoes.op_id if undoes is not None else None,
         )
+        if remote is None:
+            self._persist(rec)  # may raise StoreBehind before anything changed
+        roster = self.core
+        for d, s, k, old, _ in plan.slot_changes:
+            if old >= 0:
+                roster.clear(d, s, k)
+        for d, s, k, _, new in plan.slot_changes:
+            if new >= 0:
+                roster.place(new, d, s, k)
+        delta = self.validator.commit(plan.changes)
+        self.version = version
+        self._latest_by_user[user] = version
+        for d, s, _, _, _ in plan.slot_changes:
+            self.cell_version[d, s] = version
         if undoes is None:
             self.oplog.record(rec)
         elif plan.kind == "undo":
             self.oplog.mark_undone(undoes.op_id, rec)
         else:
             self.oplog.mark_redone(undoes.op_id, rec)
-        self._persist(rec)
         payload = {
             "op_id": op_id,
             "version": version,
@@ -753,7 +825,10 @@ class Schedule:
             payload["undoes"] = undoes.op_id
         if self._event_extra:
             payload.update(self._event_extra)
-        self._publish(EVENT_OF_KIND.get(plan.kind, "bulk_applied"), payload, user)
+        event_type = EVENT_OF_KIND.get(plan.kind, "bulk_applied")
+        if remote is not None:
+            event_type = "remote_applied"
+        self._publish(event_type, payload, user)
         if delta.introduced or delta.resolved:
             self._publish(
                 "violations_changed",
@@ -785,7 +860,66 @@ class Schedule:
         )
 
     def _persist(self, record: OpRecord) -> None:
-        """Hand an applied op to the durable store (memory store: nothing to do)."""
+        """Hand an op to the shared store before it is applied (no store: nothing to do)."""
+        if self.collab is not None:
+            self.collab.persist(record)
+
+    def _stale_cells(self, slot_changes: Any, base_version: int) -> list[dict[str, Any]]:
+        """The cells of a change that changed after ``base_version``, with what they hold."""
+        out: list[dict[str, Any]] = []
+        seen: set[tuple[int, int]] = set()
+        for d, s, _k, _old, _new in slot_changes:
+            v = int(self.cell_version[d, s])
+            if v <= base_version or (d, s) in seen:
+                continue
+            seen.add((d, s))
+            cap = int(self.problem.maximum[d, s])
+            current = [self._ids[w] for w in self.core.slots[d, s, :cap] if w >= 0]
+            by = next((r.user for r in reversed(self.oplog.records()) if r.version == v), None)
+            out.append(
+                {
+                    "cell": self._label(d, s),
+                    "date": self._iso[d],
+                    "post": int(s),
+                    "version": v,
+                    "current": current,
+                    "by": by,
+                }
+            )
+        return out
+
+    def _apply_remote(self, version: int, op: Mapping[str, Any]) -> OpResult:
+        """Apply an op of the shared store's log (written by any replica) at ``version``,
+        through the edit path as it was decided by its author: no rule, lock or version check;
+        recorded with its author, id and time; published as ``remote_applied``."""
+        from rtsched_widgets.collab.store.codec import op_targets
+
+        targets = op_targets(op, self.problem)
+        kind = str(op.get("kind") or "bulk")
+        with self._lock:
+            if version != self.version + 1:
+                raise ValueError(f"remote op at version {version}, schedule at {self.version}")
+            undoes = self.oplog.get(op["undoes"]) if op.get("undoes") else None
+            if undoes is not None:
+                want = self.oplog.undo_candidate if kind == "undo" else self.oplog.redo_candidate
+                top = want(undoes.user)
+                if top is None or top.op_id != undoes.op_id:
+                    undoes = None  # not on the author's stack here: record as a plain op
+            self._remote = dict(op)
+            self._event_extra = {"remote_kind": kind, "origin": op.get("op_id")}
+            try:
+                return self._run(
+                    _SetSlots(targets, kind, str(op.get("message") or "")),
+                    force=False,
+                    user=str(op.get("user") or "anonymous"),
+                    base_version=None,
+                    kind=kind,
+                    undoes=undoes,
+                    checks=False,
+                )
+            finally:
+                self._remote = None
+                self._event_extra = None
 
     def _publish(self, type_: str, payload: dict[str, Any], user: str | None) -> None:
         self.events.publish(type_, payload, user)
@@ -1209,6 +1343,11 @@ class Schedule:
                 )
             finally:
                 self._event_extra = None
+
+
+class StoreBehind(Exception):
+    """Raised by the store seam (:meth:`Schedule._persist`) when another process appended to
+    the shared log first: the schedule catches up and re-checks the edit."""
 
 
 def _as_cell(value: Any, name: str) -> Cell:

@@ -291,7 +291,7 @@ def test_tables(s: Schedule) -> None:
 def test_constructor_checks() -> None:
     p = make_problem()
     with pytest.raises(ValueError, match="store"):
-        Schedule(p, store="sqlite:///x.db")
+        Schedule(p, store="redis://x")  # unknown scheme
     with pytest.raises(ValueError, match="user"):
         Schedule(p, user="")
     with pytest.raises(TypeError):

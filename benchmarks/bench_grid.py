@@ -159,6 +159,7 @@ def measure(rows: int, edits: int, paints: int) -> dict[str, Any]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.expose_function("py_send", py_send)
+        page.expose_function("py_echo", lambda text: text)
         page.set_content("<html><body></body></html>")
         page.evaluate(PAGE_SCRIPT, [BUNDLE.read_text(), state])
         paint_ms: list[float] = []
@@ -189,6 +190,13 @@ def measure(rows: int, edits: int, paints: int) -> dict[str, Any]:
                 refused.append(message)
             else:
                 trip_ms.append(ms)
+        bridge_ms = page.evaluate(
+            """async (n) => { const out = [];
+                 for (let i = 0; i < n; i++) { const t0 = performance.now();
+                   await window.py_echo('[]'); out.push(performance.now() - t0); }
+                 return out; }""",
+            max(20, edits // 2),
+        )
         browser.close()
     patches = [n for up, kind, n in sizes if up == "edit" and kind == "patch"]
     replies = [n for up, kind, n in sizes if up == "edit" and kind == "reply"]
@@ -201,6 +209,7 @@ def measure(rows: int, edits: int, paints: int) -> dict[str, Any]:
         "reply_bytes": replies,
         "refused": refused,
         "hello_ms": hello_ms,
+        "bridge_ms": bridge_ms,
         "edit_ms": python_ms.get("edit", []),
     }
 
@@ -242,6 +251,12 @@ def main() -> None:
             f"{max(r['patch_bytes'])} | {statistics.median(r['reply_bytes']):.0f} |"
         )
     big = results["10,000 rows"]
+    print()
+    for name, r in results.items():
+        print(
+            f"{name}: bridge (exposed function, no work) round trip median "
+            f"{statistics.median(r['bridge_ms']):.1f} ms, p95 {pct(r['bridge_ms'], 95):.1f} ms"
+        )
     for name, r in results.items():
         if r["refused"]:
             print(f"{name}: {len(r['refused'])} edits refused, e.g. {r['refused'][0]!r}")

@@ -161,6 +161,11 @@ export class GridView {
     this.filterInput.addEventListener("input", () => this.setFilter(this.filterInput.value));
     this.scroller.addEventListener("scroll", () => this.paint());
     this.root.addEventListener("keydown", (ev) => this.onKey(ev));
+    // pointer and drag events inside the grid are the grid's: the notebook around it must not
+    // start cell selection or cell drags from them (that would cancel a drag of a name)
+    for (const type of ["mousedown", "dragstart", "dragenter", "dragover", "dragleave", "drop"]) {
+      this.root.addEventListener(type, (ev) => ev.stopPropagation());
+    }
     this.root.addEventListener("mousedown", (ev) => {
       // the body's own handler deals with clicks on cells (which may open a picker)
       const target = ev.target as Node;
@@ -707,7 +712,7 @@ export class GridView {
         this.anchor = [r, 0];
         this.select(r, this.layout.nCols - 1, true);
       }
-      this.root.focus();
+      this.root.focus({ preventScroll: true });
       return;
     }
     const t = this.target(ev);
@@ -721,7 +726,7 @@ export class GridView {
     const key = `${t.r},${t.c}`;
     const again = !ev.shiftKey && this.lastClicked === key && this.picker === null && !t.chip;
     this.closePicker();
-    this.root.focus();
+    this.root.focus({ preventScroll: true });
     if (again) {
       this.lastClicked = "";
       this.openPicker(t.r, t.c);
@@ -760,7 +765,7 @@ export class GridView {
       (value) => this.pick(r, c, value),
       () => {
         this.closePicker();
-        this.root.focus();
+        this.root.focus({ preventScroll: true });
       },
     );
     this.picker = picker;
@@ -796,7 +801,7 @@ export class GridView {
 
   private pick(r: number, c: number, value: number): void {
     this.closePicker();
-    this.root.focus();
+    this.root.focus({ preventScroll: true });
     const lay = this.layout;
     const a = lay.rows[r] ?? -1;
     if (value < 0) {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 try:
     __version__ = version("rtsched_widgets")
@@ -40,12 +40,21 @@ _PUBLIC: dict[str, str] = {
     "Schedule": "rtsched_widgets.engine.schedule",
     "Policy": "rtsched_widgets.engine.schedule",
     "OpResult": "rtsched_widgets.engine.result",
+    "ERROR_CODES": "rtsched_widgets.engine.result",
+    "Assign": "rtsched_widgets.engine.ops",
+    "Unassign": "rtsched_widgets.engine.ops",
+    "Swap": "rtsched_widgets.engine.ops",
+    "Move": "rtsched_widgets.engine.ops",
+    "Bulk": "rtsched_widgets.engine.ops",
+    "parse_op": "rtsched_widgets.engine.ops",
+    "Analytics": "rtsched_widgets.engine.analytics",
     "EventBus": "rtsched_widgets.engine.events",
     "Event": "rtsched_widgets.engine.events",
     "global_bus": "rtsched_widgets.engine.events",
     # generation
     "benchmark": "rtsched_widgets.solve.benchmark",
     "get_strategy": "rtsched_widgets.solve.registry",
+    "regenerate": "rtsched_widgets.solve.partial",
     # collaboration
     "open_store": "rtsched_widgets.collab.store",
     # widgets
@@ -73,25 +82,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
-
-
-if TYPE_CHECKING:  # pragma: no cover - names for type checkers and editors
-    from rtsched_widgets.compat import Scheduler
-    from rtsched_widgets.engine.events import Event, EventBus, global_bus
-    from rtsched_widgets.engine.result import OpResult
-    from rtsched_widgets.engine.schedule import Policy, Schedule
-    from rtsched_widgets.model.calendar import Calendar
-    from rtsched_widgets.model.errors import ProblemError
-    from rtsched_widgets.model.io import (
-        export_ical,
-        from_json,
-        load_nrp,
-        load_saldo,
-        to_json,
-        to_saldo,
-    )
-    from rtsched_widgets.model.problem import Problem, Request, RuleSettings, ShiftType, Worker
-    from rtsched_widgets.model.roster import Roster
-    from rtsched_widgets.model.synthetic import synthetic
-    from rtsched_widgets.rules import Score, Validator, Violation
-    from rtsched_widgets.widgets.table import ScheduleTable

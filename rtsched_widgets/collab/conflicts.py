@@ -25,10 +25,9 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["CONFLICT_POLICIES", "Conflict", "ConflictQueue", "check_policy"]
+from rtsched_widgets.engine.schedule import CONFLICT_POLICIES
 
-#: Accepted values of ``Policy.conflicts``.
-CONFLICT_POLICIES: tuple[str, ...] = ("reject", "last_writer_wins", "manual")
+__all__ = ["CONFLICT_POLICIES", "Conflict", "ConflictQueue", "check_policy"]
 
 
 def check_policy(value: Any) -> str:

@@ -65,9 +65,7 @@ class Presence:
             self._selection[name] = dict(selection or {})
             self._touched[name] = time.monotonic()
             self._write(name)
-        self.session.publish(
-            "presence", {"user": name, "selection": dict(selection or {})}, name
-        )
+        self.session.publish("presence", {"user": name, "selection": dict(selection or {})}, name)
 
     def leave(self, name: str, view_id: str | None = None) -> bool:
         """``name`` closes ``view_id`` (or every view when None); when no view of theirs is
@@ -148,9 +146,10 @@ class Presence:
                 "user_left", {"user": name, "remote": name not in self._local}, name
             )
         for name in sorted(set(current) & set(before)):
-            if current[name].get("selection") != before[name].get("selection") and not current[
-                name
-            ]["local"]:
+            if (
+                current[name].get("selection") != before[name].get("selection")
+                and not current[name]["local"]
+            ):
                 self.session.publish(
                     "presence", {"user": name, "selection": current[name].get("selection")}, name
                 )

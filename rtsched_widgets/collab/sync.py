@@ -29,10 +29,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rtsched_widgets.collab.conflicts import ConflictQueue
-from rtsched_widgets.collab.locks import LOCK_KINDS, describe, lock_target, touched_targets
+from rtsched_widgets.collab.locks import lock_target, touched_targets
 from rtsched_widgets.collab.presence import Presence
 from rtsched_widgets.collab.store import LogEntry, StaleVersion, Store, open_store
 from rtsched_widgets.collab.store.codec import record_to_op
+from rtsched_widgets.engine.schedule import StoreBehind
 
 if TYPE_CHECKING:
     from rtsched_widgets.engine.history import OpRecord
@@ -40,10 +41,9 @@ if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
 
 __all__ = [
-    "DOCUMENT_FORMAT",
     "DEFAULT_SCHEDULE_ID",
+    "DOCUMENT_FORMAT",
     "Session",
-    "StoreBehind",
     "attach",
     "open_schedule",
     "problem_document",
@@ -54,10 +54,6 @@ logger = logging.getLogger("rtsched_widgets.collab")
 DOCUMENT_FORMAT = "rtsched_widgets.schedule"
 #: Schedule id used in a store when none is given.
 DEFAULT_SCHEDULE_ID = "main"
-
-
-class StoreBehind(Exception):
-    """The store's log moved on since this replica's version: catch up and re-run the edit."""
 
 
 def problem_document(problem: Problem) -> dict[str, Any]:
@@ -240,6 +236,53 @@ class Session:
                     details={"holder": holder, "target": target},
                 )
 
+    # ---- conflicts (manual policy) ---------------------------------------------------------
+    def queue_conflict(
+        self, user: str, op: Mapping[str, Any], base_version: int, force: bool, cells: Any
+    ) -> Any:
+        """Queue a stale edit and publish ``conflict_detected``; returns the Conflict."""
+        c = self.conflicts.add(user, op, base_version, force, cells)
+        self.publish(
+            "conflict_detected",
+            {"conflict_id": c.id, "user": user, "base_version": base_version, "cells": cells},
+            user,
+        )
+        return c
+
+    def resolve(self, conflict_id: str, accept: bool, *, user: str | None = None) -> Any:
+        """Accept (apply the queued edit as its author, under every rule and lock, without the
+        stale check) or reject an open conflict; ``user`` is who decides. Returns the
+        OpResult of the applied edit (None when rejected). An accepted edit that is refused
+        now (e.g. it breaks a hard rule in the current state) leaves the conflict open.
+        Publishes ``conflict_resolved`` once the conflict is closed."""
+        s = self.schedule
+        who = user or s.user
+        c = self.conflicts.get(conflict_id)
+        if c.status != "open":
+            raise ValueError(
+                f"conflict_id: {conflict_id!r} is already {c.status} by {c.resolved_by}"
+            )
+        result = None
+        if accept:
+            result = s.apply(c.op, user=c.user, force=c.force)
+            c.result = result.message
+            if not result.ok:
+                return result
+        c.status = "accepted" if accept else "rejected"
+        c.resolved_by = who
+        self.publish(
+            "conflict_resolved",
+            {
+                "conflict_id": c.id,
+                "status": c.status,
+                "author": c.user,
+                "resolved_by": who,
+                "op_id": None if result is None else result.op_id,
+            },
+            who,
+        )
+        return result
+
     # ---- events and life cycle -----------------------------------------------------------
     def publish(self, type_: str, payload: Mapping[str, Any], user: str | None) -> None:
         """Publish on the schedule's bus."""
@@ -308,6 +351,3 @@ def open_schedule(
         )
     problem = problem_from_dict(doc["problem"])
     return Schedule(problem, store=store, user=user, schedule_id=schedule_id, **kw)
-
-
-__all__ += ["LOCK_KINDS", "describe"]

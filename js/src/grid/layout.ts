@@ -50,7 +50,7 @@ export function makeLayout(data: GridData, kind: ViewKind, filter: string): Layo
       rows,
       nCols: data.nPosts,
       colWidth: Math.min(420, 40 + 90 * widest),
-      rowHeaderWidth: 120,
+      rowHeaderWidth: 136,
       rowLabel: (r) => label(rows[r] ?? -1),
       colLabel: (c) => data.posts[c] ?? "",
       dayFlags: (r) => data.flags[rows[r] ?? -1] ?? 0,

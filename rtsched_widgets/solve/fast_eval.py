@@ -73,7 +73,8 @@ class FastEvaluator:
         weekday = np.asarray(cal.weekday)
         self.week = np.asarray(cal.week, dtype=np.int64)
         self.n_weeks = int(self.week[-1]) + 1 if n_d else 0
-        self.sat_sun_week = np.where(np.isin(weekday, (5, 6)), self.week, -1).tolist()
+        self.ssw_arr = np.where(np.isin(weekday, (5, 6)), self.week, -1).astype(np.int64)
+        self.sat_sun_week = self.ssw_arr.tolist()
         if self.nrp:
             table = np.zeros((n_s + 1, n_s + 1), dtype=np.int64)  # index -1 / n_s: off
             for s, st in enumerate(p.shift_types):
@@ -107,7 +108,8 @@ class FastEvaluator:
         else:
             cfg = p.settings
             self.min_distance = np.asarray(p.min_distance, dtype=np.int64)
-            self.pattern_day = np.isin(weekday, cfg.pattern_weekdays).tolist()
+            self.pattern_arr = np.isin(weekday, cfg.pattern_weekdays)
+            self.pattern_day = self.pattern_arr.tolist()
             self.distances = sorted({int(k) for k in cfg.pattern_distances if k > 0})
             self.incompatible = p.incompatible.astype(np.int64)
             self.has_partners = bool(p.incompatible.any())
@@ -277,189 +279,203 @@ class FastEvaluator:
         new: int,
         pre: tuple[int, int, int] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """See the class docstring."""
+        """See the class docstring (one day, one target shift)."""
+        n = len(ws)
+        ds = np.full(n, d, dtype=np.int64)
+        news = np.full(n, new, dtype=np.int64)
+        if pre is None:
+            return self.evaluate(ws, ds, news)
+        w1, old1, new1 = pre
+        return self.evaluate(
+            ws,
+            ds,
+            news,
+            (np.full(n, w1, np.int64), np.full(n, old1, np.int64), np.full(n, new1, np.int64)),
+        )
+
+    def evaluate(
+        self,
+        ws: np.ndarray,
+        ds: np.ndarray,
+        new: np.ndarray,
+        pre: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Element-wise: candidate ``i`` is worker ``ws[i]`` going to ``new[i]`` on day
+        ``ds[i]``, after ``pre[0][i]`` (another worker) went from ``pre[1][i]`` to
+        ``pre[2][i]`` on the same day when ``pre`` is given (its own change not included).
+        Returns int hard and float soft arrays."""
         sh = self.sh
-        old = sh[ws, d]
+        old = sh[ws, ds]
         works_old = old >= 0
         new_works = new >= 0
-        flip = works_old != new_works  # the worker's working status changes
-        hard = np.zeros(len(ws), dtype=np.int64)
-        # availability
-        unavailable = ~self.available[ws, d]
-        if unavailable.any():
-            hard += unavailable * (int(new_works) - works_old)
-        # cover, with the preceding change applied to the counts
-        row = self.count[d]
+        flip = works_old != new_works
+        hard = (~self.available[ws, ds]) * (new_works.astype(np.int64) - works_old)
+        oc = np.maximum(old, 0)
+        nc = np.maximum(new, 0)
+        cnt_old = self.count[ds, oc]
+        cnt_new = self.count[ds, nc]
         if pre is not None:
-            row = row.copy()
-            _, old1, new1 = pre
-            if old1 >= 0:
-                row[old1] -= 1
-            if new1 >= 0:
-                row[new1] += 1
-        req, uw, ow = self.required[d], self.under_w[d], self.over_w[d]
-        oc = np.where(works_old, old, 0)
-        soft = np.where(works_old & (row[oc] <= req[oc]), uw[oc], 0.0)
-        if new_works and row[new] < req[new]:
-            soft = soft - uw[new]
+            _, pold, pnew = pre
+            cnt_old = cnt_old - (pold == old) + (pnew == old)
+            cnt_new = cnt_new - (pold == new) + (pnew == new)
+        req_old, req_new = self.required[ds, oc], self.required[ds, nc]
+        soft = np.where(works_old & (cnt_old <= req_old), self.under_w[ds, oc], 0.0)
+        soft -= np.where(new_works & (cnt_new < req_new), self.under_w[ds, nc], 0.0)
         if self.nrp:
-            soft = soft - np.where(works_old & (row[oc] > req[oc]), ow[oc], 0.0)
-            if new_works and row[new] >= req[new]:
-                soft = soft + ow[new]
-            self._nrp(d, ws, old, new, flip, hard)
-            soft = soft + self.on_w[ws, d, old] - self.on_w[ws, d, new]
-            soft = soft + self.off_w[ws, d, new] - self.off_w[ws, d, old]
+            soft -= np.where(works_old & (cnt_old > req_old), self.over_w[ds, oc], 0.0)
+            soft += np.where(new_works & (cnt_new >= req_new), self.over_w[ds, nc], 0.0)
+            soft += self.on_w[ws, ds, old] - self.on_w[ws, ds, new]
+            soft += self.off_w[ws, ds, new] - self.off_w[ws, ds, old]
+            hard += self._nrp(ws, ds, old, new, works_old, new_works, flip)
         else:
-            soft = soft + self._saldo(d, ws, old, new, flip, hard, pre)
+            h, s = self._saldo(ws, ds, old, new, new_works, flip, pre)
+            hard += h
+            soft += s
         return hard, soft
 
     def _nrp(
-        self, d: int, ws: np.ndarray, old: np.ndarray, new: int, flip: np.ndarray, hard: np.ndarray
-    ) -> None:
+        self,
+        ws: np.ndarray,
+        ds: np.ndarray,
+        old: np.ndarray,
+        new: np.ndarray,
+        works_old: np.ndarray,
+        new_works: np.ndarray,
+        flip: np.ndarray,
+    ) -> np.ndarray:
         sh, n_d = self.sh, self.n_d
         forb = self.forbidden
-        if d > 0:
-            prev = sh[ws, d - 1]
-            hard += forb[prev, new] - forb[prev, old]
-        if d + 1 < n_d:
-            nxt = sh[ws, d + 1]
-            hard += forb[new, nxt] - forb[old, nxt]
-        lim = self.per_shift_limit
-        n_ws = self.n_ws
-        hard -= (old >= 0) & (n_ws[ws, old] == lim[ws, old] + 1)
-        if new >= 0:
-            hard += n_ws[ws, new] == lim[ws, new]
+        has_left = ds > 0
+        has_right = ds + 1 < n_d
+        dp = ds - 1  # -1 wraps to the last day: always masked by has_left
+        dn = np.minimum(ds + 1, n_d - 1)
+        prev = np.where(has_left, sh[ws, dp], -1)
+        nxt = np.where(has_right, sh[ws, dn], -1)
+        hard = forb[prev, new] - forb[prev, old] + forb[new, nxt] - forb[old, nxt]
+        lim, n_ws = self.per_shift_limit, self.n_ws
+        hard -= works_old & (n_ws[ws, old] == lim[ws, old] + 1)
+        hard += new_works & (n_ws[ws, new] == lim[ws, new])
         m = self.mins[ws]
         after = m - self.minutes_pad[old] + self.minutes_pad[new]
         mx, mn = self.max_minutes[ws], self.min_minutes[ws]
         hard += (after > mx).astype(np.int64) - (m > mx)
         hard += (after < mn).astype(np.int64) - (m < mn)
         if not flip.any():
-            return
-        f = flip
-        # runs around d
-        if d > 0:
-            left_works = sh[ws, d - 1] >= 0
-            a = d - self.run_end[ws, d - 1]
-        else:
-            left_works = np.zeros(len(ws), dtype=bool)
-            a = np.full(len(ws), d)
-        if d + 1 < n_d:
-            right_works = sh[ws, d + 1] >= 0
-            b = d + self.run_start[ws, d + 1]
-        else:
-            right_works = np.zeros(len(ws), dtype=bool)
-            b = np.full(len(ws), d)
-        new_works = new >= 0
+            return hard
+        left_works = prev >= 0
+        right_works = nxt >= 0
+        a = np.where(has_left, ds - self.run_end[ws, dp], ds)
+        b = np.where(has_right, ds + self.run_start[ws, dn], ds)
         last = n_d - 1
+        runs = 0
         for kind, bound, is_max in (
             (True, self.max_consec[ws], True),
             (True, self.min_consec[ws], False),
             (False, self.min_off[ws], False),
         ):
-            join_left = (d > 0) & (left_works == kind)
-            join_right = (d + 1 < n_d) & (right_works == kind)
-            lo = np.where(join_left, a, d)
-            hi = np.where(join_right, b, d)
-
-            def breaks(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-                length = y - x + 1
-                if is_max:  # noqa: B023 (bound per loop iteration, used right away)
-                    return length > bound  # noqa: B023
-                return (length < bound) & (x > 0) & (y < last)  # noqa: B023
-
-            inside = breaks(lo, hi).astype(np.int64)
-            apart = (join_left & breaks(a, np.full(len(ws), d - 1))).astype(np.int64) + (
-                join_right & breaks(np.full(len(ws), d + 1), b)
-            )
-            cost_new = inside if new_works == kind else apart
-            cost_old = apart if new_works == kind else inside
-            hard += np.where(f, cost_new - cost_old, 0)
-        k = self.sat_sun_week[d]
-        if k >= 0:
-            c = self.wkend[ws, k]
+            join_left = has_left & (left_works == kind)
+            join_right = has_right & (right_works == kind)
+            lo = np.where(join_left, a, ds)
+            hi = np.where(join_right, b, ds)
+            if is_max:
+                inside = (hi - lo + 1) > bound
+                apart = (join_left & ((ds - a) > bound)).astype(np.int64) + (
+                    join_right & ((b - ds) > bound)
+                )
+            else:
+                inside = ((hi - lo + 1) < bound) & (lo > 0) & (hi < last)
+                apart = (join_left & ((ds - a) < bound) & (a > 0)).astype(np.int64) + (
+                    join_right & ((b - ds) < bound) & (b < last)
+                )
+            inside = inside.astype(np.int64)
+            cost_new = np.where(new_works == kind, inside, apart)
+            cost_old = np.where(works_old == kind, inside, apart)
+            runs = runs + (cost_new - cost_old)
+        hard += np.where(flip, runs, 0)
+        k = self.ssw_arr[ds]
+        weekend = flip & (k >= 0)
+        if weekend.any():
+            kk = np.maximum(k, 0)
+            c = self.wkend[ws, kk]
             n = self.n_weekends[ws]
             lim_w = self.max_weekends[ws]
-            if new_works:
-                change = (c == 0) * ((n + 1 > lim_w).astype(np.int64) - (n > lim_w))
-            else:
-                change = (c == 1) * ((n - 1 > lim_w).astype(np.int64) - (n > lim_w))
-            hard += np.where(f, change, 0)
+            add = (c == 0) * ((n + 1 > lim_w).astype(np.int64) - (n > lim_w))
+            rem = (c == 1) * ((n - 1 > lim_w).astype(np.int64) - (n > lim_w))
+            hard += np.where(weekend, np.where(new_works, add, rem), 0)
+        return hard
 
     def _saldo(
         self,
-        d: int,
         ws: np.ndarray,
+        ds: np.ndarray,
         old: np.ndarray,
-        new: int,
+        new: np.ndarray,
+        new_works: np.ndarray,
         flip: np.ndarray,
-        hard: np.ndarray,
-        pre: tuple[int, int, int] | None,
-    ) -> np.ndarray:
-        soft = np.zeros(len(ws))
+        pre: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         n_d = self.n_d
-        new_works = new >= 0
-        sign = 1 if new_works else -1  # for flipping candidates
-        mand = self.mandatory[ws, d]
-        hard += mand * (int(not new_works) - (old < 0).astype(np.int64))
-        lp = self.last_post[d]
-        if lp >= 0:
-            moved = (old == lp) != (new == lp)
-            if moved.any():
-                n = self.n_last[ws]
-                step = 1 if new == lp else -1
-                share = self.share_last[ws]
-                pen = self._share_pen
-                gain = pen(n + step, share, self.weight_last) - pen(n, share, self.weight_last)
-                soft += np.where(moved, gain, 0.0)
+        sign = np.where(new_works, 1, -1)
+        hard = self.mandatory[ws, ds] * ((~new_works).astype(np.int64) - (old < 0))
+        soft = np.zeros(len(ws))
+        lp = self.last_arr[ds]
+        moved = (lp >= 0) & ((old == lp) != (new == lp))
+        if moved.any():
+            n = self.n_last[ws]
+            step = np.where(new == lp, 1, -1)
+            share = self.share_last[ws]
+            pen = self._share_pen
+            gain = pen(n + step, share, self.weight_last) - pen(n, share, self.weight_last)
+            soft += np.where(moved, gain, 0.0)
         if not flip.any():
-            return soft
+            return hard, soft
         f = flip.astype(np.int64)
         md = self.min_distance[ws]
-        lo = np.maximum(d - md + 1, 0)
-        hi = np.minimum(d + md - 1, n_d - 1)
+        lo = np.maximum(ds - md + 1, 0)
+        hi = np.minimum(ds + md - 1, n_d - 1)
         n = self.cum[ws, hi + 1] - self.cum[ws, lo]
-        hard += f * (n if new_works else 1 - n)
-        if self.pattern_day[d]:
+        hard += f * np.where(new_works, n, 1 - n)
+        pat = self.pattern_arr
+        on_pattern = pat[ds]
+        if on_pattern.any():
             n = np.zeros(len(ws), dtype=np.int64)
             for k in self.distances:
-                for x in (d - k, d + k):
-                    if 0 <= x < n_d and self.pattern_day[x]:
-                        n += self.sh[ws, x] >= 0
-            hard += f * sign * n
+                for x in (ds - k, ds + k):
+                    inside = (x >= 0) & (x < n_d)
+                    xc = np.clip(x, 0, n_d - 1)
+                    n += inside & pat[xc] & (self.sh[ws, xc] >= 0)
+            hard += f * on_pattern * sign * n
         if self.has_partners:
-            works_d = (self.sh[:, d] >= 0).astype(np.int64)
+            works = (self.sh >= 0).astype(np.int64)
+            n = (self.incompatible[ws] * works.T[ds]).sum(axis=1)
             if pre is not None:
-                w1, _, new1 = pre
-                works_d[w1] = int(new1 >= 0)
-            n = self.incompatible[ws] @ works_d
+                pw, pold, pnew = pre
+                n += self.incompatible[ws, pw] * ((pnew >= 0).astype(np.int64) - (pold >= 0))
             hard += f * sign * n
-        if self.special_list[d]:
-            k = int(self.week[d])
+        special = self.special[ds] & flip
+        if special.any():
+            k = self.week[ds]
+            nw = self.n_weeks
             spw = self.spw[ws, k]
-            blocked = spw > (0 if new_works else 1)
-            left = self.wrun_end[ws, k - 1] if k > 0 else np.zeros(len(ws), dtype=np.int64)
-            right = (
-                self.wrun_start[ws, k + 1]
-                if k + 1 < self.n_weeks
-                else np.zeros(len(ws), dtype=np.int64)
-            )
+            blocked = spw > np.where(new_works, 0, 1)
+            left = np.where(k > 0, self.wrun_end[ws, np.maximum(k - 1, 0)], 0)
+            right = np.where(k + 1 < nw, self.wrun_start[ws, np.minimum(k + 1, nw - 1)], 0)
             lim = self.weekend_limit
             split = (left > lim).astype(np.int64) + (right > lim)
             joined = (left + right + 1 > lim).astype(np.int64)
-            change = joined - split if new_works else split - joined
-            hard += f * np.where(blocked, 0, change)
+            change = np.where(new_works, joined - split, split - joined)
+            hard += np.where(special & ~blocked, change, 0)
             n = self.n_special[ws]
-            soft += f * (
-                self._share_pen(n + sign, self.share_special[ws], self.weight_special)
-                - self._share_pen(n, self.share_special[ws], self.weight_special)
-            )
+            share = self.share_special[ws]
+            pen = self._share_pen
+            gain = pen(n + sign, share, self.weight_special) - pen(n, share, self.weight_special)
+            soft += np.where(special, gain, 0.0)
         n = self.n_work[ws]
         lim_s = self.max_shifts[ws]
         hard += f * ((n + sign > lim_s).astype(np.int64) - (n > lim_s))
         t = self.targets[ws]
         soft += f * (self._target_pen(n + sign, t) - self._target_pen(n, t))
-        return soft
+        return hard, soft
 
     def _target_pen(self, n: np.ndarray, t: np.ndarray) -> np.ndarray:
         excess = np.abs(n - t) - self.tolerance

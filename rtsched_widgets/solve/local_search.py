@@ -1,19 +1,28 @@
-"""Local search with late acceptance on the rule engine's incremental score deltas.
+"""Local search with late acceptance on incremental score deltas.
 
 The cost of a roster is ``hard_weight x hard violations + soft penalty`` (``hard_weight``
-defaults to 10^6, so any hard violation outweighs any realistic soft penalty). Each iteration
-draws one move at random (seeded) and evaluates it with ``Validator.score_delta``:
+defaults to 10^6, so any hard violation outweighs any realistic soft penalty). Moves:
 
 - ``change``: one free worker-day gets another shift, or off, or a shift when off
   (assign / unassign / reassign to another shift type);
 - ``reassign``: the worker of an occupied slot gives it to a worker who is off that day;
 - ``swap``: two workers working the same day exchange their shift types.
 
+Default (``evaluator="batch"``): each iteration draws a move shape (seeded, by ``move_mix``)
+and a window of ``window`` consecutive days, evaluates EVERY candidate of that shape in the
+window in one vectorised pass of :class:`~rtsched_widgets.solve.fast_eval.FastEvaluator`
+(``change``: every free worker-day of the window to one random target; ``reassign`` and
+``swap``: one random leaving worker per day, every possible taker), and submits the best
+candidate (seeded tie-break) to the acceptance test. Each candidate counts as one move
+evaluation. With ``evaluator="validator"`` each iteration draws ONE random move and evaluates
+it with ``Validator.score_delta`` (the reference path).
+
 Late acceptance hill climbing (Burke & Bykov): a move is accepted when the new cost is no
 worse than the current cost or than the cost ``history`` iterations ago. Worker-days fixed by
 ``keep`` or pinned, and cells closed by ``keep``, are never changed. The best roster seen is
-returned. With ``max_moves`` set the run is deterministic for a seed; with only a time limit
-the trajectory is the same but may stop earlier or later.
+returned (its score recomputed by the rule engine). With ``max_moves`` set the run is
+deterministic for a seed; with only a time limit the trajectory is the same but may stop
+earlier or later.
 
 Without a starting ``roster`` the search starts from the greedy construction.
 """
@@ -34,8 +43,9 @@ from rtsched_widgets.solve.base import (
     Status,
     Strategy,
 )
+from rtsched_widgets.solve.fast_eval import FastEvaluator
 from rtsched_widgets.solve.greedy import construct
-from rtsched_widgets.solve.keep import Keep, normalize_keep
+from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, validator_for
 
 
@@ -44,7 +54,12 @@ class LocalSearch(Strategy):
 
     Options: ``history`` length of the late-acceptance list (1000); ``max_moves`` stop after
     this many evaluated moves (None: only the time limit); ``hard_weight`` (10^6);
-    ``move_mix`` relative frequencies of (change, reassign, swap) moves ((1, 1, 1)).
+    ``move_mix`` relative frequencies of (change, reassign, swap) moves ((1, 1, 1));
+    ``evaluator``: ``"batch"`` (default: every candidate of a move shape on a window of
+    ``window`` days (None: the whole horizon) evaluated at once by :class:`FastEvaluator`,
+    the best submitted) or
+    ``"validator"`` (one random move per iteration through ``Validator.score_delta``; the
+    reference path, 20–75x slower).
     """
 
     name = "local_search"
@@ -56,7 +71,13 @@ class LocalSearch(Strategy):
         max_moves: int | None = None,
         hard_weight: float = 1e6,
         move_mix: tuple[float, float, float] = (1.0, 1.0, 1.0),
+        evaluator: str = "batch",
+        window: int | None = None,
     ) -> None:
+        if window is not None and window < 1:
+            raise ValueError(f"window: {window} — use 1 or more days")
+        if evaluator not in ("batch", "validator"):
+            raise ValueError(f"evaluator: {evaluator!r} — use 'batch' or 'validator'")
         if history < 1:
             raise ValueError(f"history: {history} — use a length of 1 or more")
         if max_moves is not None and max_moves < 0:
@@ -69,6 +90,8 @@ class LocalSearch(Strategy):
         self.max_moves = max_moves
         self.hard_weight = hard_weight
         self.move_mix = tuple(float(x) for x in move_mix)
+        self.evaluator = evaluator
+        self.window = window
 
     def solve(
         self,
@@ -89,7 +112,11 @@ class LocalSearch(Strategy):
         built = 0
         if roster is None:
             built = construct(problem, work, validator, fixed, rng, clock)
-        search = _Search(problem, work, validator, fixed, rng, self, clock)
+        search: _BatchSearch | _ValidatorSearch
+        if self.evaluator == "batch":
+            search = _BatchSearch(problem, work, fixed, rng, self, clock)
+        else:
+            search = _ValidatorSearch(problem, work, validator, fixed, rng, self, clock)
         moves = built + search.run()
         best = roster_from_shifts(problem, search.best_shift_of, like=roster or work)
         final = validator_for(problem, best).score()
@@ -108,7 +135,7 @@ class LocalSearch(Strategy):
         )
 
 
-class _Search:
+class _ValidatorSearch:
     """State of one local-search run (see the module docstring)."""
 
     def __init__(
@@ -256,6 +283,171 @@ class _Search:
                 if new_cost < self.best_cost - 1e-9:
                     self.best_cost = new_cost
                     self.best_shift_of = self.shift_of.copy()
+                    clock.improved(self.soft, self.hard, evaluated)
+            if self.cost < history[slot]:
+                history[slot] = self.cost
+        self.iterations = it
+        return evaluated
+
+
+class _BatchSearch:
+    """Local search on the batched evaluator: each iteration draws a move shape and a window
+    of ``window`` consecutive days and evaluates every eligible move of that shape in the
+    window at once (each counts as one evaluation), then submits the best of them (seeded
+    tie-break) to the late-acceptance test."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        roster: Roster,
+        fixed: Fixed,
+        rng: random.Random,
+        options: LocalSearch,
+        clock: RunClock,
+    ) -> None:
+        self.p = problem
+        self.roster = roster
+        self.rng = rng
+        self.noise = np.random.default_rng(rng.randrange(1 << 30))
+        self.opt = options
+        self.clock = clock
+        self.fast = FastEvaluator(problem, roster.shift_of)
+        p = problem
+        self.movable = ~fixed.worker_day
+        self.available = p.available
+        self.closed = fixed.closed
+        self.any_closed = bool(fixed.closed.any())
+        self.maximum = p.maximum
+        self.span = p.n_days if options.window is None else max(1, min(options.window, p.n_days))
+        self.n_s = p.n_shifts
+        self.iterations = 0
+        self.accepted = 0
+        score = validator_for(problem, roster).score()
+        self.hard, self.soft = int(score.hard), float(score.soft)
+        self.cost = options.hard_weight * self.hard + self.soft
+        self.best_cost = self.cost
+        self.best_shift_of: np.ndarray = roster.shift_of.astype(np.int64)
+        clock.improved(self.soft, self.hard, 0)
+
+    def _candidates(
+        self,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, ...] | None] | None:
+        """Candidates of one move shape on a random window of days: workers, days, targets
+        and the preceding changes (reassign, swap)."""
+        rng, fast = self.rng, self.fast
+        r = rng.random() * self.total
+        n_d, span = self.p.n_days, self.span
+        a = rng.randrange(n_d - span + 1)
+        b = a + span
+        sh = fast.sh[:, a:b]
+        movable = self.movable[:, a:b]
+        if r < self.bounds[0]:  # change: workers of the window to one shift (or off)
+            new = rng.randrange(-1, self.n_s)
+            ok = movable & (sh != new)
+            if new >= 0:
+                room = (fast.count[a:b, new] < self.maximum[a:b, new]) & ~self.closed[a:b, new]
+                ok &= self.available[:, a:b] & room[None, :]
+            ok &= ~self.in_closed(sh, a, b)
+            ws, ds = np.nonzero(ok)
+            return ws, ds + a, np.full(len(ws), new, dtype=np.int64), None
+        # one leaving worker per day of the window (random among the movable working ones)
+        leave = movable & (sh >= 0) & ~self.in_closed(sh, a, b)
+        noise = self.noise.random(leave.shape)
+        pick = np.argmax(np.where(leave, noise, -1.0), axis=0)
+        days = np.flatnonzero(leave[pick, np.arange(span)])
+        if not len(days):
+            return None
+        w1 = pick[days]
+        s1 = sh[w1, days]
+        if r < self.bounds[1]:  # reassign: w1's shift to a worker who is off that day
+            ok = movable[:, days] & (sh[:, days] < 0) & self.available[:, a + days]
+            ws, col = np.nonzero(ok)
+            pre = (w1[col], s1[col], np.full(len(ws), -1, dtype=np.int64))
+            return ws, a + days[col], s1[col], pre
+        # swap: w1 and a worker on another (open) shift exchange shifts
+        target = sh[:, days]
+        ok = movable[:, days] & (target >= 0) & (target != s1[None, :])
+        ok &= ~self.in_closed(target, a + days, None)
+        ws, col = np.nonzero(ok)
+        s2 = target[ws, col]
+        pre = (w1[col], s1[col], s2)
+        return ws, a + days[col], s1[col], pre
+
+    def in_closed(self, sh: np.ndarray, a: int | np.ndarray, b: int | None) -> np.ndarray:
+        """Where the worker's current cell (``sh`` over days ``a:b``, or the day array ``a``)
+        is closed by ``keep``."""
+        if not self.any_closed:
+            return np.zeros(sh.shape, dtype=bool)
+        days = np.arange(int(a), b) if b is not None else np.asarray(a)
+        return (sh >= 0) & self.closed[days[None, :], np.maximum(sh, 0)]
+
+    def _commit(self, w: int, d: int, new: int, pre: tuple[int, int, int] | None) -> None:
+        w_old = int(self.fast.sh[w, d])
+        if pre is None:
+            changes = [(w, d, w_old, new)]
+        elif pre[2] < 0:
+            changes = [(pre[0], d, pre[1], -1), (w, d, w_old, new)]
+        else:  # a swap passes through "off" so no cell ever exceeds its maximum
+            changes = [(pre[0], d, pre[1], -1), (w, d, w_old, new), (pre[0], d, -1, pre[2])]
+        roster = self.roster
+        for cw, cd, old, nw in changes:
+            if old >= 0:
+                roster.clear(cd, old, int(roster.slot_of[cw, cd]))
+            if nw >= 0:
+                roster.place(cw, cd, nw, roster.free_slot(cd, nw))
+        self.fast.commit(changes)
+
+    def run(self) -> int:
+        opt, clock = self.opt, self.clock
+        mix = opt.move_mix
+        self.total = sum(mix)
+        self.bounds = [sum(mix[: i + 1]) for i in range(3)]
+        history = [self.cost] * opt.history
+        hard_weight = opt.hard_weight
+        max_moves = opt.max_moves
+        evaluated = 0
+        it = 0
+        fast = self.fast
+        if not self.movable.any():
+            return 0
+        while True:
+            if it % 16 == 0:
+                if clock.should_stop():
+                    break
+                clock.report(evaluated)
+            if max_moves is not None and evaluated >= max_moves:
+                break
+            it += 1
+            drawn = self._candidates()
+            if drawn is None:
+                continue
+            ws, ds, news, pre = drawn
+            if max_moves is not None and evaluated + len(ws) > max_moves:
+                keep_n = max_moves - evaluated
+                ws, ds, news = ws[:keep_n], ds[:keep_n], news[:keep_n]
+                pre = None if pre is None else tuple(x[:keep_n] for x in pre)
+            if not len(ws):
+                continue
+            hard, soft = fast.evaluate(ws, ds, news, pre)  # type: ignore[arg-type]
+            if pre is not None:  # the leaving worker's own change, once per day
+                ph, ps = fast.evaluate(pre[0], ds, pre[2])
+                hard, soft = hard + ph, soft + ps
+            evaluated += len(ws)
+            cost = hard_weight * hard + soft
+            i = int(np.argmin(cost + self.noise.random(len(ws)) * 1e-7))
+            dh, ds_ = int(hard[i]), float(soft[i])
+            new_cost = self.cost + hard_weight * dh + ds_
+            slot = it % opt.history
+            if new_cost <= self.cost or new_cost <= history[slot]:
+                p1 = None if pre is None else (int(pre[0][i]), int(pre[1][i]), int(pre[2][i]))
+                self._commit(int(ws[i]), int(ds[i]), int(news[i]), p1)
+                self.accepted += 1
+                self.cost = new_cost
+                self.hard += dh
+                self.soft += ds_
+                if new_cost < self.best_cost - 1e-9:
+                    self.best_cost = new_cost
+                    self.best_shift_of = fast.sh.copy()
                     clock.improved(self.soft, self.hard, evaluated)
             if self.cost < history[slot]:
                 history[slot] = self.cost

@@ -45,8 +45,10 @@ def test_cpsat_saldo_objective_equals_rule_engine_score(seed):
         lambda: get_strategy("greedy"),
         lambda: LocalSearch(max_moves=2000),
         lambda: Chain([get_strategy("greedy"), LocalSearch(max_moves=2000)]),
+        lambda: Chain([get_strategy("greedy"), LocalSearch(max_moves=300, evaluator="validator")]),
+        lambda: LocalSearch(max_moves=2000, window=3),
     ],
-    ids=["greedy", "local_search", "greedy+ls"],
+    ids=["greedy", "local_search", "greedy+ls", "greedy+ls-validator", "ls-window3"],
 )
 @pytest.mark.parametrize("which", ["nrp3", "saldo"])
 def test_reported_hard_and_soft_match_the_rule_engine(make, which, nrp_file):
@@ -58,10 +60,11 @@ def test_reported_hard_and_soft_match_the_rule_engine(make, which, nrp_file):
     assert result.status == ("feasible" if hard == 0 else "unknown")
 
 
-def test_local_search_is_deterministic_for_a_seed_with_a_move_budget():
+@pytest.mark.parametrize("evaluator", ["batch", "validator"])
+def test_local_search_is_deterministic_for_a_seed_with_a_move_budget(evaluator):
     problem = small_saldo(seed=2)
-    a = LocalSearch(max_moves=3000).solve(problem, time_limit=30, seed=4)
-    b = LocalSearch(max_moves=3000).solve(problem, time_limit=30, seed=4)
+    a = LocalSearch(max_moves=3000, evaluator=evaluator).solve(problem, time_limit=30, seed=4)
+    b = LocalSearch(max_moves=3000, evaluator=evaluator).solve(problem, time_limit=30, seed=4)
     assert a.roster == b.roster and a.objective == b.objective
     assert a.moves_evaluated == b.moves_evaluated == 3000 + a.details["construction_moves"]
 

@@ -137,6 +137,10 @@ class ScheduleGrid(anywidget.AnyWidget):
     viewers = traitlets.List(
         traitlets.Unicode(), help="Users with a view of this grid open (list of str)."
     ).tag(sync=True)
+    presence = traitlets.List(
+        help="Selected cell of each user with a view open: [user, colour, view kind, data row, "
+        "column] (list, default [])."
+    ).tag(sync=True)
 
     def __init__(
         self,
@@ -164,6 +168,7 @@ class ScheduleGrid(anywidget.AnyWidget):
         self._violation_rows: dict[int, tuple[Any, list[wire.Violation]]] = {}
         self._next_violation_id = 1
         self._views: dict[str, str] = {}
+        self._selections: dict[str, list[Any]] = {}
         self._own_edit = False
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._refresh_violations(initial=True)
@@ -213,6 +218,10 @@ class ScheduleGrid(anywidget.AnyWidget):
         sub = getattr(self, "_subscription", None)
         if sub is not None:
             sub.cancel()
+        collab = getattr(getattr(self, "schedule", None), "collab", None)
+        if collab is not None:  # the views go away with the widget: their users leave
+            for view_id, who in list(getattr(self, "_views", {}).items()):
+                collab.presence.leave(who, view_id)
         if self.comm is not None:
             self.connection = "closed"
         super().close()
@@ -428,16 +437,32 @@ class ScheduleGrid(anywidget.AnyWidget):
             self._reply(view_id, request_id, False, f"internal error: {type(exc).__name__}: {exc}")
 
     def _dispatch(self, msg: wire.Message) -> None:
-        if msg.type == "hello":
-            self._views[msg.view_id] = msg.user or self.user
+        collab = getattr(self.schedule, "collab", None)
+        if msg.type in ("hello", "presence"):
+            old = self._views.get(msg.view_id)
+            new = msg.user or old or self.user
+            self._views[msg.view_id] = new
             self.viewers = sorted(set(self._views.values()))
-            self.send(self.snapshot(msg.view_id))
-        elif msg.type == "presence":
-            self._views[msg.view_id] = msg.user or self.user
-            self.viewers = sorted(set(self._views.values()))
+            if collab is not None:
+                if old is not None and old != new:
+                    collab.presence.leave(old, msg.view_id)
+                collab.presence.join(new, view_id=msg.view_id)
+            if msg.type == "hello":
+                self.send(self.snapshot(msg.view_id))
+            self._show_presence()
         elif msg.type == "bye":
-            self._views.pop(msg.view_id, None)
+            who = self._views.pop(msg.view_id, None)
+            self._selections.pop(msg.view_id, None)
             self.viewers = sorted(set(self._views.values()))
+            if collab is not None and who is not None:
+                collab.presence.leave(who, msg.view_id)
+            self._show_presence()
+        elif msg.type == "select":
+            who = self._views.get(msg.view_id) or self.user
+            self._selections[msg.view_id] = [msg.view, msg.d, msg.s]
+            if collab is not None:
+                collab.presence.select(who, {"view": msg.view, "r": msg.d, "c": msg.s})
+            self._show_presence()
         elif msg.type == "violations":
             self.send(
                 {
@@ -450,21 +475,35 @@ class ScheduleGrid(anywidget.AnyWidget):
         elif msg.type == "suggest":
             self._suggest(msg)
         else:
+            who = self._views.get(msg.view_id) or self.user
+            if collab is not None:
+                collab.presence.touch(who)
             self._own_edit = True
             try:
                 if msg.type in ("undo", "redo"):
-                    result = getattr(self.schedule, msg.type)(user=self.user)
+                    result = getattr(self.schedule, msg.type)(user=who)
                 else:
                     assert msg.op is not None
                     result = self.schedule.apply(
                         self._engine_op(msg.op),
-                        user=self.user,
+                        user=who,
                         base_version=msg.base_version,
                         force=msg.force,
                     )
             finally:
                 self._own_edit = False
             self._answer(msg, result)
+
+    def _show_presence(self) -> None:
+        """Update the ``presence`` trait from the views' selections and their users' colours."""
+        from rtsched_widgets.collab.users import colour_of
+
+        out = []
+        for view_id, (view, r, c) in sorted(self._selections.items()):
+            who = self._views.get(view_id)
+            if who is not None:
+                out.append([who, colour_of(who), view, r, c])
+        self.presence = out
 
     def _engine_op(self, op: wire.Op) -> dict[str, Any]:
         """The engine's dict form of a wire op (indices turned into ids and dates)."""

@@ -10,6 +10,9 @@ Up (a view to Python); every message carries ``view_id`` (str, at most 64 charac
 ``presence``    ``{type, view_id, user}`` — who is looking at this view (learnt after hello,
                 e.g. from the Jupyter server's ``/api/me``); updates ``viewers``, sends nothing.
 ``bye``         ``{type, view_id}`` — the view is going away (presence).
+``select``      ``{type, view_id, view, r, c}`` — the view's focused cell, in data coordinates
+                of its layout (``view`` "coverage": ``r`` day, ``c`` post; "roster": ``r``
+                worker, ``c`` day); shown to the other users (trait ``presence``).
 ``edit``        ``{type, view_id, request_id, base_version, op, force?}`` — one edit; ``op`` is
                 one of (``d`` day index, ``s`` post index, ``k`` slot index or null = first
                 fitting slot, ``w`` worker index)::
@@ -78,7 +81,7 @@ MAX_ID_LENGTH = 64
 MAX_MESSAGE_LENGTH = 96
 FLAG_WEEKEND, FLAG_HOLIDAY, FLAG_PRE_HOLIDAY = 1, 2, 4
 
-UP_TYPES = ("hello", "presence", "bye", "edit", "undo", "redo", "suggest", "violations")
+UP_TYPES = ("hello", "presence", "bye", "select", "edit", "undo", "redo", "suggest", "violations")
 OP_KINDS = ("assign", "unassign", "swap", "move", "bulk")
 
 Violation = list[Any]  # [id, d, s, w, hard, rule, message]
@@ -141,6 +144,7 @@ class Message:
     d: int = -1
     s: int = -1
     user: str | None = None
+    view: str = ""
 
 
 def _is_int(value: Any) -> bool:
@@ -246,6 +250,16 @@ def parse_message(content: Any, shape: GridShape) -> Message:
         if user is not None or kind == "presence":
             user = _text(user, "user")
         return Message(kind, view_id, user=user if kind in ("hello", "presence") else None)
+    if kind == "select":
+        view = content.get("view")
+        if view not in ("coverage", "roster"):
+            raise ProtocolError("view", f"expected 'coverage' or 'roster', got {_short(view)}")
+        rows, cols = (
+            (shape.n_days, shape.n_posts) if view == "coverage" else (shape.n_workers, shape.n_days)
+        )
+        r = _index(content.get("r"), rows, "r")
+        c = _index(content.get("c"), cols, "c")
+        return Message(kind, view_id, d=r, s=c, view=view)
     request_id = _text(content.get("request_id"), "request_id")
     if kind in ("undo", "redo"):
         return Message(kind, view_id, request_id)

@@ -99,6 +99,7 @@ export type Outgoing =
   | { type: "hello"; view_id: string; user?: string }
   | { type: "presence"; view_id: string; user: string }
   | { type: "bye"; view_id: string }
+  | { type: "select"; view_id: string; view: "coverage" | "roster"; r: number; c: number }
   | { type: "violations"; view_id: string }
   | {
       type: "edit";

@@ -191,6 +191,7 @@ export class GridView {
     }
     this.listen("change:filters", () => this.applyFilters());
     this.listen("change:viewers", () => this.showViewers());
+    this.listen("change:presence", () => this.markPeers());
     this.showViewers();
     this.applyTheme();
     this.setConnection("waiting");
@@ -513,6 +514,7 @@ export class GridView {
       rowEls.push(row);
     }
     this.body.replaceChildren(...rowEls);
+    this.markPeers();
     this.paints += 1;
   }
 
@@ -606,6 +608,39 @@ export class GridView {
     const s = this.selection;
     this.model.set("selection", { r0: s.r0, c0: s.c0, r1: s.r1, c1: s.c1 });
     this.model.save_changes();
+    const row = this.layout.rows[this.focus[0]];
+    if (row !== undefined) {
+      this.send({
+        type: "select",
+        view_id: this.viewId,
+        view: this.layout.kind,
+        r: row,
+        c: this.focus[1],
+      });
+    }
+  }
+
+  /** Others' selected cells (the `presence` trait): outlined in their colour, named in the
+   * title. Entries are `[user, colour, view kind, data row, column]`. */
+  markPeers(): void {
+    const peers = (this.model.get("presence") ?? []) as unknown[];
+    const marks = new Map<string, [string, string]>();
+    for (const p of peers) {
+      if (!Array.isArray(p) || p.length < 5 || p[2] !== this.layout.kind) continue;
+      marks.set(`${p[3]}:${p[4]}`, [String(p[0]), String(p[1])]);
+    }
+    for (const el of this.body.querySelectorAll<HTMLElement>(".rts-cell")) {
+      const row = this.layout.rows[Number(el.dataset.r)];
+      const mark = marks.get(`${row}:${el.dataset.c}`);
+      el.classList.toggle("rts-peer", mark !== undefined);
+      if (mark) {
+        el.style.outline = `2px solid ${mark[1]}`;
+        el.dataset.peer = mark[0];
+      } else if (el.dataset.peer !== undefined) {
+        el.style.outline = "";
+        delete el.dataset.peer;
+      }
+    }
   }
 
   /** Updates the selection marks of the rendered cells without rebuilding them. */

@@ -1,7 +1,9 @@
 """Large neighbourhood search over the CP-SAT model.
 
-1. Start: the starting ``roster`` when it meets every hard rule, otherwise the first feasible
-   solution of the full CP-SAT model (hinted with the starting roster when there is one).
+1. Start: the starting ``roster`` when it meets every hard rule; otherwise the full CP-SAT
+   model (hinted with the starting roster when there is one) solved with CP-SAT's own
+   multi-threaded portfolio for ``initial_share`` of the time limit (``initial="solve"``), or
+   only until its first solution (``initial="first"``).
 2. Repeat until the time limit, ``max_iterations`` or ``cancel``: free a *neighbourhood* of
    worker-days, fix every other worker-day to its current shift (or off), and re-solve that
    sub-problem with CP-SAT, hinted with the current roster; the result replaces the current
@@ -61,10 +63,12 @@ class Lns(Strategy):
 
     Options: ``max_iterations`` sub-solves (None: only the time limit); ``sub_effort``
     deterministic seconds per sub-solve (0.02); ``start_fraction`` of the worker-days freed at
-    first (0.05); ``initial_share`` of the time limit the first-solution search may use
-    (0.5); ``num_workers`` CP-SAT threads per solve (1); ``parallel`` sub-solves run at once
-    on different neighbourhoods, the best result taken (2: one per core); ``neighbourhoods``
-    a subset of ``workers``, ``days``, ``block``, ``penalty`` (all).
+    first (0.05); ``initial``: ``"solve"`` (plain CP-SAT for ``initial_share`` of the time
+    limit, then the neighbourhood search from its best solution) or ``"first"`` (stop at the
+    first solution); ``initial_share`` (0.5); ``num_workers`` CP-SAT threads per solve (1);
+    ``parallel`` sub-solves run at once on different neighbourhoods, the best result taken
+    (2: one per core); ``neighbourhoods`` a subset of ``workers``, ``days``, ``block``,
+    ``penalty`` (all).
     """
 
     name = "lns"
@@ -76,6 +80,7 @@ class Lns(Strategy):
         sub_effort: float = 0.02,
         start_fraction: float = 0.05,
         initial_share: float = 0.5,
+        initial: str = "solve",
         num_workers: int = 1,
         parallel: int = 2,
         neighbourhoods: tuple[str, ...] = NEIGHBOURHOODS,
@@ -86,6 +91,8 @@ class Lns(Strategy):
             raise ValueError(f"sub_effort: {sub_effort} — use a positive number of seconds")
         if not 0 < start_fraction <= 1:
             raise ValueError(f"start_fraction: {start_fraction} — use a fraction in (0, 1]")
+        if initial not in ("solve", "first"):
+            raise ValueError(f"initial: {initial!r} — use 'solve' or 'first'")
         if not 0 < initial_share <= 1:
             raise ValueError(f"initial_share: {initial_share} — use a fraction in (0, 1]")
         if num_workers < 1:
@@ -101,6 +108,7 @@ class Lns(Strategy):
         self.sub_effort = float(sub_effort)
         self.start_fraction = float(start_fraction)
         self.initial_share = float(initial_share)
+        self.initial = initial
         self.num_workers = int(num_workers)
         self.parallel = int(parallel)
         self.neighbourhoods = tuple(neighbourhoods)
@@ -198,13 +206,14 @@ class _Run:
             params.max_deterministic_time = effort
         # the first solution comes fastest from CP-SAT's portfolio (feasibility jump runs
         # beside the tree search only with two threads or more)
-        params.num_workers = (
-            max(2, self.opt.num_workers * self.opt.parallel) if first else (self.opt.num_workers)
-        )
+        params.num_workers = self._initial_workers() if effort is None else self.opt.num_workers
         params.random_seed = seed
         if first:
             params.stop_after_first_solution = True
         return solver
+
+    def _initial_workers(self) -> int:
+        return max(2, self.opt.num_workers * self.opt.parallel)
 
     def _solve(self, cp_model: Any, solver: Any) -> int:
         watcher = _StopOnCancel(solver, self.clock)
@@ -249,7 +258,9 @@ class _Run:
         if roster is not None:
             self._hint(cp_model, roster.shift_of, None)
         budget = max(clock.time_limit * self.opt.initial_share - clock.elapsed(), 0.01)
-        solver = self._solver(min(budget, clock.remaining()), None, self.seed, first=True)
+        solver = self._solver(
+            min(budget, clock.remaining()), None, self.seed, first=self.opt.initial == "first"
+        )
         code = self._solve(cp_model, solver)
         if code == self.cp.INFEASIBLE:
             self.proven_infeasible = True

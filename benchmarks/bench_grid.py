@@ -60,8 +60,11 @@ async ([bundle, state]) => {
     const model = {
       get: (k) => st[k], set: (k, v) => { st[k] = v; }, save_changes() {},
       send: async (msg) => {
+        const t0 = performance.now();
         const out = await window.py_send(JSON.stringify(msg));
+        const t1 = performance.now();
         window.rts.deliverAll(JSON.parse(out));
+        window.rts.last = {sent: t0, received: t1, delivered: performance.now()};
       },
       on: (ev, fn) => { if (ev === 'msg:custom') handlers.push(fn); },
       off: () => {},
@@ -112,7 +115,9 @@ async ([row, pick]) => {
   li.dispatchEvent(new MouseEvent('mousedown', {bubbles: true, cancelable: true}));
   const [ta, tb] = await both;
   const message = a.querySelector('.rts-message')?.textContent ?? '';
-  return [Math.max(ta, tb), message];
+  const last = window.rts.last || {};
+  return [Math.max(ta, tb), message, [last.sent - t0, last.received - last.sent,
+          last.delivered - last.received]];
 }
 """
 
@@ -183,9 +188,11 @@ def measure(rows: int, edits: int, paints: int) -> dict[str, Any]:
         python_ms.clear()
         trip_ms: list[float] = []
         refused: list[str] = []
+        phase_ms: list[list[float]] = []
         for i in range(edits):
             row = (i // 2) % 20
-            ms, message = page.evaluate(ROUND_TRIP, [row, i % 2 == 1])
+            ms, message, phases = page.evaluate(ROUND_TRIP, [row, i % 2 == 1])
+            phase_ms.append(phases)
             if ms is None or ms != ms:  # NaN: refused, nothing to repaint
                 refused.append(message)
             else:
@@ -210,6 +217,7 @@ def measure(rows: int, edits: int, paints: int) -> dict[str, Any]:
         "refused": refused,
         "hello_ms": hello_ms,
         "bridge_ms": bridge_ms,
+        "phase_ms": phase_ms,
         "edit_ms": python_ms.get("edit", []),
     }
 
@@ -256,6 +264,12 @@ def main() -> None:
         print(
             f"{name}: bridge (exposed function, no work) round trip median "
             f"{statistics.median(r['bridge_ms']):.1f} ms, p95 {pct(r['bridge_ms'], 95):.1f} ms"
+        )
+    for name, r in results.items():
+        phases = np.nanmedian(np.asarray(r["phase_ms"], dtype=float), axis=0)
+        print(
+            f"{name}: median click->send {phases[0]:.1f} ms, send->answer (bridge + Python) "
+            f"{phases[1]:.1f} ms, apply + repaint both views {phases[2]:.1f} ms"
         )
     for name, r in results.items():
         if r["refused"]:

@@ -135,6 +135,25 @@ describe("patches", () => {
     expect(cellEl(el, 0, 0).textContent).toBe("Cid");
   });
 
+  it("repaints only the cells a patch changes in the coverage view", () => {
+    const { model, el } = mountWith({ cells: { "0,0": [0] } });
+    const untouched = cellEl(el, 1, 1);
+    const old = cellEl(el, 2, 0);
+    model.deliver({
+      type: "patch",
+      v: 1,
+      sv: 11,
+      c: [[2, 0, [1], 0]],
+      va: [[5, 0, 0, 0, 1, "gap", "too close"]],
+    });
+    expect(cellEl(el, 1, 1)).toBe(untouched);
+    expect(old.isConnected).toBe(false);
+    expect(cellEl(el, 2, 0).textContent).toBe("Bob");
+    expect(cellEl(el, 0, 0).classList.contains("rts-viol-hard")).toBe(true);
+    model.deliver({ type: "patch", v: 2, sv: 12, vr: [5] });
+    expect(cellEl(el, 0, 0).classList.contains("rts-viol-hard")).toBe(false);
+  });
+
   it("asks for one resync when a version is skipped, then recovers from the snapshot", () => {
     const { model, el, view } = mountWith();
     const before = model.sent.length;

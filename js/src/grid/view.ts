@@ -17,6 +17,7 @@ import {
   newId,
   type Outgoing,
   type Reply,
+  type Violation,
   type WireOp,
 } from "./protocol";
 import { GridData } from "./state";
@@ -251,7 +252,13 @@ export class GridView {
         this.relayout();
         return;
       case "patch": {
-        const outcome = this.data.applyPatch(msg);
+        // cells whose violations go away are found before the patch moves workers
+        const touched = new Set<number>();
+        let wide = this.kind !== "coverage" || !this.data.loaded;
+        for (const id of msg.vr ?? [])
+          wide = this.touch(this.data.violations.get(id), touched) || wide;
+        const outcome = this.data.applyPatch(msg, touched);
+        for (const v of msg.va ?? []) wide = this.touch(v, touched) || wide;
         if (outcome === "resync") {
           this.setConnection("resyncing");
           if (!this.resyncAsked) {
@@ -263,7 +270,8 @@ export class GridView {
             this.detailsAsked = true;
             this.send({ type: "violations", view_id: this.viewId });
           }
-          this.paint();
+          if (wide) this.paint();
+          else this.repaintCells(touched);
         }
         return;
       }
@@ -280,6 +288,30 @@ export class GridView {
         this.showMessage(msg.message, false);
         return;
     }
+  }
+
+  /** Adds the (d, s) key a violation marks to `keys`; true when it marks more than a cell
+   * (a whole day), which needs a full repaint. */
+  private touch(v: Violation | undefined, keys: Set<number>): boolean {
+    if (!v) return false;
+    const [, d, s0, w] = v;
+    if (d < 0) return false;
+    const s = s0 >= 0 ? s0 : w >= 0 ? (this.data.shiftOfWorker(w, d)?.[0] ?? -1) : -1;
+    if (s >= 0) keys.add(this.data.cellKey(d, s));
+    return s < 0 && w < 0;
+  }
+
+  /** Rebuilds the rendered cells whose (d, s) key is in `keys` (coverage view). */
+  repaintCells(keys: Set<number>): void {
+    if (keys.size === 0) return;
+    const sel = this.selection;
+    for (const el of this.body.querySelectorAll<HTMLElement>(".rts-cell")) {
+      const r = Number(el.dataset.r);
+      const c = Number(el.dataset.c);
+      const d = this.layout.rows[r] ?? -1;
+      if (keys.has(this.data.cellKey(d, c))) el.replaceWith(this.cell(r, c, sel));
+    }
+    this.paints += 1;
   }
 
   private onReply(msg: Reply): void {

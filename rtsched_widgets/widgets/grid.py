@@ -137,7 +137,7 @@ class ScheduleGrid(anywidget.AnyWidget):
     viewers = traitlets.List(
         traitlets.Unicode(), help="Users with a view of this grid open (list of str)."
     ).tag(sync=True)
-    presence = traitlets.List(
+    presence: traitlets.List[list[Any]] = traitlets.List(
         help="Selected cell of each user with a view open: [user, colour, view kind, data row, "
         "column] (list, default [])."
     ).tag(sync=True)

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-BUNDLE := rtsched_widgets/static/table.js
+BUNDLE := rtsched_widgets/static/table.js rtsched_widgets/static/grid.js
 JS_SOURCES := $(shell find js/src -name '*.ts') js/build.mjs js/package.json
 OPEN_BROWSER ?= 0
 PORT ?= 8888
@@ -20,7 +20,7 @@ js/node_modules/.installed: js/package.json
 	cd js && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund)
 	touch $@
 
-$(BUNDLE): js/node_modules/.installed $(JS_SOURCES)
+$(BUNDLE) &: js/node_modules/.installed $(JS_SOURCES)
 	cd js && npm run build
 
 ## js: bundle the TypeScript front end into rtsched_widgets/static/

@@ -1,0 +1,175 @@
+"""Two people in one shared notebook (JupyterLab real-time collaboration, one kernel): each
+sees the other's presence and selected cell, edits reach the other's grid (the delay is
+measured and printed), a row locked by one refuses the other's edit with the holder's name,
+a stale edit of one cell follows the conflict policy, and the history names who did what."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+SETUP = """
+from datetime import date, timedelta
+import numpy as np
+from rtsched_widgets.engine.schedule import Policy, Schedule
+from rtsched_widgets.model import Calendar, Problem, ShiftType, Worker
+from rtsched_widgets.widgets.grid import ScheduleGrid
+
+start = date(2026, 1, 5)
+n_days = 28
+workers = [Worker(f"W0{i}", name=f"Worker {i}") for i in range(6)]
+required = np.ones((n_days, 2), dtype=int)
+problem = Problem(
+    workers=workers,
+    calendar=Calendar(start, start + timedelta(days=n_days - 1)),
+    shift_types=[ShiftType("D", "Day"), ShiftType("N", "Night")],
+    required=required,
+    maximum=required.copy(),
+)
+s = Schedule(problem, user="kernel")
+s.collaborate()
+grid = ScheduleGrid(s)
+grid
+"""
+
+# day -> worker of the Night post: every worker's shifts at least 6 days apart (min gap)
+NIGHTS = {
+    8: "W01",
+    9: "W02",
+    10: "W03",
+    11: "W04",
+    12: "W05",
+    13: "W00",
+    14: "W01",
+    15: "W02",
+    16: "W03",
+    17: "W04",
+}
+
+SEEN = """
+() => {
+  window.__seen = {};
+  const grid = document.querySelector('.rts-grid');
+  const scan = () => {
+    for (const el of grid.querySelectorAll('.rts-cell')) {
+      const key = `${el.dataset.r}:${el.dataset.c}:${el.textContent}`;
+      if (!(key in window.__seen)) window.__seen[key] = Date.now();
+    }
+  };
+  scan();
+  new MutationObserver(scan).observe(grid, {subtree: true, childList: true,
+                                            characterData: true});
+}
+"""
+
+PASTE = """
+(text) => {
+  const dt = new DataTransfer();
+  dt.setData('text/plain', text);
+  const t = Date.now();
+  document.activeElement.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt,
+                                                                   bubbles: true,
+                                                                   cancelable: true}));
+  return t;
+}
+"""
+
+
+def cell(page: Page, r: int, c: int):
+    return page.locator(".rts-grid").first.locator(f".rts-cell[data-r='{r}'][data-c='{c}']")
+
+
+def message(page: Page):
+    return page.locator(".rts-grid .rts-message").first
+
+
+def synced(page: Page) -> None:
+    expect(page.locator(".rts-grid .rts-conn[data-state='synced']").first).to_be_visible()
+
+
+def name_of(user) -> str:
+    return str(user.identity.get("display_name") or user.identity["name"])
+
+
+def test_two_users_in_one_shared_notebook(lab_user, notebook_factory):
+    path = notebook_factory([SETUP, ""], name="collab")
+    alice, bob = lab_user("alice"), lab_user("bob")
+    a = alice.open_notebook(path)
+    alice.run_all_cells()
+    synced(a)
+    b = bob.open_notebook(path)  # the same document and kernel (real-time collaboration)
+    synced(b)
+    na, nb = name_of(alice), name_of(bob)
+    assert na != nb
+
+    # presence: each sees the other, and the other's selected cell in their colour
+    expect(a.locator(".rts-grid .rts-viewers").first).to_contain_text(nb)
+    expect(b.locator(".rts-grid .rts-viewers").first).to_contain_text(na)
+    cell(a, 3, 0).click()
+    expect(cell(b, 3, 0)).to_have_attribute("data-peer", na)
+    cell(b, 5, 1).click()
+    expect(cell(a, 5, 1)).to_have_attribute("data-peer", nb)
+
+    # alice's edits reach bob's grid: the delay from her paste to his repaint
+    b.evaluate(SEEN)
+    delays = []
+    for day, worker in NIGHTS.items():
+        cell(a, day, 1).click()
+        sent = a.evaluate(PASTE, worker)
+        label = f"Worker {worker[-1]}"
+        expect(cell(b, day, 1)).to_have_text(label)
+        seen = b.evaluate("(key) => window.__seen[key]", f"{day}:1:{label}")
+        assert seen is not None
+        delays.append(seen - sent)
+    p95 = statistics.quantiles(delays, n=20)[-1] if len(delays) >= 2 else delays[0]
+    print(
+        f"\nedit seen by the other user: median {statistics.median(delays):.0f} ms, "
+        f"p95 {p95:.0f} ms over {len(delays)} edits"
+    )
+
+    # a row locked by alice refuses bob's edit with her name
+    alice.run_code(f"print(s.collab.lock('row', '2026-01-25', user={na!r}))")
+    cell(b, 20, 0).click()
+    b.evaluate(PASTE, "W05")
+    expect(message(b)).to_contain_text(f"locked by {na}")
+    expect(cell(b, 20, 0)).to_have_text("—")
+    alice.run_code(f"print(s.collab.unlock('row', '2026-01-25', user={na!r}))")
+
+    # a stale edit of one cell (reject): bob's edit based on a version before alice's change
+    cell(b, 24, 0).click()
+    cell_a = alice.notebook.locator(".jp-Cell").last
+    cell_a.locator(".cm-content").click()
+    a.keyboard.press("ControlOrMeta+a")
+    a.keyboard.insert_text(
+        "import time\n"
+        "with s._lock:  # alice's edit is under way while bob's arrives\n"
+        "    print('busy', flush=True)\n"
+        "    time.sleep(3)\n"
+        f"    print(s.assign('W02', '2026-01-29', 0, user={na!r}).ok)"
+    )
+    a.keyboard.press("Control+Enter")
+    expect(cell_a.locator(".jp-OutputArea-output")).to_contain_text("busy")  # kernel is busy
+    b.evaluate(PASTE, "W00")  # waits in the kernel's queue, based on the version bob saw
+    expect(message(b)).to_contain_text("reload")
+    expect(cell(b, 24, 0)).to_have_text("Worker 2")
+    expect(cell(a, 24, 0)).to_have_text("Worker 2")
+
+    # bob edits too; the history names each author
+    cell(b, 22, 0).click()
+    b.evaluate(PASTE, "W04")
+    expect(cell(a, 22, 0)).to_have_text("Worker 4")
+    out = alice.run_code(
+        "h = s.history\n"
+        "print(sorted(set(h.user)))\n"
+        "print(h.iloc[-1].user, h.iloc[-1].kind)\n"
+        f"print((h.user == {na!r}).sum())"
+    )
+    text = out.locator(".jp-OutputArea-output")
+    expect(text).to_contain_text(str(sorted({na, nb})))
+    expect(text).to_contain_text(f"{nb} assign")
+    expect(text).to_contain_text(str(len(NIGHTS) + 1))
+    assert not alice.page_errors() and not bob.page_errors()

@@ -7,6 +7,7 @@ const entries = {
   status: "src/panels/status.ts",
   analytics: "src/panels/analytics.ts",
   history: "src/panels/history.ts",
+  conflicts: "src/panels/conflicts.ts",
 };
 
 await build({

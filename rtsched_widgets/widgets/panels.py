@@ -372,3 +372,49 @@ class HistoryPanel(_Panel):
         mime = "text/csv" if format == "csv" else "application/json"
         self.send({"type": "download", "name": name, "text": text, "mime": mime})
         return f"exported {len(oplog_of(self.schedule))} ops to {path}"
+
+
+class ConflictsPanel(_Panel):
+    """The stale edits queued by the ``manual`` conflict policy, each with Accept and Reject
+    buttons acting as ``user`` (see :meth:`rtsched_widgets.collab.sync.Session.resolve`).
+    Starts the schedule's collaboration session when it has none."""
+
+    _esm = bundle("conflicts")
+
+    rows: traitlets.List[list[Any]] = traitlets.List(
+        help="[conflict id, author, cells with their current workers, base version, edit] per "
+        "open conflict, oldest first (list)."
+    ).tag(sync=True)
+    notice = traitlets.Unicode("", help="Outcome of the last button (str).").tag(sync=True)
+    _patterns = ("conflict_detected", "conflict_resolved", *OP_EVENTS, "remote_applied")
+
+    def __init__(
+        self, schedule: Any, *, user: str | None = None, theme: str = "auto", throttle: float = 0.0
+    ) -> None:
+        self.user = user or str(getattr(schedule, "user", "local"))
+        schedule.collaborate()
+        super().__init__(schedule, theme=theme, throttle=throttle)
+        self.on_msg(self._on_message)
+
+    def _refresh(self) -> None:
+        rows = []
+        for c in self.schedule.collab.conflicts.open():
+            cells = "; ".join(
+                f"{x['cell']} now {', '.join(x['current']) or '(empty)'}" for x in c.cells
+            )
+            edit = " ".join(f"{k}={v}" for k, v in c.op.items() if v is not None)
+            rows.append([c.id, c.user, cells, int(c.base_version), edit])
+        self.rows = rows
+
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        cid = content.get("id") if isinstance(content, dict) else None
+        try:
+            if kind not in ("accept", "reject") or not isinstance(cid, str):
+                raise ValueError(f"type: unknown request {kind!r}; use accept or reject with an id")
+            result = self.schedule.collab.resolve(cid, kind == "accept", user=self.user)
+            self.notice = f"{cid} rejected" if result is None else f"{cid}: {result.message}"
+        except Exception as exc:  # shown to the user, never lost
+            logger.exception("conflicts panel request failed")
+            self.notice = f"{type(exc).__name__}: {exc}"
+        self.refresh()

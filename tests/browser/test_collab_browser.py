@@ -172,4 +172,36 @@ def test_two_users_in_one_shared_notebook(lab_user, notebook_factory):
     expect(text).to_contain_text(str(sorted({na, nb})))
     expect(text).to_contain_text(f"{nb} assign")
     expect(text).to_contain_text(str(len(NIGHTS) + 1))
+
+    # the manual policy: bob's stale edit is queued; alice accepts it from the conflicts panel
+    alice.run_code(
+        "from rtsched_widgets.widgets.panels import ConflictsPanel\n"
+        "s.policy = Policy(conflicts='manual')\n"
+        f"panel = ConflictsPanel(s, user={na!r})\n"
+        "panel"
+    )
+    cell(b, 23, 0).click()
+    cell_a = alice.notebook.locator(".jp-Cell").last
+    cell_a.locator(".cm-content").click()
+    a.keyboard.press("ControlOrMeta+a")
+    a.keyboard.insert_text(
+        "import time\n"
+        "with s._lock:\n"
+        "    print('busy', flush=True)\n"
+        "    time.sleep(3)\n"
+        f"    print(s.assign('W05', '2026-01-28', 0, user={na!r}).ok)\n"
+        "panel"  # shown again: this cell's output replaces the previous one
+    )
+    a.keyboard.press("Control+Enter")
+    expect(cell_a.locator(".jp-OutputArea-output")).to_contain_text("busy")
+    b.evaluate(PASTE, "W01")
+    expect(message(b)).to_contain_text("queued as conflict c1")
+    expect(cell(b, 23, 0)).to_have_text("Worker 5")
+    row = a.locator(".rts-conflicts tr[data-conflict='c1']")
+    expect(row).to_contain_text(nb)
+    row.locator(".rts-accept").click()
+    expect(cell(b, 23, 0)).to_have_text("Worker 1")
+    expect(a.locator(".rts-conflicts tr[data-conflict='c1']")).to_have_count(0)
+    out = alice.run_code("print(s.history.iloc[-1].user, s.collab.conflicts.all()[0].resolved_by)")
+    expect(out.locator(".jp-OutputArea-output")).to_contain_text(f"{nb} {na}")
     assert not alice.page_errors() and not bob.page_errors()

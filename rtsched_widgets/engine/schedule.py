@@ -196,7 +196,11 @@ class _SetSlots:
 class Schedule:
     """A schedule of one :class:`~rtsched_widgets.model.problem.Problem` that people edit.
 
-    ``store``: ``None`` or ``"memory"`` (durable stores plug in at :meth:`_persist`);
+    ``store``: ``None`` or ``"memory"`` (this process only), a store URL
+    (``"sqlite:///plan.db"``, ``"postgresql://..."``, ``"memory://<name>"``) or an open
+    :class:`~rtsched_widgets.collab.store.Store`: the schedule ``schedule_id`` (default
+    ``"main"``) is created there or resumed from it (roster, versions, history) and kept in
+    sync with every other schedule opened on it (see :mod:`rtsched_widgets.collab.sync`);
     ``user``: the default author of edits; ``policy``: see :class:`Policy`; ``roster``: a
     starting :class:`~rtsched_widgets.model.roster.Roster` (copied) — empty by default.
 

@@ -78,6 +78,9 @@ export async function whoAmI(doc: Document): Promise<string> {
   }
 }
 
+/** How often an open view renews its user's presence (well inside the 30 s lease). */
+const PRESENCE_PING_MS = 10_000;
+
 export class GridView {
   readonly viewId = newId("view");
   readonly data = new GridData();
@@ -108,6 +111,7 @@ export class GridView {
   private resyncAsked = false;
   private detailsAsked = false;
   private listeners: Array<[string, (...args: unknown[]) => void]> = [];
+  private presenceTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private model: GridModel,
@@ -198,8 +202,12 @@ export class GridView {
     this.setConnection("waiting");
     this.hello();
     void whoAmI(doc).then((user) => {
-      if (user && this.listeners.length)
+      if (!user || !this.listeners.length) return;
+      this.send({ type: "presence", view_id: this.viewId, user });
+      // an open view keeps its user's presence (and locks) alive in the schedule's session
+      this.presenceTimer = setInterval(() => {
         this.send({ type: "presence", view_id: this.viewId, user });
+      }, PRESENCE_PING_MS);
     });
   }
 
@@ -209,6 +217,7 @@ export class GridView {
   }
 
   dispose(): void {
+    if (this.presenceTimer !== undefined) clearInterval(this.presenceTimer);
     for (const [event, fn] of this.listeners) this.model.off(event, fn);
     this.listeners = [];
     this.send({ type: "bye", view_id: this.viewId });

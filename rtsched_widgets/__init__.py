@@ -57,12 +57,14 @@ _PUBLIC: dict[str, str] = {
     "regenerate": "rtsched_widgets.solve.partial",
     # collaboration
     "open_store": "rtsched_widgets.collab.store",
+    "open_schedule": "rtsched_widgets.collab.sync",
     # widgets
     "ScheduleTable": "rtsched_widgets.widgets.table",
     "ScheduleGrid": "rtsched_widgets.widgets.grid",
     "StatusBar": "rtsched_widgets.widgets.panels",
     "AnalyticsPanel": "rtsched_widgets.widgets.panels",
     "HistoryPanel": "rtsched_widgets.widgets.panels",
+    "ConflictsPanel": "rtsched_widgets.widgets.panels",
     "dashboard": "rtsched_widgets.widgets.dashboard",
     # the original design's facade
     "Scheduler": "rtsched_widgets.compat",

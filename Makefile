@@ -26,7 +26,7 @@ $(BUNDLE) &: js/node_modules/.installed $(JS_SOURCES)
 ## js: bundle the TypeScript front end into rtsched_widgets/static/
 js: $(BUNDLE)
 
-$(VENV)/.installed: $(VENV)/bin/python pyproject.toml $(BUNDLE)
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml | $(BUNDLE)
 	$(PIP) install -q -e '.[lab,solve,io]'
 	touch $@
 

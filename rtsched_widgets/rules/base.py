@@ -54,6 +54,44 @@ class Violation:
     key: tuple
 
 
+def _violation_builder() -> Callable[..., Violation]:
+    """A constructor equivalent to ``Violation(...)`` (same fields, same frozen record) that
+    sets the slots directly instead of going through the frozen dataclass ``__init__``;
+    full checks build thousands of records, so this halves their cost."""
+    new = object.__new__
+    s_rule, s_sev, s_workers, s_dates, s_post, s_msg, s_pen, s_key = (
+        getattr(Violation, name).__set__ for name in Violation.__slots__
+    )
+
+    def build(
+        rule: str,
+        severity: Severity,
+        workers: tuple[str, ...],
+        dates: tuple[str, ...],
+        post: int | None,
+        message: str,
+        penalty: float,
+        key: tuple,
+    ) -> Violation:
+        v = new(Violation)
+        s_rule(v, rule)
+        s_sev(v, severity)
+        s_workers(v, workers)
+        s_dates(v, dates)
+        s_post(v, post)
+        s_msg(v, message)
+        s_pen(v, penalty)
+        s_key(v, key)
+        return v
+
+    return build
+
+
+new_violation = _violation_builder()
+"""``new_violation(rule, severity, workers, dates, post, message, penalty, key)``: the same
+record as ``Violation(...)`` with the same positional arguments, built faster."""
+
+
 @dataclass(frozen=True, slots=True)
 class Score:
     """Number of hard violations and total soft penalty."""
@@ -137,15 +175,24 @@ class Rule:
     ) -> Violation:
         """A record of this rule; ``workers``/``days`` are indices, turned into ids/ISO dates."""
         t = self.t
-        return Violation(
-            self.name,
-            self.severity,
-            tuple(map(t.worker_id.__getitem__, workers)),
-            tuple(map(t.iso.__getitem__, days)),
-            post,
-            message,
-            float(penalty),
-            key,
+        ids: tuple[str, ...]
+        dates: tuple[str, ...]
+        n = len(workers)
+        if n == 1:
+            ids = t.worker_id_1[workers[0]]
+        elif n == 0:
+            ids = ()
+        else:
+            ids = tuple(map(t.worker_id.__getitem__, workers))
+        n = len(days)
+        if n == 1:
+            dates = t.iso_1[days[0]]
+        elif n == 0:
+            dates = ()
+        else:
+            dates = tuple(map(t.iso.__getitem__, days))
+        return new_violation(
+            self.name, self.severity, ids, dates, post, message, float(penalty), key
         )
 
     def __repr__(self) -> str:

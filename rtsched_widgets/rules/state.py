@@ -35,6 +35,8 @@ class Tables:
         self.n_w, self.n_d, self.n_s = problem.n_workers, problem.n_days, problem.n_shifts
         self.worker_id = [w.id for w in problem.workers]
         self.iso = [cal.iso(d) for d in range(self.n_d)]
+        self.worker_id_1 = [(x,) for x in self.worker_id]
+        self.iso_1 = [(x,) for x in self.iso]
         self.shift_id = [s.id for s in problem.shift_types]
         self.available = problem.available.tolist()
         self.mandatory = problem.mandatory.tolist()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -122,13 +122,28 @@ class _Minutes(Rule):
         m = state.minutes
         return [self.record(w, m[w]) for w in anchors if self.breaks(w, m[w])]
 
+    upper = False
+    """True when ``bound`` is a maximum (more minutes break the rule), False for a minimum."""
+
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        if old == new or self.bound[w] is None:
-            return 0
-        mins = self.t.minutes
-        m = state.minutes[w]
-        after = m - (mins[old] if old >= 0 else 0) + (mins[new] if new >= 0 else 0)
-        return int(self.breaks(w, after)) - int(self.breaks(w, m))
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        bound, mins, upper = self.bound, self.t.minutes, self.upper
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if old == new:
+                return 0
+            b = bound[w]
+            if b is None:
+                return 0
+            m = state.minutes[w]
+            after = m - (mins[old] if old >= 0 else 0) + (mins[new] if new >= 0 else 0)
+            if upper:
+                return (after > b) - (m > b)
+            return (after < b) - (m < b)
+
+        return delta
 
 
 class MaxMinutes(_Minutes):
@@ -138,6 +153,7 @@ class MaxMinutes(_Minutes):
     name = "max_minutes"
     severity = "hard"
     field = "max_minutes"
+    upper = True
 
     def breaks(self, w: int, m: int) -> bool:
         b = self.bound[w]

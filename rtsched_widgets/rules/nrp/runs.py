@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -35,6 +35,9 @@ class _Runs(Rule):
     """
 
     working = True
+    upper = False
+    """True when ``bound`` is a maximum run length (longer runs break the rule); False when
+    it is a minimum (shorter runs break it unless they touch the horizon's ends)."""
     field = ""
     label = ""
 
@@ -107,29 +110,46 @@ class _Runs(Rule):
         return list(found.values())
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        if (old < 0) == (new < 0) or self.bound[w] is None:
-            return 0
-        row, n_d = state.shift_of[w], self.t.n_d
-        # lengths of the runs of the neighbours' kind ending at d - 1 and starting at d + 1
-        left_works = d > 0 and row[d - 1] >= 0
-        right_works = d + 1 < n_d and row[d + 1] >= 0
-        a = d
-        while a > 0 and (row[a - 1] >= 0) == left_works:
-            a -= 1
-        b = d
-        while b + 1 < n_d and (row[b + 1] >= 0) == right_works:
-            b += 1
-        kind, breaks = self.working, self.breaks
-        join_left = d > 0 and left_works == kind
-        join_right = d + 1 < n_d and right_works == kind
+        return self.delta_fn()(state, w, d, old, new)
 
-        def cost(d_works: bool) -> int:
-            """Violating runs of this rule's kind among d's and its neighbours' runs."""
-            if d_works == kind:
-                return int(breaks(w, a if join_left else d, b if join_right else d))
-            return int(join_left and breaks(w, a, d - 1)) + int(join_right and breaks(w, d + 1, b))
+    def delta_fn(self) -> DeltaFn:
+        bound, n_d, kind, upper = self.bound, self.t.n_d, self.working, self.upper
+        last_day = n_d - 1
 
-        return cost(new >= 0) - cost(old >= 0)
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if (old < 0) == (new < 0):
+                return 0
+            m = bound[w]
+            if m is None:
+                return 0
+            row = state.shift_of[w]
+            # the runs of the neighbours' kind ending at d - 1 ([a, d - 1]) and starting at
+            # d + 1 ([d + 1, b])
+            left_works = d > 0 and row[d - 1] >= 0
+            right_works = d < last_day and row[d + 1] >= 0
+            a = d
+            while a > 0 and (row[a - 1] >= 0) == left_works:
+                a -= 1
+            b = d
+            while b < last_day and (row[b + 1] >= 0) == right_works:
+                b += 1
+            join_left = d > 0 and left_works == kind
+            join_right = d < last_day and right_works == kind
+            lo = a if join_left else d
+            hi = b if join_right else d
+            # merged: d belongs to a run of this rule's kind, [lo, hi];
+            # split: it does not, and the runs [a, d - 1] and [d + 1, b] stand apart
+            if upper:
+                merged = int(hi - lo + 1 > m)
+                split = int(join_left and d - a > m) + int(join_right and b - d > m)
+            else:
+                merged = int(hi - lo + 1 < m and lo > 0 and hi < last_day)
+                split = int(join_left and d - a < m and a > 0) + int(
+                    join_right and b - d < m and b < last_day
+                )
+            return merged - split if (new >= 0) == kind else split - merged
+
+        return delta
 
 
 class MaxConsecutive(_Runs):
@@ -141,6 +161,7 @@ class MaxConsecutive(_Runs):
     severity = "hard"
     field = "max_consecutive"
     label = "at most"
+    upper = True
 
     def breaks(self, w: int, a: int, b: int) -> bool:
         m = self.bound[w]

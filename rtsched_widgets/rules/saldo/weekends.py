@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation, new_violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -36,6 +36,10 @@ class MaxConsecutiveWeekends(Rule):
         super().__init__(problem, tables)
         self.limit = int(problem.settings.max_consecutive_weekends)
         self.stride = tables.n_weeks + 2
+        # week_first[k]: first day of calendar week k; week_first[n_weeks] = n_days
+        self.week_first = np.array(
+            [ds[0] for ds in tables.week_days] + [tables.n_d], dtype=np.int64
+        )
 
     def record(self, w: int, first: int, last: int, row: Sequence[int]) -> Violation:
         t = self.t
@@ -64,15 +68,37 @@ class MaxConsecutiveWeekends(Rule):
         sw, sk = np.nonzero(step == 1)  # run starts (week index)
         _, ek = np.nonzero(step == -1)  # one past run ends (same row order)
         long = (ek - sk) > self.limit
+        if not long.any():
+            return []
+        sw, sk, ek = sw[long], sk[long], ek[long]
+        # The days of a week are contiguous, so a run's special days worked are the entries
+        # of the row-major (worker, day) list of worked special days between two keys.
+        flat = ws.astype(np.int64) * t.n_d + ds
+        lo = np.searchsorted(flat, sw * t.n_d + self.week_first[sk])
+        hi = np.searchsorted(flat, sw * t.n_d + self.week_first[ek])
+        day_list = ds.tolist()
+        iso, worker_id_1, worker_id = t.iso, t.worker_id_1, t.worker_id
+        getiso = iso.__getitem__
+        tail = f"; at most {self.limit} allowed (max consecutive weekends)"
+        name, severity = self.name, self.severity
         out = []
-        rows: dict[int, list[int]] = {}
-        for w, first, end in zip(
-            sw[long].tolist(), sk[long].tolist(), ek[long].tolist(), strict=True
+        for w, first, end, i, j in zip(
+            sw.tolist(), sk.tolist(), ek.tolist(), lo.tolist(), hi.tolist(), strict=True
         ):
-            row = rows.get(w)
-            if row is None:
-                row = rows[w] = roster.shift_of[w].tolist()
-            out.append(self.record(w, first, end - 1, row))
+            dates = tuple(map(getiso, day_list[i:j]))
+            out.append(
+                new_violation(
+                    name,
+                    severity,
+                    worker_id_1[w],
+                    dates,
+                    None,
+                    f"{worker_id[w]} works special days in {end - first} consecutive weeks "
+                    f"({dates[0]} … {dates[-1]}){tail}",
+                    1.0,
+                    ("max_consecutive_weekends", w, first, end - 1),
+                )
+            )
         return out
 
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:

@@ -4,17 +4,26 @@
 kernel. The fake records every message the Python side publishes and delivers front-end messages
 through the same path a kernel would (``comm.handle_msg`` -> ``Widget._handle_msg``), so message
 tests exercise the real dispatch code without a kernel or a browser.
+
+Under CI (``CI`` set) hypothesis runs derandomised, so a run is reproducible and a landing never
+depends on the draw; local runs keep exploring new examples.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import comm
 import pytest
 from comm.base_comm import BaseComm
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 class FakeComm(BaseComm):

@@ -114,7 +114,7 @@ class CpSat(Strategy):
         for key, value in self.parameters.items():
             setattr(params, key, value)
         callback = _Callback(cp, model, clock, self.stop_at_first)
-        watcher = _CancelWatcher(solver, clock)
+        watcher = CancelWatcher(solver, clock)
         watcher.start()
         try:
             code = solver.solve(model.model, callback)
@@ -168,14 +168,17 @@ class _Callback:
         return Callback()
 
 
-class _CancelWatcher:
-    """Polls the cancel event while the solver runs and stops it; also reports progress."""
+class CancelWatcher:
+    """Polls the cancel event while a CP-SAT solve runs and stops it; also reports progress.
 
-    def __init__(self, solver: Any, clock: RunClock) -> None:
+    Started only when the run has a cancel event or a progress callback; ``stop()`` joins it.
+    """
+
+    def __init__(self, solver: Any, clock: RunClock, name: str = "cpsat-watch") -> None:
         self.solver = solver
         self.clock = clock
         self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True, name="cpsat-watch")
+        self.thread = threading.Thread(target=self._run, daemon=True, name=name)
 
     def start(self) -> None:
         if self.clock.cancel is not None or self.clock.progress is not None:

@@ -51,7 +51,7 @@ from rtsched_widgets._optional import require
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Status, Strategy
-from rtsched_widgets.solve.cpsat import CpModelBuilder
+from rtsched_widgets.solve.cpsat import CancelWatcher, CpModelBuilder
 from rtsched_widgets.solve.keep import Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 
@@ -216,7 +216,7 @@ class _Run:
         return max(2, self.opt.num_workers * self.opt.parallel)
 
     def _solve(self, cp_model: Any, solver: Any) -> int:
-        watcher = _StopOnCancel(solver, self.clock)
+        watcher = CancelWatcher(solver, self.clock, name="lns-watch")
         watcher.start()
         try:
             code = solver.solve(cp_model)
@@ -419,29 +419,3 @@ class _Run:
         broken = list(dict.fromkeys(broken))
         self.rng.shuffle(broken)
         return day, broken
-
-
-class _StopOnCancel:
-    """Stops a running solve when the cancel event is set; reports progress meanwhile."""
-
-    def __init__(self, solver: Any, clock: RunClock) -> None:
-        self.solver = solver
-        self.clock = clock
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True, name="lns-watch")
-
-    def start(self) -> None:
-        if self.clock.cancel is not None or self.clock.progress is not None:
-            self.thread.start()
-
-    def _run(self) -> None:
-        while not self.done.wait(0.05):
-            if self.clock.cancelled():
-                self.solver.stop_search()
-                return
-            self.clock.report(0)
-
-    def stop(self) -> None:
-        self.done.set()
-        if self.thread.is_alive():
-            self.thread.join()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +39,33 @@ class _Cell(Rule):
     def anchors(self, key: tuple) -> Iterable[int]:
         return (key[1] * self.t.n_s + key[2],)
 
+    @staticmethod
+    def breaks(count: Any, required: Any) -> Any:
+        """Whether a cell with ``count`` people against ``required`` is a violation; works on
+        Python ints and, element-wise, on numpy arrays."""
+        raise NotImplementedError
+
+    def record(self, d: int, s: int, count: int) -> Violation:
+        raise NotImplementedError
+
+    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        count = roster.count
+        ds, ss = np.nonzero(self.breaks(count, problem.required))
+        cs = count[ds, ss]
+        return [
+            self.record(d, s, c)
+            for d, s, c in zip(ds.tolist(), ss.tolist(), cs.tolist(), strict=True)
+        ]
+
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        t, out = self.t, []
+        for a in anchors:
+            d, s = divmod(a, t.n_s)
+            c = state.count[d][s]
+            if self.breaks(c, t.required[d][s]):
+                out.append(self.record(d, s, c))
+        return out
+
 
 class CoverUnder(_Cell):
     """Soft. Cell (day ``d``, shift ``s``) must hold ``required[d, s]`` people; each missing
@@ -66,23 +93,9 @@ class CoverUnder(_Cell):
             t.under_weight[d][s] * missing,
         )
 
-    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
-        count = roster.count
-        ds, ss = np.nonzero(count < problem.required)
-        cs = count[ds, ss]
-        return [
-            self.record(d, s, c)
-            for d, s, c in zip(ds.tolist(), ss.tolist(), cs.tolist(), strict=True)
-        ]
-
-    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
-        t, out = self.t, []
-        for a in anchors:
-            d, s = divmod(a, t.n_s)
-            c = state.count[d][s]
-            if c < t.required[d][s]:
-                out.append(self.record(d, s, c))
-        return out
+    @staticmethod
+    def breaks(count: Any, required: Any) -> Any:
+        return count < required
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
         return self.delta_fn()(state, w, d, old, new)
@@ -130,23 +143,9 @@ class CoverOver(_Cell):
             t.over_weight[d][s] * surplus,
         )
 
-    def full(self, problem: Problem, roster: Roster) -> list[Violation]:
-        count = roster.count
-        ds, ss = np.nonzero(count > problem.required)
-        cs = count[ds, ss]
-        return [
-            self.record(d, s, c)
-            for d, s, c in zip(ds.tolist(), ss.tolist(), cs.tolist(), strict=True)
-        ]
-
-    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
-        t, out = self.t, []
-        for a in anchors:
-            d, s = divmod(a, t.n_s)
-            c = state.count[d][s]
-            if c > t.required[d][s]:
-                out.append(self.record(d, s, c))
-        return out
+    @staticmethod
+    def breaks(count: Any, required: Any) -> Any:
+        return count > required
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
         if old == new:

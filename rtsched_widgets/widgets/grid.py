@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -38,6 +39,10 @@ CHANGE_EVENTS = (
     "generation_finished",
     "violations_changed",
 )
+#: Events after which the live locks are read again and, when they changed, sent to every view.
+LOCK_EVENTS = ("lock_acquired", "lock_released", "user_left")
+#: Most locks sent to the views (the rest are still enforced by the engine, just not marked).
+MAX_LOCKS_SHOWN = 2000
 PALETTE = (
     "#4e79a7",
     "#f28e2b",
@@ -98,6 +103,33 @@ def _as_list(value: Any) -> list[Any]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         return [value]
     return list(value)
+
+
+def lock_entries(problem: Any, locks: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
+    """The protocol's lock entries of the session's live locks (``schedule.collab.locks()``):
+    ``["cell", d, s, holder]``, ``["row", d, -1, holder]`` or ``["worker", w, -1, holder]``,
+    sorted; targets that do not name a date, post or worker of ``problem`` are left out."""
+    out: list[list[Any]] = []
+    for lock in locks:
+        target, holder = str(lock.get("target", "")), lock.get("holder")
+        if not isinstance(holder, str):
+            continue
+        kind, _, rest = target.partition(":")
+        try:
+            if kind == "worker":
+                if rest in problem.worker_index:
+                    out.append(["worker", int(problem.worker_index[rest]), -1, holder])
+            elif kind == "row":
+                out.append(["row", int(problem.day(rest)), -1, holder])
+            elif kind == "cell":
+                date, _, post = rest.rpartition(":")
+                s = int(post)
+                if 0 <= s < problem.n_shifts:
+                    out.append(["cell", int(problem.day(date)), s, holder])
+        except Exception:
+            continue  # a target of another shape (or out of the calendar): not marked
+    out.sort(key=lambda e: (e[0], e[1], e[2], e[3]))
+    return out[:MAX_LOCKS_SHOWN]
 
 
 class ScheduleGrid(anywidget.AnyWidget):
@@ -172,7 +204,13 @@ class ScheduleGrid(anywidget.AnyWidget):
         self._own_edit = False
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._refresh_violations(initial=True)
+        self._locks: list[list[Any]] = []
+        self._lock_timer: threading.Timer | None = None
         self._subscription = schedule.events.subscribe(CHANGE_EVENTS, self._on_event, weak=True)
+        self._lock_subscription = schedule.events.subscribe(
+            LOCK_EVENTS, self._on_lock_event, weak=True
+        )
+        self.sync_locks(send=False)
         self.on_msg(self._on_message)
 
     # -- traits -----------------------------------------------------------------------------
@@ -213,11 +251,20 @@ class ScheduleGrid(anywidget.AnyWidget):
         """Call ``fn(reply)`` with every reply this grid sends (companion widgets listen)."""
         self._listeners.append(fn)
 
+    @property
+    def locks(self) -> list[list[Any]]:
+        """The live locks last sent to the views (entries as in the ``locks`` message)."""
+        return [list(e) for e in self._locks]
+
     def close(self) -> None:
         """Stop following the schedule and close every view."""
-        sub = getattr(self, "_subscription", None)
-        if sub is not None:
-            sub.cancel()
+        for name in ("_subscription", "_lock_subscription"):
+            sub = getattr(self, name, None)
+            if sub is not None:
+                sub.cancel()
+        timer = getattr(self, "_lock_timer", None)
+        if timer is not None:
+            timer.cancel()
         collab = getattr(getattr(self, "schedule", None), "collab", None)
         if collab is not None:  # the views go away with the widget: their users leave
             for view_id, who in list(getattr(self, "_views", {}).items()):
@@ -274,6 +321,7 @@ class ScheduleGrid(anywidget.AnyWidget):
             "cells": cells.tolist(),
             "pins": pins,
             "viol": self._violations_flat,
+            "locks": self._locks,
         }
 
     # -- violations -------------------------------------------------------------------------
@@ -379,6 +427,44 @@ class ScheduleGrid(anywidget.AnyWidget):
             self.sync(violations=False)
             return
         self.sync(violations=True)
+
+    def _on_lock_event(self, _event: Any) -> None:
+        self.sync_locks()
+
+    def sync_locks(self, send: bool = True) -> dict[str, Any] | None:
+        """Read the live locks of the schedule's collaboration session; when they differ from
+        those last sent, send every view a ``locks`` message (returned). While locks are live,
+        a timer reads them again just after the earliest one would expire, so expiries reach
+        the views even when nothing publishes them. Safe to call any time, from any thread."""
+        collab = getattr(self.schedule, "collab", None)
+        try:
+            live = list(collab.locks()) if collab is not None else []
+        except Exception:  # a closing store must not break the grid
+            logger.debug("reading the locks failed", exc_info=True)
+            return None
+        with self._lock:
+            entries = lock_entries(self.problem, live)
+            self._arm_lock_timer(live)
+            if entries == self._locks:
+                return None
+            self._locks = entries
+            message = {"type": "locks", "locks": entries}
+            if send:
+                self.send(message)
+            return message
+
+    def _arm_lock_timer(self, live: list[Mapping[str, Any]]) -> None:
+        if self._lock_timer is not None:
+            self._lock_timer.cancel()
+            self._lock_timer = None
+        expiries = [float(x["expires_at"]) for x in live if x.get("expires_at") is not None]
+        if not expiries or self.comm is None:
+            return
+        delay = min(max(0.05, min(expiries) - time.time() + 0.05), 3600.0)
+        timer = threading.Timer(delay, self.sync_locks)
+        timer.daemon = True
+        timer.start()
+        self._lock_timer = timer
 
     def sync(
         self, violations: bool = True, delta: tuple[Any, Any] | None = None

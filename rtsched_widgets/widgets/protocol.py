@@ -39,7 +39,7 @@ Down (Python to views):
                     {type, view_id, v, sv, start: iso date, days: int, flags: digits,
                      posts: [label], workers: [[id, name, colour]], max: digits | [int],
                      req: digits | [int], cells: [w or -1], pins: [[d, s, slotmask]],
-                     viol: [violation]}
+                     viol: [violation], locks: [lock]}
 
                 The dates are ``days`` consecutive dates from ``start``. Per-(d, s) values are
                 flattened day-major (index ``d * len(posts) + s``); "digits" is a string of one
@@ -55,6 +55,11 @@ Down (Python to views):
                 ``sv`` is the schedule version after the change. A single edit's patch stays
                 under :data:`PATCH_BUDGET` bytes whatever the schedule size: violation
                 messages are trimmed and, when still too big, left out (``vt: 1``).
+``locks``       to every view, whenever the live locks of the schedule's collaboration
+                session change (taken, released, expired): ``{type: "locks", locks: [lock]}``,
+                the whole list (it replaces the previous one). A lock is ``["cell", d, s,
+                holder]``, ``["row", d, -1, holder]`` or ``["worker", w, -1, holder]``; a view
+                marks the cells covered by locks of users other than its own.
 ``reply``       to the asking view: ``{type, view_id, request_id, ok, message, code?, sv?,
                 alts?: [[w, delta]], items?}``; ``alts`` are the alternatives of a refused
                 edit; ``items`` (suggest only) are ``[w, delta, feasible (0/1), reasons]``.

@@ -48,6 +48,18 @@ export interface Snapshot {
   cells: number[];
   pins: Array<[d: number, s: number, mask: number]>;
   viol: Violation[];
+  /** The live locks (absent when the schedule has no collaboration session). */
+  locks?: LockEntry[];
+}
+
+/** A live lock: ["cell", d, s, holder], ["row", d, -1, holder] or ["worker", w, -1, holder]. */
+export type LockEntry = [kind: "cell" | "row" | "worker", a: number, b: number, holder: string];
+
+/** Every live lock of the schedule, sent to every view whenever a lock is taken, released or
+ * expires (replaces the previous list). */
+export interface LockList {
+  type: "locks";
+  locks: LockEntry[];
 }
 
 export interface Patch {
@@ -84,7 +96,7 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type Incoming = Snapshot | Patch | Reply | ViolationList | ErrorMessage;
+export type Incoming = Snapshot | Patch | Reply | ViolationList | LockList | ErrorMessage;
 
 export type SlotAddress = [d: number, s: number, slot: number | null];
 
@@ -136,8 +148,11 @@ export function isIncoming(msg: unknown): msg is Incoming {
         isArr(m.cells) &&
         isArr(m.pins) &&
         isArr(m.viol) &&
+        (m.locks === undefined || isArr(m.locks)) &&
         (m.max as Digits).length === m.days * m.posts.length
       );
+    case "locks":
+      return isArr(m.locks);
     case "patch":
       return (
         isInt(m.v) &&

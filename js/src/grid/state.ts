@@ -95,9 +95,14 @@ export class GridData {
     });
   }
 
-  /** Applies a patch when it is the next one; "resync" when one was missed. Returns the
-   * (d, s) keys of changed cells in `changed`. */
-  applyPatch(msg: Patch, changed: Set<number> = new Set()): ApplyOutcome {
+  /** Applies a patch when it is the next one; "resync" when one was missed. Adds the (d, s)
+   * keys of changed cells to `changed` and the (w, d) keys (see workerDayKey) of every worker
+   * placed in or removed from them to `workerDays`. */
+  applyPatch(
+    msg: Patch,
+    changed: Set<number> = new Set(),
+    workerDays: Set<number> = new Set(),
+  ): ApplyOutcome {
     if (!this.loaded || msg.v <= this.v) return "ignored";
     if (msg.v !== this.v + 1) return "resync";
     const nD = this.nDays;
@@ -106,7 +111,10 @@ export class GridData {
       const [d, s, slots, mask] = entry;
       if (!(d >= 0 && d < nD && s >= 0 && s < nS && Array.isArray(slots))) continue;
       const key = this.cellKey(d, s);
-      this.indexCell(d, s, this.cells[key] ?? [], false);
+      const before = this.cells[key] ?? [];
+      for (const w of before) if (w >= 0) workerDays.add(this.workerDayKey(w, d));
+      for (const w of slots) if (w >= 0) workerDays.add(this.workerDayKey(w, d));
+      this.indexCell(d, s, before, false);
       this.cells[key] = slots.slice();
       this.indexCell(d, s, slots, true);
       if (mask) this.pins.set(key, mask);

@@ -82,6 +82,10 @@ export const GRID_CSS = `${THEME_CSS}
 .rts-chip.rts-hl { background: color-mix(in srgb, var(--rts-brand) 40%, var(--rts-bg)); font-weight: 700; }
 .rts-chip.rts-pinned::after { content: " \\1F4CC"; font-size: 10px; }
 .rts-empty { color: var(--rts-fg2); padding: 0 4px; }
+.rts-cell.rts-locked { background-image: repeating-linear-gradient(135deg, transparent 0 6px,
+  color-mix(in srgb, var(--rts-fg2) 14%, transparent) 6px 8px); padding-right: 14px; }
+.rts-cell.rts-locked::after { content: "\\1F512"; position: absolute; right: 1px; top: 1px;
+  font-size: 9px; line-height: 1; }
 .rts-picker { position: absolute; z-index: 10; min-width: 240px; max-width: 420px;
   background: var(--rts-bg); color: var(--rts-fg); border: 1px solid var(--rts-border);
   box-shadow: 0 4px 14px rgba(0,0,0,.25); padding: 4px; }

@@ -10,10 +10,12 @@ import {
   type Rect,
 } from "./edits";
 import { dayClasses, type Layout, makeLayout, postShort, type ViewKind } from "./layout";
+import { LockIndex } from "./locks";
 import { Picker, type PickerItem } from "./picker";
 import {
   type Incoming,
   isIncoming,
+  type LockEntry,
   newId,
   type Outgoing,
   type Reply,
@@ -43,6 +45,15 @@ type Pending =
 export type Connection = "waiting" | "synced" | "resyncing" | "closed";
 
 export const OVERSCAN = 6;
+
+/** What a patch touched, so that only those rendered cells are rebuilt: (d, s) cell keys for
+ * the coverage view, (w, d) worker-day keys for the roster view, and days whose row header
+ * (day-wide violations) changed. */
+export interface Touched {
+  cells: Set<number>;
+  workerDays: Set<number>;
+  days: Set<number>;
+}
 
 interface ClipboardLike {
   getData(type: string): string;
@@ -95,6 +106,10 @@ export class GridView {
   highlight = -1;
   picker: Picker | null = null;
   lastReply: Reply | null = null;
+  /** Locks held by other users (marked on the cells they cover). */
+  readonly locks = new LockIndex();
+  /** Who this view edits as: the Jupyter user (from /api/me) or the widget's `user`. */
+  me = "";
   /** Times (ms, performance.now) of the last paint, for measurements. */
   paints = 0;
   private canvas: HTMLDivElement;
@@ -112,6 +127,9 @@ export class GridView {
   private detailsAsked = false;
   private listeners: Array<[string, (...args: unknown[]) => void]> = [];
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
+  private lockEntries: LockEntry[] = [];
+  /** `${data row}:${column}` -> [user, colour] of another user's selected cell. */
+  private peerMarks = new Map<string, [string, string]>();
 
   constructor(
     private model: GridModel,
@@ -160,6 +178,7 @@ export class GridView {
     this.root.append(toolbar, this.alts, this.scroller);
     el.replaceChildren(this.root);
     this.layout = makeLayout(this.data, this.kind, "");
+    this.me = String(this.model.get("user") ?? "");
 
     undo.addEventListener("click", () => this.undoRedo("undo"));
     redo.addEventListener("click", () => this.undoRedo("redo"));
@@ -204,6 +223,10 @@ export class GridView {
     void whoAmI(doc).then((user) => {
       if (!user || !this.listeners.length) return;
       this.send({ type: "presence", view_id: this.viewId, user });
+      if (user !== this.me) {
+        this.me = user;
+        this.setLocks(this.lockEntries); // one's own locks are not marked
+      }
       // an open view keeps its user's presence (and locks) alive in the schedule's session
       this.presenceTimer = setInterval(() => {
         this.send({ type: "presence", view_id: this.viewId, user });
@@ -255,6 +278,8 @@ export class GridView {
       case "snapshot":
         if (msg.view_id !== this.viewId) return;
         this.data.applySnapshot(msg);
+        this.lockEntries = msg.locks ?? [];
+        this.locks.replace(this.lockEntries, this.data, this.me);
         this.resyncAsked = false;
         this.detailsAsked = false;
         this.setConnection("synced");
@@ -262,12 +287,10 @@ export class GridView {
         return;
       case "patch": {
         // cells whose violations go away are found before the patch moves workers
-        const touched = new Set<number>();
-        let wide = this.kind !== "coverage" || !this.data.loaded;
-        for (const id of msg.vr ?? [])
-          wide = this.touch(this.data.violations.get(id), touched) || wide;
-        const outcome = this.data.applyPatch(msg, touched);
-        for (const v of msg.va ?? []) wide = this.touch(v, touched) || wide;
+        const touched: Touched = { cells: new Set(), workerDays: new Set(), days: new Set() };
+        for (const id of msg.vr ?? []) this.touch(this.data.violations.get(id), touched);
+        const outcome = this.data.applyPatch(msg, touched.cells, touched.workerDays);
+        for (const v of msg.va ?? []) this.touch(v, touched);
         if (outcome === "resync") {
           this.setConnection("resyncing");
           if (!this.resyncAsked) {
@@ -279,8 +302,7 @@ export class GridView {
             this.detailsAsked = true;
             this.send({ type: "violations", view_id: this.viewId });
           }
-          if (wide) this.paint();
-          else this.repaintCells(touched);
+          this.repaintCells(touched);
         }
         return;
       }
@@ -293,34 +315,87 @@ export class GridView {
       case "reply":
         if (msg.view_id === this.viewId) this.onReply(msg);
         return;
+      case "locks":
+        this.setLocks(msg.locks);
+        return;
       case "error":
         this.showMessage(msg.message, false);
         return;
     }
   }
 
-  /** Adds the (d, s) key a violation marks to `keys`; true when it marks more than a cell
-   * (a whole day), which needs a full repaint. */
-  private touch(v: Violation | undefined, keys: Set<number>): boolean {
-    if (!v) return false;
+  /** Adds what a violation marks to `t`: its (d, s) cell, its (w, d) worker-day, or its day
+   * when it names neither post nor worker (shown on the coverage row header). */
+  private touch(v: Violation | undefined, t: Touched): void {
+    if (!v) return;
     const [, d, s0, w] = v;
-    if (d < 0) return false;
+    if (d < 0) return;
     const s = s0 >= 0 ? s0 : w >= 0 ? (this.data.shiftOfWorker(w, d)?.[0] ?? -1) : -1;
-    if (s >= 0) keys.add(this.data.cellKey(d, s));
-    return s < 0 && w < 0;
+    if (s >= 0) t.cells.add(this.data.cellKey(d, s));
+    if (w >= 0) t.workerDays.add(this.data.workerDayKey(w, d));
+    if (s < 0 && w < 0) t.days.add(d);
   }
 
-  /** Rebuilds the rendered cells whose (d, s) key is in `keys` (coverage view). */
-  repaintCells(keys: Set<number>): void {
-    if (keys.size === 0) return;
+  /** Rebuilds only the rendered cells `t` names (in either view) and updates the titles of
+   * the coverage row headers of `t.days`; the rest of the DOM is left as it is. Returns the
+   * number of cells rebuilt. */
+  repaintCells(t: Touched): number {
+    const lay = this.layout;
+    const data = this.data;
     const sel = this.selection;
-    for (const el of this.body.querySelectorAll<HTMLElement>(".rts-cell")) {
+    const keys = lay.kind === "coverage" ? t.cells : t.workerDays;
+    let rebuilt = 0;
+    if (keys.size > 0) {
+      for (const el of this.body.querySelectorAll<HTMLElement>(".rts-cell")) {
+        const r = Number(el.dataset.r);
+        const c = Number(el.dataset.c);
+        const a = lay.rows[r] ?? -1;
+        const key = lay.kind === "coverage" ? data.cellKey(a, c) : data.workerDayKey(a, c);
+        if (keys.has(key)) {
+          el.replaceWith(this.cell(r, c, sel));
+          rebuilt += 1;
+        }
+      }
+    }
+    if (lay.kind === "coverage" && t.days.size > 0) {
+      for (const head of this.body.querySelectorAll<HTMLElement>(".rts-rowhead")) {
+        const d = lay.rows[Number(head.dataset.r)] ?? -1;
+        if (t.days.has(d)) head.title = this.dayTitle(d);
+      }
+    }
+    if (rebuilt > 0) this.paints += 1;
+    return rebuilt;
+  }
+
+  private dayTitle(d: number): string {
+    return this.data
+      .violationsOf(this.data.byDay.get(d))
+      .map((v) => this.data.describe(v))
+      .join("\n");
+  }
+
+  /** Holder of another user's lock covering displayed cell (r, c), if any. */
+  lockHolder(r: number, c: number): string | undefined {
+    if (this.locks.size === 0) return undefined;
+    const a = this.layout.rows[r] ?? -1;
+    return this.layout.kind === "coverage"
+      ? this.locks.coverage(this.data, a, c)
+      : this.locks.roster(this.data, a, c);
+  }
+
+  /** Replaces the live locks and rebuilds the rendered cells whose lock mark changes. */
+  setLocks(entries: LockEntry[]): void {
+    this.lockEntries = entries;
+    if (!this.data.loaded) return;
+    const cells = [...this.body.querySelectorAll<HTMLElement>(".rts-cell")];
+    const before = cells.map((el) => this.lockHolder(Number(el.dataset.r), Number(el.dataset.c)));
+    this.locks.replace(entries, this.data, this.me);
+    const sel = this.selection;
+    cells.forEach((el, i) => {
       const r = Number(el.dataset.r);
       const c = Number(el.dataset.c);
-      const d = this.layout.rows[r] ?? -1;
-      if (keys.has(this.data.cellKey(d, c))) el.replaceWith(this.cell(r, c, sel));
-    }
-    this.paints += 1;
+      if (this.lockHolder(r, c) !== before[i]) el.replaceWith(this.cell(r, c, sel));
+    });
   }
 
   private onReply(msg: Reply): void {
@@ -541,8 +616,7 @@ export class GridView {
       head.textContent = lay.rowLabel(r);
       if (lay.kind === "coverage") {
         for (const cls of dayClasses(lay.dayFlags(r, 0))) head.classList.add(cls);
-        const dayViol = this.data.violationsOf(this.data.byDay.get(lay.rows[r] ?? -1));
-        head.title = dayViol.map((v) => this.data.describe(v)).join("\n");
+        head.title = this.dayTitle(lay.rows[r] ?? -1);
       } else {
         const w = lay.rows[r] ?? -1;
         head.title = `${this.data.workers[w]?.[0] ?? ""} — click to highlight every shift`;
@@ -615,6 +689,18 @@ export class GridView {
       el.classList.add(list.some((v) => v[4] === 1) ? "rts-viol-hard" : "rts-viol");
       for (const v of list) tips.push(data.describe(v));
     }
+    const holder = this.lockHolder(r, c);
+    if (holder !== undefined) {
+      el.classList.add("rts-locked");
+      el.dataset.lockedBy = holder;
+      tips.unshift(`locked by ${holder}`);
+    }
+    const peer = this.peerMarks.get(`${a}:${c}`);
+    if (peer) {
+      el.classList.add("rts-peer");
+      el.style.outline = `2px solid ${peer[1]}`;
+      el.dataset.peer = peer[0];
+    }
     if (tips.length) el.title = tips.join("\n");
     return el;
   }
@@ -670,6 +756,7 @@ export class GridView {
       if (!Array.isArray(p) || p.length < 5 || p[2] !== this.layout.kind) continue;
       marks.set(`${p[3]}:${p[4]}`, [String(p[0]), String(p[1])]);
     }
+    this.peerMarks = marks;
     for (const el of this.body.querySelectorAll<HTMLElement>(".rts-cell")) {
       const row = this.layout.rows[Number(el.dataset.r)];
       const mark = marks.get(`${row}:${el.dataset.c}`);

@@ -89,9 +89,16 @@ class LiveState:
     - ``n_last[w]``: days on which ``w`` holds the day's last post;
     - ``wkend[w][k]``: Saturdays/Sundays worked in week ``k``; ``n_weekends[w]``: weeks with
       at least one.
+
+    ``copy`` is copy-on-write: the copy and the original share the rows of the per-worker and
+    per-day tables until one of them changes a row, which it then copies first (``apply`` is
+    the only writer). The flat per-worker lists are copied at once.
     """
 
     __slots__ = (
+        "_own_d",
+        "_own_w",
+        "_shared",
         "count",
         "days",
         "minutes",
@@ -137,6 +144,9 @@ class LiveState:
         np.add.at(wkend, (w_idx[sel], ssw[d_idx[sel]]), 1)
         self.wkend = wkend.tolist()
         self.n_weekends = (wkend > 0).sum(axis=1).tolist()
+        self._shared = False
+        self._own_w: set[int] = set()
+        self._own_d: set[int] = set()
 
     @classmethod
     def from_roster(cls, tables: Tables, roster: Roster) -> LiveState:
@@ -144,21 +154,42 @@ class LiveState:
         return cls(tables, roster.shift_of)
 
     def copy(self) -> LiveState:
-        """An independent copy (the tables are shared)."""
+        """An independent copy (the tables are shared; rows are shared copy-on-write, so the
+        copy costs a few outer lists, not the tables' contents)."""
         other = LiveState.__new__(LiveState)
         other.t = self.t
-        other.shift_of = [row[:] for row in self.shift_of]
-        other.days = [row[:] for row in self.days]
-        other.count = [row[:] for row in self.count]
+        other.shift_of = self.shift_of[:]
+        other.days = self.days[:]
+        other.count = self.count[:]
         other.n_work = self.n_work[:]
-        other.n_ws = [row[:] for row in self.n_ws]
+        other.n_ws = self.n_ws[:]
         other.minutes = self.minutes[:]
-        other.spw = [row[:] for row in self.spw]
+        other.spw = self.spw[:]
         other.n_special = self.n_special[:]
         other.n_last = self.n_last[:]
-        other.wkend = [row[:] for row in self.wkend]
+        other.wkend = self.wkend[:]
         other.n_weekends = self.n_weekends[:]
+        # from now on every row is shared by both: each copies a row before its first write
+        for x in (self, other):
+            x._shared = True
+            x._own_w = set()
+            x._own_d = set()
         return other
+
+    def _own(self, w: int, d: int) -> None:
+        """Copy the shared rows ``apply`` is about to write for worker ``w`` and day ``d``."""
+        own = self._own_w
+        if w not in own:
+            own.add(w)
+            self.shift_of[w] = self.shift_of[w][:]
+            self.days[w] = self.days[w][:]
+            self.n_ws[w] = self.n_ws[w][:]
+            self.spw[w] = self.spw[w][:]
+            self.wkend[w] = self.wkend[w][:]
+        own = self._own_d
+        if d not in own:
+            own.add(d)
+            self.count[d] = self.count[d][:]
 
     def check(self, w: int, d: int, old: int, new: int) -> None:
         """Raise ``ValueError`` (naming the bad part) unless the change fits the state."""
@@ -184,6 +215,8 @@ class LiveState:
         self.check(w, d, old, new)
         if old == new:
             return
+        if self._shared:
+            self._own(w, d)
         t = self.t
         self.shift_of[w][d] = new
         sign = 0

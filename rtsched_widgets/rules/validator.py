@@ -13,7 +13,8 @@ changes are applied in order (a swap is two or four changes).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,31 @@ from rtsched_widgets.rules.state import LiveState, Tables
 __all__ = ["Change", "Delta", "Score", "Validator", "Violation"]
 
 COLUMNS = ["rule", "severity", "workers", "dates", "post", "message", "penalty"]
+
+_RuleChange = tuple[
+    int, Callable[[tuple], Iterable[int]], tuple[Violation, ...], tuple[Violation, ...]
+]
+"""(rule position, its ``anchors``, records to drop, records to add)."""
+
+
+class _Preview(NamedTuple):
+    """The latest preview: valid while the validator's ``stamp`` is unchanged."""
+
+    stamp: int
+    changes: tuple[Change, ...]
+    delta: Delta
+    changed: list[_RuleChange]
+
+
+def _same(a: Violation, b: Violation) -> bool:
+    """``a == b`` for two records of one rule with equal keys (fewer field reads)."""
+    return (
+        a.penalty == b.penalty
+        and a.message == b.message
+        and a.workers == b.workers
+        and a.dates == b.dates
+        and a.post == b.post
+    )
 
 
 class Validator:
@@ -42,8 +68,11 @@ class Validator:
         "_hard_fns",
         "_index",
         "_live",
+        "_pending",
+        "_rule_fns",
         "_soft",
         "_soft_fns",
+        "_stamp",
         "problem",
         "roster",
         "rules",
@@ -81,6 +110,12 @@ class Validator:
         rules_ = self.rules
         self._hard_fns = [rules_[i].delta_fn() for i in live if rules_[i].severity == "hard"]
         self._soft_fns = [rules_[i].delta_fn() for i in live if rules_[i].severity == "soft"]
+        self._rule_fns = tuple(
+            (i, rules_[i].touched, rules_[i].local, rules_[i].anchors, rules_[i].severity == "hard")
+            for i in live
+        )
+        self._stamp = 0
+        self._pending: _Preview | None = None
         self.rebuild()
 
     # -- maintained set -------------------------------------------------------------------
@@ -88,7 +123,7 @@ class Validator:
         """Recompute the mirror and every maintained violation from the roster."""
         self.state = LiveState.from_roster(self.tables, self.roster)
         self._found: list[dict[tuple, Violation]] = []
-        self._index: list[dict[int, set[tuple]]] = []
+        self._index: list[dict[int, frozenset[tuple]]] = []
         hard, soft = 0, 0.0
         live = set(self._live)
         for i, rule in enumerate(self.rules):
@@ -99,12 +134,15 @@ class Validator:
                 for a in rule.anchors(v.key):
                     index.setdefault(a, set()).add(v.key)
             self._found.append(found)
-            self._index.append(index)
+            # index values are immutable: a copy of the validator shares them
+            self._index.append({a: frozenset(keys) for a, keys in index.items()})
             if rule.severity == "hard":
                 hard += len(found)
             else:
                 soft += math.fsum(v.penalty for v in found.values())
         self._hard, self._soft = hard, soft
+        self._stamp += 1
+        self._pending = None
 
     def full_check(self) -> list[Violation]:
         """Every violation, recomputed from scratch (vectorised); the maintained set is not
@@ -160,64 +198,101 @@ class Validator:
         for w, d, old, new in reversed(done):
             state.apply(w, d, new, old)
 
-    def _diff(self, done: Sequence[Change], store: bool) -> Delta:
-        """Per rule: old violations at the touched anchors vs the mirror's current ones."""
+    def _compute(self, done: Sequence[Change]) -> tuple[Delta, list[_RuleChange]]:
+        """Per rule: old violations at the touched anchors vs the mirror's current ones (the
+        mirror already holds ``done``). Returns the delta and, per rule that changes, what to
+        drop from and add to the maintained set."""
         introduced: list[Violation] = []
         resolved: list[Violation] = []
+        changed: list[_RuleChange] = []
         hard, soft = 0, 0.0
         state = self.state
-        for i in self._live:
-            rule = self.rules[i]
-            touched: set[int] = set()
-            for w, d, old, new in done:
-                touched.update(rule.touched(w, d, old, new))
-            if not touched:
-                continue
+        single = len(done) == 1
+        if single:
+            w0, d0, old0, new0 = done[0]
+        for i, touched_fn, local_fn, anchors_fn, is_hard in self._rule_fns:
+            if single:
+                hit = touched_fn(w0, d0, old0, new0)
+                if not hit:
+                    continue
+                touched = set(hit)
+            else:
+                touched = set()
+                for w, d, old, new in done:
+                    touched.update(touched_fn(w, d, old, new))
+                if not touched:
+                    continue
             index, found = self._index[i], self._found[i]
             old_keys: set[tuple] = set()
             for a in touched:
                 keys = index.get(a)
                 if keys:
                     old_keys |= keys
-            now = {v.key: v for v in rule.local(state, touched)}
-            gone = [found[k] for k in old_keys if now.get(k) != found[k]]
-            came = [v for k, v in now.items() if k not in old_keys or found[k] != v]
+            now = local_fn(state, touched)
+            if not now and not old_keys:
+                continue
+            came: list[Violation] = []
+            gone: list[Violation] = []
+            kept: set[tuple] = set()
+            for v in now:
+                k = v.key
+                if k in old_keys:
+                    kept.add(k)
+                    f = found[k]
+                    if f is v or _same(f, v):
+                        continue
+                    gone.append(f)  # same key, new record: resolved and introduced
+                came.append(v)
+            if len(kept) < len(old_keys):
+                gone.extend(found[k] for k in old_keys if k not in kept)
             if not gone and not came:
                 continue
             resolved.extend(gone)
             introduced.extend(came)
-            if rule.severity == "hard":
+            if is_hard:
                 hard += len(came) - len(gone)
             else:
                 soft += math.fsum(v.penalty for v in came) - math.fsum(v.penalty for v in gone)
-            if store:
-                for v in gone:
-                    del found[v.key]
-                    for a in rule.anchors(v.key):
-                        keys = index[a]
-                        keys.discard(v.key)
-                        if not keys:
-                            del index[a]
-                for v in came:
-                    found[v.key] = v
-                    for a in rule.anchors(v.key):
-                        index.setdefault(a, set()).add(v.key)
-        return Delta(tuple(introduced), tuple(resolved), hard, soft)
+            changed.append((i, anchors_fn, tuple(gone), tuple(came)))
+        return Delta(tuple(introduced), tuple(resolved), hard, soft), changed
+
+    def _store(self, changed: Sequence[_RuleChange]) -> None:
+        """Drop and add the records of ``changed`` in the maintained set and its index (index
+        entries are replaced, never mutated: copies of this validator share them)."""
+        for i, anchors_fn, gone, came in changed:
+            index, found = self._index[i], self._found[i]
+            for v in gone:
+                key = v.key
+                del found[key]
+                for a in anchors_fn(key):
+                    keys = index[a]
+                    if len(keys) == 1:
+                        del index[a]
+                    else:
+                        index[a] = keys.difference((key,))
+            for v in came:
+                key = v.key
+                found[key] = v
+                for a in anchors_fn(key):
+                    have = index.get(a)
+                    index[a] = frozenset((key,)) if have is None else have.union((key,))
 
     def preview(self, changes: Sequence[Change]) -> Delta:
         """What ``changes`` would introduce and resolve; the roster must NOT hold them yet.
-        Nothing observable changes."""
+        Nothing observable changes. The validator remembers the answer: a following
+        ``commit`` of the same changes (or ``commit_previewed`` of the returned delta) before
+        any other commit reuses it instead of recomputing the neighbourhood."""
         done = self._apply_all(changes)
         try:
-            return self._diff(done, store=False)
+            delta, changed = self._compute(done)
         finally:
             self._revert(done)
+        self._pending = _Preview(self._stamp, tuple(done), delta, changed)
+        return delta
 
-    def commit(self, changes: Sequence[Change]) -> Delta:
-        """Update the maintained violations for ``changes``, which the roster ALREADY holds;
-        returns what they introduced and resolved. ``ValueError`` (and nothing changed) when
-        a change does not match the mirror or the roster does not hold the result."""
-        done = self._apply_all(changes)
+    def _check_roster(self, done: Sequence[Change]) -> None:
+        """Raise ``ValueError`` (mirror reverted) unless the roster holds the mirror's cells
+        of ``done``."""
         shift_of, mirror = self.roster.shift_of, self.state.shift_of
         for w, d, _, _ in done:
             if int(shift_of[w, d]) != mirror[w][d]:
@@ -227,10 +302,54 @@ class Validator:
                     f"{self.tables.worker_id[w]!r} on {self.tables.iso[d]}, not "
                     f"{mirror[w][d]} — apply the changes to the roster before commit()"
                 )
-        delta = self._diff(done, store=True)
+
+    def commit(self, changes: Sequence[Change]) -> Delta:
+        """Update the maintained violations for ``changes``, which the roster ALREADY holds;
+        returns what they introduced and resolved. ``ValueError`` (and nothing changed) when
+        a change does not match the mirror or the roster does not hold the result.
+
+        When the last ``preview`` was of exactly these changes and nothing was committed since,
+        its answer is reused (same result, the neighbourhood is not recomputed)."""
+        done = self._apply_all(changes)
+        self._check_roster(done)
+        pending = self._pending
+        if pending is not None and pending.stamp == self._stamp and pending.changes == tuple(done):
+            delta, changed = pending.delta, pending.changed
+        else:
+            delta, changed = self._compute(done)
+        self._finish(delta, changed)
+        return delta
+
+    def commit_previewed(self, delta: Delta) -> Delta:
+        """Commit the changes of the ``preview`` that returned ``delta`` (the roster must
+        ALREADY hold them) without recomputing anything; returns ``delta``.
+
+        Refused with ``ValueError`` (nothing changed) when ``delta`` is not the answer of the
+        latest preview, when anything was committed or rebuilt since that preview (the
+        preview is stale: preview again or use ``commit``), or when the roster does not hold
+        the previewed changes."""
+        pending = self._pending
+        if pending is None or pending.delta is not delta:
+            raise ValueError(
+                "delta: not the answer of this validator's latest preview — preview the "
+                "changes again (or commit them with commit(changes))"
+            )
+        if pending.stamp != self._stamp:
+            raise ValueError(
+                "delta: stale — the validator committed other changes since this preview; "
+                "preview again (or commit the changes with commit(changes))"
+            )
+        done = self._apply_all(pending.changes)
+        self._check_roster(done)
+        self._finish(delta, pending.changed)
+        return delta
+
+    def _finish(self, delta: Delta, changed: Sequence[_RuleChange]) -> None:
+        self._store(changed)
         self._hard += delta.hard
         self._soft += delta.soft
-        return delta
+        self._stamp += 1
+        self._pending = None
 
     def score_delta(self, changes: Sequence[Change]) -> tuple[int, float]:
         """(hard, soft) change that ``changes`` would cause; no records, nothing changes.
@@ -274,7 +393,11 @@ class Validator:
     # -- copies ---------------------------------------------------------------------------
     def copy(self, roster: Roster) -> Validator:
         """A validator for ``roster`` (which must hold the same assignments, e.g. a
-        ``Roster.copy()``), sharing the rules and copying the maintained set."""
+        ``Roster.copy()``), sharing the rules and copying the maintained set.
+
+        Cheap: the mirror is shared copy-on-write (see ``LiveState.copy``), the maintained
+        records are immutable and shared, their per-rule maps are copied shallowly (index
+        entries are never mutated in place). Afterwards the two validators are independent."""
         if roster.problem is not self.problem:
             raise ValueError("roster: belongs to another problem")
         if not np.array_equal(roster.shift_of, self.roster.shift_of):
@@ -289,11 +412,14 @@ class Validator:
         other._live = self._live
         other._hard_fns = self._hard_fns
         other._soft_fns = self._soft_fns
+        other._rule_fns = self._rule_fns
         other.state = self.state.copy()
-        other._found = [dict(f) for f in self._found]
-        other._index = [{a: set(k) for a, k in idx.items()} for idx in self._index]
+        other._found = [f.copy() for f in self._found]
+        other._index = [idx.copy() for idx in self._index]
         other._hard = self._hard
         other._soft = self._soft
+        other._stamp = 0
+        other._pending = None
         return other
 
     def __repr__(self) -> str:

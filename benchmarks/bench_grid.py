@@ -127,7 +127,7 @@ def build_grid(rows: int) -> tuple[ScheduleGrid, list[Any]]:
     schedule = Schedule(problem, user="bench", roster=roster)
     grid = ScheduleGrid(schedule, height=600)
     outbox: list[Any] = []
-    grid.send = lambda msg, buffers=None: outbox.append(msg)  # type: ignore[method-assign]
+    grid.send = lambda msg, buffers=None: outbox.append(msg)
     return grid, outbox
 
 
@@ -222,15 +222,324 @@ def measure(rows: int, edits: int, paints: int) -> dict[str, Any]:
     }
 
 
+# -- the real Jupyter comm: JupyterLab, kernel, websocket ----------------------------------------
+
+LAB_SETUP = """
+import json, time
+import anywidget
+from rtsched_widgets.engine.schedule import Schedule
+from rtsched_widgets.model.synthetic import synthetic_with_roster
+from rtsched_widgets.widgets.grid import ScheduleGrid
+
+problem, roster = synthetic_with_roster(workers=80, days={rows}, posts=3, seed=0, feasible=True)
+s = Schedule(problem, user="bench", roster=roster)
+
+class TimedGrid(ScheduleGrid):
+    # a ScheduleGrid that records how long its message handler takes (ms)
+    handler_ms = {{}}
+
+    def _on_message(self, widget, content, buffers):
+        t0 = time.perf_counter()
+        super()._on_message(widget, content, buffers)
+        kind = content.get("type", "?") if isinstance(content, dict) else "?"
+        self.handler_ms.setdefault(kind, []).append((time.perf_counter() - t0) * 1e3)
+
+class Echo(anywidget.AnyWidget):
+    # the baseline: a widget whose kernel side sends back every message (no work)
+    _esm = '''
+    export default {{ render({{ model, el }}) {{
+      el.className = "rts-echo";
+      el.textContent = "echo";
+      window.__rtsEcho = (payload) => new Promise((resolve) => {{
+        const t0 = performance.now();
+        const h = (msg) => {{
+          if (msg && msg.echo === payload) {{
+            model.off("msg:custom", h);
+            resolve(performance.now() - t0);
+          }}
+        }};
+        model.on("msg:custom", h);
+        model.send({{ echo: payload }});
+      }});
+    }} }};
+    '''
+
+    def __init__(self):
+        super().__init__()
+        self.on_msg(lambda _w, content, _b: self.send(content))
+
+echo = Echo()
+echo
+"""
+
+LAB_GRID_A = "ga = TimedGrid(s, height=260)\nga"
+LAB_GRID_B = "gb = TimedGrid(s, height=260)\ngb"
+LAB_REPORT = """
+with open({path!r}, "w") as f:
+    json.dump({{"handler_ms": TimedGrid.handler_ms, "patch_a": ga.patch_sizes,
+               "patch_b": gb.patch_sizes, "version": s.version}}, f)
+print("written")
+"""
+
+# Kernel websocket frames with their time and size (and whether a received one holds a patch).
+WS_SPY = """
+(() => {
+  const Orig = window.WebSocket;
+  window.__rtsWs = [];
+  const size = (d) => typeof d === 'string' ? new TextEncoder().encode(d).length
+    : d instanceof ArrayBuffer ? d.byteLength : ArrayBuffer.isView(d) ? d.byteLength
+    : d instanceof Blob ? d.size : 0;
+  const text = (d) => typeof d === 'string' ? d
+    : d instanceof ArrayBuffer ? new TextDecoder().decode(d) : '';
+  class Spy extends Orig {
+    constructor(...args) {
+      super(...args);
+      if (String(args[0]).includes('/api/kernels/')) {
+        this.addEventListener('message', (e) => {
+          window.__rtsWs.push(['r', performance.now(), size(e.data),
+                               /"type":\\s*"patch"/.test(text(e.data)) ? 1 : 0]);
+        });
+      }
+    }
+    send(d) {
+      if (String(this.url).includes('/api/kernels/')) {
+        window.__rtsWs.push(['s', performance.now(), size(d), 0]);
+      }
+      return super.send(d);
+    }
+  }
+  window.WebSocket = Spy;
+  document.addEventListener('keydown', (e) => { window.__rtsKey = e.timeStamp; }, true);
+})();
+"""
+
+# Arms a watch on the cell being edited: resolves once every grid shows `expected` there (then
+# once more at the next animation frame, i.e. painted), or with NaN when the edit is refused.
+LAB_ARM = """
+([row, expected]) => {
+  const grids = [...document.querySelectorAll('.rts-grid')];
+  const [a] = grids;
+  // every view shows the same rows: scroll the other grids like the edited one
+  const top = a.querySelector('.rts-scroller').scrollTop;
+  for (const g of grids.slice(1)) {
+    const sc = g.querySelector('.rts-scroller');
+    if (sc.scrollTop !== top) { sc.scrollTop = top; sc.dispatchEvent(new Event('scroll')); }
+  }
+  const sel = `.rts-cell[data-r="${row}"][data-c="0"]`;
+  const msgEl = a.querySelector('.rts-message');
+  const msgBefore = msgEl.textContent;
+  window.__rtsWs.length = 0;
+  window.__rtsKey = null;
+  window.__rtsTrip = new Promise((resolve) => {
+    const seen = grids.map(() => null);
+    const check = () => {
+      const now = performance.now();
+      grids.forEach((g, i) => {
+        if (seen[i] === null && g.querySelector(sel)?.textContent === expected) seen[i] = now;
+      });
+      if (seen.every((x) => x !== null)) {
+        obs.disconnect();
+        requestAnimationFrame(() => resolve({dom: seen, frame: performance.now(),
+                                             key: window.__rtsKey, ok: true}));
+      } else if (msgEl.dataset.ok === 'false' && msgEl.textContent !== msgBefore) {
+        obs.disconnect();
+        resolve({dom: seen, frame: NaN, key: window.__rtsKey, ok: false,
+                 message: msgEl.textContent});
+      }
+    };
+    const obs = new MutationObserver(check);
+    for (const g of grids) obs.observe(g, {childList: true, subtree: true, characterData: true,
+                                           attributes: true, attributeFilter: ['data-ok']});
+  });
+  return true;
+}
+"""
+
+LAB_COLLECT = """
+async () => {
+  const r = await window.__rtsTrip;
+  await new Promise((res) => setTimeout(res, 120));  // the reply and the idle status
+  return {...r, ws: window.__rtsWs.slice()};
+}
+"""
+
+
+def measure_lab(rows: int, edits: int, echoes: int) -> dict[str, Any]:
+    """Edit round trips through a real JupyterLab (see the module docstring, part 2)."""
+    import sys
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+    import nbformat
+    from labharness import CHROMIUM_ARGS, LabUser, start_lab_server, stop_process_tree
+
+    with tempfile.TemporaryDirectory(prefix="bench-grid-lab-") as tmp:
+        base = Path(tmp)
+        (base / "nb").mkdir()
+        server = start_lab_server(base / "lab", notebooks=base / "nb")
+        report = base / "report.json"
+        try:
+            nb = nbformat.v4.new_notebook()
+            nb.cells = [
+                nbformat.v4.new_code_cell(c)
+                for c in (LAB_SETUP.format(rows=rows), LAB_GRID_A, LAB_GRID_B, "")
+            ]
+            nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+            nbformat.write(nb, server.root_dir / "bench.ipynb")
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+                )
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                context.set_default_timeout(120_000)
+                context.add_init_script(WS_SPY)
+                assert context.request.get(server.url("/api/me", token=server.token)).ok
+                page = context.new_page()
+                user = LabUser("bench", server, context, page)
+                user.open_notebook("bench.ipynb")
+                user.run_all_cells()
+                page.locator(".rts-grid .rts-conn[data-state='synced']").nth(1).wait_for()
+                page.locator(".rts-echo").wait_for()
+                echo_ms = [page.evaluate("(i) => window.__rtsEcho(i)", i) for i in range(echoes)]
+                trips = run_lab_edits(page, edits)
+                user.run_code(LAB_REPORT.format(path=str(report)))
+                browser.close()
+            kernel = json.loads(report.read_text())
+        finally:
+            stop_process_tree(server.process)
+    return {"echo_ms": echo_ms, "trips": trips, "kernel": kernel}
+
+
+def run_lab_edits(page: Any, edits: int) -> list[dict[str, Any]]:
+    """Alternately Delete (keyboard) a cell of grid A and pick a worker for it (Enter, Enter in
+    the picker), moving down one row per pair; returns one record per edit."""
+    grid = page.locator(".rts-grid").first
+    grid.locator(".rts-cell[data-r='0'][data-c='0']").click()
+    page.wait_for_timeout(300)
+    out: list[dict[str, Any]] = []
+    row = 0
+    while len(out) < edits:
+        cell = grid.locator(f".rts-cell[data-r='{row}'][data-c='0']")
+        if cell.text_content() == "—":  # nothing to delete: move on
+            page.keyboard.press("ArrowDown")
+            row += 1
+            continue
+        page.wait_for_timeout(60)  # the selection's presence echo settles
+        page.evaluate(LAB_ARM, [row, "—"])
+        page.keyboard.press("Delete")
+        trip = page.evaluate(LAB_COLLECT)
+        out.append({"kind": "delete (key)", **trip})
+        if trip["ok"]:
+            page.keyboard.press("Enter")  # the picker: ranked suggestions from the kernel
+            first = page.locator(".rts-picker li[aria-selected='true']")
+            first.wait_for()
+            name = first.locator("span").first.text_content()
+            page.wait_for_timeout(60)
+            page.evaluate(LAB_ARM, [row, name])
+            page.keyboard.press("Enter")
+            trip = page.evaluate(LAB_COLLECT)
+            out.append({"kind": "assign (picker)", **trip})
+        page.keyboard.press("ArrowDown")
+        row += 1
+    return out[:edits]
+
+
+def lab_table(lab: dict[str, Any]) -> None:
+    """Print the real-comm figures."""
+    trips = [t for t in lab["trips"] if t["ok"] and t["key"] is not None]
+    refused = [t for t in lab["trips"] if not t["ok"]]
+    dom = [max(t["dom"]) - t["key"] for t in trips]
+    frame = [t["frame"] - t["key"] for t in trips]
+    echo = lab["echo_ms"]
+    base = statistics.median(echo)
+    print(
+        f"Real JupyterLab, kernel websocket, two grids (two output cells) on one schedule; "
+        f"{len(trips)} edits, {len(refused)} refused (left out)"
+    )
+    print()
+    print("| measurement | n | median (ms) | p95 | p99 | x baseline (median) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    rows = [
+        ("baseline: no-op comm echo (send -> kernel -> back)", echo),
+        ("edit: key down -> both grids' DOM updated", dom),
+        ("edit: key down -> next frame after both updated", frame),
+    ]
+    for kind in sorted({t["kind"] for t in trips}):
+        of_kind = [max(t["dom"]) - t["key"] for t in trips if t["kind"] == kind]
+        rows.append((f"  of which {kind} (DOM)", of_kind))
+    for name, values in rows:
+        print(
+            f"| {name} | {len(values)} | {statistics.median(values):.1f} | {pct(values, 95):.1f} "
+            f"| {pct(values, 99):.1f} | {statistics.median(values) / base:.2f}x |"
+        )
+    # phases from the kernel websocket frames
+    to_send, kernel, paint, up, down, patch_frames = [], [], [], [], [], []
+    for t in trips:
+        ws = t["ws"]
+        sent = [f for f in ws if f[0] == "s" and f[1] >= t["key"]]
+        got = [f for f in ws if f[0] == "r" and f[3] == 1]
+        if sent and got:
+            to_send.append(sent[0][1] - t["key"])
+            kernel.append(got[0][1] - sent[0][1])
+            paint.append(max(t["dom"]) - got[-1][1])
+        up.append(sum(f[2] for f in ws if f[0] == "s"))
+        down.append(sum(f[2] for f in ws if f[0] == "r"))
+        patch_frames.append(sum(f[2] for f in got))
+    handler = lab["kernel"]["handler_ms"].get("edit", [])
+    patches = lab["kernel"]["patch_a"]
+    print()
+    print(
+        f"Phases (medians): key down -> websocket send {statistics.median(to_send):.1f} ms; "
+        f"send -> first patch frame back (server + kernel) {statistics.median(kernel):.1f} ms, "
+        f"of which the grid's handler in the kernel {statistics.median(handler):.1f} ms "
+        f"(p95 {pct(handler, 95):.1f}); last patch frame -> both grids updated "
+        f"{statistics.median(paint):.1f} ms"
+    )
+    print(
+        f"Bytes per edit: patch content (protocol) median {statistics.median(patches):.0f}, "
+        f"max {max(patches)} (budget {BUDGET_BYTES}); on the kernel websocket (Jupyter "
+        f"envelopes, both grids' patches, reply, busy/idle status) up median "
+        f"{statistics.median(up):.0f}, down median {statistics.median(down):.0f}, of which "
+        f"patch frames {statistics.median(patch_frames):.0f}"
+    )
+    if refused:
+        print(f"refused, e.g. {refused[0].get('message')!r}")
+    verdict = pct(dom, 95)
+    print(
+        f"real-comm round trip p95: {verdict:.1f} ms (budget {BUDGET_P95_MS:g}) "
+        f"{'ok' if verdict <= BUDGET_P95_MS else 'OVER'}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--edits", type=int, default=200, help="round trips per size")
-    parser.add_argument("--paints", type=int, default=15, help="first paints per size")
+    parser.add_argument("--edits", type=int, default=200, help="round trips per size (bridge)")
+    parser.add_argument("--paints", type=int, default=15, help="first paints per size (bridge)")
+    parser.add_argument("--lab-edits", type=int, default=200, help="edits through JupyterLab")
+    parser.add_argument("--lab-rows", type=int, default=10_000, help="rows of the lab grids")
+    parser.add_argument("--echoes", type=int, default=200, help="no-op comm echoes (baseline)")
+    parser.add_argument(
+        "--only", choices=("bridge", "lab"), help="run one part only (default: both)"
+    )
+    parser.add_argument("--dump", type=Path, help="write the raw lab measurements (JSON) here")
     args = parser.parse_args()
+    print(f"chromium {CHROMIUM}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print()
+    if args.only != "lab":
+        bridge_tables(args)
+    if args.only != "bridge":
+        lab = measure_lab(args.lab_rows, args.lab_edits, args.echoes)
+        if args.dump:
+            args.dump.write_text(json.dumps(lab))
+        lab_table(lab)
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def bridge_tables(args: argparse.Namespace) -> None:
+    """Part 1: the in-process bridge (exposed function standing in for the comm)."""
     results = {name: measure(rows, args.edits, args.paints) for name, rows in SIZES.items()}
     base = results["baseline 100 rows"]
-    print(f"chromium {CHROMIUM}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
-    print()
     print(
         "| grid | first paint median (ms) | p99 | x baseline | snapshot bytes "
         "| of which Python (ms) |"

@@ -185,7 +185,7 @@ class ScheduleGrid(anywidget.AnyWidget):
     ) -> None:
         self.schedule = schedule
         roster = roster_of(schedule)
-        self.problem = schedule.problem
+        self.problem = p = schedule.problem
         super().__init__(
             view=view,
             user=user or str(getattr(schedule, "user", "") or "local"),
@@ -202,6 +202,9 @@ class ScheduleGrid(anywidget.AnyWidget):
         self._views: dict[str, str] = {}
         self._selections: dict[str, list[Any]] = {}
         self._own_edit = False
+        self._day_of = {p.calendar.iso(d): d for d in range(p.n_days)}
+        # cells named by a change event whose violations_changed event is still to come
+        self._pending_cells: set[tuple[int, int]] | None = set()
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._refresh_violations(initial=True)
         self._locks: list[list[Any]] = []
@@ -413,20 +416,47 @@ class ScheduleGrid(anywidget.AnyWidget):
         return [row for _, rows in self._violation_rows.values() for row in rows]
 
     # -- following the schedule -------------------------------------------------------------
+    def _cells_of(self, items: Any) -> set[tuple[int, int]] | None:
+        """The (d, s) cells of an edit's ``cells`` (``[iso date, post, slot, ...]`` items), or
+        None when they cannot all be placed (then every cell is compared)."""
+        if not isinstance(items, list | tuple):
+            return None
+        out: set[tuple[int, int]] = set()
+        for item in items:
+            try:
+                d = self._day_of[item[0]]
+                s = int(item[1])
+            except (KeyError, TypeError, ValueError, IndexError):
+                return None
+            if not 0 <= s < self.problem.n_shifts:
+                return None
+            out.add((d, s))
+        return out
+
     def _on_event(self, event: Any) -> None:
         if self._own_edit:
             return  # _answer syncs with the result's exact violation delta
+        with self._lock:
+            pending, self._pending_cells = self._pending_cells, set()
         if event.type == "violations_changed":
-            self.sync(violations=True)
+            self.sync(violations=True, cells=pending)
             return
         payload = getattr(event, "payload", None) or {}
+        cells = self._cells_of(payload.get("cells")) or None
+        if cells is not None and pending is not None:
+            cells |= pending
+        else:
+            cells = None
         introduced, resolved = payload.get("introduced"), payload.get("resolved")
         if isinstance(introduced, int) and isinstance(resolved, int):
             if introduced or resolved:
-                return  # the violations_changed event that follows sends cells and violations
-            self.sync(violations=False)
+                # the violations_changed event that follows sends cells and violations
+                with self._lock:
+                    self._pending_cells = cells
+                return
+            self.sync(violations=False, cells=cells)
             return
-        self.sync(violations=True)
+        self.sync(violations=True, cells=cells)
 
     def _on_lock_event(self, _event: Any) -> None:
         self.sync_locks()
@@ -466,37 +496,62 @@ class ScheduleGrid(anywidget.AnyWidget):
         timer.start()
         self._lock_timer = timer
 
+    def _pin_mask_at(self, slots: np.ndarray, d: int, s: int) -> int:
+        """The pin mask of cell (d, s) alone (same answer as :func:`pinned_of` there)."""
+        for name in ("pinned_slots", "pinned_mask"):
+            if getattr(self.schedule, name, None) is not None:
+                return int(self._pin_masks(pinned_of(self.schedule, slots))[d, s])
+        mandatory = self.problem.mandatory
+        mask = 0
+        for k, w in enumerate(slots[d, s]):
+            if w >= 0 and mandatory[w, d]:
+                mask |= 1 << k
+        return mask
+
     def sync(
-        self, violations: bool = True, delta: tuple[Any, Any] | None = None
+        self,
+        violations: bool = True,
+        delta: tuple[Any, Any] | None = None,
+        cells: set[tuple[int, int]] | None = None,
     ) -> dict[str, Any] | None:
         """Broadcast what changed in the schedule since the last patch; returns the patch or
         None when nothing visible changed. Called by the event bus; safe to call any time.
         ``violations=False`` skips re-reading the violations (the caller knows they did not
         change); ``delta`` = (introduced, resolved) violation records applies a known change
-        instead of diffing every violation."""
+        instead of diffing every violation; ``cells`` = the (d, s) cells that are the only
+        ones that may have changed since the last patch (an edit's cells) compares just those
+        instead of every cell (None: compare every cell)."""
         with self._lock:
             slots = roster_of(self.schedule).slots
-            pins = self._pin_masks(pinned_of(self.schedule, slots))
-            changed = np.nonzero(np.any(slots != self._slots, axis=2) | (pins != self._pins))
-            self._slots = slots.copy()
-            self._pins = pins
-            cells = [
-                [int(d), int(s), self._cell_slots(int(d), int(s)), int(pins[d, s])]
-                for d, s in zip(*changed, strict=True)
-            ]
+            if cells is None:
+                pins = self._pin_masks(pinned_of(self.schedule, slots))
+                changed = np.nonzero(np.any(slots != self._slots, axis=2) | (pins != self._pins))
+                self._slots = slots.copy()
+                self._pins = pins
+                where = [(int(d), int(s)) for d, s in zip(*changed, strict=True)]
+            else:
+                where = []
+                for d, s in sorted(cells):
+                    mask = self._pin_mask_at(slots, d, s)
+                    if np.any(slots[d, s] != self._slots[d, s]) or mask != self._pins[d, s]:
+                        self._slots[d, s] = slots[d, s]
+                        self._pins[d, s] = mask
+                        where.append((d, s))
+                pins = self._pins
+            cells_out = [[d, s, self._cell_slots(d, s), int(pins[d, s])] for d, s in where]
             if delta is not None:
                 added, removed = self._apply_delta(*delta)
             elif violations:
                 added, removed = self._refresh_violations()
             else:
                 added, removed = [], []
-            if not cells and not added and not removed:
+            if not cells_out and not added and not removed:
                 return None
             self._patch_version += 1
             patch = wire.make_patch(
                 self._patch_version,
                 int(getattr(self.schedule, "version", 0)),
-                cells,
+                cells_out,
                 added,
                 removed,
             )
@@ -619,10 +674,12 @@ class ScheduleGrid(anywidget.AnyWidget):
         # the change reaches every view (one patch) before the reply reaches the asker
         introduced = getattr(result, "introduced", None)
         resolved = getattr(result, "resolved", None)
+        # an applied edit names its cells (none named: compare them all); a refused one none
+        cells = (self._cells_of(getattr(result, "cells", None)) or None) if ok else set()
         if ok and introduced is not None and resolved is not None:
-            self.sync(delta=(introduced, resolved))
+            self.sync(delta=(introduced, resolved), cells=cells)
         else:
-            self.sync(violations=ok)
+            self.sync(violations=ok, cells=cells)
         alts: list[list[Any]] = []
         p = self.problem
         op = msg.op

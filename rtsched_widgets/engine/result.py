@@ -128,6 +128,70 @@ class OpResult:
         )
 
 
+def _applied_builder() -> Any:
+    """A constructor of applied :class:`OpResult` records that fills the slots directly
+    (``OpResult(...)`` goes through a frozen dataclass ``__init__``: one ``object.__setattr__``
+    per field); same record, for the engine's edit path."""
+    new = object.__new__
+    setters = {name: getattr(OpResult, name).__set__ for name in OpResult.__slots__}
+    s_ok, s_message, s_op_id, s_version = (
+        setters[n] for n in ("ok", "message", "op_id", "version")
+    )
+    s_introduced, s_resolved, s_suggestions = (
+        setters[n] for n in ("introduced", "resolved", "suggestions")
+    )
+    s_replaced, s_error, s_forced, s_preview = (
+        setters[n] for n in ("replaced", "error", "forced", "preview")
+    )
+    s_kind, s_user, s_cells, s_hard, s_soft, s_details = (
+        setters[n] for n in ("kind", "user", "cells", "hard_delta", "soft_delta", "details")
+    )
+    assert len(setters) == 17, "applied(): every OpResult field is set"
+
+    def applied(
+        message: str,
+        op_id: str,
+        version: int,
+        introduced: tuple[Any, ...],
+        resolved: tuple[Any, ...],
+        replaced: tuple[str, ...],
+        forced: bool,
+        kind: str,
+        user: str,
+        cells: tuple[tuple[str, int, int], ...],
+        hard_delta: int,
+        soft_delta: float,
+        details: dict[str, Any],
+    ) -> OpResult:
+        r = new(OpResult)
+        s_ok(r, True)
+        s_message(r, message)
+        s_op_id(r, op_id)
+        s_version(r, version)
+        s_introduced(r, introduced)
+        s_resolved(r, resolved)
+        s_suggestions(r, ())
+        s_replaced(r, replaced)
+        s_error(r, None)
+        s_forced(r, forced)
+        s_preview(r, False)
+        s_kind(r, kind)
+        s_user(r, user)
+        s_cells(r, cells)
+        s_hard(r, hard_delta)
+        s_soft(r, soft_delta)
+        s_details(r, details)
+        return r
+
+    return applied
+
+
+applied_result = _applied_builder()
+"""``applied_result(message, op_id, version, introduced, resolved, replaced, forced, kind,
+user, cells, hard_delta, soft_delta, details)``: the ``OpResult`` of an applied edit (``ok``
+True, no error, no suggestions, not a preview), equal to ``OpResult(ok=True, ...)``."""
+
+
 def failure(code: str, message: str, *, kind: str = "", version: int = 0, **extra: Any) -> OpResult:
     """A refused :class:`OpResult` with error ``code`` (one of :data:`ERROR_CODES`)."""
     assert code in ERROR_CODES, code

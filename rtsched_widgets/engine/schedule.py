@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 
 from rtsched_widgets.engine.events import EventBus
-from rtsched_widgets.engine.history import History, OpRecord
+from rtsched_widgets.engine.history import History, OpRecord, trusted_record
 from rtsched_widgets.engine.latency import LatencyTracker
 from rtsched_widgets.engine.ops import Assign, Bulk, Cell, Move, Op, Swap, Unassign, parse_op
-from rtsched_widgets.engine.result import OpError, OpResult, failure
+from rtsched_widgets.engine.result import OpError, OpResult, applied_result, failure
 from rtsched_widgets.model.calendar import as_date
 from rtsched_widgets.model.errors import ProblemError
 from rtsched_widgets.model.roster import Roster
@@ -766,61 +766,67 @@ class Schedule:
         remote = self._remote
         version = self.version + 1
         op_id = f"{self.id}-{version}" if remote is None else str(remote["op_id"])
-        cells = self._cells(plan)
-        ids = self._ids
-        before: dict[Hashable, Any] = {
-            c: ids[old]
-            for c, (_, _, _, old, _) in zip(cells, plan.slot_changes, strict=True)
-            if old >= 0
-        }
-        after: dict[Hashable, Any] = {
-            c: ids[new]
-            for c, (_, _, _, _, new) in zip(cells, plan.slot_changes, strict=True)
-            if new >= 0
-        }
-        inverse = tuple((d, s, k, old) for d, s, k, old, _ in plan.slot_changes)
+        ids, iso = self._ids, self._iso
+        slot_changes = plan.slot_changes
+        cells_l: list[tuple[str, int, int]] = []
+        before: dict[Hashable, Any] = {}
+        after: dict[Hashable, Any] = {}
+        event_cells: list[list[Any]] = []
+        for d, s, k, old, new in slot_changes:
+            c = (iso[d], s, k)
+            cells_l.append(c)
+            if old >= 0:
+                before[c] = ids[old]
+            who = ids[new] if new >= 0 else None
+            if who is not None:
+                after[c] = who
+            event_cells.append([c[0], s, k, who])
+        cells = tuple(cells_l)
+        inverse = tuple((d, s, k, old) for d, s, k, old, _ in slot_changes)
         replaced = tuple(ids[w] for w in plan.replaced)
-        rec = OpRecord(
-            op_id=op_id,
-            version=version,
-            user=user,
-            timestamp=time.time() if remote is None else float(remote["ts"]),
-            kind=plan.kind,
-            cells=cells,
-            before=before,
-            after=after,
-            inverse=inverse,
-            forced=forced,
-            message=plan.message,
-            undoes=undoes.op_id if undoes is not None else None,
+        rec = trusted_record(
+            op_id,
+            version,
+            user,
+            time.time() if remote is None else float(remote["ts"]),
+            plan.kind,
+            cells,
+            before,
+            after,
+            inverse,
+            forced,
+            plan.message,
+            undoes.op_id if undoes is not None else None,
         )
         if remote is None:
             self._persist(rec)  # may raise StoreBehind before anything changed
         roster = self.core
-        for d, s, k, old, _ in plan.slot_changes:
+        for d, s, k, old, _ in slot_changes:
             if old >= 0:
                 roster.clear(d, s, k)
-        for d, s, k, _, new in plan.slot_changes:
+        for d, s, k, _, new in slot_changes:
             if new >= 0:
                 roster.place(new, d, s, k)
         delta = self.validator.commit(plan.changes)
         self.version = version
         self._latest_by_user[user] = version
-        for d, s, _, _, _ in plan.slot_changes:
-            self.cell_version[d, s] = version
+        cell_version = self.cell_version
+        for d, s, _, _, _ in slot_changes:
+            cell_version[d, s] = version
         if undoes is None:
             self.oplog.record(rec)
         elif plan.kind == "undo":
             self.oplog.mark_undone(undoes.op_id, rec)
         else:
             self.oplog.mark_redone(undoes.op_id, rec)
+        introduced, resolved = delta.introduced, delta.resolved
         payload = {
             "op_id": op_id,
             "version": version,
             "kind": plan.kind,
-            "cells": [[c[0], c[1], c[2], after.get(c)] for c in cells],
-            "introduced": len(delta.introduced),
-            "resolved": len(delta.resolved),
+            "cells": event_cells,
+            "introduced": len(introduced),
+            "resolved": len(resolved),
             "forced": forced,
             "replaced": list(replaced),
             "base_version": base_version,
@@ -833,34 +839,34 @@ class Schedule:
         if remote is not None:
             event_type = "remote_applied"
         self._publish(event_type, payload, user)
-        if delta.introduced or delta.resolved:
+        hard_delta, soft_delta = int(delta.hard), float(delta.soft)
+        if introduced or resolved:
             self._publish(
                 "violations_changed",
                 {
                     "op_id": op_id,
                     "version": version,
-                    "introduced": len(delta.introduced),
-                    "resolved": len(delta.resolved),
-                    "hard_delta": int(delta.hard),
-                    "soft_delta": float(delta.soft),
+                    "introduced": len(introduced),
+                    "resolved": len(resolved),
+                    "hard_delta": hard_delta,
+                    "soft_delta": soft_delta,
                 },
                 user,
             )
-        return OpResult(
-            ok=True,
-            message=plan.message + (" (forced)" if forced and delta.hard > 0 else ""),
-            op_id=op_id,
-            version=version,
-            introduced=tuple(delta.introduced),
-            resolved=tuple(delta.resolved),
-            replaced=replaced,
-            forced=forced,
-            kind=plan.kind,
-            user=user,
-            cells=cells,
-            hard_delta=int(delta.hard),
-            soft_delta=float(delta.soft),
-            details={"base_version": base_version} if base_version is not None else {},
+        return applied_result(
+            plan.message + (" (forced)" if forced and delta.hard > 0 else ""),
+            op_id,
+            version,
+            tuple(introduced),
+            tuple(resolved),
+            replaced,
+            forced,
+            plan.kind,
+            user,
+            cells,
+            hard_delta,
+            soft_delta,
+            {"base_version": base_version} if base_version is not None else {},
         )
 
     def _persist(self, record: OpRecord) -> None:

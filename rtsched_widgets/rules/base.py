@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import numpy as np
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -88,6 +90,40 @@ def _violation_builder() -> Callable[..., Violation]:
 
 
 new_violation = _violation_builder()
+
+
+def pair_found(
+    rule: Rule,
+    ws: np.ndarray,
+    d1: np.ndarray,
+    d2: np.ndarray,
+    record: Callable[[int, int, int], Violation],
+    message: Callable[[int, int, int], str],
+) -> Found:
+    """``Found`` of a hard rule whose violations are (worker, day, later day) pairs with key
+    ``(rule.name, w, d1, d2)``, one worker, the two dates and no post; ``record(w, d1, d2)``
+    builds one record, ``message(w, d1, d2)`` its message."""
+    n = int(ws.size)
+
+    def triples() -> zip[tuple[int, int, int]]:
+        return zip(ws.tolist(), d1.tolist(), d2.tolist(), strict=True)
+
+    def records() -> list[Violation]:
+        return [record(w, a, b) for w, a, b in triples()]
+
+    def columns() -> dict[str, list[Any]]:
+        t = rule.t
+        ids, iso = t.worker_id_1, t.iso
+        return {
+            "workers": [ids[w] for w in ws.tolist()],
+            "dates": [(iso[a], iso[b]) for a, b in zip(d1.tolist(), d2.tolist(), strict=True)],
+            "post": [None] * n,
+            "message": [message(w, a, b) for w, a, b in triples()],
+        }
+
+    return Found(rule, n, np.ones(n, dtype=float), records, columns)
+
+
 """``new_violation(rule, severity, workers, dates, post, message, penalty, key)``: the same
 record as ``Violation(...)`` with the same positional arguments, built faster."""
 
@@ -112,6 +148,65 @@ class Delta:
     resolved: tuple[Violation, ...]
     hard: int
     soft: float
+
+
+class Found:
+    """The violations of one rule found by a full check, held column-wise.
+
+    ``size`` is the number of violations and ``penalties`` their penalties (a float array in
+    record order). The records themselves (``records()``) and the display columns
+    (``columns()``: workers, dates, post, message) are built only when asked, so a full check
+    whose caller needs counts and penalties never creates per-violation Python objects.
+    ``records()`` returns exactly what ``Rule.full`` returns, in the same order.
+    """
+
+    __slots__ = ("_columns", "_make", "_records", "penalties", "rule", "size")
+
+    def __init__(
+        self,
+        rule: Rule,
+        size: int,
+        penalties: np.ndarray,
+        make_records: Callable[[], list[Violation]],
+        make_columns: Callable[[], dict[str, list[Any]]] | None = None,
+    ) -> None:
+        self.rule = rule
+        self.size = size
+        self.penalties = penalties
+        self._make = make_records
+        self._columns = make_columns
+        self._records: list[Violation] | None = None
+
+    @classmethod
+    def of_records(cls, rule: Rule, records: list[Violation]) -> Found:
+        """Wrap records already built (rules without a column-wise full check)."""
+        found = cls(
+            rule,
+            len(records),
+            np.fromiter((v.penalty for v in records), dtype=float, count=len(records)),
+            records.copy,
+        )
+        found._records = records
+        return found
+
+    def records(self) -> list[Violation]:
+        """The violation records (built on the first call, then kept; a new list each call)."""
+        if self._records is None:
+            self._records = self._make()
+        return list(self._records)
+
+    def columns(self) -> dict[str, list[Any]]:
+        """Lists ``workers``, ``dates``, ``post``, ``message`` in record order (built from the
+        arrays when the rule provides it, else read from the records)."""
+        if self._columns is not None and self._records is None:
+            return self._columns()
+        rows = self.records()
+        return {
+            "workers": [v.workers for v in rows],
+            "dates": [v.dates for v in rows],
+            "post": [v.post for v in rows],
+            "message": [v.message for v in rows],
+        }
 
 
 class Rule:
@@ -139,6 +234,11 @@ class Rule:
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
         """Every violation of this rule in ``roster``."""
         raise NotImplementedError
+
+    def full_found(self, problem: Problem, roster: Roster) -> Found:
+        """``full`` held column-wise (see ``Found``); rules with many violations override it
+        to find them with array operations and build records only on demand."""
+        return Found.of_records(self, self.full(problem, roster))
 
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
         """Anchors whose violations may change when worker ``w`` goes from ``old`` to ``new``

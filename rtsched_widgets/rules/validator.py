@@ -24,10 +24,10 @@ from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.rules.base import Change, Delta, Rule, Score, Violation
 from rtsched_widgets.rules.profiles import default_rules
 from rtsched_widgets.rules.state import LiveState, Tables
+from rtsched_widgets.rules.table import COLUMNS, ViolationTable
 
-__all__ = ["Change", "Delta", "Score", "Validator", "Violation"]
+__all__ = ["COLUMNS", "Change", "Delta", "Score", "Validator", "Violation", "ViolationTable"]
 
-COLUMNS = ["rule", "severity", "workers", "dates", "post", "message", "penalty"]
 
 _RuleChange = tuple[
     int, Callable[[tuple], Iterable[int]], tuple[Violation, ...], tuple[Violation, ...]
@@ -141,16 +141,19 @@ class Validator:
             else:
                 soft += math.fsum(v.penalty for v in found.values())
         self._hard, self._soft = hard, soft
-        self._stamp += 1
-        self._pending = None
+        self._stamp += 1  # any kept preview is stale from now on
 
     def full_check(self) -> list[Violation]:
         """Every violation, recomputed from scratch (vectorised); the maintained set is not
-        changed."""
-        out: list[Violation] = []
-        for i in self._live:
-            out.extend(self.rules[i].full(self.problem, self.roster))
-        return out
+        changed. Same as ``full_table().records()``."""
+        return self.full_table().records()
+
+    def full_table(self) -> ViolationTable:
+        """Every violation, recomputed from scratch, held column-wise: counts, penalties and
+        score without building a record per violation (records and the DataFrame on demand,
+        see ``ViolationTable``). The maintained set is not changed."""
+        problem, roster = self.problem, self.roster
+        return ViolationTable([self.rules[i].full_found(problem, roster) for i in self._live])
 
     def violation_list(self) -> list[Violation]:
         """The maintained violations, rule by rule in rule order."""
@@ -348,8 +351,7 @@ class Validator:
         self._store(changed)
         self._hard += delta.hard
         self._soft += delta.soft
-        self._stamp += 1
-        self._pending = None
+        self._stamp += 1  # any kept preview is stale from now on
 
     def score_delta(self, changes: Sequence[Change]) -> tuple[int, float]:
         """(hard, soft) change that ``changes`` would cause; no records, nothing changes.

@@ -223,8 +223,11 @@ def run_edits(data: st.DataObject, problem: Problem) -> None:
         assert v.score() == before
         assert hard == pv.hard
         assert abs(soft - pv.soft) < 1e-6
+        route = data.draw(st.sampled_from(["commit", "previewed", "recomputed"]))
+        if route == "recomputed":  # a newer preview of something else: commit recomputes
+            v.preview([])
         apply_to_roster(roster, changes)
-        c = v.commit(changes)
+        c = v.commit_previewed(pv) if route == "previewed" else v.commit(changes)
         assert keyed(c.introduced) == keyed(pv.introduced)
         assert keyed(c.resolved) == keyed(pv.resolved)
         assert c.hard == pv.hard and abs(c.soft - pv.soft) < 1e-6
@@ -235,8 +238,20 @@ def run_edits(data: st.DataObject, problem: Problem) -> None:
         # the new introduced records are exactly the maintained ones with those keys
         kept = {x.key: x for x in v.violation_list()}
         assert all(kept[x.key] == x for x in c.introduced)
-    w = v.copy(roster.copy())
+    table = v.full_table()
+    assert table.records() == v.full_check()
+    assert table.score().hard == v.score().hard
+    assert abs(table.score().soft - v.score().soft) < 1e-6
+    # a copy and its parent edited apart stay independent (rows are shared copy-on-write)
+    roster2 = roster.copy()
+    w = v.copy(roster2)
     assert w.score() == v.score()
+    for target, rost in ((w, roster2), (v, roster), (w, roster2)):
+        changes = draw_edit(data, rost)
+        apply_to_roster(rost, changes)
+        target.commit(changes)
+        assert_matches_full(v)
+        assert_matches_full(w)
 
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

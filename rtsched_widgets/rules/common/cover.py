@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -48,14 +48,28 @@ class _Cell(Rule):
     def record(self, d: int, s: int, count: int) -> Violation:
         raise NotImplementedError
 
+    def amount_weight(self, problem: Problem) -> np.ndarray:
+        """The per-person weight of this rule per cell (``under_weight``/``over_weight``)."""
+        raise NotImplementedError
+
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        return self.full_found(problem, roster).records()
+
+    def full_found(self, problem: Problem, roster: Roster) -> Found:
         count = roster.count
-        ds, ss = np.nonzero(self.breaks(count, problem.required))
+        required = problem.required
+        ds, ss = np.nonzero(self.breaks(count, required))
         cs = count[ds, ss]
-        return [
-            self.record(d, s, c)
-            for d, s, c in zip(ds.tolist(), ss.tolist(), cs.tolist(), strict=True)
-        ]
+        weight = self.amount_weight(problem)[ds, ss].astype(float)
+        penalties = weight * np.abs(required[ds, ss].astype(np.int64) - cs.astype(np.int64))
+
+        def records() -> list[Violation]:
+            return [
+                self.record(d, s, c)
+                for d, s, c in zip(ds.tolist(), ss.tolist(), cs.tolist(), strict=True)
+            ]
+
+        return Found(self, int(ds.size), penalties, records)
 
     def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
         t, out = self.t, []
@@ -78,6 +92,9 @@ class CoverUnder(_Cell):
 
     name = "cover_under"
     severity = "soft"
+
+    def amount_weight(self, problem: Problem) -> np.ndarray:
+        return np.asarray(problem.under_weight)
 
     def record(self, d: int, s: int, count: int) -> Violation:
         t = self.t
@@ -128,6 +145,9 @@ class CoverOver(_Cell):
 
     name = "cover_over"
     severity = "soft"
+
+    def amount_weight(self, problem: Problem) -> np.ndarray:
+        return np.asarray(problem.over_weight)
 
     def record(self, d: int, s: int, count: int) -> Violation:
         t = self.t

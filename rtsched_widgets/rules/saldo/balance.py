@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -57,12 +57,16 @@ class _Share(Rule):
         )
 
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
-        n = self.counts(problem, roster)
-        out = []
-        for w in np.flatnonzero(np.abs(n - np.asarray(self.share)) > self.tolerance).tolist():
-            if self.penalty(w, int(n[w])) > 0:
-                out.append(self.record(w, int(n[w])))
-        return out
+        return self.full_found(problem, roster).records()
+
+    def full_found(self, problem: Problem, roster: Roster) -> Found:
+        counts = self.counts(problem, roster)
+        near = np.flatnonzero(np.abs(counts - np.asarray(self.share)) > self.tolerance)
+        hits = [(w, n) for w, n in zip(near.tolist(), counts[near].tolist(), strict=True)]
+        pens = [self.penalty(w, n) for w, n in hits]
+        hits = [h for h, pen in zip(hits, pens, strict=True) if pen > 0]
+        penalties = np.array([pen for pen in pens if pen > 0], dtype=float)
+        return Found(self, len(hits), penalties, lambda: [self.record(w, n) for w, n in hits])
 
     def anchors(self, key: tuple) -> Iterable[int]:
         return (key[1],)

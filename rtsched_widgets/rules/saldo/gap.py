@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, pair_found
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -29,23 +29,24 @@ class MinGap(Rule):
     name = "min_gap"
     severity = "hard"
 
-    def record(self, w: int, d1: int, d2: int) -> Violation:
+    def message(self, w: int, d1: int, d2: int) -> str:
         t = self.t
-        m = t.min_distance[w]
-        return self.make(
-            ("min_gap", w, d1, d2),
-            (w,),
-            (d1, d2),
-            None,
+        return (
             f"{t.worker_id[w]} works {t.iso[d1]} and {t.iso[d2]}, {d2 - d1} day(s) apart; "
-            f"shifts must be at least {m} days apart (min gap)",
+            f"shifts must be at least {t.min_distance[w]} days apart (min gap)"
         )
 
+    def record(self, w: int, d1: int, d2: int) -> Violation:
+        return self.make(("min_gap", w, d1, d2), (w,), (d1, d2), None, self.message(w, d1, d2))
+
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        return self.full_found(problem, roster).records()
+
+    def full_found(self, problem: Problem, roster: Roster) -> Found:
         # worked cells in row-major order: days ascending within each worker
         ws, ds = np.nonzero(roster.shift_of >= 0)
         md = problem.min_distance[ws]
-        out: list[Violation] = []
+        parts_w, parts_a, parts_b = [], [], []
         for j in range(1, len(ds)):
             # pairs j apart in the list; when none of them is too close, pairs further apart
             # in the list (same worker, later days) cannot be either
@@ -53,11 +54,18 @@ class MinGap(Rule):
             if not hit.any():
                 break
             i = np.flatnonzero(hit)
-            out.extend(
-                self.record(w, a, b)
-                for w, a, b in zip(ws[i].tolist(), ds[i].tolist(), ds[i + j].tolist(), strict=True)
-            )
-        return out
+            parts_w.append(ws[i])
+            parts_a.append(ds[i])
+            parts_b.append(ds[i + j])
+        empty = np.zeros(0, dtype=np.int64)
+        return pair_found(
+            self,
+            np.concatenate(parts_w) if parts_w else empty,
+            np.concatenate(parts_a) if parts_a else empty,
+            np.concatenate(parts_b) if parts_b else empty,
+            self.record,
+            self.message,
+        )
 
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
         if (old < 0) == (new < 0):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, pair_found
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -34,31 +34,41 @@ class WeekdayPattern(Rule):
         super().__init__(problem, tables)
         self.distances = sorted({int(k) for k in problem.settings.pattern_distances if k > 0})
 
-    def record(self, w: int, d1: int, d2: int) -> Violation:
+    def message(self, w: int, d1: int, d2: int) -> str:
         t = self.t
-        return self.make(
-            ("pattern", w, d1, d2),
-            (w,),
-            (d1, d2),
-            None,
+        return (
             f"{t.worker_id[w]} works {t.iso[d1]} and {t.iso[d2]}, exactly {d2 - d1} days "
-            "apart on pattern weekdays (7/14 pattern)",
+            "apart on pattern weekdays (7/14 pattern)"
         )
 
+    def record(self, w: int, d1: int, d2: int) -> Violation:
+        return self.make(("pattern", w, d1, d2), (w,), (d1, d2), None, self.message(w, d1, d2))
+
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        return self.full_found(problem, roster).records()
+
+    def full_found(self, problem: Problem, roster: Roster) -> Found:
         works = roster.shift_of >= 0
         pat = np.asarray(self.t.pattern_day, dtype=bool)
-        out: list[Violation] = []
+        parts_w, parts_a, parts_b = [], [], []
         for k in self.distances:
             if k >= problem.n_days:
                 continue
             hit = works[:, :-k] & works[:, k:]
             hit &= (pat[:-k] & pat[k:])[None, :]
             ws, ds = np.nonzero(hit)
-            out.extend(
-                self.record(w, d, d + k) for w, d in zip(ws.tolist(), ds.tolist(), strict=True)
-            )
-        return out
+            parts_w.append(ws)
+            parts_a.append(ds)
+            parts_b.append(ds + k)
+        empty = np.zeros(0, dtype=np.int64)
+        return pair_found(
+            self,
+            np.concatenate(parts_w) if parts_w else empty,
+            np.concatenate(parts_a) if parts_a else empty,
+            np.concatenate(parts_b) if parts_b else empty,
+            self.record,
+            self.message,
+        )
 
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
         if (old < 0) == (new < 0) or not self.t.pattern_day[d]:

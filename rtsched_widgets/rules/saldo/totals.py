@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -115,9 +115,14 @@ class TargetShifts(_PerWorkerCount):
         )
 
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
-        n = (roster.shift_of >= 0).sum(axis=1)
-        off = np.abs(n - problem.targets) > self.tolerance
-        return [self.record(w, int(n[w])) for w in np.flatnonzero(off).tolist()]
+        return self.full_found(problem, roster).records()
+
+    def full_found(self, problem: Problem, roster: Roster) -> Found:
+        counts = (roster.shift_of >= 0).sum(axis=1)
+        off = np.flatnonzero(np.abs(counts - problem.targets) > self.tolerance)
+        hits = list(zip(off.tolist(), counts[off].tolist(), strict=True))
+        penalties = np.array([self.penalty(w, n) for w, n in hits], dtype=float)
+        return Found(self, len(hits), penalties, lambda: [self.record(w, n) for w, n in hits])
 
     def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
         n, out = state.n_work, []

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Rule, Violation, new_violation
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, new_violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -55,9 +55,12 @@ class MaxConsecutiveWeekends(Rule):
         )
 
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        return self.full_found(problem, roster).records()
+
+    def full_found(self, problem: Problem, roster: Roster) -> Found:
         t = self.t
         if t.n_weeks == 0:
-            return []
+            return Found.of_records(self, [])
         works = (roster.shift_of >= 0) & problem.calendar.is_special[None, :]
         has = np.zeros((t.n_w, t.n_weeks), dtype=np.int8)
         ws, ds = np.nonzero(works)
@@ -69,37 +72,42 @@ class MaxConsecutiveWeekends(Rule):
         _, ek = np.nonzero(step == -1)  # one past run ends (same row order)
         long = (ek - sk) > self.limit
         if not long.any():
-            return []
+            return Found.of_records(self, [])
         sw, sk, ek = sw[long], sk[long], ek[long]
         # The days of a week are contiguous, so a run's special days worked are the entries
         # of the row-major (worker, day) list of worked special days between two keys.
         flat = ws.astype(np.int64) * t.n_d + ds
         lo = np.searchsorted(flat, sw * t.n_d + self.week_first[sk])
         hi = np.searchsorted(flat, sw * t.n_d + self.week_first[ek])
-        day_list = ds.tolist()
-        iso, worker_id_1, worker_id = t.iso, t.worker_id_1, t.worker_id
-        getiso = iso.__getitem__
-        tail = f"; at most {self.limit} allowed (max consecutive weekends)"
-        name, severity = self.name, self.severity
-        out = []
-        for w, first, end, i, j in zip(
-            sw.tolist(), sk.tolist(), ek.tolist(), lo.tolist(), hi.tolist(), strict=True
-        ):
-            dates = tuple(map(getiso, day_list[i:j]))
-            out.append(
-                new_violation(
-                    name,
-                    severity,
-                    worker_id_1[w],
-                    dates,
-                    None,
-                    f"{worker_id[w]} works special days in {end - first} consecutive weeks "
-                    f"({dates[0]} … {dates[-1]}){tail}",
-                    1.0,
-                    ("max_consecutive_weekends", w, first, end - 1),
+        n = int(sw.size)
+
+        def records() -> list[Violation]:
+            day_list = ds.tolist()
+            iso, worker_id_1, worker_id = t.iso, t.worker_id_1, t.worker_id
+            getiso = iso.__getitem__
+            tail = f"; at most {self.limit} allowed (max consecutive weekends)"
+            name, severity = self.name, self.severity
+            out = []
+            for w, first, end, i, j in zip(
+                sw.tolist(), sk.tolist(), ek.tolist(), lo.tolist(), hi.tolist(), strict=True
+            ):
+                dates = tuple(map(getiso, day_list[i:j]))
+                out.append(
+                    new_violation(
+                        name,
+                        severity,
+                        worker_id_1[w],
+                        dates,
+                        None,
+                        f"{worker_id[w]} works special days in {end - first} consecutive weeks "
+                        f"({dates[0]} … {dates[-1]}){tail}",
+                        1.0,
+                        ("max_consecutive_weekends", w, first, end - 1),
+                    )
                 )
-            )
-        return out
+            return out
+
+        return Found(self, n, np.ones(n, dtype=float), records)
 
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
         t = self.t

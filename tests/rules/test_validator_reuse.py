@@ -1,0 +1,192 @@
+"""Committing a previewed delta, stale previews, the column-wise full check and copy-on-write
+copies of the validator and its mirror."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from _rules_helpers import apply_to_roster, assert_matches_full, keyed, roster_with, saldo_problem
+
+from rtsched_widgets.model import Worker
+from rtsched_widgets.rules import LiveState, Tables, Validator
+from rtsched_widgets.rules.table import COLUMNS
+
+
+def _problem():
+    workers = [
+        Worker("A", days_off=((date(2026, 1, 7), date(2026, 1, 8)),)),
+        Worker("B", work_percentage=50.0),
+        Worker("C", max_shifts=2),
+        Worker("D", incompatible_with=("A",)),
+    ]
+    return saldo_problem(workers, days=35, posts=2)
+
+
+CELLS = [(0, 0, 0), (1, 0, 1), (0, 2, 1), (2, 3, 0), (3, 2, 0), (1, 7, 0), (2, 10, 1)]
+
+
+def test_commit_previewed_equals_preview_then_commit():
+    p = _problem()
+    ra, rb = roster_with(p, CELLS), roster_with(p, CELLS)
+    va, vb = Validator(p, ra), Validator(p, rb)
+    change = [(0, 14, -1, 0), (3, 14, -1, 1)]
+    pa = va.preview(change)
+    apply_to_roster(ra, change)
+    ca = va.commit_previewed(pa)
+    assert ca is pa
+    apply_to_roster(rb, change)
+    cb = vb.commit(change)  # no preview: computed from scratch
+    assert keyed(ca.introduced) == keyed(cb.introduced)
+    assert keyed(ca.resolved) == keyed(cb.resolved)
+    assert (ca.hard, ca.soft) == (cb.hard, cb.soft)
+    assert va.score() == vb.score()
+    assert_matches_full(va)
+
+
+def test_commit_of_the_previewed_changes_reuses_the_preview():
+    p = _problem()
+    r = roster_with(p, CELLS)
+    v = Validator(p, r)
+    change = [(1, 4, -1, 0)]
+    pv = v.preview(change)
+    apply_to_roster(r, change)
+    assert v.commit(change) is pv  # same answer object: nothing recomputed
+    assert_matches_full(v)
+
+
+def test_a_stale_preview_is_refused_and_changes_nothing():
+    p = _problem()
+    r = roster_with(p, CELLS)
+    v = Validator(p, r)
+    first = [(1, 4, -1, 0)]
+    other = [(3, 20, -1, 1)]
+    stale = v.preview(first)
+    v.preview(other)  # a newer preview: the first one is no longer the latest
+    apply_to_roster(r, first)
+    with pytest.raises(ValueError, match="latest preview"):
+        v.commit_previewed(stale)
+    # the roster holds `first`; committing it by its changes recomputes the right answer
+    v.commit(first)
+    assert_matches_full(v)
+
+    pv = v.preview(other)
+    apply_to_roster(r, [(2, 20, -1, 0)])
+    v.commit([(2, 20, -1, 0)])  # something else committed after the preview
+    before = v.score()
+    apply_to_roster(r, other)
+    with pytest.raises(ValueError, match="stale"):
+        v.commit_previewed(pv)
+    assert v.score() == before
+    got = v.commit(other)  # recomputed against the current state, not the stale answer
+    assert_matches_full(v)
+    assert v.score().hard == before.hard + got.hard
+
+
+def test_commit_after_a_preview_of_other_changes_is_recomputed():
+    p = _problem()
+    ra, rb = roster_with(p, CELLS), roster_with(p, CELLS)
+    va, vb = Validator(p, ra), Validator(p, rb)
+    va.preview([(1, 4, -1, 0)])
+    change = [(1, 5, -1, 0)]
+    apply_to_roster(ra, change)
+    apply_to_roster(rb, change)
+    ca, cb = va.commit(change), vb.commit(change)
+    assert keyed(ca.introduced) == keyed(cb.introduced)
+    assert keyed(ca.resolved) == keyed(cb.resolved)
+    assert_matches_full(va)
+
+
+def test_commit_previewed_refuses_a_roster_without_the_changes():
+    p = _problem()
+    r = roster_with(p, CELLS)
+    v = Validator(p, r)
+    pv = v.preview([(1, 4, -1, 0)])
+    before = v.score()
+    with pytest.raises(ValueError, match="apply the changes to the roster"):
+        v.commit_previewed(pv)
+    assert v.score() == before
+    assert_matches_full(v)
+    apply_to_roster(r, [(1, 4, -1, 0)])
+    assert v.commit_previewed(pv) is pv  # still the latest preview: accepted now
+    assert_matches_full(v)
+
+
+def test_full_table_agrees_with_full_check_and_the_frame():
+    p = _problem()
+    r = roster_with(p, [*CELLS, (0, 7, 1), (0, 21, 0), (0, 14, 1), (2, 4, 1)])
+    v = Validator(p, r)
+    table = v.full_table()
+    records = v.full_check()
+    assert len(records) > 5
+    assert table.records() == records
+    assert len(table) == len(records)
+    assert table.score().hard == v.score().hard
+    assert table.score().soft == pytest.approx(v.score().soft)
+    counts: dict[str, int] = {}
+    for x in records:
+        counts[x.rule] = counts.get(x.rule, 0) + 1
+    assert table.by_rule() == counts
+    frame = table.to_frame()
+    assert list(frame.columns) == COLUMNS
+    expected = pd.DataFrame(
+        {
+            "rule": [x.rule for x in records],
+            "severity": [x.severity for x in records],
+            "workers": [x.workers for x in records],
+            "dates": [x.dates for x in records],
+            "post": pd.array([x.post for x in records], dtype="Int64"),
+            "message": [x.message for x in records],
+            "penalty": np.array([x.penalty for x in records], dtype=float),
+        }
+    )
+    pd.testing.assert_frame_equal(frame, expected)
+
+
+def test_copy_and_parent_are_independent_after_copy_on_write():
+    p = _problem()
+    r = roster_with(p, CELLS)
+    v = Validator(p, r)
+    r2 = r.copy()
+    v2 = v.copy(r2)
+    base = v.score()
+    # both sides change rows of the same worker and day
+    apply_to_roster(r2, [(1, 3, -1, 1)])
+    v2.commit([(1, 3, -1, 1)])
+    assert v.score() == base
+    assert v.state.shift_of[1][3] == -1 and v2.state.shift_of[1][3] == 1
+    apply_to_roster(r, [(1, 3, -1, 1), (0, 0, 0, -1)])
+    v.commit([(1, 3, -1, 1), (0, 0, 0, -1)])
+    assert v2.state.shift_of[0][0] == 0 and v.state.shift_of[0][0] == -1
+    assert_matches_full(v)
+    assert_matches_full(v2)
+    # a copy of a copy, then edits everywhere
+    r3 = r2.copy()
+    v3 = v2.copy(r3)
+    apply_to_roster(r3, [(1, 3, 1, -1)])
+    v3.commit([(1, 3, 1, -1)])
+    for x in (v, v2, v3):
+        assert_matches_full(x)
+    assert v2.state.shift_of[1][3] == 1 and v3.state.shift_of[1][3] == -1
+
+
+def test_live_state_copy_shares_rows_until_written():
+    p = _problem()
+    r = roster_with(p, CELLS)
+    t = Tables.of(p)
+    a = LiveState.from_roster(t, r)
+    b = a.copy()
+    assert b.shift_of[0] is a.shift_of[0]  # shared until written
+    b.apply(0, 5, -1, 1)
+    assert b.shift_of[0] is not a.shift_of[0]
+    assert a.shift_of[0][5] == -1 and b.shift_of[0][5] == 1
+    assert a.days[0] == [0, 2] and b.days[0] == [0, 2, 5]
+    assert a.count[5][1] == 0 and b.count[5][1] == 1
+    a.apply(0, 5, -1, 0)
+    assert b.shift_of[0][5] == 1 and a.shift_of[0][5] == 0
+    fresh = LiveState.from_roster(t, r)
+    fresh.apply(0, 5, -1, 0)
+    for name in ("shift_of", "days", "count", "n_work", "n_ws", "spw", "wkend", "n_weekends"):
+        assert getattr(a, name) == getattr(fresh, name), name

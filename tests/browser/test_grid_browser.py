@@ -211,3 +211,78 @@ def test_dark_theme_renders_and_dashboard_screenshot(lab_user, notebook_factory)
     board = page.locator(".jp-OutputArea-output").filter(has=page.locator(".rts-statusbar"))
     board.first.screenshot(path=str(DOCS / "dashboard.png"))
     assert (DOCS / "dashboard.png").stat().st_size > 10_000
+
+
+LOCKED = has_class("rts-locked")
+
+
+def test_locks_of_another_user_are_marked_live_and_refuse_edits(lab_user, notebook_factory):
+    user, page = open_with(
+        lab_user,
+        notebook_factory,
+        "s.collaborate()\ngrid = ScheduleGrid(s)\ngrid",
+        "ScheduleGrid(s, view='roster')",
+    )
+    # bob (code in another cell) locks a cell: both views mark it, naming him as text
+    user.run_code("print(s.collab.lock('cell', '2026-01-06', 0, user='bob'))")
+    expect(cell(page, 1, 0)).to_have_class(LOCKED)
+    expect(cell(page, 1, 0)).to_have_attribute("data-locked-by", "bob")
+    expect(cell(page, 1, 0)).to_have_attribute("title", re.compile(r"^locked by bob"))
+    expect(cell(page, 3, 1, grid=1)).to_have_class(LOCKED)  # Worker 3 holds that cell
+    expect(cell(page, 0, 0)).not_to_have_class(LOCKED)
+    # a row locked by a user with a hostile name: the whole date, the name stays text
+    user.run_code(f"print(s.collab.lock('row', '2026-01-10', user={XSS!r}))")
+    expect(cell(page, 5, 1)).to_have_attribute("data-locked-by", XSS)
+    expect(cell(page, 5, 1)).to_have_attribute("title", re.compile("^locked by " + re.escape(XSS)))
+    expect(cell(page, 2, 5, grid=1)).to_have_attribute("data-locked-by", XSS)
+    expect(page.locator(".rts-grid img")).to_have_count(0)
+    # an edit there is refused with the holder's name and changes nothing
+    cell(page, 1, 0).click()
+    page.keyboard.press("Delete")
+    message = page.locator(".rts-grid .rts-message").first
+    expect(message).to_contain_text("locked by bob")
+    expect(message).to_have_attribute("data-ok", "false")
+    expect(cell(page, 1, 0)).to_have_text("Worker 3")
+    # released: the marks go in both views
+    user.run_code("print(s.collab.unlock('cell', '2026-01-06', 0, user='bob'))")
+    expect(cell(page, 1, 0)).not_to_have_class(LOCKED)
+    expect(cell(page, 3, 1, grid=1)).not_to_have_class(LOCKED)
+    # a lock from a process that then vanished (nobody renews it, nothing publishes its end)
+    user.run_code(
+        "c = s.collab\n"
+        "print(c.store.acquire_lock(c.schedule_id, 'cell:2026-01-13:1', 'dave', 3.0))\n"
+        "s.events.publish('lock_acquired', {'target': 'cell:2026-01-13:1', 'kind': 'cell',"
+        " 'user': 'dave'}, 'dave')"
+    )
+    expect(cell(page, 8, 1)).to_have_attribute("data-locked-by", "dave")
+    expect(cell(page, 8, 1)).not_to_have_class(LOCKED)  # expired: the grid noticed
+    cell(page, 8, 1).click()
+    page.keyboard.press("Enter")
+    expect(page.locator(".rts-picker li").first).to_be_visible()
+    page.keyboard.type("Worker 1")
+    page.keyboard.press("Enter")
+    expect(cell(page, 8, 1)).to_have_text("Worker 1")
+
+
+def test_copy_and_paste_through_the_real_clipboard(lab_user, notebook_factory):
+    user, page = open_with(lab_user, notebook_factory, "grid = ScheduleGrid(s)\ngrid")
+    user.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=user.server.base_url
+    )
+    cell(page, 0, 0).click()
+    cell(page, 1, 0).click(modifiers=["Shift"])
+    page.keyboard.press("Control+c")
+    expect(page.locator(".rts-grid .rts-message")).to_have_text("copied 2 x 1 cells")
+    assert page.evaluate("() => navigator.clipboard.readText()") == "W02\nW03"
+    cell(page, 12, 0).click()
+    page.keyboard.press("Control+v")
+    expect(cell(page, 12, 0)).to_have_text("Worker 2")
+    expect(cell(page, 13, 0)).to_have_text("Worker 3")
+    # text copied elsewhere (another program) pastes too: ids or names, a block of two posts
+    page.evaluate("(t) => navigator.clipboard.writeText(t)", "Worker 4\tW01\n")
+    cell(page, 15, 0).click()
+    page.keyboard.press("Control+v")
+    expect(cell(page, 15, 0)).to_have_text("Worker 4")
+    expect(cell(page, 15, 1)).to_have_text("Worker 1")
+    out = user.run_code("print(s.oplog.records()[-1].kind, s.version)")
+    expect(out.locator(".jp-OutputArea-output")).to_contain_text("bulk 5")

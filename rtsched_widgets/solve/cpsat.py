@@ -207,11 +207,35 @@ def _scale_for(*arrays: np.ndarray) -> int:
 class CpModelBuilder:
     """Builds the CP-SAT model of one problem; see the module docstring for its constraints."""
 
-    def __init__(self, cp: Any, problem: Problem) -> None:
+    def __init__(
+        self,
+        cp: Any,
+        problem: Problem,
+        *,
+        free: np.ndarray | None = None,
+        base: np.ndarray | None = None,
+    ) -> None:
         self.cp = cp
         self.p = problem
         self.model = cp.CpModel()
+        if (free is None) != (base is None):
+            raise ValueError("free, base: give both (a region of a roster) or neither")
+        if free is not None and problem.profile != "nrp":
+            raise ValueError("free: a region model exists for the NRP profile only")
+        # the region: worker-days that get variables; the others hold ``base`` as constants
+        self.restricted = free is not None
+        shape = (problem.n_workers, problem.n_days)
+        self.free = np.ones(shape, dtype=bool) if free is None else np.asarray(free, dtype=bool)
+        self.base = np.full(shape, -1, dtype=np.int64) if base is None else np.asarray(base)
+        # prefix sums of free days per worker: any free day in [a, b) <=> ps[b] > ps[a]
+        self.free_ps = np.concatenate(
+            [np.zeros((shape[0], 1), dtype=np.int64), np.cumsum(self.free, axis=1)], axis=1
+        )
         self.x: dict[tuple[int, int, int], Any] = {}
+        # auxiliary variables, kept to hint them: cover slacks (day, shift, under, over) and
+        # NRP weekend flags (flag, worker, days)
+        self.slacks: list[tuple[int, int, Any, Any]] = []
+        self.weekend_flags: list[tuple[Any, int, list[int]]] = []
         self.work: dict[tuple[int, int], Any] = {}
         self.objective: list[Any] = []
         self.terms: list[str] = []
@@ -226,8 +250,8 @@ class CpModelBuilder:
             )
             # the balance shares are targets x part / R: scaling by R keeps them integral
             self.total_required = max(int(p.required.sum()), 1)
-        self.base = _scale_for(*weights)
-        self.scale = self.base * self.total_required
+        self.unit = _scale_for(*weights)
+        self.scale = self.unit * self.total_required
 
     def w(self, value: float) -> int:
         """A weight in solver units."""
@@ -236,29 +260,47 @@ class CpModelBuilder:
     # -- structure ------------------------------------------------------------------------
     def build(self) -> None:
         p, m = self.p, self.model
-        for w in range(p.n_workers):
-            for d in range(p.n_days):
-                if not p.available[w, d]:
-                    continue
-                row = []
-                for s in range(p.n_shifts):
-                    if p.maximum[d, s] > 0:
-                        v = m.new_bool_var(f"x_{w}_{d}_{s}")
-                        self.x[w, d, s] = v
-                        row.append(v)
-                if row:
-                    work = m.new_bool_var(f"work_{w}_{d}")
-                    m.add(sum(row) == work)
-                    self.work[w, d] = work
+        free, base = self.free, self.base
+        cells: dict[tuple[int, int], list[Any]] = {}
+        self.by_worker: dict[int, list[tuple[int, int, Any]]] = {}
+        # a shift type a worker may not work at all (an NRP limit of 0) gets no variables
+        allowed = np.ones((p.n_workers, p.n_shifts), dtype=bool)
+        for w, worker in enumerate(p.workers):
+            for sid, limit in worker.max_per_shift.items():
+                if limit <= 0:
+                    allowed[w, p.shift_index[sid]] = False
+        open_shifts = [(p.maximum[d] > 0) for d in range(p.n_days)]
+        named = not self.restricted  # names help reading a full model; regions are throwaway
+        for w, d in zip(*np.nonzero(free & p.available), strict=True):
+            w, d = int(w), int(d)
+            row = []
+            mine = self.by_worker.setdefault(w, [])
+            for s in np.flatnonzero(open_shifts[d] & allowed[w]).tolist():
+                v = m.new_bool_var(f"x_{w}_{d}_{s}" if named else "")
+                self.x[w, d, s] = v
+                cells.setdefault((d, s), []).append(v)
+                mine.append((d, s, v))
+                row.append(v)
+            if row:
+                work = m.new_bool_var(f"work_{w}_{d}" if named else "")
+                m.add(sum(row) == work)
+                self.work[w, d] = work
+        # workers held at their base shift, per cell (region models only)
+        held = np.zeros((p.n_days, p.n_shifts), dtype=np.int64)
+        if self.restricted:
+            w_idx, d_idx = np.nonzero(~free & (base >= 0))
+            np.add.at(held, (d_idx, base[w_idx, d_idx]), 1)
+        self.held = held
         self.counts: dict[tuple[int, int], Any] = {}
         for d in range(p.n_days):
             for s in range(p.n_shifts):
-                cell = [self.x[w, d, s] for w in range(p.n_workers) if (w, d, s) in self.x]
-                self.counts[d, s] = sum(cell) if cell else 0
-                m.add(self.counts[d, s] <= int(p.maximum[d, s]))
+                cell = cells.get((d, s))
+                self.counts[d, s] = sum(cell) + int(held[d, s]) if cell else int(held[d, s])
+                if cell:
+                    m.add(self.counts[d, s] <= int(p.maximum[d, s]))
         for w in range(p.n_workers):
             for d in range(p.n_days):
-                if p.mandatory[w, d]:
+                if p.mandatory[w, d] and free[w, d]:
                     if (w, d) not in self.work:
                         m.add_bool_or([])  # mandatory on a day the worker cannot work
                     else:
@@ -271,28 +313,51 @@ class CpModelBuilder:
         m.minimize(self.objective_expr)
 
     def wd(self, w: int, d: int) -> Any:
-        """``work[w, d]`` or the constant 0 when the worker cannot work that day."""
-        return self.work.get((w, d), 0)
+        """``work[w, d]``, or a constant: 0 when the worker cannot work that day, whether the
+        base roster works it outside the region."""
+        if (w, d) in self.work:
+            return self.work[w, d]
+        if self.free[w, d]:
+            return 0
+        return int(self.base[w, d] >= 0)
+
+    def xv(self, w: int, d: int, s: int) -> Any:
+        """``x[w, d, s]``, or a constant (0, or the base roster's value outside the region)."""
+        v = self.x.get((w, d, s))
+        if v is not None:
+            return v
+        if self.free[w, d]:
+            return 0
+        return int(self.base[w, d] == s)
+
+    def touches(self, w: int, a: int, b: int) -> bool:
+        """True when worker ``w`` has a day of the region in ``[a, b)``."""
+        ps = self.free_ps[w]
+        return bool(ps[min(b, len(ps) - 1)] > ps[max(a, 0)])
 
     def _cover(self, over_allowed: bool) -> None:
         """Cover as a linear balance per cell: ``count + under - over == required`` with
         ``under`` in ``[0, required]`` and ``over`` in ``[0, maximum - required]``. Both are
         charged in the objective (``over`` only when ``over_allowed``), so at an optimum
         ``under = max(required - count, 0)`` and ``over = max(count - required, 0)``; this
-        linear form gives a far stronger LP relaxation than max-equalities."""
+        linear form gives a far stronger LP relaxation than max-equalities. A cell nobody in
+        the model can change adds its (constant) penalty."""
         p, m = self.p, self.model
         for (d, s), count in self.counts.items():
             req, top = int(p.required[d, s]), int(p.maximum[d, s])
-            if isinstance(count, int):
-                continue  # nobody can work the cell: a constant penalty, not modelled
             under_w = self.w(p.under_weight[d, s]) if req > 0 else 0
             over_w = self.w(p.over_weight[d, s]) if over_allowed and top > req else 0
+            if isinstance(count, int):
+                self.objective.append(under_w * max(req - count, 0) + over_w * max(count - req, 0))
+                continue
             if req <= 0 and over_w <= 0:
                 continue
-            under = m.new_int_var(0, req, f"under_{d}_{s}") if req > 0 else 0
+            held = int(self.held[d, s])
+            under = m.new_int_var(0, max(req - held, 0), f"under_{d}_{s}") if req > held else 0
             over = m.new_int_var(0, max(top - req, 0), f"over_{d}_{s}")
             m.add(count + under - over == req)
-            if under_w > 0:
+            self.slacks.append((d, s, under, over))
+            if under_w > 0 and not isinstance(under, int):
                 self.objective.append(under_w * under)
             if over_w > 0:
                 self.objective.append(over_w * over)
@@ -302,80 +367,116 @@ class CpModelBuilder:
     def _nrp(self) -> None:
         p, m, n = self.p, self.model, self.p.n_days
         minutes = [st.minutes for st in p.shift_types]
+        # forbidden next-day shifts of each shift type
         forbidden = [
-            (s, p.shift_index[t]) for s, st in enumerate(p.shift_types) for t in st.forbidden_next
+            (s, [p.shift_index[t] for t in st.forbidden_next])
+            for s, st in enumerate(p.shift_types)
+            if st.forbidden_next
         ]
         weekends: dict[int, list[int]] = {}
         for d in range(n):
             if int(p.calendar.weekday[d]) in (5, 6):
                 weekends.setdefault(int(p.calendar.week[d]), []).append(d)
+        xv, touches = self.xv, self.touches
         for w, worker in enumerate(p.workers):
-            xs = self.x
+            if not self.touches(w, 0, n):
+                continue  # wholly outside the region: its base roster meets its rules
             for d in range(n - 1):
-                for s, t in forbidden:
-                    if (w, d, s) in xs and (w, d + 1, t) in xs:
-                        m.add_bool_or([~xs[w, d, s], ~xs[w, d + 1, t]])
+                if not touches(w, d, d + 2):
+                    continue
+                for s, nexts in forbidden:
+                    # shift s today excludes each of its forbidden shifts tomorrow; those
+                    # exclude each other already (one shift a day): one at-most-one
+                    today = xv(w, d, s)
+                    if isinstance(today, int) and today == 0:
+                        continue
+                    self._at_most_one([today] + [xv(w, d + 1, t) for t in nexts])
+            mine = self.by_worker.get(w, [])
+            held = self.base[w][~self.free[w]]
+            held = held[held >= 0]
             for sid, limit in worker.max_per_shift.items():
                 s = p.shift_index[sid]
-                m.add(sum(xs.get((w, d, s), 0) for d in range(n)) <= int(limit))
-            total = sum(
-                minutes[s] * xs[w, d, s]
-                for d in range(n)
-                for s in range(p.n_shifts)
-                if (w, d, s) in xs
+                ones = int((held == s).sum())
+                self._at_most(sum(v for _, s_, v in mine if s_ == s) + ones, int(limit))
+            total = sum(minutes[s] * v for _, s, v in mine) + int(
+                sum(minutes[int(s)] for s in held)
             )
             if worker.max_minutes is not None:
-                m.add(total <= worker.max_minutes)
+                self._at_most(total, worker.max_minutes)
             if worker.min_minutes is not None:
-                m.add(total >= worker.min_minutes)
+                self._at_most(-total, -worker.min_minutes)
             work = [self.wd(w, d) for d in range(n)]
-            worked = sum(v for v in work if not isinstance(v, int))
+            worked = sum(work)
             # redundant: the number of working days the minute bounds allow
             if worker.max_minutes is not None and min(minutes, default=0) > 0:
-                m.add(worked <= worker.max_minutes // min(minutes))
+                self._at_most(worked, worker.max_minutes // min(minutes))
             if worker.min_minutes is not None and max(minutes, default=0) > 0:
-                m.add(worked >= -(-worker.min_minutes // max(minutes)))
+                # worked >= ceil(min_minutes / longest shift)
+                self._at_most(-worked, (-worker.min_minutes) // max(minutes))
             if worker.max_consecutive is not None:
                 k = worker.max_consecutive
                 for d in range(n - k):
                     # every window of k + 1 days holds a day off
-                    self._clause([(v, False) for v in work[d : d + k + 1]])
+                    if touches(w, d, d + k + 1):
+                        self._clause([(v, False) for v in work[d : d + k + 1]])
             if worker.min_consecutive is not None:
-                self._min_runs(work, worker.min_consecutive, working=True)
+                self._min_runs(w, work, worker.min_consecutive, working=True)
             if worker.min_consecutive_off is not None:
-                self._min_runs(work, worker.min_consecutive_off, working=False)
+                self._min_runs(w, work, worker.min_consecutive_off, working=False)
             if worker.max_weekends is not None:
-                weekend_flags = []
+                weekend_flags: list[Any] = []
                 for days in weekends.values():
                     flags = [self.work[w, d] for d in days if (w, d) in self.work]
-                    if not flags:
+                    held = any(self.wd(w, d) == 1 for d in days if (w, d) not in self.work)
+                    if held or not flags:
+                        weekend_flags.append(1 if held else 0)
                         continue
                     # an upper bound is all the limit needs: working a day implies the weekend
                     we = m.new_bool_var(f"weekend_{w}_{days[0]}")
+                    self.weekend_flags.append((we, w, days))
                     for f in flags:
                         m.add_implication(f, we)
                     m.add_bool_or(flags).only_enforce_if(we)
                     weekend_flags.append(we)
-                m.add(sum(weekend_flags) <= worker.max_weekends)
+                self._at_most(sum(weekend_flags), worker.max_weekends)
         for requests, on in ((p.shift_on_requests, True), (p.shift_off_requests, False)):
             for r in requests:
                 w, s = p.worker_index[r.worker], p.shift_index[r.shift]
-                var = self.x.get((w, r.day, s))
+                var = xv(w, r.day, s)
                 weight = self.w(r.weight)
-                if on:
-                    self.objective.append(weight * (1 - var) if var is not None else weight)
-                elif var is not None:
-                    self.objective.append(weight * var)
+                self.objective.append(weight * (1 - var) if on else weight * var)
         self.terms += ["shift_on_requests", "shift_off_requests"]
         self._cover(over_allowed=True)
 
-    def _min_runs(self, work: list[Any], minimum: int, *, working: bool) -> None:
+    def _at_most_one(self, literals: list[Any]) -> None:
+        """At most one of ``literals`` (variables or constants 0/1) is true."""
+        ones = sum(1 for v in literals if isinstance(v, int) and v == 1)
+        rest = [v for v in literals if not isinstance(v, int)]
+        if ones > 1:
+            self.model.add_bool_or([])
+        elif ones == 1:
+            for v in rest:
+                self.model.add(v == 0)
+        elif len(rest) > 1:
+            self.model.add_at_most_one(rest)
+
+    def _at_most(self, expr: Any, limit: int) -> None:
+        """``expr <= limit``; a constant ``expr`` above the limit makes the model infeasible."""
+        if isinstance(expr, int):
+            if expr > limit:
+                self.model.add_bool_or([])
+            return
+        self.model.add(expr <= limit)
+
+    def _min_runs(self, w: int, work: list[Any], minimum: int, *, working: bool) -> None:
         """Forbid runs (of working days or of days off) shorter than ``minimum`` that start
         after day 0 and end before the last day: for a run ``d+1 .. d+j`` (``j < minimum``) the
         days ``d`` and ``d+j+1`` are of the other kind."""
         n = len(work)
         for j in range(1, minimum):
             for d in range(0, n - j - 1):
+                if not self.touches(w, d, d + j + 2):
+                    continue
                 # forbidden: d outside, d+1..d+j inside, d+j+1 outside the run
                 clause = [(work[d], working)]
                 clause += [(work[e], not working) for e in range(d + 1, d + j + 1)]
@@ -480,7 +581,7 @@ class CpModelBuilder:
                 ),
             }
             for kind in ("special", "last"):
-                coef = round(weights[kind] * self.base)
+                coef = round(weights[kind] * self.unit)
                 if coef == 0:
                     continue
                 share_r = int(p.targets[w]) * parts[kind]  # share x R
@@ -495,7 +596,7 @@ class CpModelBuilder:
     def fix(self, worker_day: np.ndarray, shift: np.ndarray, closed: np.ndarray) -> None:
         """Fix kept worker-days to their shift (or off) and close kept cells to newcomers."""
         m = self.model
-        for w, d in zip(*np.nonzero(worker_day), strict=True):
+        for w, d in zip(*np.nonzero(worker_day & self.free), strict=True):
             s_kept = int(shift[w, d])
             if s_kept >= 0 and (w, d, s_kept) not in self.x:
                 m.add_bool_or([])  # a kept shift the model cannot hold: proven infeasible
@@ -510,9 +611,36 @@ class CpModelBuilder:
                     m.add(v == 0)
 
     def hint(self, shift_of: np.ndarray) -> None:
-        """Hint every variable with the starting roster's value."""
-        for (w, d, s), v in self.x.items():
-            self.model.add_hint(v, 1 if shift_of[w, d] == s else 0)
+        """Hint the shift variables with the starting roster's value, and the working-day
+        flags, cover slacks and weekend flags with the values that roster implies (a complete
+        hint of a feasible roster is taken as a first solution at once)."""
+        if not self.x:
+            return
+        shift_of = np.asarray(shift_of)
+        keys = np.array(list(self.x), dtype=np.int64).reshape(-1, 3)
+        idx = [v.index for v in self.x.values()]
+        values = (shift_of[keys[:, 0], keys[:, 1]] == keys[:, 2]).astype(np.int64).tolist()
+        for (w, d), v in self.work.items():
+            idx.append(v.index)
+            values.append(int(shift_of[w, d] >= 0))
+        for flag, w, days in self.weekend_flags:
+            idx.append(flag.index)
+            values.append(int(any(shift_of[w, d] >= 0 for d in days)))
+        if self.slacks:
+            p = self.p
+            count = np.zeros((p.n_days, p.n_shifts), dtype=np.int64)
+            w_idx, d_idx = np.nonzero(shift_of >= 0)
+            np.add.at(count, (d_idx, shift_of[w_idx, d_idx]), 1)
+            for d, s, under, over in self.slacks:
+                req = int(p.required[d, s])
+                if not isinstance(under, int):
+                    idx.append(under.index)
+                    values.append(max(req - int(count[d, s]), 0))
+                idx.append(over.index)
+                values.append(max(int(count[d, s]) - req, 0))
+        hint = self.model.proto.solution_hint
+        hint.vars.extend(idx)
+        hint.values.extend(values)
 
     def value(self, solver: Any) -> int:
         """The objective (solver units) at the solver's (or callback's) current solution."""
@@ -520,8 +648,8 @@ class CpModelBuilder:
         return int(expr) if isinstance(expr, int) else int(solver.value(expr))
 
     def shifts(self, solver: Any) -> np.ndarray:
-        """``shift_of`` of the solver's solution."""
-        out = np.full((self.p.n_workers, self.p.n_days), -1, dtype=np.int64)
+        """``shift_of`` of the solver's solution (the base roster outside the region)."""
+        out = np.where(self.free, -1, self.base).astype(np.int64)
         for (w, d, s), v in self.x.items():
             if solver.boolean_value(v):
                 out[w, d] = s

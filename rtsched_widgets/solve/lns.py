@@ -43,6 +43,7 @@ import math
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,17 @@ from rtsched_widgets.solve.keep import Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 
 NEIGHBOURHOODS = ("workers", "days", "block", "penalty")
+
+
+@dataclass
+class _Job:
+    """One sub-solve: the builder that reads its solution, the model, the solver, and whether
+    it frees every movable worker-day."""
+
+    builder: CpModelBuilder
+    cp_model: Any
+    solver: Any
+    everything: bool
 
 
 class Lns(Strategy):
@@ -130,7 +142,7 @@ class Lns(Strategy):
         model = CpModelBuilder(cp, problem)
         model.build()
         model.fix(fixed.worker_day, fixed.shift, fixed.closed)
-        run = _Run(cp, problem, model, fixed.worker_day, self, clock, seed)
+        run = _Run(cp, problem, model, fixed.worker_day, self, clock, seed, fixed.closed)
         start = run.initial(roster)
         if start is None:
             fallback = roster.copy() if roster is not None else Roster(problem)
@@ -167,8 +179,10 @@ class _Run:
         options: Lns,
         clock: RunClock,
         seed: int,
+        closed: np.ndarray | None = None,
     ) -> None:
         self.cp = cp
+        self.closed = closed
         self.p = problem
         self.model = model
         self.opt = options
@@ -262,6 +276,10 @@ class _Run:
             min(budget, clock.remaining()), None, self.seed, first=self.opt.initial == "first"
         )
         code = self._solve(cp_model, solver)
+        if code == self.cp.UNKNOWN and not clock.should_stop():
+            # no solution within the initial share: keep looking, until the first one
+            solver = self._solver(clock.remaining(), None, self.seed, first=True)
+            code = self._solve(cp_model, solver)
         if code == self.cp.INFEASIBLE:
             self.proven_infeasible = True
             return None
@@ -297,16 +315,9 @@ class _Run:
             if pool is not None:
                 pool.shutdown(wait=True)
 
-    def _prepare(self, free: np.ndarray, iteration: int) -> tuple[Any, Any, bool]:
+    def _prepare(self, free: np.ndarray, iteration: int) -> _Job:
         """The sub-model with everything outside ``free`` fixed, its solver, and whether it
         frees every movable worker-day."""
-        cp_model = self.model.model.clone()
-        free_var = free[self.xw, self.xd]
-        fixed_idx = np.flatnonzero(~free_var)
-        on = self.current[self.xw, self.xd] == self.xs
-        vars_, neg = self.vars, self.neg
-        cp_model.add_bool_and([vars_[i] if on[i] else neg[i] for i in fixed_idx.tolist()])
-        self._hint(cp_model, self.current, free_var)
         everything = bool(free[self.movable].all())
         effort = self.opt.sub_effort
         if everything:
@@ -314,29 +325,43 @@ class _Run:
             self.full_solves += 1
             effort = max(effort * 50, 1.0) * 2 ** min(self.full_solves - 1, 10)
         solver = self._solver(self.clock.remaining(), effort, self.seed * 7919 + iteration, False)
-        return cp_model, solver, everything
+        if self.p.profile == "nrp":
+            # a model of the region only: the rest of the roster enters as constants
+            builder = CpModelBuilder(self.cp, self.p, free=free, base=self.current)
+            builder.build()
+            if self.closed is not None and self.closed.any():
+                builder.fix(np.zeros_like(free), self.current, self.closed)
+            builder.hint(self.current)
+            return _Job(builder, builder.model, solver, everything)
+        cp_model = self.model.model.clone()
+        free_var = free[self.xw, self.xd]
+        fixed_idx = np.flatnonzero(~free_var)
+        on = self.current[self.xw, self.xd] == self.xs
+        vars_, neg = self.vars, self.neg
+        cp_model.add_bool_and([vars_[i] if on[i] else neg[i] for i in fixed_idx.tolist()])
+        self._hint(cp_model, self.current, free_var)
+        return _Job(self.model, cp_model, solver, everything)
 
-    def _run_job(self, job: tuple[Any, Any, bool]) -> tuple[int, Any, bool]:
-        cp_model, solver, everything = job
-        return self._solve(cp_model, solver), solver, everything
+    def _run_job(self, job: _Job) -> tuple[int, _Job]:
+        return self._solve(job.cp_model, job.solver), job
 
-    def _settle(self, outcomes: list[tuple[int, Any, bool]]) -> None:
+    def _settle(self, outcomes: list[tuple[int, _Job]]) -> None:
         """Adapt the size to each sub-solve and move to the best solution found (ties: the
         first in the batch)."""
         cp = self.cp
         best: tuple[float, np.ndarray] | None = None
-        for code, solver, everything in outcomes:
+        for code, job in outcomes:
             if code == cp.OPTIMAL:
-                if everything:
+                if job.everything:
                     self.proven_optimal = True
                 self.fraction = min(self.fraction * 1.1, 1.0)
             else:
                 self.fraction = max(self.fraction * 0.9, 0.02)
             if code not in (cp.OPTIMAL, cp.FEASIBLE):
                 continue
-            value = self.model.value(solver) / self.model.scale
+            value = job.builder.value(job.solver) / job.builder.scale
             if value <= self.current_cost + 1e-9 and (best is None or value < best[0]):
-                best = (value, self.model.shifts(solver))
+                best = (value, job.builder.shifts(job.solver))
         if best is None or np.array_equal(best[1], self.current):
             return
         before = self.current_cost

@@ -263,6 +263,21 @@ class Rule:
         bound ``delta`` method."""
         return self.delta
 
+    delta_family: ClassVar[str | None] = None
+    """Rules of one family (same severity) can share work in their delta checks: when a
+    validator holds two or more of them it calls ``fused_delta_fn`` of their class once
+    instead of each rule's ``delta_fn``."""
+
+    @classmethod
+    def fused_delta_fn(cls, rules: Sequence[Rule]) -> DeltaFn:
+        """One delta function returning the sum of ``rules``' deltas (all of this family)."""
+        fns = [r.delta_fn() for r in rules]
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            return sum(f(state, w, d, old, new) for f in fns)
+
+        return delta
+
     # -- helpers --------------------------------------------------------------------------
     def make(
         self,

@@ -21,7 +21,7 @@ import pandas as pd
 
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
-from rtsched_widgets.rules.base import Change, Delta, Rule, Score, Violation
+from rtsched_widgets.rules.base import Change, Delta, DeltaFn, Rule, Score, Violation
 from rtsched_widgets.rules.profiles import default_rules
 from rtsched_widgets.rules.state import LiveState, Tables
 from rtsched_widgets.rules.table import COLUMNS, ViolationTable
@@ -42,6 +42,25 @@ class _Preview(NamedTuple):
     changes: tuple[Change, ...]
     delta: Delta
     changed: list[_RuleChange]
+
+
+def _delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
+    """The delta functions of ``rules`` (one severity), rules of one ``delta_family`` fused
+    into one function where two or more of them are present."""
+    families: dict[str, list[Rule]] = {}
+    for r in rules:
+        if r.delta_family is not None:
+            families.setdefault(r.delta_family, []).append(r)
+    out: list[DeltaFn] = []
+    done: set[str] = set()
+    for r in rules:
+        fam = r.delta_family
+        if fam is None or len(families[fam]) < 2:
+            out.append(r.delta_fn())
+        elif fam not in done:
+            done.add(fam)
+            out.append(type(r).fused_delta_fn(families[fam]))
+    return out
 
 
 def _same(a: Violation, b: Violation) -> bool:
@@ -108,10 +127,19 @@ class Validator:
         live = [i for i, r in enumerate(self.rules) if r.active]
         self._live = tuple(live)
         rules_ = self.rules
-        self._hard_fns = [rules_[i].delta_fn() for i in live if rules_[i].severity == "hard"]
-        self._soft_fns = [rules_[i].delta_fn() for i in live if rules_[i].severity == "soft"]
+        self._hard_fns = _delta_fns([rules_[i] for i in live if rules_[i].severity == "hard"])
+        self._soft_fns = _delta_fns([rules_[i] for i in live if rules_[i].severity == "soft"])
+        # per live rule: position, touched, local, anchors, and for hard rules the delta
+        # function (a hard rule without violations near a change whose count does not move
+        # has nothing to report: see _compute)
         self._rule_fns = tuple(
-            (i, rules_[i].touched, rules_[i].local, rules_[i].anchors, rules_[i].severity == "hard")
+            (
+                i,
+                rules_[i].touched,
+                rules_[i].local,
+                rules_[i].anchors,
+                rules_[i].delta_fn() if rules_[i].severity == "hard" else None,
+            )
             for i in live
         )
         self._stamp = 0
@@ -184,13 +212,13 @@ class Validator:
     # -- changes --------------------------------------------------------------------------
     def _apply_all(self, changes: Sequence[Change]) -> list[Change]:
         """Apply ``changes`` to the mirror, all or nothing; returns them as int tuples."""
-        state = self.state
+        apply = self.state.apply
         done: list[Change] = []
         try:
-            for ch in changes:
-                w, d, old, new = (int(x) for x in ch)
-                state.apply(w, d, old, new)
-                done.append((w, d, old, new))
+            for w, d, old, new in changes:
+                ch = (int(w), int(d), int(old), int(new))
+                apply(*ch)
+                done.append(ch)
         except (TypeError, ValueError):
             self._revert(done)
             raise
@@ -213,7 +241,7 @@ class Validator:
         single = len(done) == 1
         if single:
             w0, d0, old0, new0 = done[0]
-        for i, touched_fn, local_fn, anchors_fn, is_hard in self._rule_fns:
+        for i, touched_fn, local_fn, anchors_fn, hard_delta in self._rule_fns:
             if single:
                 hit = touched_fn(w0, d0, old0, new0)
                 if not hit:
@@ -227,10 +255,21 @@ class Validator:
                     continue
             index, found = self._index[i], self._found[i]
             old_keys: set[tuple] = set()
-            for a in touched:
-                keys = index.get(a)
-                if keys:
-                    old_keys |= keys
+            if index:
+                for a in touched:
+                    keys = index.get(a)
+                    if keys:
+                        old_keys |= keys
+            # Nothing near the change was violated, so nothing is resolved and the introduced
+            # count equals the rule's count change — zero when undoing the change (the
+            # mirror holds it) would not move the count.
+            if (
+                single
+                and hard_delta is not None
+                and not old_keys
+                and not hard_delta(state, w0, d0, new0, old0)
+            ):
+                continue
             now = local_fn(state, touched)
             if not now and not old_keys:
                 continue
@@ -252,7 +291,7 @@ class Validator:
                 continue
             resolved.extend(gone)
             introduced.extend(came)
-            if is_hard:
+            if hard_delta is not None:
                 hard += len(came) - len(gone)
             else:
                 soft += math.fsum(v.penalty for v in came) - math.fsum(v.penalty for v in gone)

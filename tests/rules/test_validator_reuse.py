@@ -190,3 +190,54 @@ def test_live_state_copy_shares_rows_until_written():
     fresh.apply(0, 5, -1, 0)
     for name in ("shift_of", "days", "count", "n_work", "n_ws", "spw", "wkend", "n_weekends"):
         assert getattr(a, name) == getattr(fresh, name), name
+
+
+def test_fused_run_deltas_equal_the_sum_of_each_rules_delta():
+    from datetime import timedelta
+
+    from rtsched_widgets.model import Calendar, Problem, ShiftType
+    from rtsched_widgets.rules.nrp import MaxConsecutive, MinConsecutive, MinConsecutiveOff
+
+    start, days = date(2026, 1, 5), 21
+    workers = [
+        Worker("N0", max_consecutive=3, min_consecutive=2, min_consecutive_off=2),
+        Worker("N1", max_consecutive=4),
+        Worker("N2", min_consecutive_off=3),
+        Worker("N3"),
+    ]
+    p = Problem(
+        workers=workers,
+        calendar=Calendar(start, start + timedelta(days - 1), weekend_days=(5, 6)),
+        shift_types=[ShiftType("D", minutes=480), ShiftType("N", minutes=480)],
+        required=np.zeros((days, 2), dtype=int),
+        maximum=np.full((days, 2), 4),
+        profile="nrp",
+    )
+    rng = np.random.default_rng(7)
+    cells = [
+        (w, d, int(rng.integers(2))) for w in range(4) for d in range(days) if rng.random() < 0.55
+    ]
+    r = roster_with(p, cells)
+    v = Validator(p, r)
+    rules = [
+        x for x in v.rules if isinstance(x, MaxConsecutive | MinConsecutive | MinConsecutiveOff)
+    ]
+    assert len(rules) == 3
+    fused = MaxConsecutive.fused_delta_fn(rules)
+    singles = [x.delta_fn() for x in rules]
+    checked = 0
+    for w in range(4):
+        for d in range(days):
+            old = int(r.shift_of[w, d])
+            for new in (-1, 0, 1):
+                if new == old:
+                    continue
+                want = sum(f(v.state, w, d, old, new) for f in singles)
+                assert fused(v.state, w, d, old, new) == want, (w, d, old, new)
+                checked += 1
+    assert checked == 4 * days * 2
+    # and the validator's score_delta (which uses the fused function) agrees with preview
+    for w, d in ((0, 0), (0, 10), (1, 20), (2, 5)):
+        old = int(r.shift_of[w, d])
+        ch = [(w, d, old, -1 if old >= 0 else 0)]
+        assert v.score_delta(ch)[0] == v.preview(ch).hard

@@ -112,6 +112,54 @@ class _Runs(Rule):
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
         return self.delta_fn()(state, w, d, old, new)
 
+    delta_family = "runs"
+
+    @classmethod
+    def fused_delta_fn(cls, rules: Sequence[Rule]) -> DeltaFn:
+        """One delta function for several run rules: the sum of their deltas, finding the
+        runs around the changed day once for all of them."""
+        runs = [r for r in rules if isinstance(r, _Runs)]
+        assert len(runs) == len(rules), "fused_delta_fn: run rules only"
+        t = runs[0].t
+        last_day = t.n_d - 1
+        specs = [(r.bound, r.working, r.upper) for r in runs]
+        any_bound = [any(b[w] is not None for b, _, _ in specs) for w in range(t.n_w)]
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if (old < 0) == (new < 0) or not any_bound[w]:
+                return 0
+            row = state.shift_of[w]
+            left_works = d > 0 and row[d - 1] >= 0
+            right_works = d < last_day and row[d + 1] >= 0
+            a = d
+            while a > 0 and (row[a - 1] >= 0) == left_works:
+                a -= 1
+            b = d
+            while b < last_day and (row[b + 1] >= 0) == right_works:
+                b += 1
+            now_works = new >= 0
+            total = 0
+            for bound, kind, upper in specs:
+                m = bound[w]
+                if m is None:
+                    continue
+                join_left = d > 0 and left_works == kind
+                join_right = d < last_day and right_works == kind
+                lo = a if join_left else d
+                hi = b if join_right else d
+                if upper:
+                    merged = int(hi - lo + 1 > m)
+                    split = int(join_left and d - a > m) + int(join_right and b - d > m)
+                else:
+                    merged = int(hi - lo + 1 < m and lo > 0 and hi < last_day)
+                    split = int(join_left and d - a < m and a > 0) + int(
+                        join_right and b - d < m and b < last_day
+                    )
+                total += merged - split if now_works == kind else split - merged
+            return total
+
+        return delta
+
     def delta_fn(self) -> DeltaFn:
         bound, n_d, kind, upper = self.bound, self.t.n_d, self.working, self.upper
         last_day = n_d - 1

@@ -33,6 +33,7 @@ class _Share(Rule):
         self.share = [float(t) * fraction for t in tables.targets]
         self.tolerance = int(problem.settings.target_tolerance)
         self.weight = float(getattr(problem.settings, self.weight_name))
+        self._texts: list[str] | None = None  # message tail per worker, made on first use
 
     def part(self, problem: Problem) -> int:
         raise NotImplementedError
@@ -45,14 +46,18 @@ class _Share(Rule):
         return self.weight * excess if excess > 0 else 0.0
 
     def record(self, w: int, n: int) -> Violation:
-        t = self.t
+        texts = self._texts
+        if texts is None:
+            label = self.name.replace("_", " ")
+            texts = self._texts = [
+                f"fair share {x:.2f} ± {self.tolerance} ({label})" for x in self.share
+            ]
         return self.make(
             (self.name, w),
             (w,),
             (),
             None,
-            f"{t.worker_id[w]} holds {n} {self.kind}, fair share {self.share[w]:.2f} ± "
-            f"{self.tolerance} ({self.name.replace('_', ' ')})",
+            f"{self.t.worker_id[w]} holds {n} {self.kind}, {texts[w]}",
             self.penalty(w, n),
         )
 

@@ -591,6 +591,17 @@ class EventBus:
             raise TypeError(f"payload must be a mapping or None, got {payload.__class__.__name__}")
         if user is not None and user.__class__ is not str and not isinstance(user, str):
             raise TypeError(f"user must be a str or None, got {user.__class__.__name__}")
+        return self._emit(type, frozen, user)
+
+    def publish_owned(self, type: str, payload: dict[str, Any], user: str | None) -> Event:
+        """``publish`` for a caller that hands ``payload`` over: a fresh dict it never touches
+        again (the event wraps it read-only instead of copying it). ``type`` must be allowed;
+        ``user`` a str or None (not checked again: the caller guarantees it)."""
+        if type not in self._allowed:
+            return self.publish(type, payload, user)  # raises the usual error
+        return self._emit(type, MappingProxyType(payload), user)
+
+    def _emit(self, type: str, frozen: Mapping[str, Any], user: str | None) -> Event:
         with self._lock:
             now = _time.time()
             self._seq = seq = self._seq + 1

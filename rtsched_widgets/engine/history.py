@@ -302,8 +302,12 @@ class History:
         with self._lock:
             self._check_new(rec)
             self._append(rec)
-            self._undo.setdefault(rec.user, deque()).append(rec.op_id)
-            self._redo.pop(rec.user, None)
+            stack = self._undo.get(rec.user)
+            if stack is None:
+                stack = self._undo[rec.user] = deque()
+            stack.append(rec.op_id)
+            if self._redo:
+                self._redo.pop(rec.user, None)
 
     def undo_candidate(self, user: str) -> OpRecord | None:
         """The record ``user`` would undo next (their newest not-undone op), or ``None``."""

@@ -34,24 +34,28 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 
 
 class _Ring:
-    __slots__ = ("buf", "filled", "pos", "total")
+    """The last ``window`` samples (a Python list: one store per sample, no numpy call)."""
+
+    __slots__ = ("buf", "filled", "pos", "total", "window")
 
     def __init__(self, window: int) -> None:
-        self.buf = np.empty(window, dtype=np.float64)
+        self.buf: list[float] = []
+        self.window = window
         self.pos = 0
         self.filled = 0
         self.total = 0
 
     def add(self, ns: float) -> None:
-        buf = self.buf
-        buf[self.pos] = ns
-        self.pos = (self.pos + 1) % buf.shape[0]
-        if self.filled < buf.shape[0]:
+        if self.filled < self.window:
+            self.buf.append(ns)
             self.filled += 1
+        else:
+            self.buf[self.pos] = ns
+            self.pos = (self.pos + 1) % self.window
         self.total += 1
 
     def samples(self) -> np.ndarray:
-        return self.buf[: self.filled].copy()
+        return np.array(self.buf, dtype=np.float64)
 
 
 class LatencyTimer:

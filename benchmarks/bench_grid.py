@@ -364,7 +364,16 @@ async () => {
 """
 
 
-def measure_lab(rows: int, edits: int, echoes: int) -> dict[str, Any]:
+# --nodelay: the server runs with rtsched_widgets.widgets.transport's kernel websocket
+# connection (TCP_NODELAY on; see that module for why the default one adds ~40 ms).
+NODELAY_CONFIG = """
+c.ServerApp.kernel_websocket_connection_class = (
+    "rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection"
+)
+"""
+
+
+def measure_lab(rows: int, edits: int, echoes: int, nodelay: bool = False) -> dict[str, Any]:
     """Edit round trips through a real JupyterLab (see the module docstring, part 2)."""
     import sys
     import tempfile
@@ -376,6 +385,9 @@ def measure_lab(rows: int, edits: int, echoes: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-grid-lab-") as tmp:
         base = Path(tmp)
         (base / "nb").mkdir()
+        if nodelay:  # the harness keeps an existing config folder (see isolated_env)
+            (base / "lab" / "config").mkdir(parents=True)
+            (base / "lab" / "config" / "jupyter_server_config.py").write_text(NODELAY_CONFIG)
         server = start_lab_server(base / "lab", notebooks=base / "nb")
         report = base / "report.json"
         try:
@@ -522,6 +534,11 @@ def main() -> None:
         "--only", choices=("bridge", "lab"), help="run one part only (default: both)"
     )
     parser.add_argument("--dump", type=Path, help="write the raw lab measurements (JSON) here")
+    parser.add_argument(
+        "--nodelay",
+        action="store_true",
+        help="also run the lab part with the NoDelayKernelWebsocketConnection server",
+    )
     args = parser.parse_args()
     print(f"chromium {CHROMIUM}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -533,6 +550,10 @@ def main() -> None:
         if args.dump:
             args.dump.write_text(json.dumps(lab))
         lab_table(lab)
+        if args.nodelay:
+            print()
+            print("Same, the server using rtsched_widgets.widgets.transport (TCP_NODELAY):")
+            lab_table(measure_lab(args.lab_rows, args.lab_edits, args.echoes, nodelay=True))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

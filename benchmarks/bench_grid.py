@@ -1,5 +1,7 @@
 """ScheduleGrid in headless chromium: first paint, edit round trip, bytes per edit.
 
+Part 1 (``--only bridge`` runs it alone): an in-process bridge instead of the comm.
+
 The real front-end bundle (rtsched_widgets/static/grid.js) runs in Debian's chromium (Playwright,
 --no-sandbox); the real ``ScheduleGrid`` runs in this process on a real ``Schedule``. A small
 bridge stands in for the Jupyter comm: ``model.send`` in a view calls an exposed Python function
@@ -17,9 +19,25 @@ Measured, for a small baseline grid and the 10,000-row grid, in the same process
   MutationObserver, so no frame rounding); alternately assign and undo on 2-view pairs;
 * bytes on the wire per edit: the encoded patch (broadcast) and reply (to the asker).
 
+Part 2 (``--only lab`` runs it alone): the real Jupyter comm. A real JupyterLab (the browser
+tests' harness, tests/browser/labharness.py) runs a notebook with two ScheduleGrid widgets of
+one schedule in two output cells (``--lab-rows`` rows, 80 workers, 3 posts); Playwright types in
+the first grid: Delete on a filled cell, then Enter (the picker with ranked suggestions from the
+kernel) and Enter on its first entry, moving down a row per pair. Each edit is timed from the
+key-down event (``event.timeStamp``) until the edited cell shows the new text in both grids
+(DOM, MutationObserver) and until the next animation frame after that (painted). A spy on the
+page's WebSocket records every kernel websocket frame: the phases (key -> send, send -> first
+patch frame back, last patch frame -> both grids updated) and the bytes on the wire per edit
+(Jupyter envelopes and the kernel's busy/idle status messages included). The kernel records
+its grids' handler time and patch sizes. Baseline in the same run: a no-op comm echo (a tiny
+anywidget whose kernel side sends back every message) through the same server, kernel and
+websocket. ``--nodelay`` repeats part 2 with the server using
+:class:`rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection`.
+
 Budgets (DESIGN.md §9): first paint <= 250 ms, round trip p95 <= 30 ms, <= 512 bytes per edit.
 
-Run: .venv/bin/python benchmarks/bench_grid.py [--edits 200] [--paints 15]
+Run: .venv/bin/python benchmarks/bench_grid.py [--edits 200] [--paints 15] [--lab-edits 200]
+     [--lab-rows 10000] [--echoes 200] [--nodelay] [--only bridge|lab] [--dump lab.json]
 """
 
 from __future__ import annotations

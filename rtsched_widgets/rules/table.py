@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,36 +65,64 @@ class ViolationTable:
     def to_frame(self) -> pd.DataFrame:
         """One row per violation: rule, severity, workers, dates, post, message, penalty —
         built column-wise from each rule's arrays."""
-        rule: list[str] = []
-        severity: list[str] = []
-        workers: list[object] = []
-        dates: list[object] = []
-        post: list[int | None] = []
-        message: list[str] = []
+        parts = []
         for f in self.parts:
-            if not f.size:
-                continue
-            cols = f.columns()
-            rule.extend([f.rule.name] * f.size)
-            severity.extend([f.rule.severity] * f.size)
-            workers.extend(cols["workers"])
-            dates.extend(cols["dates"])
-            post.extend(cols["post"])
-            message.extend(cols["message"])
-        pens = [f.penalties for f in self.parts if f.size]
-        return pd.DataFrame(
-            {
-                "rule": rule,
-                "severity": severity,
-                "workers": workers,
-                "dates": dates,
-                "post": pd.array(post, dtype="Int64"),
-                "message": message,
-                "penalty": np.concatenate(pens) if pens else np.zeros(0, dtype=float),
-            },
-            columns=COLUMNS,
-        )
+            if f.size:
+                cols = f.columns()
+                parts.append(
+                    (
+                        f.rule.name,
+                        f.rule.severity,
+                        f.size,
+                        cols["workers"],
+                        cols["dates"],
+                        cols["post"],
+                        cols["message"],
+                        f.penalties,
+                    )
+                )
+        return violation_frame(parts)
 
     def __repr__(self) -> str:
         s = self.score()
         return f"ViolationTable({len(self)} violations, hard={s.hard}, soft={s.soft:g})"
+
+
+FramePart = tuple[str, str, int, list[Any], list[Any], list[Any], list[Any], Any]
+"""One rule's rows: rule name, severity, row count, workers, dates, posts (int or None),
+messages, penalties (a sequence of floats)."""
+
+
+def violation_frame(parts: Sequence[FramePart]) -> pd.DataFrame:
+    """The violations DataFrame (columns ``COLUMNS``; ``post`` nullable Int64, ``penalty``
+    float) from per-rule column lists, rules in the given order."""
+    rule: list[str] = []
+    severity: list[str] = []
+    workers: list[Any] = []
+    dates: list[Any] = []
+    posts: list[Any] = []
+    message: list[Any] = []
+    pens: list[np.ndarray] = []
+    for name, sev, n, w, d, p, m, pen in parts:
+        rule += [name] * n
+        severity += [sev] * n
+        workers += w
+        dates += d
+        posts += p
+        message += m
+        pens.append(np.asarray(pen, dtype=float))
+    n_rows = len(rule)
+    mask = np.fromiter((x is None for x in posts), dtype=bool, count=n_rows)
+    values = np.fromiter((0 if x is None else x for x in posts), dtype=np.int64, count=n_rows)
+    return pd.DataFrame(
+        {
+            "rule": rule,
+            "severity": severity,
+            "workers": workers,
+            "dates": dates,
+            "post": pd.arrays.IntegerArray(values, mask),
+            "message": message,
+            "penalty": np.concatenate(pens) if pens else np.zeros(0, dtype=float),
+        },
+        columns=COLUMNS,
+    )

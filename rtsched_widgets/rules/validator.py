@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -24,7 +25,7 @@ from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.rules.base import Change, Delta, DeltaFn, Rule, Score, Violation
 from rtsched_widgets.rules.profiles import default_rules
 from rtsched_widgets.rules.state import LiveState, Tables
-from rtsched_widgets.rules.table import COLUMNS, ViolationTable
+from rtsched_widgets.rules.table import COLUMNS, ViolationTable, violation_frame
 
 __all__ = ["COLUMNS", "Change", "Delta", "Score", "Validator", "Violation", "ViolationTable"]
 
@@ -42,6 +43,13 @@ class _Preview(NamedTuple):
     changes: tuple[Change, ...]
     delta: Delta
     changed: list[_RuleChange]
+
+
+_WORKERS = attrgetter("workers")
+_DATES = attrgetter("dates")
+_POST = attrgetter("post")
+_MESSAGE = attrgetter("message")
+_PENALTY = attrgetter("penalty")
 
 
 def _delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
@@ -189,21 +197,24 @@ class Validator:
 
     def violations(self) -> pd.DataFrame:
         """One row per maintained violation: rule, severity, workers, dates, post, message,
-        penalty (``post`` is a nullable integer)."""
-        rows = self.violation_list()
-        frame = pd.DataFrame(
-            {
-                "rule": [v.rule for v in rows],
-                "severity": [v.severity for v in rows],
-                "workers": [v.workers for v in rows],
-                "dates": [v.dates for v in rows],
-                "post": pd.array([v.post for v in rows], dtype="Int64"),
-                "message": [v.message for v in rows],
-                "penalty": np.array([v.penalty for v in rows], dtype=float),
-            },
-            columns=COLUMNS,
-        )
-        return frame
+        penalty (``post`` is a nullable integer), rule by rule in rule order."""
+        parts = []
+        for rule, found in zip(self.rules, self._found, strict=True):
+            if found:
+                rows = list(found.values())
+                parts.append(
+                    (
+                        rule.name,
+                        rule.severity,
+                        len(rows),
+                        list(map(_WORKERS, rows)),
+                        list(map(_DATES, rows)),
+                        list(map(_POST, rows)),
+                        list(map(_MESSAGE, rows)),
+                        np.fromiter(map(_PENALTY, rows), dtype=float, count=len(rows)),
+                    )
+                )
+        return violation_frame(parts)
 
     def score(self) -> Score:
         """Hard violation count and soft penalty of the maintained set."""

@@ -241,3 +241,27 @@ def test_fused_run_deltas_equal_the_sum_of_each_rules_delta():
         old = int(r.shift_of[w, d])
         ch = [(w, d, old, -1 if old >= 0 else 0)]
         assert v.score_delta(ch)[0] == v.preview(ch).hard
+
+
+def test_maintained_frame_is_the_records_column_by_column():
+    p = _problem()
+    r = roster_with(p, [*CELLS, (0, 7, 1), (0, 14, 1)])
+    v = Validator(p, r)
+    rows = v.violation_list()
+    assert {x.post is None for x in rows} == {True, False}  # both kinds of post present
+    expected = pd.DataFrame(
+        {
+            "rule": [x.rule for x in rows],
+            "severity": [x.severity for x in rows],
+            "workers": [x.workers for x in rows],
+            "dates": [x.dates for x in rows],
+            "post": pd.array([x.post for x in rows], dtype="Int64"),
+            "message": [x.message for x in rows],
+            "penalty": np.array([x.penalty for x in rows], dtype=float),
+        }
+    )
+    pd.testing.assert_frame_equal(v.violations(), expected)
+    q = saldo_problem(2, days=3, required=0)
+    empty = Validator(q, roster_with(q, [])).violations()
+    assert len(empty) == 0 and list(empty.columns) == COLUMNS
+    assert str(empty["post"].dtype) == "Int64" and empty["penalty"].dtype == float

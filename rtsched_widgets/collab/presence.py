@@ -36,6 +36,7 @@ class Presence:
         self._touched: dict[str, float] = {}
         self._known: dict[str, dict[str, Any]] = {}  # last seen entries, for join/leave events
         self._lock = threading.RLock()
+        self._poll_lock = threading.RLock()  # one poll at a time: events once and in order
 
     # ---- local users ----------------------------------------------------------------------
     def join(self, user: Any, view_id: str | None = None) -> User:
@@ -124,7 +125,13 @@ class Presence:
 
     def poll(self) -> None:
         """Compare the store's presence with what was seen last; publish ``user_joined`` /
-        ``user_left`` for the difference (users of other processes, expired leases)."""
+        ``user_left`` for the difference (users of other processes, expired leases), and
+        ``presence`` when another process's user changed their selection (or joined with
+        one)."""
+        with self._poll_lock:
+            self._poll()
+
+    def _poll(self) -> None:
         current = {u["name"]: u for u in self.users()}
         with self._lock:
             before = self._known
@@ -145,11 +152,9 @@ class Presence:
             self.session.publish(
                 "user_left", {"user": name, "remote": name not in self._local}, name
             )
-        for name in sorted(set(current) & set(before)):
-            if (
-                current[name].get("selection") != before[name].get("selection")
-                and not current[name]["local"]
-            ):
+        for name in sorted(current):
+            earlier = before.get(name, {}).get("selection") or {}
+            if current[name].get("selection", {}) != earlier and not current[name]["local"]:
                 self.session.publish(
                     "presence", {"user": name, "selection": current[name].get("selection")}, name
                 )

@@ -15,6 +15,25 @@ A :class:`Session` is attached to a schedule as ``schedule.collab``:
   private in-memory store: several people sharing one kernel (JupyterLab real-time
   collaboration) still get presence, locks and conflict policies.
 
+Locks and presence are leases in the store, so every process sees the same ones. The session
+watches them through the store's change feed and publishes on the schedule's bus every change,
+whoever made it (this process, another process on the same store, or expiry of a lease whose
+holder stopped renewing it):
+
+* ``lock_acquired`` / ``lock_released`` with payload ``{"target", "kind", "user", "remote"}``
+  (``user``: the holder; ``kind``: ``cell``, ``row`` or ``worker``; ``remote``: the holder
+  is not a user joined in this process). A lock taken over after expiry gives
+  ``lock_released`` for the old holder, then ``lock_acquired`` for the new one; a renewal
+  publishes nothing. Each change is published once per schedule, in the order the store
+  saw it; local changes before ``lock``/``unlock`` return, others within the feed's
+  poll interval (SQLite: its ``data_version`` poll; PostgreSQL: LISTEN/NOTIFY) and expiries
+  within :attr:`~rtsched_widgets.collab.store.Watch.poll_interval` seconds of the deadline.
+* ``user_joined`` / ``user_left`` / ``presence`` (see :mod:`rtsched_widgets.collab.presence`).
+
+Listeners of these events run in the thread that noticed the change (the caller's, or the
+feed's) while the session holds its lease lock: they may call the session again from that
+thread.
+
 The stored problem document is ``{"format": "rtsched_widgets.schedule", "problem":
 problem_to_dict(problem)}``; opening a store that holds another problem under the same
 schedule id is refused.
@@ -91,6 +110,8 @@ class Session:
         self.presence = Presence(self, float(presence_ttl))
         self.watch: Any = None
         self._lock_count = 0
+        self._lease_lock = threading.RLock()
+        self._known_locks: dict[str, str] = {}  # target -> holder, as last published
         self._stop = threading.Event()
         self._heartbeat_s = heartbeat or max(0.05, min(lock_ttl, presence_ttl) / 3)
         self._thread: threading.Thread | None = None
@@ -113,10 +134,15 @@ class Session:
                     for entry in log:
                         self._apply_entry(entry)
             self.watch = self.store.watch(
-                self.schedule_id, self._on_feed, after_version=self.schedule.version
+                self.schedule_id,
+                self._on_feed,
+                after_version=self.schedule.version,
+                on_leases=self._on_leases,
             )
         else:
             self.store.ensure(self.schedule_id, doc)
+            # nothing is replicated, but leases still expire and may be shared (memory://name)
+            self.watch = self.store.watch(self.schedule_id, _no_ops, on_leases=self._on_leases)
         self._thread = threading.Thread(
             target=self._beat, name=f"rtsched-collab-{self.schedule_id}", daemon=True
         )
@@ -182,7 +208,7 @@ class Session:
         ok = self.store.acquire_lock(self.schedule_id, target, who, ttl or self.lock_ttl)
         if ok:
             self._lock_count += 1
-            self.publish("lock_acquired", {"target": target, "kind": kind, "user": who}, who)
+            self.sync_locks()
         return ok
 
     def unlock(self, kind: str, what: Any, post: Any = None, *, user: str | None = None) -> bool:
@@ -190,8 +216,7 @@ class Session:
         who = user or self.schedule.user
         target = lock_target(self.schedule.problem, kind, what, post)
         ok = self.store.release_lock(self.schedule_id, target, who)
-        if ok:
-            self.publish("lock_released", {"target": target, "user": who}, who)
+        self.sync_locks()
         return ok
 
     def locks(self) -> list[dict[str, Any]]:
@@ -208,10 +233,36 @@ class Session:
 
     def drop_holder(self, name: str) -> None:
         """Drop every lock and the presence of ``name`` (publishing ``lock_released``)."""
-        held = [x for x in self.store.locks(self.schedule_id) if x.holder == name]
         self.store.release_all(name, self.schedule_id)
-        for x in held:
-            self.publish("lock_released", {"target": x.target, "user": name}, name)
+        self.sync_locks()
+
+    def sync_locks(self) -> None:
+        """Read the live locks from the store and publish ``lock_acquired`` /
+        ``lock_released`` for every difference with what was published before (see the
+        module docstring). Reading and publishing happen under one lock, so each change is
+        published once and in order whichever thread notices it."""
+        with self._lease_lock:
+            current = {x.target: x.holder for x in self.store.locks(self.schedule_id)}
+            before, self._known_locks = self._known_locks, current
+            local = set(self.presence.local_users())
+            for target, holder in sorted(before.items()):
+                if current.get(target) != holder:
+                    self._publish_lock("lock_released", target, holder, local)
+            for target, holder in sorted(current.items()):
+                if before.get(target) != holder:
+                    self._publish_lock("lock_acquired", target, holder, local)
+
+    def _publish_lock(self, type_: str, target: str, holder: str, local: set[str]) -> None:
+        kind = target.split(":", 1)[0]
+        payload = {"target": target, "kind": kind, "user": holder, "remote": holder not in local}
+        self.publish(type_, payload, holder)
+
+    def _on_leases(self, locks: list[Any], presence: list[Any]) -> None:
+        """Change feed of the leases: something changed (any process, or an expiry)."""
+        if self._stop.is_set():
+            return
+        self.sync_locks()
+        self.presence.poll()
 
     def check_locks(self, slot_changes: Any, user: str) -> None:
         """Raise OpError LOCKED when the change touches a target locked by another user."""
@@ -316,6 +367,10 @@ class Session:
     def __repr__(self) -> str:
         mode = "replicating" if self.replicate else "local"
         return f"<Session {self.schedule_id!r} {mode} {self.store!r}>"
+
+
+def _no_ops(entries: list[LogEntry]) -> None:
+    """The op callback of a session that does not replicate (its store log stays empty)."""
 
 
 def attach(schedule: Schedule, store: str | Store | None = None, **options: Any) -> Session:

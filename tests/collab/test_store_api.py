@@ -344,3 +344,50 @@ def test_close_stops_watches_and_leaks_no_thread(url: str) -> None:
     assert not any(w.running for w in watches)
     leaked = [t for t in set(threading.enumerate()) - before if t.is_alive()]
     assert leaked == []
+
+
+def test_watch_reports_every_lease_change_of_another_handle_and_expiry(url: str) -> None:
+    with open_store(url) as writer, open_store(url) as reader:
+        writer.create("plan", DOC)
+        writer.create("other", DOC)
+        seen: list[tuple[list[tuple[str, str]], list[tuple[str, Any]]]] = []
+        lock = threading.Lock()
+
+        def on_leases(locks: list[Any], presence: list[Any]) -> None:
+            with lock:
+                seen.append(
+                    ([(x.target, x.holder) for x in locks], [(p.user, p.info) for p in presence])
+                )
+
+        def last() -> Any:
+            with lock:
+                return seen[-1] if seen else None
+
+        def wait_for(state: Any) -> bool:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if last() == state:
+                    return True
+                time.sleep(0.01)
+            return False
+
+        with reader.watch("plan", lambda es: None, on_leases=on_leases) as w:
+            assert wait_for(([], [])), "the starting state is reported once"
+            assert writer.acquire_lock("plan", "cell:a", "ann", ttl=60)
+            assert wait_for(([("cell:a", "ann")], []))
+            writer.set_presence("plan", "ann", {"sel": 1}, ttl=60)
+            assert wait_for(([("cell:a", "ann")], [("ann", {"sel": 1})]))
+            writer.set_presence("plan", "ann", {"sel": 2}, ttl=60)
+            assert wait_for(([("cell:a", "ann")], [("ann", {"sel": 2})]))
+            n = len(seen)
+            assert writer.heartbeat("ann") == 2
+            writer.acquire_lock("other", "cell:b", "ann", ttl=60)  # another schedule
+            assert writer.release_lock("plan", "cell:a", "ann")
+            assert wait_for(([], [("ann", {"sel": 2})]))
+            assert len(seen) == n + 1, "a renewal or another schedule is not a change"
+            assert writer.acquire_lock("plan", "row:b", "bob", ttl=0.5)
+            assert wait_for(([("row:b", "bob")], [("ann", {"sel": 2})]))
+            assert wait_for(([], [("ann", {"sel": 2})])), "expiry is reported"
+            assert writer.release_all("ann") == 2
+            assert wait_for(([], []))
+        assert w.errors == []

@@ -17,7 +17,9 @@ durability setting) and every process reading the store will see it.
 
 Change feed: :meth:`Store.watch` starts a background thread that calls back with every op
 appended after a given version, in version order, each exactly once — including ops appended by
-the same process (callers skip the versions they already hold).
+the same process (callers skip the versions they already hold). Given ``on_leases``, the same
+thread also reports every change of the schedule's live locks and presence entries, whichever
+process made it, expiry included.
 
 Locks and presence are leases: each row has a time to live; :meth:`Store.heartbeat` renews every
 lease of a holder; a lease that is not renewed in time expires and is no longer reported, so a
@@ -317,20 +319,33 @@ class Store(ABC):
         callback: Callable[[list[LogEntry]], Any],
         *,
         after_version: int | None = None,
+        on_leases: Callable[[list[LockInfo], list[PresenceInfo]], Any] | None = None,
     ) -> Watch:
         """Call ``callback(entries)`` from a background thread with every op appended after
         ``after_version`` (default: the head now), in version order, each op exactly once,
         whichever process appended it. ``entries`` is a non-empty list of consecutive
-        :class:`LogEntry`. An exception raised by the callback is kept in
-        :attr:`Watch.errors` and does not stop the feed. Stop with :meth:`Watch.stop` (or
-        ``with store.watch(...)``); :meth:`close` stops all watches of the store.
+        :class:`LogEntry`.
+
+        ``on_leases(locks, presence)``, when given, is called from the same thread with the
+        live locks and presence entries of the schedule (as :meth:`locks` and
+        :meth:`presence` return them) once when the watch starts and then whenever that set
+        changes: a lock taken, released or taken over, a presence entry added, changed
+        (``info``) or removed, or any of them expired — by any process. A renewal that only
+        moves ``expires_at`` is not a change. Changes are noticed on the backend's change
+        signal (notification, ``data_version``) and at least every :attr:`Watch.poll_interval`
+        seconds, which is how expiries (which write nothing) are seen; two changes in quick
+        succession may be reported as one.
+
+        An exception raised by a callback is kept in :attr:`Watch.errors` and does not stop
+        the feed. Stop with :meth:`Watch.stop` (or ``with store.watch(...)``); :meth:`close`
+        stops all watches of the store.
         """
         self._check_open()
         sid = check_id(schedule_id)
         start = self.head(sid) if after_version is None else check_version(after_version)
         if after_version is not None:
             self._head(sid)  # UnknownSchedule now rather than in the thread
-        w = Watch(self, sid, callback, start)
+        w = Watch(self, sid, callback, start, on_leases=on_leases)
         with self._watches_lock:
             self._watches.add(w)
         w._start()
@@ -479,6 +494,10 @@ class Store(ABC):
     @abstractmethod
     def _presence(self, sid: str) -> list[PresenceInfo]: ...
 
+    def _leases(self, sid: str) -> tuple[list[LockInfo], list[PresenceInfo]]:
+        """The live locks and presence of a schedule (a backend may read both at once)."""
+        return self._locks(sid), self._presence(sid)
+
     @abstractmethod
     def _close(self) -> None: ...
 
@@ -517,7 +536,7 @@ class Watch:
     """A running change feed (see :meth:`Store.watch`).
 
     ``delivered``: the version of the last op handed to the callback. ``errors``: exceptions
-    raised by the callback or by reading the store (most recent last, at most 20 kept).
+    raised by the callbacks or by reading the store (most recent last, at most 20 kept).
     """
 
     #: Longest pause between two checks of the head even without any notification.
@@ -529,11 +548,15 @@ class Watch:
         schedule_id: str,
         callback: Callable[[list[LogEntry]], Any],
         after_version: int,
+        *,
+        on_leases: Callable[[list[LockInfo], list[PresenceInfo]], Any] | None = None,
     ) -> None:
         self.store = store
         self.schedule_id = schedule_id
         self.callback = callback
+        self.on_leases = on_leases
         self.delivered = after_version
+        self._leases_seen: tuple[frozenset[Any], frozenset[Any]] | None = None
         self.errors: list[BaseException] = []
         self._stop = threading.Event()
         self._progress = threading.Condition()
@@ -551,6 +574,8 @@ class Watch:
         try:
             while not self._stop.is_set():
                 self._deliver_new()
+                if self.on_leases is not None and not self._stop.is_set():
+                    self._deliver_leases(self.on_leases)
                 if self._stop.is_set():
                     break
                 self._waiter.wait(self.poll_interval)
@@ -579,6 +604,26 @@ class Watch:
         with self._progress:
             self.delivered = batch[-1].version
             self._progress.notify_all()
+
+    def _deliver_leases(
+        self, on_leases: Callable[[list[LockInfo], list[PresenceInfo]], Any]
+    ) -> None:
+        try:
+            locks, presence = self.store._leases(self.schedule_id)
+        except Exception as exc:  # busy or going away: the next wake retries
+            self._record(exc)
+            return
+        seen = (
+            frozenset((x.target, x.holder) for x in locks),
+            frozenset((x.user, json.dumps(x.info, sort_keys=True)) for x in presence),
+        )
+        if seen == self._leases_seen:
+            return
+        self._leases_seen = seen
+        try:
+            on_leases(sorted(locks, key=lambda x: x.target), sorted(presence, key=lambda x: x.user))
+        except Exception as exc:
+            self._record(exc)
 
     def _record(self, exc: BaseException) -> None:
         self.errors.append(exc)

@@ -96,10 +96,15 @@ class MemoryStore(Store):
                 raise StaleVersion(sid, expected, len(log.ops))
             log.ops.append(op)
             version = len(log.ops)
-            waiters = [w for w in self._data.waiters if w.sid == sid]
+        self._wake(sid)
+        return version
+
+    def _wake(self, sid: str | None) -> None:
+        """Wake the watches of schedule ``sid`` (of every schedule when None)."""
+        with self._data.lock:
+            waiters = [w for w in self._data.waiters if sid is None or w.sid == sid]
         for w in waiters:
             w.wake()
-        return version
 
     def _read(self, sid: str, after: int) -> list[tuple[int, str]]:
         with self._data.lock:
@@ -128,7 +133,8 @@ class MemoryStore(Store):
             if cur is not None and cur.expires_at > now and cur.holder != holder:
                 return False
             log.locks[target] = _Lease(holder, ttl, now + ttl)
-            return True
+        self._wake(sid)
+        return True
 
     def _release_lock(self, sid: str, target: str, holder: str) -> bool:
         now = self._clock()
@@ -138,7 +144,8 @@ class MemoryStore(Store):
             if cur is None or cur.holder != holder:
                 return False
             del log.locks[target]
-            return cur.expires_at > now
+        self._wake(sid)
+        return cur.expires_at > now
 
     def _release_all(self, holder: str, sid: str | None) -> int:
         n = 0
@@ -151,6 +158,8 @@ class MemoryStore(Store):
                     for k in mine:
                         del table[k]
                     n += len(mine)
+        if n:
+            self._wake(sid)
         return n
 
     def _locks(self, sid: str) -> list[LockInfo]:
@@ -179,12 +188,14 @@ class MemoryStore(Store):
         now = self._clock()
         with self._data.lock:
             self._log(sid).presence[user] = _Lease(user, ttl, now + ttl, info)
+        self._wake(sid)
 
     def _clear_presence(self, sid: str, user: str) -> bool:
         now = self._clock()
         with self._data.lock:
             lease = self._log(sid).presence.pop(user, None)
-            return lease is not None and lease.expires_at > now
+        self._wake(sid)
+        return lease is not None and lease.expires_at > now
 
     def _presence(self, sid: str) -> list[PresenceInfo]:
         now = self._clock()

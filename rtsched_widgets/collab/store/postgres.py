@@ -61,6 +61,10 @@ _SCHEMA = (
 #: Key of the advisory lock that serialises schema creation between processes.
 _INIT_LOCK = 0x7274_7363_6864  # "rtschd"
 _NOW = "extract(epoch from clock_timestamp())::float8"
+#: A scalar subquery sending one lease notification when the named CTE changed rows.
+_NOTIFY_FROM = (
+    "(SELECT count(pg_notify(%(channel)s, 'leases')) FROM (SELECT 1 FROM {} LIMIT 1) AS c)"
+)
 
 
 def redact(url: str) -> str:
@@ -71,6 +75,10 @@ def redact(url: str) -> str:
 def channel_name(schedule_id: str) -> str:
     """The LISTEN/NOTIFY channel of a schedule (a valid identifier whatever the id holds)."""
     return "rtsched_" + hashlib.sha1(schedule_id.encode()).hexdigest()
+
+
+def _channel(schedule_id: str) -> dict[str, str]:
+    return {"channel": channel_name(schedule_id)}
 
 
 class PostgresStore(Store):
@@ -216,53 +224,81 @@ class PostgresStore(Store):
             raise UnknownSchedule(sid)
 
     # -- leases -----------------------------------------------------------------------------
+    # Every statement that changes the live leases of a schedule notifies its channel (sent at
+    # commit), so the watches of every process re-read them at once; expiries write nothing
+    # and are seen by the watches' periodic re-read.
     def _acquire_lock(self, sid: str, target: str, holder: str, ttl: float) -> bool:
         try:
             row = self._one(
-                "INSERT INTO rtsched_locks (schedule_id, target, holder, ttl, expires_at) "
-                f"VALUES (%s, %s, %s, %s, {_NOW} + %s) "
+                "WITH up AS (INSERT INTO rtsched_locks "
+                "(schedule_id, target, holder, ttl, expires_at) "
+                f"VALUES (%(sid)s, %(target)s, %(holder)s, %(ttl)s, {_NOW} + %(ttl)s) "
                 "ON CONFLICT (schedule_id, target) DO UPDATE SET holder = excluded.holder, "
                 "ttl = excluded.ttl, expires_at = excluded.expires_at "
                 "WHERE rtsched_locks.holder = excluded.holder "
-                f"OR rtsched_locks.expires_at <= {_NOW} RETURNING 1",
-                (sid, target, holder, ttl, ttl),
+                f"OR rtsched_locks.expires_at <= {_NOW} RETURNING 1) "
+                f"SELECT {_NOTIFY_FROM.format('up')}",
+                {"sid": sid, "target": target, "holder": holder, "ttl": ttl, **_channel(sid)},
             )
         except self._psycopg.errors.ForeignKeyViolation:
             raise UnknownSchedule(sid) from None
-        return row is not None
+        return bool(row[0])
 
     def _release_lock(self, sid: str, target: str, holder: str) -> bool:
         self._head(sid)
         row = self._one(
-            "DELETE FROM rtsched_locks WHERE schedule_id = %s AND target = %s AND holder = %s "
-            f"RETURNING expires_at > {_NOW}",
-            (sid, target, holder),
+            "WITH gone AS (DELETE FROM rtsched_locks WHERE schedule_id = %(sid)s "
+            "AND target = %(target)s AND holder = %(holder)s "
+            f"RETURNING expires_at > {_NOW} AS live) "
+            "SELECT (SELECT coalesce(bool_or(live), false) FROM gone), "
+            f"{_NOTIFY_FROM.format('gone')}",
+            {"sid": sid, "target": target, "holder": holder, **_channel(sid)},
         )
-        return bool(row is not None and row[0])
+        return bool(row[0])
 
     def _release_all(self, holder: str, sid: str | None) -> int:
-        n = 0
+        where = "" if sid is None else " AND schedule_id = %(sid)s"
         with self._pool.connection() as conn, conn.transaction():
-            for table, column in (("rtsched_locks", "holder"), ("rtsched_presence", "user_name")):
-                if sid is None:
-                    cur = conn.execute(f"DELETE FROM {table} WHERE {column} = %s", (holder,))
-                else:
-                    cur = conn.execute(
-                        f"DELETE FROM {table} WHERE {column} = %s AND schedule_id = %s",
-                        (holder, sid),
-                    )
-                n += cur.rowcount
-        return n
+            rows = conn.execute(
+                f"WITH dl AS (DELETE FROM rtsched_locks WHERE holder = %(holder)s{where} "
+                "RETURNING schedule_id), "
+                f"dp AS (DELETE FROM rtsched_presence WHERE user_name = %(holder)s{where} "
+                "RETURNING schedule_id) "
+                "SELECT schedule_id, count(*) FROM "
+                "(SELECT schedule_id FROM dl UNION ALL SELECT schedule_id FROM dp) AS d "
+                "GROUP BY schedule_id",
+                {"holder": holder, "sid": sid},
+            ).fetchall()
+            for changed, _ in rows:
+                conn.execute("SELECT pg_notify(%s, 'leases')", (channel_name(changed),))
+        return sum(int(n) for _, n in rows)
 
     def _locks(self, sid: str) -> list[LockInfo]:
         self._head(sid)
         with self._pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT target, holder, ttl, expires_at FROM rtsched_locks "
-                f"WHERE schedule_id = %s AND expires_at > {_NOW}",
-                (sid,),
-            ).fetchall()
+            return self._read_locks(conn, sid)
+
+    @staticmethod
+    def _read_locks(conn: Any, sid: str) -> list[LockInfo]:
+        rows = conn.execute(
+            "SELECT target, holder, ttl, expires_at FROM rtsched_locks "
+            f"WHERE schedule_id = %s AND expires_at > {_NOW}",
+            (sid,),
+        ).fetchall()
         return [LockInfo(sid, t, h, ttl, exp) for t, h, ttl, exp in rows]
+
+    @staticmethod
+    def _read_presence(conn: Any, sid: str) -> list[PresenceInfo]:
+        rows = conn.execute(
+            "SELECT user_name, info, ttl, expires_at FROM rtsched_presence "
+            f"WHERE schedule_id = %s AND expires_at > {_NOW}",
+            (sid,),
+        ).fetchall()
+        return [PresenceInfo(sid, u, decode_object(i), ttl, exp) for u, i, ttl, exp in rows]
+
+    def _leases(self, sid: str) -> tuple[list[LockInfo], list[PresenceInfo]]:
+        with self._pool.connection() as conn:
+            return self._read_locks(conn, sid), self._read_presence(conn, sid)
 
     def _heartbeat(self, holder: str) -> int:
         n = 0
@@ -279,11 +315,13 @@ class PostgresStore(Store):
     def _set_presence(self, sid: str, user: str, info: str, ttl: float) -> None:
         try:
             self._one(
-                "INSERT INTO rtsched_presence (schedule_id, user_name, info, ttl, expires_at) "
-                f"VALUES (%s, %s, %s, %s, {_NOW} + %s) "
+                "WITH up AS (INSERT INTO rtsched_presence "
+                "(schedule_id, user_name, info, ttl, expires_at) "
+                f"VALUES (%(sid)s, %(user)s, %(info)s, %(ttl)s, {_NOW} + %(ttl)s) "
                 "ON CONFLICT (schedule_id, user_name) DO UPDATE SET info = excluded.info, "
-                "ttl = excluded.ttl, expires_at = excluded.expires_at RETURNING 1",
-                (sid, user, info, ttl, ttl),
+                "ttl = excluded.ttl, expires_at = excluded.expires_at RETURNING 1) "
+                f"SELECT {_NOTIFY_FROM.format('up')}",
+                {"sid": sid, "user": user, "info": info, "ttl": ttl, **_channel(sid)},
             )
         except self._psycopg.errors.ForeignKeyViolation:
             raise UnknownSchedule(sid) from None
@@ -291,21 +329,18 @@ class PostgresStore(Store):
     def _clear_presence(self, sid: str, user: str) -> bool:
         self._head(sid)
         row = self._one(
-            "DELETE FROM rtsched_presence WHERE schedule_id = %s AND user_name = %s "
-            f"RETURNING expires_at > {_NOW}",
-            (sid, user),
+            "WITH gone AS (DELETE FROM rtsched_presence WHERE schedule_id = %(sid)s "
+            f"AND user_name = %(user)s RETURNING expires_at > {_NOW} AS live) "
+            "SELECT (SELECT coalesce(bool_or(live), false) FROM gone), "
+            f"{_NOTIFY_FROM.format('gone')}",
+            {"sid": sid, "user": user, **_channel(sid)},
         )
-        return bool(row is not None and row[0])
+        return bool(row[0])
 
     def _presence(self, sid: str) -> list[PresenceInfo]:
         self._head(sid)
         with self._pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT user_name, info, ttl, expires_at FROM rtsched_presence "
-                f"WHERE schedule_id = %s AND expires_at > {_NOW}",
-                (sid,),
-            ).fetchall()
-        return [PresenceInfo(sid, u, decode_object(i), ttl, exp) for u, i, ttl, exp in rows]
+            return self._read_presence(conn, sid)
 
     # -- feed and life cycle ----------------------------------------------------------------
     def _change_waiter(self, sid: str) -> ChangeWaiter:

@@ -60,6 +60,18 @@ NEIGHBOURHOODS = ("workers", "days", "block", "penalty")
 
 
 @dataclass
+class _Plan:
+    """One sub-solve to run: the freed worker-days, the solver seed, the neighbourhood kind,
+    the effort (deterministic seconds) and whether it frees every movable worker-day."""
+
+    free: np.ndarray
+    seed: int
+    kind: str
+    effort: float
+    everything: bool
+
+
+@dataclass
 class _Job:
     """One sub-solve: the builder that reads its solution, the model, the solver, and whether
     it frees every movable worker-day."""
@@ -68,6 +80,7 @@ class _Job:
     cp_model: Any
     solver: Any
     everything: bool
+    kind: str = "workers"
 
 
 class Lns(Strategy):
@@ -96,6 +109,8 @@ class Lns(Strategy):
         num_workers: int = 1,
         parallel: int = 2,
         neighbourhoods: tuple[str, ...] = NEIGHBOURHOODS,
+        stall_limit: int = 30,
+        max_effort: float = 0.5,
     ) -> None:
         if max_iterations is not None and max_iterations < 0:
             raise ValueError(f"max_iterations: {max_iterations} — use 0 or more, or None")
@@ -124,6 +139,12 @@ class Lns(Strategy):
         self.num_workers = int(num_workers)
         self.parallel = int(parallel)
         self.neighbourhoods = tuple(neighbourhoods)
+        if stall_limit < 1:
+            raise ValueError(f"stall_limit: {stall_limit} — use 1 or more sub-solves")
+        if not max_effort > 0:
+            raise ValueError(f"max_effort: {max_effort} — use a positive number of seconds")
+        self.stall_limit = int(stall_limit)
+        self.max_effort = float(max_effort)
 
     def solve(
         self,
@@ -152,6 +173,8 @@ class Lns(Strategy):
         run.search()
         best = roster_from_shifts(problem, run.best_shift_of, like=roster)
         hard, soft = score_roster(problem, best)
+        if hard == 0 and (not clock.log or clock.log[-1][1] != soft):
+            clock.improved(soft, 0, run.branches)  # the rule engine's score of the result
         status = "optimal" if run.proven_optimal else ("feasible" if hard == 0 else "unknown")
         return clock.result(
             best,
@@ -164,6 +187,8 @@ class Lns(Strategy):
             improvements=run.improvements,
             final_fraction=run.fraction,
             neighbourhood_counts=dict(run.kind_counts),
+            neighbourhood_wins=dict(run.kind_wins),
+            final_effort=run.effort,
         )
 
 
@@ -192,11 +217,16 @@ class _Run:
         self.branches = 0
         self.iterations = 0
         self.improvements = 0
-        self.fraction = options.start_fraction
         self.proven_optimal = False
         self.proven_infeasible = False
         self.kind_counts: dict[str, int] = {}
+        self.kind_wins: dict[str, int] = {}
+        self.fraction = options.start_fraction
         self.full_solves = 0
+        # effort per sub-solve: doubles after a stall (no improvement in ``stall_limit``
+        # iterations), up to ``max_effort``; an improvement keeps the current effort
+        self.effort = options.sub_effort
+        self.stall = 0
         keys = list(model.x)
         self.vars = [model.x[k] for k in keys]
         self.neg = [~v for v in self.vars]
@@ -301,30 +331,52 @@ class _Run:
                 batch = []
                 for _ in range(opt.parallel):
                     self.iterations += 1
-                    kind = opt.neighbourhoods[self.rng.randrange(len(opt.neighbourhoods))]
+                    kind = self._pick_kind()
                     self.kind_counts[kind] = self.kind_counts.get(kind, 0) + 1
-                    batch.append((self._neighbourhood(kind), self.iterations))
-                jobs = [self._prepare(free, it) for free, it in batch]
+                    batch.append((self._neighbourhood(kind), self.iterations, kind))
+                plans = [self._plan(free, it, kind) for free, it, kind in batch]
+                # each thread builds its sub-model and solves it: one thread's model building
+                # (Python) overlaps the other's solve (CP-SAT runs without the interpreter lock)
                 if pool is None:
-                    outcomes = [self._run_job(job) for job in jobs]
+                    outcomes = [self._run_job(plan) for plan in plans]
                 else:
-                    outcomes = list(pool.map(self._run_job, jobs))
+                    outcomes = list(pool.map(self._run_job, plans))
+                self.branches += sum(int(job.solver.num_branches) for _, job in outcomes)
                 self._settle(outcomes)
                 clock.report(self.branches, f"lns iteration {self.iterations}")
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
 
-    def _prepare(self, free: np.ndarray, iteration: int) -> _Job:
-        """The sub-model with everything outside ``free`` fixed, its solver, and whether it
-        frees every movable worker-day."""
+    def _pick_kind(self) -> str:
+        """A neighbourhood kind, drawn with probability proportional to its success rate
+        (improving sub-solves + 1) / (sub-solves + 2), so kinds that keep paying off are
+        tried more often and none is starved."""
+        kinds = self.opt.neighbourhoods
+        weights = [(self.kind_wins.get(k, 0) + 1) / (self.kind_counts.get(k, 0) + 2) for k in kinds]
+        r = self.rng.random() * sum(weights)
+        for k, wt in zip(kinds, weights, strict=True):
+            r -= wt
+            if r < 0:
+                return k
+        return kinds[-1]
+
+    def _plan(self, free: np.ndarray, iteration: int, kind: str) -> _Plan:
+        """What one sub-solve frees, with its effort and seed (decided in the main thread, so
+        a run is the same whatever the threads' timing)."""
         everything = bool(free[self.movable].all())
-        effort = self.opt.sub_effort
+        effort = self.effort
         if everything:
             # the whole problem: a proof of optimality ends the run, so it gets more effort
             self.full_solves += 1
             effort = max(effort * 50, 1.0) * 2 ** min(self.full_solves - 1, 10)
-        solver = self._solver(self.clock.remaining(), effort, self.seed * 7919 + iteration, False)
+        return _Plan(free, self.seed * 7919 + iteration, kind, effort, everything)
+
+    def _prepare(self, plan: _Plan) -> _Job:
+        """The sub-model with everything outside ``plan.free`` fixed to the current roster,
+        and its solver."""
+        free = plan.free
+        solver = self._solver(self.clock.remaining(), plan.effort, plan.seed, False)
         if self.p.profile == "nrp":
             # a model of the region only: the rest of the roster enters as constants
             builder = CpModelBuilder(self.cp, self.p, free=free, base=self.current)
@@ -332,7 +384,7 @@ class _Run:
             if self.closed is not None and self.closed.any():
                 builder.fix(np.zeros_like(free), self.current, self.closed)
             builder.hint(self.current)
-            return _Job(builder, builder.model, solver, everything)
+            return _Job(builder, builder.model, solver, plan.everything, plan.kind)
         cp_model = self.model.model.clone()
         free_var = free[self.xw, self.xd]
         fixed_idx = np.flatnonzero(~free_var)
@@ -340,10 +392,17 @@ class _Run:
         vars_, neg = self.vars, self.neg
         cp_model.add_bool_and([vars_[i] if on[i] else neg[i] for i in fixed_idx.tolist()])
         self._hint(cp_model, self.current, free_var)
-        return _Job(self.model, cp_model, solver, everything)
+        return _Job(self.model, cp_model, solver, plan.everything, plan.kind)
 
-    def _run_job(self, job: _Job) -> tuple[int, _Job]:
-        return self._solve(job.cp_model, job.solver), job
+    def _run_job(self, plan: _Plan) -> tuple[int, _Job]:
+        job = self._prepare(plan)
+        watcher = CancelWatcher(job.solver, self.clock, name="lns-watch")
+        watcher.start()
+        try:
+            code = job.solver.solve(job.cp_model)
+        finally:
+            watcher.stop()
+        return code, job
 
     def _settle(self, outcomes: list[tuple[int, _Job]]) -> None:
         """Adapt the size to each sub-solve and move to the best solution found (ties: the
@@ -360,15 +419,29 @@ class _Run:
             if code not in (cp.OPTIMAL, cp.FEASIBLE):
                 continue
             value = job.builder.value(job.solver) / job.builder.scale
+            if value < self.current_cost - 1e-9:
+                self.kind_wins[job.kind] = self.kind_wins.get(job.kind, 0) + 1
             if value <= self.current_cost + 1e-9 and (best is None or value < best[0]):
                 best = (value, job.builder.shifts(job.solver))
-        if best is None or np.array_equal(best[1], self.current):
+        improved = False
+        if best is not None and not np.array_equal(best[1], self.current):
+            # the sub-model's objective counts the whole roster; at a solution that is not
+            # optimal its cover slacks may be loose, so it is an upper bound of the score
+            before = self.current_cost
+            self.current = best[1]
+            self.current_cost = best[0]
+            self.best_shift_of = best[1].copy()
+            if best[0] < before - 1e-9:
+                improved = True
+                self.improvements += 1
+                self.clock.improved(best[0], 0, self.branches)
+        if improved:
+            self.stall = 0
             return
-        before = self.current_cost
-        soft = self._take(best[1])
-        if soft < before - 1e-9:
-            self.improvements += 1
-            self.clock.improved(soft, 0, self.branches)
+        self.stall += len(outcomes)
+        if self.stall >= self.opt.stall_limit:
+            self.stall = 0
+            self.effort = min(self.effort * 2, max(self.opt.max_effort, self.opt.sub_effort))
 
     # -- neighbourhoods -------------------------------------------------------------------
     def _sample_workers(self, k: int, must: list[int] | None = None) -> list[int]:

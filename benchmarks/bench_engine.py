@@ -18,7 +18,16 @@ Besides wall-clock p99 the table reports the p99 of the thread's CPU time
 spent descheduled, the CPU-time tail does not.
 Budget (DESIGN.md §9): one edit p99 <= 100 µs at 100k assignments.
 
+CPython's cyclic garbage collector runs a young-generation collection after about every 700
+net container allocations (every few dozen edits) and an older one every tenth of those; at
+100k assignments they cost ~0.1 ms and ~1-2 ms and so set the p99. ``--gc-freeze`` (move
+everything alive after loading into the permanent generation, ``gc.freeze()``) and
+``--gc-threshold N`` (first-generation threshold, ``gc.set_threshold``) show what tuning the
+process — a deployment choice, never done by the library — does to that tail; the header
+states the collector settings of the run.
+
 Run: .venv/bin/python benchmarks/bench_engine.py [--samples 2000] [--sizes 1k,10k,100k]
+     [--gc-freeze] [--gc-threshold 700]
 """
 
 # ruff: noqa: B023  (every lambda below is called at once, inside the loop iteration)
@@ -106,11 +115,16 @@ class StubValidator:
         return 0, 0.0
 
 
-def bench_size(label: str, samples: int, seed: int = 0) -> tuple[Samples, dict[str, float]]:
+def bench_size(
+    label: str, samples: int, seed: int = 0, gc_freeze: bool = False
+) -> tuple[Samples, dict[str, float]]:
     n_w, n_d, n_p = SIZES[label]
     problem, roster = synthetic_with_roster(n_w, n_d, n_p, seed=seed, feasible=True)
     assert roster is not None
     s = Schedule(problem, roster=roster, policy=Policy(), user="bench")
+    if gc_freeze:
+        gc.collect()
+        gc.freeze()
     iso = [problem.calendar.iso(d) for d in range(n_d)]
     ids = [w.id for w in problem.workers]
     rng = np.random.default_rng(seed)
@@ -270,18 +284,27 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--samples", type=int, default=2000, help="edits of each kind per size")
     ap.add_argument("--sizes", default="1k,10k,100k", help="comma list of " + ",".join(SIZES))
+    ap.add_argument(
+        "--gc-freeze", action="store_true", help="gc.freeze() after loading each schedule"
+    )
+    ap.add_argument("--gc-threshold", type=int, default=None, help="first-generation GC threshold")
     args = ap.parse_args(argv)
+    if args.gc_threshold is not None:
+        if args.gc_threshold < 1:
+            ap.error("--gc-threshold: give a positive number of allocations")
+        gc.set_threshold(args.gc_threshold, *gc.get_threshold()[1:])
     labels = [x.strip() for x in args.sizes.split(",") if x.strip()]
     unknown = [x for x in labels if x not in SIZES]
     if unknown:
         ap.error(f"--sizes: unknown {unknown}; use {list(SIZES)}")
     load0 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    results = {label: bench_size(label, args.samples) for label in labels}
+    results = {label: bench_size(label, args.samples, gc_freeze=args.gc_freeze) for label in labels}
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
         f"load average {load0:.1f} at the start, {load:.1f} at the end; {args.samples} "
-        "samples per kind and size"
+        f"samples per kind and size; gc thresholds {gc.get_threshold()}"
+        + (", gc.freeze() after loading" if args.gc_freeze else "")
     )
     print(table(results))
     if "100k" in results:

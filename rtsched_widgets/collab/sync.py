@@ -261,8 +261,8 @@ class Session:
         """Change feed of the leases: something changed (any process, or an expiry)."""
         if self._stop.is_set():
             return
+        self.presence.poll()  # joins first: a lock's holder is known when it is published
         self.sync_locks()
-        self.presence.poll()
 
     def check_locks(self, slot_changes: Any, user: str) -> None:
         """Raise OpError LOCKED when the change touches a target locked by another user."""

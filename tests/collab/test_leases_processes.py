@@ -127,7 +127,7 @@ def test_another_processs_lock_selection_release_and_leave_reach_this_bus(bob: A
             "user": "alice",
             "remote": True,
         }
-        assert seen.seen("user_joined", user="alice", remote=True)
+        assert wait_until(lambda: seen.seen("user_joined", user="alice", remote=True), WAIT)
         assert wait_until(lambda: seen.seen("presence", user="alice"), WAIT)
         assert seen.find("presence", user="alice")[-1].payload["selection"] == {
             "date": date,

@@ -266,18 +266,20 @@ class SQLiteStore(Store):
         if head > expected:  # heads only grow: refuse without taking the write lock
             raise StaleVersion(sid, expected, head)
         with self._write() as conn:
-            row = conn.execute("SELECT head FROM rtsched_schedules WHERE id = ?", (sid,)).fetchone()
-            if row is None:
-                raise UnknownSchedule(sid)
-            if row[0] != expected:
-                raise StaleVersion(sid, expected, row[0])
-            version = expected + 1
+            # move the head only if it is the expected one: one statement checks and claims
+            row = conn.execute(
+                "UPDATE rtsched_schedules SET head = head + 1 WHERE id = ? AND head = ? "
+                "RETURNING head",
+                (sid, expected),
+            ).fetchone()
+            if row is None:  # nothing was written: the transaction rolls back empty
+                raise StaleVersion(sid, expected, self._head(sid))
+            version = int(row[0])
             conn.execute(
                 "INSERT INTO rtsched_ops (schedule_id, version, op, created_at) "
                 "VALUES (?, ?, ?, ?)",
                 (sid, version, op, now),
             )
-            conn.execute("UPDATE rtsched_schedules SET head = ? WHERE id = ?", (version, sid))
         return version
 
     def _read(self, sid: str, after: int) -> list[tuple[int, str]]:

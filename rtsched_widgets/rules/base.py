@@ -3,7 +3,8 @@
 A rule answers three questions about a roster:
 
 - ``full(problem, roster)``: every violation, computed from the numpy roster with vectorised
-  operations (used for validation from scratch);
+  operations (used for validation from scratch); ``full_found`` gives the same column-wise
+  (``Found``: counts and penalties as arrays, records built only when asked);
 - ``local(state, anchors)``: exactly the current violations indexed under any of ``anchors``,
   computed from the Python mirror ``LiveState`` (used to update the maintained set after an
   edit: the old violations at the touched anchors are dropped and these replace them);

@@ -8,6 +8,13 @@ always agree with the maintained set (the property tests prove it).
 
 Changes are ``(worker, day, old_shift, new_shift)`` with -1 meaning "not working"; several
 changes are applied in order (a swap is two or four changes).
+
+The usual path of an edit is ``preview`` (what would change), then, once the roster holds the
+changes, ``commit``: the validator keeps its latest preview and a commit of the same changes
+with nothing committed in between reuses it, so the neighbourhood is computed once
+(``commit_previewed(delta)`` says so explicitly and refuses a stale preview).
+``copy`` is cheap: the mirror's rows are shared copy-on-write, the records and index entries
+are immutable and shared.
 """
 
 from __future__ import annotations

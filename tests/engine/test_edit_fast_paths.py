@@ -1,0 +1,118 @@
+"""The edit path's shortcuts give the same answers as the general code: records built without
+field checks, events that wrap their payload, a commit that reuses the decision's preview, and
+forks whose copy-on-write state stays independent of the parent."""
+
+from __future__ import annotations
+
+import pytest
+from _schedule_helpers import assert_consistent, make_problem, snapshot
+
+from rtsched_widgets.engine.events import EventBus
+from rtsched_widgets.engine.history import OpRecord, trusted_record
+from rtsched_widgets.engine.result import OpResult, applied_result
+from rtsched_widgets.engine.schedule import Schedule
+
+
+def test_trusted_record_equals_a_checked_record():
+    fields = dict(
+        op_id="s-3",
+        version=3,
+        user="alice",
+        timestamp=12.5,
+        kind="swap",
+        cells=(("2026-01-05", 0, 0), ("2026-01-06", 1, 1)),
+        before={("2026-01-05", 0, 0): "W01"},
+        after={("2026-01-06", 1, 1): "W01"},
+        inverse=((4, 0, 0, 1), (5, 1, 1, -1)),
+        forced=True,
+        message="moved",
+        undoes="s-1",
+    )
+    assert trusted_record(*fields.values()) == OpRecord(**fields)
+
+
+def test_applied_result_equals_the_dataclass_built_result():
+    kw = dict(
+        message="W01 assigned",
+        op_id="s-1",
+        version=1,
+        introduced=("x",),
+        resolved=(),
+        replaced=("W02",),
+        forced=False,
+        kind="assign",
+        user="bob",
+        cells=(("2026-01-05", 0, 0),),
+        hard_delta=0,
+        soft_delta=-1.5,
+        details={"base_version": 0},
+    )
+    fast = applied_result(*kw.values())
+    assert fast == OpResult(ok=True, **kw)
+    assert fast.ok and fast.error is None and fast.suggestions == () and not fast.preview
+
+
+def test_publish_owned_wraps_the_payload_read_only_and_checks_the_type():
+    bus = EventBus(schedule_id="x", forward=False)
+    seen = []
+    bus.subscribe("assigned", seen.append)
+    payload = {"op_id": "x-1", "cells": [["2026-01-05", 0, 0, "W01"]]}
+    event = bus.publish_owned("assigned", payload, "alice")
+    assert seen == [event] and event.user == "alice" and event.seq == 1
+    assert dict(event.payload) == payload
+    with pytest.raises(TypeError):
+        event.payload["op_id"] = "changed"  # type: ignore[index]
+    with pytest.raises(ValueError, match="unknown event type"):
+        bus.publish_owned("no_such_type", {}, None)
+    assert bus.last_seq == 1
+
+
+def test_blocked_then_allowed_edits_keep_the_validator_exact():
+    # a schedule holding a hard violation takes the preview path for every checked edit;
+    # the commit then reuses that preview
+    s = Schedule(make_problem(), user="alice")
+    h0 = s.score().hard  # the unfilled mandatory day of W01
+    assert s.assign("W00", "2026-01-10", 0, force=True).ok  # W00 is off that day: hard
+    assert s.score().hard == h0 + 1
+    r = s.assign("W00", "2026-01-11", 1)
+    assert not r.ok and r.error == "HARD_VIOLATION"
+    assert_consistent(s)
+    ok = s.assign("W04", "2026-01-11", 1)
+    preview = s.preview({"op": "assign", "worker": "W05", "date": "2026-01-12", "post": 0})
+    applied = s.assign("W05", "2026-01-12", 0)
+    assert ok.ok and applied.ok
+    assert sorted(map(repr, applied.introduced)) == sorted(map(repr, preview.introduced))
+    assert sorted(map(repr, applied.resolved)) == sorted(map(repr, preview.resolved))
+    assert_consistent(s)
+    assert s.unassign("2026-01-10", 0).ok  # resolves the hard violation
+    assert s.score().hard == h0
+    assert_consistent(s)
+
+
+def test_fork_and_parent_edit_the_same_rows_independently():
+    s = Schedule(make_problem(), user="alice")
+    for w, day, post in (("W04", 5, 0), ("W05", 9, 1), ("W06", 13, 0)):
+        assert s.assign(w, f"2026-01-{day:02d}", post).ok
+    b = s.fork()
+    parent_before, branch_before = snapshot(s), snapshot(b)
+    # the same worker and dates on both sides
+    # (forced: this is about independence, not rules)
+    assert b.assign("W04", "2026-01-07", 1, force=True).ok
+    assert b.unassign("2026-01-05", 0, force=True).ok
+    assert snapshot(s) == parent_before
+    assert s.assign("W04", "2026-01-08", 0, force=True).ok
+    assert s.move(("2026-01-09", 1), ("2026-01-10", 1), force=True).ok
+    assert_consistent(s)
+    assert_consistent(b)
+    c = b.fork()
+    assert c.assign("W04", "2026-01-11", 0, force=True).ok
+    for x in (s, b, c):
+        assert_consistent(x)
+    assert b.core.shift_of[4, 10] == -1 and c.core.shift_of[4, 10] == 0
+    # undoing everything in the branch gives back the roster and violations it was forked with
+    while b.undo_depth:
+        assert b.undo().ok
+    roster_and_rules = (0, 1, 2, 6, 7)  # slots, shift_of, count, violation keys, score
+    now = snapshot(b)
+    assert [now[i] for i in roster_and_rules] == [branch_before[i] for i in roster_and_rules]
+    assert_consistent(b)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -48,13 +48,21 @@ class Availability(Rule):
         )
 
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        return self.full_found(problem, roster).records()
+
+    def full_found(self, problem: Problem, roster: Roster) -> Found:
         sh = roster.shift_of
         ws, ds = np.nonzero((sh >= 0) & ~problem.available)
         ss = sh[ws, ds]
-        return [
-            self.record(w, d, s)
-            for w, d, s in zip(ws.tolist(), ds.tolist(), ss.tolist(), strict=True)
-        ]
+        return Found(
+            self,
+            int(ws.size),
+            np.ones(ws.size, dtype=float),
+            lambda: [
+                self.record(w, d, s)
+                for w, d, s in zip(ws.tolist(), ds.tolist(), ss.tolist(), strict=True)
+            ],
+        )
 
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
         return (w * self.t.n_d + d,)
@@ -110,8 +118,16 @@ class MandatoryDays(Rule):
         )
 
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        return self.full_found(problem, roster).records()
+
+    def full_found(self, problem: Problem, roster: Roster) -> Found:
         ws, ds = np.nonzero(problem.mandatory & (roster.shift_of < 0))
-        return [self.record(w, d) for w, d in zip(ws.tolist(), ds.tolist(), strict=True)]
+        return Found(
+            self,
+            int(ws.size),
+            np.ones(ws.size, dtype=float),
+            lambda: [self.record(w, d) for w, d in zip(ws.tolist(), ds.tolist(), strict=True)],
+        )
 
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
         return (w * self.t.n_d + d,)

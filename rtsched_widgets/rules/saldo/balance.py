@@ -66,12 +66,18 @@ class _Share(Rule):
 
     def full_found(self, problem: Problem, roster: Roster) -> Found:
         counts = self.counts(problem, roster)
-        near = np.flatnonzero(np.abs(counts - np.asarray(self.share)) > self.tolerance)
-        hits = [(w, n) for w, n in zip(near.tolist(), counts[near].tolist(), strict=True)]
-        pens = [self.penalty(w, n) for w, n in hits]
-        hits = [h for h, pen in zip(hits, pens, strict=True) if pen > 0]
-        penalties = np.array([pen for pen in pens if pen > 0], dtype=float)
-        return Found(self, len(hits), penalties, lambda: [self.record(w, n) for w, n in hits])
+        # the same float operations as ``penalty``, element-wise
+        excess = np.abs(counts - np.asarray(self.share, dtype=float)) - self.tolerance
+        hit = np.flatnonzero(excess > 0)
+        penalties = self.weight * excess[hit]
+        keep = np.flatnonzero(penalties > 0)  # a zero weight reports nothing
+        ws, ns = hit[keep], counts[hit[keep]]
+        return Found(
+            self,
+            int(ws.size),
+            penalties[keep],
+            lambda: [self.record(w, n) for w, n in zip(ws.tolist(), ns.tolist(), strict=True)],
+        )
 
     def anchors(self, key: tuple) -> Iterable[int]:
         return (key[1],)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -48,15 +48,23 @@ class Incompatibility(Rule):
         )
 
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
+        return self.full_found(problem, roster).records()
+
+    def full_found(self, problem: Problem, roster: Roster) -> Found:
         a, b = self.pair_a, self.pair_b
         if not a.size:
-            return []
+            return Found.of_records(self, [])
         sh = roster.shift_of
         ps, ds = np.nonzero((sh[a] >= 0) & (sh[b] >= 0))
-        return [
-            self.record(x, y, d)
-            for x, y, d in zip(a[ps].tolist(), b[ps].tolist(), ds.tolist(), strict=True)
-        ]
+        return Found(
+            self,
+            int(ps.size),
+            np.ones(ps.size, dtype=float),
+            lambda: [
+                self.record(x, y, d)
+                for x, y, d in zip(a[ps].tolist(), b[ps].tolist(), ds.tolist(), strict=True)
+            ],
+        )
 
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
         if (old < 0) == (new < 0) or not self.t.partners[w]:

@@ -119,10 +119,17 @@ class TargetShifts(_PerWorkerCount):
 
     def full_found(self, problem: Problem, roster: Roster) -> Found:
         counts = (roster.shift_of >= 0).sum(axis=1)
-        off = np.flatnonzero(np.abs(counts - problem.targets) > self.tolerance)
-        hits = list(zip(off.tolist(), counts[off].tolist(), strict=True))
-        penalties = np.array([self.penalty(w, n) for w, n in hits], dtype=float)
-        return Found(self, len(hits), penalties, lambda: [self.record(w, n) for w, n in hits])
+        targets = np.asarray(self.t.targets, dtype=np.int64)
+        off = np.flatnonzero(np.abs(counts - targets) > self.tolerance)
+        excess = np.abs(counts[off] - targets[off]) - self.tolerance  # > 0: integers
+        penalties = self.weight * excess.astype(float)
+        ns = counts[off]
+        return Found(
+            self,
+            int(off.size),
+            penalties,
+            lambda: [self.record(w, n) for w, n in zip(off.tolist(), ns.tolist(), strict=True)],
+        )
 
     def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
         n, out = state.n_work, []

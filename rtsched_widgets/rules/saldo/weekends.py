@@ -62,9 +62,8 @@ class MaxConsecutiveWeekends(Rule):
         if t.n_weeks == 0:
             return Found.of_records(self, [])
         works = (roster.shift_of >= 0) & problem.calendar.is_special[None, :]
-        has = np.zeros((t.n_w, t.n_weeks), dtype=np.int8)
-        ws, ds = np.nonzero(works)
-        has[ws, problem.calendar.week[ds]] = 1
+        # a week's days are contiguous: OR over each week's columns
+        has = np.logical_or.reduceat(works, self.week_first[:-1], axis=1)
         padded = np.zeros((t.n_w, t.n_weeks + 2), dtype=np.int8)
         padded[:, 1:-1] = has
         step = np.diff(padded, axis=1)
@@ -74,14 +73,16 @@ class MaxConsecutiveWeekends(Rule):
         if not long.any():
             return Found.of_records(self, [])
         sw, sk, ek = sw[long], sk[long], ek[long]
-        # The days of a week are contiguous, so a run's special days worked are the entries
-        # of the row-major (worker, day) list of worked special days between two keys.
-        flat = ws.astype(np.int64) * t.n_d + ds
-        lo = np.searchsorted(flat, sw * t.n_d + self.week_first[sk])
-        hi = np.searchsorted(flat, sw * t.n_d + self.week_first[ek])
         n = int(sw.size)
 
         def records() -> list[Violation]:
+            # The days of a week are contiguous, so a run's special days worked are the
+            # entries of the row-major (worker, day) list of worked special days between two
+            # keys.
+            ws, ds = np.nonzero(works)
+            flat = ws.astype(np.int64) * t.n_d + ds
+            lo = np.searchsorted(flat, sw * t.n_d + self.week_first[sk])
+            hi = np.searchsorted(flat, sw * t.n_d + self.week_first[ek])
             day_list = ds.tolist()
             iso, worker_id_1, worker_id = t.iso, t.worker_id_1, t.worker_id
             getiso = iso.__getitem__

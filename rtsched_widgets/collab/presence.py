@@ -60,9 +60,11 @@ class Presence:
 
     def select(self, name: str, selection: Mapping[str, Any] | None) -> None:
         """Set the selected cell/range of a present user and publish ``presence``."""
+        if name not in self.local_users():
+            self.join(name)  # not under self._lock: joining polls, and polls lock in that order
         with self._lock:
             if name not in self._local:
-                self.join(name)
+                self._local[name] = user_from_identity(name)
             self._selection[name] = dict(selection or {})
             self._touched[name] = time.monotonic()
             self._write(name)
@@ -128,7 +130,7 @@ class Presence:
         ``user_left`` for the difference (users of other processes, expired leases), and
         ``presence`` when another process's user changed their selection (or joined with
         one)."""
-        with self._poll_lock:
+        with self._poll_lock:  # taken before self._lock, never while holding it
             self._poll()
 
     def _poll(self) -> None:

@@ -29,12 +29,17 @@ from rtsched_widgets.collab.store.base import (
     LockInfo,
     PresenceInfo,
     ScheduleExists,
-    SchemaMismatch,
     StaleVersion,
     Store,
     StoreError,
     UnknownSchedule,
-    decode_object,
+)
+from rtsched_widgets.collab.store.rows import (
+    READ_SCHEMA_VERSION,
+    check_schema_version,
+    head_of,
+    lock_infos,
+    presence_infos,
 )
 
 __all__ = ["PostgresStore", "channel_name", "redact"]
@@ -127,12 +132,8 @@ class PostgresStore(Store):
                     (str(SCHEMA_VERSION),),
                 )
                 return
-            row = conn.execute(
-                "SELECT value FROM rtsched_meta WHERE key = 'schema_version'"
-            ).fetchone()
-        found: int | str = "missing" if row is None else _as_int(row[0])
-        if found != SCHEMA_VERSION:
-            raise SchemaMismatch(f"{self.url!r}", found)
+            row = conn.execute(READ_SCHEMA_VERSION).fetchone()
+        check_schema_version(f"{self.url!r}", row)
 
     def _one(self, query: str, params: tuple[Any, ...] | dict[str, Any]) -> Any:
         with self._pool.connection() as conn:
@@ -210,10 +211,7 @@ class PostgresStore(Store):
         return [(int(v), t) for v, t in rows]
 
     def _head(self, sid: str) -> int:
-        row = self._one("SELECT head FROM rtsched_schedules WHERE id = %s", (sid,))
-        if row is None:
-            raise UnknownSchedule(sid)
-        return int(row[0])
+        return head_of(sid, self._one("SELECT head FROM rtsched_schedules WHERE id = %s", (sid,)))
 
     def _schedules(self) -> list[str]:
         with self._pool.connection() as conn:
@@ -285,7 +283,7 @@ class PostgresStore(Store):
             f"WHERE schedule_id = %s AND expires_at > {_NOW}",
             (sid,),
         ).fetchall()
-        return [LockInfo(sid, t, h, ttl, exp) for t, h, ttl, exp in rows]
+        return lock_infos(sid, rows)
 
     @staticmethod
     def _read_presence(conn: Any, sid: str) -> list[PresenceInfo]:
@@ -294,7 +292,7 @@ class PostgresStore(Store):
             f"WHERE schedule_id = %s AND expires_at > {_NOW}",
             (sid,),
         ).fetchall()
-        return [PresenceInfo(sid, u, decode_object(i), ttl, exp) for u, i, ttl, exp in rows]
+        return presence_infos(sid, rows)
 
     def _leases(self, sid: str) -> tuple[list[LockInfo], list[PresenceInfo]]:
         with self._pool.connection() as conn:
@@ -399,10 +397,3 @@ class _NotifyWaiter(ChangeWaiter):
 
     def close(self) -> None:
         self._drop()
-
-
-def _as_int(text: str) -> int | str:
-    try:
-        return int(text)
-    except ValueError:
-        return text

@@ -42,7 +42,13 @@ from rtsched_widgets.collab.store.base import (
     Store,
     StoreError,
     UnknownSchedule,
-    decode_object,
+)
+from rtsched_widgets.collab.store.rows import (
+    READ_SCHEMA_VERSION,
+    check_schema_version,
+    head_of,
+    lock_infos,
+    presence_infos,
 )
 
 __all__ = ["SQLiteStore", "sqlite_path"]
@@ -224,13 +230,12 @@ class SQLiteStore(Store):
                     (str(SCHEMA_VERSION),),
                 )
                 return
-            row = conn.execute(
-                "SELECT value FROM rtsched_meta WHERE key = 'schema_version'"
-            ).fetchone()
-        found: int | str = "missing" if row is None else _as_int(row[0])
-        if found != SCHEMA_VERSION:
+            row = conn.execute(READ_SCHEMA_VERSION).fetchone()
+        try:
+            check_schema_version(f"{self.url!r}", row)
+        except SchemaMismatch:
             self._close()
-            raise SchemaMismatch(f"{self.url!r}", found)
+            raise
 
     # -- log --------------------------------------------------------------------------------
     def _create(self, sid: str, doc: str, now: float) -> None:
@@ -293,12 +298,12 @@ class SQLiteStore(Store):
         return rows
 
     def _head(self, sid: str) -> int:
-        row = self._conn.execute(
-            "SELECT head FROM rtsched_schedules WHERE id = ?", (sid,)
-        ).fetchone()
-        if row is None:
-            raise UnknownSchedule(sid)
-        return int(row[0])
+        return head_of(
+            sid,
+            self._conn.execute(
+                "SELECT head FROM rtsched_schedules WHERE id = ?", (sid,)
+            ).fetchone(),
+        )
 
     def _schedules(self) -> list[str]:
         return [r[0] for r in self._conn.execute("SELECT id FROM rtsched_schedules")]
@@ -356,7 +361,7 @@ class SQLiteStore(Store):
             "WHERE schedule_id = ? AND expires_at > ?",
             (sid, self._clock()),
         ).fetchall()
-        return [LockInfo(sid, t, h, ttl, exp) for t, h, ttl, exp in rows]
+        return lock_infos(sid, rows)
 
     def _heartbeat(self, holder: str) -> int:
         now = self._clock()
@@ -400,7 +405,7 @@ class SQLiteStore(Store):
             "WHERE schedule_id = ? AND expires_at > ?",
             (sid, self._clock()),
         ).fetchall()
-        return [PresenceInfo(sid, u, decode_object(i), ttl, exp) for u, i, ttl, exp in rows]
+        return presence_infos(sid, rows)
 
     # -- feed and life cycle ----------------------------------------------------------------
     def _change_waiter(self, sid: str) -> ChangeWaiter:
@@ -468,10 +473,3 @@ class _DataVersionWaiter(ChangeWaiter):
             if self._conn in self._store._all:
                 self._store._all.remove(self._conn)
         self._conn.close()
-
-
-def _as_int(text: str) -> int | str:
-    try:
-        return int(text)
-    except ValueError:
-        return text

@@ -14,12 +14,18 @@ the ratio of the p50 to the baseline (a schedule without any session) timed in t
 Replication: two schedules of one process on one store; the delay from ``apply`` returning on
 one to the ``remote_applied`` event on the other (change feed, in-process), p50 and p99.
 
+Lock propagation: on the same two schedules, the delay from ``collab.lock`` (then ``unlock``)
+returning on one to ``lock_acquired`` (then ``lock_released``) on the other's bus, carried by
+the store's change feed as between processes (SQLite: ``data_version`` poll; PostgreSQL:
+LISTEN/NOTIFY), p50 and p99 over both kinds.
+
 Run: .venv/bin/python benchmarks/bench_collab.py [--edits 500] [--no-postgres]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -92,6 +98,37 @@ def _replication(url: str, n: int) -> list[float]:
     return delays
 
 
+def _lock_delays(url: str, n: int) -> list[float]:
+    p = _problem()
+    a = Schedule(p, store=url, user="a")
+    b = Schedule(p, store=url, user="b")
+    arrived: dict[tuple[str, str], float] = {}
+    done = threading.Event()
+
+    def seen(event: Any) -> None:
+        if event.payload["user"] == "a":
+            arrived[(event.type, event.payload["target"])] = time.perf_counter()
+            done.set()
+
+    b.events.subscribe(["lock_acquired", "lock_released"], seen)
+    delays = []
+    for i in range(n):
+        date = a._iso[i % p.n_days]
+        for kind, act in (("lock_acquired", a.collab.lock), ("lock_released", a.collab.unlock)):
+            key = (kind, f"row:{date}")
+            arrived.pop(key, None)
+            act("row", date)
+            sent = time.perf_counter()
+            deadline = sent + 10
+            while key not in arrived and time.perf_counter() < deadline:
+                done.wait(0.01)
+                done.clear()
+            delays.append(arrived.get(key, float("nan")) - sent)
+    a.close()
+    b.close()
+    return delays
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=500)
@@ -142,6 +179,21 @@ def main() -> None:
     for name, url in stores:
         arr = np.array(_replication(url, n // 5)) * 1e3
         print(f"{name:<22}{np.nanpercentile(arr, 50):>10.2f}{np.nanpercentile(arr, 99):>10.2f}")
+
+    k = n // 10
+    print(f"\nlock propagation (lock/unlock on one schedule -> event on the other, {2 * k})")
+    print(f"{'store':<22}{'p50 ms':>10}{'p99 ms':>10}{'missed':>8}")
+    stores = [("sqlite", f"sqlite:///{tmp / 'locks.db'}")]
+    if pg is not None:
+        stores.append(("postgresql", pg.create_schema("locks")))
+    for name, url in stores:
+        arr = np.array(_lock_delays(url, k)) * 1e3
+        missed = int(np.isnan(arr).sum())
+        print(
+            f"{name:<22}{np.nanpercentile(arr, 50):>10.2f}{np.nanpercentile(arr, 99):>10.2f}"
+            f"{missed:>8}"
+        )
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end (2 cores shared)")
     if pg is not None:
         pg.stop()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from _collab_helpers import problem
 
+from rtsched_widgets.engine.events import Event
 from rtsched_widgets.engine.schedule import Policy, Schedule
 
 
@@ -50,7 +51,7 @@ def test_last_writer_wins_applies_the_stale_edit() -> None:
 
 def test_manual_queues_the_conflict_for_a_person_to_accept_or_reject() -> None:
     s = _shared("manual")
-    events = []
+    events: list[Event] = []
     s.events.subscribe(["conflict_detected", "conflict_resolved"], events.append)
     seen, date, w_alice, w_bob = _race(s)
     r = s.assign(w_bob, date, 0, user="bob", base_version=seen)

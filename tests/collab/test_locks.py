@@ -4,17 +4,18 @@ on expiry; presence and its events."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from _collab_helpers import problem, wait_until
 
+from rtsched_widgets.engine.events import Event
 from rtsched_widgets.engine.schedule import Schedule
 
 
 @pytest.fixture
-def s() -> Schedule:
+def s() -> Iterator[Schedule]:
     sched = Schedule(problem(), user="alice")
     sched.collaborate(lock_ttl=30, presence_ttl=30)
     yield sched
@@ -31,7 +32,7 @@ def _two_free(s: Schedule, date: str) -> tuple[str, str]:
 
 
 def test_a_row_lock_refuses_other_users_edits_with_the_holders_name(s: Schedule) -> None:
-    events = []
+    events: list[Event] = []
     s.events.subscribe(["lock_acquired", "lock_released"], events.append)
     date = s._iso[3]
     w1, w2 = _two_free(s, date)
@@ -66,7 +67,7 @@ def test_cell_and_worker_locks(s: Schedule) -> None:
 
 
 def test_leaving_releases_the_locks_and_publishes_user_left(s: Schedule) -> None:
-    events = []
+    events: list[Event] = []
     s.events.subscribe(["user_joined", "user_left", "lock_released"], events.append)
     date = s._iso[2]
     w1, _ = _two_free(s, date)
@@ -92,7 +93,7 @@ def test_locks_and_presence_expire_when_a_client_vanishes(tmp_path: Path) -> Non
     a.collab = None
     attach(a, url, lock_ttl=1.0, presence_ttl=1.0, heartbeat=0.1)
     b = Schedule(p, store=url, user="bob")
-    left = []
+    left: list[Event] = []
     b.events.subscribe("user_left", left.append)
     try:
         date = a._iso[6]
@@ -118,7 +119,7 @@ def test_locks_and_presence_expire_when_a_client_vanishes(tmp_path: Path) -> Non
 
 
 def test_selection_is_presence(s: Schedule, store_url: Callable[[str], str]) -> None:
-    events = []
+    events: list[Event] = []
     s.events.subscribe("presence", events.append)
     s.collab.presence.join({"identity": {"username": "u1", "display_name": "Ann Lee"}})
     s.collab.presence.select("u1", {"d": 3, "s": 1})

@@ -12,12 +12,13 @@ from _collab_helpers import digest, problem, wait_until
 import rtsched_widgets as rt
 from rtsched_widgets.collab.store import SchemaMismatch, open_store
 from rtsched_widgets.collab.sync import open_schedule
+from rtsched_widgets.engine.events import Event
 from rtsched_widgets.engine.schedule import Schedule
 
 BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-def _free_cells(s: Schedule, n: int) -> list[tuple[str, int, str]]:
+def _free_cells(s: Schedule, n: int) -> list[tuple[str, str, int]]:
     """``n`` assignments (worker, date, post) that the rules accept, one per date."""
     out: list[tuple[str, str, int]] = []
     used: set[str] = set()
@@ -84,7 +85,7 @@ def test_two_replicas_see_each_other_live_through_the_edit_path(
     p = problem()
     a = Schedule(p, store=url, user="alice")
     b = Schedule(p, store=url, user="bob")
-    seen = []
+    seen: list[Event] = []
     b.events.subscribe("remote_applied", seen.append)
     try:
         edits = _free_cells(a, 4)

@@ -47,6 +47,7 @@ def _editor(url: str, name: str, n: int, go: Any, done: Any, out: Connection) ->
         tries += 1
         r = s.apply(_random_op(rng, s))
         if r.ok:
+            assert r.op_id is not None
             acked.append((r.version, r.op_id, [list(c) for c in r.cells]))
     out.send({"acked": acked})
     done.wait()  # every editor finished: now wait for the feed to bring everything in
@@ -145,7 +146,8 @@ def test_a_schedule_killed_mid_stream_keeps_every_acknowledged_edit(
             for version, op_id, cells in acked:
                 assert op_id in history.index, f"run {run}: acknowledged edit {op_id} lost"
                 assert history.loc[op_id, "version"] == version
-                assert [list(c) for c in history.loc[op_id, "cells"]] == cells
+                stored: Any = history.loc[op_id, "cells"]
+                assert [list(c) for c in stored] == cells
             assert reopened.version == len(reopened.history)
         finally:
             reopened.close()

@@ -205,7 +205,16 @@ def _scale_for(*arrays: np.ndarray) -> int:
 
 
 class CpModelBuilder:
-    """Builds the CP-SAT model of one problem; see the module docstring for its constraints."""
+    """Builds the CP-SAT model of one problem; see the module docstring for its constraints.
+
+    With ``free`` (bool, workers x days) and ``base`` (a ``shift_of`` array that meets every
+    hard rule) it builds a *region model* (NRP profile only): variables exist only for the
+    worker-days where ``free`` is True; every other worker-day holds ``base`` as a constant.
+    Constraints that touch no freed worker-day are left out (``base`` meets them), the others
+    see the held days as constants, and the objective adds the constant penalties of what the
+    region cannot change, so the model's objective is the score of the whole roster (exact
+    at an optimum, as for the full model). ``shifts()`` returns the whole roster.
+    """
 
     def __init__(
         self,

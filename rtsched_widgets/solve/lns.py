@@ -2,13 +2,19 @@
 
 1. Start: the starting ``roster`` when it meets every hard rule; otherwise the full CP-SAT
    model (hinted with the starting roster when there is one) solved with CP-SAT's own
-   multi-threaded portfolio for ``initial_share`` of the time limit (``initial="solve"``), or
-   only until its first solution (``initial="first"``).
+   multi-threaded portfolio until its first solution (``initial="first"``, the default), or
+   for ``initial_share`` of the time limit (``initial="solve"``); when that share passes
+   without a solution, the search for a first one goes on.
 2. Repeat until the time limit, ``max_iterations`` or ``cancel``: free a *neighbourhood* of
    worker-days, fix every other worker-day to its current shift (or off), and re-solve that
    sub-problem with CP-SAT, hinted with the current roster; the result replaces the current
    roster when its objective is no worse (equal moves let the search drift across plateaus).
-   Neighbourhoods, drawn at random (seeded) in turn:
+   For the NRP profile the sub-model is a *region model* (see
+   :class:`~rtsched_widgets.solve.cpsat.CpModelBuilder`): variables only for the freed
+   worker-days, every other worker-day a constant, so building and solving it costs in
+   proportion to the neighbourhood, not to the instance; its objective is the whole roster's.
+   Neighbourhoods, drawn at random (seeded) with probability proportional to each kind's
+   success rate ``(improving sub-solves + 1) / (sub-solves + 2)``:
 
    - ``workers``: whole rows of a random set of workers;
    - ``days``: every worker on a window of consecutive days;
@@ -21,7 +27,15 @@
    solved to optimality grows the next ones (x1.1), one stopped by its effort limit shrinks
    them (x0.9). A neighbourhood that frees every worker-day is the whole problem: it gets
    ``max(50 x sub_effort, 1)`` deterministic seconds, doubled at each such attempt.
-3. Return the best roster; its objective is the rule engine's score.
+
+   A *stall* (``stall_limit`` sub-solves in a row without improvement) doubles the effort of
+   the following sub-solves (up to ``max_effort``) and makes the next one a ``whole``-problem
+   solve from the current roster (``max(25 x effort, 0.5)`` deterministic seconds, at most a
+   tenth of the time limit): small instances leave their local optima that way, large ones
+   rarely stall.
+3. Return the best roster; its objective is the rule engine's score (between sub-solves the
+   sub-model's objective is trusted: at a solution that is not proven optimal its cover
+   slacks may be loose, which can only overstate the score).
 
 Each iteration solves ``parallel`` neighbourhoods at once (threads; CP-SAT releases the
 interpreter lock) and moves to the best result, in batch order on ties. Each sub-solve runs
@@ -69,6 +83,7 @@ class _Plan:
     kind: str
     effort: float
     everything: bool
+    wall: float
 
 
 @dataclass
@@ -88,12 +103,13 @@ class Lns(Strategy):
 
     Options: ``max_iterations`` sub-solves (None: only the time limit); ``sub_effort``
     deterministic seconds per sub-solve (0.02); ``start_fraction`` of the worker-days freed at
-    first (0.05); ``initial``: ``"solve"`` (plain CP-SAT for ``initial_share`` of the time
-    limit, then the neighbourhood search from its best solution) or ``"first"`` (stop at the
-    first solution); ``initial_share`` (0.5); ``num_workers`` CP-SAT threads per solve (1);
-    ``parallel`` sub-solves run at once on different neighbourhoods, the best result taken
-    (2: one per core); ``neighbourhoods`` a subset of ``workers``, ``days``, ``block``,
-    ``penalty`` (all).
+    first (0.05); ``initial``: ``"first"`` (stop at the first solution, the default) or
+    ``"solve"`` (plain CP-SAT for ``initial_share`` of the time limit, then the neighbourhood
+    search from its best solution); ``initial_share`` (0.5); ``num_workers`` CP-SAT threads
+    per solve (1); ``parallel`` sub-solves run at once on different neighbourhoods, the best
+    result taken (2: one per core); ``neighbourhoods`` a subset of ``workers``, ``days``,
+    ``block``, ``penalty`` (all); ``stall_limit`` sub-solves without improvement that make a
+    stall (20); ``max_effort`` deterministic seconds a stall may raise the effort to (0.5).
     """
 
     name = "lns"
@@ -105,11 +121,11 @@ class Lns(Strategy):
         sub_effort: float = 0.02,
         start_fraction: float = 0.05,
         initial_share: float = 0.5,
-        initial: str = "solve",
+        initial: str = "first",
         num_workers: int = 1,
         parallel: int = 2,
         neighbourhoods: tuple[str, ...] = NEIGHBOURHOODS,
-        stall_limit: int = 30,
+        stall_limit: int = 20,
         max_effort: float = 0.5,
     ) -> None:
         if max_iterations is not None and max_iterations < 0:
@@ -227,6 +243,7 @@ class _Run:
         # iterations), up to ``max_effort``; an improvement keeps the current effort
         self.effort = options.sub_effort
         self.stall = 0
+        self.want_whole = False
         keys = list(model.x)
         self.vars = [model.x[k] for k in keys]
         self.neg = [~v for v in self.vars]
@@ -331,6 +348,13 @@ class _Run:
                 batch = []
                 for _ in range(opt.parallel):
                     self.iterations += 1
+                    if self.want_whole:
+                        # after a stall: one sub-solve of the whole problem from the current
+                        # roster (what small instances need to leave a local optimum)
+                        self.want_whole = False
+                        self.kind_counts["whole"] = self.kind_counts.get("whole", 0) + 1
+                        batch.append((self.movable.copy(), self.iterations, "whole"))
+                        continue
                     kind = self._pick_kind()
                     self.kind_counts[kind] = self.kind_counts.get(kind, 0) + 1
                     batch.append((self._neighbourhood(kind), self.iterations, kind))
@@ -366,17 +390,22 @@ class _Run:
         a run is the same whatever the threads' timing)."""
         everything = bool(free[self.movable].all())
         effort = self.effort
-        if everything:
+        wall = self.clock.remaining()
+        if kind == "whole":
+            # a stall's whole-problem solve: bounded to a tenth of the time limit
+            effort = max(effort * 25, 0.5)
+            wall = min(wall, max(1.0, 0.1 * self.clock.time_limit))
+        elif everything:
             # the whole problem: a proof of optimality ends the run, so it gets more effort
             self.full_solves += 1
             effort = max(effort * 50, 1.0) * 2 ** min(self.full_solves - 1, 10)
-        return _Plan(free, self.seed * 7919 + iteration, kind, effort, everything)
+        return _Plan(free, self.seed * 7919 + iteration, kind, effort, everything, wall)
 
     def _prepare(self, plan: _Plan) -> _Job:
         """The sub-model with everything outside ``plan.free`` fixed to the current roster,
         and its solver."""
         free = plan.free
-        solver = self._solver(self.clock.remaining(), plan.effort, plan.seed, False)
+        solver = self._solver(plan.wall, plan.effort, plan.seed, False)
         if self.p.profile == "nrp":
             # a model of the region only: the rest of the roster enters as constants
             builder = CpModelBuilder(self.cp, self.p, free=free, base=self.current)
@@ -410,7 +439,9 @@ class _Run:
         cp = self.cp
         best: tuple[float, np.ndarray] | None = None
         for code, job in outcomes:
-            if code == cp.OPTIMAL:
+            if job.kind == "whole":
+                self.proven_optimal |= code == cp.OPTIMAL
+            elif code == cp.OPTIMAL:
                 if job.everything:
                     self.proven_optimal = True
                 self.fraction = min(self.fraction * 1.1, 1.0)
@@ -442,6 +473,7 @@ class _Run:
         if self.stall >= self.opt.stall_limit:
             self.stall = 0
             self.effort = min(self.effort * 2, max(self.opt.max_effort, self.opt.sub_effort))
+            self.want_whole = True
 
     # -- neighbourhoods -------------------------------------------------------------------
     def _sample_workers(self, k: int, must: list[int] | None = None) -> list[int]:

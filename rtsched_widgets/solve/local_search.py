@@ -12,7 +12,8 @@ Default (``evaluator="batch"``): each iteration draws a move shape (seeded, by `
 and a window of ``window`` consecutive days, evaluates EVERY candidate of that shape in the
 window in one vectorised pass of :class:`~rtsched_widgets.solve.fast_eval.FastEvaluator`
 (``change``: every free worker-day of the window to one random target; ``reassign`` and
-``swap``: one random leaving worker per day, every possible taker), and submits the best
+``swap``: up to 4 x window random leaving worker-days (working, movable), every possible
+taker on the same day), and submits the best
 candidate (seeded tie-break) to the acceptance test. Each candidate counts as one move
 evaluation. With ``evaluator="validator"`` each iteration draws ONE random move and evaluates
 it with ``Validator.score_delta`` (the reference path).
@@ -319,6 +320,7 @@ class _BatchSearch:
         self.any_closed = bool(fixed.closed.any())
         self.maximum = p.maximum
         self.span = p.n_days if options.window is None else max(1, min(options.window, p.n_days))
+        self.leavers_per_day = 4
         self.n_s = p.n_shifts
         self.iterations = 0
         self.accepted = 0
@@ -350,14 +352,16 @@ class _BatchSearch:
             ok &= ~self.in_closed(sh, a, b)
             ws, ds = np.nonzero(ok)
             return ws, ds + a, np.full(len(ws), new, dtype=np.int64), None
-        # one leaving worker per day of the window (random among the movable working ones)
+        # leaving workers: up to ``leavers_per_day x span`` random movable working
+        # worker-days of the window (several per day, so one numpy pass scores many moves)
         leave = movable & (sh >= 0) & ~self.in_closed(sh, a, b)
-        noise = self.noise.random(leave.shape)
-        pick = np.argmax(np.where(leave, noise, -1.0), axis=0)
-        days = np.flatnonzero(leave[pick, np.arange(span)])
-        if not len(days):
+        w1, days = np.nonzero(leave)
+        if not len(w1):
             return None
-        w1 = pick[days]
+        cap = self.leavers_per_day * span
+        if len(w1) > cap:
+            pick = self.noise.choice(len(w1), cap, replace=False)
+            w1, days = w1[pick], days[pick]
         s1 = sh[w1, days]
         if r < self.bounds[1]:  # reassign: w1's shift to a worker who is off that day
             ok = movable[:, days] & (sh[:, days] < 0) & self.available[:, a + days]

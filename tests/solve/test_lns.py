@@ -135,3 +135,28 @@ def test_lns_rejects_bad_options():
         Lns(size=3)  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="parameters: 'no_such'"):
         get_strategy("cpsat", parameters={"no_such": 1})
+
+
+def test_a_stall_doubles_the_effort_and_solves_the_whole_problem(nrp):
+    problem = nrp(1)
+    start = get_strategy("cpsat").solve(problem, time_limit=60, seed=0)
+    assert start.status == "optimal"
+    result = Lns(max_iterations=12, stall_limit=1, sub_effort=0.02, max_effort=0.5).solve(
+        problem, roster=start.roster, time_limit=300, seed=0
+    )
+    # nothing beats the optimum: each batch of two sub-solves is a stall that doubles the
+    # effort (0.04, then 0.08); the second batch starts with a whole-problem solve, which
+    # proves optimality and ends the run
+    assert result.details["final_effort"] == 0.08
+    assert result.details["neighbourhood_counts"]["whole"] == 1
+    assert result.status == "optimal"
+    assert result.details["iterations"] == 4
+    assert result.objective == start.objective == 607
+    assert result.details["improvements"] == 0
+
+
+def test_lns_rejects_bad_escalation_options():
+    with pytest.raises(ValueError, match="stall_limit"):
+        Lns(stall_limit=0)
+    with pytest.raises(ValueError, match="max_effort"):
+        Lns(max_effort=0)

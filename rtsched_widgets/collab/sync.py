@@ -22,7 +22,7 @@ holder stopped renewing it):
 
 * ``lock_acquired`` / ``lock_released`` with payload ``{"target", "kind", "user", "remote"}``
   (``user``: the holder; ``kind``: ``cell``, ``row`` or ``worker``; ``remote``: the holder
-  is not a user joined in this process). A lock taken over after expiry gives
+  is not a user joined in this session). A lock taken over after expiry gives
   ``lock_released`` for the old holder, then ``lock_acquired`` for the new one; a renewal
   publishes nothing. Each change is published once per schedule, in the order the store
   saw it; local changes before ``lock``/``unlock`` return, others within the feed's

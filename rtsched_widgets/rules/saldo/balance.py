@@ -115,13 +115,16 @@ class SpecialBalance(_Share):
         return self.delta_fn()(state, w, d, old, new)
 
     def delta_fn(self) -> DeltaFn:
-        special, penalty = self.t.special, self.penalty
+        # ``penalty`` inlined (same operations) over local names
+        special, share, tol, weight = self.t.special, self.share, self.tolerance, self.weight
 
         def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
             if (old < 0) == (new < 0) or not special[d]:
                 return 0.0
-            n = state.n_special[w]
-            return penalty(w, n + 1 if old < 0 else n - 1) - penalty(w, n)
+            n, fair = state.n_special[w], share[w]
+            before = abs(n - fair) - tol
+            after = abs((n + 1 if old < 0 else n - 1) - fair) - tol
+            return (weight * after if after > 0 else 0.0) - (weight * before if before > 0 else 0.0)
 
         return delta
 
@@ -167,13 +170,16 @@ class LastPostBalance(_Share):
         return self.delta_fn()(state, w, d, old, new)
 
     def delta_fn(self) -> DeltaFn:
-        last_post, penalty = self.t.last_post, self.penalty
+        # ``penalty`` inlined (same operations) over local names
+        last_post, share, tol, weight = self.t.last_post, self.share, self.tolerance, self.weight
 
         def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
             lp = last_post[d]
             if lp < 0 or (old == lp) == (new == lp):
                 return 0.0
-            n = state.n_last[w]
-            return penalty(w, n + 1 if new == lp else n - 1) - penalty(w, n)
+            n, fair = state.n_last[w], share[w]
+            before = abs(n - fair) - tol
+            after = abs((n + 1 if new == lp else n - 1) - fair) - tol
+            return (weight * after if after > 0 else 0.0) - (weight * before if before > 0 else 0.0)
 
         return delta

@@ -142,12 +142,15 @@ class TargetShifts(_PerWorkerCount):
         return self.delta_fn()(state, w, d, old, new)
 
     def delta_fn(self) -> DeltaFn:
-        penalty = self.penalty
+        # ``penalty`` inlined (same operations) over local names
+        targets, tol, weight = self.t.targets, self.tolerance, self.weight
 
         def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
             if (old < 0) == (new < 0):
                 return 0.0
-            n = state.n_work[w]
-            return penalty(w, n + 1 if old < 0 else n - 1) - penalty(w, n)
+            n, target = state.n_work[w], targets[w]
+            before = abs(n - target) - tol
+            after = abs((n + 1 if old < 0 else n - 1) - target) - tol
+            return (weight * after if after > 0 else 0.0) - (weight * before if before > 0 else 0.0)
 
         return delta

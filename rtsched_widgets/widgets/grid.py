@@ -105,6 +105,26 @@ def _as_list(value: Any) -> list[Any]:
     return list(value)
 
 
+# Schedules (by id) that a grid is answering an edit of, on which thread, and the callbacks
+# to run once the answer (patches and reply) has been sent; see after_answer.
+_answering_lock = threading.Lock()
+_answering: dict[int, tuple[int, list[Callable[[], None]]]] = {}
+
+
+def after_answer(schedule: Any, fn: Callable[[], None]) -> None:
+    """Run ``fn()`` once the edit that a grid of ``schedule`` is answering on this thread has
+    been answered (every grid's patch and the reply sent); at once when no grid is answering
+    one on this thread. A callback queued several times for one answer runs once. Companion
+    panels refresh through this, so an edit's answer never waits for them."""
+    with _answering_lock:
+        entry = _answering.get(id(schedule))
+        if entry is not None and entry[0] == threading.get_ident():
+            if fn not in entry[1]:
+                entry[1].append(fn)
+            return
+    fn()
+
+
 def lock_entries(problem: Any, locks: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
     """The protocol's lock entries of the session's live locks (``schedule.collab.locks()``):
     ``["cell", d, s, holder]``, ``["row", d, -1, holder]`` or ``["worker", w, -1, holder]``,
@@ -201,7 +221,9 @@ class ScheduleGrid(anywidget.AnyWidget):
         self._next_violation_id = 1
         self._views: dict[str, str] = {}
         self._selections: dict[str, list[Any]] = {}
-        self._own_edit = False
+        # the thread on which this grid is applying an edit of its own (its events are answered
+        # by _answer with the edit's exact delta), or None
+        self._own_edit: int | None = None
         self._day_of = {p.calendar.iso(d): d for d in range(p.n_days)}
         # cells named by a change event whose violations_changed event is still to come
         self._pending_cells: set[tuple[int, int]] | None = set()
@@ -434,7 +456,7 @@ class ScheduleGrid(anywidget.AnyWidget):
         return out
 
     def _on_event(self, event: Any) -> None:
-        if self._own_edit:
+        if self._own_edit == threading.get_ident():
             return  # _answer syncs with the result's exact violation delta
         with self._lock:
             pending, self._pending_cells = self._pending_cells, set()
@@ -619,21 +641,36 @@ class ScheduleGrid(anywidget.AnyWidget):
             who = self._views.get(msg.view_id) or self.user
             if collab is not None:
                 collab.presence.touch(who)
-            self._own_edit = True
+            key = id(self.schedule)
+            with _answering_lock:
+                outer = key not in _answering
+                if outer:
+                    _answering[key] = (threading.get_ident(), [])
             try:
-                if msg.type in ("undo", "redo"):
-                    result = getattr(self.schedule, msg.type)(user=who)
-                else:
-                    assert msg.op is not None
-                    result = self.schedule.apply(
-                        self._engine_op(msg.op),
-                        user=who,
-                        base_version=msg.base_version,
-                        force=msg.force,
-                    )
+                self._own_edit = threading.get_ident()
+                try:
+                    if msg.type in ("undo", "redo"):
+                        result = getattr(self.schedule, msg.type)(user=who)
+                    else:
+                        assert msg.op is not None
+                        result = self.schedule.apply(
+                            self._engine_op(msg.op),
+                            user=who,
+                            base_version=msg.base_version,
+                            force=msg.force,
+                        )
+                finally:
+                    self._own_edit = None
+                self._answer(msg, result)
             finally:
-                self._own_edit = False
-            self._answer(msg, result)
+                if outer:
+                    with _answering_lock:
+                        _, queued = _answering.pop(key)
+                    for fn in queued:
+                        try:
+                            fn()
+                        except Exception:  # a panel must not break the grid
+                            logger.exception("a callback after an edit's answer failed")
 
     def _show_presence(self) -> None:
         """Update the ``presence`` trait from the views' selections and their users' colours."""
@@ -674,8 +711,10 @@ class ScheduleGrid(anywidget.AnyWidget):
         # the change reaches every view (one patch) before the reply reaches the asker
         introduced = getattr(result, "introduced", None)
         resolved = getattr(result, "resolved", None)
-        # an applied edit names its cells (none named: compare them all); a refused one none
-        cells = (self._cells_of(getattr(result, "cells", None)) or None) if ok else set()
+        # an applied edit names its cells (none named: compare them all); after a refused one,
+        # every cell is compared (cheap insurance: it changes nothing, but a change made
+        # meanwhile by another thread must not wait for the next edit)
+        cells = self._cells_of(getattr(result, "cells", None)) or None if ok else None
         if ok and introduced is not None and resolved is not None:
             self.sync(delta=(introduced, resolved), cells=cells)
         else:

@@ -20,6 +20,7 @@ import numpy as np
 import traitlets
 
 from rtsched_widgets.widgets._assets import bundle
+from rtsched_widgets.widgets.grid import after_answer
 
 logger = logging.getLogger("rtsched_widgets.widgets")
 
@@ -39,8 +40,10 @@ def oplog_of(schedule: Any) -> Any:
 class _Panel(anywidget.AnyWidget):
     """A widget that refreshes itself from ``schedule`` whenever its bus reports a change.
 
-    ``throttle`` (seconds, default 0): 0 refreshes in the listener; more than 0 coalesces bursts
-    of events into one refresh at most every ``throttle`` seconds, on a timer thread.
+    ``throttle`` (seconds, default 0): 0 refreshes in the listener (after the answer when a
+    grid of the schedule is answering an edit on that thread: the edit's patch goes out first,
+    and the edit's events make one refresh); more than 0 coalesces bursts of events into one
+    refresh at most every ``throttle`` seconds, on a timer thread.
     """
 
     theme = traitlets.Unicode("auto", help="'auto', 'light' or 'dark' (str).").tag(sync=True)
@@ -90,7 +93,7 @@ class _Panel(anywidget.AnyWidget):
     def _on_event(self, event: Any) -> None:
         self._note(event)
         if self.throttle <= 0:
-            self.refresh()
+            after_answer(self.schedule, self.refresh)
             return
         with self._timer_lock:
             if self._timer is not None:
@@ -157,6 +160,7 @@ class StatusBar(_Panel):
     ) -> None:
         self.user = user or str(getattr(grid, "user", "") or getattr(schedule, "user", "local"))
         self._present: set[str] = {self.user}
+        self._next_last: dict[str, Any] | None = None
         self.grid = grid
         super().__init__(schedule, theme=theme, throttle=throttle)
         if grid is not None:
@@ -166,8 +170,9 @@ class StatusBar(_Panel):
 
     def _note(self, event: Any) -> None:
         payload = event.payload or {}
+        # ``last`` is set by the refresh, so that even it waits for an edit's answer
         if event.type == "op_rejected":
-            self.last = {
+            self._next_last = {
                 "ok": False,
                 "message": str(payload.get("message", "")),
                 "user": event.user,
@@ -175,7 +180,7 @@ class StatusBar(_Panel):
         elif event.type in OP_EVENTS:
             kind = payload.get("kind", event.type)
             cells = payload.get("cells") or []
-            self.last = {
+            self._next_last = {
                 "ok": True,
                 "message": f"{kind}: {len(cells)} slot(s), version {payload.get('version')}",
                 "user": event.user or "",
@@ -207,6 +212,8 @@ class StatusBar(_Panel):
         n_violations = len(s.validator.violation_list())
         history = oplog_of(s)
         with self.hold_sync():
+            if self._next_last is not None:
+                self.last, self._next_last = self._next_last, None
             self.coverage = round(100.0 * int(filled.sum()) / total, 2) if total else 100.0
             self.violations = {"hard": int(score.hard), "soft": n_violations - int(score.hard)}
             self.can_undo = history.undo_depth(self.user) > 0

@@ -4,6 +4,8 @@ ends up identical to a full comparison; a change that names no cells is found by
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -75,5 +77,32 @@ def test_a_change_that_names_no_cells_is_found_by_comparing_every_cell(fake_comm
     s.events.publish("generation_finished", {}, "alice")
     (patch,) = patches(channel)
     assert patch["c"] == [[4, 0, [3], 0]]
+    assert_mirrors(grid)
+    grid.close()
+
+
+def test_a_change_from_another_thread_during_a_grid_edit_reaches_the_views(fake_comms):
+    s = make_schedule()
+    grid, channel = open_grid(fake_comms, s)
+    holding = threading.Event()
+
+    def other_thread() -> None:
+        with s._lock:  # the grid's edit waits for the schedule meanwhile
+            holding.set()
+            time.sleep(0.2)
+            assert s.assign("W02", "2026-01-15", 0, user="carol").ok
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    holding.wait(10)
+    # bob's edit of another cell arrives while the other thread holds the schedule
+    channel.receive(edit({"k": "assign", "w": 3, "d": 9, "s": 1, "slot": 0}))
+    worker.join(10)
+    sent = channel.take()
+    patches_sent = [m for m in sent if m["type"] == "patch"]
+    # the other thread's change has a patch of its own, sent before bob's edit is answered
+    assert patches_sent[0]["c"] == [[10, 0, [2], 0]]
+    assert patches_sent[1]["c"] == [[9, 1, [3, -1], 0]]
+    assert [m["type"] for m in sent][-1] == "reply"
     assert_mirrors(grid)
     grid.close()

@@ -185,3 +185,57 @@ def test_panels_refuse_bad_arguments():
         HistoryPanel(s, colour="red")  # type: ignore[call-arg]
     with pytest.raises(Exception, match="theme"):
         HistoryPanel(s, theme="neon")
+
+
+def test_an_edit_from_a_grid_is_answered_before_the_panels_refresh_once(fake_comms, monkeypatch):
+    s = make_schedule()
+    board = dashboard(s, user="dora")
+    other = StatusBar(s)  # a panel outside the dashboard follows the same rule
+    order: list[tuple[str, str]] = []
+    names = {id(board.grid.comm): "grid", id(board.status.comm): "status"}
+    names.update({id(board.history.comm): "history", id(other.comm): "other"})
+    for channel in fake_comms:
+        name = names.get(id(channel))
+        if name is None:
+            continue
+        publish = channel.publish_msg
+
+        def spy(
+            msg_type: str,
+            data: Any = None,
+            *args: Any,
+            _n: str = name,
+            _p: Any = publish,
+            **kw: Any,
+        ) -> None:
+            method = (data or {}).get("method", "")
+            kind = (data or {}).get("content", {}).get("type", "") if method == "custom" else ""
+            order.append((_n, kind or method))
+            _p(msg_type, data, *args, **kw)
+
+        monkeypatch.setattr(channel, "publish_msg", spy)
+    refreshes: list[str] = []
+    for panel, label in ((board.status, "status"), (board.history, "history"), (other, "other")):
+        monkeypatch.setattr(
+            panel, "refresh", lambda _r=panel.refresh, _l=label: (refreshes.append(_l), _r())[1]
+        )
+    grid = channel_of(fake_comms, board.grid)
+    grid.receive(
+        {
+            "type": "edit",
+            "view_id": "v",
+            "request_id": "r1",
+            "base_version": None,
+            "op": {"k": "assign", "w": 2, "d": 0, "s": 0, "slot": 0},
+        }
+    )
+    # the patch and the reply leave first; then each panel refreshes once (not per event)
+    assert order[:2] == [("grid", "patch"), ("grid", "reply")]
+    assert sorted(refreshes) == ["history", "other", "status"]
+    assert board.status.version == 1 and other.version == 1
+    assert board.history.rows and "assign" in json.dumps(board.history.rows)
+    # an edit from code (no grid answering) still refreshes the panels at once
+    s.assign("W03", "2026-01-06", 0)
+    assert board.status.version == other.version == 2
+    board.close()
+    other.close()

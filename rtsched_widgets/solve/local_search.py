@@ -11,9 +11,9 @@ defaults to 10^6, so any hard violation outweighs any realistic soft penalty). M
 Default (``evaluator="batch"``): each iteration draws a move shape (seeded, by ``move_mix``)
 and a window of ``window`` consecutive days, evaluates EVERY candidate of that shape in the
 window in one vectorised pass of :class:`~rtsched_widgets.solve.fast_eval.FastEvaluator`
-(``change``: every free worker-day of the window to one random target; ``reassign`` and
-``swap``: up to 4 x window random leaving worker-days (working, movable), every possible
-taker on the same day), and submits the best
+(``change``: every free worker-day of the window to every other shift and to off;
+``reassign`` and ``swap``: up to 8 x window random leaving worker-days (working, movable),
+every possible taker on the same day), and submits the best
 candidate (seeded tie-break) to the acceptance test. Each candidate counts as one move
 evaluation. With ``evaluator="validator"`` each iteration draws ONE random move and evaluates
 it with ``Validator.score_delta`` (the reference path).
@@ -320,7 +320,7 @@ class _BatchSearch:
         self.any_closed = bool(fixed.closed.any())
         self.maximum = p.maximum
         self.span = p.n_days if options.window is None else max(1, min(options.window, p.n_days))
-        self.leavers_per_day = 4
+        self.leavers_per_day = 8
         self.n_s = p.n_shifts
         self.iterations = 0
         self.accepted = 0
@@ -343,15 +343,19 @@ class _BatchSearch:
         b = a + span
         sh = fast.sh[:, a:b]
         movable = self.movable[:, a:b]
-        if r < self.bounds[0]:  # change: workers of the window to one shift (or off)
-            new = rng.randrange(-1, self.n_s)
-            ok = movable & (sh != new)
-            if new >= 0:
-                room = (fast.count[a:b, new] < self.maximum[a:b, new]) & ~self.closed[a:b, new]
-                ok &= self.available[:, a:b] & room[None, :]
-            ok &= ~self.in_closed(sh, a, b)
-            ws, ds = np.nonzero(ok)
-            return ws, ds + a, np.full(len(ws), new, dtype=np.int64), None
+        if r < self.bounds[0]:  # change: workers of the window to every shift (and off)
+            leaving_ok = movable & ~self.in_closed(sh, a, b)
+            parts_w, parts_d, parts_n = [], [], []
+            for new in range(-1, self.n_s):
+                ok = leaving_ok & (sh != new)
+                if new >= 0:
+                    room = (fast.count[a:b, new] < self.maximum[a:b, new]) & ~self.closed[a:b, new]
+                    ok &= self.available[:, a:b] & room[None, :]
+                ws, ds = np.nonzero(ok)
+                parts_w.append(ws)
+                parts_d.append(ds + a)
+                parts_n.append(np.full(len(ws), new, dtype=np.int64))
+            return np.concatenate(parts_w), np.concatenate(parts_d), np.concatenate(parts_n), None
         # leaving workers: up to ``leavers_per_day x span`` random movable working
         # worker-days of the window (several per day, so one numpy pass scores many moves)
         leave = movable & (sh >= 0) & ~self.in_closed(sh, a, b)

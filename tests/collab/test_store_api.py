@@ -19,6 +19,7 @@ from rtsched_widgets.collab.store import (
     UnknownSchedule,
     open_store,
 )
+from rtsched_widgets.collab.store.sqlite import SQLiteStore
 
 DOC = {"name": "ward A", "workers": [{"id": "W1"}, {"id": "W2"}], "days": 28}
 
@@ -391,3 +392,52 @@ def test_watch_reports_every_lease_change_of_another_handle_and_expiry(url: str)
             assert writer.release_all("ann") == 2
             assert wait_for(([], []))
         assert w.errors == []
+
+
+def test_sqlite_group_commit_acknowledges_every_append_of_concurrent_threads(
+    store_url: Callable[[str], str],
+) -> None:
+    url = store_url("sqlite")
+    threads_n, own_n, shared_n = 6, 40, 10
+    with open_store(url) as store:
+        assert isinstance(store, SQLiteStore)
+        for k in range(threads_n):
+            store.create(f"s{k}", DOC)
+        store.create("shared", DOC)
+        barrier = threading.Barrier(threads_n)
+        versions: dict[int, list[int]] = {}
+        errors: list[BaseException] = []
+
+        def writer(k: int) -> None:
+            try:
+                barrier.wait()
+                mine = [store.append(f"s{k}", assign(i), i) for i in range(own_n)]
+                for i in range(shared_n):  # all threads race on one schedule: stale ones retry
+                    while True:
+                        try:
+                            store.append("shared", {"k": k, "i": i}, store.head("shared"))
+                            break
+                        except StaleVersion:
+                            continue
+                versions[k] = mine
+            except BaseException as exc:
+                errors.append(exc)
+
+        workers = [threading.Thread(target=writer, args=(k,)) for k in range(threads_n)]
+        for t in workers:
+            t.start()
+        for t in workers:
+            t.join(120)
+        assert errors == []
+        for k in range(threads_n):
+            assert versions[k] == list(range(1, own_n + 1))
+            assert store.read(f"s{k}") == [assign(i) for i in range(own_n)]
+        shared = store.read("shared")
+        assert sorted((op["k"], op["i"]) for op in shared) == [
+            (k, i) for k in range(threads_n) for i in range(shared_n)
+        ]
+        assert store.appends == threads_n * (own_n + shared_n)
+        assert 1 <= store.commits <= store.appends
+    with open_store(url) as fresh:  # what was acknowledged is in the file
+        assert fresh.head("shared") == threads_n * shared_n
+        assert all(fresh.head(f"s{k}") == own_n for k in range(threads_n))

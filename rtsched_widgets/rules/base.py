@@ -93,6 +93,13 @@ def _violation_builder() -> Callable[..., Violation]:
 new_violation = _violation_builder()
 
 
+def nonzero2(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero`` of a 2-D array (row and column indices, row-major order), computed as
+    ``flatnonzero`` + ``divmod``: the same arrays, several times faster for large masks."""
+    rows, cols = np.divmod(np.flatnonzero(mask), mask.shape[1])
+    return rows, cols
+
+
 def pair_found(
     rule: Rule,
     ws: np.ndarray,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, nonzero2
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -52,7 +52,7 @@ class Availability(Rule):
 
     def full_found(self, problem: Problem, roster: Roster) -> Found:
         sh = roster.shift_of
-        ws, ds = np.nonzero((sh >= 0) & ~problem.available)
+        ws, ds = nonzero2((sh >= 0) & ~problem.available)
         ss = sh[ws, ds]
         return Found(
             self,
@@ -121,7 +121,7 @@ class MandatoryDays(Rule):
         return self.full_found(problem, roster).records()
 
     def full_found(self, problem: Problem, roster: Roster) -> Found:
-        ws, ds = np.nonzero(problem.mandatory & (roster.shift_of < 0))
+        ws, ds = nonzero2(problem.mandatory & (roster.shift_of < 0))
         return Found(
             self,
             int(ws.size),

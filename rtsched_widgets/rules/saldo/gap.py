@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, pair_found
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, nonzero2, pair_found
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -44,7 +44,7 @@ class MinGap(Rule):
 
     def full_found(self, problem: Problem, roster: Roster) -> Found:
         # worked cells in row-major order: days ascending within each worker
-        ws, ds = np.nonzero(roster.shift_of >= 0)
+        ws, ds = nonzero2(roster.shift_of >= 0)
         md = problem.min_distance[ws]
         parts_w, parts_a, parts_b = [], [], []
         for j in range(1, len(ds)):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, nonzero2
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -55,7 +55,7 @@ class Incompatibility(Rule):
         if not a.size:
             return Found.of_records(self, [])
         sh = roster.shift_of
-        ps, ds = np.nonzero((sh[a] >= 0) & (sh[b] >= 0))
+        ps, ds = nonzero2((sh[a] >= 0) & (sh[b] >= 0))
         return Found(
             self,
             int(ps.size),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, pair_found
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, nonzero2, pair_found
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -56,7 +56,7 @@ class WeekdayPattern(Rule):
                 continue
             hit = works[:, :-k] & works[:, k:]
             hit &= (pat[:-k] & pat[k:])[None, :]
-            ws, ds = np.nonzero(hit)
+            ws, ds = nonzero2(hit)
             parts_w.append(ws)
             parts_a.append(ds)
             parts_b.append(ds + k)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, new_violation
+from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, new_violation, nonzero2
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -79,7 +79,7 @@ class MaxConsecutiveWeekends(Rule):
             # The days of a week are contiguous, so a run's special days worked are the
             # entries of the row-major (worker, day) list of worked special days between two
             # keys.
-            ws, ds = np.nonzero(works)
+            ws, ds = nonzero2(works)
             flat = ws.astype(np.int64) * t.n_d + ds
             lo = np.searchsorted(flat, sw * t.n_d + self.week_first[sk])
             hi = np.searchsorted(flat, sw * t.n_d + self.week_first[ek])

@@ -744,10 +744,14 @@ class Schedule:
         one exactly when it raises the hard count — which the cheap ``score_delta`` (no records)
         answers. Otherwise only a full preview can tell a moved violation from none.
         """
-        if self.validator.score().hard != 0:
+        validator = self.validator
+        if validator.score().hard != 0:
             return True
-        hard, _ = self.validator.score_delta(plan.changes)
-        return hard > 0
+        hard_delta = getattr(validator, "hard_delta", None)  # validators may lack it
+        if hard_delta is not None:
+            return bool(hard_delta(plan.changes) > 0)
+        hard, _ = validator.score_delta(plan.changes)
+        return bool(hard > 0)
 
     def _cells(self, plan: _Plan) -> tuple[tuple[str, int, int], ...]:
         iso = self._iso

@@ -449,6 +449,27 @@ class Validator:
             self._revert(done)
         return int(total_hard), total_soft
 
+    def hard_delta(self, changes: Sequence[Change]) -> int:
+        """The hard part of ``score_delta(changes)`` (soft rules are not evaluated); nothing
+        changes. The roster must not hold the changes yet."""
+        if len(changes) != 1:
+            return self.score_delta(changes)[0]
+        state = self.state
+        w, d, old, new = changes[0]
+        t = self.tables
+        if not (
+            0 <= w < t.n_w
+            and 0 <= d < t.n_d
+            and -1 <= new < t.n_s
+            and old >= -1
+            and state.shift_of[w][d] == old
+        ):
+            state.check(int(w), int(d), int(old), int(new))
+        hard: float = 0
+        for f in self._hard_fns:
+            hard += f(state, w, d, old, new)
+        return int(hard)
+
     # -- copies ---------------------------------------------------------------------------
     def copy(self, roster: Roster) -> Validator:
         """A validator for ``roster`` (which must hold the same assignments, e.g. a

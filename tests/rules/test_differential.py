@@ -220,6 +220,7 @@ def run_edits(data: st.DataObject, problem: Problem) -> None:
         before = v.score()
         pv = v.preview(changes)
         hard, soft = v.score_delta(changes)
+        assert v.hard_delta(changes) == hard
         assert v.score() == before
         assert hard == pv.hard
         assert abs(soft - pv.soft) < 1e-6

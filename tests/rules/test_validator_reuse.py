@@ -265,3 +265,19 @@ def test_maintained_frame_is_the_records_column_by_column():
     empty = Validator(q, roster_with(q, [])).violations()
     assert len(empty) == 0 and list(empty.columns) == COLUMNS
     assert str(empty["post"].dtype) == "Int64" and empty["penalty"].dtype == float
+
+
+def test_hard_delta_is_the_hard_part_of_score_delta_and_checks_its_input():
+    p = _problem()
+    r = roster_with(p, CELLS)
+    v = Validator(p, r)
+    for change in (
+        [(0, 1, -1, 0)],
+        [(1, 4, -1, 0)],
+        [(3, 2, 0, -1)],
+        [(0, 14, -1, 0), (3, 14, -1, 1)],
+    ):
+        assert v.hard_delta(change) == v.score_delta(change)[0] == v.preview(change).hard
+    with pytest.raises(ValueError, match="old_shift"):
+        v.hard_delta([(0, 1, 0, -1)])  # worker 0 is off on day 1
+    assert_matches_full(v)

@@ -129,6 +129,12 @@ def _lock_delays(url: str, n: int) -> list[float]:
     return delays
 
 
+def _print_delays(name: str, delays: list[float]) -> None:
+    arr = np.array(delays) * 1e3
+    p50, p99 = np.nanpercentile(arr, 50), np.nanpercentile(arr, 99)
+    print(f"{name:<22}{p50:>10.2f}{p99:>10.2f}{int(np.isnan(arr).sum()):>8}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=500)
@@ -171,28 +177,21 @@ def main() -> None:
         p50, p99 = np.percentile(arr, 50), np.percentile(arr, 99)
         print(f"{name:<22}{p50:>10.1f}{p99:>10.1f}{p50 / (base * 1e6):>10.1f}x")
 
-    print(f"\nreplication delay (apply on one schedule -> remote_applied on the other, {n // 5})")
-    print(f"{'store':<22}{'p50 ms':>10}{'p99 ms':>10}")
-    stores = [("sqlite", f"sqlite:///{tmp / 'repl.db'}")]
-    if pg is not None:
-        stores.append(("postgresql", pg.create_schema("repl")))
-    for name, url in stores:
-        arr = np.array(_replication(url, n // 5)) * 1e3
-        print(f"{name:<22}{np.nanpercentile(arr, 50):>10.2f}{np.nanpercentile(arr, 99):>10.2f}")
+    def stores(name: str) -> list[tuple[str, str]]:
+        out = [("sqlite", f"sqlite:///{tmp / f'{name}.db'}")]
+        if pg is not None:
+            out.append(("postgresql", pg.create_schema(name)))
+        return out
 
+    print(f"\nreplication delay (apply on one schedule -> remote_applied on the other, {n // 5})")
+    print(f"{'store':<22}{'p50 ms':>10}{'p99 ms':>10}{'missed':>8}")
+    for name, url in stores("repl"):
+        _print_delays(name, _replication(url, n // 5))
     k = n // 10
     print(f"\nlock propagation (lock/unlock on one schedule -> event on the other, {2 * k})")
     print(f"{'store':<22}{'p50 ms':>10}{'p99 ms':>10}{'missed':>8}")
-    stores = [("sqlite", f"sqlite:///{tmp / 'locks.db'}")]
-    if pg is not None:
-        stores.append(("postgresql", pg.create_schema("locks")))
-    for name, url in stores:
-        arr = np.array(_lock_delays(url, k)) * 1e3
-        missed = int(np.isnan(arr).sum())
-        print(
-            f"{name:<22}{np.nanpercentile(arr, 50):>10.2f}{np.nanpercentile(arr, 99):>10.2f}"
-            f"{missed:>8}"
-        )
+    for name, url in stores("locks"):
+        _print_delays(name, _lock_delays(url, k))
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end (2 cores shared)")
     if pg is not None:
         pg.stop()

@@ -150,8 +150,13 @@ def contended(url: str, writers: int, seconds: float) -> dict[str, Any]:
     }
 
 
-def single(url: str, n: int) -> np.ndarray:
+def single(url: str, n: int, *, durable: bool = True) -> np.ndarray:
+    """``n`` appends by one process, one after another. ``durable=False`` (SQLite only)
+    switches the writing connection to ``synchronous=NORMAL`` (WAL): what giving up
+    durability would buy — a reference, the store never runs like this."""
     store = open_store(url)
+    if not durable:
+        store._conn.execute("PRAGMA synchronous = NORMAL")  # type: ignore[attr-defined]
     store.create(SID + "-single", {"name": "single"})
     out = np.empty(n)
     for i in range(n):
@@ -194,22 +199,6 @@ def threaded(url: str, n: int, threads: int) -> tuple[np.ndarray, float, float]:
     group = store.appends / max(1, store.commits)  # type: ignore[attr-defined]
     store.close()
     return np.array([x for xs in lat for x in xs]), group, per * threads / elapsed
-
-
-def single_sqlite_normal(url: str, n: int) -> np.ndarray:
-    """``single`` with the writing connection switched to ``synchronous=NORMAL`` (WAL): what
-    giving up durability would buy. Reference only — the store never runs like this."""
-    store = open_store(url)
-    store._conn.execute("PRAGMA synchronous = NORMAL")  # type: ignore[attr-defined]
-    store.create(SID + "-single", {"name": "single"})
-    out = np.empty(n)
-    for i in range(n):
-        op = edit(0, i)
-        t0 = time.perf_counter()
-        store.append(SID + "-single", op, i)
-        out[i] = (time.perf_counter() - t0) * 1e3
-    store.close()
-    return out
 
 
 def overwrite_floor(folder: Path, n: int) -> np.ndarray:
@@ -288,8 +277,8 @@ def main(argv: list[str] | None = None) -> None:
         singles["memory"] = single("memory", args.single)
         if "sqlite" in backends:
             singles["sqlite"] = single(f"sqlite:///{tmp / 'single.db'}", args.single)
-            singles["sqlite synchronous=NORMAL (not durable, reference)"] = single_sqlite_normal(
-                f"sqlite:///{tmp / 'single-normal.db'}", args.single
+            singles["sqlite synchronous=NORMAL (not durable, reference)"] = single(
+                f"sqlite:///{tmp / 'single-normal.db'}", args.single, durable=False
             )
         if "sqlite" in backends:
             xs, group, rate = threaded(f"sqlite:///{tmp / 'threads.db'}", args.single, 8)

@@ -95,6 +95,19 @@ def _start(url: str, script: str, worker: str = "") -> tuple[Any, Connection]:
     return child, mine
 
 
+def _alice_locks(seen: Recorder, url: str, script: str, target: str, worker: str = "") -> Any:
+    """Start the other process on ``script`` and wait until its lock on ``target`` is
+    acknowledged there and published here; the child and the pipe."""
+    child, pipe = _start(url, script, worker)
+    try:
+        assert pipe.poll(WAIT) and pipe.recv() is True
+        assert wait_until(lambda: seen.seen("lock_acquired", target=target, user="alice"), WAIT)
+    except BaseException:
+        _end(child)
+        raise
+    return child, pipe
+
+
 def _end(child: Any) -> None:
     child.join(WAIT)
     if child.is_alive():  # a failed step left it waiting: do not leave it behind
@@ -116,10 +129,8 @@ def test_another_processs_lock_selection_release_and_leave_reach_this_bus(bob: A
     date = s._iso[4]
     target = f"cell:{date}:0"
     worker = _free_worker(s, date, 0)
-    child, pipe = _start(url, "lock_then_release")
+    child, pipe = _alice_locks(seen, url, "lock_then_release", target)
     try:
-        assert pipe.poll(WAIT) and pipe.recv() is True
-        assert wait_until(lambda: seen.seen("lock_acquired", target=target, user="alice"), WAIT)
         event = seen.find("lock_acquired", target=target)[0]
         assert dict(event.payload) == {
             "target": target,
@@ -164,10 +175,8 @@ def test_an_expired_lock_is_released_on_every_process(bob: Any) -> None:
     date = s._iso[4]
     target = f"row:{date}"
     worker = _free_worker(s, date, 1)
-    child, pipe = _start(url, "lock_expires")
+    child, pipe = _alice_locks(seen, url, "lock_expires", target)
     try:
-        assert pipe.poll(WAIT) and pipe.recv() is True
-        assert wait_until(lambda: seen.seen("lock_acquired", target=target, user="alice"), WAIT)
         assert wait_until(lambda: seen.seen("lock_released", target=target, user="alice"), WAIT)
         # the holder's own process saw the expiry on its bus too
         assert pipe.poll(WAIT) and pipe.recv() is True
@@ -184,10 +193,8 @@ def test_a_vanished_processs_lock_and_presence_expire_with_events(bob: Any) -> N
     url, s, seen = bob
     wid = _free_worker(s, s._iso[10], 0)
     target = f"worker:{wid}"
-    child, pipe = _start(url, "vanish", wid)
+    child, _pipe = _alice_locks(seen, url, "vanish", target, wid)  # kept open until killed
     try:
-        assert pipe.poll(WAIT) and pipe.recv() is True
-        assert wait_until(lambda: seen.seen("lock_acquired", target=target, user="alice"), WAIT)
         assert wait_until(lambda: seen.seen("user_joined", user="alice"), WAIT)
         refused = s.assign(wid, s._iso[10], 0)
         assert refused.error == "LOCKED" and "locked by alice" in refused.message

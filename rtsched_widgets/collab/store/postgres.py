@@ -66,6 +66,8 @@ _SCHEMA = (
 #: Key of the advisory lock that serialises schema creation between processes.
 _INIT_LOCK = 0x7274_7363_6864  # "rtschd"
 _NOW = "extract(epoch from clock_timestamp())::float8"
+_LOCK_COLUMNS = "target, holder, ttl, expires_at"
+_PRESENCE_COLUMNS = "user_name, info, ttl, expires_at"
 #: A scalar subquery sending one lease notification when the named CTE changed rows.
 _NOTIFY_FROM = (
     "(SELECT count(pg_notify(%(channel)s, 'leases')) FROM (SELECT 1 FROM {} LIMIT 1) AS c)"
@@ -277,22 +279,20 @@ class PostgresStore(Store):
             return self._read_locks(conn, sid)
 
     @staticmethod
-    def _read_locks(conn: Any, sid: str) -> list[LockInfo]:
-        rows = conn.execute(
-            "SELECT target, holder, ttl, expires_at FROM rtsched_locks "
-            f"WHERE schedule_id = %s AND expires_at > {_NOW}",
-            (sid,),
-        ).fetchall()
-        return lock_infos(sid, rows)
+    def _live(conn: Any, sid: str, table: str, columns: str) -> list[Any]:
+        """``columns`` of the unexpired rows of lease ``table`` for schedule ``sid``."""
+        return list(
+            conn.execute(
+                f"SELECT {columns} FROM {table} WHERE schedule_id = %s AND expires_at > {_NOW}",
+                (sid,),
+            ).fetchall()
+        )
 
-    @staticmethod
-    def _read_presence(conn: Any, sid: str) -> list[PresenceInfo]:
-        rows = conn.execute(
-            "SELECT user_name, info, ttl, expires_at FROM rtsched_presence "
-            f"WHERE schedule_id = %s AND expires_at > {_NOW}",
-            (sid,),
-        ).fetchall()
-        return presence_infos(sid, rows)
+    def _read_locks(self, conn: Any, sid: str) -> list[LockInfo]:
+        return lock_infos(sid, self._live(conn, sid, "rtsched_locks", _LOCK_COLUMNS))
+
+    def _read_presence(self, conn: Any, sid: str) -> list[PresenceInfo]:
+        return presence_infos(sid, self._live(conn, sid, "rtsched_presence", _PRESENCE_COLUMNS))
 
     def _leases(self, sid: str) -> tuple[list[LockInfo], list[PresenceInfo]]:
         with self._pool.connection() as conn:

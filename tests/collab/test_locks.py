@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from _collab_helpers import problem, wait_until
 
+from rtsched_widgets.collab.store import Watch
 from rtsched_widgets.engine.events import Event
 from rtsched_widgets.engine.schedule import Schedule
 
@@ -127,3 +128,25 @@ def test_selection_is_presence(s: Schedule, store_url: Callable[[str], str]) -> 
     assert users["u1"]["display_name"] == "Ann Lee" and users["u1"]["initials"] == "AL"
     assert users["u1"]["selection"] == {"d": 3, "s": 1}
     assert events[-1].payload == {"user": "u1", "selection": {"d": 3, "s": 1}}
+
+
+def test_an_expired_lock_is_published_as_released_without_a_store(s: Schedule) -> None:
+    events: list[Event] = []
+    s.events.subscribe(["lock_acquired", "lock_released"], events.append)
+    date = s._iso[8]
+    assert s.collab.lock("cell", date, 1, user="alice", ttl=0.3)
+    assert [(e.type, e.payload["remote"]) for e in events] == [("lock_acquired", False)]
+    assert s.collab.lock("cell", date, 1, user="alice", ttl=0.3)  # a renewal: no event
+    assert len(events) == 1
+    # nobody renews it: the session's feed notices the expiry and publishes it once
+    assert wait_until(lambda: len(events) == 2, 30)
+    assert events[1].type == "lock_released"
+    assert dict(events[1].payload) == {
+        "target": f"cell:{date}:1",
+        "kind": "cell",
+        "user": "alice",
+        "remote": False,
+    }
+    assert s.collab.locks() == []
+    time.sleep(Watch.poll_interval * 2)
+    assert len(events) == 2

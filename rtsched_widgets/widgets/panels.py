@@ -193,6 +193,7 @@ class StatusBar(_Panel):
     def _on_grid_reply(self, reply: dict[str, Any]) -> None:
         if reply.get("message", "").endswith("candidates"):
             return  # a suggestion list is not a result worth showing
+        self._next_last = None  # the reply says more about the same edit than its event
         self.last = {"ok": bool(reply.get("ok")), "message": str(reply.get("message", ""))}
         if str(reply.get("message", "")).startswith("internal error"):
             self.error = str(reply["message"])

@@ -233,6 +233,9 @@ def test_an_edit_from_a_grid_is_answered_before_the_panels_refresh_once(fake_com
     assert order[:2] == [("grid", "patch"), ("grid", "reply")]
     assert sorted(refreshes) == ["history", "other", "status"]
     assert board.status.version == 1 and other.version == 1
+    # the status bar shows the grid's reply (it names the worker), not the bare event
+    assert "W02" in board.status.last["message"]
+    assert "W02" not in other.last["message"]  # no grid: the event's summary
     assert board.history.rows and "assign" in json.dumps(board.history.rows)
     # an edit from code (no grid answering) still refreshes the panels at once
     s.assign("W03", "2026-01-06", 0)

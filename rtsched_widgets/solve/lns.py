@@ -2,9 +2,10 @@
 
 1. Start: the starting ``roster`` when it meets every hard rule; otherwise the full CP-SAT
    model (hinted with the starting roster when there is one) solved with CP-SAT's own
-   multi-threaded portfolio until its first solution (``initial="first"``, the default), or
-   for ``initial_share`` of the time limit (``initial="solve"``); when that share passes
-   without a solution, the search for a first one goes on.
+   multi-threaded portfolio for ``initial_share`` of the time limit (``initial="solve"``, the
+   default: CP-SAT's own search is strong early on the smaller instances), or only until its
+   first solution (``initial="first"``); when the share passes without a solution, the search
+   for a first one goes on.
 2. Repeat until the time limit, ``max_iterations`` or ``cancel``: free a *neighbourhood* of
    worker-days, fix every other worker-day to its current shift (or off), and re-solve that
    sub-problem with CP-SAT, hinted with the current roster; the result replaces the current
@@ -103,9 +104,9 @@ class Lns(Strategy):
 
     Options: ``max_iterations`` sub-solves (None: only the time limit); ``sub_effort``
     deterministic seconds per sub-solve (0.02); ``start_fraction`` of the worker-days freed at
-    first (0.05); ``initial``: ``"first"`` (stop at the first solution, the default) or
-    ``"solve"`` (plain CP-SAT for ``initial_share`` of the time limit, then the neighbourhood
-    search from its best solution); ``initial_share`` (0.5); ``num_workers`` CP-SAT threads
+    first (0.05); ``initial``: ``"solve"`` (plain CP-SAT for ``initial_share`` of the time
+    limit, then the neighbourhood search from its best solution; the default) or ``"first"``
+    (stop at the first solution); ``initial_share`` (0.2); ``num_workers`` CP-SAT threads
     per solve (1); ``parallel`` sub-solves run at once on different neighbourhoods, the best
     result taken (2: one per core); ``neighbourhoods`` a subset of ``workers``, ``days``,
     ``block``, ``penalty`` (all); ``stall_limit`` sub-solves without improvement that make a
@@ -120,8 +121,8 @@ class Lns(Strategy):
         max_iterations: int | None = None,
         sub_effort: float = 0.02,
         start_fraction: float = 0.05,
-        initial_share: float = 0.5,
-        initial: str = "first",
+        initial_share: float = 0.2,
+        initial: str = "solve",
         num_workers: int = 1,
         parallel: int = 2,
         neighbourhoods: tuple[str, ...] = NEIGHBOURHOODS,
@@ -271,6 +272,10 @@ class _Run:
         params.random_seed = seed
         if first:
             params.stop_after_first_solution = True
+        if effort is not None and effort < 0.5:
+            # short sub-solves: symmetry detection and probing cost more than they save
+            params.symmetry_level = 0
+            params.cp_model_probing_level = 0
         return solver
 
     def _initial_workers(self) -> int:

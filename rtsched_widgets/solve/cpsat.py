@@ -1,12 +1,14 @@
 """Exact generation with OR-Tools CP-SAT, for the NRP and the saldo profile.
 
 Both models use one boolean ``x[w, d, s]`` per worker, day and shift type the worker may work
-(no variable where ``problem.available`` is False), ``work[w, d] = sum_s x[w, d, s] <= 1`` and
-the cover count ``c[d, s] = sum_w x[w, d, s] <= maximum[d, s]`` (the roster has no room for more).
-Cover is a linear balance ``c + under - over = required`` with bounded slacks, charged in the
-objective (a far stronger relaxation than max-equalities).
+(no variable where ``problem.available`` is False, nor for a shift type whose NRP limit for the
+worker is 0), ``work[w, d] = sum_s x[w, d, s] <= 1`` and the cover count
+``c[d, s] = sum_w x[w, d, s] <= maximum[d, s]`` (the roster has no room for more). Cover is a
+linear balance ``c + under - over = required`` with bounded slacks, charged in the objective (a
+far stronger relaxation than max-equalities); a cell nobody can work adds its constant penalty.
 
-NRP profile (hard): forbidden next-day successions (binary clauses); max shifts per type;
+NRP profile (hard): forbidden next-day successions (one at-most-one per worker, day and shift
+type: the shift and each shift type forbidden to follow it the next day); max shifts per type;
 min/max total minutes (linear), plus the implied bounds on the number of working days; max
 consecutive working days (a clause per window of ``max + 1`` days: one of them is off); min
 consecutive working days and min consecutive days off as forbidden-pattern clauses, where runs

@@ -391,6 +391,72 @@ c.ServerApp.kernel_websocket_connection_class = (
 """
 
 
+WS_ECHO_TARGET = """
+import comm as _comm
+
+def _echo_target(c, msg):
+    @c.on_msg
+    def _echo(m):
+        c.send(m["content"]["data"])
+
+_comm.get_comm_manager().register_target("rts-bench-echo", _echo_target)
+"""
+
+
+def server_echo_ms(port: int, token: str, kernel_id: str, n: int) -> list[float]:
+    """No-op comm echoes through the server's kernel websocket from a Python client (tornado,
+    legacy JSON protocol): the server and kernel without the browser."""
+    import asyncio
+    import uuid
+
+    from tornado.websocket import websocket_connect
+
+    def message(msg_type: str, content: dict[str, Any]) -> str:
+        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "bench"}
+        header.update({"session": "bench-echo", "version": "5.3", "date": ""})
+        return json.dumps(
+            {
+                "header": header,
+                "parent_header": {},
+                "metadata": {},
+                "content": content,
+                "channel": "shell",
+                "buffers": [],
+            }
+        )
+
+    async def run() -> list[float]:
+        url = f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?token={token}"
+        ws = await websocket_connect(url)
+
+        async def until(pred: Any) -> None:
+            while True:
+                raw = await asyncio.wait_for(ws.read_message(), 60)
+                if raw is None:
+                    raise RuntimeError("the server closed the kernel websocket")
+                if pred(json.loads(raw)):
+                    return
+
+        code = {"code": WS_ECHO_TARGET, "silent": True, "store_history": False}
+        await ws.write_message(message("execute_request", {**code, "user_expressions": {}}))
+        await until(lambda m: m["msg_type"] == "execute_reply")
+        comm_id = uuid.uuid4().hex
+        opened = {"comm_id": comm_id, "target_name": "rts-bench-echo", "data": {}}
+        await ws.write_message(message("comm_open", opened))
+        out = []
+        for i in range(n):
+            t0 = time.perf_counter()
+            await ws.write_message(message("comm_msg", {"comm_id": comm_id, "data": {"i": i}}))
+            await until(
+                lambda m, i=i: m["msg_type"] == "comm_msg" and m["content"]["data"].get("i") == i
+            )
+            out.append((time.perf_counter() - t0) * 1e3)
+        ws.close()
+        return out
+
+    return asyncio.run(run())
+
+
 def measure_lab(rows: int, edits: int, echoes: int, nodelay: bool = False) -> dict[str, Any]:
     """Edit round trips through a real JupyterLab (see the module docstring, part 2)."""
     import sys
@@ -435,9 +501,11 @@ def measure_lab(rows: int, edits: int, echoes: int, nodelay: bool = False) -> di
                 user.run_code(LAB_REPORT.format(path=str(report)))
                 browser.close()
             kernel = json.loads(report.read_text())
+            kernel_id = server.api("GET", "/api/sessions").json()[0]["kernel"]["id"]
+            server_ms = server_echo_ms(server.port, server.token, kernel_id, echoes)
         finally:
             stop_process_tree(server.process)
-    return {"echo_ms": echo_ms, "trips": trips, "kernel": kernel}
+    return {"echo_ms": echo_ms, "server_echo_ms": server_ms, "trips": trips, "kernel": kernel}
 
 
 def run_lab_edits(page: Any, edits: int) -> list[dict[str, Any]]:
@@ -490,6 +558,7 @@ def lab_table(lab: dict[str, Any]) -> None:
     print("| measurement | n | median (ms) | p95 | p99 | x baseline (median) |")
     print("|---|---:|---:|---:|---:|---:|")
     rows = [
+        ("no-op comm echo from Python, no browser (server + kernel)", lab["server_echo_ms"]),
         ("baseline: no-op comm echo (send -> kernel -> back)", echo),
         ("edit: key down -> both grids' DOM updated", dom),
         ("edit: key down -> next frame after both updated", frame),

@@ -202,7 +202,10 @@ class Schedule:
     ``"main"``) is created there or resumed from it (roster, versions, history) and kept in
     sync with every other schedule opened on it (see :mod:`rtsched_widgets.collab.sync`);
     ``user``: the default author of edits; ``policy``: see :class:`Policy`; ``roster``: a
-    starting :class:`~rtsched_widgets.model.roster.Roster` (copied) — empty by default.
+    starting :class:`~rtsched_widgets.model.roster.Roster` (copied) — empty by default;
+    ``session_options``: with a shared store, the options of its collaboration session
+    (``lock_ttl``, ``presence_ttl`` in seconds, ``heartbeat``; see
+    :class:`rtsched_widgets.collab.sync.Session`).
 
     Public state: ``core`` (the numpy :class:`Roster`; read it, never write it — edits go
     through :meth:`apply`), ``validator`` (maintained violations of ``core``), ``oplog`` (the
@@ -223,6 +226,7 @@ class Schedule:
         roster: Roster | None = None,
         schedule_id: str | None = None,
         validator: Any = None,
+        session_options: dict[str, Any] | None = None,
     ) -> None:
         if not isinstance(user, str) or not user:
             raise ValueError("user: give a non-empty user name")
@@ -231,6 +235,11 @@ class Schedule:
         self.user = user
         self.store = store
         shared = store is not None and store != "memory"
+        if session_options and not shared:
+            raise ValueError(
+                "session_options: they configure the session of a shared store — give a store, "
+                "or pass them to collaborate(**options)"
+            )
         self.id = schedule_id or ("main" if shared else uuid.uuid4().hex[:12])
         if roster is not None and roster.problem is not problem:
             raise ValueError("roster: it belongs to another problem — build it from this one")
@@ -255,7 +264,7 @@ class Schedule:
         if shared:
             from rtsched_widgets.collab.sync import attach
 
-            attach(self, store)
+            attach(self, store, **(session_options or {}))
 
     def collaborate(self, **options: Any) -> Any:
         """The collaboration session (users, presence, locks, conflicts) — started without a

@@ -87,12 +87,9 @@ def test_leaving_releases_the_locks_and_publishes_user_left(s: Schedule) -> None
 def test_locks_and_presence_expire_when_a_client_vanishes(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'plan.db'}"
     p = problem()
-    a = Schedule(p, store=url, user="alice")
-    a.collab.close()  # replace the session by one with short leases
-    from rtsched_widgets.collab.sync import attach
-
-    a.collab = None
-    attach(a, url, lock_ttl=1.0, presence_ttl=1.0, heartbeat=0.1)
+    short = {"lock_ttl": 1.0, "presence_ttl": 1.0, "heartbeat": 0.1}
+    a = Schedule(p, store=url, user="alice", session_options=short)
+    assert a.collab.lock_ttl == 1.0
     b = Schedule(p, store=url, user="bob")
     left: list[Event] = []
     b.events.subscribe("user_left", left.append)
@@ -150,3 +147,14 @@ def test_an_expired_lock_is_published_as_released_without_a_store(s: Schedule) -
     assert s.collab.locks() == []
     time.sleep(Watch.poll_interval * 2)
     assert len(events) == 2
+
+
+def test_session_options_need_a_shared_store() -> None:
+    with pytest.raises(ValueError, match="session_options"):
+        Schedule(problem(), session_options={"lock_ttl": 1.0})
+
+
+def test_unknown_session_option_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    with pytest.raises(TypeError, match="lock_tll"):
+        Schedule(problem(), store=url, session_options={"lock_tll": 1.0})

@@ -31,13 +31,14 @@ patch frame back, last patch frame -> both grids updated) and the bytes on the w
 (Jupyter envelopes and the kernel's busy/idle status messages included). The kernel records
 its grids' handler time and patch sizes. Baseline in the same run: a no-op comm echo (a tiny
 anywidget whose kernel side sends back every message) through the same server, kernel and
-websocket. ``--nodelay`` repeats part 2 with the server using
-:class:`rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection`.
+websocket. The server is the demo's (``make demo``), whose kernel websockets are
+:class:`rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection`; ``--stock`` repeats
+part 2 on Jupyter server's stock connection (Nagle's algorithm on: ~40 ms more per reply).
 
 Budgets (DESIGN.md §9): first paint <= 250 ms, round trip p95 <= 30 ms, <= 512 bytes per edit.
 
 Run: .venv/bin/python benchmarks/bench_grid.py [--edits 200] [--paints 15] [--lab-edits 200]
-     [--lab-rows 10000] [--echoes 200] [--nodelay] [--only bridge|lab] [--dump lab.json]
+     [--lab-rows 10000] [--echoes 200] [--stock] [--only bridge|lab] [--dump lab.json]
 """
 
 from __future__ import annotations
@@ -382,15 +383,6 @@ async () => {
 """
 
 
-# --nodelay: the server runs with rtsched_widgets.widgets.transport's kernel websocket
-# connection (TCP_NODELAY on; see that module for why the default one adds ~40 ms).
-NODELAY_CONFIG = """
-c.ServerApp.kernel_websocket_connection_class = (
-    "rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection"
-)
-"""
-
-
 WS_ECHO_TARGET = """
 import comm as _comm
 
@@ -457,7 +449,7 @@ def server_echo_ms(port: int, token: str, kernel_id: str, n: int) -> list[float]
     return asyncio.run(run())
 
 
-def measure_lab(rows: int, edits: int, echoes: int, nodelay: bool = False) -> dict[str, Any]:
+def measure_lab(rows: int, edits: int, echoes: int, nodelay: bool = True) -> dict[str, Any]:
     """Edit round trips through a real JupyterLab (see the module docstring, part 2)."""
     import sys
     import tempfile
@@ -469,10 +461,7 @@ def measure_lab(rows: int, edits: int, echoes: int, nodelay: bool = False) -> di
     with tempfile.TemporaryDirectory(prefix="bench-grid-lab-") as tmp:
         base = Path(tmp)
         (base / "nb").mkdir()
-        if nodelay:  # the harness keeps an existing config folder (see isolated_env)
-            (base / "lab" / "config").mkdir(parents=True)
-            (base / "lab" / "config" / "jupyter_server_config.py").write_text(NODELAY_CONFIG)
-        server = start_lab_server(base / "lab", notebooks=base / "nb")
+        server = start_lab_server(base / "lab", notebooks=base / "nb", low_latency=nodelay)
         report = base / "report.json"
         try:
             nb = nbformat.v4.new_notebook()
@@ -622,9 +611,9 @@ def main() -> None:
     )
     parser.add_argument("--dump", type=Path, help="write the raw lab measurements (JSON) here")
     parser.add_argument(
-        "--nodelay",
+        "--stock",
         action="store_true",
-        help="also run the lab part with the NoDelayKernelWebsocketConnection server",
+        help="also run the lab part on Jupyter server's stock kernel websocket (Nagle on)",
     )
     args = parser.parse_args()
     print(f"chromium {CHROMIUM}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
@@ -637,10 +626,10 @@ def main() -> None:
         if args.dump:
             args.dump.write_text(json.dumps(lab))
         lab_table(lab)
-        if args.nodelay:
+        if args.stock:
             print()
-            print("Same, the server using rtsched_widgets.widgets.transport (TCP_NODELAY):")
-            lab_table(measure_lab(args.lab_rows, args.lab_edits, args.echoes, nodelay=True))
+            print("Same, Jupyter server's stock kernel websocket (TCP_NODELAY off):")
+            lab_table(measure_lab(args.lab_rows, args.lab_edits, args.echoes, nodelay=False))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

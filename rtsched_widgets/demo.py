@@ -20,14 +20,24 @@ from pathlib import Path
 
 HOST = "127.0.0.1"
 
+NODELAY_CONNECTION = "rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection"
+
 
 def lab_command(
-    *, port: int, notebook_dir: Path, token: str, open_browser: bool = False
+    *,
+    port: int,
+    notebook_dir: Path,
+    token: str,
+    open_browser: bool = False,
+    low_latency: bool = True,
 ) -> list[str]:
     """The ``jupyter lab`` command line serving ``notebook_dir`` on ``HOST:port`` with ``token``.
 
     ``port`` must be free: the server does not fall back to another port, so the printed URL is
-    the one that answers.
+    the one that answers. ``low_latency``: kernel websockets with ``TCP_NODELAY`` on
+    (:class:`~rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection`), which
+    removes the ~40 ms that Nagle's algorithm adds to every widget reply; False gives Jupyter
+    server's stock connection.
     """
     if not 0 < port < 65536:
         raise ValueError(f"port: expected an integer in [1, 65535], got {port}")
@@ -48,6 +58,11 @@ def lab_command(
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",
+        *(
+            [f"--ServerApp.kernel_websocket_connection_class={NODELAY_CONNECTION}"]
+            if low_latency
+            else []
+        ),
     ]
 
 

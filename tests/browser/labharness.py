@@ -172,8 +172,11 @@ def stop_process_tree(process: subprocess.Popen[bytes], grace_s: float = 20.0) -
         raise RuntimeError(f"processes left running after stopping {process.args}: {left}")
 
 
-def start_lab_server(base: Path, notebooks: Path = REPO / "notebooks") -> LabServer:
-    """Start JupyterLab (the demo's command line) in throw-away folders under ``base``.
+def start_lab_server(
+    base: Path, notebooks: Path = REPO / "notebooks", *, low_latency: bool = True
+) -> LabServer:
+    """Start JupyterLab (the demo's command line, ``low_latency`` as in
+    :func:`rtsched_widgets.demo.lab_command`) in throw-away folders under ``base``.
 
     Serves a copy of ``notebooks`` (``server.root_dir``); returns once ``/api`` answers. Stop it
     with ``stop_process_tree(server.process)``.
@@ -186,7 +189,7 @@ def start_lab_server(base: Path, notebooks: Path = REPO / "notebooks") -> LabSer
     log_path = base / "jupyterlab.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            lab_command(port=port, notebook_dir=root_dir, token=token),
+            lab_command(port=port, notebook_dir=root_dir, token=token, low_latency=low_latency),
             cwd=base,
             env=env,
             stdin=subprocess.DEVNULL,

@@ -18,12 +18,6 @@ from tornado.websocket import websocket_connect
 
 pytestmark = pytest.mark.browser
 
-CONFIG = """
-c.ServerApp.kernel_websocket_connection_class = (
-    "rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection"
-)
-"""
-
 ECHO_TARGET = """
 import comm as _comm
 
@@ -126,11 +120,11 @@ def os_dup(pid: int, fd: int) -> int:
 
 @pytest.mark.parametrize("with_class", [True, False], ids=["nodelay-class", "jupyter-default"])
 def test_the_nodelay_connection_carries_kernel_and_comm_messages(tmp_path: Path, with_class: bool):
-    (tmp_path / "lab" / "config").mkdir(parents=True)
-    if with_class:
-        (tmp_path / "lab" / "config" / "jupyter_server_config.py").write_text(CONFIG)
+    (tmp_path / "lab").mkdir()
     (tmp_path / "notebooks").mkdir()
-    server = start_lab_server(tmp_path / "lab", notebooks=tmp_path / "notebooks")
+    server = start_lab_server(
+        tmp_path / "lab", notebooks=tmp_path / "notebooks", low_latency=with_class
+    )
     try:
         kernel = server.api("POST", "/api/kernels", json={"name": "python3"}).json()
         echo, nodelay = asyncio.run(exchange(server.port, server.token, kernel["id"]))

@@ -67,7 +67,7 @@ from rtsched_widgets._optional import require
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Status, Strategy
-from rtsched_widgets.solve.cpsat import CancelWatcher, CpModelBuilder
+from rtsched_widgets.solve.cpsat import CancelWatcher, CpModelBuilder, _Callback
 from rtsched_widgets.solve.keep import Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 
@@ -281,11 +281,11 @@ class _Run:
     def _initial_workers(self) -> int:
         return max(2, self.opt.num_workers * self.opt.parallel)
 
-    def _solve(self, cp_model: Any, solver: Any) -> int:
+    def _solve(self, cp_model: Any, solver: Any, callback: Any = None) -> int:
         watcher = CancelWatcher(solver, self.clock, name="lns-watch")
         watcher.start()
         try:
-            code = solver.solve(cp_model)
+            code = solver.solve(cp_model, callback)
         finally:
             watcher.stop()
         self.branches += int(solver.num_branches)
@@ -327,11 +327,14 @@ class _Run:
         solver = self._solver(
             min(budget, clock.remaining()), None, self.seed, first=self.opt.initial == "first"
         )
-        code = self._solve(cp_model, solver)
+        # the full model's improving solutions go to the convergence log as they come (the
+        # clone keeps the variable indices, so the base model reads their objective)
+        callback = _Callback(self.cp, self.model, clock, False)
+        code = self._solve(cp_model, solver, callback)
         if code == self.cp.UNKNOWN and not clock.should_stop():
             # no solution within the initial share: keep looking, until the first one
             solver = self._solver(clock.remaining(), None, self.seed, first=True)
-            code = self._solve(cp_model, solver)
+            code = self._solve(cp_model, solver, callback)
         if code == self.cp.INFEASIBLE:
             self.proven_infeasible = True
             return None

@@ -416,22 +416,11 @@ class Validator:
         state = self.state
         if len(changes) == 1:
             w, d, old, new = changes[0]
-            t = self.tables
-            if not (
-                0 <= w < t.n_w
-                and 0 <= d < t.n_d
-                and -1 <= new < t.n_s
-                and old >= -1
-                and state.shift_of[w][d] == old
-            ):
-                state.check(int(w), int(d), int(old), int(new))
-            hard: float = 0
-            for f in self._hard_fns:
-                hard += f(state, w, d, old, new)
+            hard = self._hard_of_one(w, d, old, new)
             soft = 0.0
             for g in self._soft_fns:
                 soft += g(state, w, d, old, new)
-            return int(hard), soft
+            return hard, soft
         done: list[Change] = []
         total_hard: float = 0
         total_soft = 0.0
@@ -454,8 +443,12 @@ class Validator:
         changes. The roster must not hold the changes yet."""
         if len(changes) != 1:
             return self.score_delta(changes)[0]
-        state = self.state
         w, d, old, new = changes[0]
+        return self._hard_of_one(w, d, old, new)
+
+    def _hard_of_one(self, w: int, d: int, old: int, new: int) -> int:
+        """Hard change of one change (checked against the state first); nothing changes."""
+        state = self.state
         t = self.tables
         if not (
             0 <= w < t.n_w

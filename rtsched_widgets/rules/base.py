@@ -102,15 +102,20 @@ def nonzero2(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def pair_found(
     rule: Rule,
-    ws: np.ndarray,
-    d1: np.ndarray,
-    d2: np.ndarray,
+    ws_parts: Sequence[np.ndarray],
+    d1_parts: Sequence[np.ndarray],
+    d2_parts: Sequence[np.ndarray],
     record: Callable[[int, int, int], Violation],
     message: Callable[[int, int, int], str],
 ) -> Found:
     """``Found`` of a hard rule whose violations are (worker, day, later day) pairs with key
-    ``(rule.name, w, d1, d2)``, one worker, the two dates and no post; ``record(w, d1, d2)``
-    builds one record, ``message(w, d1, d2)`` its message."""
+    ``(rule.name, w, d1, d2)``, one worker, the two dates and no post; the pairs are given as
+    parts (arrays of workers, first days and later days, concatenated in order);
+    ``record(w, d1, d2)`` builds one record, ``message(w, d1, d2)`` its message."""
+    ws, d1, d2 = (
+        np.concatenate(parts) if len(parts) else np.zeros(0, dtype=np.int64)
+        for parts in (ws_parts, d1_parts, d2_parts)
+    )
     n = int(ws.size)
 
     def triples() -> zip[tuple[int, int, int]]:

@@ -60,15 +60,7 @@ class WeekdayPattern(Rule):
             parts_w.append(ws)
             parts_a.append(ds)
             parts_b.append(ds + k)
-        empty = np.zeros(0, dtype=np.int64)
-        return pair_found(
-            self,
-            np.concatenate(parts_w) if parts_w else empty,
-            np.concatenate(parts_a) if parts_a else empty,
-            np.concatenate(parts_b) if parts_b else empty,
-            self.record,
-            self.message,
-        )
+        return pair_found(self, parts_w, parts_a, parts_b, self.record, self.message)
 
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
         if (old < 0) == (new < 0) or not self.t.pattern_day[d]:

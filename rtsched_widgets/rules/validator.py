@@ -31,6 +31,12 @@ from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.rules.base import Change, Delta, DeltaFn, Rule, Score, Violation
 from rtsched_widgets.rules.profiles import default_rules
+from rtsched_widgets.rules.saldo.fused import (
+    fusable_hard,
+    fusable_soft,
+    fused_hard_fn,
+    fused_soft_fn,
+)
 from rtsched_widgets.rules.state import LiveState, Tables
 from rtsched_widgets.rules.table import COLUMNS, ViolationTable, violation_frame
 
@@ -57,6 +63,26 @@ _DATES = attrgetter("dates")
 _POST = attrgetter("post")
 _MESSAGE = attrgetter("message")
 _PENALTY = attrgetter("penalty")
+
+
+def _hard_delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
+    """The delta functions of the hard ``rules``: the saldo rules among them (one of each
+    class) in one fused function (``saldo.fused``), the others as ``_delta_fns`` gives them.
+    Their sum is an integer, so the order of the terms does not matter."""
+    fused = fusable_hard(rules)
+    if not fused:
+        return _delta_fns(rules)
+    rest = [r for r in rules if not any(r is x for x in fused)]
+    return [fused_hard_fn(fused), *_delta_fns(rest)]
+
+
+def _soft_delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
+    """The delta functions of the soft ``rules`` for ONE change: one fused function when they
+    are all saldo rules in profile order (it returns exactly the sum the individual functions
+    accumulate from ``0.0``, see ``saldo.fused``), else ``_delta_fns``."""
+    if fusable_soft(rules):
+        return [fused_soft_fn(rules)]
+    return _delta_fns(rules)
 
 
 def _delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
@@ -106,6 +132,7 @@ class Validator:
         "_rule_fns",
         "_soft",
         "_soft_fns",
+        "_soft_one",
         "_stamp",
         "problem",
         "roster",
@@ -142,8 +169,12 @@ class Validator:
         live = [i for i, r in enumerate(self.rules) if r.active]
         self._live = tuple(live)
         rules_ = self.rules
-        self._hard_fns = _delta_fns([rules_[i] for i in live if rules_[i].severity == "hard"])
-        self._soft_fns = _delta_fns([rules_[i] for i in live if rules_[i].severity == "soft"])
+        self._hard_fns = _hard_delta_fns([rules_[i] for i in live if rules_[i].severity == "hard"])
+        soft_rules = [rules_[i] for i in live if rules_[i].severity == "soft"]
+        # several changes: one term per rule and change, added in that order
+        self._soft_fns = _delta_fns(soft_rules)
+        # one change: the same sum, fused where possible
+        self._soft_one = _soft_delta_fns(soft_rules)
         # per live rule: position, touched, local, anchors, and for hard rules the delta
         # function (a hard rule without violations near a change whose count does not move
         # has nothing to report: see _compute)
@@ -417,8 +448,11 @@ class Validator:
         if len(changes) == 1:
             w, d, old, new = changes[0]
             hard = self._hard_of_one(w, d, old, new)
+            soft_one = self._soft_one
+            if len(soft_one) == 1:
+                return hard, 0.0 + soft_one[0](state, w, d, old, new)
             soft = 0.0
-            for g in self._soft_fns:
+            for g in soft_one:
                 soft += g(state, w, d, old, new)
             return hard, soft
         done: list[Change] = []
@@ -485,6 +519,7 @@ class Validator:
         other._live = self._live
         other._hard_fns = self._hard_fns
         other._soft_fns = self._soft_fns
+        other._soft_one = self._soft_one
         other._rule_fns = self._rule_fns
         other.state = self.state.copy()
         other._found = [f.copy() for f in self._found]

@@ -1,0 +1,235 @@
+"""One delta function for the saldo rules of one severity (the validator's fast path).
+
+A candidate change is checked against every rule; calling each rule's ``delta_fn`` costs one
+Python call per rule and reads the same rows of the mirror again in each. The functions built
+here compute the same per-rule terms in one call: lookup lists are bound once, the worker's
+rows are read once, and the terms that cannot move (the worker keeps working or keeps being
+off, the day is no special day, …) are skipped.
+
+Exactness: the hard function returns the integer sum of the rules' deltas. The soft function
+evaluates each rule's term with the same float operations as that rule's ``delta_fn`` and adds
+the terms to ``0.0`` in rule order, so it returns exactly ``0.0 + t1 + t2 + …`` — the value
+the validator's loop over the individual functions accumulates for one change. A skipped
+term is one whose function returns ``0.0``, and adding ``0.0`` to a sum that started at
+``0.0`` never changes it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from rtsched_widgets.rules.base import DeltaFn, Rule
+from rtsched_widgets.rules.common.availability import Availability, MandatoryDays
+from rtsched_widgets.rules.common.cover import CoverUnder
+from rtsched_widgets.rules.saldo.balance import LastPostBalance, SpecialBalance
+from rtsched_widgets.rules.saldo.gap import MinGap
+from rtsched_widgets.rules.saldo.incompatible import Incompatibility
+from rtsched_widgets.rules.saldo.pattern import WeekdayPattern
+from rtsched_widgets.rules.saldo.totals import MaxShifts, TargetShifts
+from rtsched_widgets.rules.saldo.weekends import MaxConsecutiveWeekends
+
+if TYPE_CHECKING:
+    from rtsched_widgets.rules.state import LiveState
+
+HARD_TYPES: tuple[type[Rule], ...] = (
+    Availability,
+    MandatoryDays,
+    MinGap,
+    WeekdayPattern,
+    Incompatibility,
+    MaxConsecutiveWeekends,
+    MaxShifts,
+)
+"""Hard rule classes the fused hard function covers (exact classes, not subclasses)."""
+SOFT_TYPES: tuple[type[Rule], ...] = (TargetShifts, SpecialBalance, LastPostBalance, CoverUnder)
+"""Soft rule classes the fused soft function covers, in the order it adds their terms."""
+
+
+def fusable_hard(rules: Sequence[Rule]) -> list[Rule]:
+    """The rules of ``rules`` the fused hard function covers: the first instance of each
+    class of ``HARD_TYPES`` (exact class). Empty when fewer than two."""
+    seen: dict[type, Rule] = {}
+    for r in rules:
+        if type(r) in HARD_TYPES and type(r) not in seen:
+            seen[type(r)] = r
+    return list(seen.values()) if len(seen) >= 2 else []
+
+
+def fusable_soft(rules: Sequence[Rule]) -> bool:
+    """Whether the fused soft function can replace ALL of ``rules``: two or more, each of a
+    distinct class of ``SOFT_TYPES`` (exact class), in the order of ``SOFT_TYPES`` (the order
+    in which the validator would add their terms)."""
+    if len(rules) < 2:
+        return False
+    pos = []
+    for r in rules:
+        if type(r) not in SOFT_TYPES:
+            return False
+        pos.append(SOFT_TYPES.index(type(r)))
+    return all(a < b for a, b in pairwise(pos))
+
+
+def _by_type(rules: Sequence[Rule]) -> dict[type, Any]:
+    out: dict[type, Any] = {}
+    for r in rules:
+        if type(r) in out:
+            raise ValueError(f"rules: two {type(r).__name__} rules — fuse one of each at most")
+        out[type(r)] = r
+    return out
+
+
+def fused_hard_fn(rules: Sequence[Rule]) -> DeltaFn:
+    """One delta function returning the sum of the hard deltas of ``rules`` (each of a
+    distinct class of ``HARD_TYPES``) — an ``int``, equal to the sum of their ``delta_fn``s."""
+    by = _by_type(rules)
+    unknown = [type(r).__name__ for r in rules if type(r) not in HARD_TYPES]
+    if unknown:
+        raise ValueError(f"rules: {unknown} are not fusable hard saldo rules")
+    any_rule = rules[0]
+    t = any_rule.t
+    has_avail = Availability in by
+    has_mand = MandatoryDays in by
+    has_gap = MinGap in by
+    has_pat = WeekdayPattern in by
+    has_inc = Incompatibility in by
+    has_wk = MaxConsecutiveWeekends in by
+    has_max = MaxShifts in by
+    available, mandatory, md = t.available, t.mandatory, t.min_distance
+    n_d, pat, special, week, n_weeks = t.n_d, t.pattern_day, t.special, t.week, t.n_weeks
+    all_partners = t.partners
+    distances = tuple(by[WeekdayPattern].distances) if has_pat else ()
+    # pat_near[d]: the days exactly one of ``distances`` away from ``d`` (inside the horizon)
+    # that fall on pattern weekdays, when ``d`` does (else none) — the days WeekdayPattern
+    # checks; the distances are distinct and positive, so no day appears twice
+    pat_near = [
+        tuple(x for k in distances for x in (d - k, d + k) if 0 <= x < n_d and pat[x])
+        if pat[d]
+        else ()
+        for d in range(n_d)
+    ]
+    wk_limit = by[MaxConsecutiveWeekends].limit if has_wk else 0
+    max_limits = by[MaxShifts].limit if has_max else []
+
+    def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        n = 0
+        if has_avail and not available[w][d]:
+            n += (new >= 0) - (old >= 0)
+        if has_mand and mandatory[w][d]:
+            n += (new < 0) - (old < 0)
+        on = old < 0  # the change puts the worker to work (if the status flips)
+        if on == (new < 0):
+            return n  # working status unchanged: no other hard rule can move
+        if has_gap:
+            m = md[w]
+            days = state.days[w]
+            c = bisect_right(days, d + m - 1) - bisect_left(days, d - m + 1)
+            n += c if on else 1 - c
+        shift_of = state.shift_of
+        if has_pat:
+            near = pat_near[d]
+            if near:
+                row = shift_of[w]
+                c = 0
+                for x in near:
+                    if row[x] >= 0:
+                        c += 1
+                n += c if on else -c
+        if has_inc:
+            partners = all_partners[w]
+            if partners:
+                c = 0
+                for p in partners:
+                    if shift_of[p][d] >= 0:
+                        c += 1
+                n += c if on else -c
+        if has_wk and special[d]:
+            spw, k = state.spw[w], week[d]
+            if spw[k] <= (0 if on else 1):  # else the week keeps (or had) a weekend
+                left = 0
+                while k - left - 1 >= 0 and spw[k - left - 1] > 0:
+                    left += 1
+                right = 0
+                while k + right + 1 < n_weeks and spw[k + right + 1] > 0:
+                    right += 1
+                split = (left > wk_limit) + (right > wk_limit)
+                joined = int(left + right + 1 > wk_limit)
+                n += joined - split if on else split - joined
+        if has_max:
+            c, limit = state.n_work[w], max_limits[w]
+            if on:
+                n += int(c + 1 > limit) - int(c > limit)
+            else:
+                n += int(c - 1 > limit) - int(c > limit)
+        return n
+
+    return delta
+
+
+def fused_soft_fn(rules: Sequence[Rule]) -> DeltaFn:
+    """One delta function returning ``0.0`` plus the soft deltas of ``rules`` (each of a
+    distinct class of ``SOFT_TYPES``, in that order; see ``fusable_soft``), added in that
+    order with the same float operations as their ``delta_fn``s."""
+    if not fusable_soft(rules) and len(rules) >= 2:
+        raise ValueError("rules: not distinct soft saldo rules in the order of SOFT_TYPES")
+    by = _by_type(rules)
+    unknown = [type(r).__name__ for r in rules if type(r) not in SOFT_TYPES]
+    if unknown:
+        raise ValueError(f"rules: {unknown} are not fusable soft saldo rules")
+    t = rules[0].t
+    has_target = TargetShifts in by
+    has_special = SpecialBalance in by
+    has_last = LastPostBalance in by
+    has_cover = CoverUnder in by
+    targets = t.targets
+    special, last_post = t.special, t.last_post
+    required, under_weight = t.required, t.under_weight
+    tg = by[TargetShifts] if has_target else None
+    t_tol, t_weight = (tg.tolerance, tg.weight) if tg else (0, 0.0)
+    sp = by[SpecialBalance] if has_special else None
+    s_share, s_tol, s_weight = (sp.share, sp.tolerance, sp.weight) if sp else ([], 0, 0.0)
+    lr = by[LastPostBalance] if has_last else None
+    l_share, l_tol, l_weight = (lr.share, lr.tolerance, lr.weight) if lr else ([], 0, 0.0)
+
+    def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        s = 0.0
+        if old == new:
+            return s  # every term is 0.0
+        on = old < 0
+        if on != (new < 0):
+            if has_target:
+                n, target = state.n_work[w], targets[w]
+                before = abs(n - target) - t_tol
+                after = abs((n + 1 if on else n - 1) - target) - t_tol
+                s += (t_weight * after if after > 0 else 0.0) - (
+                    t_weight * before if before > 0 else 0.0
+                )
+            if has_special and special[d]:
+                n, fair = state.n_special[w], s_share[w]
+                before = abs(n - fair) - s_tol
+                after = abs((n + 1 if on else n - 1) - fair) - s_tol
+                s += (s_weight * after if after > 0 else 0.0) - (
+                    s_weight * before if before > 0 else 0.0
+                )
+        if has_last:
+            lp = last_post[d]
+            if lp >= 0 and (old == lp) != (new == lp):
+                n, fair = state.n_last[w], l_share[w]
+                before = abs(n - fair) - l_tol
+                after = abs((n + 1 if new == lp else n - 1) - fair) - l_tol
+                s += (l_weight * after if after > 0 else 0.0) - (
+                    l_weight * before if before > 0 else 0.0
+                )
+        if has_cover:
+            row, req = state.count[d], required[d]
+            change = 0.0
+            if old >= 0 and row[old] <= req[old]:
+                change += under_weight[d][old]
+            if new >= 0 and row[new] < req[new]:
+                change -= under_weight[d][new]
+            s += change
+        return s
+
+    return delta

@@ -35,10 +35,19 @@ websocket. The server is the demo's (``make demo``), whose kernel websockets are
 :class:`rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection`; ``--stock`` repeats
 part 2 on Jupyter server's stock connection (Nagle's algorithm on: ~40 ms more per reply).
 
+Every ``busy`` status of the kernel makes JupyterLab swap the page's favicon for
+``/static/favicons/favicon-busy-1.ico``, which Jupyter server serves with ``Cache-Control:
+no-cache``: the browser asks the server for it again on every widget message, and that request
+reaches the server's event loop while it relays the widget's reply. The table counts these
+requests per echo and per edit. ``--favicon-in-browser`` answers them in the browser (as a
+browser with the icon in its HTTP cache would) to measure what they cost; the default leaves
+JupyterLab's behaviour untouched.
+
 Budgets (DESIGN.md §9): first paint <= 250 ms, round trip p95 <= 30 ms, <= 512 bytes per edit.
 
 Run: .venv/bin/python benchmarks/bench_grid.py [--edits 200] [--paints 15] [--lab-edits 200]
-     [--lab-rows 10000] [--echoes 200] [--stock] [--only bridge|lab] [--dump lab.json]
+     [--lab-rows 10000] [--echoes 200] [--stock] [--favicon-in-browser] [--only bridge|lab]
+     [--dump lab.json]
 """
 
 from __future__ import annotations
@@ -449,8 +458,16 @@ def server_echo_ms(port: int, token: str, kernel_id: str, n: int) -> list[float]
     return asyncio.run(run())
 
 
-def measure_lab(rows: int, edits: int, echoes: int, nodelay: bool = True) -> dict[str, Any]:
-    """Edit round trips through a real JupyterLab (see the module docstring, part 2)."""
+FAVICONS = "**/static/favicons/**"
+
+
+def measure_lab(
+    rows: int, edits: int, echoes: int, nodelay: bool = True, favicon_in_browser: bool = False
+) -> dict[str, Any]:
+    """Edit round trips through a real JupyterLab (see the module docstring, part 2).
+
+    ``favicon_in_browser``: answer the page's favicon requests in the browser (an empty icon,
+    cacheable) instead of letting them reach the server."""
     import sys
     import tempfile
 
@@ -480,13 +497,34 @@ def measure_lab(rows: int, edits: int, echoes: int, nodelay: bool = True) -> dic
                 context.add_init_script(WS_SPY)
                 assert context.request.get(server.url("/api/me", token=server.token)).ok
                 page = context.new_page()
+                favicon_requests = [0]
+
+                def count_favicon(request: Any) -> None:
+                    if "/static/favicons/" in request.url:
+                        favicon_requests[0] += 1
+
+                page.on("request", count_favicon)
+                if favicon_in_browser:
+                    page.route(
+                        FAVICONS,
+                        lambda route: route.fulfill(
+                            status=200,
+                            body=b"",
+                            content_type="image/x-icon",
+                            headers={"Cache-Control": "max-age=3600"},
+                        ),
+                    )
                 user = LabUser("bench", server, context, page)
                 user.open_notebook("bench.ipynb")
                 user.run_all_cells()
                 page.locator(".rts-grid .rts-conn[data-state='synced']").nth(1).wait_for()
                 page.locator(".rts-echo").wait_for()
+                favicon_requests[0] = 0
                 echo_ms = [page.evaluate("(i) => window.__rtsEcho(i)", i) for i in range(echoes)]
+                favicons_per_echo = favicon_requests[0] / max(echoes, 1)
+                favicon_requests[0] = 0
                 trips = run_lab_edits(page, edits)
+                favicons_per_edit = favicon_requests[0] / max(len(trips), 1)
                 user.run_code(LAB_REPORT.format(path=str(report)))
                 browser.close()
             kernel = json.loads(report.read_text())
@@ -494,7 +532,15 @@ def measure_lab(rows: int, edits: int, echoes: int, nodelay: bool = True) -> dic
             server_ms = server_echo_ms(server.port, server.token, kernel_id, echoes)
         finally:
             stop_process_tree(server.process)
-    return {"echo_ms": echo_ms, "server_echo_ms": server_ms, "trips": trips, "kernel": kernel}
+    return {
+        "echo_ms": echo_ms,
+        "server_echo_ms": server_ms,
+        "trips": trips,
+        "kernel": kernel,
+        "favicon_in_browser": favicon_in_browser,
+        "favicons_per_echo": favicons_per_echo,
+        "favicons_per_edit": favicons_per_edit,
+    }
 
 
 def run_lab_edits(page: Any, edits: int) -> list[dict[str, Any]]:
@@ -590,6 +636,11 @@ def lab_table(lab: dict[str, Any]) -> None:
         f"{statistics.median(up):.0f}, down median {statistics.median(down):.0f}, of which "
         f"patch frames {statistics.median(patch_frames):.0f}"
     )
+    where = "answered in the browser" if lab.get("favicon_in_browser") else "sent to the server"
+    print(
+        f"Favicon requests of the page ({where}): {lab['favicons_per_echo']:.2f} per echo, "
+        f"{lab['favicons_per_edit']:.2f} per edit (picker opening included)"
+    )
     if refused:
         print(f"refused, e.g. {refused[0].get('message')!r}")
     verdict = pct(dom, 95)
@@ -615,6 +666,11 @@ def main() -> None:
         action="store_true",
         help="also run the lab part on Jupyter server's stock kernel websocket (Nagle on)",
     )
+    parser.add_argument(
+        "--favicon-in-browser",
+        action="store_true",
+        help="answer JupyterLab's busy-favicon requests in the browser, not the server",
+    )
     args = parser.parse_args()
     print(f"chromium {CHROMIUM}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -622,14 +678,24 @@ def main() -> None:
     if args.only != "lab":
         bridge_tables(args)
     if args.only != "bridge":
-        lab = measure_lab(args.lab_rows, args.lab_edits, args.echoes)
+        lab = measure_lab(
+            args.lab_rows, args.lab_edits, args.echoes, favicon_in_browser=args.favicon_in_browser
+        )
         if args.dump:
             args.dump.write_text(json.dumps(lab))
         lab_table(lab)
         if args.stock:
             print()
             print("Same, Jupyter server's stock kernel websocket (TCP_NODELAY off):")
-            lab_table(measure_lab(args.lab_rows, args.lab_edits, args.echoes, nodelay=False))
+            lab_table(
+                measure_lab(
+                    args.lab_rows,
+                    args.lab_edits,
+                    args.echoes,
+                    nodelay=False,
+                    favicon_in_browser=args.favicon_in_browser,
+                )
+            )
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

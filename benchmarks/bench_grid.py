@@ -410,21 +410,11 @@ def server_echo_ms(port: int, token: str, kernel_id: str, n: int) -> list[float]
     import asyncio
     import uuid
 
+    from labharness import kernel_message
     from tornado.websocket import websocket_connect
 
     def message(msg_type: str, content: dict[str, Any]) -> str:
-        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "bench"}
-        header.update({"session": "bench-echo", "version": "5.3", "date": ""})
-        return json.dumps(
-            {
-                "header": header,
-                "parent_header": {},
-                "metadata": {},
-                "content": content,
-                "channel": "shell",
-                "buffers": [],
-            }
-        )
+        return kernel_message(msg_type, content, "bench-echo")
 
     async def run() -> list[float]:
         url = f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?token={token}"

@@ -309,3 +309,25 @@ class LabUser:
             timeout=UI_TIMEOUT_MS,
         )
         return cell
+
+
+def kernel_message(msg_type: str, content: dict[str, Any], session: str = "labharness") -> str:
+    """A Jupyter message for a kernel websocket (legacy JSON protocol) on the shell channel."""
+    header = {
+        "msg_id": uuid.uuid4().hex,
+        "msg_type": msg_type,
+        "username": session,
+        "session": session,
+        "version": "5.3",
+        "date": "",
+    }
+    return json.dumps(
+        {
+            "header": header,
+            "parent_header": {},
+            "metadata": {},
+            "content": content,
+            "channel": "shell",
+            "buffers": [],
+        }
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 import psutil
 import pytest
+from labharness import kernel_message as message
 from labharness import start_lab_server, stop_process_tree
 from tornado.websocket import websocket_connect
 
@@ -28,27 +29,6 @@ def _target(c, msg):
 
 _comm.get_comm_manager().register_target("echo", _target)
 """
-
-
-def message(msg_type: str, content: dict[str, Any]) -> str:
-    header = {
-        "msg_id": uuid.uuid4().hex,
-        "msg_type": msg_type,
-        "username": "test",
-        "session": "test-session",
-        "version": "5.3",
-        "date": "",
-    }
-    return json.dumps(
-        {
-            "header": header,
-            "parent_header": {},
-            "metadata": {},
-            "content": content,
-            "channel": "shell",
-            "buffers": [],
-        }
-    )
 
 
 async def exchange(port: int, token: str, kernel_id: str) -> tuple[dict[str, Any], int]:

@@ -23,7 +23,9 @@ from _collab_helpers import problem, wait_until
 from rtsched_widgets.engine.events import Event
 from rtsched_widgets.engine.schedule import Schedule
 
-CTX = mp.get_context("fork")
+# spawn, not fork: this process runs change-feed threads, and a fork taken while one of them
+# holds a lock (a store's, the event bus's) leaves that lock held forever in the child.
+CTX = mp.get_context("spawn")
 PROCESS_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 WAIT = 30.0
 LEASE_EVENTS = ["lock_acquired", "lock_released", "user_joined", "user_left", "presence"]

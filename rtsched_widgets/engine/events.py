@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import logging
+import os
 import threading
 import time as _time
 import traceback
@@ -884,6 +885,19 @@ def global_bus() -> EventBus:
                 _GLOBAL_BUS = EventBus(schedule_id=None, forward=False)
     return _GLOBAL_BUS
 
+
+def _after_fork_in_child() -> None:
+    """A fork copies every lock in the state the parent's other threads held it at that
+    instant, and those threads do not exist in the child: the child's process-wide bus gets
+    fresh locks, so a schedule made in the child can publish even when the fork landed in the
+    middle of a publish (a change-feed thread's, say)."""
+    global _GLOBAL_LOCK
+    _GLOBAL_LOCK = threading.Lock()
+    if _GLOBAL_BUS is not None:
+        _GLOBAL_BUS._lock = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 #: The process-wide bus (same object as ``global_bus()``).
 GLOBAL_BUS: EventBus = global_bus()

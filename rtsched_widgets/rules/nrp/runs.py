@@ -161,43 +161,8 @@ class _Runs(Rule):
         return delta
 
     def delta_fn(self) -> DeltaFn:
-        bound, n_d, kind, upper = self.bound, self.t.n_d, self.working, self.upper
-        last_day = n_d - 1
-
-        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
-            if (old < 0) == (new < 0):
-                return 0
-            m = bound[w]
-            if m is None:
-                return 0
-            row = state.shift_of[w]
-            # the runs of the neighbours' kind ending at d - 1 ([a, d - 1]) and starting at
-            # d + 1 ([d + 1, b])
-            left_works = d > 0 and row[d - 1] >= 0
-            right_works = d < last_day and row[d + 1] >= 0
-            a = d
-            while a > 0 and (row[a - 1] >= 0) == left_works:
-                a -= 1
-            b = d
-            while b < last_day and (row[b + 1] >= 0) == right_works:
-                b += 1
-            join_left = d > 0 and left_works == kind
-            join_right = d < last_day and right_works == kind
-            lo = a if join_left else d
-            hi = b if join_right else d
-            # merged: d belongs to a run of this rule's kind, [lo, hi];
-            # split: it does not, and the runs [a, d - 1] and [d + 1, b] stand apart
-            if upper:
-                merged = int(hi - lo + 1 > m)
-                split = int(join_left and d - a > m) + int(join_right and b - d > m)
-            else:
-                merged = int(hi - lo + 1 < m and lo > 0 and hi < last_day)
-                split = int(join_left and d - a < m and a > 0) + int(
-                    join_right and b - d < m and b < last_day
-                )
-            return merged - split if (new >= 0) == kind else split - merged
-
-        return delta
+        """This rule's delta alone: the fused function of one run rule."""
+        return type(self).fused_delta_fn([self])
 
 
 class MaxConsecutive(_Runs):

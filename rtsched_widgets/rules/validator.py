@@ -288,9 +288,20 @@ class Validator:
         hard, soft = 0, 0.0
         state = self.state
         single = len(done) == 1
+        skip_hard = False
         if single:
             w0, d0, old0, new0 = done[0]
+            if self._hard == 0:
+                # No hard violation anywhere before the change, so undoing it could only
+                # lower each hard rule's count: every term of this sum is <= 0, and a zero
+                # sum means no hard rule changed near the change (nothing to look at).
+                undo: float = 0
+                for f in self._hard_fns:
+                    undo += f(state, w0, d0, new0, old0)
+                skip_hard = undo == 0
         for i, touched_fn, local_fn, anchors_fn, hard_delta in self._rule_fns:
+            if skip_hard and hard_delta is not None:
+                continue
             if single:
                 hit = touched_fn(w0, d0, old0, new0)
                 if not hit:

@@ -296,8 +296,8 @@ class Validator:
                 # lower each hard rule's count: every term of this sum is <= 0, and a zero
                 # sum means no hard rule changed near the change (nothing to look at).
                 undo: float = 0
-                for f in self._hard_fns:
-                    undo += f(state, w0, d0, new0, old0)
+                for hard_fn in self._hard_fns:
+                    undo += hard_fn(state, w0, d0, new0, old0)
                 skip_hard = undo == 0
         for i, touched_fn, local_fn, anchors_fn, hard_delta in self._rule_fns:
             if skip_hard and hard_delta is not None:

@@ -168,12 +168,20 @@ class CoverOver(_Cell):
         return count > required
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        if old == new:
-            return 0.0
-        t, row, req = self.t, state.count[d], self.t.required[d]
-        change = 0.0
-        if old >= 0 and row[old] > req[old]:
-            change -= t.over_weight[d][old]
-        if new >= 0 and row[new] >= req[new]:
-            change += t.over_weight[d][new]
-        return change
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        required, weight = self.t.required, self.t.over_weight
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if old == new:
+                return 0.0
+            row, req = state.count[d], required[d]
+            change = 0.0
+            if old >= 0 and row[old] > req[old]:
+                change -= weight[d][old]
+            if new >= 0 and row[new] >= req[new]:
+                change += weight[d][new]
+            return change
+
+        return delta

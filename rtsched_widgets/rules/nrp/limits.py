@@ -77,15 +77,23 @@ class MaxPerShift(Rule):
         return out
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        if old == new:
-            return 0
-        n_ws, limit = state.n_ws[w], self.limit[w]
-        change = 0
-        if old >= 0 and n_ws[old] == limit[old] + 1:
-            change -= 1
-        if new >= 0 and n_ws[new] == limit[new]:
-            change += 1
-        return change
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        limits = self.limit
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if old == new:
+                return 0
+            n_ws, limit = state.n_ws[w], limits[w]
+            change = 0
+            if old >= 0 and n_ws[old] == limit[old] + 1:
+                change -= 1
+            if new >= 0 and n_ws[new] == limit[new]:
+                change += 1
+            return change
+
+        return delta
 
 
 class _Minutes(Rule):
@@ -249,10 +257,18 @@ class MaxWeekends(Rule):
         return [self.record(w, n[w]) for w in anchors if n[w] > self.limit[w]]
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        k = self.t.sat_sun_week[d]
-        if k < 0 or (old < 0) == (new < 0):
-            return 0
-        c, n, limit = state.wkend[w][k], state.n_weekends[w], self.limit[w]
-        if old < 0:
-            return int(n + 1 > limit) - int(n > limit) if c == 0 else 0
-        return int(n - 1 > limit) - int(n > limit) if c == 1 else 0
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        sat_sun_week, limits = self.t.sat_sun_week, self.limit
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            k = sat_sun_week[d]
+            if k < 0 or (old < 0) == (new < 0):
+                return 0
+            c, n, limit = state.wkend[w][k], state.n_weekends[w], limits[w]
+            if old < 0:
+                return int(n + 1 > limit) - int(n > limit) if c == 0 else 0
+            return int(n - 1 > limit) - int(n > limit) if c == 1 else 0
+
+        return delta

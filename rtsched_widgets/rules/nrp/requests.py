@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem, Request
@@ -80,17 +80,25 @@ class _Requests(Rule):
         return out
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        found = self.at.get(w * self.t.n_d + d)
-        if not found or old == new:
-            return 0.0
-        change = 0.0
-        for i in found:
-            s = self.s[i]
-            if self.wants:
-                change += self.weight[i] * ((new != s) - (old != s))
-            else:
-                change += self.weight[i] * ((new == s) - (old == s))
-        return change
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        at, n_d, shifts, weights, wants = self.at, self.t.n_d, self.s, self.weight, self.wants
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            found = at.get(w * n_d + d)
+            if not found or old == new:
+                return 0.0
+            change = 0.0
+            for i in found:
+                s = shifts[i]
+                if wants:
+                    change += weights[i] * ((new != s) - (old != s))
+                else:
+                    change += weights[i] * ((new == s) - (old == s))
+            return change
+
+        return delta
 
 
 class ShiftOnRequests(_Requests):

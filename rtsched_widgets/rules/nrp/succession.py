@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rtsched_widgets.rules.base import Rule, Violation
+from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -86,14 +86,22 @@ class ForbiddenSuccession(Rule):
         return list(found.values())
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        if old == new:
-            return 0
-        forb, row = self.forbidden, state.shift_of[w]
-        n = 0
-        if d > 0:
-            prev = forb[row[d - 1]]
-            n += prev[new] - prev[old]
-        if d + 1 < self.t.n_d:
-            nxt = row[d + 1]
-            n += forb[new][nxt] - forb[old][nxt]
-        return n
+        return self.delta_fn()(state, w, d, old, new)
+
+    def delta_fn(self) -> DeltaFn:
+        forb, n_d = self.forbidden, self.t.n_d
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if old == new:
+                return 0
+            row = state.shift_of[w]
+            n = 0
+            if d > 0:
+                prev = forb[row[d - 1]]
+                n += prev[new] - prev[old]
+            if d + 1 < n_d:
+                nxt = row[d + 1]
+                n += forb[new][nxt] - forb[old][nxt]
+            return n
+
+        return delta

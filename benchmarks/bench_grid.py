@@ -32,10 +32,13 @@ patch frame back, last patch frame -> both grids updated) and the bytes on the w
 its grids' handler time and patch sizes. Baseline in the same run: a no-op comm echo (a tiny
 anywidget whose kernel side sends back every message) through the same server, kernel and
 websocket. The server is the demo's (``make demo``), whose kernel websockets are
-:class:`rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection`; ``--stock`` repeats
-part 2 on Jupyter server's stock connection (Nagle's algorithm on: ~40 ms more per reply).
+:class:`rtsched_widgets.widgets.transport.WidgetKernelWebsocketConnection` (``TCP_NODELAY`` on,
+and the kernel's ``busy`` status of a widget message relayed only when handling it takes longer
+than 0.25 s); ``--nodelay-only`` repeats part 2 with every status relayed
+(:class:`~rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection`), ``--stock`` on
+Jupyter server's stock connection (Nagle's algorithm on: ~40 ms more per reply).
 
-Every ``busy`` status of the kernel makes JupyterLab swap the page's favicon for
+Every ``busy`` status that reaches the page makes JupyterLab swap the page's favicon for
 ``/static/favicons/favicon-busy-1.ico``, which Jupyter server serves with ``Cache-Control:
 no-cache``: the browser asks the server for it again on every widget message, and that request
 reaches the server's event loop while it relays the widget's reply. The table counts these
@@ -46,7 +49,8 @@ JupyterLab's behaviour untouched.
 Budgets (DESIGN.md §9): first paint <= 250 ms, round trip p95 <= 30 ms, <= 512 bytes per edit.
 
 Run: .venv/bin/python benchmarks/bench_grid.py [--edits 200] [--paints 15] [--lab-edits 200]
-     [--lab-rows 10000] [--echoes 200] [--stock] [--favicon-in-browser] [--only bridge|lab]
+     [--lab-rows 10000] [--echoes 200] [--nodelay-only] [--stock] [--favicon-in-browser]
+     [--only bridge|lab]
      [--dump lab.json]
 """
 
@@ -452,10 +456,17 @@ FAVICONS = "**/static/favicons/**"
 
 
 def measure_lab(
-    rows: int, edits: int, echoes: int, nodelay: bool = True, favicon_in_browser: bool = False
+    rows: int,
+    edits: int,
+    echoes: int,
+    nodelay: bool = True,
+    favicon_in_browser: bool = False,
+    quiet_status: bool = True,
 ) -> dict[str, Any]:
     """Edit round trips through a real JupyterLab (see the module docstring, part 2).
 
+    ``nodelay`` and ``quiet_status``: the demo server's ``low_latency`` and
+    ``quiet_widget_status`` (:func:`rtsched_widgets.demo.lab_command`).
     ``favicon_in_browser``: answer the page's favicon requests in the browser (an empty icon,
     cacheable) instead of letting them reach the server."""
     import sys
@@ -468,7 +479,12 @@ def measure_lab(
     with tempfile.TemporaryDirectory(prefix="bench-grid-lab-") as tmp:
         base = Path(tmp)
         (base / "nb").mkdir()
-        server = start_lab_server(base / "lab", notebooks=base / "nb", low_latency=nodelay)
+        server = start_lab_server(
+            base / "lab",
+            notebooks=base / "nb",
+            low_latency=nodelay,
+            quiet_widget_status=quiet_status,
+        )
         report = base / "report.json"
         try:
             nb = nbformat.v4.new_notebook()
@@ -652,6 +668,11 @@ def main() -> None:
     )
     parser.add_argument("--dump", type=Path, help="write the raw lab measurements (JSON) here")
     parser.add_argument(
+        "--nodelay-only",
+        action="store_true",
+        help="also run the lab part with every kernel status relayed (TCP_NODELAY only)",
+    )
+    parser.add_argument(
         "--stock",
         action="store_true",
         help="also run the lab part on Jupyter server's stock kernel websocket (Nagle on)",
@@ -674,6 +695,18 @@ def main() -> None:
         if args.dump:
             args.dump.write_text(json.dumps(lab))
         lab_table(lab)
+        if args.nodelay_only:
+            print()
+            print("Same, every kernel status relayed (NoDelayKernelWebsocketConnection):")
+            lab_table(
+                measure_lab(
+                    args.lab_rows,
+                    args.lab_edits,
+                    args.echoes,
+                    quiet_status=False,
+                    favicon_in_browser=args.favicon_in_browser,
+                )
+            )
         if args.stock:
             print()
             print("Same, Jupyter server's stock kernel websocket (TCP_NODELAY off):")

@@ -21,6 +21,7 @@ from pathlib import Path
 HOST = "127.0.0.1"
 
 NODELAY_CONNECTION = "rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection"
+WIDGET_CONNECTION = "rtsched_widgets.widgets.transport.WidgetKernelWebsocketConnection"
 
 
 def lab_command(
@@ -30,6 +31,7 @@ def lab_command(
     token: str,
     open_browser: bool = False,
     low_latency: bool = True,
+    quiet_widget_status: bool = True,
 ) -> list[str]:
     """The ``jupyter lab`` command line serving ``notebook_dir`` on ``HOST:port`` with ``token``.
 
@@ -37,7 +39,10 @@ def lab_command(
     the one that answers. ``low_latency``: kernel websockets with ``TCP_NODELAY`` on
     (:class:`~rtsched_widgets.widgets.transport.NoDelayKernelWebsocketConnection`), which
     removes the ~40 ms that Nagle's algorithm adds to every widget reply; False gives Jupyter
-    server's stock connection.
+    server's stock connection. ``quiet_widget_status`` (with ``low_latency``): the kernel's
+    ``busy`` status of a widget message reaches the browser only when handling it takes longer
+    than 0.25 s (:class:`~rtsched_widgets.widgets.transport.WidgetKernelWebsocketConnection`),
+    so JupyterLab does not redraw its kernel indicators twice per widget message.
     """
     if not 0 < port < 65536:
         raise ValueError(f"port: expected an integer in [1, 65535], got {port}")
@@ -59,7 +64,10 @@ def lab_command(
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",
         *(
-            [f"--ServerApp.kernel_websocket_connection_class={NODELAY_CONNECTION}"]
+            [
+                "--ServerApp.kernel_websocket_connection_class="
+                + (WIDGET_CONNECTION if quiet_widget_status else NODELAY_CONNECTION)
+            ]
             if low_latency
             else []
         ),

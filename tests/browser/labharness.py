@@ -173,10 +173,14 @@ def stop_process_tree(process: subprocess.Popen[bytes], grace_s: float = 20.0) -
 
 
 def start_lab_server(
-    base: Path, notebooks: Path = REPO / "notebooks", *, low_latency: bool = True
+    base: Path,
+    notebooks: Path = REPO / "notebooks",
+    *,
+    low_latency: bool = True,
+    quiet_widget_status: bool = True,
 ) -> LabServer:
-    """Start JupyterLab (the demo's command line, ``low_latency`` as in
-    :func:`rtsched_widgets.demo.lab_command`) in throw-away folders under ``base``.
+    """Start JupyterLab (the demo's command line, ``low_latency`` and ``quiet_widget_status`` as
+    in :func:`rtsched_widgets.demo.lab_command`) in throw-away folders under ``base``.
 
     Serves a copy of ``notebooks`` (``server.root_dir``); returns once ``/api`` answers. Stop it
     with ``stop_process_tree(server.process)``.
@@ -189,7 +193,13 @@ def start_lab_server(
     log_path = base / "jupyterlab.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            lab_command(port=port, notebook_dir=root_dir, token=token, low_latency=low_latency),
+            lab_command(
+                port=port,
+                notebook_dir=root_dir,
+                token=token,
+                low_latency=low_latency,
+                quiet_widget_status=quiet_widget_status,
+            ),
             cwd=base,
             env=env,
             stdin=subprocess.DEVNULL,

@@ -1,6 +1,7 @@
-"""The low-latency kernel websocket (rtsched_widgets.widgets.transport) in a real Jupyter
-server: kernel messages and widget (comm) messages flow through it both ways, and its sockets
-have TCP_NODELAY on. Its speed is measured by benchmarks/bench_grid.py --nodelay."""
+"""The low-latency kernel websockets (rtsched_widgets.widgets.transport) in a real Jupyter
+server: kernel messages and widget (comm) messages flow through them both ways, their sockets
+have TCP_NODELAY on, and the demo's connection relays the busy status of a widget message only
+when the kernel takes long over it. Their speed is measured by benchmarks/bench_grid.py."""
 
 from __future__ import annotations
 
@@ -28,6 +29,18 @@ def _target(c, msg):
         c.send({"echo": m["content"]["data"]})
 
 _comm.get_comm_manager().register_target("echo", _target)
+"""
+
+SLOW_TARGET = """
+import time as _time
+
+def _slow_target(c, msg):
+    @c.on_msg
+    def _slow(m):
+        _time.sleep(m["content"]["data"]["sleep"])
+        c.send({"slept": m["content"]["data"]["sleep"]})
+
+_comm.get_comm_manager().register_target("slow", _slow_target)
 """
 
 
@@ -111,5 +124,58 @@ def test_the_nodelay_connection_carries_kernel_and_comm_messages(tmp_path: Path,
         assert echo == {"echo": {"n": 7}}
         # jupyter_server's own connection leaves Nagle on (the reason for the class)
         assert (nodelay != 0) is with_class
+    finally:
+        stop_process_tree(server.process)
+
+
+async def statuses(port: int, token: str, kernel_id: str) -> dict[str, list[str]]:
+    """The kernel statuses the browser would see for a cell, a quick widget message and one
+    whose handler sleeps 2 s, by kind of request, in order of arrival."""
+    url = f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?token={token}"
+    ws = await websocket_connect(url)
+    seen: dict[str, list[str]] = {}
+
+    async def run(kind: str, msg_type: str, content: dict[str, Any]) -> None:
+        text = message(msg_type, content)
+        msg_id = json.loads(text)["header"]["msg_id"]
+        await ws.write_message(text)
+        while True:
+            raw = await asyncio.wait_for(ws.read_message(), 60)
+            assert raw is not None, "the server closed the kernel websocket"
+            msg = json.loads(raw)
+            if msg["msg_type"] == "status" and msg["parent_header"].get("msg_id") == msg_id:
+                seen.setdefault(kind, []).append(msg["content"]["execution_state"])
+                if msg["content"]["execution_state"] == "idle":
+                    return
+
+    code = {"code": ECHO_TARGET + SLOW_TARGET, "silent": False, "store_history": False}
+    await run("cell", "execute_request", {**code, "user_expressions": {}})
+    for target in ("echo", "slow"):
+        opened = {"comm_id": target, "target_name": target, "data": {}}
+        await ws.write_message(message("comm_open", opened))
+    await run("quick widget message", "comm_msg", {"comm_id": "echo", "data": {"n": 1}})
+    await run("slow widget message", "comm_msg", {"comm_id": "slow", "data": {"sleep": 2.0}})
+    ws.close()
+    return seen
+
+
+@pytest.mark.parametrize("quiet", [True, False], ids=["demo-connection", "nodelay-only"])
+def test_the_demo_connection_relays_a_widget_messages_busy_only_when_it_lasts(
+    tmp_path: Path, quiet: bool
+):
+    (tmp_path / "lab").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    server = start_lab_server(
+        tmp_path / "lab", notebooks=tmp_path / "notebooks", quiet_widget_status=quiet
+    )
+    try:
+        kernel = server.api("POST", "/api/kernels", json={"name": "python3"}).json()
+        seen = asyncio.run(statuses(server.port, server.token, kernel["id"]))
+        assert seen["cell"] == ["busy", "idle"]
+        # the slow handler (2 s) outlasts the 0.25 s hold: its busy comes, late, then its idle
+        assert seen["slow widget message"] == ["busy", "idle"]
+        # a quick handler's busy is dropped by the demo's connection; its idle always comes
+        quick = ["idle"] if quiet else ["busy", "idle"]
+        assert seen["quick widget message"] == quick
     finally:
         stop_process_tree(server.process)

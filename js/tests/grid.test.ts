@@ -219,6 +219,8 @@ describe("keyboard", () => {
     key(view.root, "ArrowDown", { shiftKey: true });
     expect(view.selection).toEqual({ r0: 1, r1: 2, c0: 1, c1: 1 });
     expect(model.get("selection")).toEqual({ r0: 1, r1: 2, c0: 1, c1: 1 });
+    // one select message carries the focused cell (data coordinates) and the range
+    expect(lastSent(model)).toMatchObject({ type: "select", r: 2, c: 1, sel: [1, 1, 2, 1] });
     key(view.root, "ArrowLeft");
     key(view.root, "ArrowLeft");
     expect(view.focus).toEqual([2, 0]);
@@ -283,6 +285,32 @@ describe("picker", () => {
     expect(items[2]?.getAttribute("aria-disabled")).toBe("true");
     expect(items[2]?.textContent).toContain("gap: works 2026-01-06");
     expect(items[0]?.querySelector(".rts-delta")?.textContent).toBe("-5");
+  });
+
+  it("a pick sends the edit, then hands the focus from the picker straight to the grid", () => {
+    const { model, el, view, ask } = openOn(0, 0);
+    model.deliver({
+      type: "reply",
+      view_id: view.viewId,
+      request_id: ask.request_id,
+      ok: true,
+      message: "",
+      items: [[1, 0, 1, ""]],
+    });
+    const input = el.querySelector<HTMLInputElement>(".rts-picker input");
+    if (!input) throw new Error("no picker input");
+    input.focus();
+    const seen: Array<[Element | null, unknown]> = [];
+    input.addEventListener("blur", (ev) => {
+      // the edit has left before the picker lets the focus go, and the focus goes to the grid
+      // (not to the page, which JupyterLab would take for the notebook losing the focus)
+      seen.push([(ev as FocusEvent).relatedTarget as Element | null, lastSent(model).type]);
+    });
+    key(input, "Enter");
+    expect(lastSent(model)).toMatchObject({ type: "edit", op: { k: "assign", w: 1 } });
+    expect(seen).toEqual([[view.root, "edit"]]);
+    expect(document.activeElement).toBe(view.root);
+    expect(el.querySelector(".rts-picker")).toBeNull();
   });
 
   it("type-ahead filters, Enter picks and sends an assign into the free slot", () => {

@@ -625,7 +625,11 @@ class ScheduleGrid(anywidget.AnyWidget):
             self._selections[msg.view_id] = [msg.view, msg.d, msg.s]
             if collab is not None:
                 collab.presence.select(who, {"view": msg.view, "r": msg.d, "c": msg.s})
-            self._show_presence()
+            with self.hold_sync():  # selection and presence: one update to the views
+                if msg.sel is not None:
+                    r0, c0, r1, c1 = msg.sel
+                    self.selection = {"r0": r0, "c0": c0, "r1": r1, "c1": c1}
+                self._show_presence()
         elif msg.type == "violations":
             self.send(
                 {

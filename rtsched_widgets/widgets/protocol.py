@@ -10,9 +10,13 @@ Up (a view to Python); every message carries ``view_id`` (str, at most 64 charac
 ``presence``    ``{type, view_id, user}`` — who is looking at this view (learnt after hello,
                 e.g. from the Jupyter server's ``/api/me``); updates ``viewers``, sends nothing.
 ``bye``         ``{type, view_id}`` — the view is going away (presence).
-``select``      ``{type, view_id, view, r, c}`` — the view's focused cell, in data coordinates
-                of its layout (``view`` "coverage": ``r`` day, ``c`` post; "roster": ``r``
-                worker, ``c`` day); shown to the other users (trait ``presence``).
+``select``      ``{type, view_id, view, r, c, sel?}`` — the view's focused cell, in data
+                coordinates of its layout (``view`` "coverage": ``r`` day, ``c`` post; "roster":
+                ``r`` worker, ``c`` day); shown to the other users (trait ``presence``).
+                ``sel`` = ``[r0, c0, r1, c1]``: the view's selected range (displayed row and
+                column indices, inclusive, ``0 <= r0 <= r1``, ``0 <= c0 <= c1``, rows below the
+                row count and columns below the column count of ``view``), which becomes trait
+                ``selection``; trait and presence reach the views in one update.
 ``edit``        ``{type, view_id, request_id, base_version, op, force?}`` — one edit; ``op`` is
                 one of (``d`` day index, ``s`` post index, ``k`` slot index or null = first
                 fitting slot, ``w`` worker index)::
@@ -150,6 +154,8 @@ class Message:
     s: int = -1
     user: str | None = None
     view: str = ""
+    #: ``select``: the selected range [r0, c0, r1, c1] (displayed indices), if the view sent it
+    sel: tuple[int, int, int, int] | None = None
 
 
 def _is_int(value: Any) -> bool:
@@ -239,6 +245,22 @@ def parse_op(value: Any, shape: GridShape, field: str = "op", *, nested: bool = 
     return Op("assign", w=w, d=d, s=s, slot=slot)
 
 
+def _range(content: Any, rows: int, cols: int) -> tuple[int, int, int, int] | None:
+    """The ``sel`` of a select message (None when absent); raises ProtocolError."""
+    sel = content.get("sel")
+    if sel is None:
+        return None
+    if not isinstance(sel, list) or len(sel) != 4:
+        raise ProtocolError("sel", f"expected [r0, c0, r1, c1], got {_short(sel)}")
+    r0 = _index(sel[0], rows, "sel[0] (r0)")
+    c0 = _index(sel[1], cols, "sel[1] (c0)")
+    r1 = _index(sel[2], rows, "sel[2] (r1)")
+    c1 = _index(sel[3], cols, "sel[3] (c1)")
+    if r1 < r0 or c1 < c0:
+        raise ProtocolError("sel", f"expected r0 <= r1 and c0 <= c1, got {_short(sel)}")
+    return (r0, c0, r1, c1)
+
+
 def parse_message(content: Any, shape: GridShape) -> Message:
     """Validate an up message (see the module docstring); raises ProtocolError.
 
@@ -264,7 +286,7 @@ def parse_message(content: Any, shape: GridShape) -> Message:
         )
         r = _index(content.get("r"), rows, "r")
         c = _index(content.get("c"), cols, "c")
-        return Message(kind, view_id, d=r, s=c, view=view)
+        return Message(kind, view_id, d=r, s=c, view=view, sel=_range(content, rows, cols))
     request_id = _text(content.get("request_id"), "request_id")
     if kind in ("undo", "redo"):
         return Message(kind, view_id, request_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -521,3 +522,41 @@ def test_a_wide_cell_count_is_sent_as_a_list(fake_comms):
     (snap,) = channel.take()
     assert snap["max"][:2] == [1, 12]
     assert len(snap["cells"]) == 14 * 13
+
+
+def test_select_sets_the_selection_and_presence_in_one_update(fake_comms):
+    grid, channel = open_grid(fake_comms)
+    channel.receive({"type": "hello", "view_id": "v1", "user": "bob"})
+    channel.take()
+    before = len(channel.published)
+    channel.receive(
+        {"type": "select", "view_id": "v1", "view": "coverage", "r": 3, "c": 1, "sel": [2, 0, 3, 1]}
+    )
+    assert grid.selection == {"r0": 2, "c0": 0, "r1": 3, "c1": 1}
+    assert grid.presence[0][0] == "bob" and grid.presence[0][2:] == ["coverage", 3, 1]
+    updates = [
+        data["state"]
+        for msg_type, data, _ in channel.published[before:]
+        if msg_type == "comm_msg" and data is not None and data.get("method") == "update"
+    ]
+    assert len(updates) == 1 and {"selection", "presence"} <= set(updates[0])
+    assert channel.take() == []  # a notice: no custom message back
+
+
+@pytest.mark.parametrize(
+    ("sel", "field"),
+    [
+        ([0, 0, 1], "sel"),
+        ("0,0,1,1", "sel"),
+        ([2, 0, 1, 1], "sel"),
+        ([0, 0, 99, 1], "sel[2] (r1)"),
+        ([0, 0, 1, 2], "sel[3] (c1)"),
+        ([0, True, 1, 1], "sel[1] (c0)"),
+    ],
+)
+def test_a_bad_selected_range_is_refused_with_its_field_named(sel, field):
+    shape = wire.GridShape(14, 2, 8, np.full((14, 2), 2))
+    content = {"type": "select", "view_id": "v", "view": "coverage", "r": 0, "c": 0, "sel": sel}
+    with pytest.raises(wire.ProtocolError) as err:
+        wire.parse_message(content, shape)
+    assert err.value.field == field

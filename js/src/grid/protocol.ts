@@ -111,7 +111,16 @@ export type Outgoing =
   | { type: "hello"; view_id: string; user?: string }
   | { type: "presence"; view_id: string; user: string }
   | { type: "bye"; view_id: string }
-  | { type: "select"; view_id: string; view: "coverage" | "roster"; r: number; c: number }
+  | {
+      type: "select";
+      view_id: string;
+      view: "coverage" | "roster";
+      r: number;
+      c: number;
+      /** The selected range [r0, c0, r1, c1] (displayed indices): the kernel sets the
+       * `selection` trait from it and sends it back with `presence` in one update. */
+      sel?: [number, number, number, number];
+    }
   | { type: "violations"; view_id: string }
   | {
       type: "edit";

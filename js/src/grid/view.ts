@@ -734,17 +734,21 @@ export class GridView {
     }
     const s = this.selection;
     this.model.set("selection", { r0: s.r0, c0: s.c0, r1: s.r1, c1: s.c1 });
-    this.model.save_changes();
     const row = this.layout.rows[this.focus[0]];
-    if (row !== undefined) {
-      this.send({
-        type: "select",
-        view_id: this.viewId,
-        view: this.layout.kind,
-        r: row,
-        c: this.focus[1],
-      });
+    if (row === undefined) {
+      this.model.save_changes();
+      return;
     }
+    // one message: the kernel sets `selection` from `sel` and answers with the selection and
+    // everyone's presence in one update (a trait sync of its own would be a second round trip)
+    this.send({
+      type: "select",
+      view_id: this.viewId,
+      view: this.layout.kind,
+      r: row,
+      c: this.focus[1],
+      sel: [s.r0, s.c0, s.r1, s.c1],
+    });
   }
 
   /** Others' selected cells (the `presence` trait): outlined in their colour, named in the
@@ -957,35 +961,55 @@ export class GridView {
     picker.input.focus();
   }
 
+  /** Removes the picker. When it holds the focus, the grid takes the focus first, so that
+   * the focus moves within the grid: removing a focused element would hand the focus to the
+   * page, and JupyterLab would deactivate the notebook panel and activate it again (restyling
+   * its tab bar and panels) before the grid took it back. */
   closePicker(): void {
-    this.picker?.el.remove();
+    const picker = this.picker;
+    if (!picker) return;
     this.picker = null;
+    if (picker.el.contains(this.root.ownerDocument.activeElement)) {
+      this.root.focus({ preventScroll: true });
+    }
+    picker.el.remove();
   }
 
+  /** Picks `value` for displayed cell (r, c): the edit leaves first, then the picker closes
+   * (the kernel works on the edit meanwhile). */
   private pick(r: number, c: number, value: number): void {
+    const op = this.pickOp(r, c, value);
+    if (op) this.edit(op.op, op.target);
     this.closePicker();
     this.root.focus({ preventScroll: true });
+  }
+
+  /** The edit that picking `value` for displayed cell (r, c) makes, if any. */
+  private pickOp(
+    r: number,
+    c: number,
+    value: number,
+  ): { op: WireOp; target?: [number, number, number | null] } | null {
     const lay = this.layout;
     const a = lay.rows[r] ?? -1;
     if (value < 0) {
       const op = deleteOps(this.data, lay, { r0: r, r1: r, c0: c, c1: c });
-      if (op) this.edit(op);
-      return;
+      return op ? { op } : null;
     }
     if (lay.kind === "coverage") {
       const slots = this.data.slotsOf(a, c);
       const free = slots.indexOf(-1);
       const slot = free >= 0 ? free : slots.length === 1 ? 0 : null;
-      this.edit({ k: "assign", w: value, d: a, s: c, slot }, [a, c, slot]);
-      return;
+      return { op: { k: "assign", w: value, d: a, s: c, slot }, target: [a, c, slot] };
     }
     const shift = this.data.shiftOfWorker(a, c);
-    if (shift && shift[0] === value) return;
+    if (shift && shift[0] === value) return null;
     const assign: WireOp = { k: "assign", w: a, d: c, s: value, slot: null };
-    const op: WireOp = shift
-      ? { k: "bulk", ops: [{ k: "unassign", d: c, s: shift[0], slot: shift[1] }, assign] }
-      : assign;
-    this.edit(op);
+    return {
+      op: shift
+        ? { k: "bulk", ops: [{ k: "unassign", d: c, s: shift[0], slot: shift[1] }, assign] }
+        : assign,
+    };
   }
 
   // -- drag and drop -------------------------------------------------------------------------

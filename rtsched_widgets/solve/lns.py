@@ -33,7 +33,10 @@
    the following sub-solves (up to ``max_effort``) and makes the next one a ``whole``-problem
    solve from the current roster (``max(25 x effort, 0.5)`` deterministic seconds, at most a
    tenth of the time limit): small instances leave their local optima that way, large ones
-   rarely stall.
+   rarely stall. With ``whole_threads`` above 1 that solve runs alone in its iteration with
+   CP-SAT's own multi-threaded portfolio (its internal neighbourhoods and search) for at least
+   ``whole_effort`` deterministic seconds and at most ``whole_share`` of the time limit;
+   :class:`Hybrid` (strategy ``hybrid``) is this search with stalls every 6 sub-solves.
 3. Return the best roster; its objective is the rule engine's score (between sub-solves the
    sub-model's objective is trusted: at a solution that is not proven optimal its cover
    slacks may be loose, which can only overstate the score).
@@ -85,6 +88,7 @@ class _Plan:
     effort: float
     everything: bool
     wall: float
+    threads: int = 1
 
 
 @dataclass
@@ -110,7 +114,11 @@ class Lns(Strategy):
     per solve (1); ``parallel`` sub-solves run at once on different neighbourhoods, the best
     result taken (2: one per core); ``neighbourhoods`` a subset of ``workers``, ``days``,
     ``block``, ``penalty`` (all); ``stall_limit`` sub-solves without improvement that make a
-    stall (20); ``max_effort`` deterministic seconds a stall may raise the effort to (0.5).
+    stall (20); ``max_effort`` deterministic seconds a stall may raise the effort to (0.5);
+    ``whole_threads`` CP-SAT threads of a stall's whole-problem solve (1; above 1 it runs
+    alone, with CP-SAT's own portfolio, and the run is no longer deterministic);
+    ``whole_effort`` its least deterministic seconds (0.5) and ``whole_share`` the most wall
+    time it may take, as a fraction of the time limit (0.1).
     """
 
     name = "lns"
@@ -128,7 +136,19 @@ class Lns(Strategy):
         neighbourhoods: tuple[str, ...] = NEIGHBOURHOODS,
         stall_limit: int = 20,
         max_effort: float = 0.5,
+        whole_threads: int = 1,
+        whole_effort: float = 0.5,
+        whole_share: float = 0.1,
     ) -> None:
+        if whole_threads < 1:
+            raise ValueError(f"whole_threads: {whole_threads} — use 1 or more search threads")
+        if not whole_effort > 0:
+            raise ValueError(f"whole_effort: {whole_effort} — use a positive number of seconds")
+        if not 0 < whole_share <= 1:
+            raise ValueError(f"whole_share: {whole_share} — use a fraction in (0, 1]")
+        self.whole_threads = int(whole_threads)
+        self.whole_effort = float(whole_effort)
+        self.whole_share = float(whole_share)
         if max_iterations is not None and max_iterations < 0:
             raise ValueError(f"max_iterations: {max_iterations} — use 0 or more, or None")
         if not sub_effort > 0:
@@ -209,6 +229,28 @@ class Lns(Strategy):
         )
 
 
+class Hybrid(Lns):
+    """Region-model LNS that hands the whole problem to CP-SAT's own portfolio whenever it
+    stalls: :class:`Lns` with ``stall_limit=6`` and each stall's whole-problem solve run
+    alone on all threads (``whole_threads=2``), hinted with the current roster, for at least
+    ``whole_effort=4`` deterministic seconds and at most ``whole_share=0.2`` of the time limit.
+    The region sub-solves bring cheap improvements under load and on large instances; the
+    whole solves (CP-SAT's own large neighbourhoods and search) leave the local optima that
+    small neighbourhoods cannot. Same options as :class:`Lns`; not deterministic (the whole
+    solves are multi-threaded)."""
+
+    name = "hybrid"
+
+    def __init__(self, **options: Any) -> None:
+        defaults: dict[str, Any] = {
+            "stall_limit": 6,
+            "whole_threads": 2,
+            "whole_effort": 4.0,
+            "whole_share": 0.2,
+        }
+        super().__init__(**{**defaults, **options})
+
+
 class _Run:
     """State of one LNS run: the base model, the current roster and the adaptive size."""
 
@@ -260,7 +302,9 @@ class _Run:
         self.best_shift_of = self.current.copy()
 
     # -- solving --------------------------------------------------------------------------
-    def _solver(self, limit: float, effort: float | None, seed: int, first: bool) -> Any:
+    def _solver(
+        self, limit: float, effort: float | None, seed: int, first: bool, threads: int = 0
+    ) -> Any:
         solver = self.cp.CpSolver()
         params = solver.parameters
         params.max_time_in_seconds = max(limit, 0.01)
@@ -269,6 +313,8 @@ class _Run:
         # the first solution comes fastest from CP-SAT's portfolio (feasibility jump runs
         # beside the tree search only with two threads or more)
         params.num_workers = self._initial_workers() if effort is None else self.opt.num_workers
+        if threads > 1:
+            params.num_workers = threads
         params.random_seed = seed
         if first:
             params.stop_after_first_solution = True
@@ -362,6 +408,8 @@ class _Run:
                         self.want_whole = False
                         self.kind_counts["whole"] = self.kind_counts.get("whole", 0) + 1
                         batch.append((self.movable.copy(), self.iterations, "whole"))
+                        if opt.whole_threads > 1:
+                            break  # a multi-threaded whole solve runs alone
                         continue
                     kind = self._pick_kind()
                     self.kind_counts[kind] = self.kind_counts.get(kind, 0) + 1
@@ -400,9 +448,12 @@ class _Run:
         effort = self.effort
         wall = self.clock.remaining()
         if kind == "whole":
-            # a stall's whole-problem solve: bounded to a tenth of the time limit
-            effort = max(effort * 25, 0.5)
-            wall = min(wall, max(1.0, 0.1 * self.clock.time_limit))
+            # a stall's whole-problem solve: at most ``whole_share`` of the time limit
+            opt = self.opt
+            effort = max(effort * 25, opt.whole_effort)
+            wall = min(wall, max(1.0, opt.whole_share * self.clock.time_limit))
+            seed = self.seed * 7919 + iteration
+            return _Plan(free, seed, kind, effort, everything, wall, opt.whole_threads)
         elif everything:
             # the whole problem: a proof of optimality ends the run, so it gets more effort
             self.full_solves += 1
@@ -413,7 +464,7 @@ class _Run:
         """The sub-model with everything outside ``plan.free`` fixed to the current roster,
         and its solver."""
         free = plan.free
-        solver = self._solver(plan.wall, plan.effort, plan.seed, False)
+        solver = self._solver(plan.wall, plan.effort, plan.seed, False, plan.threads)
         if self.p.profile == "nrp":
             # a model of the region only: the rest of the roster enters as constants
             builder = CpModelBuilder(self.cp, self.p, free=free, base=self.current)

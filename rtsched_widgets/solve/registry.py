@@ -1,7 +1,8 @@
 """Strategies by name: ``get_strategy("greedy")``, ``get_strategy("greedy+local_search")``.
 
 Names: ``greedy``, ``local_search`` (alias ``ls``), ``cpsat``, ``lns`` (large neighbourhood
-search over CP-SAT); ``a+b+...`` chains strategies,
+search over CP-SAT), ``hybrid`` (``lns`` whose stalls hand the whole problem to CP-SAT's own
+multi-threaded search); ``a+b+...`` chains strategies,
 each stage starting from the roster of the one before (see :class:`Chain`).
 """
 
@@ -47,11 +48,18 @@ def _lns(**options: Any) -> Strategy:
     return Lns(**options)
 
 
+def _hybrid(**options: Any) -> Strategy:
+    from rtsched_widgets.solve.lns import Hybrid
+
+    return Hybrid(**options)
+
+
 _REGISTRY: dict[str, Factory] = {
     "greedy": _greedy,
     "local_search": _local_search,
     "cpsat": _cpsat,
     "lns": _lns,
+    "hybrid": _hybrid,
 }
 
 

@@ -12,7 +12,7 @@ from rtsched_widgets.model.io import load_nrp
 from rtsched_widgets.rules.validator import Validator
 from rtsched_widgets.solve import Keep, get_strategy
 from rtsched_widgets.solve.base import ProgressInfo
-from rtsched_widgets.solve.lns import Lns
+from rtsched_widgets.solve.lns import Hybrid, Lns
 
 
 def engine_score(problem, roster):
@@ -160,3 +160,59 @@ def test_lns_rejects_bad_escalation_options():
         Lns(stall_limit=0)
     with pytest.raises(ValueError, match="max_effort"):
         Lns(max_effort=0)
+
+
+def test_hybrid_is_registered_with_multi_threaded_whole_solves():
+    strategy = get_strategy("hybrid")
+    assert isinstance(strategy, Hybrid) and strategy.name == "hybrid"
+    assert (strategy.stall_limit, strategy.whole_threads) == (6, 2)
+    assert get_strategy("hybrid", stall_limit=3).stall_limit == 3
+    with pytest.raises(TypeError):
+        get_strategy("hybrid", size=3)
+    with pytest.raises(ValueError, match="whole_threads"):
+        Lns(whole_threads=0)
+    with pytest.raises(ValueError, match="whole_share"):
+        Lns(whole_share=0)
+    with pytest.raises(ValueError, match="whole_effort"):
+        Lns(whole_effort=0)
+
+
+def test_hybrid_whole_solve_runs_alone(nrp):
+    problem = nrp(1)
+    start = get_strategy("cpsat").solve(problem, time_limit=60, seed=0)
+    assert start.status == "optimal"
+    result = Hybrid(max_iterations=12, stall_limit=1).solve(
+        problem, roster=start.roster, time_limit=300, seed=0
+    )
+    # nothing beats the optimum: the first batch (two sub-solves) is a stall; the next batch
+    # is the whole-problem solve alone (one iteration, not two), which proves optimality
+    assert result.details["neighbourhood_counts"]["whole"] == 1
+    assert result.details["iterations"] == 3
+    assert result.status == "optimal"
+    assert result.objective == engine_score(problem, result.roster)[1] == 607
+
+
+def test_hybrid_improves_a_first_solution_and_agrees_with_the_rule_engine(nrp):
+    problem = nrp(3)
+    start = get_strategy("cpsat", stop_at_first=True).solve(problem, time_limit=60, seed=0)
+    result = Hybrid(max_iterations=10, stall_limit=2).solve(
+        problem, roster=start.roster, time_limit=300, seed=0
+    )
+    hard, soft = engine_score(problem, result.roster)
+    assert hard == result.hard_violations == 0
+    assert soft == pytest.approx(result.objective)
+    assert result.objective < start.objective
+
+
+def test_hybrid_keeps_kept_worker_days_and_stops_on_cancel(nrp):
+    problem = nrp(1)
+    start = get_strategy("cpsat", stop_at_first=True).solve(problem, time_limit=60, seed=0).roster
+    worker_days = np.random.default_rng(5).random((problem.n_workers, problem.n_days)) < 0.3
+    result = Hybrid(max_iterations=8, stall_limit=1).solve(
+        problem, roster=start, keep=Keep(worker_days=worker_days), time_limit=300, seed=2
+    )
+    assert np.array_equal(result.roster.shift_of[worker_days], start.shift_of[worker_days])
+    cancel = threading.Event()
+    cancel.set()
+    stopped = Hybrid().solve(nrp(5), time_limit=300, seed=0, cancel=cancel)
+    assert stopped.status == "cancelled" and stopped.elapsed < 300

@@ -25,7 +25,10 @@ one schedule in two output cells (``--lab-rows`` rows, 80 workers, 3 posts); Pla
 the first grid: Delete on a filled cell, then Enter (the picker with ranked suggestions from the
 kernel) and Enter on its first entry, moving down a row per pair. Each edit is timed from the
 key-down event (``event.timeStamp``) until the edited cell shows the new text in both grids
-(DOM, MutationObserver) and until the next animation frame after that (painted). A spy on the
+(DOM, MutationObserver) and until the next animation frame after that (painted). Before each
+timed key the other grid is scrolled to the edited grid's rows and the page gets 60 ms to settle
+(the selection's presence update, the scroll's repaint), so that the harness's own work is not
+timed. A spy on the
 page's WebSocket records every kernel websocket frame: the phases (key -> send, send -> first
 patch frame back, last patch frame -> both grids updated) and the bytes on the wire per edit
 (Jupyter envelopes and the kernel's busy/idle status messages included). The kernel records
@@ -267,14 +270,18 @@ problem, roster = synthetic_with_roster(workers=80, days={rows}, posts=3, seed=0
 s = Schedule(problem, user="bench", roster=roster)
 
 class TimedGrid(ScheduleGrid):
-    # a ScheduleGrid that records how long its message handler takes (ms)
+    # a ScheduleGrid that records how long its message handler takes (ms), and when it starts
+    # and ends (ms since the epoch, to line up with the page's clock)
     handler_ms = {{}}
+    handler_at = {{}}
 
     def _on_message(self, widget, content, buffers):
+        start = time.time()
         t0 = time.perf_counter()
         super()._on_message(widget, content, buffers)
         kind = content.get("type", "?") if isinstance(content, dict) else "?"
         self.handler_ms.setdefault(kind, []).append((time.perf_counter() - t0) * 1e3)
+        self.handler_at.setdefault(kind, []).append([start * 1e3, time.time() * 1e3])
 
 class Echo(anywidget.AnyWidget):
     # the baseline: a widget whose kernel side sends back every message (no work)
@@ -308,7 +315,8 @@ LAB_GRID_A = "ga = TimedGrid(s, height=260)\nga"
 LAB_GRID_B = "gb = TimedGrid(s, height=260)\ngb"
 LAB_REPORT = """
 with open({path!r}, "w") as f:
-    json.dump({{"handler_ms": TimedGrid.handler_ms, "patch_a": ga.patch_sizes,
+    json.dump({{"handler_ms": TimedGrid.handler_ms, "handler_at": TimedGrid.handler_at,
+               "patch_a": ga.patch_sizes,
                "patch_b": gb.patch_sizes, "version": s.version}}, f)
 print("written")
 """
@@ -329,13 +337,15 @@ WS_SPY = """
       if (String(args[0]).includes('/api/kernels/')) {
         this.addEventListener('message', (e) => {
           window.__rtsWs.push(['r', performance.now(), size(e.data),
-                               /"type":\\s*"patch"/.test(text(e.data)) ? 1 : 0]);
+                               /"type":\\s*"patch"/.test(text(e.data)) ? 1 : 0,
+                               performance.timeOrigin + performance.now()]);
         });
       }
     }
     send(d) {
       if (String(this.url).includes('/api/kernels/')) {
-        window.__rtsWs.push(['s', performance.now(), size(d), 0]);
+        window.__rtsWs.push(['s', performance.now(), size(d), 0,
+                             performance.timeOrigin + performance.now()]);
       }
       return super.send(d);
     }
@@ -347,16 +357,24 @@ WS_SPY = """
 
 # Arms a watch on the cell being edited: resolves once every grid shows `expected` there (then
 # once more at the next animation frame, i.e. painted), or with NaN when the edit is refused.
+# Scrolls the other grids like the edited one, so that every grid shows the edited row; run
+# before the pause that precedes each timed key, so that their repaints are not timed.
+LAB_ALIGN = """
+() => {
+  const grids = [...document.querySelectorAll('.rts-grid')];
+  const top = grids[0].querySelector('.rts-scroller').scrollTop;
+  for (const g of grids.slice(1)) {
+    const sc = g.querySelector('.rts-scroller');
+    if (sc.scrollTop !== top) sc.scrollTop = top;
+  }
+  return true;
+}
+"""
+
 LAB_ARM = """
 ([row, expected]) => {
   const grids = [...document.querySelectorAll('.rts-grid')];
   const [a] = grids;
-  // every view shows the same rows: scroll the other grids like the edited one
-  const top = a.querySelector('.rts-scroller').scrollTop;
-  for (const g of grids.slice(1)) {
-    const sc = g.querySelector('.rts-scroller');
-    if (sc.scrollTop !== top) { sc.scrollTop = top; sc.dispatchEvent(new Event('scroll')); }
-  }
   const sel = `.rts-cell[data-r="${row}"][data-c="0"]`;
   const msgEl = a.querySelector('.rts-message');
   const msgBefore = msgEl.textContent;
@@ -563,7 +581,8 @@ def run_lab_edits(page: Any, edits: int) -> list[dict[str, Any]]:
             page.keyboard.press("ArrowDown")
             row += 1
             continue
-        page.wait_for_timeout(60)  # the selection's presence echo settles
+        page.evaluate(LAB_ALIGN)
+        page.wait_for_timeout(60)  # the selection's presence echo and the scrolls settle
         page.evaluate(LAB_ARM, [row, "—"])
         page.keyboard.press("Delete")
         trip = page.evaluate(LAB_COLLECT)
@@ -573,6 +592,7 @@ def run_lab_edits(page: Any, edits: int) -> list[dict[str, Any]]:
             first = page.locator(".rts-picker li[aria-selected='true']")
             first.wait_for()
             name = first.locator("span").first.text_content()
+            page.evaluate(LAB_ALIGN)
             page.wait_for_timeout(60)
             page.evaluate(LAB_ARM, [row, name])
             page.keyboard.press("Enter")
@@ -627,6 +647,16 @@ def lab_table(lab: dict[str, Any]) -> None:
         patch_frames.append(sum(f[2] for f in got))
     handler = lab["kernel"]["handler_ms"].get("edit", [])
     patches = lab["kernel"]["patch_a"]
+    # the kernel's handler start and end (epoch ms) line up with the page's frames: the i-th edit
+    # handled is the i-th edit typed
+    at = lab["kernel"].get("handler_at", {}).get("edit", [])
+    to_kernel, from_kernel = [], []
+    for t, (start, end) in zip(lab["trips"], at, strict=False):
+        sent = [f for f in t["ws"] if f[0] == "s" and t["key"] is not None and f[1] >= t["key"]]
+        got = [f for f in t["ws"] if f[0] == "r" and f[3] == 1]
+        if t["ok"] and sent and got and len(sent[0]) > 4:
+            to_kernel.append(start - sent[0][4])
+            from_kernel.append(got[-1][4] - end)
     print()
     print(
         f"Phases (medians): key down -> websocket send {statistics.median(to_send):.1f} ms; "
@@ -635,6 +665,13 @@ def lab_table(lab: dict[str, Any]) -> None:
         f"(p95 {pct(handler, 95):.1f}); last patch frame -> both grids updated "
         f"{statistics.median(paint):.1f} ms"
     )
+    if to_kernel:
+        print(
+            f"Server and kernel (medians, page and kernel clocks): websocket send -> the grid's "
+            f"handler starts {statistics.median(to_kernel):.1f} ms (p95 {pct(to_kernel, 95):.1f}); "
+            f"handler ends -> the page handles the last patch frame "
+            f"{statistics.median(from_kernel):.1f} ms (p95 {pct(from_kernel, 95):.1f})"
+        )
     print(
         f"Bytes per edit: patch content (protocol) median {statistics.median(patches):.0f}, "
         f"max {max(patches)} (budget {BUDGET_BYTES}); on the kernel websocket (Jupyter "

@@ -313,6 +313,35 @@ describe("picker", () => {
     expect(el.querySelector(".rts-picker")).toBeNull();
   });
 
+  it("keeps the focus in the grid, which hands the picker the keys typed", () => {
+    const { model, el, view, ask } = openOn(0, 0, { "0,0": [0] });
+    expect(document.activeElement).toBe(view.root);
+    model.deliver({
+      type: "reply",
+      view_id: view.viewId,
+      request_id: ask.request_id,
+      ok: true,
+      message: "",
+      items: [
+        [1, 0, 1, ""],
+        [2, 1, 1, ""],
+      ],
+    });
+    const names = () => [...el.querySelectorAll(".rts-picker li > span:first-child")];
+    for (const k of ["C", "i", "x"]) key(view.root, k);
+    expect(el.querySelector<HTMLInputElement>(".rts-picker input")?.value).toBe("Cix");
+    expect(names()).toHaveLength(0);
+    key(view.root, "Backspace");
+    expect(names().map((n) => n.textContent)).toEqual(["Cid"]);
+    const sent = model.sent.length;
+    key(view.root, "Delete"); // swallowed: the filled cell under the picker stays
+    expect(model.sent).toHaveLength(sent);
+    key(view.root, "Enter");
+    expect(lastSent(model)).toMatchObject({ type: "edit", op: { k: "assign", w: 2, d: 0, s: 0 } });
+    expect(el.querySelector(".rts-picker")).toBeNull();
+    expect(document.activeElement).toBe(view.root);
+  });
+
   it("type-ahead filters, Enter picks and sends an assign into the free slot", () => {
     const { model, el, view, ask } = openOn(0, 0);
     model.deliver({

@@ -1,6 +1,8 @@
 // Patches and lock changes rebuild only the cells they concern, in both views.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { LockEntry, Patch } from "../src/grid/protocol";
+import { type GridModel, GridView, SIBLING_WAIT_MS } from "../src/grid/view";
+import { FakeModel } from "./fake_model";
 import { cellEl, lastSent, mount, mountWith, snapshot } from "./grid_helpers";
 
 const XSS = "<img src=x onerror=alert(1)>";
@@ -238,5 +240,66 @@ describe("locks of other users", () => {
     expect(message?.textContent).toContain("locked by bob");
     expect(message?.getAttribute("data-ok")).toBe("false");
     expect(cellEl(el, 1, 0).textContent).toBe("—");
+  });
+});
+
+describe("the views of one schedule repaint a change together", () => {
+  /** Two views of two grids of one schedule (`sid`), each with its own model, in one page. */
+  function twoGrids(sid: string, sidB = sid) {
+    const a = mount();
+    const modelB = new FakeModel<Record<string, unknown>>({
+      view: "coverage",
+      height: 200,
+      row_height: 20,
+      theme: "auto",
+      connection: "ready",
+      filters: {},
+      selection: {},
+    });
+    const elB = document.createElement("div");
+    document.body.append(elB);
+    const viewB = new GridView(modelB as unknown as GridModel, elB);
+    a.model.deliver({ ...snapshot(a.view.viewId), sid });
+    modelB.deliver({ ...snapshot(viewB.viewId), sid: sidB });
+    const b = { model: modelB, el: elB, view: viewB };
+    return { a, b, text: () => [cellEl(a.el, 1, 0).textContent, cellEl(elB, 1, 0).textContent] };
+  }
+  const assign = patch(1, { c: [[1, 0, [2], 0]] });
+
+  it("the first patch waits for the other view's, then both views repaint in one task", () => {
+    const { a, b, text } = twoGrids("k-1");
+    a.model.deliver(assign);
+    expect(text()).toEqual(["—", "—"]); // view B has not had this version yet
+    b.model.deliver(assign);
+    expect(text()).toEqual(["Cid", "Cid"]);
+    a.view.dispose();
+    b.view.dispose();
+  });
+
+  it("waits at most SIBLING_WAIT_MS for a patch that does not come", () => {
+    vi.useFakeTimers();
+    try {
+      const { a, b, text } = twoGrids("k-2");
+      a.model.deliver(assign);
+      vi.advanceTimersByTime(SIBLING_WAIT_MS - 1);
+      expect(text()).toEqual(["—", "—"]);
+      vi.advanceTimersByTime(1);
+      expect(text()).toEqual(["Cid", "—"]);
+      a.view.dispose();
+      b.view.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("views of other schedules, and a disposed view, hold nothing back", () => {
+    const { a, b, text } = twoGrids("k-3", "k-4");
+    a.model.deliver(assign);
+    expect(text()).toEqual(["Cid", "—"]);
+    const again = twoGrids("k-5");
+    again.b.view.dispose();
+    again.a.model.deliver(assign);
+    expect(cellEl(again.a.el, 1, 0).textContent).toBe("Cid");
+    for (const v of [a.view, b.view, again.a.view]) v.dispose();
   });
 });

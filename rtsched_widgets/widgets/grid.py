@@ -10,6 +10,7 @@ that copy and broadcasts only the changed cells and violations as one versioned 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -123,6 +124,12 @@ def after_answer(schedule: Any, fn: Callable[[], None]) -> None:
                 entry[1].append(fn)
             return
     fn()
+
+
+def schedule_token(schedule: Any) -> str:
+    """The snapshot's ``sid``: the same for every grid of ``schedule`` in this process, and
+    different for another schedule alive at the same time (process id and object id)."""
+    return f"{os.getpid():x}-{id(schedule):x}"
 
 
 def lock_entries(problem: Any, locks: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
@@ -347,6 +354,7 @@ class ScheduleGrid(anywidget.AnyWidget):
             "pins": pins,
             "viol": self._violations_flat,
             "locks": self._locks,
+            "sid": schedule_token(self.schedule),
         }
 
     # -- violations -------------------------------------------------------------------------

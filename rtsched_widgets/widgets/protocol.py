@@ -43,14 +43,16 @@ Down (Python to views):
                     {type, view_id, v, sv, start: iso date, days: int, flags: digits,
                      posts: [label], workers: [[id, name, colour]], max: digits | [int],
                      req: digits | [int], cells: [w or -1], pins: [[d, s, slotmask]],
-                     viol: [violation], locks: [lock]}
+                     viol: [violation], locks: [lock], sid: str}
 
-                The dates are ``days`` consecutive dates from ``start``. Per-(d, s) values are
-                flattened day-major (index ``d * len(posts) + s``); "digits" is a string of one
-                decimal digit per item (sent when every value is 0-9, else a list of ints).
-                ``cells`` concatenates the slots of every cell in that order, ``max[i]`` worker
-                indices (or -1) for cell ``i``. ``flags`` has one digit per date: 1 weekend,
-                2 holiday, 4 pre-holiday, summed. A violation is
+                ``sid`` names the schedule in the kernel: every grid of one schedule sends the
+                same, so that views of different grids on one page can repaint a change
+                together. The dates are ``days`` consecutive dates from ``start``. Per-(d, s)
+                values are flattened day-major (index ``d * len(posts) + s``); "digits" is a
+                string of one decimal digit per item (sent when every value is 0-9, else a list
+                of ints). ``cells`` concatenates the slots of every cell in that order,
+                ``max[i]`` worker indices (or -1) for cell ``i``. ``flags`` has one digit per
+                date: 1 weekend, 2 holiday, 4 pre-holiday, summed. A violation is
                 ``[id, d, s, w, hard (0/1), rule, message]`` (``d``/``s``/``w`` = -1 when the
                 violation has no such coordinate).
 ``patch``       to every view: ``{type: "patch", v, sv, c?: [[d, s, slots, pinmask]],

@@ -560,3 +560,17 @@ def test_a_bad_selected_range_is_refused_with_its_field_named(sel, field):
     with pytest.raises(wire.ProtocolError) as err:
         wire.parse_message(content, shape)
     assert err.value.field == field
+
+
+def test_grids_of_one_schedule_name_it_alike_in_their_snapshots(fake_comms):
+    s = make_schedule()
+    _ga, ca = open_grid(fake_comms, s)
+    _gb, cb = open_grid(fake_comms, s, view="roster")
+    _gc, cc = open_grid(fake_comms)  # another schedule
+    sids = []
+    for channel in (ca, cb, cc):
+        channel.receive({"type": "hello", "view_id": "v"})
+        (snap,) = channel.take()
+        sids.append(snap["sid"])
+    assert sids[0] == sids[1] and sids[2] != sids[0]
+    assert all(isinstance(x, str) and x for x in sids)

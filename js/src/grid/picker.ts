@@ -121,14 +121,40 @@ export class Picker {
     this.draw();
   }
 
-  private onKey(ev: KeyboardEvent): void {
-    if (ev.key === "ArrowDown") this.move(1);
-    else if (ev.key === "ArrowUp") this.move(-1);
-    else if (ev.key === "Enter") {
+  /** Handles a key pressed while the grid, not the filter box, has the focus (the grid keeps
+   * it while the picker is open): the navigation keys (arrows, Enter, Escape), and edits of the
+   * filter text (a printable character is appended, Backspace removes the last one). Delete is
+   * swallowed, so that it never clears the cells under an open picker. Returns true when the
+   * key was the picker's. */
+  handleKey(ev: KeyboardEvent): boolean {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return false;
+    if (this.navigate(ev.key)) return true;
+    if (ev.key === "Backspace") {
+      this.input.value = this.input.value.slice(0, -1);
+      this.filter();
+      return true;
+    }
+    if (ev.key === "Delete") return true;
+    if ([...ev.key].length === 1) {
+      this.input.value += ev.key;
+      this.filter();
+      return true;
+    }
+    return false;
+  }
+
+  private navigate(key: string): boolean {
+    if (key === "ArrowDown") this.move(1);
+    else if (key === "ArrowUp") this.move(-1);
+    else if (key === "Enter") {
       const it = this.shown[this.active];
       if (it?.enabled) this.onPick(it.value);
-    } else if (ev.key === "Escape") this.onClose();
-    else return;
-    ev.preventDefault();
+    } else if (key === "Escape") this.onClose();
+    else return false;
+    return true;
+  }
+
+  private onKey(ev: KeyboardEvent): void {
+    if (this.navigate(ev.key)) ev.preventDefault();
   }
 }

@@ -50,6 +50,8 @@ export interface Snapshot {
   viol: Violation[];
   /** The live locks (absent when the schedule has no collaboration session). */
   locks?: LockEntry[];
+  /** Which schedule (in the kernel) the grid shows: every grid of one schedule has the same. */
+  sid?: string;
 }
 
 /** A live lock: ["cell", d, s, holder], ["row", d, -1, holder] or ["worker", w, -1, holder]. */

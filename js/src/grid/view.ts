@@ -92,6 +92,18 @@ export async function whoAmI(doc: Document): Promise<string> {
 /** How often an open view renews its user's presence (well inside the 30 s lease). */
 const PRESENCE_PING_MS = 10_000;
 
+/** Longest a view holds a patch's repaint back while another view of the same schedule in this
+ * page has not had the patch of that schedule version yet (about one frame). */
+export const SIBLING_WAIT_MS = 16;
+
+/** The grid views of this page by schedule (`sid` of their snapshots), across widgets: every
+ * grid of a schedule gets a patch per change, each through its own comm. */
+function viewGroups(): Map<string, Set<GridView>> {
+  const g = globalThis as { __rtsGridViews?: Map<string, Set<GridView>> };
+  g.__rtsGridViews ??= new Map();
+  return g.__rtsGridViews;
+}
+
 export class GridView {
   readonly viewId = newId("view");
   readonly data = new GridData();
@@ -130,6 +142,11 @@ export class GridView {
   private lockEntries: LockEntry[] = [];
   /** `${data row}:${column}` -> [user, colour] of another user's selected cell. */
   private peerMarks = new Map<string, [string, string]>();
+  /** The schedule this view shows (the snapshot's `sid`; "" when the kernel names none). */
+  private sid = "";
+  /** Cells of patches applied but not repainted yet (see holdRepaint), and the safety timer. */
+  private held: Touched | null = null;
+  private heldTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private model: GridModel,
@@ -241,6 +258,8 @@ export class GridView {
 
   dispose(): void {
     if (this.presenceTimer !== undefined) clearInterval(this.presenceTimer);
+    this.joinGroup("");
+    this.flushHeld();
     for (const [event, fn] of this.listeners) this.model.off(event, fn);
     this.listeners = [];
     this.send({ type: "bye", view_id: this.viewId });
@@ -278,6 +297,7 @@ export class GridView {
       case "snapshot":
         if (msg.view_id !== this.viewId) return;
         this.data.applySnapshot(msg);
+        this.joinGroup(typeof msg.sid === "string" ? msg.sid : "");
         this.lockEntries = msg.locks ?? [];
         this.locks.replace(this.lockEntries, this.data, this.me);
         this.resyncAsked = false;
@@ -302,7 +322,7 @@ export class GridView {
             this.detailsAsked = true;
             this.send({ type: "violations", view_id: this.viewId });
           }
-          this.repaintCells(touched);
+          this.holdRepaint(touched, msg.sv);
         }
         return;
       }
@@ -322,6 +342,55 @@ export class GridView {
         this.showMessage(msg.message, false);
         return;
     }
+  }
+
+  private joinGroup(sid: string): void {
+    const groups = viewGroups();
+    if (this.sid) {
+      const group = groups.get(this.sid);
+      group?.delete(this);
+      if (group?.size === 0) groups.delete(this.sid);
+    }
+    this.sid = sid;
+    if (!sid) return;
+    const group = groups.get(sid) ?? new Set<GridView>();
+    group.add(this);
+    groups.set(sid, group);
+  }
+
+  /** Repaints the cells of a patch of schedule version `sv`, together with the other views of
+   * the same schedule in this page: while one of them has not had its patch of that version
+   * yet (it comes through another comm, usually a millisecond later), the repaint waits for it,
+   * at most SIBLING_WAIT_MS, and then every view repaints in the same task. The page then
+   * renders once for all views instead of once per patch (a frame can start between two
+   * websocket messages and then holds the second one back for as long as it lasts). */
+  private holdRepaint(t: Touched, sv: number): void {
+    if (this.held) {
+      for (const k of t.cells) this.held.cells.add(k);
+      for (const k of t.workerDays) this.held.workerDays.add(k);
+      for (const k of t.days) this.held.days.add(k);
+    } else {
+      this.held = t;
+    }
+    const group = this.sid ? viewGroups().get(this.sid) : undefined;
+    const behind = [...(group ?? [])].some(
+      (v) => v !== this && v.connection === "synced" && v.data.sv < sv,
+    );
+    if (!behind) {
+      for (const v of group ?? [this]) v.flushHeld();
+      this.flushHeld();
+    } else if (this.heldTimer === undefined) {
+      this.heldTimer = setTimeout(() => this.flushHeld(), SIBLING_WAIT_MS);
+    }
+  }
+
+  /** Repaints the cells held back by holdRepaint, if any. */
+  flushHeld(): void {
+    if (this.heldTimer !== undefined) clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    const t = this.held;
+    this.held = null;
+    if (t) this.repaintCells(t);
   }
 
   /** Adds what a violation marks to `t`: its (d, s) cell, its (w, d) worker-day, or its day
@@ -561,6 +630,10 @@ export class GridView {
   }
 
   paint(): void {
+    // a full paint shows every applied patch: nothing is left to repaint
+    if (this.heldTimer !== undefined) clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    this.held = null;
     const doc = this.root.ownerDocument;
     const lay = this.layout;
     const rh = this.rowHeight;
@@ -817,6 +890,12 @@ export class GridView {
 
   private onKey(ev: KeyboardEvent): void {
     if (ev.target === this.filterInput) return;
+    // an open picker takes the keys typed in the grid (the grid keeps the focus meanwhile)
+    if (this.picker?.handleKey(ev)) {
+      ev.preventDefault();
+      ev.stopPropagation();
+      return;
+    }
     const mod = ev.ctrlKey || ev.metaKey;
     const [r, c] = this.focus;
     const page = Math.max(1, Math.floor(this.viewportHeight / this.rowHeight) - 1);
@@ -958,7 +1037,12 @@ export class GridView {
       });
       picker.setItems([...this.clearItem(), ...items]);
     }
-    picker.input.focus();
+    // The grid keeps the focus and hands the picker the keys typed (see onKey): moving the
+    // focus into the picker's filter box would make JupyterLab switch the notebook to edit
+    // mode and back (restyling every cell) on each pick. A click in the box focuses it.
+    if (this.root.ownerDocument.activeElement !== this.root) {
+      this.root.focus({ preventScroll: true });
+    }
   }
 
   /** Removes the picker. When it holds the focus, the grid takes the focus first, so that

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { FLAG_HOLIDAY, FLAG_WEEKEND, isIncoming, type Patch } from "../src/grid/protocol";
 import { GridData } from "../src/grid/state";
 import { parseTsv, toTsv } from "../src/grid/tsv";
+import { type GridView, PICKED_LINGER_MS } from "../src/grid/view";
 import { windowFor } from "../src/grid/virtual";
 import { cellEl, key, lastSent, mount, mountWith, snapshot } from "./grid_helpers";
 
@@ -257,6 +258,26 @@ describe("keyboard", () => {
 });
 
 describe("picker", () => {
+  /** A picked picker stays on screen, taking no keys, until the edit's answer comes. */
+  function expectPickerGoneOnAnswer(
+    model: ReturnType<typeof mountWith>["model"],
+    view: GridView,
+    el: HTMLElement,
+  ) {
+    expect(view.picker).toBeNull();
+    expect(el.querySelector(".rts-picker")).not.toBeNull();
+    const edit = lastSent<{ type: string; request_id: string }>(model);
+    expect(edit.type).toBe("edit");
+    model.deliver({
+      type: "reply",
+      view_id: view.viewId,
+      request_id: edit.request_id,
+      ok: true,
+      message: "done",
+    });
+    expect(el.querySelector(".rts-picker")).toBeNull();
+  }
+
   function openOn(r: number, c: number, cells: Record<string, number[]> = {}) {
     const m = mountWith({ cells });
     m.view.select(r, c);
@@ -310,7 +331,7 @@ describe("picker", () => {
     expect(lastSent(model)).toMatchObject({ type: "edit", op: { k: "assign", w: 1 } });
     expect(seen).toEqual([[view.root, "edit"]]);
     expect(document.activeElement).toBe(view.root);
-    expect(el.querySelector(".rts-picker")).toBeNull();
+    expectPickerGoneOnAnswer(model, view, el);
   });
 
   it("keeps the focus in the grid, which hands the picker the keys typed", () => {
@@ -338,8 +359,34 @@ describe("picker", () => {
     expect(model.sent).toHaveLength(sent);
     key(view.root, "Enter");
     expect(lastSent(model)).toMatchObject({ type: "edit", op: { k: "assign", w: 2, d: 0, s: 0 } });
-    expect(el.querySelector(".rts-picker")).toBeNull();
+    expectPickerGoneOnAnswer(model, view, el);
     expect(document.activeElement).toBe(view.root);
+  });
+
+  it("a picked picker without an answer goes after PICKED_LINGER_MS and takes no clicks", () => {
+    vi.useFakeTimers();
+    try {
+      const { model, el, view, ask } = openOn(0, 0);
+      model.deliver({
+        type: "reply",
+        view_id: view.viewId,
+        request_id: ask.request_id,
+        ok: true,
+        message: "",
+        items: [[1, 0, 1, ""]],
+      });
+      key(view.root, "Enter");
+      const sent = model.sent.length;
+      const li = el.querySelector(".rts-picker li");
+      li?.dispatchEvent(new MouseEvent("mousedown", { bubbles: true, cancelable: true }));
+      expect(model.sent).toHaveLength(sent); // the picked picker no longer picks
+      vi.advanceTimersByTime(PICKED_LINGER_MS - 1);
+      expect(el.querySelector(".rts-picker")).not.toBeNull();
+      vi.advanceTimersByTime(1);
+      expect(el.querySelector(".rts-picker")).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("type-ahead filters, Enter picks and sends an assign into the free slot", () => {
@@ -367,7 +414,7 @@ describe("picker", () => {
       type: "edit",
       op: { k: "assign", w: 1, d: 0, s: 0, slot: 0 },
     });
-    expect(el.querySelector(".rts-picker")).toBeNull();
+    expectPickerGoneOnAnswer(model, view, el);
   });
 
   it("a refused edit changes nothing and shows why with clickable alternatives", () => {

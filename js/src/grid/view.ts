@@ -96,6 +96,9 @@ const PRESENCE_PING_MS = 10_000;
  * page has not had the patch of that schedule version yet (about one frame). */
 export const SIBLING_WAIT_MS = 16;
 
+/** Longest a picked picker stays on screen waiting for its edit's answer (see pick). */
+export const PICKED_LINGER_MS = 250;
+
 /** The grid views of this page by schedule (`sid` of their snapshots), across widgets: every
  * grid of a schedule gets a patch per change, each through its own comm. */
 function viewGroups(): Map<string, Set<GridView>> {
@@ -147,6 +150,8 @@ export class GridView {
   /** Cells of patches applied but not repainted yet (see holdRepaint), and the safety timer. */
   private held: Touched | null = null;
   private heldTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A picker whose pick was sent: shown until the edit's answer repaints the grid. */
+  private picked: { el: HTMLElement; timer: ReturnType<typeof setTimeout> } | null = null;
 
   constructor(
     private model: GridModel,
@@ -260,6 +265,7 @@ export class GridView {
     if (this.presenceTimer !== undefined) clearInterval(this.presenceTimer);
     this.joinGroup("");
     this.flushHeld();
+    this.dropPicked();
     for (const [event, fn] of this.listeners) this.model.off(event, fn);
     this.listeners = [];
     this.send({ type: "bye", view_id: this.viewId });
@@ -390,7 +396,18 @@ export class GridView {
     this.heldTimer = undefined;
     const t = this.held;
     this.held = null;
-    if (t) this.repaintCells(t);
+    if (t) {
+      this.dropPicked();
+      this.repaintCells(t);
+    }
+  }
+
+  /** Removes the picked picker still on screen, if any. */
+  private dropPicked(): void {
+    if (!this.picked) return;
+    clearTimeout(this.picked.timer);
+    this.picked.el.remove();
+    this.picked = null;
   }
 
   /** Adds what a violation marks to `t`: its (d, s) cell, its (w, d) worker-day, or its day
@@ -471,6 +488,7 @@ export class GridView {
     const pending = this.pending.get(msg.request_id);
     this.pending.delete(msg.request_id);
     this.lastReply = msg;
+    if (pending?.kind === "edit") this.dropPicked();
     if (pending?.kind === "suggest") {
       if (pending.picker !== this.picker) return;
       if (!msg.ok) {
@@ -634,6 +652,7 @@ export class GridView {
     if (this.heldTimer !== undefined) clearTimeout(this.heldTimer);
     this.heldTimer = undefined;
     this.held = null;
+    this.dropPicked();
     const doc = this.root.ownerDocument;
     const lay = this.layout;
     const rh = this.rowHeight;
@@ -1008,7 +1027,9 @@ export class GridView {
     const picker = new Picker(
       this.root.ownerDocument,
       title,
-      (value) => this.pick(r, c, value),
+      (value) => {
+        if (this.picker === picker) this.pick(r, c, value);
+      },
       () => {
         this.closePicker();
         this.root.focus({ preventScroll: true });
@@ -1050,6 +1071,7 @@ export class GridView {
    * page, and JupyterLab would deactivate the notebook panel and activate it again (restyling
    * its tab bar and panels) before the grid took it back. */
   closePicker(): void {
+    this.dropPicked();
     const picker = this.picker;
     if (!picker) return;
     this.picker = null;
@@ -1059,13 +1081,25 @@ export class GridView {
     picker.el.remove();
   }
 
-  /** Picks `value` for displayed cell (r, c): the edit leaves first, then the picker closes
-   * (the kernel works on the edit meanwhile). */
+  /** Picks `value` for displayed cell (r, c). The edit leaves first; the picker then stops
+   * taking keys and clicks at once, but stays on screen until the edit's answer repaints the
+   * grid (at most PICKED_LINGER_MS): its removal and the new cell are then rendered in one
+   * frame, instead of a frame of their own for the removal that the answer would wait for. */
   private pick(r: number, c: number, value: number): void {
     const op = this.pickOp(r, c, value);
-    if (op) this.edit(op.op, op.target);
-    this.closePicker();
-    this.root.focus({ preventScroll: true });
+    const picker = this.picker;
+    if (!op || !picker) {
+      this.closePicker();
+      this.root.focus({ preventScroll: true });
+      return;
+    }
+    this.edit(op.op, op.target);
+    if (picker.el.contains(this.root.ownerDocument.activeElement)) {
+      this.root.focus({ preventScroll: true }); // see closePicker
+    }
+    this.picker = null;
+    this.dropPicked();
+    this.picked = { el: picker.el, timer: setTimeout(() => this.dropPicked(), PICKED_LINGER_MS) };
   }
 
   /** The edit that picking `value` for displayed cell (r, c) makes, if any. */

@@ -35,8 +35,10 @@
    tenth of the time limit): small instances leave their local optima that way, large ones
    rarely stall. With ``whole_threads`` above 1 that solve runs alone in its iteration with
    CP-SAT's own multi-threaded portfolio (its internal neighbourhoods and search) for at least
-   ``whole_effort`` deterministic seconds and at most ``whole_share`` of the time limit;
-   :class:`Hybrid` (strategy ``hybrid``) is this search with stalls every 6 sub-solves.
+   ``whole_effort`` deterministic seconds and at most ``whole_share`` of the time limit, and
+   a whole solve that improved is followed by another one (region sub-solves resume once
+   one does not); :class:`Hybrid` (strategy ``hybrid``) is this search with stalls every 6
+   sub-solves.
 3. Return the best roster; its objective is the rule engine's score (between sub-solves the
    sub-model's objective is trusted: at a solution that is not proven optimal its cover
    slacks may be loose, which can only overstate the score).
@@ -527,6 +529,9 @@ class _Run:
                 self.clock.improved(best[0], 0, self.branches)
         if improved:
             self.stall = 0
+            if self.opt.whole_threads > 1 and any(job.kind == "whole" for _, job in outcomes):
+                # CP-SAT's own search still pays: give it the next iteration too
+                self.want_whole = True
             return
         self.stall += len(outcomes)
         if self.stall >= self.opt.stall_limit:

@@ -300,6 +300,11 @@ describe("the views of one schedule repaint a change together", () => {
     again.b.view.dispose();
     again.a.model.deliver(assign);
     expect(cellEl(again.a.el, 1, 0).textContent).toBe("Cid");
-    for (const v of [a.view, b.view, again.a.view]) v.dispose();
+    // a view whose element left the page without a dispose holds nothing back either
+    const gone = twoGrids("k-6");
+    gone.b.el.remove();
+    gone.a.model.deliver(assign);
+    expect(cellEl(gone.a.el, 1, 0).textContent).toBe("Cid");
+    for (const v of [a.view, b.view, again.a.view, gone.a.view, gone.b.view]) v.dispose();
   });
 });

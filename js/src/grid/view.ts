@@ -379,6 +379,10 @@ export class GridView {
       this.held = t;
     }
     const group = this.sid ? viewGroups().get(this.sid) : undefined;
+    for (const v of group ?? []) {
+      // a view taken out of the page without being disposed gets no more patches
+      if (!v.root.isConnected) group?.delete(v);
+    }
     const behind = [...(group ?? [])].some(
       (v) => v !== this && v.connection === "synced" && v.data.sv < sv,
     );

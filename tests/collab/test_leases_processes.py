@@ -110,6 +110,23 @@ def _alice_locks(seen: Recorder, url: str, script: str, target: str, worker: str
     return child, pipe
 
 
+def _feed_state(s: Schedule) -> str:
+    """What the schedule's change feed is doing, for a failure message: its thread, the
+    errors it met and every thread's stack (a stalled feed shows where it waits)."""
+    import faulthandler
+    import tempfile
+
+    watch = s.collab.watch
+    with tempfile.TemporaryFile("w+") as out:
+        faulthandler.dump_traceback(out, all_threads=True)
+        out.seek(0)
+        stacks = out.read()
+    return (
+        f"feed thread alive: {watch._thread.is_alive()}; errors: {watch.errors!r}; "
+        f"locks in the store: {s.collab.locks()!r}\n{stacks}"
+    )
+
+
 def _end(child: Any) -> None:
     child.join(WAIT)
     if child.is_alive():  # a failed step left it waiting: do not leave it behind
@@ -159,7 +176,8 @@ def test_another_processs_lock_selection_release_and_leave_reach_this_bus(bob: A
 
         pipe.send("release")
         assert pipe.poll(WAIT) and pipe.recv() is True
-        assert wait_until(lambda: seen.seen("lock_released", target=target, user="alice"), WAIT)
+        released = wait_until(lambda: seen.seen("lock_released", target=target, user="alice"), WAIT)
+        assert released, _feed_state(s)
         assert len(seen.find("lock_acquired", target=target)) == 1  # published once
         assert s.assign(worker, date, 0).ok
 

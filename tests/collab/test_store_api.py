@@ -394,6 +394,37 @@ def test_watch_reports_every_lease_change_of_another_handle_and_expiry(url: str)
         assert w.errors == []
 
 
+def test_a_lease_change_whose_listener_failed_is_offered_again(url: str) -> None:
+    with open_store(url) as writer, open_store(url) as reader:
+        writer.create("plan", DOC)
+        calls: list[list[tuple[str, str]]] = []
+        failures = [0]
+        lock = threading.Lock()
+
+        def on_leases(locks: list[Any], presence: list[Any]) -> None:
+            state = [(x.target, x.holder) for x in locks]
+            with lock:
+                calls.append(state)
+                if state and failures[0] < 2:  # e.g. a busy database inside the listener
+                    failures[0] += 1
+                    raise RuntimeError("listener failed")
+
+        def delivered(state: Any) -> bool:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with lock:
+                    if calls.count(state) >= 3:
+                        return True
+                time.sleep(0.01)
+            return False
+
+        with reader.watch("plan", lambda es: None, on_leases=on_leases) as w:
+            assert writer.acquire_lock("plan", "cell:a", "ann", ttl=60)
+            # failed twice, then delivered: nothing else changed in between
+            assert delivered([("cell:a", "ann")]), calls
+        assert [str(e) for e in w.errors] == ["listener failed", "listener failed"]
+
+
 def test_sqlite_group_commit_acknowledges_every_append_of_concurrent_threads(
     store_url: Callable[[str], str],
 ) -> None:

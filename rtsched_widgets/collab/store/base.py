@@ -619,11 +619,14 @@ class Watch:
         )
         if seen == self._leases_seen:
             return
-        self._leases_seen = seen
         try:
             on_leases(sorted(locks, key=lambda x: x.target), sorted(presence, key=lambda x: x.user))
         except Exception as exc:
+            # not marked as delivered: the next pass offers the same change again (a listener
+            # that failed on a busy database must not lose a release for good)
             self._record(exc)
+            return
+        self._leases_seen = seen
 
     def _record(self, exc: BaseException) -> None:
         self.errors.append(exc)

@@ -4,7 +4,7 @@ import { GridData } from "../src/grid/state";
 import { parseTsv, toTsv } from "../src/grid/tsv";
 import { type GridView, PICKED_LINGER_MS } from "../src/grid/view";
 import { windowFor } from "../src/grid/virtual";
-import { cellEl, key, lastSent, mount, mountWith, snapshot } from "./grid_helpers";
+import { cellEl, key, lastSent, mount, mountWith, reply, snapshot } from "./grid_helpers";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
@@ -268,10 +268,7 @@ describe("picker", () => {
     expect(el.querySelector(".rts-picker")).not.toBeNull();
     const edit = lastSent<{ type: string; request_id: string }>(model);
     expect(edit.type).toBe("edit");
-    model.deliver({
-      type: "reply",
-      view_id: view.viewId,
-      request_id: edit.request_id,
+    reply(model, view, edit.request_id, {
       ok: true,
       message: "done",
     });
@@ -289,10 +286,7 @@ describe("picker", () => {
   it("Enter asks for suggestions and lists them ranked, excluded workers with reasons", () => {
     const { model, el, view, ask } = openOn(2, 1);
     expect(ask).toMatchObject({ type: "suggest", d: 2, s: 1 });
-    model.deliver({
-      type: "reply",
-      view_id: view.viewId,
-      request_id: ask.request_id,
+    reply(model, view, ask.request_id, {
       ok: true,
       message: "3 candidates",
       items: [
@@ -310,10 +304,7 @@ describe("picker", () => {
 
   it("a pick sends the edit, then hands the focus from the picker straight to the grid", () => {
     const { model, el, view, ask } = openOn(0, 0);
-    model.deliver({
-      type: "reply",
-      view_id: view.viewId,
-      request_id: ask.request_id,
+    reply(model, view, ask.request_id, {
       ok: true,
       message: "",
       items: [[1, 0, 1, ""]],
@@ -337,10 +328,7 @@ describe("picker", () => {
   it("keeps the focus in the grid, which hands the picker the keys typed", () => {
     const { model, el, view, ask } = openOn(0, 0, { "0,0": [0] });
     expect(document.activeElement).toBe(view.root);
-    model.deliver({
-      type: "reply",
-      view_id: view.viewId,
-      request_id: ask.request_id,
+    reply(model, view, ask.request_id, {
       ok: true,
       message: "",
       items: [
@@ -367,10 +355,7 @@ describe("picker", () => {
     vi.useFakeTimers();
     try {
       const { model, el, view, ask } = openOn(0, 0);
-      model.deliver({
-        type: "reply",
-        view_id: view.viewId,
-        request_id: ask.request_id,
+      reply(model, view, ask.request_id, {
         ok: true,
         message: "",
         items: [[1, 0, 1, ""]],
@@ -391,10 +376,7 @@ describe("picker", () => {
 
   it("type-ahead filters, Enter picks and sends an assign into the free slot", () => {
     const { model, el, view, ask } = openOn(0, 0);
-    model.deliver({
-      type: "reply",
-      view_id: view.viewId,
-      request_id: ask.request_id,
+    reply(model, view, ask.request_id, {
       ok: true,
       message: "",
       items: [
@@ -421,10 +403,7 @@ describe("picker", () => {
     const { model, el, view } = mountWith({ cells: { "0,0": [0] } });
     view.edit({ k: "assign", w: 1, d: 1, s: 0, slot: 0 }, [1, 0, 0]);
     const req = lastSent<{ request_id: string }>(model).request_id;
-    model.deliver({
-      type: "reply",
-      view_id: view.viewId,
-      request_id: req,
+    reply(model, view, req, {
       ok: false,
       code: "HARD_VIOLATION",
       message: "refused: gap of 1 day to 2026-01-05",
@@ -447,10 +426,7 @@ describe("picker", () => {
     view.pasteText("W1");
     const sent = lastSent<{ request_id: string; op: unknown }>(model);
     expect(sent.op).toEqual({ k: "assign", w: 0, d: 2, s: 1, slot: 0 });
-    model.deliver({
-      type: "reply",
-      view_id: view.viewId,
-      request_id: sent.request_id,
+    reply(model, view, sent.request_id, {
       ok: false,
       message: "refused",
       alts: [[1, 0]],

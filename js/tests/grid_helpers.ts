@@ -51,8 +51,9 @@ export function snapshot(viewId: string, o: SnapOptions = {}): Snapshot {
   };
 }
 
-export function mount(state: Record<string, unknown> = {}) {
-  const model = new FakeModel<Record<string, unknown>>({
+/** A grid widget's model in its starting state, with ``state`` on top. */
+export function gridModel(state: Record<string, unknown> = {}) {
+  return new FakeModel<Record<string, unknown>>({
     view: "coverage",
     height: 200,
     row_height: 20,
@@ -62,6 +63,20 @@ export function mount(state: Record<string, unknown> = {}) {
     selection: {},
     ...state,
   });
+}
+
+/** The kernel's reply to request ``requestId`` of ``view``, with ``fields`` (ok, message...). */
+export function reply(
+  model: FakeModel<Record<string, unknown>>,
+  view: { viewId: string },
+  requestId: string,
+  fields: Record<string, unknown>,
+) {
+  model.deliver({ type: "reply", view_id: view.viewId, request_id: requestId, ...fields });
+}
+
+export function mount(state: Record<string, unknown> = {}) {
+  const model = gridModel(state);
   const el = document.createElement("div");
   document.body.replaceChildren(el);
   const view = new GridView(model as unknown as GridModel, el);

@@ -2,8 +2,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { LockEntry, Patch } from "../src/grid/protocol";
 import { type GridModel, GridView, SIBLING_WAIT_MS } from "../src/grid/view";
-import { FakeModel } from "./fake_model";
-import { cellEl, lastSent, mount, mountWith, snapshot } from "./grid_helpers";
+import { cellEl, gridModel, lastSent, mount, mountWith, snapshot } from "./grid_helpers";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
@@ -247,15 +246,7 @@ describe("the views of one schedule repaint a change together", () => {
   /** Two views of two grids of one schedule (`sid`), each with its own model, in one page. */
   function twoGrids(sid: string, sidB = sid) {
     const a = mount();
-    const modelB = new FakeModel<Record<string, unknown>>({
-      view: "coverage",
-      height: 200,
-      row_height: 20,
-      theme: "auto",
-      connection: "ready",
-      filters: {},
-      selection: {},
-    });
+    const modelB = gridModel();
     const elB = document.createElement("div");
     document.body.append(elB);
     const viewB = new GridView(modelB as unknown as GridModel, elB);

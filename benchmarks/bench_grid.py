@@ -732,28 +732,30 @@ def main() -> None:
         if args.dump:
             args.dump.write_text(json.dumps(lab))
         lab_table(lab)
-        if args.nodelay_only:
+        variants = [
+            (
+                args.nodelay_only,
+                "every kernel status relayed (NoDelayKernelWebsocketConnection)",
+                {"quiet_status": False},
+            ),
+            (
+                args.stock,
+                "Jupyter server's stock kernel websocket (TCP_NODELAY off)",
+                {"nodelay": False},
+            ),
+        ]
+        for wanted, title, server in variants:
+            if not wanted:
+                continue
             print()
-            print("Same, every kernel status relayed (NoDelayKernelWebsocketConnection):")
+            print(f"Same, {title}:")
             lab_table(
                 measure_lab(
                     args.lab_rows,
                     args.lab_edits,
                     args.echoes,
-                    quiet_status=False,
                     favicon_in_browser=args.favicon_in_browser,
-                )
-            )
-        if args.stock:
-            print()
-            print("Same, Jupyter server's stock kernel websocket (TCP_NODELAY off):")
-            lab_table(
-                measure_lab(
-                    args.lab_rows,
-                    args.lab_edits,
-                    args.echoes,
-                    nodelay=False,
-                    favicon_in_browser=args.favicon_in_browser,
+                    **server,
                 )
             )
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -44,6 +44,20 @@ def roster_with(problem: Problem, cells: Sequence[tuple[int, int, int]]) -> Rost
     return roster
 
 
+def fill_at_random(problem: Problem, rng: np.random.Generator, density: float) -> Roster:
+    """A roster where each (worker, day) works with probability ``density``, on a random shift
+    with a free slot (none when every shift of the day is full)."""
+    roster = Roster(problem)
+    for w in range(problem.n_workers):
+        for d in range(problem.n_days):
+            if rng.random() < density:
+                free = [s for s in range(problem.n_shifts) if roster.free_slot(d, s) >= 0]
+                if free:
+                    s = int(rng.choice(free))
+                    roster.place(w, d, s, roster.free_slot(d, s))
+    return roster
+
+
 def apply_to_roster(roster: Roster, changes: Sequence[Change]) -> None:
     """Carry out ``changes`` on ``roster`` (old slot cleared, new shift in its first free slot)."""
     for w, d, old, new in changes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
-from _rules_helpers import apply_to_roster, assert_matches_full, keyed
+from _rules_helpers import apply_to_roster, assert_matches_full, fill_at_random, keyed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -172,17 +172,9 @@ def nrp_problem(data: st.DataObject) -> Problem:
 
 
 def random_fill(data: st.DataObject, problem: Problem) -> Roster:
-    roster = Roster(problem)
     density = data.draw(st.sampled_from([0.0, 0.3, 0.7]))
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
-    for w in range(problem.n_workers):
-        for d in range(problem.n_days):
-            if rng.random() < density:
-                free = [s for s in range(problem.n_shifts) if roster.free_slot(d, s) >= 0]
-                if free:
-                    s = int(rng.choice(free))
-                    roster.place(w, d, s, roster.free_slot(d, s))
-    return roster
+    return fill_at_random(problem, rng, density)
 
 
 def draw_edit(data: st.DataObject, roster: Roster) -> list[tuple[int, int, int, int]]:

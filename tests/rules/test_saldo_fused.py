@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from _rules_helpers import fill_at_random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -84,18 +85,6 @@ def _problem(data: st.DataObject) -> Problem:
     )
 
 
-def _fill(problem: Problem, rng: np.random.Generator, density: float) -> Roster:
-    roster = Roster(problem)
-    for w in range(problem.n_workers):
-        for d in range(problem.n_days):
-            if rng.random() < density:
-                free = [s for s in range(problem.n_shifts) if roster.free_slot(d, s) >= 0]
-                if free:
-                    s = int(rng.choice(free))
-                    roster.place(w, d, s, roster.free_slot(d, s))
-    return roster
-
-
 def _same_float(a: float, b: float) -> bool:
     return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
@@ -105,7 +94,7 @@ def _same_float(a: float, b: float) -> bool:
 def test_fused_saldo_deltas_equal_the_individual_sums_exactly(data: st.DataObject) -> None:
     p = _problem(data)
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
-    roster = _fill(p, rng, data.draw(st.sampled_from([0.0, 0.3, 0.7])))
+    roster = fill_at_random(p, rng, data.draw(st.sampled_from([0.0, 0.3, 0.7])))
     rules = default_rules(p)
     hard_all = [r for r in rules if type(r) in HARD_TYPES]
     soft_all = [r for r in rules if type(r) in SOFT_TYPES]
@@ -144,7 +133,7 @@ def test_fused_saldo_deltas_equal_the_individual_sums_exactly(data: st.DataObjec
 def test_score_delta_of_one_change_is_the_individual_sum(data: st.DataObject) -> None:
     p = _problem(data)
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
-    roster = _fill(p, rng, 0.4)
+    roster = fill_at_random(p, rng, 0.4)
     v = Validator(p, roster)
     live = [r for r in v.rules if r.active]
     hard_fns = [r.delta_fn() for r in live if r.severity == "hard"]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from rtsched_widgets.rules.base import DeltaFn, Rule
 from rtsched_widgets.rules.common.availability import Availability, MandatoryDays
 from rtsched_widgets.rules.common.cover import CoverUnder
+from rtsched_widgets.rules.profiles import SALDO_RULES
 from rtsched_widgets.rules.saldo.balance import LastPostBalance, SpecialBalance
 from rtsched_widgets.rules.saldo.gap import MinGap
 from rtsched_widgets.rules.saldo.incompatible import Incompatibility
@@ -34,17 +35,9 @@ from rtsched_widgets.rules.saldo.weekends import MaxConsecutiveWeekends
 if TYPE_CHECKING:
     from rtsched_widgets.rules.state import LiveState
 
-HARD_TYPES: tuple[type[Rule], ...] = (
-    Availability,
-    MandatoryDays,
-    MinGap,
-    WeekdayPattern,
-    Incompatibility,
-    MaxConsecutiveWeekends,
-    MaxShifts,
-)
+HARD_TYPES: tuple[type[Rule], ...] = tuple(r for r in SALDO_RULES if r.severity == "hard")
 """Hard rule classes the fused hard function covers (exact classes, not subclasses)."""
-SOFT_TYPES: tuple[type[Rule], ...] = (TargetShifts, SpecialBalance, LastPostBalance, CoverUnder)
+SOFT_TYPES: tuple[type[Rule], ...] = tuple(r for r in SALDO_RULES if r.severity == "soft")
 """Soft rule classes the fused soft function covers, in the order it adds their terms."""
 
 

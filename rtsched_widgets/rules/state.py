@@ -86,6 +86,9 @@ class LiveState:
     """Python mirror of a roster plus running aggregates, updated by ``apply``.
 
     - ``shift_of[w][d]``: shift index or -1; ``days[w]``: sorted working days of ``w``;
+    - ``works[w][d]``: 1 when ``w`` works day ``d``, else 0 (one ``bytearray`` per worker: a
+      window of days is one short slice, ``works[w].count(1, a, b)`` counts the working days
+      in ``a … b - 1``);
     - ``count[d][s]``: people on shift ``s`` of day ``d``;
     - ``n_work[w]``, ``n_ws[w][s]``, ``minutes[w]``: shifts, shifts per type, minutes worked;
     - ``spw[w][k]``: special days worked in calendar week ``k``; ``n_special[w]`` their total;
@@ -114,6 +117,7 @@ class LiveState:
         "spw",
         "t",
         "wkend",
+        "works",
     )
 
     def __init__(self, tables: Tables, shift_of: np.ndarray) -> None:
@@ -122,6 +126,7 @@ class LiveState:
         works = sh >= 0
         self.shift_of = sh.tolist()
         self.days = [np.flatnonzero(row).tolist() for row in works]
+        self.works = [bytearray(row.tobytes()) for row in works.astype(np.uint8)]
         count = np.zeros((t.n_d, t.n_s), dtype=np.int64)
         w_idx, d_idx = np.nonzero(works)
         s_idx = sh[w_idx, d_idx]
@@ -163,6 +168,7 @@ class LiveState:
         other.t = self.t
         other.shift_of = self.shift_of[:]
         other.days = self.days[:]
+        other.works = self.works[:]
         other.count = self.count[:]
         other.n_work = self.n_work[:]
         other.n_ws = self.n_ws[:]
@@ -186,6 +192,7 @@ class LiveState:
             own.add(w)
             self.shift_of[w] = self.shift_of[w][:]
             self.days[w] = self.days[w][:]
+            self.works[w] = self.works[w][:]
             self.n_ws[w] = self.n_ws[w][:]
             self.spw[w] = self.spw[w][:]
             self.wkend[w] = self.wkend[w][:]
@@ -244,8 +251,10 @@ class LiveState:
         days = self.days[w]
         if sign > 0:
             insort(days, d)
+            self.works[w][d] = 1
         else:
             del days[bisect_left(days, d)]
+            self.works[w][d] = 0
         self.n_work[w] += sign
         if t.special[d]:
             wk = t.week[d]

@@ -183,13 +183,26 @@ def test_live_state_copy_shares_rows_until_written():
     assert b.shift_of[0] is not a.shift_of[0]
     assert a.shift_of[0][5] == -1 and b.shift_of[0][5] == 1
     assert a.days[0] == [0, 2] and b.days[0] == [0, 2, 5]
+    assert a.works[0][5] == 0 and b.works[0][5] == 1
     assert a.count[5][1] == 0 and b.count[5][1] == 1
     a.apply(0, 5, -1, 0)
     assert b.shift_of[0][5] == 1 and a.shift_of[0][5] == 0
     fresh = LiveState.from_roster(t, r)
     fresh.apply(0, 5, -1, 0)
-    for name in ("shift_of", "days", "count", "n_work", "n_ws", "spw", "wkend", "n_weekends"):
+    for name in (
+        "shift_of",
+        "days",
+        "works",
+        "count",
+        "n_work",
+        "n_ws",
+        "spw",
+        "wkend",
+        "n_weekends",
+    ):
         assert getattr(a, name) == getattr(fresh, name), name
+    a.apply(0, 5, 0, -1)
+    assert a.works[0][5] == 0 and a.works == LiveState.from_roster(t, r).works
 
 
 def test_fused_run_deltas_equal_the_sum_of_each_rules_delta():

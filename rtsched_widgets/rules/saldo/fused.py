@@ -16,7 +16,6 @@ term is one whose function returns ``0.0``, and adding ``0.0`` to a sum that sta
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,7 @@ from rtsched_widgets.rules.saldo.balance import LastPostBalance, SpecialBalance
 from rtsched_widgets.rules.saldo.gap import MinGap
 from rtsched_widgets.rules.saldo.incompatible import Incompatibility
 from rtsched_widgets.rules.saldo.pattern import WeekdayPattern
-from rtsched_widgets.rules.saldo.totals import MaxShifts, TargetShifts
+from rtsched_widgets.rules.saldo.totals import NO_LIMIT, MaxShifts, TargetShifts
 from rtsched_widgets.rules.saldo.weekends import MaxConsecutiveWeekends
 
 if TYPE_CHECKING:
@@ -90,7 +89,16 @@ def fused_hard_fn(rules: Sequence[Rule]) -> DeltaFn:
     has_inc = Incompatibility in by
     has_wk = MaxConsecutiveWeekends in by
     has_max = MaxShifts in by
-    available, mandatory, md = t.available, t.mandatory, t.min_distance
+    md = t.min_distance
+    # one row per worker, one byte per day: 1 = unavailable (if the rule is held), 2 =
+    # mandatory (if held), or both; a day with neither is 0 (one read for both rules)
+    day_flags = [
+        bytes(
+            (0 if (a or not has_avail) else 1) | (2 if (m and has_mand) else 0)
+            for a, m in zip(av, ma, strict=True)
+        )
+        for av, ma in zip(t.available, t.mandatory, strict=True)
+    ]
     n_d, pat, special, week, n_weeks = t.n_d, t.pattern_day, t.special, t.week, t.n_weeks
     all_partners = t.partners
     distances = tuple(by[WeekdayPattern].distances) if has_pat else ()
@@ -104,39 +112,40 @@ def fused_hard_fn(rules: Sequence[Rule]) -> DeltaFn:
         for d in range(n_d)
     ]
     wk_limit = by[MaxConsecutiveWeekends].limit if has_wk else 0
-    max_limits = by[MaxShifts].limit if has_max else []
+    # None for a worker without a limit (nothing to read for them)
+    max_limits = [None if x == NO_LIMIT else x for x in by[MaxShifts].limit] if has_max else []
 
     def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
         n = 0
-        if has_avail and not available[w][d]:
-            n += (new >= 0) - (old >= 0)
-        if has_mand and mandatory[w][d]:
-            n += (new < 0) - (old < 0)
+        flags = day_flags[w][d]
+        if flags:
+            if flags & 1:
+                n += (new >= 0) - (old >= 0)
+            if flags & 2:
+                n += (new < 0) - (old < 0)
         on = old < 0  # the change puts the worker to work (if the status flips)
         if on == (new < 0):
             return n  # working status unchanged: no other hard rule can move
+        works = state.works
+        row = works[w]
         if has_gap:
             m = md[w]
-            days = state.days[w]
-            c = bisect_right(days, d + m - 1) - bisect_left(days, d - m + 1)
+            lo = d - m + 1
+            c = row.count(1, lo if lo > 0 else 0, d + m)  # working days in d ± (m - 1)
             n += c if on else 1 - c
-        shift_of = state.shift_of
         if has_pat:
             near = pat_near[d]
             if near:
-                row = shift_of[w]
                 c = 0
                 for x in near:
-                    if row[x] >= 0:
-                        c += 1
+                    c += row[x]
                 n += c if on else -c
         if has_inc:
             partners = all_partners[w]
             if partners:
                 c = 0
                 for p in partners:
-                    if shift_of[p][d] >= 0:
-                        c += 1
+                    c += works[p][d]
                 n += c if on else -c
         if has_wk and special[d]:
             spw, k = state.spw[w], week[d]
@@ -150,8 +159,8 @@ def fused_hard_fn(rules: Sequence[Rule]) -> DeltaFn:
                 split = (left > wk_limit) + (right > wk_limit)
                 joined = int(left + right + 1 > wk_limit)
                 n += joined - split if on else split - joined
-        if has_max:
-            c, limit = state.n_work[w], max_limits[w]
+        if has_max and (limit := max_limits[w]) is not None:
+            c = state.n_work[w]
             if on:
                 n += int(c + 1 > limit) - int(c > limit)
             else:

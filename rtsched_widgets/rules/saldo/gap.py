@@ -95,8 +95,9 @@ class MinGap(Rule):
             if (old < 0) == (new < 0):
                 return 0
             m = md[w]
-            days = state.days[w]
-            n = bisect_right(days, d + m - 1) - bisect_left(days, d - m + 1)
+            lo = d - m + 1
+            # working days in d - m + 1 … d + m - 1 (d included when the worker works it)
+            n = state.works[w].count(1, lo if lo > 0 else 0, d + m)
             return n if old < 0 else 1 - n
 
         return delta

@@ -30,6 +30,7 @@ import pandas as pd
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.rules.base import Change, Delta, DeltaFn, Rule, Score, Violation
+from rtsched_widgets.rules.nrp import fused as nrp_fused
 from rtsched_widgets.rules.profiles import default_rules
 from rtsched_widgets.rules.saldo.fused import (
     fusable_hard,
@@ -66,9 +67,12 @@ _PENALTY = attrgetter("penalty")
 
 
 def _hard_delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
-    """The delta functions of the hard ``rules``: the saldo rules among them (one of each
-    class) in one fused function (``saldo.fused``), the others as ``_delta_fns`` gives them.
+    """The delta functions of the hard ``rules``: one fused function when they are all NRP
+    rules (``nrp.fused``); else the saldo rules among them (one of each class) in one fused
+    function (``saldo.fused``) and the others as ``_delta_fns`` gives them.
     Their sum is an integer, so the order of the terms does not matter."""
+    if nrp_fused.fusable_hard(rules):
+        return [nrp_fused.fused_hard_fn(rules, _delta_fns)]
     fused = fusable_hard(rules)
     if not fused:
         return _delta_fns(rules)
@@ -78,10 +82,13 @@ def _hard_delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
 
 def _soft_delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
     """The delta functions of the soft ``rules`` for ONE change: one fused function when they
-    are all saldo rules in profile order (it returns exactly the sum the individual functions
-    accumulate from ``0.0``, see ``saldo.fused``), else ``_delta_fns``."""
+    are all saldo rules or all NRP rules in profile order (it returns exactly the sum the
+    individual functions accumulate from ``0.0``, see ``saldo.fused`` and ``nrp.fused``), else
+    ``_delta_fns``."""
     if fusable_soft(rules):
         return [fused_soft_fn(rules)]
+    if nrp_fused.fusable_soft(rules):
+        return [nrp_fused.fused_soft_fn(rules)]
     return _delta_fns(rules)
 
 

@@ -128,15 +128,21 @@ class _Runs(Rule):
         def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
             if (old < 0) == (new < 0) or not any_bound[w]:
                 return 0
-            row = state.shift_of[w]
-            left_works = d > 0 and row[d - 1] >= 0
-            right_works = d < last_day and row[d + 1] >= 0
-            a = d
-            while a > 0 and (row[a - 1] >= 0) == left_works:
-                a -= 1
-            b = d
-            while b < last_day and (row[b + 1] >= 0) == right_works:
-                b += 1
+            # the runs on each side of d: a … d - 1 all equal to day d - 1, d + 1 … b all
+            # equal to day d + 1 (a = d, b = d where there is no such day); found in C by
+            # looking for the nearest day of the other kind in the worker's working-day row
+            row = state.works[w]
+            if d > 0:
+                left_works = row[d - 1] == 1
+                a = row.rfind(0 if left_works else 1, 0, d) + 1
+            else:
+                left_works, a = False, d
+            if d < last_day:
+                right_works = row[d + 1] == 1
+                other = row.find(0 if right_works else 1, d + 1)
+                b = last_day if other < 0 else other - 1
+            else:
+                right_works, b = False, d
             now_works = new >= 0
             total = 0
             for bound, kind, upper in specs:

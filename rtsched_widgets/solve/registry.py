@@ -2,7 +2,8 @@
 
 Names: ``greedy``, ``local_search`` (alias ``ls``), ``cpsat``, ``lns`` (large neighbourhood
 search over CP-SAT), ``hybrid`` (``lns`` whose stalls hand the whole problem to CP-SAT's own
-multi-threaded search); ``a+b+...`` chains strategies,
+multi-threaded search), ``patterns`` (column generation over whole-horizon worker schedules,
+a dive to a roster, then ``hybrid``; NRP profile); ``a+b+...`` chains strategies,
 each stage starting from the roster of the one before (see :class:`Chain`).
 """
 
@@ -54,12 +55,19 @@ def _hybrid(**options: Any) -> Strategy:
     return Hybrid(**options)
 
 
+def _patterns(**options: Any) -> Strategy:
+    from rtsched_widgets.solve.patterns import Patterns
+
+    return Patterns(**options)
+
+
 _REGISTRY: dict[str, Factory] = {
     "greedy": _greedy,
     "local_search": _local_search,
     "cpsat": _cpsat,
     "lns": _lns,
     "hybrid": _hybrid,
+    "patterns": _patterns,
 }
 
 

@@ -1,0 +1,459 @@
+"""Column generation for the NRP profile: whole-horizon worker schedules as columns.
+
+Every NRP hard rule except cover concerns one worker, so a roster is one *schedule* (a row of
+``shift_of``: a shift index or -1 per day) per worker that meets that worker's rules, and the
+objective splits into the schedules' own request penalties plus the cover penalties.
+
+*Master LP* (restricted to the schedules generated so far; GLOP): one variable
+``lam[j] >= 0`` per schedule ``j`` of worker ``w(j)``, ``sum_{j of w} lam[j] = 1`` per worker
+(dual ``mu[w]``), and per open cell ``(d, s)`` the cover balance
+``sum_j a[j, d, s] lam[j] + under - over = required`` (dual ``pi[d, s]``) with
+``0 <= under <= required`` charged ``under_weight`` and ``0 <= over <= maximum - required``
+charged ``over_weight``. Minimise the schedules' request penalties plus the slacks' charges.
+
+*Pricing* (one worker at a time): the schedule of least reduced cost
+``cost(j) - sum_{d, s} pi[d, s] a[j, d, s] - mu[w]``, found by CP-SAT over a model of that
+worker's own rules only (the region model of :class:`~rtsched_widgets.solve.cpsat.
+CpModelBuilder` with the worker's row free and nobody else in it), whose objective is replaced
+at each call. Every improving solution CP-SAT finds on the way that has a negative reduced cost
+is a new column too. When no worker has a schedule of negative reduced cost and every pricing
+was solved to optimality, the master LP value is a lower bound of every roster's objective;
+before that, ``LP value + sum_w min(0, least reduced cost of w)`` is one (Lagrangian bound),
+again only when every pricing was optimal.
+
+*Diving* turns the LP into a roster: fix the workers whose best schedule has the largest LP
+value, re-price, repeat (see :meth:`ColumnGeneration.dive`). A CP-SAT model over the pooled
+schedules (one boolean per schedule, exactly one per worker) was tried instead: on Instance8
+its best after 30 s was 2213 against 1524 from the dive (and 1300 optimal); the LP optimum is
+highly fractional there (120 of 124 positive columns fractional for 30 workers).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rtsched_widgets.model.problem import Problem
+from rtsched_widgets.solve.cpsat import CpModelBuilder
+from rtsched_widgets.solve.keep import Fixed
+
+PRICE_SCALE = 1000
+"""Reduced-cost coefficients are rounded to ``1 / PRICE_SCALE`` for CP-SAT's integer
+objective; the reduced cost of a column is then recomputed exactly."""
+
+
+PRICE_PARAMETERS: dict[str, object] = {"linearization_level": 2}
+"""CP-SAT parameters of the pricing solves (small one-worker models; the stronger LP saved
+a fifth of the time per solve on Instance12)."""
+
+
+def request_costs(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """``(constant, per_cell)`` of each worker's request penalty: a schedule's penalty is
+    ``constant[w] + sum_d per_cell[w, d, schedule[d]]`` (shift-on requests count as a constant
+    minus their weight where granted; shift-off requests their weight where broken)."""
+    p = problem
+    constant = np.zeros(p.n_workers)
+    per_cell = np.zeros((p.n_workers, p.n_days, p.n_shifts))
+    for r in p.shift_on_requests:
+        w, s = p.worker_index[r.worker], p.shift_index[r.shift]
+        constant[w] += r.weight
+        per_cell[w, r.day, s] -= r.weight
+    for r in p.shift_off_requests:
+        w, s = p.worker_index[r.worker], p.shift_index[r.shift]
+        per_cell[w, r.day, s] += r.weight
+    return constant, per_cell
+
+
+class NoSchedule(ValueError):
+    """A worker has no schedule that meets their own hard rules (and the kept cells)."""
+
+
+class WorkerPricer:
+    """CP-SAT model of worker ``w``'s own hard rules (and of ``fixed``'s kept cells), solved for
+    the schedule of least linear cost ``sum_{d, s} coef[d, s] x[d, s]``."""
+
+    def __init__(self, cp: Any, problem: Problem, w: int, fixed: Fixed) -> None:
+        self.cp = cp
+        self.w = w
+        free = np.zeros((problem.n_workers, problem.n_days), dtype=bool)
+        free[w] = True
+        base = np.full(free.shape, -1, dtype=np.int64)
+        builder = CpModelBuilder(cp, problem, free=free, base=base)
+        builder.build()
+        builder.fix(fixed.worker_day, fixed.shift, fixed.closed)
+        self.model = builder.model
+        self.model.clear_objective()
+        keys = [(d, s) for (_, d, s) in builder.x]
+        self.days = np.array([d for d, _ in keys], dtype=np.int64)
+        self.shifts = np.array([s for _, s in keys], dtype=np.int64)
+        self.vars = list(builder.x.values())
+        self.index = [v.index for v in self.vars]
+        self.n_days = problem.n_days
+
+    def schedule(self, values: list[bool]) -> np.ndarray:
+        """The schedule (shift index or -1 per day) of a solution's ``x`` values."""
+        out = np.full(self.n_days, -1, dtype=np.int64)
+        on = np.flatnonzero(np.asarray(values, dtype=bool))
+        out[self.days[on]] = self.shifts[on]
+        return out
+
+    def price(
+        self, coef: np.ndarray, *, time_limit: float, seed: int, keep_all: bool = True
+    ) -> tuple[list[np.ndarray], bool]:
+        """Schedules minimising ``sum coef[d, s] x[d, s]`` (rounded to ``1 / PRICE_SCALE``):
+        the best found last, preceded by the improving solutions met on the way when
+        ``keep_all``; and whether the last is proven optimal. Empty when the worker has no
+        schedule meeting its rules (or none was found in time)."""
+        cp = self.cp
+        self.model.clear_objective()
+        obj = self.model.proto.objective
+        if self.index:
+            ints = np.rint(coef[self.days, self.shifts] * PRICE_SCALE).astype(np.int64)
+            obj.vars.extend(self.index)
+            obj.coeffs.extend(ints.tolist())
+        solver = cp.CpSolver()
+        params = solver.parameters
+        params.num_workers = 1
+        params.max_time_in_seconds = max(time_limit, 0.005)
+        params.random_seed = seed
+        for key, value in PRICE_PARAMETERS.items():
+            setattr(params, key, value)
+        found: list[np.ndarray] = []
+        variables, schedule = self.vars, self.schedule
+
+        class Collect(cp.CpSolverSolutionCallback):  # type: ignore[name-defined]
+            def on_solution_callback(self) -> None:
+                found.append(schedule([self.boolean_value(v) for v in variables]))
+
+        code = solver.solve(self.model, Collect() if keep_all else None)
+        if code not in (cp.OPTIMAL, cp.FEASIBLE):
+            return [], False
+        best = schedule([solver.boolean_value(v) for v in variables])
+        if not found or not np.array_equal(found[-1], best):
+            found.append(best)
+        if not keep_all:
+            found = [best]
+        return found, code == cp.OPTIMAL
+
+
+@dataclass
+class ColumnPool:
+    """The generated schedules: ``worker[j]``, ``schedule[j]`` (a ``shift_of`` row),
+    ``cost[j]`` (request penalty), and a set of keys to refuse duplicates."""
+
+    worker: list[int] = field(default_factory=list)
+    schedule: list[np.ndarray] = field(default_factory=list)
+    cost: list[float] = field(default_factory=list)
+    seen: set[tuple[int, bytes]] = field(default_factory=set)
+
+    def __len__(self) -> int:
+        return len(self.worker)
+
+    def add(self, w: int, row: np.ndarray, cost: float) -> bool:
+        """Add a schedule of worker ``w``; False when it is already in the pool."""
+        key = (w, np.asarray(row, dtype=np.int8).tobytes())
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        self.worker.append(w)
+        self.schedule.append(np.asarray(row, dtype=np.int64).copy())
+        self.cost.append(float(cost))
+        return True
+
+
+class ColumnGeneration:
+    """Column generation and diving over one problem (see the module docstring).
+
+    ``converge`` adds columns until the master LP is optimal over all schedules (or a stop);
+    ``dive`` then fixes workers to their schedule of largest LP value, a few at a time, with a
+    few pricing rounds after each fixing, until every worker is fixed: a roster meeting every
+    hard rule (unless a cell ends above its maximum, which the LP charges heavily but allows
+    so that it always has a solution). Pricing runs on ``threads`` threads, each CP-SAT solve
+    limited to ``price_time`` seconds.
+    """
+
+    EXCESS_FACTOR = 10.0
+    """LP charge per worker above a cell's maximum, as a multiple of the largest weight of the
+    problem (allowed only so that the LP always has a solution under the dive's fixings)."""
+
+    def __init__(
+        self,
+        cp: Any,
+        problem: Problem,
+        fixed: Fixed,
+        *,
+        seed: int = 0,
+        threads: int = 2,
+        price_time: float = 1.0,
+    ) -> None:
+        from ortools.linear_solver import pywraplp
+
+        self.cp = cp
+        self.p = p = problem
+        self.seed = seed
+        self.threads = threads
+        self.price_time = price_time
+        self.constant, self.per_cell = request_costs(p)
+        self.pricers = [WorkerPricer(cp, p, w, fixed) for w in range(p.n_workers)]
+        self.pool = ColumnPool()
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        if self.lp is None:
+            raise RuntimeError("GLOP is not available in this OR-Tools build")
+        lp = self.lp
+        self.offset = 0.0  # cells nobody may work: their under-cover is a constant
+        self.rows: dict[tuple[int, int], Any] = {}
+        objective = lp.Objective()
+        request_weights = [r.weight for r in p.shift_on_requests + p.shift_off_requests]
+        excess_weight = self.EXCESS_FACTOR * max(
+            float(p.under_weight.max(initial=0.0)),
+            float(p.over_weight.max(initial=0.0)),
+            max(request_weights, default=0.0),
+            1.0,
+        )
+        for d in range(p.n_days):
+            for t in range(p.n_shifts):
+                req, top = int(p.required[d, t]), int(p.maximum[d, t])
+                if top <= 0:
+                    self.offset += float(p.under_weight[d, t]) * max(req, 0)
+                    continue
+                row = lp.RowConstraint(req, req, "")
+                if req > 0:
+                    under = lp.NumVar(0.0, req, "")
+                    row.SetCoefficient(under, 1.0)
+                    objective.SetCoefficient(under, float(p.under_weight[d, t]))
+                over = lp.NumVar(0.0, float(top - req), "")
+                row.SetCoefficient(over, -1.0)
+                objective.SetCoefficient(over, float(p.over_weight[d, t]))
+                excess = lp.NumVar(0.0, lp.infinity(), "")
+                row.SetCoefficient(excess, -1.0)
+                objective.SetCoefficient(excess, excess_weight)
+                self.rows[d, t] = row
+        objective.SetMinimization()
+        self.convexity = [lp.RowConstraint(1.0, 1.0, "") for w in range(p.n_workers)]
+        self.lam: list[Any] = []
+        self.values = np.zeros(0)
+        self.lp_value = math.inf
+        self.bound = -math.inf
+        self.rounds = 0
+        self.converged = False
+        self.chosen: dict[int, int] = {}  # worker -> column fixed by the dive
+        self._status_ok = pywraplp.Solver.OPTIMAL
+        self.executor = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
+
+    def close(self) -> None:
+        """Stop the pricing threads."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+            self.executor = None
+
+    # -- columns --------------------------------------------------------------------------
+    def cost_of(self, w: int, row: np.ndarray) -> float:
+        """Request penalty of schedule ``row`` of worker ``w``."""
+        days = np.flatnonzero(row >= 0)
+        return float(self.constant[w] + self.per_cell[w, days, row[days]].sum())
+
+    def add(self, w: int, row: np.ndarray) -> bool:
+        """Add schedule ``row`` of worker ``w`` to the pool and the LP (False: a duplicate).
+        The schedule must meet the worker's own rules (not checked here)."""
+        cost = self.cost_of(w, row)
+        if not self.pool.add(w, row, cost):
+            return False
+        var = self.lp.NumVar(0.0, self.lp.infinity(), "")
+        self.lp.Objective().SetCoefficient(var, cost)
+        self.convexity[w].SetCoefficient(var, 1.0)
+        for d in np.flatnonzero(row >= 0).tolist():
+            self.rows[d, int(row[d])].SetCoefficient(var, 1.0)
+        self.lam.append(var)
+        if w in self.chosen:
+            var.SetUb(0.0)
+        return True
+
+    def add_roster(self, shift_of: np.ndarray) -> None:
+        """Add every worker's schedule of a roster that meets every hard rule."""
+        for w in range(self.p.n_workers):
+            self.add(w, np.asarray(shift_of[w], dtype=np.int64))
+
+    def start(self) -> None:
+        """One schedule per worker that has none yet (its least request penalty)."""
+        have = set(self.pool.worker)
+        for w in range(self.p.n_workers):
+            if w in have:
+                continue
+            found, _ = self.pricers[w].price(
+                self.per_cell[w], time_limit=self.price_time, seed=self.seed, keep_all=False
+            )
+            if not found:
+                raise NoSchedule(
+                    f"worker {self.p.workers[w].id!r} has no schedule that meets their own "
+                    "hard rules"
+                )
+            self.add(w, found[-1])
+
+    # -- LP and pricing -------------------------------------------------------------------
+    def solve_lp(self) -> tuple[np.ndarray, np.ndarray]:
+        """Solve the master LP; returns the duals ``(pi[d, s], mu[w])``."""
+        code = self.lp.Solve()
+        if code != self._status_ok:
+            # a numerical failure from the previous basis: once more from scratch
+            self.lp.Reset()
+            code = self.lp.Solve()
+        if code != self._status_ok:
+            raise RuntimeError(f"master LP not solved to optimality (status {code})")
+        p = self.p
+        pi = np.zeros((p.n_days, p.n_shifts))
+        for (d, t), row in self.rows.items():
+            pi[d, t] = row.dual_value()
+        mu = np.array([row.dual_value() for row in self.convexity])
+        self.values = np.array([v.solution_value() for v in self.lam])
+        self.lp_value = self.lp.Objective().Value() + self.offset
+        return pi, mu
+
+    def round(self) -> int:
+        """Solve the LP, price every worker the dive has not fixed, add the schedules of
+        negative reduced cost; returns how many were added (0 with every pricing optimal: the
+        LP is optimal under the dive's fixings)."""
+        pi, mu = self.solve_lp()
+        self.rounds += 1
+        coef = self.per_cell - pi[None, :, :]
+        seed = self.seed + self.rounds
+
+        def price(w: int) -> tuple[int, list[np.ndarray], float, bool]:
+            found, optimal = self.pricers[w].price(coef[w], time_limit=self.price_time, seed=seed)
+            out, least = [], math.inf
+            for row in found:
+                days = np.flatnonzero(row >= 0)
+                reduced = float(self.constant[w] + coef[w, days, row[days]].sum() - mu[w])
+                least = min(least, reduced)
+                if reduced < -1e-6:
+                    out.append(row)
+            return w, out, least, optimal
+
+        workers = [w for w in range(self.p.n_workers) if w not in self.chosen]
+        if self.executor is None:
+            results = [price(w) for w in workers]
+        else:
+            results = list(self.executor.map(price, workers))
+        added, all_optimal, total_least = 0, True, 0.0
+        for w, out, least, optimal in results:
+            all_optimal &= optimal
+            total_least += min(least, 0.0) if least < math.inf else 0.0
+            for row in out:
+                added += self.add(w, row)
+        if not self.chosen and all_optimal:
+            # Lagrangian bound: valid for every roster while nothing is fixed
+            self.bound = max(self.bound, self.lp_value + total_least)
+        if added == 0 and all_optimal and not self.chosen:
+            self.converged = True
+            self.bound = max(self.bound, self.lp_value)
+        return added if not (added == 0 and not all_optimal) else -1
+
+    def converge(
+        self,
+        should_stop: Callable[[], bool],
+        *,
+        max_rounds: int | None = None,
+        on_round: Callable[[ColumnGeneration], None] | None = None,
+    ) -> bool:
+        """Pricing rounds until no column is added, ``max_rounds`` or ``should_stop()``;
+        True when the LP ended optimal (no column of negative reduced cost was found)."""
+        done = 0
+        while not should_stop():
+            added = self.round()
+            done += 1
+            if on_round is not None:
+                on_round(self)
+            if added <= 0:
+                if added == 0:
+                    self.solve_lp()
+                return added == 0
+            if max_rounds is not None and done >= max_rounds:
+                break
+        return False
+
+    def dive(
+        self,
+        should_stop: Callable[[], bool],
+        *,
+        rounds_per_step: int = 3,
+        share: float = 0.2,
+        on_round: Callable[[ColumnGeneration], None] | None = None,
+    ) -> np.ndarray | None:
+        """Fix workers to columns until all are fixed; the roster (``shift_of``), or None
+        when no column of some worker fits under the cells' maxima.
+
+        Each step fixes every worker whose best column has an LP value of at least 0.99, and
+        at least ``share`` of the unfixed workers (those whose best column has the largest
+        value), skipping a column that would put a cell above its maximum; then up to
+        ``rounds_per_step`` pricing rounds re-optimise the LP. Once ``should_stop()``, the
+        remaining steps only re-solve the LP over the columns at hand (milliseconds each), so
+        a roster still comes out."""
+        p = self.p
+        count = np.zeros((p.n_days, p.n_shifts), dtype=np.int64)
+        for j in self.chosen.values():
+            row = self.pool.schedule[j]
+            days = np.flatnonzero(row >= 0)
+            np.add.at(count, (days, row[days]), 1)
+        if len(self.values) < len(self.lam):
+            self.solve_lp()
+        while len(self.chosen) < p.n_workers:
+            best: dict[int, int] = {}
+            for j, w in enumerate(self.pool.worker):
+                if w in self.chosen or j >= len(self.values):
+                    continue
+                if w not in best or self.values[j] > self.values[best[w]]:
+                    best[w] = j
+            order = sorted(best.items(), key=lambda wj: -self.values[wj[1]])
+            quota = max(1, math.ceil(share * len(order)))
+            picked = 0
+            for w, j in order:
+                if picked >= quota and self.values[j] < 0.99:
+                    break
+                row = self.pool.schedule[j]
+                days = np.flatnonzero(row >= 0)
+                if np.any(count[days, row[days]] + 1 > p.maximum[days, row[days]]):
+                    continue
+                np.add.at(count, (days, row[days]), 1)
+                self._fix(w, j)
+                picked += 1
+            if picked == 0:
+                # every best column would overfill a cell: take any column that fits
+                for w, _ in order:
+                    for j in [j for j, w_ in enumerate(self.pool.worker) if w_ == w]:
+                        row = self.pool.schedule[j]
+                        days = np.flatnonzero(row >= 0)
+                        if np.all(count[days, row[days]] < p.maximum[days, row[days]]):
+                            np.add.at(count, (days, row[days]), 1)
+                            self._fix(w, j)
+                            picked = 1
+                            break
+                    if picked:
+                        break
+                if not picked:
+                    return None
+            if len(self.chosen) < p.n_workers:
+                if not should_stop():
+                    self.converge(should_stop, max_rounds=rounds_per_step, on_round=on_round)
+                self.solve_lp()
+        out = np.full((p.n_workers, p.n_days), -1, dtype=np.int64)
+        for w, j in self.chosen.items():
+            out[w] = self.pool.schedule[j]
+        return out
+
+    def _fix(self, w: int, j: int) -> None:
+        self.chosen[w] = j
+        for k, w_ in enumerate(self.pool.worker):
+            if w_ == w:
+                self.lam[k].SetBounds(1.0 if k == j else 0.0, 1.0 if k == j else 0.0)
+
+    def unfix(self) -> None:
+        """Undo the dive's fixings (every column free again)."""
+        for w, _ in list(self.chosen.items()):
+            for k, w_ in enumerate(self.pool.worker):
+                if w_ == w:
+                    self.lam[k].SetBounds(0.0, self.lp.infinity())
+        self.chosen.clear()

@@ -1,0 +1,271 @@
+"""The ``patterns`` strategy: column generation, a dive to a roster, then search from it.
+
+NRP profile (see :mod:`rtsched_widgets.solve.columns` for the formulation):
+
+1. Column generation over whole-horizon worker schedules until the master LP is optimal or
+   ``lp_share`` of the time limit has passed (the starting ``roster``'s schedules, when it meets
+   every hard rule, are columns from the start). The LP optimum over all schedules is a lower
+   bound of every roster's objective (``details["bound"]``); on the NRP instances it is far
+   tighter than the CP-SAT model's own root bound.
+2. Diving: fix the workers whose schedule has the largest LP value, a ``dive_fix`` share of the
+   unfixed workers at a time, re-price a few rounds, until every worker is fixed; stops at
+   ``dive_share`` of the time limit. The result meets every hard rule by construction (each
+   schedule meets its worker's rules; no cell goes above its maximum).
+3. The rest of the time: ``improve`` (a registered strategy name, ``hybrid`` by default)
+   from the best roster so far, with the same ``keep``.
+
+The reported objective is the rule engine's score of the returned roster. A problem of another
+profile, or one where some worker has no schedule meeting their own rules under ``keep``, is
+handed to ``improve`` whole (``hybrid`` when ``improve`` is None). Not deterministic: the
+pricing threads add columns in a fixed order, but wall-clock limits decide how many rounds run
+and ``hybrid`` is multi-threaded. ``cancel`` stops within one pricing solve (at most
+``price_time`` seconds).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any
+
+import numpy as np
+
+from rtsched_widgets._optional import require
+from rtsched_widgets.model.problem import Problem
+from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.solve.base import (
+    ProgressCallback,
+    ProgressInfo,
+    RunClock,
+    SolveResult,
+    Status,
+    Strategy,
+)
+from rtsched_widgets.solve.columns import ColumnGeneration, NoSchedule
+from rtsched_widgets.solve.keep import Keep, normalize_keep
+from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
+
+
+class Patterns(Strategy):
+    """Column generation, a dive, then ``improve`` (see the module docstring).
+
+    Options: ``lp_share`` (0.4) and ``dive_share`` (0.7): the fractions of the time limit by
+    which column generation and the dive stop; ``dive_fix`` (0.2) the share of unfixed
+    workers fixed per dive step; ``dive_rounds`` (3) pricing rounds after each step;
+    ``price_time`` (0.5) seconds per pricing solve; ``threads`` (2) pricing threads;
+    ``improve`` ("hybrid") the strategy that takes the rest of the time (None: none);
+    ``improve_options`` its constructor options.
+    """
+
+    name = "patterns"
+
+    def __init__(
+        self,
+        *,
+        lp_share: float = 0.4,
+        dive_share: float = 0.7,
+        dive_fix: float = 0.2,
+        dive_rounds: int = 3,
+        price_time: float = 0.5,
+        threads: int = 2,
+        improve: str | None = "hybrid",
+        improve_options: dict[str, Any] | None = None,
+    ) -> None:
+        if not 0 < lp_share <= 1:
+            raise ValueError(f"lp_share: {lp_share} — use a fraction in (0, 1]")
+        if not lp_share <= dive_share <= 1:
+            raise ValueError(f"dive_share: {dive_share} — use a fraction in [lp_share, 1]")
+        if not 0 < dive_fix <= 1:
+            raise ValueError(f"dive_fix: {dive_fix} — use a fraction in (0, 1]")
+        if dive_rounds < 0:
+            raise ValueError(f"dive_rounds: {dive_rounds} — use 0 or more pricing rounds")
+        if not price_time > 0:
+            raise ValueError(f"price_time: {price_time} — use a positive number of seconds")
+        if threads < 1:
+            raise ValueError(f"threads: {threads} — use 1 or more pricing threads")
+        if improve is not None:
+            from rtsched_widgets.solve.registry import get_strategy
+
+            get_strategy(improve, **(improve_options or {}))  # unknown names/options: errors now
+        self.lp_share = float(lp_share)
+        self.dive_share = float(dive_share)
+        self.dive_fix = float(dive_fix)
+        self.dive_rounds = int(dive_rounds)
+        self.price_time = float(price_time)
+        self.threads = int(threads)
+        self.improve = improve
+        self.improve_options = dict(improve_options or {})
+
+    def _improver(self) -> Strategy | None:
+        if self.improve is None:
+            return None
+        from rtsched_widgets.solve.registry import get_strategy
+
+        return get_strategy(self.improve, **self.improve_options)
+
+    def solve(
+        self,
+        problem: Problem,
+        *,
+        roster: Roster | None = None,
+        time_limit: float = 10.0,
+        seed: int = 0,
+        keep: np.ndarray | Keep | None = None,
+        cancel: threading.Event | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> SolveResult:
+        cp = require("ortools.sat.python.cp_model", "solve")
+        clock = RunClock(self.name, time_limit, cancel, progress)
+        fixed = normalize_keep(problem, roster, keep)
+        if problem.profile != "nrp":
+            whole = self._improver() or _default_improver()
+            return self._continue(problem, whole, clock, roster, keep, seed, cancel, {})
+        best: Roster | None = None
+        best_score = (math.inf, math.inf)
+        if roster is not None:
+            hard, soft = score_roster(problem, roster)
+            if hard == 0:
+                best, best_score = roster.copy(), (0, soft)
+                clock.improved(soft, 0)
+        cg = ColumnGeneration(
+            cp, problem, fixed, seed=seed, threads=self.threads, price_time=self.price_time
+        )
+        details: dict[str, object] = {}
+        try:
+            if best is not None:
+                cg.add_roster(best.shift_of)
+            try:
+                cg.start()
+            except NoSchedule as exc:
+                # no roster meets every hard rule under this keep: the improver reports it
+                details["no_schedule"] = str(exc)
+                whole = self._improver() or _default_improver()
+                return self._continue(problem, whole, clock, roster, keep, seed, cancel, details)
+
+            def until(share: float) -> Any:
+                return lambda: clock.should_stop() or clock.elapsed() >= share * clock.time_limit
+
+            def report(g: ColumnGeneration) -> None:
+                clock.report(
+                    g.rounds,
+                    f"column generation round {g.rounds}: LP {g.lp_value:.1f}, "
+                    f"{len(g.pool)} schedules, {len(g.chosen)} workers fixed",
+                )
+
+            cg.converge(until(self.lp_share), on_round=report)
+            details.update(
+                lp_value=cg.lp_value,
+                bound=cg.bound,
+                converged=cg.converged,
+                lp_rounds=cg.rounds,
+            )
+            shift_of = cg.dive(
+                until(self.dive_share),
+                rounds_per_step=self.dive_rounds,
+                share=self.dive_fix,
+                on_round=report,
+            )
+            details.update(rounds=cg.rounds, columns=len(cg.pool))
+        finally:
+            cg.close()
+        if shift_of is not None:
+            dived = roster_from_shifts(problem, shift_of, like=roster)
+            hard, soft = score_roster(problem, dived)
+            details["dive_objective"] = soft if hard == 0 else None
+            if (hard, soft) < best_score:
+                best, best_score = dived, (hard, soft)
+                clock.improved(soft, hard, cg.rounds)
+        improver = self._improver()
+        if improver is not None and not clock.should_stop() and clock.remaining() > 0.05:
+            start = best if best is not None else roster
+            return self._continue(problem, improver, clock, start, keep, seed, cancel, details)
+        if best is None:
+            best = roster.copy() if roster is not None else Roster(problem)
+            best_score = score_roster(problem, best)
+        hard, soft = int(best_score[0]), float(best_score[1])
+        return clock.result(
+            best, soft, hard, self._status(hard, soft, details), seed, cg.rounds, **details
+        )
+
+    def _status(self, hard: int, soft: float, details: dict[str, object]) -> Status:
+        if hard:
+            return "unknown"
+        bound = details.get("bound")
+        if isinstance(bound, float) and soft <= bound + 1e-6:
+            return "optimal"
+        return "feasible"
+
+    def _continue(
+        self,
+        problem: Problem,
+        improver: Strategy,
+        clock: RunClock,
+        roster: Roster | None,
+        keep: np.ndarray | Keep | None,
+        seed: int,
+        cancel: threading.Event | None,
+        details: dict[str, object],
+    ) -> SolveResult:
+        """Run ``improver`` for the remaining time from ``roster``; its result, with this run's
+        timings, log and details."""
+        offset = clock.elapsed()
+
+        def forward(info: ProgressInfo) -> None:
+            if clock.progress is None:
+                return
+            clock.progress(
+                ProgressInfo(
+                    strategy=self.name,
+                    elapsed=offset + info.elapsed,
+                    best_objective=info.best_objective,
+                    best_hard=info.best_hard,
+                    moves_evaluated=info.moves_evaluated,
+                    fraction=min((offset + info.elapsed) / clock.time_limit, 1.0),
+                    message=info.message,
+                )
+            )
+
+        # the kept worker-days hold the same shifts in ``roster`` as in the caller's roster
+        # (every schedule was priced under the keep), so the same mask applies to it
+        result = improver.solve(
+            problem,
+            roster=roster,
+            time_limit=max(clock.remaining(), 0.01),
+            seed=seed,
+            keep=keep,
+            cancel=cancel,
+            progress=forward,
+        )
+        log = list(clock.log) + [(offset + t, v) for t, v in result.log]
+        first = clock.time_to_first_feasible
+        if first is None and result.time_to_first_feasible is not None:
+            first = offset + result.time_to_first_feasible
+        best_at = clock.time_to_best
+        if result.time_to_best is not None and (
+            not clock.log or result.objective < clock.log[-1][1] - 1e-9
+        ):
+            best_at = offset + result.time_to_best
+        hard, soft = result.hard_violations, result.objective
+        status = result.status
+        if status == "feasible" and self._status(hard, soft, details) == "optimal":
+            status = "optimal"
+        return SolveResult(
+            strategy=self.name,
+            roster=result.roster,
+            objective=soft,
+            hard_violations=hard,
+            status=status,
+            elapsed=clock.elapsed(),
+            time_to_first_feasible=first,
+            time_to_best=best_at,
+            moves_evaluated=result.moves_evaluated,
+            seed=seed,
+            log=log,
+            details={**details, "improve": improver.name, "improve_details": result.details},
+        )
+
+
+def _default_improver() -> Strategy:
+    from rtsched_widgets.solve.registry import get_strategy
+
+    return get_strategy("hybrid")

@@ -134,6 +134,7 @@ class Validator:
         "_hard",
         "_hard_fns",
         "_index",
+        "_last_hard",
         "_live",
         "_pending",
         "_rule_fns",
@@ -197,6 +198,8 @@ class Validator:
         )
         self._stamp = 0
         self._pending: _Preview | None = None
+        # (stamp, change) of the latest hard_delta of one change that found 0, else None
+        self._last_hard: tuple[int, Change] | None = None
         self.rebuild()
 
     # -- maintained set -------------------------------------------------------------------
@@ -299,13 +302,20 @@ class Validator:
         if single:
             w0, d0, old0, new0 = done[0]
             if self._hard == 0:
-                # No hard violation anywhere before the change, so undoing it could only
-                # lower each hard rule's count: every term of this sum is <= 0, and a zero
-                # sum means no hard rule changed near the change (nothing to look at).
-                undo: float = 0
-                for hard_fn in self._hard_fns:
-                    undo += hard_fn(state, w0, d0, new0, old0)
-                skip_hard = undo == 0
+                # No hard violation anywhere before the change, so each hard rule's count
+                # can only rise: every term of the change's hard delta is >= 0 (and every
+                # term of its undo, computed on the mirror that holds it, <= 0). A zero sum
+                # means no hard rule changed near the change (nothing to look at). The
+                # engine's gate has often just computed the forward sum for this very
+                # change on this very state: reuse it.
+                last = self._last_hard
+                if last is not None and last[0] == self._stamp and last[1] == done[0]:
+                    skip_hard = True
+                else:
+                    undo: float = 0
+                    for hard_fn in self._hard_fns:
+                        undo += hard_fn(state, w0, d0, new0, old0)
+                    skip_hard = undo == 0
         for i, touched_fn, local_fn, anchors_fn, hard_delta in self._rule_fns:
             if skip_hard and hard_delta is not None:
                 continue
@@ -496,7 +506,10 @@ class Validator:
         if len(changes) != 1:
             return self.score_delta(changes)[0]
         w, d, old, new = changes[0]
-        return self._hard_of_one(w, d, old, new)
+        hard = self._hard_of_one(w, d, old, new)
+        # a commit of this change before anything else is committed skips the hard rules
+        self._last_hard = (self._stamp, (w, d, old, new)) if hard == 0 else None
+        return hard
 
     def _hard_of_one(self, w: int, d: int, old: int, new: int) -> int:
         """Hard change of one change (checked against the state first); nothing changes."""
@@ -546,6 +559,7 @@ class Validator:
         other._soft = self._soft
         other._stamp = 0
         other._pending = None
+        other._last_hard = None
         return other
 
     def __repr__(self) -> str:

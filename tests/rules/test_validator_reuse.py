@@ -294,3 +294,29 @@ def test_hard_delta_is_the_hard_part_of_score_delta_and_checks_its_input():
     with pytest.raises(ValueError, match="old_shift"):
         v.hard_delta([(0, 1, 0, -1)])  # worker 0 is off on day 1
     assert_matches_full(v)
+
+
+def test_a_hard_check_that_found_nothing_is_reused_only_for_its_change_on_its_state():
+    # D and A may not work the same day (incompatible); the roster has no hard violation
+    p = _problem()
+    r = roster_with(p, [(1, 0, 0), (2, 3, 0)])
+    v = Validator(p, r)
+    assert v.score().hard == 0
+    a_day_20, d_day_20 = [(0, 20, -1, 0)], [(3, 20, -1, 1)]
+    assert v.hard_delta(d_day_20) == 0  # alone, D on day 20 breaks nothing ...
+    apply_to_roster(r, a_day_20)
+    assert v.commit(a_day_20).hard == 0
+    apply_to_roster(r, d_day_20)
+    c = v.commit(d_day_20)  # ... but after A's commit it does: the check is not reused
+    assert c.hard == 1 and v.score().hard == 1
+    assert [x.rule for x in c.introduced if x.severity == "hard"] == ["incompatible"]
+    assert_matches_full(v)
+    # and reused for its own change: the same answer as computed afresh
+    r2 = roster_with(p, [(1, 0, 0), (2, 3, 0)])
+    v2, v3 = Validator(p, r2), Validator(p, r2.copy())
+    change = [(1, 21, -1, 0)]
+    assert v2.hard_delta(change) == 0
+    apply_to_roster(r2, change)
+    apply_to_roster(v3.roster, change)
+    assert keyed(v2.commit(change).introduced) == keyed(v3.commit(change).introduced)
+    assert_matches_full(v2)

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from rtsched_widgets.model import Calendar, Problem, Roster, RuleSettings, ShiftType, Worker
-from rtsched_widgets.rules import Change, Validator
+from rtsched_widgets.rules import Change, LiveState, Tables, Validator
+from rtsched_widgets.rules.base import DeltaFn, Rule
 
 
 def saldo_problem(
@@ -130,3 +131,69 @@ def keys_of(problem: Problem, cells: Sequence[tuple[int, int, int]], rule: str) 
 def records_of(problem: Problem, cells: Sequence[tuple[int, int, int]], rule: str):
     v = build_incrementally(problem, cells)
     return sorted((x for x in v.full_check() if x.rule == rule), key=lambda x: x.key)
+
+
+def same_float(a: float, b: float) -> bool:
+    """``a == b`` with the same sign (tells 0.0 from -0.0)."""
+    import math
+
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def assert_fused_equal_singles(
+    problem: Problem,
+    roster: Roster,
+    fused: tuple[DeltaFn, DeltaFn],
+    rules: tuple[Sequence[Rule], Sequence[Rule]],
+    rng: np.random.Generator,
+    rounds: int = 3,
+) -> None:
+    """For every (worker, day, new shift) of ``problem``, in ``rounds`` states moved on by
+    random changes: the fused hard function (``fused[0]``) returns the int sum of the delta
+    functions of the hard ``rules[0]``, the fused soft one exactly (bit for bit) ``0.0`` plus
+    the terms of the soft ``rules[1]`` in order."""
+    fused_hard, fused_soft = fused
+    singles_hard = [r.delta_fn() for r in rules[0]]
+    singles_soft = [r.delta_fn() for r in rules[1]]
+    state = LiveState.from_roster(Tables.of(problem), roster)
+    checked = 0
+    for _ in range(rounds):
+        for w in range(problem.n_workers):
+            for d in range(problem.n_days):
+                old = state.shift_of[w][d]
+                for new in range(-1, problem.n_shifts):
+                    want_h = sum(f(state, w, d, old, new) for f in singles_hard)
+                    got_h = fused_hard(state, w, d, old, new)
+                    assert got_h == want_h and type(got_h) is int, (w, d, old, new)
+                    want_s = 0.0
+                    for g in singles_soft:
+                        want_s += g(state, w, d, old, new)
+                    got_s = fused_soft(state, w, d, old, new)
+                    assert same_float(got_s, want_s), (w, d, old, new, got_s, want_s)
+                    checked += 1
+        for _ in range(problem.n_workers * 3):  # move the state on
+            w, d = int(rng.integers(problem.n_workers)), int(rng.integers(problem.n_days))
+            state.apply(w, d, state.shift_of[w][d], int(rng.integers(-1, problem.n_shifts)))
+    assert checked == rounds * problem.n_workers * problem.n_days * (problem.n_shifts + 1)
+
+
+def assert_score_delta_is_the_individual_sum(v: Validator, roster: Roster) -> None:
+    """``v.score_delta`` of every single change of ``roster`` equals the live rules' own
+    delta functions: the int sum of the hard ones, exactly ``0.0`` plus the soft terms in
+    rule order."""
+    p = v.problem
+    live = [r for r in v.rules if r.active]
+    hard_fns = [r.delta_fn() for r in live if r.severity == "hard"]
+    soft_fns = [r.delta_fn() for r in live if r.severity == "soft"]
+    for w in range(p.n_workers):
+        for d in range(p.n_days):
+            old = int(roster.shift_of[w, d])
+            for new in range(-1, p.n_shifts):
+                want_s = 0.0
+                for g in soft_fns:
+                    want_s += g(v.state, w, d, old, new)
+                want_h = int(sum(f(v.state, w, d, old, new) for f in hard_fns))
+                got_h, got_s = v.score_delta([(w, d, old, new)])
+                assert got_h == want_h and same_float(got_s, want_s), (w, d, old, new)
+                if new != old:
+                    assert got_h == v.preview([(w, d, old, new)]).hard

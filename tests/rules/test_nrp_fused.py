@@ -5,18 +5,21 @@ uses them for the NRP profile."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 import pytest
-from _rules_helpers import fill_at_random
+from _rules_helpers import (
+    assert_fused_equal_singles,
+    assert_score_delta_is_the_individual_sum,
+    fill_at_random,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_differential import nrp_problem
 
 from rtsched_widgets.model import Roster
-from rtsched_widgets.rules import LiveState, Tables, Validator
+from rtsched_widgets.rules import Validator
 from rtsched_widgets.rules.nrp.fused import (
     HARD_TYPES,
     RUN_TYPES,
@@ -28,10 +31,6 @@ from rtsched_widgets.rules.nrp.fused import (
 )
 from rtsched_widgets.rules.profiles import default_rules
 from rtsched_widgets.rules.validator import _delta_fns
-
-
-def _same_float(a: float, b: float) -> bool:
-    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -49,29 +48,8 @@ def test_fused_nrp_deltas_equal_the_individual_sums_exactly(data: st.DataObject)
     soft = [r for r, k in zip(soft_all, keep, strict=True) if k]
     if len(soft) < 2:
         soft = soft_all
-    fh, fs = fused_hard_fn(hard, _delta_fns), fused_soft_fn(soft)
-    singles_h = [r.delta_fn() for r in hard]
-    singles_s = [r.delta_fn() for r in soft]
-    state = LiveState.from_roster(Tables.of(p), roster)
-    checked = 0
-    for _ in range(3):
-        for w in range(p.n_workers):
-            for d in range(p.n_days):
-                old = state.shift_of[w][d]
-                for new in range(-1, p.n_shifts):
-                    want_h = sum(f(state, w, d, old, new) for f in singles_h)
-                    got_h = fh(state, w, d, old, new)
-                    assert got_h == want_h and type(got_h) is int, (w, d, old, new)
-                    want_s = 0.0
-                    for g in singles_s:
-                        want_s += g(state, w, d, old, new)
-                    got_s = fs(state, w, d, old, new)
-                    assert _same_float(got_s, want_s), (w, d, old, new, got_s, want_s)
-                    checked += 1
-        for _ in range(p.n_workers * 3):  # move the state on
-            w, d = int(rng.integers(p.n_workers)), int(rng.integers(p.n_days))
-            state.apply(w, d, state.shift_of[w][d], int(rng.integers(-1, p.n_shifts)))
-    assert checked == 3 * p.n_workers * p.n_days * (p.n_shifts + 1)
+    fused = (fused_hard_fn(hard, _delta_fns), fused_soft_fn(soft))
+    assert_fused_equal_singles(p, roster, fused, (hard, soft), rng)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -80,20 +58,7 @@ def test_nrp_score_delta_of_one_change_is_the_individual_sum(data: st.DataObject
     p = nrp_problem(data)
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
     roster = fill_at_random(p, rng, 0.5)
-    v = Validator(p, roster)
-    live = [r for r in v.rules if r.active]
-    hard_fns = [r.delta_fn() for r in live if r.severity == "hard"]
-    soft_fns = [r.delta_fn() for r in live if r.severity == "soft"]
-    for w in range(p.n_workers):
-        for d in range(p.n_days):
-            old = int(roster.shift_of[w, d])
-            for new in range(-1, p.n_shifts):
-                want_s = 0.0
-                for g in soft_fns:
-                    want_s += g(v.state, w, d, old, new)
-                want_h = int(sum(f(v.state, w, d, old, new) for f in hard_fns))
-                got_h, got_s = v.score_delta([(w, d, old, new)])
-                assert got_h == want_h and _same_float(got_s, want_s), (w, d, old, new)
+    assert_score_delta_is_the_individual_sum(Validator(p, roster), roster)
 
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "nrp"

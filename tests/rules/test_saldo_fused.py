@@ -5,17 +5,20 @@ validator's ``score_delta`` of one change uses them and returns that same sum.""
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from _rules_helpers import fill_at_random
+from _rules_helpers import (
+    assert_fused_equal_singles,
+    assert_score_delta_is_the_individual_sum,
+    fill_at_random,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rtsched_widgets.model import Calendar, Problem, Roster, RuleSettings, ShiftType, Worker
-from rtsched_widgets.rules import LiveState, Tables, Validator
+from rtsched_widgets.rules import Validator
 from rtsched_widgets.rules.profiles import default_rules
 from rtsched_widgets.rules.saldo.fused import (
     HARD_TYPES,
@@ -85,10 +88,6 @@ def _problem(data: st.DataObject) -> Problem:
     )
 
 
-def _same_float(a: float, b: float) -> bool:
-    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_fused_saldo_deltas_equal_the_individual_sums_exactly(data: st.DataObject) -> None:
@@ -102,30 +101,8 @@ def test_fused_saldo_deltas_equal_the_individual_sums_exactly(data: st.DataObjec
     hard = data.draw(st.permutations(hard_all))[: data.draw(st.integers(1, len(hard_all)))]
     keep = data.draw(st.lists(st.booleans(), min_size=len(soft_all), max_size=len(soft_all)))
     soft = [r for r, k in zip(soft_all, keep, strict=True) if k] or soft_all
-    fh, fs = fused_hard_fn(hard), fused_soft_fn(soft)
-    singles_h = [r.delta_fn() for r in hard]
-    singles_s = [r.delta_fn() for r in soft]
-    state = LiveState.from_roster(Tables.of(p), roster)
-    checked = 0
-    for _ in range(3):
-        for w in range(p.n_workers):
-            for d in range(p.n_days):
-                old = state.shift_of[w][d]
-                for new in range(-1, p.n_shifts):
-                    want_h = sum(f(state, w, d, old, new) for f in singles_h)
-                    got_h = fh(state, w, d, old, new)
-                    assert got_h == want_h and type(got_h) is int, (w, d, old, new)
-                    want_s = 0.0
-                    for g in singles_s:
-                        want_s += g(state, w, d, old, new)
-                    got_s = fs(state, w, d, old, new)
-                    assert _same_float(got_s, want_s), (w, d, old, new, got_s, want_s)
-                    checked += 1
-        # move the state on: random changes, so the counts and rows differ next round
-        for _ in range(p.n_workers * 3):
-            w, d = int(rng.integers(p.n_workers)), int(rng.integers(p.n_days))
-            state.apply(w, d, state.shift_of[w][d], int(rng.integers(-1, p.n_shifts)))
-    assert checked == 3 * p.n_workers * p.n_days * (p.n_shifts + 1)
+    fused = (fused_hard_fn(hard), fused_soft_fn(soft))
+    assert_fused_equal_singles(p, roster, fused, (hard, soft), rng)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -134,22 +111,7 @@ def test_score_delta_of_one_change_is_the_individual_sum(data: st.DataObject) ->
     p = _problem(data)
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
     roster = fill_at_random(p, rng, 0.4)
-    v = Validator(p, roster)
-    live = [r for r in v.rules if r.active]
-    hard_fns = [r.delta_fn() for r in live if r.severity == "hard"]
-    soft_fns = [r.delta_fn() for r in live if r.severity == "soft"]
-    for w in range(p.n_workers):
-        for d in range(p.n_days):
-            old = int(roster.shift_of[w, d])
-            for new in range(-1, p.n_shifts):
-                want_s = 0.0
-                for g in soft_fns:
-                    want_s += g(v.state, w, d, old, new)
-                want_h = int(sum(f(v.state, w, d, old, new) for f in hard_fns))
-                got_h, got_s = v.score_delta([(w, d, old, new)])
-                assert got_h == want_h and _same_float(got_s, want_s), (w, d, old, new)
-                if new != old:
-                    assert got_h == v.preview([(w, d, old, new)]).hard
+    assert_score_delta_is_the_individual_sum(Validator(p, roster), roster)
 
 
 def test_validator_fuses_the_saldo_profile_and_only_ordered_soft_sets() -> None:

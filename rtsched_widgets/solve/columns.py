@@ -69,6 +69,14 @@ def request_costs(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
     return constant, per_cell
 
 
+class _WorkerModel(CpModelBuilder):
+    """The region model of one worker's row without the cover balance (pricing puts the
+    cover duals in the objective instead)."""
+
+    def _cover(self, over_allowed: bool) -> None:
+        self.terms.append("cover")
+
+
 class NoSchedule(ValueError):
     """A worker has no schedule that meets their own hard rules (and the kept cells)."""
 
@@ -83,7 +91,7 @@ class WorkerPricer:
         free = np.zeros((problem.n_workers, problem.n_days), dtype=bool)
         free[w] = True
         base = np.full(free.shape, -1, dtype=np.int64)
-        builder = CpModelBuilder(cp, problem, free=free, base=base)
+        builder = _WorkerModel(cp, problem, free=free, base=base)
         builder.build()
         builder.fix(fixed.worker_day, fixed.shift, fixed.closed)
         self.model = builder.model
@@ -174,7 +182,8 @@ class ColumnGeneration:
     few pricing rounds after each fixing, until every worker is fixed: a roster meeting every
     hard rule (unless a cell ends above its maximum, which the LP charges heavily but allows
     so that it always has a solution). Pricing runs on ``threads`` threads, each CP-SAT solve
-    limited to ``price_time`` seconds.
+    limited to ``price_time`` seconds; ``smoothing`` is the dual smoothing factor of
+    :meth:`round` (0: none).
     """
 
     EXCESS_FACTOR = 10.0
@@ -190,6 +199,7 @@ class ColumnGeneration:
         seed: int = 0,
         threads: int = 2,
         price_time: float = 1.0,
+        smoothing: float = 0.5,
     ) -> None:
         from ortools.linear_solver import pywraplp
 
@@ -215,6 +225,7 @@ class ColumnGeneration:
             max(request_weights, default=0.0),
             1.0,
         )
+        self.excess_weight = excess_weight
         for d in range(p.n_days):
             for t in range(p.n_shifts):
                 req, top = int(p.required[d, t]), int(p.maximum[d, t])
@@ -242,6 +253,9 @@ class ColumnGeneration:
         self.rounds = 0
         self.converged = False
         self.chosen: dict[int, int] = {}  # worker -> column fixed by the dive
+        self.smoothing = smoothing
+        self.center: np.ndarray | None = None  # cover duals of the best Lagrangian bound
+        self.mispriced = False
         self._status_ok = pywraplp.Solver.OPTIMAL
         self.executor = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
 
@@ -313,13 +327,40 @@ class ColumnGeneration:
         self.lp_value = self.lp.Objective().Value() + self.offset
         return pi, mu
 
+    def dual_value(self, pi: np.ndarray, least: np.ndarray) -> float:
+        """The Lagrangian bound at cover duals ``pi``: ``least[w]`` is the least request
+        penalty minus ``sum pi[d, s] x[d, s]`` over all of worker ``w``'s schedules, the slacks
+        take their best values within their bounds (``-inf`` when the excess slack would)."""
+        p = self.p
+        req = p.required.astype(float)
+        top = p.maximum.astype(float)
+        open_ = top > 0
+        if np.any(open_ & (self.excess_weight + pi < -1e-9)):
+            return -math.inf
+        under = np.where(req > 0, np.minimum(0.0, p.under_weight - pi) * req, 0.0)
+        over = np.minimum(0.0, p.over_weight + pi) * (top - req)
+        cells = np.where(open_, pi * req + under + over, 0.0)
+        return float(self.offset + least.sum() + cells.sum())
+
     def round(self) -> int:
         """Solve the LP, price every worker the dive has not fixed, add the schedules of
         negative reduced cost; returns how many were added (0 with every pricing optimal: the
-        LP is optimal under the dive's fixings)."""
-        pi, mu = self.solve_lp()
+        LP is optimal under the dive's fixings; -1 when some pricing was stopped by its time
+        limit without a new column).
+
+        Before the dive, pricing uses smoothed duals ``a pi_center + (1 - a) pi_lp``
+        (``a = smoothing``; ``pi_center`` the duals of the best Lagrangian bound so far), which
+        cuts the rounds needed; a round whose smoothed pricing finds no column of negative
+        reduced cost (for the LP's own duals) is repeated with the LP's duals."""
+        pi_lp, mu = self.solve_lp()
         self.rounds += 1
+        center = self.center
+        smooth = 0.0
+        if center is not None and not self.chosen and not self.mispriced:
+            smooth = self.smoothing
+        pi = smooth * center + (1 - smooth) * pi_lp if center is not None and smooth else pi_lp
         coef = self.per_cell - pi[None, :, :]
+        coef_lp = self.per_cell - pi_lp[None, :, :]
         seed = self.seed + self.rounds
 
         def price(w: int) -> tuple[int, list[np.ndarray], float, bool]:
@@ -327,8 +368,8 @@ class ColumnGeneration:
             out, least = [], math.inf
             for row in found:
                 days = np.flatnonzero(row >= 0)
-                reduced = float(self.constant[w] + coef[w, days, row[days]].sum() - mu[w])
-                least = min(least, reduced)
+                least = min(least, float(self.constant[w] + coef[w, days, row[days]].sum()))
+                reduced = float(self.constant[w] + coef_lp[w, days, row[days]].sum() - mu[w])
                 if reduced < -1e-6:
                     out.append(row)
             return w, out, least, optimal
@@ -338,15 +379,23 @@ class ColumnGeneration:
             results = [price(w) for w in workers]
         else:
             results = list(self.executor.map(price, workers))
-        added, all_optimal, total_least = 0, True, 0.0
-        for w, out, least, optimal in results:
-            all_optimal &= optimal
-            total_least += min(least, 0.0) if least < math.inf else 0.0
+        added, all_optimal = 0, True
+        least = np.zeros(self.p.n_workers)
+        for w, out, value, optimal in results:
+            all_optimal &= optimal and value < math.inf
+            least[w] = value
             for row in out:
                 added += self.add(w, row)
         if not self.chosen and all_optimal:
             # Lagrangian bound: valid for every roster while nothing is fixed
-            self.bound = max(self.bound, self.lp_value + total_least)
+            bound = self.dual_value(pi, least)
+            if bound > self.bound:
+                self.bound = bound
+                self.center = pi
+        if added == 0 and smooth:
+            self.mispriced = True
+            return 1  # not proven: price once more with the LP's duals
+        self.mispriced = False
         if added == 0 and all_optimal and not self.chosen:
             self.converged = True
             self.bound = max(self.bound, self.lp_value)

@@ -51,7 +51,7 @@ class Patterns(Strategy):
 
     Options: ``lp_share`` (0.4) and ``dive_share`` (0.7): the fractions of the time limit by
     which column generation and the dive stop; ``dive_fix`` (0.2) the share of unfixed
-    workers fixed per dive step; ``dive_rounds`` (3) pricing rounds after each step;
+    workers fixed per dive step; ``dive_rounds`` (10) pricing rounds after each step;
     ``price_time`` (0.5) seconds per pricing solve; ``threads`` (2) pricing threads;
     ``improve`` ("hybrid") the strategy that takes the rest of the time (None: none);
     ``improve_options`` its constructor options.
@@ -65,7 +65,7 @@ class Patterns(Strategy):
         lp_share: float = 0.4,
         dive_share: float = 0.7,
         dive_fix: float = 0.2,
-        dive_rounds: int = 3,
+        dive_rounds: int = 10,
         price_time: float = 0.5,
         threads: int = 2,
         improve: str | None = "hybrid",

@@ -75,6 +75,25 @@ def test_column_generation_bounds_instance1_and_dives_to_a_feasible_roster(nrp, 
     assert soft >= cg.bound - 1e-6
 
 
+def test_dual_smoothing_reaches_the_same_lp_optimum_and_a_valid_bound(nrp, best_known):
+    from ortools.sat.python import cp_model as cp
+
+    problem = nrp(2)
+    fixed = normalize_keep(problem, None, None)
+    values = []
+    for smoothing in (0.0, 0.5):
+        cg = ColumnGeneration(cp, problem, fixed, smoothing=smoothing)
+        try:
+            cg.start()
+            assert cg.converge(lambda: False)
+        finally:
+            cg.close()
+        assert cg.bound == pytest.approx(cg.lp_value)
+        assert cg.bound <= best_known["Instance2"] + 1e-6
+        values.append(cg.lp_value)
+    assert values[0] == pytest.approx(values[1])
+
+
 @pytest.mark.parametrize("instance", [1, 2, 3])
 @pytest.mark.parametrize("improve", [None, "hybrid"])
 def test_reported_objective_equals_the_rule_engine_score(nrp, instance, improve):

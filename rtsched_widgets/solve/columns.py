@@ -430,6 +430,7 @@ class ColumnGeneration:
         *,
         rounds_per_step: int = 3,
         share: float = 0.2,
+        finish: bool = True,
         on_round: Callable[[ColumnGeneration], None] | None = None,
     ) -> np.ndarray | None:
         """Fix workers to columns until all are fixed; the roster (``shift_of``), or None
@@ -440,7 +441,8 @@ class ColumnGeneration:
         value), skipping a column that would put a cell above its maximum; then up to
         ``rounds_per_step`` pricing rounds re-optimise the LP. Once ``should_stop()``, the
         remaining steps only re-solve the LP over the columns at hand (milliseconds each), so
-        a roster still comes out."""
+        a roster still comes out; with ``finish`` False the dive returns None there instead
+        (see :meth:`partial`)."""
         p = self.p
         count = np.zeros((p.n_days, p.n_shifts), dtype=np.int64)
         for j in self.chosen.values():
@@ -450,6 +452,8 @@ class ColumnGeneration:
         if len(self.values) < len(self.lam):
             self.solve_lp()
         while len(self.chosen) < p.n_workers:
+            if not finish and should_stop():
+                return None
             best: dict[int, int] = {}
             for j, w in enumerate(self.pool.worker):
                 if w in self.chosen or j >= len(self.values):
@@ -492,6 +496,22 @@ class ColumnGeneration:
         for w, j in self.chosen.items():
             out[w] = self.pool.schedule[j]
         return out
+
+    def partial(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(shift_of, open)``: the dive's columns for the workers it fixed and, for the
+        others (``open[w]`` True), their column of largest value at the last LP solve."""
+        p = self.p
+        out = np.full((p.n_workers, p.n_days), -1, dtype=np.int64)
+        best: dict[int, int] = {}
+        for j, w in enumerate(self.pool.worker):
+            if j < len(self.values) and (w not in best or self.values[j] > self.values[best[w]]):
+                best[w] = j
+        best.update(self.chosen)
+        for w, j in best.items():
+            out[w] = self.pool.schedule[j]
+        unfixed = np.ones(p.n_workers, dtype=bool)
+        unfixed[list(self.chosen)] = False
+        return out, unfixed
 
     def _fix(self, w: int, j: int) -> None:
         self.chosen[w] = j

@@ -8,9 +8,11 @@ NRP profile (see :mod:`rtsched_widgets.solve.columns` for the formulation):
    bound of every roster's objective (``details["bound"]``); on the NRP instances it is far
    tighter than the CP-SAT model's own root bound.
 2. Diving: fix the workers whose schedule has the largest LP value, a ``dive_fix`` share of the
-   unfixed workers at a time, re-price a few rounds, until every worker is fixed; stops at
-   ``dive_share`` of the time limit. The result meets every hard rule by construction (each
-   schedule meets its worker's rules; no cell goes above its maximum).
+   unfixed workers at a time, re-price a few rounds, until every worker is fixed. At
+   ``dive_share`` of the time limit the workers not yet fixed are solved whole by CP-SAT
+   (the region model of their rows, the fixed workers held; at most ``complete_share`` of
+   the time limit), or, failing that, fixed over the columns at hand. The result meets every
+   hard rule (each schedule meets its worker's rules; no cell goes above its maximum).
 3. The rest of the time: ``improve`` (a registered strategy name, ``hybrid`` by default)
    from the best roster so far, with the same ``keep``.
 
@@ -42,7 +44,8 @@ from rtsched_widgets.solve.base import (
     Strategy,
 )
 from rtsched_widgets.solve.columns import ColumnGeneration, NoSchedule
-from rtsched_widgets.solve.keep import Keep, normalize_keep
+from rtsched_widgets.solve.cpsat import CancelWatcher, CpModelBuilder
+from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 
 
@@ -52,6 +55,7 @@ class Patterns(Strategy):
     Options: ``lp_share`` (0.4) and ``dive_share`` (0.7): the fractions of the time limit by
     which column generation and the dive stop; ``dive_fix`` (0.2) the share of unfixed
     workers fixed per dive step; ``dive_rounds`` (10) pricing rounds after each step;
+    ``complete_share`` (0.15) of the time limit at most for completing a dive cut short;
     ``price_time`` (0.5) seconds per pricing solve; ``threads`` (2) pricing threads;
     ``improve`` ("hybrid") the strategy that takes the rest of the time (None: none);
     ``improve_options`` its constructor options.
@@ -66,6 +70,7 @@ class Patterns(Strategy):
         dive_share: float = 0.7,
         dive_fix: float = 0.2,
         dive_rounds: int = 10,
+        complete_share: float = 0.15,
         price_time: float = 0.5,
         threads: int = 2,
         improve: str | None = "hybrid",
@@ -91,6 +96,9 @@ class Patterns(Strategy):
         self.dive_share = float(dive_share)
         self.dive_fix = float(dive_fix)
         self.dive_rounds = int(dive_rounds)
+        if not 0 <= complete_share <= 1:
+            raise ValueError(f"complete_share: {complete_share} — use a fraction in [0, 1]")
+        self.complete_share = float(complete_share)
         self.price_time = float(price_time)
         self.threads = int(threads)
         self.improve = improve
@@ -163,8 +171,17 @@ class Patterns(Strategy):
                 until(self.dive_share),
                 rounds_per_step=self.dive_rounds,
                 share=self.dive_fix,
+                finish=False,
                 on_round=report,
             )
+            if shift_of is None and not clock.cancelled():
+                # out of time: the workers the dive has not fixed get CP-SAT, the rest held
+                base, unfixed = cg.partial()
+                details["completed_workers"] = int(unfixed.sum())
+                budget = min(self.complete_share * clock.time_limit, clock.remaining())
+                shift_of = complete_rows(cp, problem, base, unfixed, fixed, budget, seed, clock)
+            if shift_of is None:
+                shift_of = cg.dive(lambda: True, share=self.dive_fix)
             details.update(rounds=cg.rounds, columns=len(cg.pool))
         finally:
             cg.close()
@@ -263,6 +280,42 @@ class Patterns(Strategy):
             log=log,
             details={**details, "improve": improver.name, "improve_details": result.details},
         )
+
+
+def complete_rows(
+    cp: Any,
+    problem: Problem,
+    base: np.ndarray,
+    rows: np.ndarray,
+    fixed: Fixed,
+    time_limit: float,
+    seed: int,
+    clock: RunClock,
+) -> np.ndarray | None:
+    """The roster with the workers of ``rows`` re-solved whole by CP-SAT (the region model,
+    hinted with ``base``) and everyone else held at ``base``; None when no solution came
+    within ``time_limit`` seconds (or the run was cancelled)."""
+    if time_limit <= 0.05:
+        return None
+    free = np.zeros((problem.n_workers, problem.n_days), dtype=bool)
+    free[rows] = True
+    builder = CpModelBuilder(cp, problem, free=free, base=base)
+    builder.build()
+    builder.fix(fixed.worker_day, fixed.shift, fixed.closed)
+    builder.hint(base)
+    solver = cp.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 2
+    solver.parameters.random_seed = seed
+    watcher = CancelWatcher(solver, clock, name="patterns-watch")
+    watcher.start()
+    try:
+        code = solver.solve(builder.model)
+    finally:
+        watcher.stop()
+    if code not in (cp.OPTIMAL, cp.FEASIBLE):
+        return None
+    return builder.shifts(solver)
 
 
 def _default_improver() -> Strategy:

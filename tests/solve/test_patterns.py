@@ -107,6 +107,18 @@ def test_reported_objective_equals_the_rule_engine_score(nrp, instance, improve)
     assert [t for t, _ in result.log] == sorted(t for t, _ in result.log)
 
 
+def test_a_dive_cut_short_is_completed_by_cp_sat(nrp):
+    problem = nrp(4)
+    # the dive's share of the time ends at once: every worker's row goes to CP-SAT
+    result = Patterns(improve=None, lp_share=0.001, dive_share=0.001, complete_share=0.5).solve(
+        problem, time_limit=4, seed=0
+    )
+    assert result.details["completed_workers"] == problem.n_workers
+    hard, soft = engine_score(problem, result.roster)
+    assert hard == result.hard_violations == 0
+    assert soft == pytest.approx(result.objective) == result.details["dive_objective"]
+
+
 def test_patterns_keeps_kept_worker_days(nrp):
     problem = nrp(2)
     start = get_strategy("cpsat", stop_at_first=True).solve(problem, time_limit=60, seed=0).roster
@@ -190,6 +202,8 @@ def test_patterns_rejects_bad_options():
         Patterns(lp_share=0)
     with pytest.raises(ValueError, match="dive_share"):
         Patterns(lp_share=0.5, dive_share=0.4)
+    with pytest.raises(ValueError, match="complete_share"):
+        Patterns(complete_share=1.5)
     with pytest.raises(ValueError, match="price_time"):
         Patterns(price_time=0)
     with pytest.raises(ValueError, match="strategy"):

@@ -27,11 +27,11 @@ $(BUNDLE) &: js/node_modules/.installed $(JS_SOURCES)
 js: $(BUNDLE)
 
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml | $(BUNDLE)
-	$(PIP) install -q -e '.[lab,solve,io]'
+	$(PIP) install -q -e '.[lab,solve,io,plot]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -q -e '.[lab,solve,io,postgres,test]'
+	$(PIP) install -q -e '.[lab,solve,io,plot,postgres,test]'
 	touch $@
 
 install: $(VENV)/.installed

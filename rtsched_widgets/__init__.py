@@ -53,6 +53,7 @@ _PUBLIC: dict[str, str] = {
     "global_bus": "rtsched_widgets.engine.events",
     # generation
     "benchmark": "rtsched_widgets.solve.benchmark",
+    "plot_benchmark": "rtsched_widgets.solve.benchmark",
     "get_strategy": "rtsched_widgets.solve.registry",
     "regenerate": "rtsched_widgets.solve.partial",
     # collaboration

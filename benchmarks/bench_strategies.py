@@ -14,8 +14,8 @@ calls are also timed one by one (median, p99). Budget (DESIGN.md §9): >= 200,00
 evaluations per second on one core.
 
 Run: .venv/bin/python benchmarks/bench_strategies.py [--time-limit 60] [--seeds 0]
-     [--strategies greedy,greedy+ls,cpsat,lns,hybrid] [--jobs 1] [--instances DIR_OR_FILES...]
-     [--part all|strategies|moves] [--ls-seconds 3]
+     [--strategies greedy,greedy+ls,cpsat,lns,hybrid,patterns] [--jobs 1]
+     [--instances DIR_OR_FILES...] [--part all|strategies|moves] [--ls-seconds 3]
 """
 
 from __future__ import annotations

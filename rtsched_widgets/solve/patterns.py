@@ -14,7 +14,9 @@ NRP profile (see :mod:`rtsched_widgets.solve.columns` for the formulation):
    the time limit), or, failing that, fixed over the columns at hand. The result meets every
    hard rule (each schedule meets its worker's rules; no cell goes above its maximum).
 3. The rest of the time: ``improve`` (a registered strategy name, ``hybrid`` by default)
-   from the best roster so far, with the same ``keep``.
+   from the best roster so far, with the same ``keep``; skipped when the LP bound already
+   proves that roster optimal (rounded up when every weight is integral): status
+   ``optimal``.
 
 The reported objective is the rule engine's score of the returned roster. A problem of another
 profile, or one where some worker has no schedule meeting their own rules under ``keep``, is
@@ -193,6 +195,9 @@ class Patterns(Strategy):
                 best, best_score = dived, (hard, soft)
                 clock.improved(soft, hard, cg.rounds)
         improver = self._improver()
+        proven = best is not None and self._status(problem, *best_score, details) == "optimal"
+        if proven:
+            improver = None  # the LP bound proves the roster optimal: nothing left to find
         if improver is not None and not clock.should_stop() and clock.remaining() > 0.05:
             start = best if best is not None else roster
             return self._continue(problem, improver, clock, start, keep, seed, cancel, details)
@@ -201,16 +206,26 @@ class Patterns(Strategy):
             best_score = score_roster(problem, best)
         hard, soft = int(best_score[0]), float(best_score[1])
         return clock.result(
-            best, soft, hard, self._status(hard, soft, details), seed, cg.rounds, **details
+            best, soft, hard, self._status(problem, hard, soft, details), seed, cg.rounds, **details
         )
 
-    def _status(self, hard: int, soft: float, details: dict[str, object]) -> Status:
+    def _status(
+        self, problem: Problem, hard: float, soft: float, details: dict[str, object]
+    ) -> Status:
+        """``optimal`` when the LP bound proves ``soft`` optimal (rounded up to an integer
+        when every weight of the problem is integral), else ``feasible`` or ``unknown``."""
         if hard:
             return "unknown"
         bound = details.get("bound")
-        if isinstance(bound, float) and soft <= bound + 1e-6:
-            return "optimal"
-        return "feasible"
+        if not isinstance(bound, float) or not math.isfinite(bound):
+            return "feasible"
+        weights = [problem.under_weight, problem.over_weight]
+        weights.append(
+            np.array([r.weight for r in problem.shift_on_requests + problem.shift_off_requests])
+        )
+        if all(np.allclose(w, np.round(w)) for w in weights):
+            bound = math.ceil(bound - 1e-6)
+        return "optimal" if soft <= bound + 1e-6 else "feasible"
 
     def _continue(
         self,
@@ -264,7 +279,7 @@ class Patterns(Strategy):
             best_at = offset + result.time_to_best
         hard, soft = result.hard_violations, result.objective
         status = result.status
-        if status == "feasible" and self._status(hard, soft, details) == "optimal":
+        if status == "feasible" and self._status(problem, hard, soft, details) == "optimal":
             status = "optimal"
         return SolveResult(
             strategy=self.name,

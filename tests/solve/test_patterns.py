@@ -107,6 +107,16 @@ def test_reported_objective_equals_the_rule_engine_score(nrp, instance, improve)
     assert [t for t, _ in result.log] == sorted(t for t, _ in result.log)
 
 
+def test_a_roster_the_lp_bound_proves_optimal_ends_the_run(nrp, best_known):
+    problem = nrp(2)
+    result = Patterns().solve(problem, time_limit=120, seed=0)
+    # Instance2's LP optimum over all schedules equals its optimum: the dive's roster is
+    # proven optimal and the improver never runs
+    assert result.status == "optimal" and "improve" not in result.details
+    assert result.objective == best_known["Instance2"] == engine_score(problem, result.roster)[1]
+    assert result.details["bound"] == pytest.approx(best_known["Instance2"])
+
+
 def test_a_dive_cut_short_is_completed_by_cp_sat(nrp):
     problem = nrp(4)
     # the dive's share of the time ends at once: every worker's row goes to CP-SAT

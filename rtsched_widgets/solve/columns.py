@@ -11,15 +11,19 @@ objective splits into the schedules' own request penalties plus the cover penalt
 ``0 <= under <= required`` charged ``under_weight`` and ``0 <= over <= maximum - required``
 charged ``over_weight``. Minimise the schedules' request penalties plus the slacks' charges.
 
+A third slack per cell, ``excess >= 0`` above the maximum, is charged ten times the largest
+weight of the problem: it only keeps the LP solvable under a dive's fixings.
+
 *Pricing* (one worker at a time): the schedule of least reduced cost
 ``cost(j) - sum_{d, s} pi[d, s] a[j, d, s] - mu[w]``, found by CP-SAT over a model of that
 worker's own rules only (the region model of :class:`~rtsched_widgets.solve.cpsat.
-CpModelBuilder` with the worker's row free and nobody else in it), whose objective is replaced
-at each call. Every improving solution CP-SAT finds on the way that has a negative reduced cost
-is a new column too. When no worker has a schedule of negative reduced cost and every pricing
-was solved to optimality, the master LP value is a lower bound of every roster's objective;
-before that, ``LP value + sum_w min(0, least reduced cost of w)`` is one (Lagrangian bound),
-again only when every pricing was optimal.
+CpModelBuilder` with the worker's row free, nobody else in it and no cover balance), whose
+objective is replaced at each call; duals are smoothed towards those of the best bound so
+far (see :meth:`ColumnGeneration.round`). Every improving solution CP-SAT finds on the way
+that has a negative reduced cost is a new column too. When no worker has a schedule of
+negative reduced cost and every pricing was solved to optimality, the master LP value is a
+lower bound of every roster's objective; before that, the Lagrangian bound at the priced duals
+is one (:meth:`ColumnGeneration.dual_value`), again only when every pricing was optimal.
 
 *Diving* turns the LP into a roster: fix the workers whose best schedule has the largest LP
 value, re-price, repeat (see :meth:`ColumnGeneration.dive`). A CP-SAT model over the pooled
@@ -342,7 +346,7 @@ class ColumnGeneration:
         cells = np.where(open_, pi * req + under + over, 0.0)
         return float(self.offset + least.sum() + cells.sum())
 
-    def round(self) -> int:
+    def round(self, should_stop: Callable[[], bool] | None = None) -> int:
         """Solve the LP, price every worker the dive has not fixed, add the schedules of
         negative reduced cost; returns how many were added (0 with every pricing optimal: the
         LP is optimal under the dive's fixings; -1 when some pricing was stopped by its time
@@ -351,7 +355,8 @@ class ColumnGeneration:
         Before the dive, pricing uses smoothed duals ``a pi_center + (1 - a) pi_lp``
         (``a = smoothing``; ``pi_center`` the duals of the best Lagrangian bound so far), which
         cuts the rounds needed; a round whose smoothed pricing finds no column of negative
-        reduced cost (for the LP's own duals) is repeated with the LP's duals."""
+        reduced cost (for the LP's own duals) is repeated with the LP's duals. Once
+        ``should_stop()``, the workers not yet priced are skipped (the round proves nothing)."""
         pi_lp, mu = self.solve_lp()
         self.rounds += 1
         center = self.center
@@ -364,6 +369,8 @@ class ColumnGeneration:
         seed = self.seed + self.rounds
 
         def price(w: int) -> tuple[int, list[np.ndarray], float, bool]:
+            if should_stop is not None and should_stop():
+                return w, [], math.inf, False
             found, optimal = self.pricers[w].price(coef[w], time_limit=self.price_time, seed=seed)
             out, least = [], math.inf
             for row in found:
@@ -412,7 +419,7 @@ class ColumnGeneration:
         True when the LP ended optimal (no column of negative reduced cost was found)."""
         done = 0
         while not should_stop():
-            added = self.round()
+            added = self.round(should_stop)
             done += 1
             if on_round is not None:
                 on_round(self)
@@ -431,6 +438,7 @@ class ColumnGeneration:
         rounds_per_step: int = 3,
         share: float = 0.2,
         finish: bool = True,
+        depth: float = 1.0,
         on_round: Callable[[ColumnGeneration], None] | None = None,
     ) -> np.ndarray | None:
         """Fix workers to columns until all are fixed; the roster (``shift_of``), or None
@@ -442,7 +450,7 @@ class ColumnGeneration:
         ``rounds_per_step`` pricing rounds re-optimise the LP. Once ``should_stop()``, the
         remaining steps only re-solve the LP over the columns at hand (milliseconds each), so
         a roster still comes out; with ``finish`` False the dive returns None there instead
-        (see :meth:`partial`)."""
+        (see :meth:`partial`), and also once it has fixed a ``depth`` share of the workers."""
         p = self.p
         count = np.zeros((p.n_days, p.n_shifts), dtype=np.int64)
         for j in self.chosen.values():
@@ -452,7 +460,7 @@ class ColumnGeneration:
         if len(self.values) < len(self.lam):
             self.solve_lp()
         while len(self.chosen) < p.n_workers:
-            if not finish and should_stop():
+            if not finish and (should_stop() or len(self.chosen) >= depth * p.n_workers):
                 return None
             best: dict[int, int] = {}
             for j, w in enumerate(self.pool.worker):

@@ -129,6 +129,16 @@ def test_a_dive_cut_short_is_completed_by_cp_sat(nrp):
     assert soft == pytest.approx(result.objective) == result.details["dive_objective"]
 
 
+def test_a_shallow_dive_leaves_the_other_workers_to_cp_sat(nrp):
+    problem = nrp(3)
+    result = Patterns(improve=None, dive_depth=0.5).solve(problem, time_limit=10, seed=0)
+    assert 0 < result.details["completed_workers"] <= problem.n_workers // 2
+    hard, soft = engine_score(problem, result.roster)
+    assert hard == result.hard_violations == 0
+    assert soft == pytest.approx(result.objective)
+    assert soft >= result.details["bound"] - 1e-6
+
+
 def test_patterns_keeps_kept_worker_days(nrp):
     problem = nrp(2)
     start = get_strategy("cpsat", stop_at_first=True).solve(problem, time_limit=60, seed=0).roster
@@ -212,6 +222,8 @@ def test_patterns_rejects_bad_options():
         Patterns(lp_share=0)
     with pytest.raises(ValueError, match="dive_share"):
         Patterns(lp_share=0.5, dive_share=0.4)
+    with pytest.raises(ValueError, match="dive_depth"):
+        Patterns(dive_depth=-0.1)
     with pytest.raises(ValueError, match="complete_share"):
         Patterns(complete_share=1.5)
     with pytest.raises(ValueError, match="price_time"):

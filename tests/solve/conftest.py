@@ -34,3 +34,18 @@ def best_known() -> dict[str, float]:
 def saldo_factory():
     """``saldo_factory(**kw)`` builds :func:`small_saldo` problems."""
     return small_saldo
+
+
+@pytest.fixture(scope="module")
+def nrp(nrp_file):
+    """``nrp(i)`` is Instance``i`` loaded (once per test module)."""
+    from rtsched_widgets.model.io import load_nrp
+
+    cache: dict[int, object] = {}
+
+    def get(i: int):
+        if i not in cache:
+            cache[i] = load_nrp(nrp_file(i))
+        return cache[i]
+
+    return get

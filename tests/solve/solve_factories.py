@@ -43,3 +43,11 @@ def small_saldo(
         profile="saldo",
         name=f"small-{seed}",
     )
+
+
+def engine_score(problem, roster) -> tuple[int, float]:
+    """(hard count, soft penalty) of ``roster`` as the rule engine scores it."""
+    from rtsched_widgets.rules import Validator
+
+    score = Validator(problem, roster).score()
+    return score.hard, score.soft

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from solve_factories import small_saldo  # type: ignore[import-not-found]
+from solve_factories import engine_score, small_saldo  # type: ignore[import-not-found]
 
 from rtsched_widgets.model.io import load_nrp
-from rtsched_widgets.rules.validator import Validator
 from rtsched_widgets.solve import get_strategy
 from rtsched_widgets.solve.local_search import LocalSearch
 from rtsched_widgets.solve.registry import Chain
-
-
-def engine_score(problem, roster):
-    score = Validator(problem, roster).score()
-    return score.hard, score.soft
 
 
 @pytest.mark.parametrize("instance", [1, 2, 4])

@@ -6,30 +6,11 @@ import threading
 
 import numpy as np
 import pytest
-from solve_factories import small_saldo  # type: ignore[import-not-found]
+from solve_factories import engine_score, small_saldo  # type: ignore[import-not-found]
 
-from rtsched_widgets.model.io import load_nrp
-from rtsched_widgets.rules.validator import Validator
 from rtsched_widgets.solve import Keep, get_strategy
 from rtsched_widgets.solve.base import ProgressInfo
 from rtsched_widgets.solve.lns import Hybrid, Lns
-
-
-def engine_score(problem, roster):
-    score = Validator(problem, roster).score()
-    return score.hard, score.soft
-
-
-@pytest.fixture(scope="module")
-def nrp(nrp_file):
-    cache: dict[int, object] = {}
-
-    def get(i: int):
-        if i not in cache:
-            cache[i] = load_nrp(nrp_file(i))
-        return cache[i]
-
-    return get
 
 
 def test_lns_is_registered_under_its_name():

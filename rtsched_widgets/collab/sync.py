@@ -236,11 +236,12 @@ class Session:
         self.store.release_all(name, self.schedule_id)
         self.sync_locks()
 
-    def sync_locks(self) -> None:
+    def sync_locks(self) -> frozenset[tuple[str, str]]:
         """Read the live locks from the store and publish ``lock_acquired`` /
         ``lock_released`` for every difference with what was published before (see the
         module docstring). Reading and publishing happen under one lock, so each change is
-        published once and in order whichever thread notices it."""
+        published once and in order whichever thread notices it. Returns the ``(target,
+        holder)`` pairs read (what is published from now on)."""
         with self._lease_lock:
             current = {x.target: x.holder for x in self.store.locks(self.schedule_id)}
             before, self._known_locks = self._known_locks, current
@@ -251,18 +252,22 @@ class Session:
             for target, holder in sorted(current.items()):
                 if before.get(target) != holder:
                     self._publish_lock("lock_acquired", target, holder, local)
+            return frozenset(current.items())
 
     def _publish_lock(self, type_: str, target: str, holder: str, local: set[str]) -> None:
         kind = target.split(":", 1)[0]
         payload = {"target": target, "kind": kind, "user": holder, "remote": holder not in local}
         self.publish(type_, payload, holder)
 
-    def _on_leases(self, locks: list[Any], presence: list[Any]) -> None:
-        """Change feed of the leases: something changed (any process, or an expiry)."""
+    def _on_leases(
+        self, locks: list[Any], presence: list[Any]
+    ) -> frozenset[tuple[str, str]] | None:
+        """Change feed of the leases: something changed (any process, or an expiry). Returns
+        the locks ``sync_locks`` read, which the feed compares the next changes with."""
         if self._stop.is_set():
-            return
+            return None
         self.presence.poll()  # joins first: a lock's holder is known when it is published
-        self.sync_locks()
+        return self.sync_locks()
 
     def check_locks(self, slot_changes: Any, user: str) -> None:
         """Raise OpError LOCKED when the change touches a target locked by another user."""

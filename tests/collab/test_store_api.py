@@ -425,6 +425,40 @@ def test_a_lease_change_whose_listener_failed_is_offered_again(url: str) -> None
         assert [str(e) for e in w.errors] == ["listener failed", "listener failed"]
 
 
+def test_a_release_after_what_the_listener_read_is_offered_even_if_the_snapshot_matches(
+    url: str,
+) -> None:
+    # The listener reads the locks itself, later than the snapshot it was given (as the
+    # schedule's lock sync does). Here the lock is taken and released around that read,
+    # before the next pass: the next snapshot equals the first one, but not what the
+    # listener acted on, so the release must be offered.
+    with open_store(url) as writer, open_store(url) as reader:
+        writer.create("plan", DOC)
+        calls: list[list[tuple[str, str]]] = []
+        lock = threading.Lock()
+
+        def on_leases(locks: list[Any], presence: list[Any]) -> frozenset[tuple[str, str]]:
+            with lock:
+                calls.append([(x.target, x.holder) for x in locks])
+                first = len(calls) == 1
+            if first:
+                assert writer.acquire_lock("plan", "cell:a", "ann", ttl=60)
+            acted = frozenset((x.target, x.holder) for x in writer.locks("plan"))
+            if first:
+                writer.release_lock("plan", "cell:a", "ann")
+            return acted
+
+        with reader.watch("plan", lambda es: None, on_leases=on_leases) as w:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with lock:
+                    if len(calls) >= 2:
+                        break
+                time.sleep(0.01)
+        assert calls[:2] == [[], []], calls
+        assert w.errors == []
+
+
 def test_sqlite_group_commit_acknowledges_every_append_of_concurrent_threads(
     store_url: Callable[[str], str],
 ) -> None:

@@ -336,6 +336,11 @@ class Store(ABC):
         seconds, which is how expiries (which write nothing) are seen; two changes in quick
         succession may be reported as one.
 
+        A listener that reads the locks again itself (it may see a later state than the one it
+        was given) returns the ``(target, holder)`` pairs it acted on; the watch then compares
+        the next states with those, so a lock it saw taken and then released in between two
+        passes is reported again, released. Any other return value is ignored.
+
         An exception raised by a callback is kept in :attr:`Watch.errors` and does not stop
         the feed. Stop with :meth:`Watch.stop` (or ``with store.watch(...)``); :meth:`close`
         stops all watches of the store.
@@ -620,12 +625,19 @@ class Watch:
         if seen == self._leases_seen:
             return
         try:
-            on_leases(sorted(locks, key=lambda x: x.target), sorted(presence, key=lambda x: x.user))
+            acted = on_leases(
+                sorted(locks, key=lambda x: x.target), sorted(presence, key=lambda x: x.user)
+            )
         except Exception as exc:
             # not marked as delivered: the next pass offers the same change again (a listener
             # that failed on a busy database must not lose a release for good)
             self._record(exc)
             return
+        if isinstance(acted, frozenset):
+            # the locks the listener read and acted on (possibly later than this snapshot):
+            # the next pass compares with those, or a release right after would match the
+            # older snapshot and never be offered
+            seen = (acted, seen[1])
         self._leases_seen = seen
 
     def _record(self, exc: BaseException) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
@@ -91,6 +92,16 @@ def _violation_builder() -> Callable[..., Violation]:
 
 
 new_violation = _violation_builder()
+
+
+def distinct_in_order(rules: Sequence[Rule], types: Sequence[type[Rule]]) -> bool:
+    """Whether ``rules`` are two or more rules, each of a distinct class of ``types`` (exact
+    class), in the order of ``types``: the order in which the validator adds their terms, so
+    a fused function adding them in that order returns the same float."""
+    if len(rules) < 2 or any(type(r) not in types for r in rules):
+        return False
+    pos = [list(types).index(type(r)) for r in rules]
+    return all(a < b for a, b in pairwise(pos))
 
 
 def nonzero2(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -15,16 +15,16 @@ function returns ``0.0``; adding ``0.0`` to a sum that started at ``0.0`` never 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from rtsched_widgets.rules.base import DeltaFn, Rule
+from rtsched_widgets.rules.base import DeltaFn, Rule, distinct_in_order
 from rtsched_widgets.rules.common.availability import Availability
 from rtsched_widgets.rules.common.cover import CoverOver, CoverUnder
 from rtsched_widgets.rules.nrp.limits import MaxMinutes, MaxPerShift, MaxWeekends, MinMinutes
 from rtsched_widgets.rules.nrp.requests import ShiftOffRequests, ShiftOnRequests
 from rtsched_widgets.rules.nrp.runs import MaxConsecutive, MinConsecutive, MinConsecutiveOff
 from rtsched_widgets.rules.nrp.succession import ForbiddenSuccession
+from rtsched_widgets.rules.profiles import NRP_RULES
 from rtsched_widgets.rules.saldo.totals import NO_LIMIT
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ HARD_TYPES: tuple[type[Rule], ...] = (
 RUN_TYPES: tuple[type[Rule], ...] = (MaxConsecutive, MinConsecutive, MinConsecutiveOff)
 """Hard rule classes whose deltas the fused hard function adds through their own (family)
 delta function."""
-SOFT_TYPES: tuple[type[Rule], ...] = (ShiftOnRequests, ShiftOffRequests, CoverUnder, CoverOver)
+SOFT_TYPES: tuple[type[Rule], ...] = tuple(r for r in NRP_RULES if r.severity == "soft")
 """Soft rule classes the fused soft function covers, in the order it adds their terms."""
 
 
@@ -60,10 +60,7 @@ def fusable_hard(rules: Sequence[Rule]) -> bool:
 def fusable_soft(rules: Sequence[Rule]) -> bool:
     """Whether the fused soft function can replace ALL of ``rules``: two or more, each of a
     distinct class of ``SOFT_TYPES`` (exact class), in the order of ``SOFT_TYPES``."""
-    if len(rules) < 2 or any(type(r) not in SOFT_TYPES for r in rules):
-        return False
-    pos = [SOFT_TYPES.index(type(r)) for r in rules]
-    return all(a < b for a, b in pairwise(pos))
+    return distinct_in_order(rules, SOFT_TYPES)
 
 
 def fused_hard_fn(

@@ -17,10 +17,9 @@ term is one whose function returns ``0.0``, and adding ``0.0`` to a sum that sta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from rtsched_widgets.rules.base import DeltaFn, Rule
+from rtsched_widgets.rules.base import DeltaFn, Rule, distinct_in_order
 from rtsched_widgets.rules.common.availability import Availability, MandatoryDays
 from rtsched_widgets.rules.common.cover import CoverUnder
 from rtsched_widgets.rules.profiles import SALDO_RULES
@@ -54,14 +53,7 @@ def fusable_soft(rules: Sequence[Rule]) -> bool:
     """Whether the fused soft function can replace ALL of ``rules``: two or more, each of a
     distinct class of ``SOFT_TYPES`` (exact class), in the order of ``SOFT_TYPES`` (the order
     in which the validator would add their terms)."""
-    if len(rules) < 2:
-        return False
-    pos = []
-    for r in rules:
-        if type(r) not in SOFT_TYPES:
-            return False
-        pos.append(SOFT_TYPES.index(type(r)))
-    return all(a < b for a, b in pairwise(pos))
+    return distinct_in_order(rules, SOFT_TYPES)
 
 
 def _by_type(rules: Sequence[Rule]) -> dict[type, Any]:

@@ -45,6 +45,7 @@ def fork(parent: Schedule, user: str | None = None) -> Schedule:
         branch._cache_day = parent._cache_day
         branch._ids = parent._ids
         branch._iso = parent._iso
+        branch._names = parent._names
         branch._forked_from = parent.id
         branch._event_extra = None
         branch._latest_by_user = {}

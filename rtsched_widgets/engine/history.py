@@ -28,7 +28,7 @@ import json
 import threading
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -121,55 +121,6 @@ class OpRecord:
             raise ValueError(f"OpRecord.message must be a str, got {self.message!r}")
         if self.undoes is not None and (not isinstance(self.undoes, str) or not self.undoes):
             raise ValueError(f"OpRecord.undoes must be an op_id or None, got {self.undoes!r}")
-
-
-def _trusted_builder() -> Callable[..., OpRecord]:
-    """A constructor taking the fields of :class:`OpRecord` positionally, in declaration
-    order, that fills the slots directly and skips ``__post_init__``'s checks: the same
-    record, for callers (the engine's edit path) whose values are valid by construction."""
-    new = object.__new__
-    setters = tuple(getattr(OpRecord, name).__set__ for name in OpRecord.__slots__)
-    names = tuple(f.name for f in fields(OpRecord))
-    assert names == tuple(OpRecord.__slots__), "OpRecord slots follow its fields"
-    (s_id, s_version, s_user, s_ts, s_kind, s_cells, s_before, s_after, s_inv, s_forced,
-     s_msg, s_undoes) = setters  # fmt: skip
-
-    def build(
-        op_id: str,
-        version: int,
-        user: str,
-        timestamp: float,
-        kind: str,
-        cells: tuple[Hashable, ...],
-        before: Mapping[Hashable, Any],
-        after: Mapping[Hashable, Any],
-        inverse: Any,
-        forced: bool,
-        message: str,
-        undoes: str | None,
-    ) -> OpRecord:
-        rec = new(OpRecord)
-        s_id(rec, op_id)
-        s_version(rec, version)
-        s_user(rec, user)
-        s_ts(rec, timestamp)
-        s_kind(rec, kind)
-        s_cells(rec, cells)
-        s_before(rec, before)
-        s_after(rec, after)
-        s_inv(rec, inverse)
-        s_forced(rec, forced)
-        s_msg(rec, message)
-        s_undoes(rec, undoes)
-        return rec
-
-    return build
-
-
-trusted_record = _trusted_builder()
-"""``trusted_record(op_id, version, user, timestamp, kind, cells, before, after, inverse,
-forced, message, undoes)``: an :class:`OpRecord` equal to ``OpRecord(...)`` with the same
-values, built without the field checks (the caller guarantees valid values)."""
 
 
 class Conflict(NamedTuple):

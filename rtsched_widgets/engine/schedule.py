@@ -22,8 +22,9 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +32,11 @@ import numpy as np
 import pandas as pd
 
 from rtsched_widgets.engine.events import EventBus
-from rtsched_widgets.engine.history import History, OpRecord, trusted_record
+from rtsched_widgets.engine.history import History, OpRecord
 from rtsched_widgets.engine.latency import LatencyTracker
 from rtsched_widgets.engine.ops import Assign, Bulk, Cell, Move, Op, Swap, Unassign, parse_op
 from rtsched_widgets.engine.result import OpError, OpResult, applied_result, failure
+from rtsched_widgets.engine.slot_record import slot_record
 from rtsched_widgets.model.calendar import as_date
 from rtsched_widgets.model.errors import ProblemError
 from rtsched_widgets.model.roster import Roster
@@ -258,6 +260,7 @@ class Schedule:
         self._cache_day: dict[Any, int] = {}
         self._ids: tuple[str, ...] = tuple(w.id for w in problem.workers)
         self._iso: tuple[str, ...] = tuple(problem.calendar.iso(d) for d in range(problem.n_days))
+        self._names = (self._iso, self._ids)  # what a SlotRecord names its cells with
         #: The collaboration session (:class:`rtsched_widgets.collab.sync.Session`) or None.
         self.collab: Any = None
         self._remote: dict[str, Any] | None = None
@@ -782,31 +785,21 @@ class Schedule:
         ids, iso = self._ids, self._iso
         slot_changes = plan.slot_changes
         cells_l: list[tuple[str, int, int]] = []
-        before: dict[Hashable, Any] = {}
-        after: dict[Hashable, Any] = {}
         event_cells: list[list[Any]] = []
-        for d, s, k, old, new in slot_changes:
-            c = (iso[d], s, k)
-            cells_l.append(c)
-            if old >= 0:
-                before[c] = ids[old]
-            who = ids[new] if new >= 0 else None
-            if who is not None:
-                after[c] = who
-            event_cells.append([c[0], s, k, who])
+        for d, s, k, _old, new in slot_changes:
+            day = iso[d]
+            cells_l.append((day, s, k))
+            event_cells.append([day, s, k, ids[new] if new >= 0 else None])
         cells = tuple(cells_l)
-        inverse = tuple((d, s, k, old) for d, s, k, old, _ in slot_changes)
         replaced = tuple(ids[w] for w in plan.replaced)
-        rec = trusted_record(
+        rec = slot_record(
             op_id,
             version,
             user,
             time.time() if remote is None else float(remote["ts"]),
             plan.kind,
-            cells,
-            before,
-            after,
-            inverse,
+            slot_changes[0] if len(slot_changes) == 1 else tuple(chain.from_iterable(slot_changes)),
+            self._names,
             forced,
             plan.message,
             undoes.op_id if undoes is not None else None,

@@ -60,22 +60,27 @@ def _names(p: Problem) -> np.ndarray:
     return got
 
 
-def _screen(schedule: Schedule, d: int, s: int) -> np.ndarray:
-    """Per worker: "" when eligible for (d, s), else the first reason they are not."""
+def _screen(schedule: Schedule, d: int, s: int, *, reasons: bool = True) -> np.ndarray:
+    """Per worker: "" when eligible for (d, s), else the first reason they are not; with
+    ``reasons=False`` only whether each worker is eligible (a bool array, no text built)."""
     p, roster = schedule.problem, schedule.core
     cal = p.calendar
     n_w = p.n_workers
-    reasons = np.full(n_w, "", dtype=object)
+    text_of = np.full(n_w, "", dtype=object) if reasons else None
+    blocked = np.zeros(n_w, dtype=bool)
     shift_today = roster.shift_of[:, d].astype(np.int64)
 
     def mark(mask: Any, text: Any) -> None:
-        todo = mask & (reasons == "")
+        todo = mask & ~blocked
         if todo.any():
+            blocked[todo] = True
+            if text_of is None:
+                return
             if callable(text):
                 for w in np.flatnonzero(todo):
-                    reasons[w] = text(int(w))
+                    text_of[w] = text(int(w))
             else:
-                reasons[todo] = text
+                text_of[todo] = text
 
     mark(shift_today == s, "already in this cell")
     mark(
@@ -84,15 +89,18 @@ def _screen(schedule: Schedule, d: int, s: int) -> np.ndarray:
     )
     mark(~p.available[:, d], "unavailable (days off or outside work periods)")
     maxima = _max_shifts(p)
-    assigned = (roster.shift_of >= 0).sum(axis=1).astype(np.int64)
+    assigned = _assigned(schedule)
     mark(assigned >= maxima, lambda w: f"already has the maximum of {int(maxima[w])} shifts")
     today = np.flatnonzero(shift_today >= 0)
-    if today.size and p.incompatible.any():
-        clash = p.incompatible[:, today]
-        mark(
-            clash.any(axis=1),
-            lambda w: f"incompatible with {p.workers[int(today[np.argmax(clash[w])])].id}",
-        )
+    clashing = _clashing(p)
+    if today.size and clashing.size:
+        # only workers with an incompatibility can clash
+        clash = p.incompatible[np.ix_(clashing, today)]
+        hit = np.zeros(n_w, dtype=bool)
+        hit[clashing] = clash.any(axis=1)
+        first = np.zeros(n_w, dtype=np.int64)
+        first[clashing] = today[np.argmax(clash, axis=1)] if clash.size else 0
+        mark(hit, lambda w: f"incompatible with {p.workers[int(first[w])].id}")
     if p.profile == "saldo":
         top = int(p.min_distance.max()) if n_w else 0
         lo, hi = max(d - top + 1, 0), min(d + top, p.n_days)
@@ -112,19 +120,39 @@ def _screen(schedule: Schedule, d: int, s: int) -> np.ndarray:
                             roster.shift_of[:, other] >= 0,
                             f"7/14 pattern with {cal.iso(other)}",
                         )
-    return reasons
+    return text_of if text_of is not None else ~blocked
+
+
+def _assigned(schedule: Schedule) -> np.ndarray:
+    """Shifts each worker holds now (int64 per worker), from the validator's mirror when it
+    keeps the counts, else counted on the roster."""
+    counts = getattr(getattr(schedule.validator, "state", None), "n_work", None)
+    if counts is not None and len(counts) == schedule.problem.n_workers:
+        return np.fromiter(counts, dtype=np.int64, count=len(counts))
+    return (schedule.core.shift_of >= 0).sum(axis=1).astype(np.int64)
+
+
+_CLASHING: weakref.WeakKeyDictionary[Problem, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _clashing(p: Problem) -> np.ndarray:
+    """The workers incompatible with at least one other (indices), computed once per problem."""
+    got = _CLASHING.get(p)
+    if got is None:
+        got = _CLASHING[p] = np.flatnonzero(p.incompatible.any(axis=1))
+    return got
 
 
 def _rank(
-    schedule: Schedule, d: int, s: int, k: int
+    schedule: Schedule, d: int, s: int, k: int, *, with_reasons: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, float, int, int]]]:
-    """Screen reasons, assigned counts, targets and the ``k`` best ``(hard, soft, deviation,
-    worker)`` for cell ``(d, s)``, best first."""
+    """Screen reasons (``with_reasons=False``: the eligible mask), assigned counts, targets and
+    the ``k`` best ``(hard, soft, deviation, worker)`` for cell ``(d, s)``, best first."""
     p, roster = schedule.problem, schedule.core
-    reasons = _screen(schedule, d, s)
-    assigned = (roster.shift_of >= 0).sum(axis=1).astype(np.int64)
+    reasons = _screen(schedule, d, s, reasons=with_reasons)
+    assigned = _assigned(schedule)
     targets = np.asarray(p.targets, dtype=np.int64)
-    eligible = np.flatnonzero(reasons == "")
+    eligible = np.flatnonzero(reasons == "") if with_reasons else np.flatnonzero(reasons)
     # leaving occupant of a full one-slot cell (an assign would replace them)
     leave: list[tuple[int, int, int, int]] = []
     if p.maximum[d, s] == 1 and roster.count[d, s] >= 1:
@@ -199,11 +227,12 @@ def _slots_for_worker(
     days = sorted(
         range(max(around - 14, 0), min(around + 15, p.n_days)), key=lambda x: abs(x - around)
     )
+    shift_of, available, count, maximum = roster.shift_of, p.available, roster.count, p.maximum
     for d in days:
-        if roster.shift_of[w, d] >= 0 or not p.available[w, d]:
+        if shift_of[w, d] >= 0 or not available[w, d]:
             continue
-        for s in range(p.n_shifts):
-            if (d, s) == skip or roster.count[d, s] >= p.maximum[d, s]:
+        for s in np.flatnonzero(count[d] < maximum[d]).tolist():
+            if (d, s) == skip:
                 continue
             hard, soft = schedule.validator.score_delta([(w, d, -1, s)])
             if hard <= 0:
@@ -234,7 +263,7 @@ def alternatives(
         w = schedule._worker(op.worker)
         d, s = schedule._day(op.date), schedule._post(op.post)
         d_iso = schedule._iso[d]
-        for hard, soft, _, cand in _rank(schedule, d, s, k)[3]:
+        for hard, soft, _, cand in _rank(schedule, d, s, k, with_reasons=False)[3]:
             if hard <= 0:
                 out.append(
                     {

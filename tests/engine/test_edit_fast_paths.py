@@ -4,31 +4,61 @@ forks whose copy-on-write state stays independent of the parent."""
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from _schedule_helpers import assert_consistent, make_problem, snapshot
 
 from rtsched_widgets.engine.events import EventBus
-from rtsched_widgets.engine.history import OpRecord, trusted_record
+from rtsched_widgets.engine.history import OpRecord
 from rtsched_widgets.engine.result import OpResult, applied_result
 from rtsched_widgets.engine.schedule import Schedule
+from rtsched_widgets.engine.slot_record import SlotRecord, slot_record
 
 
-def test_trusted_record_equals_a_checked_record():
-    fields = dict(
+def test_a_slot_record_reads_like_the_record_of_its_cells():
+    iso = ("2026-01-05", "2026-01-06", "2026-01-07")
+    ids = ("W00", "W01", "W02")
+    # day 0 post 0 slot 0: W01 -> empty; day 2 post 1 slot 1: empty -> W01; day 1: W02 -> W00
+    changes = (0, 0, 0, 1, -1, 2, 1, 1, -1, 1, 1, 0, 0, 2, 0)
+    rec = slot_record("s-3", 3, "alice", 12.5, "bulk", changes, (iso, ids), True, "m", "s-1")
+    cells = (("2026-01-05", 0, 0), ("2026-01-07", 1, 1), ("2026-01-06", 0, 0))
+    plain = OpRecord(
         op_id="s-3",
         version=3,
         user="alice",
         timestamp=12.5,
-        kind="swap",
-        cells=(("2026-01-05", 0, 0), ("2026-01-06", 1, 1)),
-        before={("2026-01-05", 0, 0): "W01"},
-        after={("2026-01-06", 1, 1): "W01"},
-        inverse=((4, 0, 0, 1), (5, 1, 1, -1)),
+        kind="bulk",
+        cells=cells,
+        before={cells[0]: "W01", cells[2]: "W02"},
+        after={cells[1]: "W01", cells[2]: "W00"},
+        inverse=((0, 0, 0, 1), (2, 1, 1, -1), (1, 0, 0, 2)),
         forced=True,
-        message="moved",
+        message="m",
         undoes="s-1",
     )
-    assert trusted_record(*fields.values()) == OpRecord(**fields)
+    assert isinstance(rec, OpRecord)
+    for name in ("cells", "before", "after", "inverse", "op_id", "version", "forced", "undoes"):
+        assert getattr(rec, name) == getattr(plain, name), name
+    assert rec.cells is rec.cells  # derived once, then kept
+    assert pickle.loads(pickle.dumps(rec)) == plain
+    assert rec == slot_record(
+        "s-3", 3, "alice", 12.5, "bulk", changes, (iso, ids), True, "m", "s-1"
+    )
+
+
+def test_a_schedule_keeps_slot_records_that_undo_and_export_read():
+    s = Schedule(make_problem(), user="alice")
+    s.generate()
+    row = s.assignments.query("not pinned").iloc[0]
+    r = s.unassign(row.date, int(row.post), int(row.slot))
+    assert r.ok
+    rec = s.oplog.get(r.op_id)
+    assert isinstance(rec, SlotRecord) and rec.cells == r.cells
+    assert list(rec.after) == [] and list(rec.before) == list(r.cells)
+    assert s.undo().ok and s.redo().ok
+    frame = s.history
+    assert frame.iloc[-3]["cells"] == r.cells
 
 
 def test_applied_result_equals_the_dataclass_built_result():

@@ -74,3 +74,23 @@ def test_two_hundred_workers_every_worker_screened() -> None:
     assert frame["eligible"].sum() == 5
     excluded = frame[~frame["eligible"]]
     assert (excluded["reason"] != "").all()
+
+
+def test_the_eligibility_screen_without_reasons_agrees_with_the_reasons() -> None:
+    """Alternatives screen without building reason texts: the same workers stay eligible."""
+    from rtsched_widgets.engine.suggestions import _screen
+    from rtsched_widgets.model.synthetic import synthetic_with_roster
+
+    problem, roster = synthetic_with_roster(60, 60, 6, seed=3, feasible=True)
+    assert roster is not None and problem.incompatible.any()
+    sched = Schedule(problem, roster=roster)
+    rng = np.random.default_rng(0)
+    n_blocked = 0
+    for _ in range(40):
+        d, p = int(rng.integers(problem.n_days)), int(rng.integers(problem.n_shifts))
+        reasons = _screen(sched, d, p)
+        eligible = _screen(sched, d, p, reasons=False)
+        assert eligible.dtype == bool
+        assert np.array_equal(eligible, reasons == "")
+        n_blocked += int((reasons != "").sum())
+    assert n_blocked > 0

@@ -1,0 +1,154 @@
+"""The history record of an applied slot edit, kept as one flat tuple of integers.
+
+A schedule keeps up to ``Policy.max_history`` records (100,000 by default), so what one record
+holds is what the history costs. An edit of ``n`` slots is kept as ``changes``: the ``5 * n``
+integers ``(day, post, slot, old worker, new worker)`` of each slot it changed (worker ``-1`` =
+empty). The :class:`~rtsched_widgets.engine.history.OpRecord` fields a reader sees are derived
+from it when first read and kept from then on:
+
+* ``cells``: ``(ISO date, post, slot)`` per changed slot, in the order of ``changes``;
+* ``before`` / ``after``: cell -> worker id of the slots that held / hold a worker;
+* ``inverse``: ``(day, post, slot, old worker)`` per slot — what puts the slots back.
+
+Keeping two small objects per edit instead of a dozen containers also keeps the garbage
+collector's young generation quiet: it collects after a fixed number of new container objects,
+and a record of the history is one that stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+from rtsched_widgets.engine.history import OpRecord
+
+__all__ = ["SlotRecord", "slot_record"]
+
+# the OpRecord slots the derived fields are kept in once computed
+_CELLS = OpRecord.__dict__["cells"]
+_BEFORE = OpRecord.__dict__["before"]
+_AFTER = OpRecord.__dict__["after"]
+_INVERSE = OpRecord.__dict__["inverse"]
+
+
+class SlotRecord(OpRecord):
+    """An :class:`OpRecord` whose ``cells``, ``before``, ``after`` and ``inverse`` come from a
+    flat change tuple (see the module notes). Equal to another ``SlotRecord`` with the same
+    fields; pickles as a plain ``OpRecord``."""
+
+    __slots__ = ("_changes", "_names")
+
+    _changes: tuple[int, ...]
+    _names: tuple[Sequence[str], Sequence[str]]
+
+    @property
+    def cells(self) -> tuple[Hashable, ...]:
+        try:
+            return _CELLS.__get__(self, OpRecord)
+        except AttributeError:
+            iso = self._names[0]
+            ch = self._changes
+            out = tuple((iso[ch[i]], ch[i + 1], ch[i + 2]) for i in range(0, len(ch), 5))
+            _CELLS.__set__(self, out)
+            return out
+
+    @property
+    def before(self) -> Mapping[Hashable, Any]:
+        try:
+            return _BEFORE.__get__(self, OpRecord)
+        except AttributeError:
+            out = self._values(3)
+            _BEFORE.__set__(self, out)
+            return out
+
+    @property
+    def after(self) -> Mapping[Hashable, Any]:
+        try:
+            return _AFTER.__get__(self, OpRecord)
+        except AttributeError:
+            out = self._values(4)
+            _AFTER.__set__(self, out)
+            return out
+
+    @property
+    def inverse(self) -> Any:
+        try:
+            return _INVERSE.__get__(self, OpRecord)
+        except AttributeError:
+            ch = self._changes
+            out = tuple((ch[i], ch[i + 1], ch[i + 2], ch[i + 3]) for i in range(0, len(ch), 5))
+            _INVERSE.__set__(self, out)
+            return out
+
+    def _values(self, at: int) -> dict[Hashable, Any]:
+        """cell -> worker id of the slots whose worker at offset ``at`` (3: old, 4: new) is
+        not -1."""
+        ids = self._names[1]
+        ch = self._changes
+        cells = self.cells
+        return {
+            cells[j]: ids[ch[i + at]] for j, i in enumerate(range(0, len(ch), 5)) if ch[i + at] >= 0
+        }
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (
+            OpRecord,
+            (
+                self.op_id,
+                self.version,
+                self.user,
+                self.timestamp,
+                self.kind,
+                self.cells,
+                dict(self.before),
+                dict(self.after),
+                self.inverse,
+                self.forced,
+                self.message,
+                self.undoes,
+            ),
+        )
+
+
+def _builder() -> Any:
+    new = object.__new__
+    setters = tuple(
+        OpRecord.__dict__[name].__set__
+        for name in ("op_id", "version", "user", "timestamp", "kind", "forced", "message", "undoes")
+    )
+    s_id, s_version, s_user, s_ts, s_kind, s_forced, s_msg, s_undoes = setters
+    s_changes = SlotRecord.__dict__["_changes"].__set__
+    s_names = SlotRecord.__dict__["_names"].__set__
+
+    def slot_record(
+        op_id: str,
+        version: int,
+        user: str,
+        timestamp: float,
+        kind: str,
+        changes: tuple[int, ...],
+        names: tuple[Sequence[str], Sequence[str]],
+        forced: bool,
+        message: str,
+        undoes: str | None,
+    ) -> SlotRecord:
+        """A :class:`SlotRecord` built without ``OpRecord``'s field checks: for the engine,
+        whose values are valid by construction. ``changes``: the flat change tuple; ``names``:
+        ``(ISO date per day, worker id per worker)``."""
+        rec = new(SlotRecord)
+        s_id(rec, op_id)
+        s_version(rec, version)
+        s_user(rec, user)
+        s_ts(rec, timestamp)
+        s_kind(rec, kind)
+        s_forced(rec, forced)
+        s_msg(rec, message)
+        s_undoes(rec, undoes)
+        s_changes(rec, changes)
+        s_names(rec, names)
+        return rec
+
+    return slot_record
+
+
+slot_record = _builder()

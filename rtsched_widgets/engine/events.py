@@ -616,7 +616,10 @@ class EventBus:
             self._history.append(event)
             published = self._published
             published[type] = published.get(type, 0) + 1
-        self._dispatch(event, _get_ident())
+        if self._subs or self._pending_by_thread:
+            self._dispatch(event, _get_ident())
+        elif self._parent is not None:  # nobody listens here: straight to the parent
+            self._parent._receive(event, _get_ident())
         return event
 
     def _receive(self, event: Event, ident: int) -> None:
@@ -627,7 +630,10 @@ class EventBus:
         if counts is None:
             counts = self._received_by_thread.setdefault(ident, {})
         counts[event.type] = counts.get(event.type, 0) + 1
-        self._dispatch(event, ident)
+        if self._subs or self._pending_by_thread:
+            self._dispatch(event, ident)
+        elif self._parent is not None:
+            self._parent._receive(event, ident)
 
     def _dispatch(self, event: Event, ident: int) -> None:
         pending_by_thread = self._pending_by_thread

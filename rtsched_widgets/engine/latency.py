@@ -121,7 +121,8 @@ class LatencyTracker:
         if nanoseconds < 0:
             raise ValueError(f"nanoseconds must be >= 0, got {nanoseconds!r}")
         with self._lock:
-            self._ring(kind).add(nanoseconds)
+            ring = self._rings.get(kind)
+            (ring if ring is not None else self._ring(kind)).add(nanoseconds)
 
     def timer(self, kind: str) -> LatencyTimer:
         """``with tracker.timer("assign"): ...`` records the block's duration."""

@@ -36,7 +36,7 @@ from rtsched_widgets.engine.history import History, OpRecord
 from rtsched_widgets.engine.latency import LatencyTracker
 from rtsched_widgets.engine.ops import Assign, Bulk, Cell, Move, Op, Swap, Unassign, parse_op
 from rtsched_widgets.engine.result import OpError, OpResult, applied_result, failure
-from rtsched_widgets.engine.slot_record import slot_record
+from rtsched_widgets.engine.slot_record import SlotRecord, slot_record
 from rtsched_widgets.model.calendar import as_date
 from rtsched_widgets.model.errors import ProblemError
 from rtsched_widgets.model.roster import Roster
@@ -1103,7 +1103,10 @@ class Schedule:
         return self._revert(rec, who, "redo", force)
 
     def _revert(self, rec: OpRecord, who: str, kind: str, force: bool) -> OpResult:
-        conflicts = self.oplog.conflicts(rec, self._cell_value)
+        if isinstance(rec, SlotRecord) and rec.holds_its_result(self.core.slots):
+            conflicts = []  # the common case, answered without naming the cells
+        else:
+            conflicts = self.oplog.conflicts(rec, self._cell_value)
         if conflicts:
             parts = []
             for c in conflicts[:5]:

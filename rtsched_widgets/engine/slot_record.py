@@ -80,6 +80,13 @@ class SlotRecord(OpRecord):
             _INVERSE.__set__(self, out)
             return out
 
+    def holds_its_result(self, slots: Any) -> bool:
+        """Whether every slot this op changed still holds the worker it left there
+        (``slots[day, post, slot]``: worker index or -1): reverting it then overwrites no
+        later edit."""
+        ch = self._changes
+        return all(slots[ch[i], ch[i + 1], ch[i + 2]] == ch[i + 4] for i in range(0, len(ch), 5))
+
     def _values(self, at: int) -> dict[Hashable, Any]:
         """cell -> worker id of the slots whose worker at offset ``at`` (3: old, 4: new) is
         not -1."""

@@ -46,6 +46,7 @@ def fork(parent: Schedule, user: str | None = None) -> Schedule:
         branch._ids = parent._ids
         branch._iso = parent._iso
         branch._names = parent._names
+        branch._mandatory = parent._mandatory
         branch._forked_from = parent.id
         branch._event_extra = None
         branch._latest_by_user = {}

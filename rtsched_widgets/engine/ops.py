@@ -166,6 +166,30 @@ _FIELDS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required, optional
 }
 
 
+def _unrolled_builder(cls: type, names: tuple[str, ...]) -> Any:
+    """A constructor of ``cls`` (a frozen slots dataclass) taking ``names`` positionally that
+    fills the slots directly: the same record as ``cls(...)`` without the frozen ``__init__``'s
+    one ``object.__setattr__`` per field (the facade builds one op per edit)."""
+    new = object.__new__
+    a, b, c, d = (cls.__dict__[n].__set__ for n in names)
+
+    def build(v1: Any, v2: Any, v3: Any, v4: Any) -> Any:
+        op: Any = new(cls)
+        a(op, v1)
+        b(op, v2)
+        c(op, v3)
+        d(op, v4)
+        return op
+
+    return build
+
+
+new_assign = _unrolled_builder(Assign, ("worker", "date", "post", "slot"))
+"""``new_assign(worker, date, post, slot)``: equal to ``Assign(worker, date, post, slot)``."""
+new_unassign = _unrolled_builder(Unassign, ("date", "post", "slot", "worker"))
+"""``new_unassign(date, post, slot, worker)``: equal to ``Unassign(date, post, slot, worker)``."""
+
+
 def parse_op(value: Any, where: str = "op") -> Op:
     """An operation from an Op instance or its dict form; :class:`OpError` MALFORMED naming the
     offending field (``where`` prefixes it, e.g. ``ops[3].worker``) otherwise."""

@@ -34,7 +34,18 @@ import pandas as pd
 from rtsched_widgets.engine.events import EventBus
 from rtsched_widgets.engine.history import History, OpRecord
 from rtsched_widgets.engine.latency import LatencyTracker
-from rtsched_widgets.engine.ops import Assign, Bulk, Cell, Move, Op, Swap, Unassign, parse_op
+from rtsched_widgets.engine.ops import (
+    Assign,
+    Bulk,
+    Cell,
+    Move,
+    Op,
+    Swap,
+    Unassign,
+    new_assign,
+    new_unassign,
+    parse_op,
+)
 from rtsched_widgets.engine.result import OpError, OpResult, applied_result, failure
 from rtsched_widgets.engine.slot_record import SlotRecord, slot_record
 from rtsched_widgets.model.calendar import as_date
@@ -113,20 +124,21 @@ class _Overlay:
 
     def at(self, d: int, s: int, k: int) -> int:
         v = self.slot.get((d, s, k))
-        return int(self.roster.slots[d, s, k]) if v is None else v
+        return self.roster.worker_at(d, s, k) if v is None else v
 
     def where(self, w: int, d: int) -> tuple[int, int] | None:
         key = (w, d)
         if key in self.day:
             return self.day[key]
-        s = int(self.roster.shift_of[w, d])
-        return None if s < 0 else (s, int(self.roster.slot_of[w, d]))
+        roster = self.roster
+        s = roster.shift_at(w, d)
+        return None if s < 0 else (s, roster.slot_at(w, d))
 
     def occupied(self, d: int, s: int) -> list[int]:
-        return [k for k in range(int(self.problem.maximum[d, s])) if self.at(d, s, k) >= 0]
+        return [k for k in range(self.roster.capacity(d, s)) if self.at(d, s, k) >= 0]
 
     def free(self, d: int, s: int) -> int:
-        for k in range(int(self.problem.maximum[d, s])):
+        for k in range(self.roster.capacity(d, s)):
             if self.at(d, s, k) < 0:
                 return k
         return -1
@@ -151,20 +163,20 @@ class _Overlay:
 
     def slot_changes(self) -> list[tuple[int, int, int, int, int]]:
         """Net ``(d, s, k, old_worker, new_worker)`` per changed slot."""
-        slots = self.roster.slots
+        worker_at = self.roster.worker_at
         out = []
         for (d, s, k), w in self.slot.items():
-            old = int(slots[d, s, k])
+            old = worker_at(d, s, k)
             if old != w:
                 out.append((d, s, k, old, w))
         return out
 
     def worker_changes(self) -> list[tuple[int, int, int, int]]:
         """Net validator changes ``(w, d, old_shift, new_shift)``."""
-        shift_of = self.roster.shift_of
+        shift_at = self.roster.shift_at
         out = []
         for (w, d), where in self.day.items():
-            old = int(shift_of[w, d])
+            old = shift_at(w, d)
             new = -1 if where is None else where[0]
             if old != new:
                 out.append((w, d, old, new))
@@ -261,6 +273,8 @@ class Schedule:
         self._ids: tuple[str, ...] = tuple(w.id for w in problem.workers)
         self._iso: tuple[str, ...] = tuple(problem.calendar.iso(d) for d in range(problem.n_days))
         self._names = (self._iso, self._ids)  # what a SlotRecord names its cells with
+        # element view of problem.mandatory (see Roster's notes on memoryviews)
+        self._mandatory = np.ascontiguousarray(problem.mandatory).data
         #: The collaboration session (:class:`rtsched_widgets.collab.sync.Session`) or None.
         self.collab: Any = None
         self._remote: dict[str, Any] | None = None
@@ -341,7 +355,7 @@ class Schedule:
     def _slot(self, d: int, s: int, k: int | None, field_name: str = "slot") -> int | None:
         if k is None:
             return None
-        cap = int(self.problem.maximum[d, s])
+        cap = self.core.capacity(d, s)
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 0 <= k < cap:
             raise OpError(
                 "BAD_SLOT",
@@ -358,7 +372,7 @@ class Schedule:
     def _label(self, d: int, s: int, k: int | None = None) -> str:
         p = self.problem
         text = f"{self._iso[d]}/{p.shift_types[s].id}"
-        return text if k is None or p.maximum[d, s] <= 1 else f"{text}[{k}]"
+        return text if k is None or self.core.capacity(d, s) <= 1 else f"{text}[{k}]"
 
     # ------------------------------------------------------------------ compiling
     def _compile(self, op: Op | _SetSlots, view: _Overlay, replaced: list[int], path: str) -> str:
@@ -369,7 +383,7 @@ class Schedule:
             d = self._day(op.date, f"{path}.date")
             s = self._post(op.post, f"{path}.post")
             k = self._slot(d, s, op.slot, f"{path}.slot")
-            cap = int(p.maximum[d, s])
+            cap = self.core.capacity(d, s)
             if cap == 0:
                 raise OpError(
                     "BAD_SLOT",
@@ -708,7 +722,7 @@ class Schedule:
             )
         if policy.protect_pinned and not skip:
             for w, d, old, new in plan.changes:
-                if old >= 0 and new < 0 and p.mandatory[w, d]:
+                if old >= 0 and new < 0 and self._mandatory[w, d]:
                     raise OpError(
                         "PINNED",
                         f"{p.workers[w].id} must work {p.calendar.iso(d)} (mandatory day, "
@@ -757,7 +771,8 @@ class Schedule:
         answers. Otherwise only a full preview can tell a moved violation from none.
         """
         validator = self.validator
-        if validator.score().hard != 0:
+        hard_now = getattr(validator, "hard_count", None)  # validators may lack it
+        if (validator.score().hard if hard_now is None else hard_now) != 0:
             return True
         hard_delta = getattr(validator, "hard_delta", None)  # validators may lack it
         if hard_delta is not None:
@@ -791,7 +806,7 @@ class Schedule:
             cells_l.append((day, s, k))
             event_cells.append([day, s, k, ids[new] if new >= 0 else None])
         cells = tuple(cells_l)
-        replaced = tuple(ids[w] for w in plan.replaced)
+        replaced = tuple([ids[w] for w in plan.replaced]) if plan.replaced else ()
         rec = slot_record(
             op_id,
             version,
@@ -971,7 +986,7 @@ class Schedule:
         ``OpResult.replaced``); a full multi-slot cell needs an explicit ``slot``.
         """
         return self._run(
-            Assign(worker, date, post, slot), force=force, user=user, base_version=base_version
+            new_assign(worker, date, post, slot), force=force, user=user, base_version=base_version
         )
 
     def unassign(
@@ -987,7 +1002,10 @@ class Schedule:
     ) -> OpResult:
         """Empty a slot of ``(date, post)`` — see :class:`~rtsched_widgets.engine.ops.Unassign`."""
         return self._run(
-            Unassign(date, post, slot, worker), force=force, user=user, base_version=base_version
+            new_unassign(date, post, slot, worker),
+            force=force,
+            user=user,
+            base_version=base_version,
         )
 
     def swap(
@@ -1159,7 +1177,7 @@ class Schedule:
     def _cell_value(self, cell: Any) -> str | None:
         iso, s, k = cell
         d = self._day(iso)
-        w = int(self.core.slots[d, s, k])
+        w = self.core.worker_at(d, s, k)
         return self.problem.workers[w].id if w >= 0 else None
 
     def _last_writer(self, cell: Any, after_version: int) -> str | None:

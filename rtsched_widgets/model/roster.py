@@ -6,6 +6,11 @@ A ``Roster`` answers "who works where" both ways in O(1):
 ``count[d, s]`` occupied slots. A worker holds at most one shift per date: the structure itself
 makes a second one impossible. The roster does not check rules; it only keeps the arrays
 consistent and refuses structurally impossible changes with ``ValueError``.
+
+One element at a time is read and written through ``memoryview``s of the same buffers
+(``worker_at``, ``shift_at``, ``place``, ``clear``): a memoryview indexes a C array and gives a
+Python int several times faster than numpy's scalar indexing, and both always see the same
+values. The arrays are never replaced, only written in place.
 """
 
 from __future__ import annotations
@@ -22,7 +27,18 @@ if TYPE_CHECKING:
 class Roster:
     """Assignments of one ``Problem``; see the module docstring for the arrays it keeps."""
 
-    __slots__ = ("count", "problem", "shift_of", "slot_of", "slots")
+    __slots__ = (
+        "_v_count",
+        "_v_maximum",
+        "_v_shift_of",
+        "_v_slot_of",
+        "_v_slots",
+        "count",
+        "problem",
+        "shift_of",
+        "slot_of",
+        "slots",
+    )
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
@@ -32,11 +48,40 @@ class Roster:
         self.slot_of = np.full((n_w, n_d), -1, dtype=np.int16)
         self.slots = np.full((n_d, n_s, k), -1, dtype=np.int32)
         self.count = np.zeros((n_d, n_s), dtype=np.int32)
+        self._views()
+
+    def _views(self) -> None:
+        """Element views of the arrays (see the module notes)."""
+        self._v_slots = self.slots.data
+        self._v_shift_of = self.shift_of.data
+        self._v_slot_of = self.slot_of.data
+        self._v_count = self.count.data
+        self._v_maximum = np.ascontiguousarray(self.problem.maximum).data
+
+    def __getstate__(self) -> dict[str, object]:
+        return {n: getattr(self, n) for n in ("problem", "shift_of", "slot_of", "slots", "count")}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._views()
 
     # -- reading --------------------------------------------------------------------------
     def worker_at(self, d: int, s: int, k: int) -> int:
         """Worker index in slot ``k`` of cell ``(d, s)``, or -1 when empty."""
-        return int(self.slots[d, s, k])
+        return self._v_slots[d, s, k]
+
+    def shift_at(self, w: int, d: int) -> int:
+        """Shift type index worker ``w`` works on day ``d``, or -1."""
+        return self._v_shift_of[w, d]
+
+    def slot_at(self, w: int, d: int) -> int:
+        """Slot of cell ``(d, shift_at(w, d))`` worker ``w`` holds on day ``d``, or -1."""
+        return self._v_slot_of[w, d]
+
+    def capacity(self, d: int, s: int) -> int:
+        """``problem.maximum[d, s]``: the slots of cell ``(d, s)``."""
+        return self._v_maximum[d, s]
 
     def workers_in(self, d: int, s: int) -> list[int]:
         """Worker indices in cell ``(d, s)`` in slot order (empty slots left out)."""
@@ -58,26 +103,28 @@ class Roster:
     # -- writing --------------------------------------------------------------------------
     def place(self, w: int, d: int, s: int, k: int) -> None:
         """Put worker ``w`` into the empty slot ``k`` of cell ``(d, s)``."""
-        if self.shift_of[w, d] >= 0:
+        if self._v_shift_of[w, d] >= 0:
             who, when = self.problem.workers[w].id, self.problem.calendar.iso(d)
             raise ValueError(f"worker {who!r} already works {when}")
-        if not 0 <= k < self.problem.maximum[d, s]:
+        if not 0 <= k < self._v_maximum[d, s]:
             raise ValueError(f"slot {k} does not exist in cell ({d}, {s})")
-        if self.slots[d, s, k] >= 0:
+        slots = self._v_slots
+        if slots[d, s, k] >= 0:
             raise ValueError(f"slot {k} of cell ({d}, {s}) is occupied")
-        self.slots[d, s, k] = w
-        self.shift_of[w, d] = s
-        self.slot_of[w, d] = k
-        self.count[d, s] += 1
+        slots[d, s, k] = w
+        self._v_shift_of[w, d] = s
+        self._v_slot_of[w, d] = k
+        self._v_count[d, s] += 1
 
     def clear(self, d: int, s: int, k: int) -> int:
         """Empty slot ``k`` of cell ``(d, s)``; returns the worker it held (-1 if empty)."""
-        w = int(self.slots[d, s, k])
+        slots = self._v_slots
+        w: int = slots[d, s, k]
         if w >= 0:
-            self.slots[d, s, k] = -1
-            self.shift_of[w, d] = -1
-            self.slot_of[w, d] = -1
-            self.count[d, s] -= 1
+            slots[d, s, k] = -1
+            self._v_shift_of[w, d] = -1
+            self._v_slot_of[w, d] = -1
+            self._v_count[d, s] -= 1
         return w
 
     def copy(self) -> Roster:
@@ -88,6 +135,7 @@ class Roster:
         other.slot_of = self.slot_of.copy()
         other.slots = self.slots.copy()
         other.count = self.count.copy()
+        other._views()
         return other
 
     def __eq__(self, other: object) -> bool:

@@ -111,6 +111,15 @@ def _delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
     return out
 
 
+def _penalty_sum(records: Sequence[Violation]) -> float:
+    """``math.fsum`` of the records' penalties (the one penalty itself for one record: the
+    same float)."""
+    n = len(records)
+    if n == 1:
+        return records[0].penalty
+    return math.fsum(map(_PENALTY, records)) if n else 0.0
+
+
 def _same(a: Violation, b: Violation) -> bool:
     """``a == b`` for two records of one rule with equal keys (fewer field reads)."""
     return (
@@ -268,6 +277,11 @@ class Validator:
         """Hard violation count and soft penalty of the maintained set."""
         return Score(self._hard, self._soft)
 
+    @property
+    def hard_count(self) -> int:
+        """``score().hard``: the number of maintained hard violations."""
+        return self._hard
+
     # -- changes --------------------------------------------------------------------------
     def _apply_all(self, changes: Sequence[Change]) -> list[Change]:
         """Apply ``changes`` to the mirror, all or nothing; returns them as int tuples."""
@@ -363,7 +377,7 @@ class Validator:
                     gone.append(f)  # same key, new record: resolved and introduced
                 came.append(v)
             if len(kept) < len(old_keys):
-                gone.extend(found[k] for k in old_keys if k not in kept)
+                gone.extend([found[k] for k in old_keys if k not in kept])
             if not gone and not came:
                 continue
             resolved.extend(gone)
@@ -371,7 +385,7 @@ class Validator:
             if hard_delta is not None:
                 hard += len(came) - len(gone)
             else:
-                soft += math.fsum(v.penalty for v in came) - math.fsum(v.penalty for v in gone)
+                soft += _penalty_sum(came) - _penalty_sum(gone)
             changed.append((i, anchors_fn, tuple(gone), tuple(came)))
         return Delta(tuple(introduced), tuple(resolved), hard, soft), changed
 
@@ -412,12 +426,12 @@ class Validator:
     def _check_roster(self, done: Sequence[Change]) -> None:
         """Raise ``ValueError`` (mirror reverted) unless the roster holds the mirror's cells
         of ``done``."""
-        shift_of, mirror = self.roster.shift_of, self.state.shift_of
+        shift_at, mirror = self.roster.shift_at, self.state.shift_of
         for w, d, _, _ in done:
-            if int(shift_of[w, d]) != mirror[w][d]:
+            if shift_at(w, d) != mirror[w][d]:
                 self._revert(done)
                 raise ValueError(
-                    f"changes: the roster holds shift {int(shift_of[w, d])} for worker "
+                    f"changes: the roster holds shift {shift_at(w, d)} for worker "
                     f"{self.tables.worker_id[w]!r} on {self.tables.iso[d]}, not "
                     f"{mirror[w][d]} — apply the changes to the roster before commit()"
                 )

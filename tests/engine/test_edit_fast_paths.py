@@ -146,3 +146,11 @@ def test_fork_and_parent_edit_the_same_rows_independently():
     now = snapshot(b)
     assert [now[i] for i in roster_and_rules] == [branch_before[i] for i in roster_and_rules]
     assert_consistent(b)
+
+
+def test_the_facade_builds_the_same_ops_as_the_dataclasses():
+    from rtsched_widgets.engine.ops import Assign, Unassign, new_assign, new_unassign
+
+    assert new_assign("W01", "2026-01-05", "N", 1) == Assign("W01", "2026-01-05", "N", 1)
+    assert new_unassign("2026-01-05", 0, None, "W02") == Unassign("2026-01-05", 0, None, "W02")
+    assert new_assign("W01", "2026-01-05", 0, None).to_dict()["slot"] is None

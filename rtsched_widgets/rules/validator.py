@@ -150,6 +150,7 @@ class Validator:
         "_soft",
         "_soft_fns",
         "_soft_one",
+        "_soft_rule_fns",
         "_stamp",
         "problem",
         "roster",
@@ -205,6 +206,8 @@ class Validator:
             )
             for i in live
         )
+        # the soft ones alone, in the same order (a change known to move no hard rule)
+        self._soft_rule_fns = tuple(f for f in self._rule_fns if f[4] is None)
         self._stamp = 0
         self._pending: _Preview | None = None
         # (stamp, change) of the latest hard_delta of one change that found 0, else None
@@ -330,9 +333,9 @@ class Validator:
                     for hard_fn in self._hard_fns:
                         undo += hard_fn(state, w0, d0, new0, old0)
                     skip_hard = undo == 0
-        for i, touched_fn, local_fn, anchors_fn, hard_delta in self._rule_fns:
-            if skip_hard and hard_delta is not None:
-                continue
+        for i, touched_fn, local_fn, anchors_fn, hard_delta in (
+            self._soft_rule_fns if skip_hard else self._rule_fns
+        ):
             if single:
                 hit = touched_fn(w0, d0, old0, new0)
                 if not hit:
@@ -566,6 +569,7 @@ class Validator:
         other._soft_fns = self._soft_fns
         other._soft_one = self._soft_one
         other._rule_fns = self._rule_fns
+        other._soft_rule_fns = self._soft_rule_fns
         other.state = self.state.copy()
         other._found = [f.copy() for f in self._found]
         other._index = [idx.copy() for idx in self._index]

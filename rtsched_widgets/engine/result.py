@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rtsched_widgets._drafts import draft_class
+
 #: Error codes of a failed :class:`OpResult` (``OpResult.error``), with what each means.
 ERROR_CODES: dict[str, str] = {
     "MALFORMED": "the operation is not well formed (missing/unknown field, wrong type)",
@@ -129,24 +131,12 @@ class OpResult:
 
 
 def _applied_builder() -> Any:
-    """A constructor of applied :class:`OpResult` records that fills the slots directly
-    (``OpResult(...)`` goes through a frozen dataclass ``__init__``: one ``object.__setattr__``
-    per field); same record, for the engine's edit path."""
+    """A constructor of applied :class:`OpResult` records through a draft (see
+    ``rtsched_widgets._drafts``): the same record as ``OpResult(ok=True, ...)``, for the
+    engine's edit path."""
+    draft = draft_class(OpResult)
     new = object.__new__
-    setters = {name: getattr(OpResult, name).__set__ for name in OpResult.__slots__}
-    s_ok, s_message, s_op_id, s_version = (
-        setters[n] for n in ("ok", "message", "op_id", "version")
-    )
-    s_introduced, s_resolved, s_suggestions = (
-        setters[n] for n in ("introduced", "resolved", "suggestions")
-    )
-    s_replaced, s_error, s_forced, s_preview = (
-        setters[n] for n in ("replaced", "error", "forced", "preview")
-    )
-    s_kind, s_user, s_cells, s_hard, s_soft, s_details = (
-        setters[n] for n in ("kind", "user", "cells", "hard_delta", "soft_delta", "details")
-    )
-    assert len(setters) == 17, "applied(): every OpResult field is set"
+    assert len(OpResult.__slots__) == 17, "applied(): every OpResult field is set"
 
     def applied(
         message: str,
@@ -163,24 +153,25 @@ def _applied_builder() -> Any:
         soft_delta: float,
         details: dict[str, Any],
     ) -> OpResult:
-        r = new(OpResult)
-        s_ok(r, True)
-        s_message(r, message)
-        s_op_id(r, op_id)
-        s_version(r, version)
-        s_introduced(r, introduced)
-        s_resolved(r, resolved)
-        s_suggestions(r, ())
-        s_replaced(r, replaced)
-        s_error(r, None)
-        s_forced(r, forced)
-        s_preview(r, False)
-        s_kind(r, kind)
-        s_user(r, user)
-        s_cells(r, cells)
-        s_hard(r, hard_delta)
-        s_soft(r, soft_delta)
-        s_details(r, details)
+        r: Any = new(draft)
+        r.ok = True
+        r.message = message
+        r.op_id = op_id
+        r.version = version
+        r.introduced = introduced
+        r.resolved = resolved
+        r.suggestions = ()
+        r.replaced = replaced
+        r.error = None
+        r.forced = forced
+        r.preview = False
+        r.kind = kind
+        r.user = user
+        r.cells = cells
+        r.hard_delta = hard_delta
+        r.soft_delta = soft_delta
+        r.details = details
+        r.__class__ = OpResult
         return r
 
     return applied

@@ -154,3 +154,26 @@ def test_the_facade_builds_the_same_ops_as_the_dataclasses():
     assert new_assign("W01", "2026-01-05", "N", 1) == Assign("W01", "2026-01-05", "N", 1)
     assert new_unassign("2026-01-05", 0, None, "W02") == Unassign("2026-01-05", 0, None, "W02")
     assert new_assign("W01", "2026-01-05", 0, None).to_dict()["slot"] is None
+
+
+def test_records_built_through_drafts_are_frozen_instances_of_their_class():
+    import dataclasses
+
+    from rtsched_widgets._drafts import draft_class
+    from rtsched_widgets.engine.events import Event
+    from rtsched_widgets.rules.base import Violation, new_violation
+
+    v = new_violation(
+        "cover_under", "soft", (), ("2026-01-05",), 1, "m", 2.5, ("cover_under", 4, 1)
+    )
+    assert type(v) is Violation
+    assert v == Violation("cover_under", "soft", (), ("2026-01-05",), 1, "m", 2.5, v.key)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        v.penalty = 0.0  # type: ignore[misc]
+    bus = EventBus(schedule_id="x", forward=False)
+    event = bus.publish("assigned", {"op_id": "x-1"}, "alice")
+    assert type(event) is Event and event.seq == 1 and event.schedule_id == "x"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.seq = 2  # type: ignore[misc]
+    with pytest.raises(TypeError, match="only base is object"):
+        draft_class(int)

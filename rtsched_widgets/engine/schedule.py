@@ -551,6 +551,15 @@ class Schedule:
         return occupied[0]
 
     def _plan(self, op: Op | _SetSlots, kind: str) -> _Plan:
+        cls = type(op)
+        if cls is Unassign or cls is Assign:
+            plan = self._plan_one_slot(op, kind)  # type: ignore[arg-type]
+            if plan is not None:
+                return plan
+        return self._plan_general(op, kind)
+
+    def _plan_general(self, op: Op | _SetSlots, kind: str) -> _Plan:
+        """The plan of any op (raises OpError naming what is wrong)."""
         view = _Overlay(self.core)
         replaced: list[int] = []
         message = self._compile(op, view, replaced, kind)
@@ -558,6 +567,63 @@ class Schedule:
         if not slot_changes:
             raise OpError("NO_CHANGE", f"{message}: nothing would change")
         return _Plan(kind, slot_changes, view.worker_changes(), replaced, message)
+
+    def _plan_one_slot(self, op: Assign | Unassign, kind: str) -> _Plan | None:
+        """The plan ``_compile`` makes of a plain assign or unassign — an ISO date string and
+        a post index already seen, no slot given, no worker named for an unassign — read
+        straight off the roster; ``None`` for anything else (other forms, and every edit that
+        fails: the general path then words the error)."""
+        date, s = op.date, op.post
+        if type(date) is not str or type(s) is not int or op.slot is not None:
+            return None
+        d = self._cache_day.get(date)
+        if d is None or not 0 <= s < self.problem.n_shifts:
+            return None
+        roster = self.core
+        cap = roster.capacity(d, s)
+        worker_at = roster.worker_at
+        if type(op) is Unassign:
+            if op.worker is not None:
+                return None
+            if cap == 1:
+                k = 0
+            else:
+                occupied = [k for k in range(cap) if worker_at(d, s, k) >= 0]
+                if len(occupied) != 1:
+                    return None
+                k = occupied[0]
+            w = worker_at(d, s, k)
+            if w < 0:
+                return None
+            return _Plan(
+                kind,
+                [(d, s, k, w, -1)],
+                [(w, d, s, -1)],
+                [],
+                f"{self._ids[w]} unassigned from {self._label(d, s, k)}",
+            )
+        w_id = op.worker
+        who = self.problem.worker_index.get(w_id) if type(w_id) is str else None
+        if who is None or cap < 1 or roster.shift_at(who, d) >= 0:
+            return None
+        k = 0
+        while k < cap and worker_at(d, s, k) >= 0:
+            k += 1
+        if k == cap:
+            if cap > 1:
+                return None
+            k = 0
+        occupant = worker_at(d, s, k)
+        text = f"{w_id} assigned to {self._label(d, s, k)}"
+        if occupant < 0:
+            return _Plan(kind, [(d, s, k, -1, who)], [(who, d, -1, s)], [], text)
+        return _Plan(
+            kind,
+            [(d, s, k, occupant, who)],
+            [(occupant, d, s, -1), (who, d, -1, s)],
+            [occupant],
+            f"{text} replacing {self._ids[occupant]}",
+        )
 
     # ------------------------------------------------------------------ the path of an edit
     def apply(

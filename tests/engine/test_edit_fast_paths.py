@@ -177,3 +177,41 @@ def test_records_built_through_drafts_are_frozen_instances_of_their_class():
         event.seq = 2  # type: ignore[misc]
     with pytest.raises(TypeError, match="only base is object"):
         draft_class(int)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_one_slot_plans_equal_the_general_plans(seed: int) -> None:
+    """Plain assigns and unassigns are planned straight off the roster; the plan (changes,
+    replaced worker, message) is the one the general compiler makes, on cells of one and of
+    two slots, empty, partly and fully taken."""
+    import numpy as np
+
+    from rtsched_widgets.engine.ops import Assign, Unassign
+    from rtsched_widgets.engine.result import OpError
+
+    s = Schedule(make_problem(n_workers=10, n_days=20), user="alice")
+    s.generate()
+    p = s.problem
+    rng = np.random.default_rng(seed)
+    fast = 0
+    for i in range(400):
+        d = int(rng.integers(p.n_days))
+        iso = p.calendar.iso(d)
+        s._day(iso)  # the fast path knows dates already seen
+        post = int(rng.integers(p.n_shifts))
+        if rng.random() < 0.5:
+            op: Assign | Unassign = Assign(p.workers[int(rng.integers(p.n_workers))].id, iso, post)
+        else:
+            op = Unassign(iso, post)
+        plan = s._plan_one_slot(op, op.kind)
+        try:
+            general = s._plan_general(op, op.kind)
+        except OpError:
+            assert plan is None, op  # every refusal is left to the general path
+            continue
+        if plan is not None:
+            fast += 1
+            assert plan == general, op
+        if i % 3 == 0:  # move the roster on so cells fill and empty
+            s.apply(op)
+    assert fast > 100

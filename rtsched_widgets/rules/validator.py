@@ -20,13 +20,14 @@ are immutable and shared.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from rtsched_widgets._drafts import draft_class
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.rules.base import Change, Delta, DeltaFn, Rule, Score, Violation
@@ -109,6 +110,20 @@ def _delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
             done.add(fam)
             out.append(type(r).fused_delta_fn(families[fam]))
     return out
+
+
+_DeltaDraft = draft_class(Delta)
+
+
+def _new_delta(introduced: tuple, resolved: tuple, hard: int, soft: float) -> Delta:
+    """``Delta(introduced, resolved, hard, soft)`` built as a draft (see ``_drafts``)."""
+    delta: Any = object.__new__(_DeltaDraft)
+    delta.introduced = introduced
+    delta.resolved = resolved
+    delta.hard = hard
+    delta.soft = soft
+    delta.__class__ = Delta
+    return delta
 
 
 def _penalty_sum(records: Sequence[Violation]) -> float:
@@ -333,20 +348,14 @@ class Validator:
                     for hard_fn in self._hard_fns:
                         undo += hard_fn(state, w0, d0, new0, old0)
                     skip_hard = undo == 0
-        for i, touched_fn, local_fn, anchors_fn, hard_delta in (
-            self._soft_rule_fns if skip_hard else self._rule_fns
-        ):
-            if single:
-                hit = touched_fn(w0, d0, old0, new0)
-                if not hit:
-                    continue
-                touched = set(hit)
-            else:
-                touched = set()
-                for w, d, old, new in done:
-                    touched.update(touched_fn(w, d, old, new))
-                if not touched:
-                    continue
+        if single:
+            return self._compute_one(w0, d0, old0, new0, skip_hard)
+        for i, touched_fn, local_fn, anchors_fn, hard_delta in self._rule_fns:
+            touched: set[int] = set()
+            for w, d, old, new in done:
+                touched.update(touched_fn(w, d, old, new))
+            if not touched:
+                continue
             index, found = self._index[i], self._found[i]
             old_keys: set[tuple] = set()
             if index:
@@ -354,16 +363,6 @@ class Validator:
                     keys = index.get(a)
                     if keys:
                         old_keys |= keys
-            # Nothing near the change was violated, so nothing is resolved and the introduced
-            # count equals the rule's count change — zero when undoing the change (the
-            # mirror holds it) would not move the count.
-            if (
-                single
-                and hard_delta is not None
-                and not old_keys
-                and not hard_delta(state, w0, d0, new0, old0)
-            ):
-                continue
             now = local_fn(state, touched)
             if not now and not old_keys:
                 continue
@@ -391,6 +390,74 @@ class Validator:
                 soft += _penalty_sum(came) - _penalty_sum(gone)
             changed.append((i, anchors_fn, tuple(gone), tuple(came)))
         return Delta(tuple(introduced), tuple(resolved), hard, soft), changed
+
+    def _compute_one(
+        self, w0: int, d0: int, old0: int, new0: int, skip_hard: bool
+    ) -> tuple[Delta, list[_RuleChange]]:
+        """``_compute`` of one change (the mirror holds it); ``skip_hard``: no hard rule moved
+        near it. The same answer with fewer temporaries: most changes touch one anchor of a
+        rule, whose indexed keys are used as they are."""
+        introduced: list[Violation] = []
+        resolved: list[Violation] = []
+        changed: list[_RuleChange] = []
+        hard, soft = 0, 0.0
+        state = self.state
+        for i, touched_fn, local_fn, anchors_fn, hard_delta in (
+            self._soft_rule_fns if skip_hard else self._rule_fns
+        ):
+            hit = touched_fn(w0, d0, old0, new0)
+            if not hit:
+                continue
+            touched = set(hit)
+            index = self._index[i]
+            old_keys: Collection[tuple] = ()
+            if index:
+                if len(touched) == 1:
+                    old_keys = index.get(next(iter(touched)), ())
+                else:
+                    merged: set[tuple] = set()
+                    for a in touched:
+                        keys = index.get(a)
+                        if keys:
+                            merged |= keys
+                    old_keys = merged
+            # see _compute: nothing near a hard rule's change was violated and undoing the
+            # change would not move its count, so there is nothing to report
+            if (
+                hard_delta is not None
+                and not old_keys
+                and not hard_delta(state, w0, d0, new0, old0)
+            ):
+                continue
+            now = local_fn(state, touched)
+            if not now and not old_keys:
+                continue
+            found = self._found[i]
+            came: list[Violation] = []
+            gone: list[Violation] = []
+            n_kept = 0
+            for v in now:
+                k = v.key
+                if k in old_keys:
+                    n_kept += 1
+                    f = found[k]
+                    if f is v or _same(f, v):
+                        continue
+                    gone.append(f)  # same key, new record: resolved and introduced
+                came.append(v)
+            if n_kept < len(old_keys):
+                now_keys = {v.key for v in now}
+                gone.extend([found[k] for k in old_keys if k not in now_keys])
+            if not gone and not came:
+                continue
+            resolved += gone
+            introduced += came
+            if hard_delta is not None:
+                hard += len(came) - len(gone)
+            else:
+                soft += _penalty_sum(came) - _penalty_sum(gone)
+            changed.append((i, anchors_fn, tuple(gone), tuple(came)))
+        return _new_delta(tuple(introduced), tuple(resolved), hard, soft), changed
 
     def _store(self, changed: Sequence[_RuleChange]) -> None:
         """Drop and add the records of ``changed`` in the maintained set and its index (index

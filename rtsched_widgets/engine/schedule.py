@@ -925,10 +925,10 @@ class Schedule:
         event_type = EVENT_OF_KIND.get(plan.kind, "bulk_applied")
         if remote is not None:
             event_type = "remote_applied"
-        self._publish_owned(event_type, payload, user)
+        self.events.publish_owned(event_type, payload, user)
         hard_delta, soft_delta = int(delta.hard), float(delta.soft)
         if introduced or resolved:
-            self._publish_owned(
+            self.events.publish_owned(
                 "violations_changed",
                 {
                     "op_id": op_id,
@@ -1020,10 +1020,6 @@ class Schedule:
 
     def _publish(self, type_: str, payload: dict[str, Any], user: str | None) -> None:
         self.events.publish(type_, payload, user)
-
-    def _publish_owned(self, type_: str, payload: dict[str, Any], user: str) -> None:
-        """Publish a payload dict built for this event alone (wrapped, not copied)."""
-        self.events.publish_owned(type_, payload, user)
 
     def _alternatives(self, op: Any, plan: _Plan) -> list[dict[str, Any]]:
         from rtsched_widgets.engine.suggestions import alternatives

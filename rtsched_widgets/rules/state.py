@@ -222,12 +222,15 @@ class LiveState:
 
     def apply(self, w: int, d: int, old: int, new: int) -> None:
         """Worker ``w`` goes from shift ``old`` to ``new`` on day ``d`` (checked first)."""
-        self.check(w, d, old, new)
+        t = self.t
+        if not (0 <= w < t.n_w and 0 <= d < t.n_d and -1 <= new < t.n_s and -1 <= old < t.n_s) or (
+            self.shift_of[w][d] != old
+        ):
+            self.check(w, d, old, new)  # raises, naming what does not fit
         if old == new:
             return
         if self._shared:
             self._own(w, d)
-        t = self.t
         self.shift_of[w][d] = new
         sign = 0
         if old >= 0:

@@ -226,7 +226,7 @@ class Validator:
         self._stamp = 0
         self._pending: _Preview | None = None
         # (stamp, change) of the latest hard_delta of one change that found 0, else None
-        self._last_hard: tuple[int, Change] | None = None
+        self._last_hard: tuple[int, tuple[Change, ...]] | None = None
         self.rebuild()
 
     # -- maintained set -------------------------------------------------------------------
@@ -341,7 +341,7 @@ class Validator:
                 # engine's gate has often just computed the forward sum for this very
                 # change on this very state: reuse it.
                 last = self._last_hard
-                if last is not None and last[0] == self._stamp and last[1] == done[0]:
+                if last is not None and last[0] == self._stamp and last[1] == (done[0],):
                     skip_hard = True
                 else:
                     undo: float = 0
@@ -350,7 +350,15 @@ class Validator:
                     skip_hard = undo == 0
         if single:
             return self._compute_one(w0, d0, old0, new0, skip_hard)
-        for i, touched_fn, local_fn, anchors_fn, hard_delta in self._rule_fns:
+        if self._hard == 0:
+            # No hard violation before, and the hard delta of these very changes on this
+            # very state, computed in order by the gate, is 0: each hard rule's count is
+            # as high after as before, so still 0 — nothing to introduce or resolve.
+            last = self._last_hard
+            skip_hard = last is not None and last[0] == self._stamp and last[1] == tuple(done)
+        for i, touched_fn, local_fn, anchors_fn, hard_delta in (
+            self._soft_rule_fns if skip_hard else self._rule_fns
+        ):
             touched: set[int] = set()
             for w, d, old, new in done:
                 touched.update(touched_fn(w, d, old, new))
@@ -588,12 +596,35 @@ class Validator:
         """The hard part of ``score_delta(changes)`` (soft rules are not evaluated); nothing
         changes. The roster must not hold the changes yet."""
         if len(changes) != 1:
-            return self.score_delta(changes)[0]
+            hard, done = self._hard_of_many(changes)
+            # a commit of these changes before anything else is committed skips the hard
+            # rules when the schedule had no hard violation (see _compute)
+            self._last_hard = (self._stamp, done) if hard == 0 else None
+            return hard
         w, d, old, new = changes[0]
         hard = self._hard_of_one(w, d, old, new)
         # a commit of this change before anything else is committed skips the hard rules
-        self._last_hard = (self._stamp, (w, d, old, new)) if hard == 0 else None
+        self._last_hard = (self._stamp, ((w, d, old, new),)) if hard == 0 else None
         return hard
+
+    def _hard_of_many(self, changes: Sequence[Change]) -> tuple[int, tuple[Change, ...]]:
+        """Hard change of several changes applied in order (each checked against the state
+        they meet) and the changes as int tuples; nothing changes."""
+        state = self.state
+        hard_fns = self._hard_fns
+        done: list[Change] = []
+        total: float = 0
+        try:
+            for w, d, old, new in changes:
+                ch = (int(w), int(d), int(old), int(new))
+                state.check(*ch)
+                for f in hard_fns:
+                    total += f(state, *ch)
+                state.apply(*ch)
+                done.append(ch)
+        finally:
+            self._revert(done)
+        return int(total), tuple(done)
 
     def _hard_of_one(self, w: int, d: int, old: int, new: int) -> int:
         """Hard change of one change (checked against the state first); nothing changes."""

@@ -320,3 +320,30 @@ def test_a_hard_check_that_found_nothing_is_reused_only_for_its_change_on_its_st
     apply_to_roster(v3.roster, change)
     assert keyed(v2.commit(change).introduced) == keyed(v3.commit(change).introduced)
     assert_matches_full(v2)
+
+
+def test_a_hard_check_of_several_changes_is_reused_only_for_them_on_its_state():
+    # as above, with two changes: the gate's hard check of the pair found nothing
+    p = _problem()
+    r = roster_with(p, [(1, 0, 0), (2, 3, 0)])
+    v = Validator(p, r)
+    a_day_20, pair = [(0, 20, -1, 0)], [(1, 21, -1, 0), (3, 20, -1, 1)]
+    assert v.hard_delta(pair) == 0 == v.score_delta(pair)[0]
+    apply_to_roster(r, a_day_20)
+    assert v.commit(a_day_20).hard == 0
+    apply_to_roster(r, pair)
+    c = v.commit(pair)  # A now works day 20: D beside A breaks the incompatibility
+    assert c.hard == 1 and [x.rule for x in c.introduced if x.severity == "hard"] == [
+        "incompatible"
+    ]
+    assert_matches_full(v)
+    # reused for its own changes on its own state: the same answer as computed afresh
+    r2 = roster_with(p, [(1, 0, 0), (2, 3, 0)])
+    v2, v3 = Validator(p, r2), Validator(p, r2.copy())
+    assert v2.hard_delta(pair) == 0
+    apply_to_roster(r2, pair)
+    apply_to_roster(v3.roster, pair)
+    got, fresh = v2.commit(pair), v3.commit(pair)
+    assert keyed(got.introduced) == keyed(fresh.introduced)
+    assert keyed(got.resolved) == keyed(fresh.resolved)
+    assert_matches_full(v2)

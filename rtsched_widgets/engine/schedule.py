@@ -1183,7 +1183,7 @@ class Schedule:
         return self._revert(rec, who, "redo", force)
 
     def _revert(self, rec: OpRecord, who: str, kind: str, force: bool) -> OpResult:
-        if isinstance(rec, SlotRecord) and rec.holds_its_result(self.core.slots):
+        if isinstance(rec, SlotRecord) and rec.holds_its_result(self.core.worker_at):
             conflicts = []  # the common case, answered without naming the cells
         else:
             conflicts = self.oplog.conflicts(rec, self._cell_value)

@@ -17,7 +17,7 @@ and a record of the history is one that stays.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from rtsched_widgets.engine.history import OpRecord
@@ -48,7 +48,7 @@ class SlotRecord(OpRecord):
         except AttributeError:
             iso = self._names[0]
             ch = self._changes
-            out = tuple((iso[ch[i]], ch[i + 1], ch[i + 2]) for i in range(0, len(ch), 5))
+            out = tuple([(iso[ch[i]], ch[i + 1], ch[i + 2]) for i in range(0, len(ch), 5)])
             _CELLS.__set__(self, out)
             return out
 
@@ -76,16 +76,19 @@ class SlotRecord(OpRecord):
             return _INVERSE.__get__(self, OpRecord)
         except AttributeError:
             ch = self._changes
-            out = tuple((ch[i], ch[i + 1], ch[i + 2], ch[i + 3]) for i in range(0, len(ch), 5))
+            out = tuple([(ch[i], ch[i + 1], ch[i + 2], ch[i + 3]) for i in range(0, len(ch), 5)])
             _INVERSE.__set__(self, out)
             return out
 
-    def holds_its_result(self, slots: Any) -> bool:
+    def holds_its_result(self, worker_at: Callable[[int, int, int], int]) -> bool:
         """Whether every slot this op changed still holds the worker it left there
-        (``slots[day, post, slot]``: worker index or -1): reverting it then overwrites no
-        later edit."""
+        (``worker_at(day, post, slot)``: worker index or -1): reverting it then overwrites
+        no later edit."""
         ch = self._changes
-        return all(slots[ch[i], ch[i + 1], ch[i + 2]] == ch[i + 4] for i in range(0, len(ch), 5))
+        for i in range(0, len(ch), 5):
+            if worker_at(ch[i], ch[i + 1], ch[i + 2]) != ch[i + 4]:
+                return False
+        return True
 
     def _values(self, at: int) -> dict[Hashable, Any]:
         """cell -> worker id of the slots whose worker at offset ``at`` (3: old, 4: new) is

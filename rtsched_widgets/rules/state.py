@@ -9,7 +9,6 @@ updated change by change by the validator.
 from __future__ import annotations
 
 import weakref
-from bisect import bisect_left, insort
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -85,10 +84,10 @@ _CACHE: weakref.WeakKeyDictionary[Problem, Tables] = weakref.WeakKeyDictionary()
 class LiveState:
     """Python mirror of a roster plus running aggregates, updated by ``apply``.
 
-    - ``shift_of[w][d]``: shift index or -1; ``days[w]``: sorted working days of ``w``;
+    - ``shift_of[w][d]``: shift index or -1;
     - ``works[w][d]``: 1 when ``w`` works day ``d``, else 0 (one ``bytearray`` per worker: a
       window of days is one short slice, ``works[w].count(1, a, b)`` counts the working days
-      in ``a … b - 1``);
+      in ``a … b - 1`` and ``works[w].find(1, a, b)`` finds the first);
     - ``count[d][s]``: people on shift ``s`` of day ``d``;
     - ``n_work[w]``, ``n_ws[w][s]``, ``minutes[w]``: shifts, shifts per type, minutes worked;
     - ``spw[w][k]``: special days worked in calendar week ``k``; ``n_special[w]`` their total;
@@ -106,7 +105,6 @@ class LiveState:
         "_own_w",
         "_shared",
         "count",
-        "days",
         "minutes",
         "n_last",
         "n_special",
@@ -125,7 +123,6 @@ class LiveState:
         sh = np.asarray(shift_of, dtype=np.int64)
         works = sh >= 0
         self.shift_of = sh.tolist()
-        self.days = [np.flatnonzero(row).tolist() for row in works]
         self.works = [bytearray(row.tobytes()) for row in works.astype(np.uint8)]
         count = np.zeros((t.n_d, t.n_s), dtype=np.int64)
         w_idx, d_idx = np.nonzero(works)
@@ -167,7 +164,6 @@ class LiveState:
         other = LiveState.__new__(LiveState)
         other.t = self.t
         other.shift_of = self.shift_of[:]
-        other.days = self.days[:]
         other.works = self.works[:]
         other.count = self.count[:]
         other.n_work = self.n_work[:]
@@ -191,7 +187,6 @@ class LiveState:
         if w not in own:
             own.add(w)
             self.shift_of[w] = self.shift_of[w][:]
-            self.days[w] = self.days[w][:]
             self.works[w] = self.works[w][:]
             self.n_ws[w] = self.n_ws[w][:]
             self.spw[w] = self.spw[w][:]
@@ -251,13 +246,7 @@ class LiveState:
             sign = -1
         if sign == 0:
             return
-        days = self.days[w]
-        if sign > 0:
-            insort(days, d)
-            self.works[w][d] = 1
-        else:
-            del days[bisect_left(days, d)]
-            self.works[w][d] = 0
+        self.works[w][d] = 1 if sign > 0 else 0
         self.n_work[w] += sign
         if t.special[d]:
             wk = t.week[d]

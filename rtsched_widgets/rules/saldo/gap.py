@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -76,13 +75,16 @@ class MinGap(Rule):
             if state.shift_of[w][d] < 0:
                 continue
             m = t.min_distance[w]
-            days = state.days[w]
-            for x in days[bisect_left(days, d - m + 1) : bisect_right(days, d + m - 1)]:
+            row = state.works[w]
+            end = d + m  # working days in d - m + 1 … d + m - 1, in order
+            x = row.find(1, max(d - m + 1, 0), end)
+            while x >= 0:
                 if x != d:
                     lo, hi = (x, d) if x < d else (d, x)
                     key = ("min_gap", w, lo, hi)
                     if key not in found:
                         found[key] = self.record(w, lo, hi)
+                x = row.find(1, x + 1, end)
         return list(found.values())
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:

@@ -10,7 +10,7 @@ OPEN_BROWSER ?= 0
 PORT ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint js js-test pytest bench venv install install-test chromium clean
+.PHONY: demo test lint js js-test pytest bench venv install install-test chromium valgrind clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ chromium:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	fi
 
+valgrind:
+	@if ! command -v valgrind > /dev/null; then \
+	  echo "installing Debian's valgrind (bench_edit_instructions counts instructions with it)"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind; \
+	fi
+
 ## demo: JupyterLab with real-time collaboration on notebooks/, bound to 127.0.0.1
 demo: install
 	$(PY) -m rtsched_widgets.demo --port $(PORT) $(if $(filter 1,$(OPEN_BROWSER)),--open-browser,)
@@ -71,7 +77,7 @@ test: install-test chromium
 ## bench: the performance tables recorded in benchmarks/RESULTS.md
 ##        (BENCH_TIME_LIMIT seconds per strategy run; DESIGN's full table uses 60)
 BENCH_TIME_LIMIT ?= 10
-bench: install-test chromium
+bench: install-test chromium valgrind
 	@for script in $(filter-out benchmarks/bench_strategies.py,$(wildcard benchmarks/bench_*.py)); do \
 	  echo "== $$script"; $(PY) $$script || exit 1; done
 	$(PY) benchmarks/bench_strategies.py --time-limit $(BENCH_TIME_LIMIT) --jobs 1

@@ -2,7 +2,9 @@
 
 Every edit, whoever makes it, takes one path (:meth:`Schedule._run`):
 
-1. the operation is parsed and its addresses resolved (bad input -> a failed ``OpResult``);
+1. the operation is parsed and its addresses resolved (bad input -> a failed ``OpResult``)
+   into a plan of slot and worker changes — a plain assign or unassign read straight off the
+   roster, any other op (and every refusal) compiled through an overlay of pending writes;
 2. access checks: optimistic concurrency against ``base_version`` when the policy asks for it
    (the seam where locks plug in);
 3. the validator previews the violations the change would introduce and resolve;

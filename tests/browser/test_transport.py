@@ -16,7 +16,7 @@ import psutil
 import pytest
 from labharness import kernel_message as message
 from labharness import start_lab_server, stop_process_tree
-from tornado.websocket import websocket_connect
+from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 pytestmark = pytest.mark.browser
 
@@ -44,33 +44,54 @@ _comm.get_comm_manager().register_target("slow", _slow_target)
 """
 
 
+async def close_websocket(ws: WebSocketClientConnection) -> None:
+    """Close a client websocket and wait for the server's closing frame, then close its socket.
+
+    Tornado's ``close()`` only sends the client's closing frame: the socket stays open until the
+    server's reply is read (or a 5 s timer fires). When ``asyncio.run`` ends first, the socket is
+    left open with its loop gone and only the garbage collector finds it, later, as an unclosed
+    socket (a ``ResourceWarning`` pinned on whichever test runs then).
+    """
+    protocol = ws.protocol
+    assert protocol is not None and protocol.stream is not None, "the websocket is not open"
+    stream = protocol.stream
+    ws.close()
+    try:
+        while await asyncio.wait_for(ws.read_message(), 30) is not None:
+            pass  # messages still in flight before the server's closing frame
+    finally:
+        stream.close()
+
+
 async def exchange(port: int, token: str, kernel_id: str) -> tuple[dict[str, Any], int]:
     """Run code and a comm echo through the kernel websocket; returns the echo and the
     TCP_NODELAY option of the server's end of that websocket."""
     url = f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?token={token}"
     ws = await websocket_connect(url)
+    try:
 
-    async def until(pred: Any) -> dict[str, Any]:
-        while True:
-            raw = await asyncio.wait_for(ws.read_message(), 60)
-            assert raw is not None, "the server closed the kernel websocket"
-            msg = json.loads(raw)
-            if pred(msg):
-                return msg
+        async def until(pred: Any) -> dict[str, Any]:
+            while True:
+                raw = await asyncio.wait_for(ws.read_message(), 60)
+                assert raw is not None, "the server closed the kernel websocket"
+                msg = json.loads(raw)
+                if pred(msg):
+                    return msg
 
-    code = {"code": ECHO_TARGET, "silent": False, "store_history": False}
-    await ws.write_message(message("execute_request", {**code, "user_expressions": {}}))
-    reply = await until(lambda m: m["msg_type"] == "execute_reply")
-    assert reply["content"]["status"] == "ok"
-    comm_id = uuid.uuid4().hex
-    await ws.write_message(
-        message("comm_open", {"comm_id": comm_id, "target_name": "echo", "data": {}})
-    )
-    await ws.write_message(message("comm_msg", {"comm_id": comm_id, "data": {"n": 7}}))
-    echo = await until(lambda m: m["msg_type"] == "comm_msg")
-    local = ws.protocol.stream.socket.getsockname()  # type: ignore[union-attr]
-    nodelay = server_nodelay(port, local)
-    ws.close()
+        code = {"code": ECHO_TARGET, "silent": False, "store_history": False}
+        await ws.write_message(message("execute_request", {**code, "user_expressions": {}}))
+        reply = await until(lambda m: m["msg_type"] == "execute_reply")
+        assert reply["content"]["status"] == "ok"
+        comm_id = uuid.uuid4().hex
+        await ws.write_message(
+            message("comm_open", {"comm_id": comm_id, "target_name": "echo", "data": {}})
+        )
+        await ws.write_message(message("comm_msg", {"comm_id": comm_id, "data": {"n": 7}}))
+        echo = await until(lambda m: m["msg_type"] == "comm_msg")
+        local = ws.protocol.stream.socket.getsockname()  # type: ignore[union-attr]
+        nodelay = server_nodelay(port, local)
+    finally:
+        await close_websocket(ws)
     return echo["content"]["data"], nodelay
 
 
@@ -133,29 +154,31 @@ async def statuses(port: int, token: str, kernel_id: str) -> dict[str, list[str]
     whose handler sleeps 2 s, by kind of request, in order of arrival."""
     url = f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?token={token}"
     ws = await websocket_connect(url)
-    seen: dict[str, list[str]] = {}
+    try:
+        seen: dict[str, list[str]] = {}
 
-    async def run(kind: str, msg_type: str, content: dict[str, Any]) -> None:
-        text = message(msg_type, content)
-        msg_id = json.loads(text)["header"]["msg_id"]
-        await ws.write_message(text)
-        while True:
-            raw = await asyncio.wait_for(ws.read_message(), 60)
-            assert raw is not None, "the server closed the kernel websocket"
-            msg = json.loads(raw)
-            if msg["msg_type"] == "status" and msg["parent_header"].get("msg_id") == msg_id:
-                seen.setdefault(kind, []).append(msg["content"]["execution_state"])
-                if msg["content"]["execution_state"] == "idle":
-                    return
+        async def run(kind: str, msg_type: str, content: dict[str, Any]) -> None:
+            text = message(msg_type, content)
+            msg_id = json.loads(text)["header"]["msg_id"]
+            await ws.write_message(text)
+            while True:
+                raw = await asyncio.wait_for(ws.read_message(), 60)
+                assert raw is not None, "the server closed the kernel websocket"
+                msg = json.loads(raw)
+                if msg["msg_type"] == "status" and msg["parent_header"].get("msg_id") == msg_id:
+                    seen.setdefault(kind, []).append(msg["content"]["execution_state"])
+                    if msg["content"]["execution_state"] == "idle":
+                        return
 
-    code = {"code": ECHO_TARGET + SLOW_TARGET, "silent": False, "store_history": False}
-    await run("cell", "execute_request", {**code, "user_expressions": {}})
-    for target in ("echo", "slow"):
-        opened = {"comm_id": target, "target_name": target, "data": {}}
-        await ws.write_message(message("comm_open", opened))
-    await run("quick widget message", "comm_msg", {"comm_id": "echo", "data": {"n": 1}})
-    await run("slow widget message", "comm_msg", {"comm_id": "slow", "data": {"sleep": 2.0}})
-    ws.close()
+        code = {"code": ECHO_TARGET + SLOW_TARGET, "silent": False, "store_history": False}
+        await run("cell", "execute_request", {**code, "user_expressions": {}})
+        for target in ("echo", "slow"):
+            opened: dict[str, Any] = {"comm_id": target, "target_name": target, "data": {}}
+            await ws.write_message(message("comm_open", opened))
+        await run("quick widget message", "comm_msg", {"comm_id": "echo", "data": {"n": 1}})
+        await run("slow widget message", "comm_msg", {"comm_id": "slow", "data": {"sleep": 2.0}})
+    finally:
+        await close_websocket(ws)
     return seen
 
 

@@ -133,6 +133,8 @@ def test_the_demo_prints_a_working_token_url_and_stops_cleanly(tmp_path):
         server.wait(timeout=30)
     finally:
         stop_process_tree(demo)
+        if demo.stdout is not None:
+            demo.stdout.close()
 
 
 def test_the_demo_refuses_a_missing_notebook_folder(tmp_path, capsys):

@@ -335,5 +335,20 @@ class Rule:
             self.name, self.severity, ids, dates, post, message, float(penalty), key
         )
 
+    def make_for_cell(
+        self, key: tuple, d: int, post: int, message: str, penalty: float
+    ) -> Violation:
+        """``make(key, (), (d,), post, message, penalty)``: a record of a cell of day ``d``
+        that names no worker (the hot case of the cover rules, without ``make``'s branches)."""
+        return new_violation(
+            self.name, self.severity, (), self.t.iso_1[d], post, message, float(penalty), key
+        )
+
+    def make_for_worker(self, key: tuple, w: int, message: str, penalty: float = 1.0) -> Violation:
+        """``make(key, (w,), (), None, message, penalty)``: a record of worker ``w`` alone."""
+        return new_violation(
+            self.name, self.severity, self.t.worker_id_1[w], (), None, message, float(penalty), key
+        )
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.severity})"

@@ -100,10 +100,9 @@ class CoverUnder(_Cell):
         t = self.t
         req = t.required[d][s]
         missing = req - count
-        return self.make(
+        return self.make_for_cell(
             ("cover_under", d, s),
-            (),
-            (d,),
+            d,
             s,
             f"shift {t.shift_id[s]} on {t.iso[d]} has {count} of {req} required "
             f"({missing} missing; cover under)",
@@ -153,10 +152,9 @@ class CoverOver(_Cell):
         t = self.t
         req = t.required[d][s]
         surplus = count - req
-        return self.make(
+        return self.make_for_cell(
             ("cover_over", d, s),
-            (),
-            (d,),
+            d,
             s,
             f"shift {t.shift_id[s]} on {t.iso[d]} has {count} people, {req} required "
             f"({surplus} too many; cover over)",

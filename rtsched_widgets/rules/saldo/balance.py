@@ -52,11 +52,9 @@ class _Share(Rule):
             texts = self._texts = [
                 f"fair share {x:.2f} ± {self.tolerance} ({label})" for x in self.share
             ]
-        return self.make(
+        return self.make_for_worker(
             (self.name, w),
-            (w,),
-            (),
-            None,
+            w,
             f"{self.t.worker_id[w]} holds {n} {self.kind}, {texts[w]}",
             self.penalty(w, n),
         )

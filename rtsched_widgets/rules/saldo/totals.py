@@ -48,11 +48,9 @@ class MaxShifts(_PerWorkerCount):
 
     def record(self, w: int, n: int) -> Violation:
         t = self.t
-        return self.make(
+        return self.make_for_worker(
             ("max_shifts", w),
-            (w,),
-            (),
-            None,
+            w,
             f"{t.worker_id[w]} holds {n} shifts; at most {self.limit[w]} allowed (max shifts)",
         )
 
@@ -104,11 +102,9 @@ class TargetShifts(_PerWorkerCount):
 
     def record(self, w: int, n: int) -> Violation:
         t = self.t
-        return self.make(
+        return self.make_for_worker(
             ("target", w),
-            (w,),
-            (),
-            None,
+            w,
             f"{t.worker_id[w]} holds {n} shifts, target {t.targets[w]} ± {self.tolerance} "
             "(target shifts)",
             self.penalty(w, n),

@@ -43,7 +43,7 @@ from datetime import datetime
 from types import MappingProxyType, MethodType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from rtsched_widgets._drafts import draft_class
+from rtsched_widgets._drafts import frozen_builder
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -117,8 +117,7 @@ class Event:
 
 # publish() builds its Event through a draft (see rtsched_widgets._drafts): the same frozen
 # record as Event(...), in a third of the time.
-_new_object = object.__new__
-_EventDraft = draft_class(Event)
+_new_event = frozen_builder(Event, ("type", "payload", "user", "time", "seq", "schedule_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,14 +602,7 @@ class EventBus:
         with self._lock:
             now = _time.time()
             self._seq = seq = self._seq + 1
-            event: Any = _new_object(_EventDraft)
-            event.type = type
-            event.payload = frozen
-            event.user = user
-            event.time = now
-            event.seq = seq
-            event.schedule_id = self.schedule_id
-            event.__class__ = Event
+            event: Event = _new_event(type, frozen, user, now, seq, self.schedule_id)
             self._history.append(event)
             published = self._published
             published[type] = published.get(type, 0) + 1

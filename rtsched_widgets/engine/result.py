@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from rtsched_widgets._drafts import draft_class
+from rtsched_widgets._drafts import frozen_builder
 
 #: Error codes of a failed :class:`OpResult` (``OpResult.error``), with what each means.
 ERROR_CODES: dict[str, str] = {
@@ -130,54 +131,25 @@ class OpResult:
         )
 
 
-def _applied_builder() -> Any:
-    """A constructor of applied :class:`OpResult` records through a draft (see
-    ``rtsched_widgets._drafts``): the same record as ``OpResult(ok=True, ...)``, for the
-    engine's edit path."""
-    draft = draft_class(OpResult)
-    new = object.__new__
-    assert len(OpResult.__slots__) == 17, "applied(): every OpResult field is set"
-
-    def applied(
-        message: str,
-        op_id: str,
-        version: int,
-        introduced: tuple[Any, ...],
-        resolved: tuple[Any, ...],
-        replaced: tuple[str, ...],
-        forced: bool,
-        kind: str,
-        user: str,
-        cells: tuple[tuple[str, int, int], ...],
-        hard_delta: int,
-        soft_delta: float,
-        details: dict[str, Any],
-    ) -> OpResult:
-        r: Any = new(draft)
-        r.ok = True
-        r.message = message
-        r.op_id = op_id
-        r.version = version
-        r.introduced = introduced
-        r.resolved = resolved
-        r.suggestions = ()
-        r.replaced = replaced
-        r.error = None
-        r.forced = forced
-        r.preview = False
-        r.kind = kind
-        r.user = user
-        r.cells = cells
-        r.hard_delta = hard_delta
-        r.soft_delta = soft_delta
-        r.details = details
-        r.__class__ = OpResult
-        return r
-
-    return applied
-
-
-applied_result = _applied_builder()
+applied_result: Callable[..., OpResult] = frozen_builder(
+    OpResult,
+    (
+        "message",
+        "op_id",
+        "version",
+        "introduced",
+        "resolved",
+        "replaced",
+        "forced",
+        "kind",
+        "user",
+        "cells",
+        "hard_delta",
+        "soft_delta",
+        "details",
+    ),
+    {"ok": True, "suggestions": (), "error": None, "preview": False},
+)
 """``applied_result(message, op_id, version, introduced, resolved, replaced, forced, kind,
 user, cells, hard_delta, soft_delta, details)``: the ``OpResult`` of an applied edit (``ok``
 True, no error, no suggestions, not a preview), equal to ``OpResult(ok=True, ...)``."""

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
-from rtsched_widgets._drafts import draft_class
+from rtsched_widgets._drafts import frozen_builder
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
@@ -60,39 +60,12 @@ class Violation:
     key: tuple
 
 
-def _violation_builder() -> Callable[..., Violation]:
-    """A constructor equivalent to ``Violation(...)`` (same fields, same frozen record) that
-    builds it through a draft (see ``rtsched_widgets._drafts``) instead of the frozen
-    dataclass ``__init__``; full checks build thousands of records and edits a few."""
-    new = object.__new__
-    draft = draft_class(Violation)
-
-    def build(
-        rule: str,
-        severity: Severity,
-        workers: tuple[str, ...],
-        dates: tuple[str, ...],
-        post: int | None,
-        message: str,
-        penalty: float,
-        key: tuple,
-    ) -> Violation:
-        v: Any = new(draft)
-        v.rule = rule
-        v.severity = severity
-        v.workers = workers
-        v.dates = dates
-        v.post = post
-        v.message = message
-        v.penalty = penalty
-        v.key = key
-        v.__class__ = Violation
-        return v
-
-    return build
-
-
-new_violation = _violation_builder()
+new_violation: Callable[..., Violation] = frozen_builder(
+    Violation, ("rule", "severity", "workers", "dates", "post", "message", "penalty", "key")
+)
+"""``new_violation(rule, severity, workers, dates, post, message, penalty, key)``: the same
+record as ``Violation(...)``, built through a draft (see ``rtsched_widgets._drafts``); full
+checks build thousands of records and edits a few."""
 
 
 def distinct_in_order(rules: Sequence[Rule], types: Sequence[type[Rule]]) -> bool:

@@ -22,12 +22,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Iterable, Sequence
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from rtsched_widgets._drafts import draft_class
+from rtsched_widgets._drafts import frozen_builder
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.rules.base import Change, Delta, DeltaFn, Rule, Score, Violation
@@ -112,18 +112,10 @@ def _delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
     return out
 
 
-_DeltaDraft = draft_class(Delta)
-
-
-def _new_delta(introduced: tuple, resolved: tuple, hard: int, soft: float) -> Delta:
-    """``Delta(introduced, resolved, hard, soft)`` built as a draft (see ``_drafts``)."""
-    delta: Any = object.__new__(_DeltaDraft)
-    delta.introduced = introduced
-    delta.resolved = resolved
-    delta.hard = hard
-    delta.soft = soft
-    delta.__class__ = Delta
-    return delta
+_new_delta: Callable[[tuple, tuple, int, float], Delta] = frozen_builder(
+    Delta, ("introduced", "resolved", "hard", "soft")
+)
+"""``Delta(introduced, resolved, hard, soft)`` built through a draft (see ``_drafts``)."""
 
 
 def _penalty_sum(records: Sequence[Violation]) -> float:

@@ -159,7 +159,7 @@ def test_the_facade_builds_the_same_ops_as_the_dataclasses():
 def test_records_built_through_drafts_are_frozen_instances_of_their_class():
     import dataclasses
 
-    from rtsched_widgets._drafts import draft_class
+    from rtsched_widgets._drafts import draft_class, frozen_builder
     from rtsched_widgets.engine.events import Event
     from rtsched_widgets.rules.base import Violation, new_violation
 
@@ -177,6 +177,8 @@ def test_records_built_through_drafts_are_frozen_instances_of_their_class():
         event.seq = 2  # type: ignore[misc]
     with pytest.raises(TypeError, match="only base is object"):
         draft_class(int)
+    with pytest.raises(TypeError, match="each of the fields"):
+        frozen_builder(Violation, ("rule", "severity"))  # the other fields are missing
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

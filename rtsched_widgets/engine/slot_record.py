@@ -43,42 +43,37 @@ class SlotRecord(OpRecord):
 
     @property
     def cells(self) -> tuple[Hashable, ...]:
-        try:
-            return _CELLS.__get__(self, OpRecord)
-        except AttributeError:
-            iso = self._names[0]
-            ch = self._changes
-            out = tuple([(iso[ch[i]], ch[i + 1], ch[i + 2]) for i in range(0, len(ch), 5)])
-            _CELLS.__set__(self, out)
-            return out
+        return self._kept(_CELLS, self._cells)
 
     @property
     def before(self) -> Mapping[Hashable, Any]:
-        try:
-            return _BEFORE.__get__(self, OpRecord)
-        except AttributeError:
-            out = self._values(3)
-            _BEFORE.__set__(self, out)
-            return out
+        return self._kept(_BEFORE, lambda: self._values(3))
 
     @property
     def after(self) -> Mapping[Hashable, Any]:
-        try:
-            return _AFTER.__get__(self, OpRecord)
-        except AttributeError:
-            out = self._values(4)
-            _AFTER.__set__(self, out)
-            return out
+        return self._kept(_AFTER, lambda: self._values(4))
 
     @property
     def inverse(self) -> Any:
+        return self._kept(_INVERSE, self._inverse)
+
+    def _kept(self, slot: Any, derive: Callable[[], Any]) -> Any:
+        """The value kept in the ``OpRecord`` slot ``slot``, derived and kept on first read."""
         try:
-            return _INVERSE.__get__(self, OpRecord)
+            return slot.__get__(self, OpRecord)
         except AttributeError:
-            ch = self._changes
-            out = tuple([(ch[i], ch[i + 1], ch[i + 2], ch[i + 3]) for i in range(0, len(ch), 5)])
-            _INVERSE.__set__(self, out)
-            return out
+            value = derive()
+            slot.__set__(self, value)
+            return value
+
+    def _cells(self) -> tuple[Hashable, ...]:
+        iso = self._names[0]
+        ch = self._changes
+        return tuple([(iso[ch[i]], ch[i + 1], ch[i + 2]) for i in range(0, len(ch), 5)])
+
+    def _inverse(self) -> tuple[tuple[int, int, int, int], ...]:
+        ch = self._changes
+        return tuple([(ch[i], ch[i + 1], ch[i + 2], ch[i + 3]) for i in range(0, len(ch), 5)])
 
     def holds_its_result(self, worker_at: Callable[[int, int, int], int]) -> bool:
         """Whether every slot this op changed still holds the worker it left there

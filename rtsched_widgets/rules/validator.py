@@ -127,6 +127,29 @@ def _penalty_sum(records: Sequence[Violation]) -> float:
     return math.fsum(map(_PENALTY, records)) if n else 0.0
 
 
+def _record_diff(
+    now: Sequence[Violation], old_keys: Collection[tuple], found: dict[tuple, Violation]
+) -> tuple[list[Violation], list[Violation]]:
+    """(came, gone): the records of ``now`` that are new or changed, and the maintained
+    records under ``old_keys`` that ``now`` drops or replaces (a changed record is in both)."""
+    came: list[Violation] = []
+    gone: list[Violation] = []
+    n_kept = 0
+    for v in now:
+        k = v.key
+        if k in old_keys:
+            n_kept += 1
+            f = found[k]
+            if f is v or _same(f, v):
+                continue
+            gone.append(f)  # same key, new record: resolved and introduced
+        came.append(v)
+    if n_kept < len(old_keys):
+        now_keys = {v.key for v in now}
+        gone.extend([found[k] for k in old_keys if k not in now_keys])
+    return came, gone
+
+
 def _same(a: Violation, b: Violation) -> bool:
     """``a == b`` for two records of one rule with equal keys (fewer field reads)."""
     return (
@@ -366,20 +389,7 @@ class Validator:
             now = local_fn(state, touched)
             if not now and not old_keys:
                 continue
-            came: list[Violation] = []
-            gone: list[Violation] = []
-            kept: set[tuple] = set()
-            for v in now:
-                k = v.key
-                if k in old_keys:
-                    kept.add(k)
-                    f = found[k]
-                    if f is v or _same(f, v):
-                        continue
-                    gone.append(f)  # same key, new record: resolved and introduced
-                came.append(v)
-            if len(kept) < len(old_keys):
-                gone.extend([found[k] for k in old_keys if k not in kept])
+            came, gone = _record_diff(now, old_keys, found)
             if not gone and not came:
                 continue
             resolved.extend(gone)
@@ -432,22 +442,7 @@ class Validator:
             now = local_fn(state, touched)
             if not now and not old_keys:
                 continue
-            found = self._found[i]
-            came: list[Violation] = []
-            gone: list[Violation] = []
-            n_kept = 0
-            for v in now:
-                k = v.key
-                if k in old_keys:
-                    n_kept += 1
-                    f = found[k]
-                    if f is v or _same(f, v):
-                        continue
-                    gone.append(f)  # same key, new record: resolved and introduced
-                came.append(v)
-            if n_kept < len(old_keys):
-                now_keys = {v.key for v in now}
-                gone.extend([found[k] for k in old_keys if k not in now_keys])
+            came, gone = _record_diff(now, old_keys, self._found[i])
             if not gone and not came:
                 continue
             resolved += gone

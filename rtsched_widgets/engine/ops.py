@@ -129,6 +129,9 @@ OP_TYPES = (Assign, Unassign, Swap, Move, Bulk)
 def cell(value: Any, field_name: str = "cell") -> Cell:
     """A :class:`Cell` from a Cell, ``(date, post)``, ``(date, post, slot)`` or a dict with
     ``date``, ``post`` and optional ``slot``; :class:`OpError` MALFORMED otherwise."""
+    cls = type(value)
+    if (cls is tuple or cls is list) and len(value) == 2:  # the common form, checked first
+        return new_cell(value[0], value[1], None)
     if isinstance(value, Cell):
         return value
     if isinstance(value, Mapping):
@@ -173,6 +176,12 @@ new_assign: Callable[[Any, Any, Any, int | None], Assign] = frozen_builder(
     Assign, ("worker", "date", "post", "slot")
 )
 """``new_assign(worker, date, post, slot)``: ``Assign(worker, date, post, slot)``."""
+new_cell: Callable[[Any, Any, int | None], Cell] = frozen_builder(Cell, ("date", "post", "slot"))
+"""``new_cell(date, post, slot)``: ``Cell(date, post, slot)``."""
+new_swap: Callable[[Cell, Cell], Swap] = frozen_builder(Swap, ("a", "b"))
+"""``new_swap(a, b)``: ``Swap(a, b)``."""
+new_move: Callable[[Cell, Cell], Move] = frozen_builder(Move, ("src", "dst"))
+"""``new_move(src, dst)``: ``Move(src, dst)``."""
 new_unassign: Callable[[Any, Any, int | None, Any], Unassign] = frozen_builder(
     Unassign, ("date", "post", "slot", "worker")
 )

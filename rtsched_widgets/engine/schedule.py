@@ -3,8 +3,9 @@
 Every edit, whoever makes it, takes one path (:meth:`Schedule._run`):
 
 1. the operation is parsed and its addresses resolved (bad input -> a failed ``OpResult``)
-   into a plan of slot and worker changes — a plain assign or unassign read straight off the
-   roster, any other op (and every refusal) compiled through an overlay of pending writes;
+   into a plan of slot and worker changes — a plain assign, unassign, swap or move and the
+   slot writes of undo, redo and replicated ops read straight off the roster, a bulk (and
+   every refusal) compiled through an overlay of pending writes;
 2. access checks: optimistic concurrency against ``base_version`` when the policy asks for it
    (the seam where locks plug in);
 3. the validator previews the violations the change would introduce and resolve;
@@ -44,7 +45,10 @@ from rtsched_widgets.engine.ops import (
     Op,
     Swap,
     Unassign,
+    cell,
     new_assign,
+    new_move,
+    new_swap,
     new_unassign,
     parse_op,
 )
@@ -271,9 +275,10 @@ class Schedule:
         self._forked_from: str | None = None
         self._event_extra: dict[str, Any] | None = None
         self._latest_by_user: dict[str, int] = {}
-        self._cache_day: dict[Any, int] = {}
         self._ids: tuple[str, ...] = tuple(w.id for w in problem.workers)
         self._iso: tuple[str, ...] = tuple(problem.calendar.iso(d) for d in range(problem.n_days))
+        # the day of each date as given (ISO strings known from the start, others once seen)
+        self._cache_day: dict[Any, int] = {iso: d for d, iso in enumerate(self._iso)}
         self._names = (self._iso, self._ids)  # what a SlotRecord names its cells with
         # element view of problem.mandatory (see Roster's notes on memoryviews)
         self._mandatory = np.ascontiguousarray(problem.mandatory).data
@@ -556,9 +561,19 @@ class Schedule:
         cls = type(op)
         if cls is Unassign or cls is Assign:
             plan = self._plan_one_slot(op, kind)  # type: ignore[arg-type]
-            if plan is not None:
-                return plan
-        return self._plan_general(op, kind)
+        elif cls is Swap:
+            plan = self._plan_swap(op, kind)  # type: ignore[arg-type]
+        elif cls is Move:
+            plan = self._plan_move(op, kind)  # type: ignore[arg-type]
+        elif cls is _SetSlots:
+            plan = self._plan_writes(
+                op.targets,  # type: ignore[union-attr]
+                kind,
+                op.label or f"{op.kind} of {len(op.targets)} cell(s)",  # type: ignore[union-attr]
+            )
+        else:
+            plan = None
+        return plan if plan is not None else self._plan_general(op, kind)
 
     def _plan_general(self, op: Op | _SetSlots, kind: str) -> _Plan:
         """The plan of any op (raises OpError naming what is wrong)."""
@@ -625,6 +640,110 @@ class Schedule:
             [(occupant, d, s, -1), (who, d, -1, s)],
             [occupant],
             f"{text} replacing {self._ids[occupant]}",
+        )
+
+    def _plan_writes(
+        self, writes: Iterable[tuple[int, int, int, int]], kind: str, message: str
+    ) -> _Plan | None:
+        """The plan ``_compile`` makes of ``_SetSlots(writes)`` — ``(d, s, k, w)`` writes to
+        distinct slots — read straight off the roster: each written slot whose worker changes
+        is emptied first, in order, then filled, in order. ``None`` when a worker would hold
+        two shifts on one date or nothing would change (the general path words both)."""
+        roster = self.core
+        worker_at, shift_at = roster.worker_at, roster.shift_at
+        slot: dict[tuple[int, int, int], int] = {}
+        day: dict[tuple[int, int], int | None] = {}  # (w, d) -> new post, None = off
+        for d, s, k, w in writes:
+            old = worker_at(d, s, k)
+            if old != w and old >= 0:
+                day[(old, d)] = None
+                slot[(d, s, k)] = -1
+        for d, s, k, w in writes:
+            if w < 0 or worker_at(d, s, k) == w:
+                continue
+            works = day[(w, d)] is not None if (w, d) in day else shift_at(w, d) >= 0
+            if works:
+                return None  # a second shift on that date
+            day[(w, d)] = s
+            slot[(d, s, k)] = w
+        slot_changes = [
+            (d, s, k, old, w) for (d, s, k), w in slot.items() if (old := worker_at(d, s, k)) != w
+        ]
+        if not slot_changes:
+            return None
+        changes = [
+            (w, d, old, new)
+            for (w, d), post in day.items()
+            if (old := shift_at(w, d)) != (new := -1 if post is None else post)
+        ]
+        return _Plan(kind, slot_changes, changes, [], message)
+
+    def _pair_slot(self, c: Cell, source: bool, empty_ok: bool) -> tuple[int, int, int] | None:
+        """``(d, s, k)`` of a swap side or a move's source (``source``: the only occupied slot
+        when ``slot`` is None; an empty cell gives its first slot when ``empty_ok``) or a
+        move's destination (the first free slot): what ``_compile`` resolves, for a date
+        already seen and a post index; ``None`` for anything else."""
+        date, s, k = c.date, c.post, c.slot
+        if type(date) is not str or type(s) is not int:
+            return None
+        d = self._cache_day.get(date)
+        if d is None or not 0 <= s < self.problem.n_shifts:
+            return None
+        cap = self.core.capacity(d, s)
+        if k is not None:
+            return (d, s, k) if type(k) is int and 0 <= k < cap else None
+        worker_at = self.core.worker_at
+        if cap == 1:
+            taken = worker_at(d, s, 0) >= 0
+            return (d, s, 0) if taken == source or (source and empty_ok) else None
+        occupied = [k for k in range(cap) if worker_at(d, s, k) >= 0]
+        if not source:
+            free = [k for k in range(cap) if k not in occupied]
+            return (d, s, free[0]) if free else None
+        if len(occupied) == 1:
+            return (d, s, occupied[0])
+        if not occupied and empty_ok and cap > 0:
+            return (d, s, 0)
+        return None
+
+    def _plan_swap(self, op: Swap, kind: str) -> _Plan | None:
+        """The plan ``_compile`` makes of a swap of two different slots, as the writes it
+        amounts to (see :meth:`_plan_writes`); ``None`` for other forms and for every swap that
+        fails (the general path words the error)."""
+        a = self._pair_slot(op.a, True, True)
+        b = self._pair_slot(op.b, True, True)
+        if a is None or b is None or a == b:
+            return None
+        worker_at, label, ids = self.core.worker_at, self._label, self._ids
+        wa, wb = worker_at(*a), worker_at(*b)
+        if wa == wb:
+            return None  # both empty, or one worker on two dates: nothing to exchange
+        na = ids[wa] if wa >= 0 else "(empty)"
+        nb = ids[wb] if wb >= 0 else "(empty)"
+        return self._plan_writes(
+            ((*a, wb), (*b, wa)), kind, f"swapped {na} at {label(*a)} with {nb} at {label(*b)}"
+        )
+
+    def _plan_move(self, op: Move, kind: str) -> _Plan | None:
+        """The plan ``_compile`` makes of a move into a free slot of another cell (or another
+        given slot of its own cell), as the writes it amounts to; ``None`` otherwise."""
+        src = self._pair_slot(op.src, True, False)
+        if src is None:
+            return None
+        dst = self._pair_slot(op.dst, False, False)
+        worker_at = self.core.worker_at
+        if dst is None or src == dst or worker_at(*dst) >= 0:
+            return None
+        if op.dst.slot is None and src[:2] == dst[:2]:
+            return None  # the first free slot of the source's own cell: left to _compile
+        w = worker_at(*src)
+        if w < 0:
+            return None
+        label = self._label
+        return self._plan_writes(
+            ((*src, -1), (*dst, w)),
+            kind,
+            f"{self._ids[w]} moved from {label(*src)} to {label(*dst)}",
         )
 
     # ------------------------------------------------------------------ the path of an edit
@@ -1083,7 +1202,7 @@ class Schedule:
     ) -> OpResult:
         """Exchange the workers of slots ``a`` and ``b``, each ``(date, post[, slot])``."""
         try:
-            op = Swap(_as_cell(a, "a"), _as_cell(b, "b"))
+            op = new_swap(cell(a, "a"), cell(b, "b"))
         except OpError as err:
             return failure(err.code, err.message, kind="swap", version=self.version)
         return self._run(op, force=force, user=user, base_version=base_version)
@@ -1099,7 +1218,7 @@ class Schedule:
     ) -> OpResult:
         """Move the worker of ``src`` into the free slot ``dst``, each ``(date, post[, slot])``."""
         try:
-            op = Move(_as_cell(src, "src"), _as_cell(dst, "dst"))
+            op = new_move(cell(src, "src"), cell(dst, "dst"))
         except OpError as err:
             return failure(err.code, err.message, kind="move", version=self.version)
         return self._run(op, force=force, user=user, base_version=base_version)
@@ -1453,12 +1572,6 @@ class Schedule:
 class StoreBehind(Exception):
     """Raised by the store seam (:meth:`Schedule._persist`) when another process appended to
     the shared log first: the schedule catches up and re-checks the edit."""
-
-
-def _as_cell(value: Any, name: str) -> Cell:
-    from rtsched_widgets.engine.ops import cell
-
-    return cell(value, name)
 
 
 def _make_validator(problem: Problem, roster: Roster) -> Any:

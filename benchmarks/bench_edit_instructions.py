@@ -64,8 +64,6 @@ def child(kind: str, n: int, size: str) -> None:
         ]
         if not problem.mandatory[w, d] and others:
             jobs.append((d, p, w, others[0]))
-    for d, _, _, _ in jobs:
-        s._day(iso[d])  # dates already seen, as in a session
     bare = s.core.copy()
     print(READY, flush=True)
     sys.stdin.readline()  # the parent switches counting on, then says go

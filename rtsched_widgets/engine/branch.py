@@ -42,7 +42,7 @@ def fork(parent: Schedule, user: str | None = None) -> Schedule:
         branch.cell_version = parent.cell_version.copy()
         branch._lock = threading.RLock()
         branch._fork_base = parent.core.slots.copy()
-        branch._cache_day = parent._cache_day
+        branch.planner = parent.planner.on(branch.core)
         branch._ids = parent._ids
         branch._iso = parent._iso
         branch._names = parent._names
@@ -109,7 +109,7 @@ def merge_targets(this: Schedule, branch: Schedule) -> list[tuple[int, int, int,
         raise OpError(
             "STALE",
             f"{n} slot(s) changed both here and in the branch since the fork, first "
-            f"{this._label(d, s, k)} — resolve them (e.g. fork again) before merging",
+            f"{this.planner.label(d, s, k)} — resolve them (e.g. fork again) before merging",
         )
     dd, ss, kk = np.nonzero(changed & (mine != theirs))
     return [

@@ -3,9 +3,8 @@
 Every edit, whoever makes it, takes one path (:meth:`Schedule._run`):
 
 1. the operation is parsed and its addresses resolved (bad input -> a failed ``OpResult``)
-   into a plan of slot and worker changes — a plain assign, unassign, swap or move and the
-   slot writes of undo, redo and replicated ops read straight off the roster, a bulk (and
-   every refusal) compiled through an overlay of pending writes;
+   into a plan of slot and worker changes by the schedule's
+   :class:`~rtsched_widgets.engine.planning.Planner`;
 2. access checks: optimistic concurrency against ``base_version`` when the policy asks for it
    (the seam where locks plug in);
 3. the validator previews the violations the change would introduce and resolve;
@@ -38,13 +37,8 @@ from rtsched_widgets.engine.events import EventBus
 from rtsched_widgets.engine.history import History, OpRecord
 from rtsched_widgets.engine.latency import LatencyTracker
 from rtsched_widgets.engine.ops import (
-    Assign,
     Bulk,
-    Cell,
-    Move,
     Op,
-    Swap,
-    Unassign,
     cell,
     new_assign,
     new_move,
@@ -52,10 +46,9 @@ from rtsched_widgets.engine.ops import (
     new_unassign,
     parse_op,
 )
+from rtsched_widgets.engine.planning import Plan, Planner, SetSlots
 from rtsched_widgets.engine.result import OpError, OpResult, applied_result, failure
 from rtsched_widgets.engine.slot_record import SlotRecord, slot_record
-from rtsched_widgets.model.calendar import as_date
-from rtsched_widgets.model.errors import ProblemError
 from rtsched_widgets.model.roster import Roster
 
 if TYPE_CHECKING:
@@ -112,105 +105,6 @@ class Policy:
     def __post_init__(self) -> None:
         if self.conflicts not in CONFLICT_POLICIES:
             raise ValueError(f"conflicts: {self.conflicts!r} — use one of {CONFLICT_POLICIES}")
-
-
-# ---------------------------------------------------------------------------------------
-# A change under construction: reads through to the roster, writes into dicts.
-# ---------------------------------------------------------------------------------------
-class _Overlay:
-    """The roster plus pending slot writes; refuses a second shift of a worker on a date."""
-
-    __slots__ = ("day", "problem", "roster", "slot")
-
-    def __init__(self, roster: Roster) -> None:
-        self.roster = roster
-        self.problem = roster.problem
-        self.slot: dict[tuple[int, int, int], int] = {}
-        self.day: dict[tuple[int, int], tuple[int, int] | None] = {}
-
-    def at(self, d: int, s: int, k: int) -> int:
-        v = self.slot.get((d, s, k))
-        return self.roster.worker_at(d, s, k) if v is None else v
-
-    def where(self, w: int, d: int) -> tuple[int, int] | None:
-        key = (w, d)
-        if key in self.day:
-            return self.day[key]
-        roster = self.roster
-        s = roster.shift_at(w, d)
-        return None if s < 0 else (s, roster.slot_at(w, d))
-
-    def occupied(self, d: int, s: int) -> list[int]:
-        return [k for k in range(self.roster.capacity(d, s)) if self.at(d, s, k) >= 0]
-
-    def free(self, d: int, s: int) -> int:
-        for k in range(self.roster.capacity(d, s)):
-            if self.at(d, s, k) < 0:
-                return k
-        return -1
-
-    def put(self, d: int, s: int, k: int, w: int) -> None:
-        old = self.at(d, s, k)
-        if old == w:
-            return
-        if old >= 0:
-            self.day[(old, d)] = None
-        if w >= 0:
-            cur = self.where(w, d)
-            if cur is not None:
-                p = self.problem
-                raise OpError(
-                    "ALREADY_WORKING",
-                    f"worker {p.workers[w].id!r} already works {p.calendar.iso(d)} on post "
-                    f"{p.shift_types[cur[0]].id!r} (one shift per date) — move or swap instead",
-                )
-            self.day[(w, d)] = (s, k)
-        self.slot[(d, s, k)] = w
-
-    def slot_changes(self) -> list[tuple[int, int, int, int, int]]:
-        """Net ``(d, s, k, old_worker, new_worker)`` per changed slot."""
-        worker_at = self.roster.worker_at
-        out = []
-        for (d, s, k), w in self.slot.items():
-            old = worker_at(d, s, k)
-            if old != w:
-                out.append((d, s, k, old, w))
-        return out
-
-    def worker_changes(self) -> list[tuple[int, int, int, int]]:
-        """Net validator changes ``(w, d, old_shift, new_shift)``."""
-        shift_at = self.roster.shift_at
-        out = []
-        for (w, d), where in self.day.items():
-            old = shift_at(w, d)
-            new = -1 if where is None else where[0]
-            if old != new:
-                out.append((w, d, old, new))
-        return out
-
-
-@dataclass
-class _Plan:
-    """A compiled edit: what it changes and what it reports."""
-
-    kind: str
-    slot_changes: list[tuple[int, int, int, int, int]]
-    changes: list[tuple[int, int, int, int]]
-    replaced: list[int]
-    message: str
-
-
-class _SetSlots:
-    """Internal op: set each ``(d, s, k)`` to worker ``w`` (-1 = empty); all clears first."""
-
-    __slots__ = ("kind", "label", "targets")
-
-    def __init__(
-        self, targets: Iterable[tuple[int, int, int, int]], kind: str, label: str = ""
-    ) -> None:
-        self.targets = tuple(targets)
-        self.kind = kind
-        self.label = label
 
 
 class Schedule:
@@ -275,10 +169,8 @@ class Schedule:
         self._forked_from: str | None = None
         self._event_extra: dict[str, Any] | None = None
         self._latest_by_user: dict[str, int] = {}
-        self._ids: tuple[str, ...] = tuple(w.id for w in problem.workers)
-        self._iso: tuple[str, ...] = tuple(problem.calendar.iso(d) for d in range(problem.n_days))
-        # the day of each date as given (ISO strings known from the start, others once seen)
-        self._cache_day: dict[Any, int] = {iso: d for d, iso in enumerate(self._iso)}
+        self.planner = Planner(self.core)
+        self._ids, self._iso = self.planner.ids, self.planner.iso
         self._names = (self._iso, self._ids)  # what a SlotRecord names its cells with
         # element view of problem.mandatory (see Roster's notes on memoryviews)
         self._mandatory = np.ascontiguousarray(problem.mandatory).data
@@ -306,445 +198,6 @@ class Schedule:
         """Leave the collaboration session (locks and presence dropped, change feed stopped)."""
         if self.collab is not None:
             self.collab.close()
-
-    # ------------------------------------------------------------------ resolving input
-    def _day(self, value: Any, field_name: str = "date") -> int:
-        try:
-            return self._cache_day[value]
-        except (KeyError, TypeError):
-            pass
-        try:
-            d = as_date(value, field_name)
-        except ProblemError as exc:
-            raise OpError("MALFORMED", str(exc)) from None
-        cal = self.problem.calendar
-        i = (d - cal.start).days
-        if not 0 <= i < cal.n_days:
-            raise OpError(
-                "OUT_OF_HORIZON",
-                f"{field_name}: {d} is outside the horizon {cal.start} … {cal.end} — "
-                "use a date inside it",
-            )
-        try:
-            if len(self._cache_day) < 100_000:
-                self._cache_day[value] = i
-        except TypeError:
-            pass
-        return i
-
-    def _post(self, value: Any, field_name: str = "post") -> int:
-        p = self.problem
-        if type(value) is int and 0 <= value < p.n_shifts:  # the common case, checked first
-            return value
-        if isinstance(value, str) and value in p.shift_index:
-            return p.shift_index[value]
-        if (
-            isinstance(value, int | np.integer)
-            and not isinstance(value, bool)
-            and 0 <= int(value) < p.n_shifts
-        ):
-            return int(value)
-        raise OpError(
-            "BAD_POST",
-            f"{field_name}: {value!r} is not a post of this problem — use an index in "
-            f"0 … {p.n_shifts - 1} or a shift type id of {[s.id for s in p.shift_types]}",
-        )
-
-    def _worker(self, value: Any, field_name: str = "worker") -> int:
-        w = self.problem.worker_index.get(value) if isinstance(value, str) else None
-        if w is None:
-            raise OpError(
-                "UNKNOWN_WORKER",
-                f"{field_name}: unknown worker id {value!r} — use an id from problem.workers",
-            )
-        return w
-
-    def _slot(self, d: int, s: int, k: int | None, field_name: str = "slot") -> int | None:
-        if k is None:
-            return None
-        cap = self.core.capacity(d, s)
-        if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 0 <= k < cap:
-            raise OpError(
-                "BAD_SLOT",
-                f"{field_name}: slot {k!r} does not exist in cell ({self.problem.calendar.iso(d)}"
-                f", {self.problem.shift_types[s].id!r}) which has {cap} slot(s)",
-            )
-        return int(k)
-
-    def _cell(self, c: Cell, field_name: str) -> tuple[int, int, int | None]:
-        d = self._day(c.date, f"{field_name}.date")
-        s = self._post(c.post, f"{field_name}.post")
-        return d, s, self._slot(d, s, c.slot, f"{field_name}.slot")
-
-    def _label(self, d: int, s: int, k: int | None = None) -> str:
-        p = self.problem
-        text = f"{self._iso[d]}/{p.shift_types[s].id}"
-        return text if k is None or self.core.capacity(d, s) <= 1 else f"{text}[{k}]"
-
-    # ------------------------------------------------------------------ compiling
-    def _compile(self, op: Op | _SetSlots, view: _Overlay, replaced: list[int], path: str) -> str:
-        """Write ``op`` into ``view``; return a one-line description. Raises OpError."""
-        p = self.problem
-        if isinstance(op, Assign):
-            w = self._worker(op.worker, f"{path}.worker")
-            d = self._day(op.date, f"{path}.date")
-            s = self._post(op.post, f"{path}.post")
-            k = self._slot(d, s, op.slot, f"{path}.slot")
-            cap = self.core.capacity(d, s)
-            if cap == 0:
-                raise OpError(
-                    "BAD_SLOT",
-                    f"{path}: post {p.shift_types[s].id!r} has no slot on {p.calendar.iso(d)}",
-                )
-            cur = view.where(w, d)
-            if cur is not None:
-                where = "this post" if cur[0] == s else f"post {p.shift_types[cur[0]].id!r}"
-                hint: tuple[dict[str, Any], ...] = ()
-                if cur[0] != s:
-                    src = [self._iso[d], cur[0], cur[1]]
-                    free = view.free(d, s)
-                    hint = (
-                        {"kind": "move", "src": src, "dst": [self._iso[d], s, free]}
-                        if free >= 0
-                        else {"kind": "swap", "a": src, "b": [self._iso[d], s, k or 0]},
-                    )
-                raise OpError(
-                    "ALREADY_WORKING",
-                    f"worker {op.worker!r} already works {p.calendar.iso(d)} on {where} "
-                    "(one shift per date) — use move or swap instead",
-                    suggestions=hint,
-                )
-            if k is None:
-                k = view.free(d, s)
-                if k < 0:
-                    if cap > 1:
-                        raise OpError(
-                            "CELL_FULL",
-                            f"all {cap} slots of {self._label(d, s)} are taken — give a slot "
-                            "to replace its worker, or unassign someone first",
-                        )
-                    k = 0
-            occupant = view.at(d, s, k)
-            if occupant >= 0:
-                replaced.append(occupant)
-                view.put(d, s, k, -1)
-            view.put(d, s, k, w)
-            text = f"{op.worker} assigned to {self._label(d, s, k)}"
-            if occupant >= 0:
-                text += f" replacing {p.workers[occupant].id}"
-            return text
-        if isinstance(op, Unassign):
-            d = self._day(op.date, f"{path}.date")
-            s = self._post(op.post, f"{path}.post")
-            k = self._slot(d, s, op.slot, f"{path}.slot")
-            if op.worker is not None:
-                w = self._worker(op.worker, f"{path}.worker")
-                cur = view.where(w, d)
-                if cur is None or cur[0] != s or (k is not None and cur[1] != k):
-                    raise OpError(
-                        "EMPTY_CELL",
-                        f"worker {op.worker!r} is not in {self._label(d, s, k)}",
-                    )
-                k = cur[1]
-            elif k is None:
-                k = self._only_occupied(view, d, s, path)
-            w = view.at(d, s, k)
-            if w < 0:
-                raise OpError(
-                    "EMPTY_CELL", f"{self._label(d, s, k)} is empty — nothing to unassign"
-                )
-            view.put(d, s, k, -1)
-            return f"{p.workers[w].id} unassigned from {self._label(d, s, k)}"
-        if isinstance(op, Swap):
-            d1, s1, k1 = self._cell(op.a, f"{path}.a")
-            d2, s2, k2 = self._cell(op.b, f"{path}.b")
-            k1 = self._source_slot(view, d1, s1, k1, f"{path}.a", allow_empty=True)
-            k2 = self._source_slot(view, d2, s2, k2, f"{path}.b", allow_empty=True)
-            if (d1, s1, k1) == (d2, s2, k2):
-                raise OpError("NO_CHANGE", f"{path}: both sides are {self._label(d1, s1, k1)}")
-            wa, wb = view.at(d1, s1, k1), view.at(d2, s2, k2)
-            if wa < 0 and wb < 0:
-                raise OpError(
-                    "EMPTY_CELL",
-                    f"{self._label(d1, s1, k1)} and {self._label(d2, s2, k2)} are both empty",
-                )
-            view.put(d1, s1, k1, -1)
-            view.put(d2, s2, k2, -1)
-            if wb >= 0:
-                view.put(d1, s1, k1, wb)
-            if wa >= 0:
-                view.put(d2, s2, k2, wa)
-            na = p.workers[wa].id if wa >= 0 else "(empty)"
-            nb = p.workers[wb].id if wb >= 0 else "(empty)"
-            return (
-                f"swapped {na} at {self._label(d1, s1, k1)} with {nb} at {self._label(d2, s2, k2)}"
-            )
-        if isinstance(op, Move):
-            d1, s1, k1 = self._cell(op.src, f"{path}.src")
-            d2, s2, k2 = self._cell(op.dst, f"{path}.dst")
-            k1 = self._source_slot(view, d1, s1, k1, f"{path}.src", allow_empty=False)
-            w = view.at(d1, s1, k1)
-            if w < 0:
-                raise OpError("EMPTY_CELL", f"{self._label(d1, s1, k1)} is empty — nothing to move")
-            view.put(d1, s1, k1, -1)
-            if k2 is None:
-                k2 = view.free(d2, s2)
-                if k2 < 0:
-                    raise OpError(
-                        "CELL_FULL",
-                        f"{self._label(d2, s2)} is full — swap with its worker instead",
-                    )
-            elif view.at(d2, s2, k2) >= 0:
-                raise OpError(
-                    "CELL_FULL",
-                    f"{self._label(d2, s2, k2)} is taken — swap with its worker instead",
-                )
-            view.put(d2, s2, k2, w)
-            return f"{p.workers[w].id} moved from {self._label(d1, s1, k1)} to " + self._label(
-                d2, s2, k2
-            )
-        if isinstance(op, Bulk):
-            if not op.ops:
-                raise OpError("MALFORMED", f"{path}.ops: the bulk is empty — give operations")
-            for i, sub in enumerate(op.ops):
-                where = f"{path}.ops[{i}]"
-                try:
-                    self._compile(sub, view, replaced, where)
-                except OpError as err:
-                    if where not in err.message:
-                        err.message = f"{where}: {err.message}"
-                    raise
-            return f"bulk of {len(op.ops)} operations"
-        if isinstance(op, _SetSlots):
-            for d, s, k, w in op.targets:
-                if view.at(d, s, k) != w:
-                    view.put(d, s, k, -1)
-            for d, s, k, w in op.targets:
-                if w >= 0:
-                    view.put(d, s, k, w)
-            return op.label or f"{op.kind} of {len(op.targets)} cell(s)"
-        raise OpError("MALFORMED", f"{path}: {type(op).__name__} is not an operation")
-
-    def _only_occupied(self, view: _Overlay, d: int, s: int, path: str) -> int:
-        occupied = view.occupied(d, s)
-        if not occupied:
-            raise OpError("EMPTY_CELL", f"{self._label(d, s)} is empty")
-        if len(occupied) > 1:
-            raise OpError(
-                "BAD_SLOT",
-                f"{path}: {self._label(d, s)} holds {len(occupied)} workers — give the slot "
-                "(or the worker) to choose one",
-            )
-        return occupied[0]
-
-    def _source_slot(
-        self, view: _Overlay, d: int, s: int, k: int | None, path: str, *, allow_empty: bool
-    ) -> int:
-        if k is not None:
-            return k
-        occupied = view.occupied(d, s)
-        if not occupied:
-            if not allow_empty:
-                raise OpError("EMPTY_CELL", f"{self._label(d, s)} is empty")
-            k = view.free(d, s)
-            if k < 0:
-                raise OpError("BAD_SLOT", f"{path}: {self._label(d, s)} has no slot")
-            return k
-        if len(occupied) > 1:
-            raise OpError(
-                "BAD_SLOT",
-                f"{path}: {self._label(d, s)} holds {len(occupied)} workers — give the slot",
-            )
-        return occupied[0]
-
-    def _plan(self, op: Op | _SetSlots, kind: str) -> _Plan:
-        cls = type(op)
-        if cls is Unassign or cls is Assign:
-            plan = self._plan_one_slot(op, kind)  # type: ignore[arg-type]
-        elif cls is Swap:
-            plan = self._plan_swap(op, kind)  # type: ignore[arg-type]
-        elif cls is Move:
-            plan = self._plan_move(op, kind)  # type: ignore[arg-type]
-        elif cls is _SetSlots:
-            plan = self._plan_writes(
-                op.targets,  # type: ignore[union-attr]
-                kind,
-                op.label or f"{op.kind} of {len(op.targets)} cell(s)",  # type: ignore[union-attr]
-            )
-        else:
-            plan = None
-        return plan if plan is not None else self._plan_general(op, kind)
-
-    def _plan_general(self, op: Op | _SetSlots, kind: str) -> _Plan:
-        """The plan of any op (raises OpError naming what is wrong)."""
-        view = _Overlay(self.core)
-        replaced: list[int] = []
-        message = self._compile(op, view, replaced, kind)
-        slot_changes = view.slot_changes()
-        if not slot_changes:
-            raise OpError("NO_CHANGE", f"{message}: nothing would change")
-        return _Plan(kind, slot_changes, view.worker_changes(), replaced, message)
-
-    def _plan_one_slot(self, op: Assign | Unassign, kind: str) -> _Plan | None:
-        """The plan ``_compile`` makes of a plain assign or unassign — an ISO date string and
-        a post index already seen, no slot given, no worker named for an unassign — read
-        straight off the roster; ``None`` for anything else (other forms, and every edit that
-        fails: the general path then words the error)."""
-        date, s = op.date, op.post
-        if type(date) is not str or type(s) is not int or op.slot is not None:
-            return None
-        d = self._cache_day.get(date)
-        if d is None or not 0 <= s < self.problem.n_shifts:
-            return None
-        roster = self.core
-        cap = roster.capacity(d, s)
-        worker_at = roster.worker_at
-        if type(op) is Unassign:
-            if op.worker is not None:
-                return None
-            if cap == 1:
-                k = 0
-            else:
-                occupied = [k for k in range(cap) if worker_at(d, s, k) >= 0]
-                if len(occupied) != 1:
-                    return None
-                k = occupied[0]
-            w = worker_at(d, s, k)
-            if w < 0:
-                return None
-            return _Plan(
-                kind,
-                [(d, s, k, w, -1)],
-                [(w, d, s, -1)],
-                [],
-                f"{self._ids[w]} unassigned from {self._label(d, s, k)}",
-            )
-        w_id = op.worker
-        who = self.problem.worker_index.get(w_id) if type(w_id) is str else None
-        if who is None or cap < 1 or roster.shift_at(who, d) >= 0:
-            return None
-        k = 0
-        while k < cap and worker_at(d, s, k) >= 0:
-            k += 1
-        if k == cap:
-            if cap > 1:
-                return None
-            k = 0
-        occupant = worker_at(d, s, k)
-        text = f"{w_id} assigned to {self._label(d, s, k)}"
-        if occupant < 0:
-            return _Plan(kind, [(d, s, k, -1, who)], [(who, d, -1, s)], [], text)
-        return _Plan(
-            kind,
-            [(d, s, k, occupant, who)],
-            [(occupant, d, s, -1), (who, d, -1, s)],
-            [occupant],
-            f"{text} replacing {self._ids[occupant]}",
-        )
-
-    def _plan_writes(
-        self, writes: Iterable[tuple[int, int, int, int]], kind: str, message: str
-    ) -> _Plan | None:
-        """The plan ``_compile`` makes of ``_SetSlots(writes)`` — ``(d, s, k, w)`` writes to
-        distinct slots — read straight off the roster: each written slot whose worker changes
-        is emptied first, in order, then filled, in order. ``None`` when a worker would hold
-        two shifts on one date or nothing would change (the general path words both)."""
-        roster = self.core
-        worker_at, shift_at = roster.worker_at, roster.shift_at
-        slot: dict[tuple[int, int, int], int] = {}
-        day: dict[tuple[int, int], int | None] = {}  # (w, d) -> new post, None = off
-        for d, s, k, w in writes:
-            old = worker_at(d, s, k)
-            if old != w and old >= 0:
-                day[(old, d)] = None
-                slot[(d, s, k)] = -1
-        for d, s, k, w in writes:
-            if w < 0 or worker_at(d, s, k) == w:
-                continue
-            works = day[(w, d)] is not None if (w, d) in day else shift_at(w, d) >= 0
-            if works:
-                return None  # a second shift on that date
-            day[(w, d)] = s
-            slot[(d, s, k)] = w
-        slot_changes = [
-            (d, s, k, old, w) for (d, s, k), w in slot.items() if (old := worker_at(d, s, k)) != w
-        ]
-        if not slot_changes:
-            return None
-        changes = [
-            (w, d, old, new)
-            for (w, d), post in day.items()
-            if (old := shift_at(w, d)) != (new := -1 if post is None else post)
-        ]
-        return _Plan(kind, slot_changes, changes, [], message)
-
-    def _pair_slot(self, c: Cell, source: bool, empty_ok: bool) -> tuple[int, int, int] | None:
-        """``(d, s, k)`` of a swap side or a move's source (``source``: the only occupied slot
-        when ``slot`` is None; an empty cell gives its first slot when ``empty_ok``) or a
-        move's destination (the first free slot): what ``_compile`` resolves, for a date
-        already seen and a post index; ``None`` for anything else."""
-        date, s, k = c.date, c.post, c.slot
-        if type(date) is not str or type(s) is not int:
-            return None
-        d = self._cache_day.get(date)
-        if d is None or not 0 <= s < self.problem.n_shifts:
-            return None
-        cap = self.core.capacity(d, s)
-        if k is not None:
-            return (d, s, k) if type(k) is int and 0 <= k < cap else None
-        worker_at = self.core.worker_at
-        if cap == 1:
-            taken = worker_at(d, s, 0) >= 0
-            return (d, s, 0) if taken == source or (source and empty_ok) else None
-        occupied = [k for k in range(cap) if worker_at(d, s, k) >= 0]
-        if not source:
-            free = [k for k in range(cap) if k not in occupied]
-            return (d, s, free[0]) if free else None
-        if len(occupied) == 1:
-            return (d, s, occupied[0])
-        if not occupied and empty_ok and cap > 0:
-            return (d, s, 0)
-        return None
-
-    def _plan_swap(self, op: Swap, kind: str) -> _Plan | None:
-        """The plan ``_compile`` makes of a swap of two different slots, as the writes it
-        amounts to (see :meth:`_plan_writes`); ``None`` for other forms and for every swap that
-        fails (the general path words the error)."""
-        a = self._pair_slot(op.a, True, True)
-        b = self._pair_slot(op.b, True, True)
-        if a is None or b is None or a == b:
-            return None
-        worker_at, label, ids = self.core.worker_at, self._label, self._ids
-        wa, wb = worker_at(*a), worker_at(*b)
-        if wa == wb:
-            return None  # both empty, or one worker on two dates: nothing to exchange
-        na = ids[wa] if wa >= 0 else "(empty)"
-        nb = ids[wb] if wb >= 0 else "(empty)"
-        return self._plan_writes(
-            ((*a, wb), (*b, wa)), kind, f"swapped {na} at {label(*a)} with {nb} at {label(*b)}"
-        )
-
-    def _plan_move(self, op: Move, kind: str) -> _Plan | None:
-        """The plan ``_compile`` makes of a move into a free slot of another cell (or another
-        given slot of its own cell), as the writes it amounts to; ``None`` otherwise."""
-        src = self._pair_slot(op.src, True, False)
-        if src is None:
-            return None
-        dst = self._pair_slot(op.dst, False, False)
-        worker_at = self.core.worker_at
-        if dst is None or src == dst or worker_at(*dst) >= 0:
-            return None
-        if op.dst.slot is None and src[:2] == dst[:2]:
-            return None  # the first free slot of the source's own cell: left to _compile
-        w = worker_at(*src)
-        if w < 0:
-            return None
-        label = self._label
-        return self._plan_writes(
-            ((*src, -1), (*dst, w)),
-            kind,
-            f"{self._ids[w]} moved from {label(*src)} to {label(*dst)}",
-        )
 
     # ------------------------------------------------------------------ the path of an edit
     def apply(
@@ -801,13 +254,13 @@ class Schedule:
         who = user or self.user
         with self._lock:
             try:
-                if not isinstance(op, _SetSlots):
+                if not isinstance(op, SetSlots):
                     op = parse_op(op)
                 op_kind = kind or op.kind
                 if not isinstance(force, bool):
                     raise OpError("MALFORMED", "force: give True or False")
                 while True:
-                    plan = self._plan(op, op_kind)
+                    plan = self.planner.plan(op, op_kind)
                     self._check_access(plan, who, base_version, op, force)
                     try:
                         result = self._decide_and_commit(
@@ -848,7 +301,7 @@ class Schedule:
 
     def _check_access(
         self,
-        plan: _Plan,
+        plan: Plan,
         user: str,
         base_version: int | None,
         op: Any = None,
@@ -890,7 +343,7 @@ class Schedule:
 
     def _decide_and_commit(
         self,
-        plan: _Plan,
+        plan: Plan,
         op: Any,
         user: str,
         force: bool,
@@ -950,7 +403,7 @@ class Schedule:
             )
         return self._commit(plan, user, force, base_version, undoes)
 
-    def _may_introduce_hard(self, plan: _Plan) -> bool:
+    def _may_introduce_hard(self, plan: Plan) -> bool:
         """False only when the change certainly introduces no hard violation.
 
         With no hard violation in the schedule none can be resolved, so the change introduces
@@ -967,13 +420,13 @@ class Schedule:
         hard, _ = validator.score_delta(plan.changes)
         return bool(hard > 0)
 
-    def _cells(self, plan: _Plan) -> tuple[tuple[str, int, int], ...]:
+    def _cells(self, plan: Plan) -> tuple[tuple[str, int, int], ...]:
         iso = self._iso
         return tuple((iso[d], s, k) for d, s, k, _, _ in plan.slot_changes)
 
     def _commit(
         self,
-        plan: _Plan,
+        plan: Plan,
         user: str,
         forced: bool,
         base_version: int | None,
@@ -1096,7 +549,7 @@ class Schedule:
             by = next((r.user for r in reversed(self.oplog.records()) if r.version == v), None)
             out.append(
                 {
-                    "cell": self._label(d, s),
+                    "cell": self.planner.label(d, s),
                     "date": self._iso[d],
                     "post": int(s),
                     "version": v,
@@ -1127,7 +580,7 @@ class Schedule:
             self._event_extra = {"remote_kind": kind, "origin": op.get("op_id")}
             try:
                 return self._run(
-                    _SetSlots(targets, kind, str(op.get("message") or "")),
+                    SetSlots(targets, kind, str(op.get("message") or "")),
                     force=False,
                     user=str(op.get("user") or "anonymous"),
                     base_version=None,
@@ -1142,7 +595,7 @@ class Schedule:
     def _publish(self, type_: str, payload: dict[str, Any], user: str | None) -> None:
         self.events.publish(type_, payload, user)
 
-    def _alternatives(self, op: Any, plan: _Plan) -> list[dict[str, Any]]:
+    def _alternatives(self, op: Any, plan: Plan) -> list[dict[str, Any]]:
         from rtsched_widgets.engine.suggestions import alternatives
 
         try:
@@ -1342,7 +795,7 @@ class Schedule:
             )
             return result
         return self._run(
-            _SetSlots(rec.inverse, kind, f"{kind} of {rec.op_id} ({rec.message})"),
+            SetSlots(rec.inverse, kind, f"{kind} of {rec.op_id} ({rec.message})"),
             force=force,
             user=who,
             base_version=None,
@@ -1359,7 +812,7 @@ class Schedule:
 
     def _cell_value(self, cell: Any) -> str | None:
         iso, s, k = cell
-        d = self._day(iso)
+        d = self.planner.day(iso)
         w = self.core.worker_at(d, s, k)
         return self.problem.workers[w].id if w >= 0 else None
 
@@ -1507,7 +960,7 @@ class Schedule:
         except OpError as err:
             return failure(err.code, err.message, kind="merge", version=self.version)
         return self._run(
-            _SetSlots(targets, "merge"),
+            SetSlots(targets, "merge"),
             force=force,
             user=user,
             base_version=base_version,
@@ -1559,7 +1012,7 @@ class Schedule:
             self._event_extra = event_extra
             try:
                 return self._run(
-                    _SetSlots(targets, kind, label.format(n=len(targets))),
+                    SetSlots(targets, kind, label.format(n=len(targets))),
                     force=True,
                     user=user,
                     base_version=None,

@@ -183,8 +183,8 @@ def suggest(
     if isinstance(k, bool) or not isinstance(k, int) or k < 0:
         raise ValueError(f"k: {k!r} — give the number of candidates as an int >= 0")
     try:
-        d = schedule._day(date)
-        s = schedule._post(post)
+        d = schedule.planner.day(date)
+        s = schedule.planner.post(post)
     except OpError as err:
         raise ValueError(err.message) from None
     p = schedule.problem
@@ -260,8 +260,8 @@ def alternatives(
     and a swap with the worker now in the target cell when that introduces no hard violation."""
     out: list[dict[str, Any]] = []
     if isinstance(op, Assign):
-        w = schedule._worker(op.worker)
-        d, s = schedule._day(op.date), schedule._post(op.post)
+        w = schedule.planner.worker(op.worker)
+        d, s = schedule.planner.day(op.date), schedule.planner.post(op.post)
         d_iso = schedule._iso[d]
         for hard, soft, _, cand in _rank(schedule, d, s, k, with_reasons=False)[3]:
             if hard <= 0:

@@ -459,6 +459,9 @@ class Validator:
         entries are replaced, never mutated: copies of this validator share them)."""
         for i, anchors_fn, gone, came in changed:
             index, found = self._index[i], self._found[i]
+            if len(gone) == 1 and len(came) == 1 and gone[0].key == came[0].key:
+                found[gone[0].key] = came[0]  # one record replaced: same key, same anchors
+                continue
             for v in gone:
                 key = v.key
                 del found[key]

@@ -94,6 +94,12 @@ def assert_matches_full(validator: Validator) -> None:
     for rule in validator.rules:  # a rule reported inactive can never find anything
         if not rule.active:
             assert rule.full(validator.problem, validator.roster) == [], rule
+    for i, rule in enumerate(validator.rules):  # the anchor index names exactly the records
+        expect: dict[int, set[tuple]] = {}
+        for key in validator._found[i]:
+            for a in rule.anchors(key):
+                expect.setdefault(a, set()).add(key)
+        assert {a: set(keys) for a, keys in validator._index[i].items()} == expect, rule
     score = validator.score()
     assert score.hard == sum(v.severity == "hard" for v in fresh)
     assert abs(score.soft - sum(v.penalty for v in fresh if v.severity == "soft")) < 1e-6

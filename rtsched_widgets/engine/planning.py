@@ -489,10 +489,11 @@ class Planner:
     def plan_writes(
         self, writes: Iterable[tuple[int, int, int, int]], kind: str, message: str
     ) -> Plan | None:
-        """The plan ``compile`` makes of ``SetSlots(writes)`` — ``(d, s, k, w)`` writes to
-        distinct slots — read straight off the roster: each written slot whose worker changes
-        is emptied first, in order, then filled, in order. ``None`` when a worker would hold
-        two shifts on one date or nothing would change (the general path words both)."""
+        """The plan ``compile`` makes of ``SetSlots(writes)`` — ``(d, s, k, w)`` slot writes —
+        read straight off the roster: each written slot whose worker changes is emptied first,
+        in order, then filled, in order (a slot written twice ends with its last worker).
+        ``None`` when a worker would hold two shifts on one date or nothing would change (the
+        general path words both)."""
         roster = self.roster
         worker_at, shift_at = roster.worker_at, roster.shift_at
         slot: dict[tuple[int, int, int], int] = {}
@@ -503,8 +504,16 @@ class Planner:
                 day[(old, d)] = None
                 slot[(d, s, k)] = -1
         for d, s, k, w in writes:
-            if w < 0 or worker_at(d, s, k) == w:
+            if w < 0:
                 continue
+            now = slot.get((d, s, k))  # what the slot holds so far (None: the roster's)
+            if now is None:
+                if worker_at(d, s, k) == w:
+                    continue
+            elif now == w:
+                continue
+            elif now >= 0:  # a slot written twice: its first worker leaves again
+                day[(now, d)] = None
             works = day[(w, d)] is not None if (w, d) in day else shift_at(w, d) >= 0
             if works:
                 return None  # a second shift on that date

@@ -402,6 +402,8 @@ class Planner:
         return occupied[0]
 
     def plan(self, op: Op | SetSlots, kind: str) -> Plan:
+        """The plan of ``op`` recorded as ``kind``: a direct planner's when one covers it, the
+        general compiler's otherwise (which raises OpError naming what is wrong)."""
         cls = type(op)
         if cls is Unassign or cls is Assign:
             plan = self.plan_one_slot(op, kind)  # type: ignore[arg-type]
@@ -430,10 +432,10 @@ class Planner:
         return Plan(kind, slot_changes, view.worker_changes(), replaced, message)
 
     def plan_one_slot(self, op: Assign | Unassign, kind: str) -> Plan | None:
-        """The plan ``compile`` makes of a plain assign or unassign — an ISO date string and
-        a post index already seen, no slot given, no worker named for an unassign — read
-        straight off the roster; ``None`` for anything else (other forms, and every edit that
-        fails: the general path then words the error)."""
+        """The plan ``compile`` makes of a plain assign or unassign — a date in ``day_of``
+        (every ISO string is) and a post index, no slot given, no worker named for an
+        unassign — read straight off the roster; ``None`` for anything else (other forms, and
+        every edit that fails: the general path then words the error)."""
         date, s = op.date, op.post
         if type(date) is not str or type(s) is not int or op.slot is not None:
             return None
@@ -534,8 +536,8 @@ class Planner:
     def _pair_slot(self, c: Cell, source: bool, empty_ok: bool) -> tuple[int, int, int] | None:
         """``(d, s, k)`` of a swap side or a move's source (``source``: the only occupied slot
         when ``slot`` is None; an empty cell gives its first slot when ``empty_ok``) or a
-        move's destination (the first free slot): what ``compile`` resolves, for a date
-        already seen and a post index; ``None`` for anything else."""
+        move's destination (the first free slot): what ``compile`` resolves, for a date in
+        ``day_of`` and a post index; ``None`` for anything else."""
         date, s, k = c.date, c.post, c.slot
         if type(date) is not str or type(s) is not int:
             return None

@@ -339,10 +339,7 @@ class Validator:
         """Per rule: old violations at the touched anchors vs the mirror's current ones (the
         mirror already holds ``done``). Returns the delta and, per rule that changes, what to
         drop from and add to the maintained set."""
-        introduced: list[Violation] = []
-        resolved: list[Violation] = []
         changed: list[_RuleChange] = []
-        hard, soft = 0, 0.0
         state = self.state
         single = len(done) == 1
         skip_hard = False
@@ -371,7 +368,7 @@ class Validator:
             # as high after as before, so still 0 — nothing to introduce or resolve.
             last = self._last_hard
             skip_hard = last is not None and last[0] == self._stamp and last[1] == tuple(done)
-        for i, touched_fn, local_fn, anchors_fn, hard_delta in (
+        for i, touched_fn, local_fn, anchors_fn, _ in (
             self._soft_rule_fns if skip_hard else self._rule_fns
         ):
             touched: set[int] = set()
@@ -390,16 +387,9 @@ class Validator:
             if not now and not old_keys:
                 continue
             came, gone = _record_diff(now, old_keys, found)
-            if not gone and not came:
-                continue
-            resolved.extend(gone)
-            introduced.extend(came)
-            if hard_delta is not None:
-                hard += len(came) - len(gone)
-            else:
-                soft += _penalty_sum(came) - _penalty_sum(gone)
-            changed.append((i, anchors_fn, tuple(gone), tuple(came)))
-        return Delta(tuple(introduced), tuple(resolved), hard, soft), changed
+            if gone or came:
+                changed.append((i, anchors_fn, tuple(gone), tuple(came)))
+        return self._summed(changed), changed
 
     def _compute_one(
         self, w0: int, d0: int, old0: int, new0: int, skip_hard: bool
@@ -407,10 +397,7 @@ class Validator:
         """``_compute`` of one change (the mirror holds it); ``skip_hard``: no hard rule moved
         near it. The same answer with fewer temporaries: most changes touch one anchor of a
         rule, whose indexed keys are used as they are."""
-        introduced: list[Violation] = []
-        resolved: list[Violation] = []
         changed: list[_RuleChange] = []
-        hard, soft = 0, 0.0
         state = self.state
         for i, touched_fn, local_fn, anchors_fn, hard_delta in (
             self._soft_rule_fns if skip_hard else self._rule_fns
@@ -443,16 +430,25 @@ class Validator:
             if not now and not old_keys:
                 continue
             came, gone = _record_diff(now, old_keys, self._found[i])
-            if not gone and not came:
-                continue
+            if gone or came:
+                changed.append((i, anchors_fn, tuple(gone), tuple(came)))
+        return self._summed(changed), changed
+
+    def _summed(self, changed: Sequence[_RuleChange]) -> Delta:
+        """The delta of the rules' changes, in rule order: their introduced and resolved
+        records, the hard count change and the soft penalty change."""
+        introduced: list[Violation] = []
+        resolved: list[Violation] = []
+        hard, soft = 0, 0.0
+        rules = self.rules
+        for i, _, gone, came in changed:
             resolved += gone
             introduced += came
-            if hard_delta is not None:
+            if rules[i].severity == "hard":
                 hard += len(came) - len(gone)
             else:
                 soft += _penalty_sum(came) - _penalty_sum(gone)
-            changed.append((i, anchors_fn, tuple(gone), tuple(came)))
-        return _new_delta(tuple(introduced), tuple(resolved), hard, soft), changed
+        return _new_delta(tuple(introduced), tuple(resolved), hard, soft)
 
     def _store(self, changed: Sequence[_RuleChange]) -> None:
         """Drop and add the records of ``changed`` in the maintained set and its index (index

@@ -91,7 +91,6 @@ EVENT_TYPES: frozenset[str] = frozenset(
     }
 )
 
-_EMPTY_PAYLOAD: Mapping[str, Any] = MappingProxyType({})
 _GLOB_CHARS = frozenset("*?[")
 _RATE_WINDOW_S = 60
 
@@ -581,14 +580,14 @@ class EventBus:
                 f"unknown event type {type!r}; valid types: {', '.join(sorted(self._allowed))}"
             )
         if payload is None:
-            frozen: Mapping[str, Any] = _EMPTY_PAYLOAD
+            owned: dict[str, Any] = {}
         elif isinstance(payload, Mapping):
-            frozen = MappingProxyType(dict(payload))
+            owned = dict(payload)
         else:
             raise TypeError(f"payload must be a mapping or None, got {payload.__class__.__name__}")
         if user is not None and user.__class__ is not str and not isinstance(user, str):
             raise TypeError(f"user must be a str or None, got {user.__class__.__name__}")
-        return self._emit(type, frozen, user)
+        return self.publish_owned(type, owned, user)
 
     def publish_owned(self, type: str, payload: dict[str, Any], user: str | None) -> Event:
         """``publish`` for a caller that hands ``payload`` over: a fresh dict it never touches
@@ -596,9 +595,7 @@ class EventBus:
         ``user`` a str or None (not checked again: the caller guarantees it)."""
         if type not in self._allowed:
             return self.publish(type, payload, user)  # raises the usual error
-        return self._emit(type, MappingProxyType(payload), user)
-
-    def _emit(self, type: str, frozen: Mapping[str, Any], user: str | None) -> Event:
+        frozen = MappingProxyType(payload)
         with self._lock:
             now = _time.time()
             self._seq = seq = self._seq + 1

@@ -251,8 +251,19 @@ class History:
                 "mark_redone() instead of record()"
             )
         with self._lock:
-            self._check_new(rec)
-            self._append(rec)
+            # _check_new and _append, written out for the path of every edit
+            if (
+                not isinstance(rec, OpRecord)
+                or rec.op_id in self._by_id
+                or rec.version <= self._last_version
+            ):
+                self._check_new(rec)  # raises, naming what is wrong
+            log = self._log
+            if len(log) >= self.max_ops:
+                self._drop_oldest()
+            log.append(rec)
+            self._by_id[rec.op_id] = rec
+            self._last_version = rec.version
             stack = self._undo.get(rec.user)
             if stack is None:
                 stack = self._undo[rec.user] = deque()

@@ -1,6 +1,6 @@
 """Per-operation latency samples in ring buffers, summarised as percentiles.
 
-``LatencyTracker`` keeps, per op kind, the last ``window`` durations in a numpy ring buffer and
+``LatencyTracker`` keeps, per op kind, the last ``window`` durations in a ring buffer and
 reports count, p50, p95, p99 (and mean, max) in microseconds. ``timer(kind)`` measures a block
 with ``time.perf_counter_ns``.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -34,25 +35,14 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 
 
 class _Ring:
-    """The last ``window`` samples (a Python list: one store per sample, no numpy call)."""
+    """The last ``window`` samples of a kind in ``buf`` (a bounded deque: appending drops the
+    oldest) and ``total``, how many were ever added. ``LatencyTracker.record_ns`` adds."""
 
-    __slots__ = ("buf", "filled", "pos", "total", "window")
+    __slots__ = ("buf", "total")
 
     def __init__(self, window: int) -> None:
-        self.buf: list[float] = []
-        self.window = window
-        self.pos = 0
-        self.filled = 0
+        self.buf: deque[float] = deque(maxlen=window)
         self.total = 0
-
-    def add(self, ns: float) -> None:
-        if self.filled < self.window:
-            self.buf.append(ns)
-            self.filled += 1
-        else:
-            self.buf[self.pos] = ns
-            self.pos = (self.pos + 1) % self.window
-        self.total += 1
 
     def samples(self) -> np.ndarray:
         return np.array(self.buf, dtype=np.float64)
@@ -122,7 +112,10 @@ class LatencyTracker:
             raise ValueError(f"nanoseconds must be >= 0, got {nanoseconds!r}")
         with self._lock:
             ring = self._rings.get(kind)
-            (ring if ring is not None else self._ring(kind)).add(nanoseconds)
+            if ring is None:
+                ring = self._ring(kind)
+            ring.buf.append(nanoseconds)
+            ring.total += 1
 
     def timer(self, kind: str) -> LatencyTimer:
         """``with tracker.timer("assign"): ...`` records the block's duration."""

@@ -136,7 +136,18 @@ class Planner:
     its day index: ISO strings are known from the start, other forms once resolved (shared
     by the planners of a schedule's branches)."""
 
-    __slots__ = ("day_of", "ids", "iso", "problem", "roster")
+    __slots__ = (
+        "_maximum",
+        "_shift_ids",
+        "_shift_of",
+        "_slots",
+        "day_of",
+        "ids",
+        "iso",
+        "n_shifts",
+        "problem",
+        "roster",
+    )
 
     def __init__(self, roster: Roster, day_of: dict[Any, int] | None = None) -> None:
         problem = roster.problem
@@ -144,6 +155,10 @@ class Planner:
         self.roster = roster
         self.ids: tuple[str, ...] = tuple(w.id for w in problem.workers)
         self.iso: tuple[str, ...] = tuple(problem.calendar.iso(d) for d in range(problem.n_days))
+        self.n_shifts: int = problem.n_shifts
+        # the direct planners read cells through the roster's views (no call per cell)
+        self._slots, self._shift_of, self._maximum = roster.cell_views()
+        self._shift_ids: tuple[str, ...] = tuple(t.id for t in problem.shift_types)
         self.day_of: dict[Any, int] = (
             day_of if day_of is not None else {iso: d for d, iso in enumerate(self.iso)}
         )
@@ -225,9 +240,10 @@ class Planner:
         return d, s, self.slot(d, s, c.slot, f"{field_name}.slot")
 
     def label(self, d: int, s: int, k: int | None = None) -> str:
-        p = self.problem
-        text = f"{self.iso[d]}/{p.shift_types[s].id}"
-        return text if k is None or self.roster.capacity(d, s) <= 1 else f"{text}[{k}]"
+        """``date/post`` of cell ``(d, s)``, with ``[k]`` when a slot is given and the cell
+        has more than one."""
+        text = f"{self.iso[d]}/{self._shift_ids[s]}"
+        return text if k is None or self._maximum[d, s] <= 1 else f"{text}[{k}]"
 
     # ------------------------------------------------------------------ compiling
     def compile(self, op: Op | SetSlots, view: Overlay, replaced: list[int], path: str) -> str:
@@ -440,22 +456,25 @@ class Planner:
         if type(date) is not str or type(s) is not int or op.slot is not None:
             return None
         d = self.day_of.get(date)
-        if d is None or not 0 <= s < self.problem.n_shifts:
+        if d is None or not 0 <= s < self.n_shifts:
             return None
-        roster = self.roster
-        cap = roster.capacity(d, s)
-        worker_at = roster.worker_at
+        # the roster read through its views, the label written out: this is the path of
+        # most edits, and each call it makes costs as much as the work it does
+        slots = self._slots
+        cap = self._maximum[d, s]
+        where = f"{self.iso[d]}/{self._shift_ids[s]}"
         if type(op) is Unassign:
             if op.worker is not None:
                 return None
             if cap == 1:
                 k = 0
             else:
-                occupied = [k for k in range(cap) if worker_at(d, s, k) >= 0]
+                occupied = [k for k in range(cap) if slots[d, s, k] >= 0]
                 if len(occupied) != 1:
                     return None
                 k = occupied[0]
-            w = worker_at(d, s, k)
+                where = f"{where}[{k}]"
+            w = slots[d, s, k]
             if w < 0:
                 return None
             return Plan(
@@ -463,21 +482,23 @@ class Planner:
                 [(d, s, k, w, -1)],
                 [(w, d, s, -1)],
                 [],
-                f"{self.ids[w]} unassigned from {self.label(d, s, k)}",
+                f"{self.ids[w]} unassigned from {where}",
             )
         w_id = op.worker
         who = self.problem.worker_index.get(w_id) if type(w_id) is str else None
-        if who is None or cap < 1 or roster.shift_at(who, d) >= 0:
+        if who is None or cap < 1 or self._shift_of[who, d] >= 0:
             return None
         k = 0
-        while k < cap and worker_at(d, s, k) >= 0:
+        while k < cap and slots[d, s, k] >= 0:
             k += 1
         if k == cap:
             if cap > 1:
                 return None
             k = 0
-        occupant = worker_at(d, s, k)
-        text = f"{w_id} assigned to {self.label(d, s, k)}"
+        if cap > 1:
+            where = f"{where}[{k}]"
+        occupant = slots[d, s, k]
+        text = f"{w_id} assigned to {where}"
         if occupant < 0:
             return Plan(kind, [(d, s, k, -1, who)], [(who, d, -1, s)], [], text)
         return Plan(
@@ -496,12 +517,11 @@ class Planner:
         in order, then filled, in order (a slot written twice ends with its last worker).
         ``None`` when a worker would hold two shifts on one date or nothing would change (the
         general path words both)."""
-        roster = self.roster
-        worker_at, shift_at = roster.worker_at, roster.shift_at
+        slots, shift_of = self._slots, self._shift_of
         slot: dict[tuple[int, int, int], int] = {}
         day: dict[tuple[int, int], int | None] = {}  # (w, d) -> new post, None = off
         for d, s, k, w in writes:
-            old = worker_at(d, s, k)
+            old = slots[d, s, k]
             if old != w and old >= 0:
                 day[(old, d)] = None
                 slot[(d, s, k)] = -1
@@ -510,27 +530,30 @@ class Planner:
                 continue
             now = slot.get((d, s, k))  # what the slot holds so far (None: the roster's)
             if now is None:
-                if worker_at(d, s, k) == w:
+                if slots[d, s, k] == w:
                     continue
             elif now == w:
                 continue
             elif now >= 0:  # a slot written twice: its first worker leaves again
                 day[(now, d)] = None
-            works = day[(w, d)] is not None if (w, d) in day else shift_at(w, d) >= 0
+            works = day[(w, d)] is not None if (w, d) in day else shift_of[w, d] >= 0
             if works:
                 return None  # a second shift on that date
             day[(w, d)] = s
             slot[(d, s, k)] = w
-        slot_changes = [
-            (d, s, k, old, w) for (d, s, k), w in slot.items() if (old := worker_at(d, s, k)) != w
-        ]
+        # loops, not comprehensions: each comprehension is one more function on this path
+        slot_changes: list[tuple[int, int, int, int, int]] = []
+        for (d, s, k), w in slot.items():
+            old = slots[d, s, k]
+            if old != w:
+                slot_changes.append((d, s, k, old, w))
         if not slot_changes:
             return None
-        changes = [
-            (w, d, old, new)
-            for (w, d), post in day.items()
-            if (old := shift_at(w, d)) != (new := -1 if post is None else post)
-        ]
+        changes: list[tuple[int, int, int, int]] = []
+        for (w, d), post in day.items():
+            old, new = shift_of[w, d], -1 if post is None else post
+            if old != new:
+                changes.append((w, d, old, new))
         return Plan(kind, slot_changes, changes, [], message)
 
     def _pair_slot(self, c: Cell, source: bool, empty_ok: bool) -> tuple[int, int, int] | None:
@@ -542,16 +565,16 @@ class Planner:
         if type(date) is not str or type(s) is not int:
             return None
         d = self.day_of.get(date)
-        if d is None or not 0 <= s < self.problem.n_shifts:
+        if d is None or not 0 <= s < self.n_shifts:
             return None
-        cap = self.roster.capacity(d, s)
+        cap = self._maximum[d, s]
         if k is not None:
             return (d, s, k) if type(k) is int and 0 <= k < cap else None
-        worker_at = self.roster.worker_at
+        slots = self._slots
         if cap == 1:
-            taken = worker_at(d, s, 0) >= 0
+            taken = slots[d, s, 0] >= 0
             return (d, s, 0) if taken == source or (source and empty_ok) else None
-        occupied = [k for k in range(cap) if worker_at(d, s, k) >= 0]
+        occupied = [k for k in range(cap) if slots[d, s, k] >= 0]
         if not source:
             free = [k for k in range(cap) if k not in occupied]
             return (d, s, free[0]) if free else None
@@ -569,8 +592,8 @@ class Planner:
         b = self._pair_slot(op.b, True, True)
         if a is None or b is None or a == b:
             return None
-        worker_at, label, ids = self.roster.worker_at, self.label, self.ids
-        wa, wb = worker_at(*a), worker_at(*b)
+        slots, label, ids = self._slots, self.label, self.ids
+        wa, wb = slots[a], slots[b]
         if wa == wb:
             return None  # both empty, or one worker on two dates: nothing to exchange
         na = ids[wa] if wa >= 0 else "(empty)"
@@ -586,12 +609,12 @@ class Planner:
         if src is None:
             return None
         dst = self._pair_slot(op.dst, False, False)
-        worker_at = self.roster.worker_at
-        if dst is None or src == dst or worker_at(*dst) >= 0:
+        slots = self._slots
+        if dst is None or src == dst or slots[dst] >= 0:
             return None
         if op.dst.slot is None and src[:2] == dst[:2]:
             return None  # the first free slot of the source's own cell: left to compile
-        w = worker_at(*src)
+        w = slots[src]
         if w < 0:
             return None
         label = self.label

@@ -37,6 +37,7 @@ from rtsched_widgets.engine.events import EventBus
 from rtsched_widgets.engine.history import History, OpRecord
 from rtsched_widgets.engine.latency import LatencyTracker
 from rtsched_widgets.engine.ops import (
+    OP_TYPES,
     Bulk,
     Op,
     cell,
@@ -72,6 +73,10 @@ EVENT_OF_KIND: dict[str, str] = {
     "redo": "redone",
     "generate": "generation_finished",
 }
+
+
+_PLANNED = (*OP_TYPES, SetSlots)
+"""What ``_run`` plans as it is (anything else goes through ``parse_op``)."""
 
 
 @dataclass(frozen=True)
@@ -254,14 +259,17 @@ class Schedule:
         who = user or self.user
         with self._lock:
             try:
-                if not isinstance(op, SetSlots):
+                if not isinstance(op, _PLANNED):  # an Op (or SetSlots) as it is
                     op = parse_op(op)
                 op_kind = kind or op.kind
                 if not isinstance(force, bool):
                     raise OpError("MALFORMED", "force: give True or False")
                 while True:
                     plan = self.planner.plan(op, op_kind)
-                    self._check_access(plan, who, base_version, op, force)
+                    if self._remote is None and (
+                        self.collab is not None or base_version is not None
+                    ):  # else nothing to check (see _check_access)
+                        self._check_access(plan, who, base_version, op, force)
                     try:
                         result = self._decide_and_commit(
                             plan, op, who, force, base_version, dry, undoes, checks
@@ -369,7 +377,15 @@ class Schedule:
                         "pinned) — move them within that date, or pass force=True",
                     )
         delta = None
-        if dry or (policy.block_hard and not skip and self._may_introduce_hard(plan)):
+        if dry:
+            gate = True
+        elif policy.block_hard and not skip:
+            # a validator that answers the question itself does so in one call
+            asks = getattr(self.validator, "may_introduce_hard", None)
+            gate = self._may_introduce_hard(plan) if asks is None else asks(plan.changes)
+        else:
+            gate = False
+        if gate:
             delta = self.validator.preview(plan.changes)
             hard_new = [v for v in delta.introduced if v.severity == "hard"]
             if hard_new and policy.block_hard and not skip:
@@ -404,7 +420,8 @@ class Schedule:
         return self._commit(plan, user, force, base_version, undoes)
 
     def _may_introduce_hard(self, plan: Plan) -> bool:
-        """False only when the change certainly introduces no hard violation.
+        """False only when the change certainly introduces no hard violation (for validators
+        without ``may_introduce_hard``).
 
         With no hard violation in the schedule none can be resolved, so the change introduces
         one exactly when it raises the hard count — which the cheap ``score_delta`` (no records)
@@ -459,7 +476,7 @@ class Schedule:
             plan.message,
             undoes.op_id if undoes is not None else None,
         )
-        if remote is None:
+        if remote is None and self.collab is not None:
             self._persist(rec)  # may raise StoreBehind before anything changed
         roster = self.core
         for d, s, k, old, _ in slot_changes:

@@ -67,6 +67,13 @@ class Roster:
         self._views()
 
     # -- reading --------------------------------------------------------------------------
+    def cell_views(self) -> tuple[memoryview, memoryview, memoryview]:
+        """Element views for code that reads many cells and cannot afford a call for each:
+        ``slots[d, s, k]`` (the worker in that slot, -1 when empty), ``shift_of[w, d]`` (the
+        shift worker ``w`` works on day ``d``, -1 when off) and ``maximum[d, s]`` (the slots
+        of the cell). They follow every change of this roster; read them, never write."""
+        return self._v_slots, self._v_shift_of, self._v_maximum
+
     def worker_at(self, d: int, s: int, k: int) -> int:
         """Worker index in slot ``k`` of cell ``(d, s)``, or -1 when empty."""
         return self._v_slots[d, s, k]

@@ -140,25 +140,24 @@ def _record_diff(
         if k in old_keys:
             n_kept += 1
             f = found[k]
-            if f is v or _same(f, v):
+            if f is v or (  # the same record (fields of one rule's records with equal keys)
+                f.penalty == v.penalty
+                and f.message == v.message
+                and f.workers == v.workers
+                and f.dates == v.dates
+                and f.post == v.post
+            ):
                 continue
             gone.append(f)  # same key, new record: resolved and introduced
         came.append(v)
-    if n_kept < len(old_keys):
-        now_keys = {v.key for v in now}
-        gone.extend([found[k] for k in old_keys if k not in now_keys])
+    if n_kept < len(old_keys):  # (loops: a comprehension is one more function call)
+        now_keys = set()
+        for v in now:
+            now_keys.add(v.key)
+        for k in old_keys:
+            if k not in now_keys:
+                gone.append(found[k])
     return came, gone
-
-
-def _same(a: Violation, b: Violation) -> bool:
-    """``a == b`` for two records of one rule with equal keys (fewer field reads)."""
-    return (
-        a.penalty == b.penalty
-        and a.message == b.message
-        and a.workers == b.workers
-        and a.dates == b.dates
-        and a.post == b.post
-    )
 
 
 class Validator:
@@ -172,6 +171,7 @@ class Validator:
         "_found",
         "_hard",
         "_hard_fns",
+        "_held",
         "_index",
         "_last_hard",
         "_live",
@@ -196,6 +196,7 @@ class Validator:
             raise ValueError("roster: belongs to another problem — build it from this problem")
         self.problem = problem
         self.roster = roster
+        self._held = roster.cell_views()[1]  # [w, d]: the shift the roster holds
         self.tables = Tables.of(problem)
         if rules is None:
             bound = default_rules(problem)
@@ -339,29 +340,11 @@ class Validator:
         """Per rule: old violations at the touched anchors vs the mirror's current ones (the
         mirror already holds ``done``). Returns the delta and, per rule that changes, what to
         drop from and add to the maintained set."""
+        if len(done) == 1:
+            return self._compute_one(*done[0])
         changed: list[_RuleChange] = []
         state = self.state
-        single = len(done) == 1
         skip_hard = False
-        if single:
-            w0, d0, old0, new0 = done[0]
-            if self._hard == 0:
-                # No hard violation anywhere before the change, so each hard rule's count
-                # can only rise: every term of the change's hard delta is >= 0 (and every
-                # term of its undo, computed on the mirror that holds it, <= 0). A zero sum
-                # means no hard rule changed near the change (nothing to look at). The
-                # engine's gate has often just computed the forward sum for this very
-                # change on this very state: reuse it.
-                last = self._last_hard
-                if last is not None and last[0] == self._stamp and last[1] == (done[0],):
-                    skip_hard = True
-                else:
-                    undo: float = 0
-                    for hard_fn in self._hard_fns:
-                        undo += hard_fn(state, w0, d0, new0, old0)
-                    skip_hard = undo == 0
-        if single:
-            return self._compute_one(w0, d0, old0, new0, skip_hard)
         if self._hard == 0:
             # No hard violation before, and the hard delta of these very changes on this
             # very state, computed in order by the gate, is 0: each hard rule's count is
@@ -392,13 +375,28 @@ class Validator:
         return self._summed(changed), changed
 
     def _compute_one(
-        self, w0: int, d0: int, old0: int, new0: int, skip_hard: bool
+        self, w0: int, d0: int, old0: int, new0: int
     ) -> tuple[Delta, list[_RuleChange]]:
-        """``_compute`` of one change (the mirror holds it); ``skip_hard``: no hard rule moved
-        near it. The same answer with fewer temporaries: most changes touch one anchor of a
-        rule, whose indexed keys are used as they are."""
+        """``_compute`` of one change (the mirror holds it). The same answer with fewer
+        temporaries: most changes touch one anchor of a rule, whose indexed keys are used as
+        they are."""
         changed: list[_RuleChange] = []
         state = self.state
+        skip_hard = False
+        if self._hard == 0:
+            # No hard violation anywhere before the change, so each hard rule's count can
+            # only rise: every term of the change's hard delta is >= 0 (and every term of its
+            # undo, computed on the mirror that holds it, <= 0). A zero sum means no hard rule
+            # changed near the change (nothing to look at). The engine's gate has often just
+            # computed the forward sum for this very change on this very state: reuse it.
+            last = self._last_hard
+            if last is not None and last[0] == self._stamp and last[1] == ((w0, d0, old0, new0),):
+                skip_hard = True
+            else:
+                undo: float = 0
+                for hard_fn in self._hard_fns:
+                    undo += hard_fn(state, w0, d0, new0, old0)
+                skip_hard = undo == 0
         for i, touched_fn, local_fn, anchors_fn, hard_delta in (
             self._soft_rule_fns if skip_hard else self._rule_fns
         ):
@@ -446,8 +444,11 @@ class Validator:
             introduced += came
             if rules[i].severity == "hard":
                 hard += len(came) - len(gone)
-            else:
-                soft += _penalty_sum(came) - _penalty_sum(gone)
+            else:  # _penalty_sum, with its common cases written out
+                n_came, n_gone = len(came), len(gone)
+                soft += (
+                    0.0 if not n_came else came[0].penalty if n_came == 1 else _penalty_sum(came)
+                ) - (0.0 if not n_gone else gone[0].penalty if n_gone == 1 else _penalty_sum(gone))
         return _new_delta(tuple(introduced), tuple(resolved), hard, soft)
 
     def _store(self, changed: Sequence[_RuleChange]) -> None:
@@ -490,12 +491,12 @@ class Validator:
     def _check_roster(self, done: Sequence[Change]) -> None:
         """Raise ``ValueError`` (mirror reverted) unless the roster holds the mirror's cells
         of ``done``."""
-        shift_at, mirror = self.roster.shift_at, self.state.shift_of
+        held, mirror = self._held, self.state.shift_of
         for w, d, _, _ in done:
-            if shift_at(w, d) != mirror[w][d]:
+            if held[w, d] != mirror[w][d]:
                 self._revert(done)
                 raise ValueError(
-                    f"changes: the roster holds shift {shift_at(w, d)} for worker "
+                    f"changes: the roster holds shift {held[w, d]} for worker "
                     f"{self.tables.worker_id[w]!r} on {self.tables.iso[d]}, not "
                     f"{mirror[w][d]} — apply the changes to the roster before commit()"
                 )
@@ -508,13 +509,22 @@ class Validator:
         When the last ``preview`` was of exactly these changes and nothing was committed since,
         its answer is reused (same result, the neighbourhood is not recomputed)."""
         done = self._apply_all(changes)
-        self._check_roster(done)
+        held, mirror = self._held, self.state.shift_of
+        for w, d, _, _ in done:
+            if held[w, d] != mirror[w][d]:
+                self._check_roster(done)  # raises, naming the cell
         pending = self._pending
         if pending is not None and pending.stamp == self._stamp and pending.changes == tuple(done):
             delta, changed = pending.delta, pending.changed
+        elif len(done) == 1:
+            delta, changed = self._compute_one(*done[0])
         else:
             delta, changed = self._compute(done)
-        self._finish(delta, changed)
+        # _finish, written out (the path of every edit)
+        self._store(changed)
+        self._hard += delta.hard
+        self._soft += delta.soft
+        self._stamp += 1
         return delta
 
     def commit_previewed(self, delta: Delta) -> Delta:
@@ -593,6 +603,21 @@ class Validator:
         self._last_hard = (self._stamp, ((w, d, old, new),)) if hard == 0 else None
         return hard
 
+    def may_introduce_hard(self, changes: Sequence[Change]) -> bool:
+        """False only when ``changes`` (the roster must not hold them yet) certainly introduce
+        no hard violation: the schedule has none and their ``hard_delta`` is 0 — a commit of
+        exactly these changes next then skips the hard rules, as after ``hard_delta``. True
+        whenever the schedule has hard violations: only a ``preview`` tells a violation that
+        moved from one that is new. Nothing changes."""
+        if self._hard:
+            return True
+        if len(changes) != 1:
+            return self.hard_delta(changes) > 0
+        w, d, old, new = changes[0]
+        hard = self._hard_of_one(w, d, old, new)
+        self._last_hard = (self._stamp, ((w, d, old, new),)) if hard == 0 else None
+        return hard > 0
+
     def _hard_of_many(self, changes: Sequence[Change]) -> tuple[int, tuple[Change, ...]]:
         """Hard change of several changes applied in order (each checked against the state
         they meet) and the changes as int tuples; nothing changes."""
@@ -646,6 +671,7 @@ class Validator:
         other = Validator.__new__(Validator)
         other.problem = self.problem
         other.roster = roster
+        other._held = roster.cell_views()[1]
         other.tables = self.tables
         other.rules = self.rules
         other._live = self._live

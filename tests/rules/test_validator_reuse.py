@@ -295,6 +295,37 @@ def test_hard_delta_is_the_hard_part_of_score_delta_and_checks_its_input():
     assert_matches_full(v)
 
 
+def test_may_introduce_hard_is_hard_delta_above_zero_until_a_hard_violation_exists():
+    p = _problem()
+    r = roster_with(p, [(1, 0, 0), (2, 3, 0)])
+    v = Validator(p, r)
+    assert v.score().hard == 0
+    changes = (
+        [(0, 20, -1, 0)],  # A alone on day 20: nothing
+        [(1, 21, -1, 0), (3, 20, -1, 1)],  # two changes, nothing
+        [(0, 20, -1, 0), (3, 20, -1, 1)],  # A, then D beside A (incompatible): one
+        [(0, 2, -1, 0)],  # A on a day off (7 January): one
+        [(2, 3, 0, -1)],  # taken off
+    )
+    for change in changes:
+        assert v.may_introduce_hard(change) == (v.hard_delta(change) > 0)
+    assert [v.may_introduce_hard(c) for c in changes] == [False, False, True, True, False]
+    # like hard_delta, an answer of False is reused by the commit of exactly that change
+    change = [(0, 20, -1, 0)]
+    assert v.may_introduce_hard(change) is False
+    apply_to_roster(r, change)
+    assert v.commit(change).hard == 0
+    assert_matches_full(v)
+    # with a hard violation anywhere only a preview can tell: always True
+    bad = [(3, 20, -1, 1)]  # D beside A on day 20
+    apply_to_roster(r, bad)
+    assert v.commit(bad).hard == 1
+    assert v.may_introduce_hard([(1, 21, -1, 0)]) is True
+    with pytest.raises(ValueError, match="old_shift"):
+        Validator(p, roster_with(p, [])).may_introduce_hard([(0, 1, 0, -1)])
+    assert_matches_full(v)
+
+
 def test_a_hard_check_that_found_nothing_is_reused_only_for_its_change_on_its_state():
     # D and A may not work the same day (incompatible); the roster has no hard violation
     p = _problem()

@@ -24,6 +24,7 @@ class _Share(Rule):
 
     kind = ""
     weight_name = ""
+    live_count = ""  # the LiveState list of the per-worker counts
 
     def __init__(self, problem: Problem, tables: Tables) -> None:
         super().__init__(problem, tables)
@@ -62,6 +63,14 @@ class _Share(Rule):
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
         return self.full_found(problem, roster).records()
 
+    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
+        n: list[int] = getattr(state, self.live_count)
+        out = []
+        for w in anchors:  # (a loop: a comprehension is one more function call)
+            if self.penalty(w, n[w]) > 0:
+                out.append(self.record(w, n[w]))
+        return out
+
     def full_found(self, problem: Problem, roster: Roster) -> Found:
         counts = self.counts(problem, roster)
         # the same float operations as ``penalty``, element-wise
@@ -93,6 +102,7 @@ class SpecialBalance(_Share):
     severity = "soft"
     kind = "special-day shifts"
     weight_name = "weight_special_balance"
+    live_count = "n_special"
 
     def part(self, problem: Problem) -> int:
         return int(problem.required[problem.calendar.is_special].sum())
@@ -104,10 +114,6 @@ class SpecialBalance(_Share):
         if (old < 0) == (new < 0) or not self.t.special[d]:
             return ()
         return (w,)
-
-    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
-        n = state.n_special
-        return [self.record(w, n[w]) for w in anchors if self.penalty(w, n[w]) > 0]
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
         return self.delta_fn()(state, w, d, old, new)
@@ -140,6 +146,7 @@ class LastPostBalance(_Share):
     severity = "soft"
     kind = "last posts"
     weight_name = "weight_last_post_balance"
+    live_count = "n_last"
 
     @property
     def active(self) -> bool:
@@ -159,10 +166,6 @@ class LastPostBalance(_Share):
         if lp < 0 or (old == lp) == (new == lp):
             return ()
         return (w,)
-
-    def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
-        n = state.n_last
-        return [self.record(w, n[w]) for w in anchors if self.penalty(w, n[w]) > 0]
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
         return self.delta_fn()(state, w, d, old, new)

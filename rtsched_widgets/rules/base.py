@@ -217,6 +217,14 @@ class Rule:
 
     name: ClassVar[str] = ""
     severity: ClassVar[Severity] = "hard"
+    removal_can_violate: ClassVar[bool] = True
+    """Whether, on a roster with no violation of this rule, taking a worker off a day they
+    work (their shift on that day becomes off, nothing else changes) can create one. Rules
+    that only limit work (maximums, forbidden combinations, unavailability) set it to False:
+    on a schedule with no hard violation the validator then leaves them out when it checks
+    such a change. (With violations present a removal may still split one into two, e.g. a
+    run of weekends.) True, the safe default, for rules that require work (minimums,
+    mandatory days)."""
 
     def __init__(self, problem: Problem, tables: Tables) -> None:
         self.problem = problem

@@ -171,6 +171,7 @@ class Validator:
         "_found",
         "_hard",
         "_hard_fns",
+        "_hard_removal_fns",
         "_held",
         "_index",
         "_last_hard",
@@ -218,7 +219,10 @@ class Validator:
         live = [i for i, r in enumerate(self.rules) if r.active]
         self._live = tuple(live)
         rules_ = self.rules
-        self._hard_fns = _hard_delta_fns([rules_[i] for i in live if rules_[i].severity == "hard"])
+        hard_rules = [rules_[i] for i in live if rules_[i].severity == "hard"]
+        self._hard_fns = _hard_delta_fns(hard_rules)
+        # the hard rules a change that only takes a worker off a day can add a violation to
+        self._hard_removal_fns = _hard_delta_fns([r for r in hard_rules if r.removal_can_violate])
         soft_rules = [rules_[i] for i in live if rules_[i].severity == "soft"]
         # several changes: one term per rule and change, added in that order
         self._soft_fns = _delta_fns(soft_rules)
@@ -614,7 +618,11 @@ class Validator:
         if len(changes) != 1:
             return self.hard_delta(changes) > 0
         w, d, old, new = changes[0]
-        hard = self._hard_of_one(w, d, old, new)
+        # Every hard rule has no violation now. Taking a worker off a day cannot add one to
+        # the rules that say it cannot (removal_can_violate), so their terms are exactly 0:
+        # the others' sum is the change's whole hard delta.
+        removal = new < 0 <= old
+        hard = self._hard_of_one(w, d, old, new, self._hard_removal_fns if removal else None)
         self._last_hard = (self._stamp, ((w, d, old, new),)) if hard == 0 else None
         return hard > 0
 
@@ -637,8 +645,11 @@ class Validator:
             self._revert(done)
         return int(total), tuple(done)
 
-    def _hard_of_one(self, w: int, d: int, old: int, new: int) -> int:
-        """Hard change of one change (checked against the state first); nothing changes."""
+    def _hard_of_one(
+        self, w: int, d: int, old: int, new: int, fns: Sequence[DeltaFn] | None = None
+    ) -> int:
+        """Hard change of one change (checked against the state first) under the delta
+        functions ``fns`` (default: every hard rule's); nothing changes."""
         state = self.state
         t = self.tables
         if not (
@@ -650,7 +661,7 @@ class Validator:
         ):
             state.check(int(w), int(d), int(old), int(new))
         hard: float = 0
-        for f in self._hard_fns:
+        for f in self._hard_fns if fns is None else fns:
             hard += f(state, w, d, old, new)
         return int(hard)
 
@@ -676,6 +687,7 @@ class Validator:
         other.rules = self.rules
         other._live = self._live
         other._hard_fns = self._hard_fns
+        other._hard_removal_fns = self._hard_removal_fns
         other._soft_fns = self._soft_fns
         other._soft_one = self._soft_one
         other._rule_fns = self._rule_fns

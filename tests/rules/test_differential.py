@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import numpy as np
 from _rules_helpers import apply_to_roster, assert_matches_full, fill_at_random, keyed
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from rtsched_widgets.model import (
@@ -182,7 +182,11 @@ def draw_edit(data: st.DataObject, roster: Roster) -> list[tuple[int, int, int, 
     p = roster.problem
     scratch = roster.copy()
     changes = []
-    kind = data.draw(st.sampled_from(["one", "one", "swap", "many"]))
+    kind = data.draw(st.sampled_from(["one", "one", "swap", "many", "off"]))
+    working = np.argwhere(scratch.shift_of >= 0)
+    if kind == "off" and len(working):  # a worker taken off a day they work
+        w, d = (int(x) for x in working[data.draw(st.integers(0, len(working) - 1))])
+        return [(w, d, int(scratch.shift_of[w, d]), -1)]
     if kind == "swap" and p.n_workers >= 2:
         d = data.draw(st.integers(0, p.n_days - 1))
         a, b = data.draw(
@@ -209,10 +213,13 @@ def run_edits(data: st.DataObject, problem: Problem) -> None:
     assert_matches_full(v)
     for _ in range(data.draw(st.integers(1, 12), label="edits")):
         changes = draw_edit(data, roster)
-        before = v.score()
+        before, before_records = v.score(), v.violation_list()
         pv = v.preview(changes)
         hard, soft = v.score_delta(changes)
         assert v.hard_delta(changes) == hard
+        # with no hard violation the gate's answer is the hard delta's sign (a removal is
+        # checked against the rules that declare removal_can_violate only)
+        assert v.may_introduce_hard(changes) == (before.hard > 0 or hard > 0)
         assert v.score() == before
         assert hard == pv.hard
         assert abs(soft - pv.soft) < 1e-6
@@ -223,6 +230,12 @@ def run_edits(data: st.DataObject, problem: Problem) -> None:
         c = v.commit_previewed(pv) if route == "previewed" else v.commit(changes)
         assert keyed(c.introduced) == keyed(pv.introduced)
         assert keyed(c.resolved) == keyed(pv.resolved)
+        if all(new < 0 for _, _, _, new in changes):  # only removals: what rules declare
+            for rule in v.rules:
+                if not rule.removal_can_violate and not any(
+                    x.rule == rule.name for x in before_records
+                ):
+                    assert not any(x.rule == rule.name for x in c.introduced), (rule.name, changes)
         assert c.hard == pv.hard and abs(c.soft - pv.soft) < 1e-6
         after = v.score()
         assert after.hard == before.hard + c.hard
@@ -260,3 +273,57 @@ def test_saldo_maintained_set_matches_full_check(data: st.DataObject) -> None:
 @given(st.data())
 def test_nrp_maintained_set_matches_full_check(data: st.DataObject) -> None:
     run_edits(data, nrp_problem(data))
+
+
+def clean_fill(data: st.DataObject, problem: Problem) -> tuple[Roster, Validator]:
+    """A roster filled at random with placements that do not raise the hard count (the
+    mandatory days first: an empty roster breaks them), and its validator."""
+    roster = Roster(problem)
+    v = Validator(problem, roster)
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    mandatory = [tuple(x) for x in np.argwhere(problem.mandatory).tolist()]
+    randoms = [
+        (int(rng.integers(problem.n_workers)), int(rng.integers(problem.n_days)))
+        for _ in range(problem.n_workers * problem.n_days)
+    ]
+    for w, d in mandatory + randoms:
+        s = int(rng.integers(problem.n_shifts))
+        if roster.shift_at(w, d) >= 0 or roster.free_slot(d, s) < 0:
+            continue
+        change = [(w, d, -1, s)]
+        if v.hard_delta(change) <= 0:
+            apply_to_roster(roster, change)
+            v.commit(change)
+    return roster, v
+
+
+def check_removals(data: st.DataObject, problem: Problem) -> None:
+    """Taking any worker off any day of a roster with no hard violation: the gate's answer
+    is the sign of the hard delta, and no rule that declares ``removal_can_violate = False``
+    gets a violation."""
+    roster, v = clean_fill(data, problem)
+    assume(v.score().hard == 0)
+    safe = {r.name for r in v.rules if not r.removal_can_violate}
+    for w, d in np.argwhere(roster.shift_of >= 0).tolist():
+        change = [(w, d, int(roster.shift_of[w, d]), -1)]
+        hard = v.hard_delta(change)
+        assert v.may_introduce_hard(change) == (hard > 0)
+        delta = v.preview(change)
+        assert delta.hard == hard
+        assert not [x for x in delta.introduced if x.rule in safe], change
+
+
+@SETTINGS
+@given(st.data())
+def test_saldo_removal_from_a_clean_roster_breaks_only_rules_that_say_it_can(
+    data: st.DataObject,
+) -> None:
+    check_removals(data, saldo_problem(data))
+
+
+@SETTINGS
+@given(st.data())
+def test_nrp_removal_from_a_clean_roster_breaks_only_rules_that_say_it_can(
+    data: st.DataObject,
+) -> None:
+    check_removals(data, nrp_problem(data))

@@ -26,6 +26,7 @@ class Availability(Rule):
 
     name = "availability"
     severity = "hard"
+    removal_can_violate = False
 
     @property
     def active(self) -> bool:

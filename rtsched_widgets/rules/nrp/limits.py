@@ -25,6 +25,7 @@ class MaxPerShift(Rule):
 
     name = "max_per_shift"
     severity = "hard"
+    removal_can_violate = False
 
     def __init__(self, problem: Problem, tables: Tables) -> None:
         super().__init__(problem, tables)
@@ -160,6 +161,7 @@ class MaxMinutes(_Minutes):
 
     name = "max_minutes"
     severity = "hard"
+    removal_can_violate = False
     field = "max_minutes"
     upper = True
 
@@ -211,6 +213,7 @@ class MaxWeekends(Rule):
 
     name = "max_weekends"
     severity = "hard"
+    removal_can_violate = False
 
     def __init__(self, problem: Problem, tables: Tables) -> None:
         super().__init__(problem, tables)

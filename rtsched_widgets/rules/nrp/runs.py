@@ -178,6 +178,7 @@ class MaxConsecutive(_Runs):
 
     name = "max_consecutive"
     severity = "hard"
+    removal_can_violate = False
     field = "max_consecutive"
     label = "at most"
     upper = True

@@ -604,7 +604,11 @@ class Planner:
 
     def plan_move(self, op: Move, kind: str) -> Plan | None:
         """The plan ``compile`` makes of a move into a free slot of another cell (or another
-        given slot of its own cell), as the writes it amounts to; ``None`` otherwise."""
+        given slot of its own cell): the slot writes it amounts to (see :meth:`plan_writes`),
+        written out — the source emptied, then the destination filled; on one date the
+        worker's shift changes (if the post does), across dates they leave one and take the
+        other. ``None`` otherwise, and when the worker already works the destination's date
+        (the general path words the error)."""
         src = self._pair_slot(op.src, True, False)
         if src is None:
             return None
@@ -617,9 +621,19 @@ class Planner:
         w = slots[src]
         if w < 0:
             return None
+        d1, s1, _ = src
+        d2, s2, _ = dst
+        if d1 == d2:
+            changes = [(w, d1, s1, s2)] if s1 != s2 else []
+        elif self._shift_of[w, d2] >= 0:
+            return None  # a second shift on that date
+        else:
+            changes = [(w, d1, s1, -1), (w, d2, -1, s2)]
         label = self.label
-        return self.plan_writes(
-            ((*src, -1), (*dst, w)),
+        return Plan(
             kind,
+            [(*src, w, -1), (*dst, -1, w)],
+            changes,
+            [],
             f"{self.ids[w]} moved from {label(*src)} to {label(*dst)}",
         )

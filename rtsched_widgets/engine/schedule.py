@@ -169,6 +169,7 @@ class Schedule:
         self.latency = LatencyTracker()
         self.version = 0
         self.cell_version = np.zeros((problem.n_days, problem.n_shifts), dtype=np.int64)
+        self._cell_versions = self.cell_version.data  # the same cells, written per edit
         self._lock = threading.RLock()
         self._fork_base: np.ndarray | None = None
         self._forked_from: str | None = None
@@ -488,9 +489,9 @@ class Schedule:
         delta = self.validator.commit(plan.changes)
         self.version = version
         self._latest_by_user[user] = version
-        cell_version = self.cell_version
+        cell_versions = self._cell_versions
         for d, s, _, _, _ in slot_changes:
-            cell_version[d, s] = version
+            cell_versions[d, s] = version
         if undoes is None:
             self.oplog.record(rec)
         elif plan.kind == "undo":

@@ -225,6 +225,12 @@ class Rule:
     such a change. (With violations present a removal may still split one into two, e.g. a
     run of weekends.) True, the safe default, for rules that require work (minimums,
     mandatory days)."""
+    post_change_can_violate: ClassVar[bool] = True
+    """Whether, on a roster with no violation of this rule, moving a worker to another shift
+    of a day they work (they still work that day) can create one. Rules about days only
+    (which days are worked, not which shift) set it to False, with the same use as
+    ``removal_can_violate``. True, the safe default, for rules that look at the shift (limits
+    per shift type, successions, minutes)."""
 
     def __init__(self, problem: Problem, tables: Tables) -> None:
         self.problem = problem

@@ -160,6 +160,17 @@ def _record_diff(
     return came, gone
 
 
+def _shift_changes_only(changes: Sequence[Change]) -> bool:
+    """Whether every change moves its worker from one shift to another of a day they keep
+    working (old and new shift >= 0), each (worker, day) at most once."""
+    seen: set[tuple[int, int]] = set()
+    for w, d, old, new in changes:
+        if old < 0 or new < 0 or (w, d) in seen:
+            return False
+        seen.add((w, d))
+    return True
+
+
 class Validator:
     """Violations of ``roster`` (of ``problem``) under ``rules``, kept up to date by ``commit``.
 
@@ -171,6 +182,7 @@ class Validator:
         "_found",
         "_hard",
         "_hard_fns",
+        "_hard_post_fns",
         "_hard_removal_fns",
         "_held",
         "_index",
@@ -223,6 +235,8 @@ class Validator:
         self._hard_fns = _hard_delta_fns(hard_rules)
         # the hard rules a change that only takes a worker off a day can add a violation to
         self._hard_removal_fns = _hard_delta_fns([r for r in hard_rules if r.removal_can_violate])
+        # ... and to a change of shift on a day the worker keeps working
+        self._hard_post_fns = _hard_delta_fns([r for r in hard_rules if r.post_change_can_violate])
         soft_rules = [rules_[i] for i in live if rules_[i].severity == "soft"]
         # several changes: one term per rule and change, added in that order
         self._soft_fns = _delta_fns(soft_rules)
@@ -350,11 +364,15 @@ class Validator:
         state = self.state
         skip_hard = False
         if self._hard == 0:
-            # No hard violation before, and the hard delta of these very changes on this
-            # very state, computed in order by the gate, is 0: each hard rule's count is
-            # as high after as before, so still 0 — nothing to introduce or resolve.
+            # No hard violation before, and either the hard delta of these very changes on
+            # this very state, computed in order by the gate, is 0, or they only change
+            # shifts of days kept working and no hard rule can be broken that way (see
+            # may_introduce_hard): each hard rule's count is as high after as before, so
+            # still 0 — nothing to introduce or resolve.
             last = self._last_hard
             skip_hard = last is not None and last[0] == self._stamp and last[1] == tuple(done)
+            if not skip_hard:
+                skip_hard = not self._hard_post_fns and _shift_changes_only(done)
         for i, touched_fn, local_fn, anchors_fn, _ in (
             self._soft_rule_fns if skip_hard else self._rule_fns
         ):
@@ -396,9 +414,15 @@ class Validator:
             last = self._last_hard
             if last is not None and last[0] == self._stamp and last[1] == ((w0, d0, old0, new0),):
                 skip_hard = True
-            else:
+            else:  # (only the rules a change of its kind can break: see may_introduce_hard)
                 undo: float = 0
-                for hard_fn in self._hard_fns:
+                for hard_fn in (
+                    self._hard_fns
+                    if old0 < 0
+                    else self._hard_removal_fns
+                    if new0 < 0
+                    else self._hard_post_fns
+                ):
                     undo += hard_fn(state, w0, d0, new0, old0)
                 skip_hard = undo == 0
         for i, touched_fn, local_fn, anchors_fn, hard_delta in (
@@ -615,16 +639,31 @@ class Validator:
         moved from one that is new. Nothing changes."""
         if self._hard:
             return True
-        if len(changes) != 1:
+        # Every hard rule has no violation now. A change that takes a worker off a day, or
+        # moves them to another shift of a day they keep working, cannot add one to the rules
+        # that declare so (removal_can_violate, post_change_can_violate): their terms of the
+        # hard delta are exactly 0, and the other rules' sum is the whole of it.
+        if len(changes) == 1:
+            w, d, old, new = changes[0]
+            if old < 0:
+                fns = None
+            elif new < 0:
+                fns = self._hard_removal_fns
+            else:
+                fns = self._hard_post_fns
+            hard = self._hard_of_one(w, d, old, new, fns)
+            self._last_hard = (self._stamp, ((w, d, old, new),)) if hard == 0 else None
+            return hard > 0
+        if self._hard_post_fns or not _shift_changes_only(changes):
             return self.hard_delta(changes) > 0
-        w, d, old, new = changes[0]
-        # Every hard rule has no violation now. Taking a worker off a day cannot add one to
-        # the rules that say it cannot (removal_can_violate), so their terms are exactly 0:
-        # the others' sum is the change's whole hard delta.
-        removal = new < 0 <= old
-        hard = self._hard_of_one(w, d, old, new, self._hard_removal_fns if removal else None)
-        self._last_hard = (self._stamp, ((w, d, old, new),)) if hard == 0 else None
-        return hard > 0
+        # each change meets a state with no hard violation and leaves it so
+        done: list[Change] = []
+        for w, d, old, new in changes:
+            ch = (int(w), int(d), int(old), int(new))
+            self.state.check(*ch)
+            done.append(ch)
+        self._last_hard = (self._stamp, tuple(done))
+        return False
 
     def _hard_of_many(self, changes: Sequence[Change]) -> tuple[int, tuple[Change, ...]]:
         """Hard change of several changes applied in order (each checked against the state
@@ -688,6 +727,7 @@ class Validator:
         other._live = self._live
         other._hard_fns = self._hard_fns
         other._hard_removal_fns = self._hard_removal_fns
+        other._hard_post_fns = self._hard_post_fns
         other._soft_fns = self._soft_fns
         other._soft_one = self._soft_one
         other._rule_fns = self._rule_fns

@@ -298,24 +298,93 @@ def clean_fill(data: st.DataObject, problem: Problem) -> tuple[Roster, Validator
 
 
 def check_removals(data: st.DataObject, problem: Problem) -> None:
-    """Taking any worker off any day of a roster with no hard violation: the gate's answer
-    is the sign of the hard delta, and no rule that declares ``removal_can_violate = False``
-    gets a violation."""
+    """On a roster with no hard violation: taking any worker off any day, moving them to
+    any other shift of that day, and exchanging the shifts of two workers of one day. The
+    gate's answer is the sign of the hard delta, and no rule that declares
+    ``removal_can_violate = False`` (for the removals) or ``post_change_can_violate = False``
+    (for the others) gets a violation."""
     roster, v = clean_fill(data, problem)
     assume(v.score().hard == 0)
-    safe = {r.name for r in v.rules if not r.removal_can_violate}
-    for w, d in np.argwhere(roster.shift_of >= 0).tolist():
-        change = [(w, d, int(roster.shift_of[w, d]), -1)]
-        hard = v.hard_delta(change)
-        assert v.may_introduce_hard(change) == (hard > 0)
-        delta = v.preview(change)
+    removal_safe = {r.name for r in v.rules if not r.removal_can_violate}
+    post_safe = {r.name for r in v.rules if not r.post_change_can_violate}
+    edits: list[tuple[list[tuple[int, int, int, int]], set[str]]] = []
+    working = np.argwhere(roster.shift_of >= 0).tolist()
+    for w, d in working:
+        s = int(roster.shift_of[w, d])
+        edits.append(([(w, d, s, -1)], removal_safe))
+        edits += [([(w, d, s, q)], post_safe) for q in range(problem.n_shifts) if q != s]
+        for b in range(problem.n_workers):
+            t = int(roster.shift_of[b, d])
+            if b != w and t >= 0:
+                edits.append(([(w, d, s, t), (b, d, t, s)], post_safe))
+    for changes, safe in edits:
+        hard = v.hard_delta(changes)
+        assert v.may_introduce_hard(changes) == (hard > 0), changes
+        delta = v.preview(changes)
         assert delta.hard == hard
-        assert not [x for x in delta.introduced if x.rule in safe], change
+        assert not [x for x in delta.introduced if x.rule in safe], changes
+    # commits of shift changes, after the gate (its answer reused) or without it (the
+    # validator tells them apart itself): the same delta as a preview
+    shift_changes = [c for c, safe in edits if safe is post_safe]
+    for gated in (True, False):
+        if not shift_changes or v.score().hard:
+            break
+        changes = shift_changes[data.draw(st.integers(0, len(shift_changes) - 1))]
+        if any(roster.free_slot(d, new) < 0 for _, d, _, new in changes if len(changes) == 1):
+            continue  # the roster has no room for it
+        expected = v.preview(changes)
+        if gated:
+            assert v.may_introduce_hard(changes) is (expected.hard > 0)
+        else:
+            v.hard_delta([working_change(roster)])  # the gate saw something else last
+        for w, d, old, _ in changes:
+            roster.clear(d, old, int(roster.slot_of[w, d]))
+        for w, d, _, new in changes:
+            roster.place(w, d, new, roster.free_slot(d, new))
+        got = v.commit(changes)
+        assert keyed(got.introduced) == keyed(expected.introduced)
+        assert keyed(got.resolved) == keyed(expected.resolved)
+        assert got.hard == expected.hard
+        assert_matches_full(v)
+        shift_changes = [
+            c
+            for c in shift_changes
+            if c != changes and all(roster.shift_of[w, d] == o for w, d, o, _ in c)
+        ]
+    # a worker moved to another day or put on one, committed without the gate: the hard
+    # rules are looked at (either may break one)
+    for _ in range(4):
+        if v.score().hard:
+            break
+        working = np.argwhere(roster.shift_of >= 0).tolist()
+        if not working:
+            break
+        w, d = working[data.draw(st.integers(0, len(working) - 1))]
+        d2 = data.draw(st.integers(0, problem.n_days - 1))
+        s2 = data.draw(st.integers(0, problem.n_shifts - 1))
+        if roster.shift_of[w, d2] >= 0 or roster.free_slot(d2, s2) < 0:
+            continue
+        changes = [(w, d2, -1, s2)]
+        if data.draw(st.booleans()):
+            changes.insert(0, (w, d, int(roster.shift_of[w, d]), -1))
+        expected = v.preview(changes)
+        v.hard_delta([working_change(roster)])
+        apply_to_roster(roster, changes)
+        got = v.commit(changes)
+        assert keyed(got.introduced) == keyed(expected.introduced)
+        assert got.hard == expected.hard
+        assert_matches_full(v)
+
+
+def working_change(roster: Roster) -> tuple[int, int, int, int]:
+    """Some worker taken off some day they work."""
+    w, d = np.argwhere(roster.shift_of >= 0)[0].tolist()
+    return (w, d, int(roster.shift_of[w, d]), -1)
 
 
 @SETTINGS
 @given(st.data())
-def test_saldo_removal_from_a_clean_roster_breaks_only_rules_that_say_it_can(
+def test_saldo_removal_or_shift_change_on_a_clean_roster_breaks_only_rules_that_say_it_can(
     data: st.DataObject,
 ) -> None:
     check_removals(data, saldo_problem(data))
@@ -323,7 +392,7 @@ def test_saldo_removal_from_a_clean_roster_breaks_only_rules_that_say_it_can(
 
 @SETTINGS
 @given(st.data())
-def test_nrp_removal_from_a_clean_roster_breaks_only_rules_that_say_it_can(
+def test_nrp_removal_or_shift_change_on_a_clean_roster_breaks_only_rules_that_say_it_can(
     data: st.DataObject,
 ) -> None:
     check_removals(data, nrp_problem(data))

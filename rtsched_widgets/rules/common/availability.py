@@ -27,6 +27,7 @@ class Availability(Rule):
     name = "availability"
     severity = "hard"
     removal_can_violate = False
+    post_change_can_violate = False
 
     @property
     def active(self) -> bool:
@@ -103,6 +104,7 @@ class MandatoryDays(Rule):
 
     name = "mandatory"
     severity = "hard"
+    post_change_can_violate = False
 
     @property
     def active(self) -> bool:

@@ -214,6 +214,7 @@ class MaxWeekends(Rule):
     name = "max_weekends"
     severity = "hard"
     removal_can_violate = False
+    post_change_can_violate = False
 
     def __init__(self, problem: Problem, tables: Tables) -> None:
         super().__init__(problem, tables)

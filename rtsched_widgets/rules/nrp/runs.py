@@ -179,6 +179,7 @@ class MaxConsecutive(_Runs):
     name = "max_consecutive"
     severity = "hard"
     removal_can_violate = False
+    post_change_can_violate = False
     field = "max_consecutive"
     label = "at most"
     upper = True
@@ -195,6 +196,7 @@ class MinConsecutive(_Runs):
 
     name = "min_consecutive"
     severity = "hard"
+    post_change_can_violate = False
     field = "min_consecutive"
     label = "at least"
 
@@ -210,6 +212,7 @@ class MinConsecutiveOff(_Runs):
 
     name = "min_consecutive_off"
     severity = "hard"
+    post_change_can_violate = False
     working = False
     field = "min_consecutive_off"
     label = "at least"

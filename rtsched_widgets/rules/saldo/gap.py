@@ -28,6 +28,7 @@ class MinGap(Rule):
     name = "min_gap"
     severity = "hard"
     removal_can_violate = False
+    post_change_can_violate = False
 
     def message(self, w: int, d1: int, d2: int) -> str:
         t = self.t

@@ -30,6 +30,7 @@ class WeekdayPattern(Rule):
     name = "pattern"
     severity = "hard"
     removal_can_violate = False
+    post_change_can_violate = False
 
     def __init__(self, problem: Problem, tables: Tables) -> None:
         super().__init__(problem, tables)

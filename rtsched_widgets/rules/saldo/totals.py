@@ -38,6 +38,7 @@ class MaxShifts(_PerWorkerCount):
     name = "max_shifts"
     severity = "hard"
     removal_can_violate = False
+    post_change_can_violate = False
 
     def __init__(self, problem: Problem, tables: Tables) -> None:
         super().__init__(problem, tables)

@@ -32,6 +32,7 @@ class MaxConsecutiveWeekends(Rule):
     name = "max_consecutive_weekends"
     severity = "hard"
     removal_can_violate = False
+    post_change_can_violate = False
 
     def __init__(self, problem: Problem, tables: Tables) -> None:
         super().__init__(problem, tables)

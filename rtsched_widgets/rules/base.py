@@ -16,6 +16,11 @@ An *anchor* is an ``int`` that a rule derives from a change (``touched``) and fr
 key (``anchors``); a violation whose anchors do not meet the touched anchors of an edit is
 guaranteed unchanged by that edit. Each rule chooses its own anchor space (a worker, a
 (worker, day) pair, a (day, shift) cell, …) and encodes it as one ``int``.
+
+Two class flags say which changes cannot break a rule that has no violation:
+``removal_can_violate`` (a worker taken off a day) and ``post_change_can_violate`` (a worker
+moved to another shift of a day they keep working). On a schedule with no hard violation the
+validator leaves the hard rules that declare False out of its checks of such changes.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Every edit, whoever makes it, takes one path (:meth:`Schedule._run`):
 3. the validator previews the violations the change would introduce and resolve;
 4. the policy decides: apply, block (hard violation, pinned cell) or apply forced;
 5. the roster changes, the validator commits the delta, history records the op with its
-   inverse, and :meth:`Schedule._persist` hands it to the store;
+   inverse, and the shared session (``collab.persist``) hands it to the store first;
 6. the schedule's event bus publishes one event for the op (plus ``violations_changed`` when
    violations changed);
 7. an :class:`~rtsched_widgets.engine.result.OpResult` is returned.
@@ -267,9 +267,11 @@ class Schedule:
                     raise OpError("MALFORMED", "force: give True or False")
                 while True:
                     plan = self.planner.plan(op, op_kind)
+                    # a replicated op was checked by its author's replica; without a store
+                    # or a base version there is nothing to check
                     if self._remote is None and (
                         self.collab is not None or base_version is not None
-                    ):  # else nothing to check (see _check_access)
+                    ):
                         self._check_access(plan, who, base_version, op, force)
                     try:
                         result = self._decide_and_commit(
@@ -316,9 +318,8 @@ class Schedule:
         op: Any = None,
         force: bool = False,
     ) -> None:
-        """Step 2 of the path: locks and optimistic concurrency (raise OpError to refuse)."""
-        if self._remote is not None:
-            return  # a replicated op: its author's replica checked it
+        """Step 2 of the path, for a local op with a store or a base version: locks and
+        optimistic concurrency (raise OpError to refuse)."""
         collab = self.collab
         if collab is not None:
             collab.check_locks(plan.slot_changes, user)
@@ -478,7 +479,7 @@ class Schedule:
             undoes.op_id if undoes is not None else None,
         )
         if remote is None and self.collab is not None:
-            self._persist(rec)  # may raise StoreBehind before anything changed
+            self.collab.persist(rec)  # to the shared store; may raise StoreBehind first
         roster = self.core
         for d, s, k, old, _ in slot_changes:
             if old >= 0:
@@ -547,11 +548,6 @@ class Schedule:
             soft_delta,
             {"base_version": base_version} if base_version is not None else {},
         )
-
-    def _persist(self, record: OpRecord) -> None:
-        """Hand an op to the shared store before it is applied (no store: nothing to do)."""
-        if self.collab is not None:
-            self.collab.persist(record)
 
     def _stale_cells(self, slot_changes: Any, base_version: int) -> list[dict[str, Any]]:
         """The cells of a change that changed after ``base_version``, with what they hold."""
@@ -1041,8 +1037,9 @@ class Schedule:
 
 
 class StoreBehind(Exception):
-    """Raised by the store seam (:meth:`Schedule._persist`) when another process appended to
-    the shared log first: the schedule catches up and re-checks the edit."""
+    """Raised by the store seam (``collab.persist``, see :meth:`Schedule._commit`) when
+    another process appended to the shared log first: the schedule catches up and re-checks
+    the edit."""
 
 
 def _make_validator(problem: Problem, roster: Roster) -> Any:

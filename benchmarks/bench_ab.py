@@ -7,8 +7,8 @@ a temporary git worktree and runs the same loop on both codes alternately, ``--r
 times each, every run in a fresh process (``PYTHONPATH`` picks the code): the two runs of a
 round meet about the same phase of the machine. The loop is ``bench_engine.py``'s mixed
 sequence at one size — unassign, move, assign back, swap within one date, undo, redo, then a
-random off worker into a random full cell (mostly refused: it computes alternatives) —
-``--edits`` times.
+random off worker into a random full cell (mostly refused: it computes alternatives; the
+row "random assign") — ``--edits`` times.
 
 Printed per edit kind: the median over the rounds of each code's p50 and p99 (µs), and the
 median and range over the rounds of the paired ratio this / other of the p50s (below 1:
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-KINDS = ("unassign", "move", "assign", "swap", "undo", "redo")
+KINDS = ("unassign", "move", "assign", "swap", "undo", "redo", "random assign")
 SIZES = {"1k": (40, 100, 10), "10k": (160, 365, 28), "100k": (1600, 365, 274)}
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,7 +90,10 @@ def child(size: str, edits: int) -> None:
                 raise RuntimeError(f"{kind} refused: {result.message}")
         d3, p3 = occupied()
         off = np.flatnonzero(core.shift_of[:, d3] < 0)
-        s.assign(ids[int(rng.choice(off))], iso[d3], p3)
+        w3 = int(rng.choice(off))
+        t0 = clock()
+        s.assign(ids[w3], iso[d3], p3)  # mostly refused, with alternatives
+        samples["random assign"].append((clock() - t0) / 1e3)
     out = {k: [float(x) for x in np.percentile(v, [50, 99])] for k, v in samples.items()}
     print(json.dumps({"from": rtsched_widgets.__file__, "figures": out}))
 

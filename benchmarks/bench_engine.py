@@ -19,6 +19,9 @@ of a user's edits (an unassign, then the assign that puts the worker back; their
 the bare place + clear timed the same way, and their ratio is to it). The budget is for
 edits in a stream, whose code and data stay in the caches; these rows show what an edit
 alone costs on the same machine.
+The rows "unassign, right after an edit" and "unassign, after 1.5 ms of other Python work"
+take the same unassign with nothing, or a loop over unrelated Python objects, between it and
+the previous edit.
 Besides wall-clock p99 the table reports the p99 of the thread's CPU time
 (``time.thread_time_ns``): on a shared machine the wall-clock tail includes time the process
 spent descheduled, the CPU-time tail does not.
@@ -65,6 +68,7 @@ SIZES: dict[str, tuple[int, int, int]] = {  # workers, days, posts
 }
 BUDGET_P99_US = 100.0
 COLD = "caches flushed"
+OTHER_WORK = "after 1.5 ms of other Python work"
 FLUSH_BYTES = 64 * 2**20  # read before each cold sample: twice a 32 MiB last-level cache
 
 
@@ -298,6 +302,32 @@ def bench_size(
             us, r = timed(lambda w=w, d=d, p=p: s.assign(ids[w], iso[d], p))
             out.add(f"assign, {COLD}", us, r.ok)
     del flush_buffer
+
+    # the first edit after other work: ~1.5 ms of unrelated Python (reading every 20th of
+    # 100,000 small dicts) before each timed unassign, against none; the loop's "unassign"
+    # row follows a refused assign that computed alternatives, this shows what any other
+    # work of that length costs the next edit
+    other_data = [{"a": i, "b": str(i)} for i in range(100_000)]
+
+    def other_work() -> int:
+        total = 0
+        for i in range(0, len(other_data), 20):
+            total += other_data[i]["a"]
+        return total
+
+    gc.collect()
+    for _ in range(samples):
+        d, p = occupied_cell(s, rng)
+        w = int(s.core.slots[d, p, 0])
+        if problem.mandatory[w, d]:
+            continue
+        for kind, before in (("right after an edit", None), (OTHER_WORK, other_work)):
+            if before is not None:
+                before()
+            us, r = timed(lambda d=d, p=p: s.unassign(iso[d], p))
+            out.add(f"unassign, {kind}", us, r.ok)
+            if r.ok:
+                s.assign(ids[w], iso[d], p)
 
     # the engine's own share: same edits with the validator stubbed out
     stub = Schedule(problem, roster=s.core, validator=StubValidator(), user="bench")

@@ -19,9 +19,6 @@ of a user's edits (an unassign, then the assign that puts the worker back; their
 the bare place + clear timed the same way, and their ratio is to it). The budget is for
 edits in a stream, whose code and data stay in the caches; these rows show what an edit
 alone costs on the same machine.
-The rows "unassign, right after an edit" and "unassign, after 1.5 ms of other Python work"
-take the same unassign with nothing, or a loop over unrelated Python objects, between it and
-the previous edit.
 Besides wall-clock p99 the table reports the p99 of the thread's CPU time
 (``time.thread_time_ns``): on a shared machine the wall-clock tail includes time the process
 spent descheduled, the CPU-time tail does not.
@@ -68,7 +65,6 @@ SIZES: dict[str, tuple[int, int, int]] = {  # workers, days, posts
 }
 BUDGET_P99_US = 100.0
 COLD = "caches flushed"
-OTHER_WORK = "after 1.5 ms of other Python work"
 FLUSH_BYTES = 64 * 2**20  # read before each cold sample: twice a 32 MiB last-level cache
 
 
@@ -303,32 +299,6 @@ def bench_size(
             out.add(f"assign, {COLD}", us, r.ok)
     del flush_buffer
 
-    # the first edit after other work: ~1.5 ms of unrelated Python (reading every 20th of
-    # 100,000 small dicts) before each timed unassign, against none; the loop's "unassign"
-    # row follows a refused assign that computed alternatives, this shows what any other
-    # work of that length costs the next edit
-    other_data = [{"a": i, "b": str(i)} for i in range(100_000)]
-
-    def other_work() -> int:
-        total = 0
-        for i in range(0, len(other_data), 20):
-            total += other_data[i]["a"]
-        return total
-
-    gc.collect()
-    for _ in range(samples):
-        d, p = occupied_cell(s, rng)
-        w = int(s.core.slots[d, p, 0])
-        if problem.mandatory[w, d]:
-            continue
-        for kind, before in (("right after an edit", None), (OTHER_WORK, other_work)):
-            if before is not None:
-                before()
-            us, r = timed(lambda d=d, p=p: s.unassign(iso[d], p))
-            out.add(f"unassign, {kind}", us, r.ok)
-            if r.ok:
-                s.assign(ids[w], iso[d], p)
-
     # the engine's own share: same edits with the validator stubbed out
     stub = Schedule(problem, roster=s.core, validator=StubValidator(), user="bench")
     gc.collect()
@@ -438,6 +408,18 @@ def main(argv: list[str] | None = None) -> int:
             f"{worst_p50:.0f} µs (the slowest median) is paused in about "
             f"{100 * rate * worst_p50 / 1e6:.1f} % of its runs"
         )
+        cold = [k for k in (f"unassign, {COLD}", f"assign, {COLD}") if k in smp.us]
+        if cold:
+            cold_base = float(np.median(smp.us[f"baseline, {COLD}"]))
+            print(
+                "an isolated edit at 100k (caches flushed first): "
+                + ", ".join(
+                    f"{k.split(',')[0]} {np.median(smp.us[k]):.0f} µs median "
+                    f"({np.median(smp.us[k]) / cold_base:.1f}x the bare place + clear timed "
+                    "the same way)"
+                    for k in cold
+                )
+            )
     return 0
 
 

@@ -9,14 +9,15 @@ an :class:`Overlay` of pending slot writes over the roster; it handles every op 
 every refusal. The direct ones read the roster straight: a plain assign or unassign
 (:meth:`Planner.plan_one_slot`), a swap or move (:meth:`Planner.plan_swap`,
 :meth:`Planner.plan_move`) and the slot writes of undo, redo and replicated ops
-(:meth:`Planner.plan_writes`). They answer ``None`` for anything they do not cover and for
+(:meth:`Planner.plan_writes`; two writes that exchange the workers of two slots, as a swap
+and its undo and redo are, written out). They answer ``None`` for anything they do not cover and for
 every op that fails, which then goes the general way; tests compare both ways on random ops.
 Nothing here changes the roster.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -510,13 +511,17 @@ class Planner:
         )
 
     def plan_writes(
-        self, writes: Iterable[tuple[int, int, int, int]], kind: str, message: str
+        self, writes: Sequence[tuple[int, int, int, int]], kind: str, message: str
     ) -> Plan | None:
         """The plan ``compile`` makes of ``SetSlots(writes)`` — ``(d, s, k, w)`` slot writes —
         read straight off the roster: each written slot whose worker changes is emptied first,
         in order, then filled, in order (a slot written twice ends with its last worker).
         ``None`` when a worker would hold two shifts on one date or nothing would change (the
         general path words both)."""
+        if len(writes) == 2:
+            plan = self._plan_exchange(writes, kind, message)
+            if plan is not None:
+                return plan
         slots, shift_of = self._slots, self._shift_of
         slot: dict[tuple[int, int, int], int] = {}
         day: dict[tuple[int, int], int | None] = {}  # (w, d) -> new post, None = off
@@ -555,6 +560,27 @@ class Planner:
             if old != new:
                 changes.append((w, d, old, new))
         return Plan(kind, slot_changes, changes, [], message)
+
+    def _plan_exchange(
+        self, writes: Sequence[tuple[int, int, int, int]], kind: str, message: str
+    ) -> Plan | None:
+        """:meth:`plan_writes` of two writes that exchange the workers of two slots (each slot
+        gets the worker the other holds) — a swap of two occupied slots, and the undo and redo
+        of one — written out; ``None`` for any other pair, and when a worker would hold two
+        shifts on one date. The same plan: both slots emptied, then filled, in write order."""
+        (d1, s1, k1, w1), (d2, s2, k2, w2) = writes
+        slots = self._slots
+        if w1 < 0 or w2 < 0 or w1 == w2 or slots[d1, s1, k1] != w2 or slots[d2, s2, k2] != w1:
+            return None
+        # w2 leaves (d1, s1) for (d2, s2) and w1 leaves (d2, s2) for (d1, s1)
+        if d1 == d2:
+            changes = [(w2, d1, s1, s2), (w1, d1, s2, s1)] if s1 != s2 else []
+        else:
+            shift_of = self._shift_of
+            if shift_of[w1, d1] >= 0 or shift_of[w2, d2] >= 0:
+                return None
+            changes = [(w2, d1, s1, -1), (w1, d2, s2, -1), (w1, d1, -1, s1), (w2, d2, -1, s2)]
+        return Plan(kind, [(d1, s1, k1, w2, w1), (d2, s2, k2, w1, w2)], changes, [], message)
 
     def _pair_slot(self, c: Cell, source: bool, empty_ok: bool) -> tuple[int, int, int] | None:
         """``(d, s, k)`` of a swap side or a move's source (``source``: the only occupied slot

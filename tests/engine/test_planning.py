@@ -50,8 +50,8 @@ def test_swap_move_and_slot_write_plans_equal_the_general_plans(seed: int) -> No
     """Swaps, moves and the internal slot writes of undo, redo and replicated ops are planned
     straight off the roster; the plan is the one the general compiler makes, across one- and
     two-slot cells, both on one date and across dates (double bookings included), with and
-    without explicit slots (out of range included), slot writes naming a slot twice. Every
-    refusal is left to the general path."""
+    without explicit slots (out of range included), slot writes naming a slot twice, and two
+    slots given each other's worker. Every refusal is left to the general path."""
     s = Schedule(make_problem(n_workers=6, n_days=6), user="alice")
     s.generate()
     p = s.problem
@@ -70,7 +70,7 @@ def test_swap_move_and_slot_write_plans_equal_the_general_plans(seed: int) -> No
             op = Swap(some_cell(), some_cell())
         elif roll < 0.8:
             op = Move(some_cell(), some_cell())
-        else:
+        elif roll < 0.9:
             slots = [  # the same slot may come twice (a hand-made store op)
                 (d, q, int(rng.integers(s.core.capacity(d, q))))
                 for d in rng.integers(p.n_days, size=3).tolist()
@@ -79,6 +79,13 @@ def test_swap_move_and_slot_write_plans_equal_the_general_plans(seed: int) -> No
             slots += slots[:1] if rng.random() < 0.25 else []
             writes = [(*c, int(rng.integers(-1, p.n_workers))) for c in slots]
             op = SetSlots(writes, "undo", "undo of x")
+        else:  # two slots given each other's worker (the undo of a swap), half on one date
+            taken = np.argwhere(s.core.slots >= 0)
+            a = tuple(int(x) for x in taken[int(rng.integers(len(taken)))])
+            same_day = taken[taken[:, 0] == a[0]] if rng.random() < 0.5 else taken
+            b = tuple(int(x) for x in same_day[int(rng.integers(len(same_day)))])
+            wa, wb = int(s.core.slots[a]), int(s.core.slots[b])
+            op = SetSlots([(*a, wb), (*b, wa)], "undo", "undo of x")
         try:
             general = s.planner.plan_general(op, op.kind)
         except OpError:

@@ -16,8 +16,8 @@ unassign, alone on a copy of the roster: ``preview``, ``commit`` right after tha
 Rows marked "caches flushed" time an isolated edit: before each one the script reads a 64 MiB
 array, so that the edit's code and data come from memory, as when other work ran between two
 of a user's edits (an unassign, then the assign that puts the worker back; their baseline is
-the bare place + clear timed the same way, and their ratio is to it). The budget is for
-edits in a stream, whose code and data stay in the caches; these rows show what an edit
+the bare place + clear timed the same way, and their ratio is to it). The other rows time
+edits in a stream, whose code and data mostly stay in the caches; these show what an edit
 alone costs on the same machine.
 Besides wall-clock p99 the table reports the p99 of the thread's CPU time
 (``time.thread_time_ns``): on a shared machine the wall-clock tail includes time the process

@@ -10,8 +10,9 @@ every refusal. The direct ones read the roster straight: a plain assign or unass
 (:meth:`Planner.plan_one_slot`), a swap or move (:meth:`Planner.plan_swap`,
 :meth:`Planner.plan_move`) and the slot writes of undo, redo and replicated ops
 (:meth:`Planner.plan_writes`; two writes that exchange the workers of two slots, as a swap
-and its undo and redo are, written out). They answer ``None`` for anything they do not cover and for
-every op that fails, which then goes the general way; tests compare both ways on random ops.
+and its undo and redo are, written out). They answer ``None`` for anything they do not cover
+and for every op that fails, which then goes the general way; tests compare both ways on
+random ops.
 Nothing here changes the roster.
 """
 

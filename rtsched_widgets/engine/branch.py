@@ -40,7 +40,6 @@ def fork(parent: Schedule, user: str | None = None) -> Schedule:
         branch.latency = LatencyTracker()
         branch.version = parent.version
         branch.cell_version = parent.cell_version.copy()
-        branch._cell_versions = branch.cell_version.data
         branch._lock = threading.RLock()
         branch._fork_base = parent.core.slots.copy()
         branch.planner = parent.planner.on(branch.core)

@@ -169,7 +169,6 @@ class Schedule:
         self.latency = LatencyTracker()
         self.version = 0
         self.cell_version = np.zeros((problem.n_days, problem.n_shifts), dtype=np.int64)
-        self._cell_versions = self.cell_version.data  # the same cells, written per edit
         self._lock = threading.RLock()
         self._fork_base: np.ndarray | None = None
         self._forked_from: str | None = None
@@ -839,6 +838,17 @@ class Schedule:
         return None
 
     # ------------------------------------------------------------------ reading
+    @property
+    def cell_version(self) -> np.ndarray:
+        """``cell_version[d, s]``: the version that last changed cell (day ``d``, post ``s``);
+        0 = never (int64, days x posts)."""
+        return self._cell_version
+
+    @cell_version.setter
+    def cell_version(self, versions: np.ndarray) -> None:
+        self._cell_version = versions
+        self._cell_versions = versions.data  # the same cells, as each edit writes them
+
     @property
     def assignments(self) -> pd.DataFrame:
         """One row per occupied slot: date, post, shift, slot, worker, pinned, version."""

@@ -35,8 +35,10 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_engine import SIZES, occupied_cell, worker_off
+
 KINDS = ("warm", "after a refused assign")
-SIZES = {"1k": (40, 100, 10), "10k": (160, 365, 28), "100k": (1600, 365, 274)}
 EVENTS = ("Ir", "Dr", "Dw", "I1mr", "D1mr", "D1mw", "ILmr", "DLmr", "DLmw")
 
 
@@ -47,9 +49,6 @@ def child(kind: str, n: int, size: str) -> None:
 
     from rtsched_widgets.engine.schedule import Policy, Schedule
     from rtsched_widgets.model.synthetic import synthetic_with_roster
-
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from bench_engine import occupied_cell, worker_off
 
     problem, roster = synthetic_with_roster(*SIZES[size], seed=0, feasible=True)
     assert roster is not None
@@ -90,14 +89,7 @@ def count(kind: str, n: int, size: str, ll_kib: int) -> tuple[dict[str, int], in
         "--collect-atstart=no",
         "--toggle-collect=functools_reduce",
         "--callgrind-out-file=/dev/null",
-        sys.executable,
-        __file__,
-        "--child",
-        kind,
-        "--ops",
-        str(n),
-        "--size",
-        size,
+        *(sys.executable, __file__, "--child", kind, "--ops", str(n), "--size", size),
     ]
     env = dict(os.environ, PYTHONHASHSEED="0")
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)

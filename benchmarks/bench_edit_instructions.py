@@ -28,13 +28,15 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_engine import SIZES, load
+
 KINDS = {
     "baseline": ("bare Roster.clear + Roster.place of one slot", 1),
     "unassign+assign": ("unassign, then assign the worker back", 2),
     "swap": ("swap two posts of one date", 1),
     "swap+undo+redo": ("swap, undo it, redo it", 3),
 }
-SIZES = {"1k": (40, 100, 10), "10k": (160, 365, 28), "100k": (1600, 365, 274)}
 READY = "ready to count"
 
 
@@ -42,14 +44,7 @@ def child(kind: str, n: int, size: str) -> None:
     """Runs under valgrind: set up, wait for counting to start, do ``n`` rounds, exit."""
     import numpy as np
 
-    from rtsched_widgets.engine.schedule import Policy, Schedule
-    from rtsched_widgets.model.synthetic import synthetic_with_roster
-
-    problem, roster = synthetic_with_roster(*SIZES[size], seed=0, feasible=True)
-    assert roster is not None
-    s = Schedule(problem, roster=roster, policy=Policy(), user="bench")
-    iso = [problem.calendar.iso(d) for d in range(problem.n_days)]
-    ids = [w.id for w in problem.workers]
+    problem, s, iso, ids = load(size)
     rng = np.random.default_rng(0)
     jobs: list[tuple[int, int, int, int]] = []
     while len(jobs) < min(n, 500):

@@ -36,7 +36,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_engine import SIZES, occupied_cell, worker_off
+from bench_engine import SIZES, load, occupied_cell, worker_off
 
 KINDS = ("warm", "after a refused assign")
 EVENTS = ("Ir", "Dr", "Dw", "I1mr", "D1mr", "D1mw", "ILmr", "DLmr", "DLmw")
@@ -47,14 +47,7 @@ def child(kind: str, n: int, size: str) -> None:
     ``functools.reduce`` (the only stretch callgrind collects)."""
     import numpy as np
 
-    from rtsched_widgets.engine.schedule import Policy, Schedule
-    from rtsched_widgets.model.synthetic import synthetic_with_roster
-
-    problem, roster = synthetic_with_roster(*SIZES[size], seed=0, feasible=True)
-    assert roster is not None
-    s = Schedule(problem, roster=roster, policy=Policy(), user="bench")
-    iso = [problem.calendar.iso(d) for d in range(problem.n_days)]
-    ids = [w.id for w in problem.workers]
+    problem, s, iso, ids = load(size)
     rng = np.random.default_rng(0)
     rounds: list[tuple[int, int, int, tuple[str, str, int]]] = []
     while len(rounds) < n:

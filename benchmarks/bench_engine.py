@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from rtsched_widgets.engine.schedule import Policy, Schedule
+from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.synthetic import synthetic_with_roster
 from rtsched_widgets.rules.base import Delta, Score
 
@@ -148,18 +149,24 @@ class StubValidator:
         return 0, 0.0
 
 
-def bench_size(
-    label: str, samples: int, seed: int = 0, gc_freeze: bool = False
-) -> tuple[Samples, dict[str, float]]:
+def load(label: str, seed: int = 0) -> tuple[Problem, Schedule, list[str], list[str]]:
+    """The feasible synthetic saldo schedule of size ``label`` under the default policy, with
+    the ISO date of each day and the id of each worker."""
     n_w, n_d, n_p = SIZES[label]
     problem, roster = synthetic_with_roster(n_w, n_d, n_p, seed=seed, feasible=True)
     assert roster is not None
     s = Schedule(problem, roster=roster, policy=Policy(), user="bench")
+    iso = [problem.calendar.iso(d) for d in range(n_d)]
+    return problem, s, iso, [w.id for w in problem.workers]
+
+
+def bench_size(
+    label: str, samples: int, seed: int = 0, gc_freeze: bool = False
+) -> tuple[Samples, dict[str, float]]:
+    problem, s, iso, ids = load(label, seed)
     if gc_freeze:
         gc.collect()
         gc.freeze()
-    iso = [problem.calendar.iso(d) for d in range(n_d)]
-    ids = [w.id for w in problem.workers]
     rng = np.random.default_rng(seed)
     out = Samples()
     extra = {"assignments": float(s.core.n_assigned)}

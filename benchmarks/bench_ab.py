@@ -32,9 +32,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_engine import SIZES, load
 
 KINDS = ("unassign", "move", "assign", "swap", "undo", "redo", "random assign")
-SIZES = {"1k": (40, 100, 10), "10k": (160, 365, 28), "100k": (1600, 365, 274)}
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,13 +42,8 @@ def child(size: str, edits: int) -> None:
     """Runs in a fresh process on the code ``PYTHONPATH`` names: the loop, then one JSON line
     {kind: [p50, p99]} and the file the package came from."""
     import rtsched_widgets
-    from rtsched_widgets.engine.schedule import Policy, Schedule
-    from rtsched_widgets.model.synthetic import synthetic_with_roster
 
-    problem, roster = synthetic_with_roster(*SIZES[size], seed=0, feasible=True)
-    s = Schedule(problem, roster=roster, policy=Policy(), user="bench")
-    iso = [problem.calendar.iso(d) for d in range(problem.n_days)]
-    ids = [w.id for w in problem.workers]
+    problem, s, iso, ids = load(size)
     rng = np.random.default_rng(0)
     core = s.core
 

@@ -71,10 +71,17 @@ _PUBLIC: dict[str, str] = {
     "Scheduler": "rtsched_widgets.compat",
 }
 
-__all__ = ["__version__", *sorted(_PUBLIC)]
+_SUBMODULES = ("datasets",)
+"""Sub-modules reached as attributes: ``rt.datasets``."""
+
+__all__ = ["__version__", *sorted([*_PUBLIC, *_SUBMODULES])]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        value = importlib.import_module(f"rtsched_widgets.{name}")
+        globals()[name] = value
+        return value
     module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'rtsched_widgets' has no attribute {name!r}")

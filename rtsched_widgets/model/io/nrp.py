@@ -379,16 +379,35 @@ def _build(p: _Parsed, *, name: str, start: date | str | None, source: str) -> P
 def load_nrp(path: str | os.PathLike[str], *, start: date | str | None = None) -> Problem:
     """Read a Curtois & Qu instance file into a ``Problem`` named after the file's stem.
 
-    ``start`` overrides the calendar start (default :data:`NRP_START`, a Monday).
+    ``path`` is a file, or the name of an instance of the series that is bundled with the
+    package or fetched into its cache (``"Instance5"``, ``"Instance5.txt"``, ``"nrp:5"``; see
+    :mod:`rtsched_widgets.datasets`) when no file of that name exists. ``start`` overrides the
+    calendar start (default :data:`NRP_START`, a Monday).
     """
     p = Path(path)
+    if not p.exists() and p.parent == Path("."):
+        p = _dataset_file(p.name) or p
     try:
         text = p.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ProblemError(
-            "path", f"cannot read {str(p)!r}: {exc.strerror or exc}", fix="give an existing file"
+            "path",
+            f"cannot read {str(p)!r}: {exc.strerror or exc}",
+            fix="give an existing file or the name of a bundled instance such as 'Instance5' "
+            "(rt.datasets.list() lists them)",
         ) from exc
     return parse_nrp(text, name=p.stem, start=start, source=p.name)
+
+
+def _dataset_file(name: str) -> Path | None:
+    """The bundled or cached file of the series instance ``name``, or None when ``name`` is
+    not an instance name or that instance is not available."""
+    from rtsched_widgets import datasets
+
+    try:
+        return datasets.nrp_path(name)
+    except (ValueError, FileNotFoundError):
+        return None
 
 
 def dump_nrp(problem: Problem) -> str:

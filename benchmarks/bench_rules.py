@@ -21,7 +21,7 @@ in one process:
   (median), and the ratio naive / score_delta p50.
 
 Budgets (DESIGN.md §9): delta check p99 <= 20 µs; full validation of 100k <= 50 ms.
-When ../shared/data/nrp exists, the NRP instances 1 and 12 are measured the same way.
+The bundled NRP instances 1 and 12 are measured the same way.
 
 Run: .venv/bin/python benchmarks/bench_rules.py [--candidates 20000] [--sizes 1000,10000,100000]
 """
@@ -36,7 +36,6 @@ import statistics
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 
@@ -47,7 +46,6 @@ BUDGET_DELTA_P99_US = 20.0
 BUDGET_FULL_100K_MS = 50.0
 START = date(2026, 1, 1)
 DAYS = 365
-NRP_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "nrp"
 
 
 def saldo_problem(assignments: int, seed: int = 0) -> Problem:
@@ -285,19 +283,18 @@ def main() -> None:
             )
         )
         rows.append(full_only(f"saldo {size // 1000}k random", p, random_fill(p), args.repeats))
-    if NRP_DIR.is_dir():
-        from rtsched_widgets.model.io import load_nrp
+    from rtsched_widgets import datasets
 
-        for name in ("Instance1", "Instance12"):
-            p = load_nrp(NRP_DIR / f"{name}.txt")
-            r = Roster(p)
-            rng = np.random.default_rng(3)
-            for w in range(p.n_workers):
-                for d in range(p.n_days):
-                    s = int(rng.integers(p.n_shifts))
-                    if rng.random() < 0.6 and r.free_slot(d, s) >= 0:
-                        r.place(w, d, s, r.free_slot(d, s))
-            rows.append(measure(f"nrp {name}", p, r, args.candidates // 4, args.repeats))
+    for name in ("Instance1", "Instance12"):
+        p = datasets.nrp(name)
+        r = Roster(p)
+        rng = np.random.default_rng(3)
+        for w in range(p.n_workers):
+            for d in range(p.n_days):
+                s = int(rng.integers(p.n_shifts))
+                if rng.random() < 0.6 and r.free_slot(d, s) >= 0:
+                    r.place(w, d, s, r.free_slot(d, s))
+        rows.append(measure(f"nrp {name}", p, r, args.candidates // 4, args.repeats))
 
     print(
         f"# bench_rules  python {platform.python_version()}  numpy {np.__version__}  "

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from rtsched_widgets import datasets
 from rtsched_widgets.model.io import load_nrp
 from rtsched_widgets.model.synthetic import synthetic
 from rtsched_widgets.rules.validator import Validator
@@ -37,7 +38,6 @@ from rtsched_widgets.solve import get_strategy
 from rtsched_widgets.solve.benchmark import benchmark
 from rtsched_widgets.solve.local_search import LocalSearch
 
-NRP_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "nrp"
 BUDGET_MOVES_PER_S = 200_000
 
 
@@ -88,7 +88,12 @@ def time_single_deltas(problem, roster, samples: int, seed: int) -> tuple[np.nda
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--instances", nargs="+", default=[str(NRP_DIR)])
+    parser.add_argument(
+        "--instances",
+        nargs="+",
+        default=[str(datasets.nrp_path(n)) for n in range(1, 13)],
+        help="NRP files (default: the bundled Instances 1-12)",
+    )
     parser.add_argument("--strategies", default="greedy,greedy+ls,cpsat")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
@@ -105,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--moves-instances",
         nargs="+",
-        default=[str(NRP_DIR / "Instance5.txt"), str(NRP_DIR / "Instance7.txt")],
+        default=[str(datasets.nrp_path(5)), str(datasets.nrp_path(7))],
     )
     args = parser.parse_args(argv)
     if args.part in ("all", "strategies"):
@@ -119,7 +124,8 @@ def run_strategies(args: argparse.Namespace) -> None:
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     if "cpsat" not in strategies and not args.skip_cpsat:
         strategies.append("cpsat")  # plain CP-SAT runs beside the others unless told not to
-    best = NRP_DIR / "best_known.csv"
+    table = datasets.nrp_best_known()
+    best = dict(zip(table["instance"], table["best_known"], strict=True))
     print(
         f"python {platform.python_version()} on {platform.machine()}, "
         f"time limit {args.time_limit:g} s per run, seeds {args.seeds}, jobs {args.jobs}"
@@ -131,7 +137,7 @@ def run_strategies(args: argparse.Namespace) -> None:
         time_limit=args.time_limit,
         seeds=args.seeds,
         n_jobs=args.jobs,
-        best_known=best if best.exists() else None,
+        best_known=best,
         on_result=lambda r: print(
             f"  {r['instance']:<11} {r['strategy']:<22} seed {r['seed']}: "
             f"{r['objective']:g} (hard {r['hard_violations']}, engine {r['engine_objective']:g})",

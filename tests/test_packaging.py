@@ -52,6 +52,8 @@ def test_the_wheel_carries_the_built_front_end(wheel: Path):
     assert wheel.name.startswith(f"rtsched_widgets-{version}-")
     with zipfile.ZipFile(wheel) as archive:
         infos = {info.filename: info for info in archive.infolist()}
+    for data in ("nrp/Instance24.txt", "nrp/best_known.csv", "nrp/README.md", "saldo_example.json"):
+        assert f"rtsched_widgets/datasets/{data}" in infos, f"{data} missing from {wheel.name}"
     bundle = infos.get("rtsched_widgets/static/table.js")
     assert bundle is not None, f"static bundle missing from {wheel.name}: {sorted(infos)}"
     assert bundle.file_size > 1000
@@ -74,6 +76,8 @@ from rtsched_widgets import ScheduleTable
 from rtsched_widgets.widgets._assets import bundle
 table = ScheduleTable(pd.DataFrame({"on call": ["W001"]}, index=["2026-01-05"]))
 path = bundle("table")
+big = rtsched_widgets.datasets.nrp(24)
+best = rtsched_widgets.datasets.nrp_best_known()
 print(json.dumps({
     "package": rtsched_widgets.__file__,
     "prefix": sys.prefix,
@@ -81,6 +85,9 @@ print(json.dumps({
     "bundle": str(path),
     "bundle_size": path.stat().st_size,
     "esm_is_bundle": str(table._esm) == path.read_text(),
+    "nrp24": [big.name, big.n_workers, big.n_days, big.n_shifts],
+    "nrp24_file": str(rtsched_widgets.datasets.nrp_path(24)),
+    "best_known_rows": len(best),
 }))
 """
     # Run outside the source tree so only the installed copy can be imported.
@@ -89,4 +96,7 @@ print(json.dumps({
     assert Path(report["bundle"]).is_relative_to(venv.resolve())
     assert report["bundle_size"] > 1000
     assert report["esm_is_bundle"] is True
+    assert report["nrp24"] == ["Instance24", 150, 364, 32]
+    assert Path(report["nrp24_file"]).is_relative_to(venv.resolve())
+    assert report["best_known_rows"] == len(rtsched_widgets.datasets.nrp_names())
     assert report["version"] == rtsched_widgets.__version__

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from _schedule_helpers import assert_consistent, snapshot
@@ -11,15 +9,10 @@ from _schedule_helpers import assert_consistent, snapshot
 from rtsched_widgets.engine.schedule import Schedule
 from rtsched_widgets.model.io import load_nrp
 
-NRP = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "nrp"
-
 
 @pytest.fixture
 def s() -> Schedule:
-    path = NRP / "Instance1.txt"
-    if not path.exists():
-        pytest.fail(f"benchmark instance missing: {path}")
-    s = Schedule(load_nrp(path), user="planner")
+    s = Schedule(load_nrp("Instance1"), user="planner")
     assert s.generate(strategy="greedy", time_limit=2, seed=0).ok
     return s
 

@@ -28,7 +28,6 @@ from rtsched_widgets.model.io import (
     write_workers,
 )
 
-NRP = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nrp"
 SALDO = {
     "start_date": "2026-01-05",
     "end_date": "2026-01-18",
@@ -50,7 +49,7 @@ SALDO = {
 
 
 def nrp(name: str = "Instance3") -> Problem:
-    return load_nrp(NRP / f"{name}.txt")
+    return load_nrp(name)
 
 
 def some_roster(problem: Problem, seed: int = 0) -> Roster:

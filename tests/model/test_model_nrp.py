@@ -3,18 +3,17 @@ onto the model, and bad input is refused with the section, the line and the fix.
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from rtsched_widgets import datasets
 from rtsched_widgets.model import ProblemError
 from rtsched_widgets.model.io import NRP_START, dump_nrp, load_nrp, parse_nrp
 
-NRP = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nrp"
-BEST = list(csv.DictReader((NRP / "best_known.csv").open()))
+BEST = datasets.nrp_best_known().to_dict("records")
 
 SMALL = """\
 # comment
@@ -51,7 +50,7 @@ SECTION_COVER
 
 @pytest.mark.parametrize("row", BEST, ids=[r["instance"] for r in BEST])
 def test_every_instance_loads_with_its_published_size(row: dict[str, str]) -> None:
-    problem = load_nrp(NRP / f"{row['instance']}.txt")
+    problem = datasets.nrp(row["instance"])
     assert problem.profile == "nrp"
     assert problem.name == row["instance"]
     assert problem.n_days == int(row["days"])
@@ -67,7 +66,7 @@ def test_every_instance_loads_with_its_published_size(row: dict[str, str]) -> No
 
 @pytest.mark.parametrize("row", BEST, ids=[r["instance"] for r in BEST])
 def test_dump_then_parse_gives_the_same_problem(row: dict[str, str]) -> None:
-    problem = load_nrp(NRP / f"{row['instance']}.txt")
+    problem = datasets.nrp(row["instance"])
     again = parse_nrp(dump_nrp(problem), name=problem.name)
     assert again.workers == problem.workers
     assert again.shift_types == problem.shift_types
@@ -162,8 +161,8 @@ def test_parse_errors_name_section_line_and_fix(text: str, field: str, line: int
     assert err.value.fix
 
 
-def test_missing_horizon_and_missing_file_are_refused() -> None:
+def test_missing_horizon_and_missing_file_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ProblemError, match="SECTION_HORIZON"):
         parse_nrp(SMALL.replace("SECTION_HORIZON\n7\n", ""))
     with pytest.raises(ProblemError, match="path: cannot read"):
-        load_nrp(NRP / "Instance99.txt")
+        load_nrp(tmp_path / "Instance99.txt")

@@ -23,8 +23,6 @@ from rtsched_widgets.model.io import (
     to_saldo,
 )
 
-NRP = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nrp"
-
 
 def config(**over: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
@@ -158,7 +156,7 @@ def test_export_keeps_extras_settings_and_colours() -> None:
 
 def test_nrp_problems_are_refused_not_exported_with_losses() -> None:
     with pytest.raises(ProblemError) as err:
-        to_saldo(load_nrp(NRP / "Instance1.txt"))
+        to_saldo(load_nrp("Instance1"))
     assert err.value.field == "problem" and "to_json" in str(err.value)
 
 

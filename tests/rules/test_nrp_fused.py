@@ -5,8 +5,6 @@ uses them for the NRP profile."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from _rules_helpers import (
@@ -61,13 +59,10 @@ def test_nrp_score_delta_of_one_change_is_the_individual_sum(data: st.DataObject
     assert_score_delta_is_the_individual_sum(Validator(p, roster), roster)
 
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "nrp"
-
-
 def test_the_validator_fuses_an_nrp_instance() -> None:
     from rtsched_widgets.model.io import load_nrp
 
-    p = load_nrp(DATA / "Instance5.txt")
+    p = load_nrp("Instance5")
     v = Validator(p, Roster(p))
     hard = [v.rules[i] for i in v._live if v.rules[i].severity == "hard"]
     soft = [v.rules[i] for i in v._live if v.rules[i].severity == "soft"]

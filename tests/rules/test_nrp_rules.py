@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from _rules_helpers import assert_matches_full, keys_of, roster_with
 
+from rtsched_widgets import datasets
 from rtsched_widgets.model import Calendar, Problem, Request, Roster, ShiftType, Worker
 from rtsched_widgets.model.io import load_nrp
 from rtsched_widgets.rules import Validator
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "nrp"
 MONDAY = date(2026, 1, 5)
 
 
@@ -150,7 +150,7 @@ def _roster(problem: Problem, works: dict[tuple[str, int], str]) -> Roster:
     )
 
 
-INSTANCE1 = DATA / "Instance1.txt"
+INSTANCE1 = datasets.nrp_path(1)
 
 
 def test_instance1_empty_roster_by_hand():
@@ -218,10 +218,7 @@ def test_instance1_optimal_roster_scores_the_best_known_objective():
     result = CpSat(num_workers=2).solve(p, time_limit=120, seed=0)
     assert result.status == "optimal"
     v = Validator(p, result.roster)
-    best = {
-        r["instance"]: float(r["best_known_objective"])
-        for r in csv.DictReader((DATA / "best_known.csv").open())
-    }
+    best = dict(datasets.nrp_best_known()[["instance", "best_known"]].to_numpy())
     assert v.score().hard == 0, v.violations()
     assert v.score().soft == pytest.approx(best["Instance1"]) == pytest.approx(result.objective)
     works = {

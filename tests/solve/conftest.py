@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 from solve_factories import small_saldo  # type: ignore[import-not-found]
 
-NRP_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "nrp"
+from rtsched_widgets import datasets
 
 
 def nrp_path(i: int) -> Path:
-    """Path of Instance``i``; fails (never skips) when the data folder is missing."""
-    path = NRP_DIR / f"Instance{i}.txt"
-    assert path.exists(), f"NRP instance missing: {path}"
-    return path
+    """Path of the bundled Instance``i``."""
+    return datasets.nrp_path(i)
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +23,8 @@ def nrp_file():
 
 @pytest.fixture(scope="session")
 def best_known() -> dict[str, float]:
-    with open(NRP_DIR / "best_known.csv", newline="") as fh:
-        return {row["instance"]: float(row["best_known_objective"]) for row in csv.DictReader(fh)}
+    table = datasets.nrp_best_known()
+    return dict(zip(table["instance"], table["best_known"], strict=True))
 
 
 @pytest.fixture

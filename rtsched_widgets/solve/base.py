@@ -87,14 +87,42 @@ class SolveResult:
 
 ProgressCallback = Callable[[ProgressInfo], None]
 
+MAX_TIME_LIMIT = 7 * 24 * 3600.0
+"""The longest time limit a run accepts, in seconds (a week)."""
+
+
+def check_time_limit(time_limit: object) -> float:
+    """``time_limit`` as seconds; ``ValueError`` naming the field unless it is a finite number
+    in (0, :data:`MAX_TIME_LIMIT`]."""
+    ok = isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool)
+    if not ok or not 0 < float(time_limit) <= MAX_TIME_LIMIT:  # type: ignore[arg-type]
+        raise ValueError(
+            f"time_limit: {time_limit!r} is not a number of seconds in (0, {MAX_TIME_LIMIT:g}] "
+            "— give a finite positive time limit (cancel stops a run early)"
+        )
+    return float(time_limit)  # type: ignore[arg-type]
+
 
 class Strategy(ABC):
     """A generation strategy; subclasses set ``name`` and implement ``solve``.
 
     Options go to the constructor (unknown options are errors); ``solve`` takes the run's inputs.
+
+    The anytime contract holds for every subclass: its ``solve`` is wrapped once, when the
+    class is defined, by :func:`rtsched_widgets.solve.anytime.anytime`, which refuses a time
+    limit that is not a finite positive number and never returns a roster that scores worse
+    (fewer hard violations first, then the soft penalty) than the starting ``roster``.
     """
 
     name: str = "strategy"
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        solve = cls.__dict__.get("solve")
+        if solve is not None:
+            from rtsched_widgets.solve.anytime import anytime
+
+            cls.solve = anytime(solve)  # type: ignore[method-assign]
 
     @abstractmethod
     def solve(
@@ -131,8 +159,7 @@ class RunClock:
         progress: ProgressCallback | None,
         progress_interval: float = 0.5,
     ) -> None:
-        if time_limit is None or not time_limit > 0:
-            raise ValueError(f"time_limit: {time_limit!r} is not a positive number of seconds")
+        check_time_limit(time_limit)
         self.strategy = strategy
         self.time_limit = float(time_limit)
         self.cancel = cancel

@@ -1,7 +1,8 @@
 """Strategies by name: ``get_strategy("greedy")``, ``get_strategy("greedy+local_search")``.
 
-Names: ``greedy``, ``local_search`` (alias ``ls``), ``cpsat``, ``lns`` (large neighbourhood
-search over CP-SAT), ``hybrid`` (``lns`` whose stalls hand the whole problem to CP-SAT's own
+Names: ``auto`` (chosen by profile and size, see :mod:`rtsched_widgets.solve.auto`),
+``greedy``, ``local_search`` (alias ``ls``), ``cpsat``, ``lns`` (large neighbourhood search
+over CP-SAT), ``hybrid`` (``lns`` whose stalls hand the whole problem to CP-SAT's own
 multi-threaded search), ``patterns`` (column generation over whole-horizon worker schedules,
 a dive to a roster, then ``hybrid``; NRP profile); ``a+b+...`` chains strategies,
 each stage starting from the roster of the one before (see :class:`Chain`).
@@ -61,7 +62,14 @@ def _patterns(**options: Any) -> Strategy:
     return Patterns(**options)
 
 
+def _auto(**options: Any) -> Strategy:
+    from rtsched_widgets.solve.auto import Auto
+
+    return Auto(**options)
+
+
 _REGISTRY: dict[str, Factory] = {
+    "auto": _auto,
     "greedy": _greedy,
     "local_search": _local_search,
     "cpsat": _cpsat,

@@ -1,0 +1,75 @@
+"""The ``auto`` strategy: a registered strategy chosen by the problem's profile and size.
+
+:func:`choose` is the whole policy (measured in ``benchmarks/RESULTS.md``, Strategies):
+
+- NRP profile, at most :data:`PATTERNS_CELLS` worker-days x shift types (the size of the
+  Curtois & Qu Instances 1–12): ``patterns`` — column generation proves or nearly proves the
+  optimum there within a minute;
+- NRP profile, larger: ``feasible`` — a hard-feasible roster from per-worker shortest paths
+  within seconds, improved by re-planning one worker's whole row at a time;
+- saldo profile and anything else: ``greedy+local_search``.
+
+``Auto(strategy=...)`` pins the choice (for experiments); the result names the strategy that
+ran in ``details["chosen"]``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import numpy as np
+
+from rtsched_widgets.model.problem import Problem
+from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.solve.base import ProgressCallback, SolveResult, Strategy
+from rtsched_widgets.solve.keep import Keep
+
+PATTERNS_CELLS = 60 * 28 * 10
+"""Largest ``workers x days x shift types`` for which ``auto`` runs ``patterns`` (NRP)."""
+
+
+def choose(problem: Problem) -> str:
+    """The registered strategy ``auto`` runs on ``problem`` (see the module docstring)."""
+    if problem.profile == "nrp":
+        size = problem.n_workers * problem.n_days * problem.n_shifts
+        return "patterns" if size <= PATTERNS_CELLS else "feasible"
+    return "greedy+local_search"
+
+
+class Auto(Strategy):
+    """Runs the strategy :func:`choose` picks; ``strategy`` overrides the choice."""
+
+    name = "auto"
+
+    def __init__(self, *, strategy: str | None = None) -> None:
+        if strategy is not None:
+            from rtsched_widgets.solve.registry import get_strategy
+
+            get_strategy(strategy)  # unknown names fail here, not mid-run
+        self.strategy = strategy
+
+    def solve(
+        self,
+        problem: Problem,
+        *,
+        roster: Roster | None = None,
+        time_limit: float = 10.0,
+        seed: int = 0,
+        keep: np.ndarray | Keep | None = None,
+        cancel: threading.Event | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> SolveResult:
+        from rtsched_widgets.solve.registry import get_strategy
+
+        chosen = self.strategy or choose(problem)
+        result = get_strategy(chosen).solve(
+            problem,
+            roster=roster,
+            time_limit=time_limit,
+            seed=seed,
+            keep=keep,
+            cancel=cancel,
+            progress=progress,
+        )
+        return replace(result, strategy=self.name, details={**result.details, "chosen": chosen})

@@ -262,7 +262,7 @@ class Scheduler:
 
     # ------------------------------------------------------------------ generation
     def generate_schedule(
-        self, strategy: str = "greedy", time_limit: float = 10, seed: int = 0
+        self, strategy: str = "auto", time_limit: float = 10, seed: int = 0
     ) -> dict[str, Any]:
         """Build the schedule with a generation strategy (works with real time on or off);
         ``schedule`` maps each ISO date to one worker id (or None) per post."""

@@ -994,7 +994,7 @@ class Schedule:
     # ------------------------------------------------------------------ generation
     def generate(
         self,
-        strategy: str = "greedy",
+        strategy: str = "auto",
         time_limit: float = 10,
         seed: int = 0,
         keep: Any = "mandatory",
@@ -1004,7 +1004,9 @@ class Schedule:
     ) -> OpResult:
         """Replace the roster with one built by a generation strategy, as one undoable step.
 
-        ``keep``: ``"mandatory"`` (default) keeps mandatory days as they are, ``"current"``
+        ``strategy``: a registered name (``rtsched_widgets.solve.registry``); ``"auto"``
+        chooses by the problem's profile and size, ``"greedy"`` is the fast, reproducible
+        start. ``keep``: ``"mandatory"`` (default) keeps mandatory days as they are, ``"current"``
         keeps the whole current roster fixed, ``None`` keeps nothing; anything else is passed
         to the strategy unchanged. Publishes ``generation_started``, ``generation_progress``
         (from the strategy's progress reports) and ``generation_finished``.

@@ -21,7 +21,7 @@ def regenerate(
     dates: tuple[date | str, date | str] | None = None,
     only_empty: bool = False,
     keep: np.ndarray | Keep | None = None,
-    strategy: str | Strategy = "greedy+local_search",
+    strategy: str | Strategy = "auto",
     time_limit: float = 10.0,
     seed: int = 0,
     cancel: threading.Event | None = None,

@@ -189,6 +189,8 @@ def run_strategy(
         "elapsed": time.perf_counter() - t0,
         "seed": seed,
     }
+    if "chosen" in solved.details:  # what "auto" ran
+        details["chosen"] = solved.details["chosen"]
     result = schedule._replace_roster(
         solved.roster,
         user=who,

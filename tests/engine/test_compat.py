@@ -120,5 +120,6 @@ def test_generate_schedule(rt: Scheduler) -> None:
     out = rt.generate_schedule(time_limit=2)
     assert out["success"], out["message"]
     filled = sum(w is not None for posts in out["schedule"].values() for w in posts)
-    assert filled > 0 and out["details"]["strategy"] == "greedy"
+    assert filled > 0 and out["details"]["strategy"] == "auto"
+    assert out["details"]["chosen"] == "greedy+local_search"
     json.dumps(out)

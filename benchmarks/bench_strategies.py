@@ -1,6 +1,6 @@
-"""Generation strategies head to head on the Curtois & Qu instances 1–12.
+"""Generation strategies head to head on the bundled Curtois & Qu instances.
 
-Part 1: every strategy (default greedy, greedy+local_search, cpsat) on every instance and seed
+Part 1: every strategy (default auto, greedy, cpsat) on every instance and seed
 with the same time limit, through ``rtsched_widgets.solve.benchmark`` (so plain CP-SAT always
 runs in the same invocation as the others). Per instance: the best known objective and, per
 strategy, the median objective, hard violations and gap to the best known in percent.
@@ -15,7 +15,7 @@ evaluations per second on one core.
 
 Run: .venv/bin/python benchmarks/bench_strategies.py [--time-limit 60] [--seeds 0]
      [--strategies greedy,greedy+ls,cpsat,lns,hybrid,patterns] [--jobs 1]
-     [--instances DIR_OR_FILES...] [--part all|strategies|moves] [--ls-seconds 3]
+     [--instances nrp:all|nrp:1-12|FILES...] [--part all|strategies|moves] [--ls-seconds 3]
 """
 
 from __future__ import annotations
@@ -91,10 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--instances",
         nargs="+",
-        default=[str(datasets.nrp_path(n)) for n in range(1, 13)],
-        help="NRP files (default: the bundled Instances 1-12)",
+        default=["nrp:all"],
+        help="bundled names (nrp:1-12, nrp:all, Instance5), NRP files or folders",
     )
-    parser.add_argument("--strategies", default="greedy,greedy+ls,cpsat")
+    parser.add_argument("--strategies", default="auto,greedy,cpsat")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--jobs", type=int, default=1)
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--moves-instances",
         nargs="+",
-        default=[str(datasets.nrp_path(5)), str(datasets.nrp_path(7))],
+        default=["Instance5", "Instance7"],
     )
     args = parser.parse_args(argv)
     if args.part in ("all", "strategies"):
@@ -160,7 +160,7 @@ def run_strategies(args: argparse.Namespace) -> None:
 def run_moves(args: argparse.Namespace) -> None:
     print("\nLocal search move evaluations (greedy start, one core, same process):")
     rows = []
-    problems = [(Path(p).stem, load_nrp(p)) for p in sorted_nrp(args.moves_instances)]
+    problems = [(Path(p).stem, load_nrp(p)) for p in nrp_files(args.moves_instances)]
     problems.append(
         ("synthetic 40x180x3", synthetic(workers=40, days=180, posts=3, seed=0, feasible=True))
     )
@@ -192,10 +192,19 @@ def run_moves(args: argparse.Namespace) -> None:
         print(pd.DataFrame(rows).to_string(index=False, float_format=lambda x: f"{x:.2f}"))
 
 
-def sorted_nrp(items: list[str]) -> list[str]:
+def nrp_files(items: list[str]) -> list[str]:
+    """The NRP files of ``items`` (bundled names, files or folders); ValueError for others."""
     from rtsched_widgets.solve.benchmark import resolve_instances
 
-    return [payload for _, kind, payload in resolve_instances(items) if kind == "nrp"]
+    out = []
+    for name, kind, payload in resolve_instances(items):
+        if kind == "bundled":
+            out.append(str(datasets.nrp_path(payload)))
+        elif kind == "nrp":
+            out.append(str(payload))
+        else:
+            raise ValueError(f"--moves-instances: {name} is not an NRP instance")
+    return out
 
 
 if __name__ == "__main__":

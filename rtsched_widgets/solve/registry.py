@@ -68,7 +68,14 @@ def _auto(**options: Any) -> Strategy:
     return Auto(**options)
 
 
+def _feasible(**options: Any) -> Strategy:
+    from rtsched_widgets.solve.feasible import Feasible
+
+    return Feasible(**options)
+
+
 _REGISTRY: dict[str, Factory] = {
+    "feasible": _feasible,
     "auto": _auto,
     "greedy": _greedy,
     "local_search": _local_search,

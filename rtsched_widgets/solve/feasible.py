@@ -1,0 +1,408 @@
+"""The ``feasible`` strategy: one worker's whole row at a time, by the labelling search.
+
+NRP profile. Every hard rule concerns one worker (see :mod:`rtsched_widgets.solve.labelling`),
+so a roster meets them all exactly when each worker's row meets that worker's own rules. With
+every other row held, the objective is a constant plus ``sum_d cost[d, row[d]]`` over worker
+``w``'s row, where ``cost[d, s]`` is the worker's shift-off request weight if ``s`` is one
+they asked to be off, minus their shift-on request weight if they asked for ``s``, plus the
+change of the cover penalty of cell ``(d, s)`` when ``w`` joins it (``-under_weight`` while the
+others leave it below the requirement, ``+over_weight`` from there on; closed — ``+inf`` —
+when the others already fill it to its ``maximum``). A day off costs nothing (the shift-on
+requests count as a constant). So the labelling search's least-cost schedule is worker
+``w``'s exact *best response*, whenever its run is exact.
+
+1. *Construction*: every worker in a seeded order, from the starting roster (an empty one when
+   None): the worker's row is replaced by the search's schedule when the row breaks one of the
+   worker's rules, or when the schedule is cheaper. Afterwards each worker whose search found a
+   schedule meets their rules: the roster is hard-feasible as soon as this pass ends (unless
+   some worker has no schedule under ``keep``).
+2. *Improvement rounds*: the same, in a new seeded order per round, for the workers whose cost
+   changed since their last search (any other worker's search would return the same schedule:
+   the search is deterministic), until a round changes nothing — every row is then a best
+   response to the others (exactly so when every search of the last round was exact) —, or
+   ``max_rounds`` rounds, the time limit or ``cancel``.
+
+Only improvements are accepted (fewer hard violations, else a smaller objective), each
+recorded by ``RunClock.improved``, so the current roster is always the best one found and
+is what a cancelled or timed-out run returns; it is never worse than the starting roster.
+The work is deterministic for a seed (rounds, searches and labels do not depend on the clock);
+only the time limit and ``cancel`` stop a run at a point that depends on the machine.
+Kept cells (``keep``) hold: each search is built under them. A worker whose search finds no
+schedule keeps their row (the result then reports its hard violations).
+
+The reported objective and hard count are the rule engine's score of the returned roster
+(``details["tracked_objective"]`` is the strategy's own running total; tests prove they
+agree).
+
+Other profiles: the saldo profile has a hard rule across workers (incompatible pairs never
+share a date), so one worker's row cannot be optimised alone; such problems are handed whole
+to the ``fallback`` strategy (``greedy+local_search``), whose result is returned under this
+strategy's name with ``details["fallback"]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import Counter
+
+import numpy as np
+
+from rtsched_widgets.model.problem import Problem
+from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Strategy
+from rtsched_widgets.solve.columns import request_costs
+from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
+from rtsched_widgets.solve.labelling import WorkerRules, schedule_cost, shortest_schedules
+from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster, validator_for
+
+DEFAULT_MAX_LABELS = 6
+"""Labels kept per (day, state) in the strategy's searches (see the labelling module)."""
+
+
+class Feasible(Strategy):
+    """Construction, best-response rounds and restarts by the labelling search (module
+    docstring).
+
+    Options: ``max_rounds`` best-response rounds in all after the construction (None: no
+    limit; 0: construction only, no restart either); ``max_restarts`` ruin-and-recreate steps
+    (None: until the time limit or the rounds run out); ``ruin_share`` the largest share of
+    the workers one restart clears; ``max_labels`` labels kept per (day, state) in each
+    search (the work per search); ``fallback`` the registered strategy for other profiles.
+    """
+
+    name = "feasible"
+
+    def __init__(
+        self,
+        *,
+        max_rounds: int | None = None,
+        max_restarts: int | None = None,
+        ruin_share: float = 0.1,
+        max_labels: int = DEFAULT_MAX_LABELS,
+        fallback: str = "greedy+local_search",
+    ) -> None:
+        if max_rounds is not None and max_rounds < 0:
+            raise ValueError(f"max_rounds: {max_rounds} — use 0 or more rounds, or None")
+        if max_restarts is not None and max_restarts < 0:
+            raise ValueError(f"max_restarts: {max_restarts} — use 0 or more, or None")
+        if not 0 < ruin_share <= 1:
+            raise ValueError(f"ruin_share: {ruin_share} — use a fraction in (0, 1]")
+        self.max_restarts = max_restarts
+        self.ruin_share = float(ruin_share)
+        if max_labels < 1:
+            raise ValueError(f"max_labels: {max_labels} — keep at least one label per state")
+        from rtsched_widgets.solve.registry import get_strategy
+
+        get_strategy(fallback)  # unknown names: errors now
+        self.max_rounds = max_rounds
+        self.max_labels = int(max_labels)
+        self.fallback = fallback
+
+    def solve(
+        self,
+        problem: Problem,
+        *,
+        roster: Roster | None = None,
+        time_limit: float = 10.0,
+        seed: int = 0,
+        keep: np.ndarray | Keep | None = None,
+        cancel: threading.Event | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> SolveResult:
+        if problem.profile != "nrp":
+            return self._fallback(problem, roster, time_limit, seed, keep, cancel, progress)
+        clock = RunClock(self.name, time_limit, cancel, progress)
+        fixed = normalize_keep(problem, roster, keep)
+        state = BestResponse(problem, fixed, roster, self.max_labels)
+        run = _Run(state, clock, self.max_rounds)
+        if roster is not None and not state.hard.any():
+            clock.improved(state.objective, 0)
+        rng = np.random.default_rng(seed)
+        # 1. construction: every worker once; 2. rounds until no row changes
+        done = run.sweep(rng.permutation(problem.n_workers)) and run.settle(rng)
+        # 3. ruin and recreate from the best roster, while time and rounds are left
+        restarts = 0
+        while done and (self.max_restarts is None or restarts < self.max_restarts):
+            if run.rounds_left() <= 0 or clock.should_stop():
+                break
+            state.restore(run.best)
+            ruined = rng.choice(
+                problem.n_workers, size=self._ruin_size(problem, rng), replace=False
+            )
+            state.clear(ruined)
+            done = run.sweep(rng.permutation(ruined)) and run.settle(rng)
+            restarts += 1
+        state.restore(run.best)
+        out = roster_from_shifts(problem, state.rows, like=roster)
+        hard, soft = score_roster(problem, out)
+        return clock.result(
+            out,
+            soft,
+            hard,
+            "feasible" if hard == 0 else "unknown",
+            seed,
+            state.searches,
+            rounds=run.rounds,
+            restarts=restarts,
+            converged=bool(run.best.converged),
+            searches=state.searches,
+            exact_searches=state.exact,
+            labels=state.labels,
+            no_schedule=sorted(state.failed),
+            tracked_objective=state.objective,
+        )
+
+    def _ruin_size(self, problem: Problem, rng: np.random.Generator) -> int:
+        """How many workers one restart clears: 2 up to ``ruin_share`` of them (at least 2)."""
+        top = max(2, round(self.ruin_share * problem.n_workers))
+        return min(problem.n_workers, int(rng.integers(2, top + 1)))
+
+    def _fallback(
+        self,
+        problem: Problem,
+        roster: Roster | None,
+        time_limit: float,
+        seed: int,
+        keep: np.ndarray | Keep | None,
+        cancel: threading.Event | None,
+        progress: ProgressCallback | None,
+    ) -> SolveResult:
+        from rtsched_widgets.solve.registry import get_strategy
+
+        result = get_strategy(self.fallback).solve(
+            problem,
+            roster=roster,
+            time_limit=time_limit,
+            seed=seed,
+            keep=keep,
+            cancel=cancel,
+            progress=progress,
+        )
+        details = {**result.details, "fallback": result.strategy}
+        return dataclasses.replace(result, strategy=self.name, details=details)
+
+
+class BestResponse:
+    """The rows of an NRP roster, the cover they make and each worker's search.
+
+    ``rows``: ``shift_of`` (int64, a shift index or -1); ``count[d, s]``: workers per cell;
+    ``hard[w]``: the rule engine's hard violations of worker ``w``'s row (0 once replaced by a
+    searched schedule); ``objective``: the soft penalty of the rows, kept up to date;
+    ``dirty[w]``: worker ``w``'s cost changed since their last search (True at the start).
+    """
+
+    def __init__(
+        self, problem: Problem, fixed: Fixed, roster: Roster | None, max_labels: int
+    ) -> None:
+        p = self.p = problem
+        self.fixed = fixed
+        self.max_labels = max_labels
+        n_w, n_d, n_s = p.n_workers, p.n_days, p.n_shifts
+        self.rows = (
+            np.full((n_w, n_d), -1, dtype=np.int64)
+            if roster is None
+            else roster.shift_of.astype(np.int64).copy()
+        )
+        self.count = np.zeros((n_d, n_s), dtype=np.int64)
+        w_idx, d_idx = np.nonzero(self.rows >= 0)
+        np.add.at(self.count, (d_idx, self.rows[w_idx, d_idx]), 1)
+        self.required = p.required.astype(np.int64)
+        self.maximum = p.maximum.astype(np.int64)
+        self.under = p.under_weight.astype(float)
+        self.over = p.over_weight.astype(float)
+        self.constant, self.per_cell = request_costs(p)
+        self.rules: list[WorkerRules | None] = [None] * n_w
+        self.hard = self._hard_counts(roster)
+        self.objective = self._objective()
+        self.dirty = np.ones(n_w, dtype=bool)
+        self.searches = 0
+        self.exact = 0
+        self.labels = 0
+        self.failed: set[str] = set()
+
+    # -- costs ------------------------------------------------------------------------------
+    def _hard_counts(self, roster: Roster | None) -> np.ndarray:
+        """Hard violations per worker of the starting rows (every NRP hard rule concerns one
+        worker), by the rule engine."""
+        p = self.p
+        out = np.zeros(p.n_workers, dtype=np.int64)
+        start = roster if roster is not None else Roster(p)
+        tally = Counter(
+            v.workers[0]
+            for v in validator_for(p, start).violation_list()
+            if v.severity == "hard" and v.workers
+        )
+        for wid, n in tally.items():
+            out[p.worker_index[wid]] = n
+        return out
+
+    def _penalty(self, count: np.ndarray) -> float:
+        short = np.maximum(self.required - count, 0)
+        surplus = np.maximum(count - self.required, 0)
+        return float((short * self.under).sum() + (surplus * self.over).sum())
+
+    def _objective(self) -> float:
+        p = self.p
+        total = float(self.constant.sum()) + self._penalty(self.count)
+        w_idx, d_idx = np.nonzero(self.rows >= 0)
+        total += float(self.per_cell[w_idx, d_idx, self.rows[w_idx, d_idx]].sum())
+        return total if p.n_workers else 0.0
+
+    def _marginal(self, count: np.ndarray) -> np.ndarray:
+        """Cover penalty change of one more worker in each cell holding ``count`` others."""
+        step = np.where(count < self.required, -self.under, self.over)
+        return np.where(count >= self.maximum, np.inf, step)
+
+    def costs(self, w: int) -> np.ndarray:
+        """Worker ``w``'s cost per (day, shift) with the other rows held (module docstring)."""
+        row = self.rows[w]
+        others = self.count.copy()
+        days = np.flatnonzero(row >= 0)
+        others[days, row[days]] -= 1
+        return self._marginal(others) + self.per_cell[w]
+
+    # -- moves ------------------------------------------------------------------------------
+    def respond(self, w: int) -> bool:
+        """Search worker ``w``'s best schedule; replace the row when it breaks the worker's
+        rules or the schedule is cheaper. True when the row changed."""
+        if self.rules[w] is None:
+            self.rules[w] = WorkerRules.of(self.p, w, self.fixed)
+        rules = self.rules[w]
+        assert rules is not None
+        cost = self.costs(w)
+        result = shortest_schedules(rules, cost, max_labels=self.max_labels)
+        self.searches += 1
+        self.exact += result.exact
+        self.labels += result.labels
+        self.dirty[w] = False
+        best = result.best
+        if best is None:
+            self.failed.add(self.p.workers[w].id)
+            return False
+        self.failed.discard(self.p.workers[w].id)
+        old = self.rows[w]
+        old_cost = schedule_cost(cost, old)
+        new_cost = float(result.costs[0])
+        if self.hard[w] == 0 and not new_cost < old_cost - 1e-9 * max(1.0, abs(old_cost)):
+            return False
+        self._replace(w, best)
+        self.hard[w] = 0
+        self.objective += new_cost - old_cost
+        return True
+
+    def _replace(self, w: int, new: np.ndarray) -> None:
+        """Put ``new`` in worker ``w``'s row; mark the workers whose cost changed."""
+        old = self.rows[w].copy()
+        before = self.count.copy()
+        days = np.flatnonzero(old >= 0)
+        self.count[days, old[days]] -= 1
+        days = np.flatnonzero(new >= 0)
+        self.count[days, new[days]] += 1
+        self.rows[w] = new
+        cells_d, cells_s = np.nonzero(self.count != before)
+        if not len(cells_d):
+            return
+        # another worker's cost changes where the step of its marginal moves
+        own = (self.rows[:, cells_d] == cells_s[None, :]).astype(np.int64)
+        prev = self._marginal_at(before[cells_d, cells_s][None, :] - own, cells_d, cells_s)
+        now = self._marginal_at(self.count[cells_d, cells_s][None, :] - own, cells_d, cells_s)
+        changed = (prev != now).any(axis=1)
+        changed[w] = False
+        self.dirty |= changed
+
+    def _marginal_at(self, count: np.ndarray, d: np.ndarray, s: np.ndarray) -> np.ndarray:
+        step = np.where(count < self.required[d, s], -self.under[d, s], self.over[d, s])
+        return np.where(count >= self.maximum[d, s], np.inf, step)
+
+    def snapshot(self) -> Snapshot:
+        """The current rows and what goes with them."""
+        return Snapshot(
+            self.rows.copy(),
+            self.count.copy(),
+            self.hard.copy(),
+            self.objective,
+            self.dirty.copy(),
+            not self.dirty.any(),
+        )
+
+    def restore(self, snap: Snapshot) -> None:
+        """Go back to ``snap`` (its arrays are copied)."""
+        self.rows = snap.rows.copy()
+        self.count = snap.count.copy()
+        self.hard = snap.hard.copy()
+        self.objective = snap.objective
+        self.dirty = snap.dirty.copy()
+
+    def clear(self, workers: np.ndarray) -> None:
+        """Empty the rows of ``workers`` but for their kept cells, and have them searched
+        again (their rows count as breaking their rules until then)."""
+        for w in np.asarray(workers).tolist():
+            row = np.where(self.fixed.worker_day[w], self.fixed.shift[w], -1)
+            self._replace(w, row.astype(np.int64))
+            self.hard[w] = max(int(self.hard[w]), 1)
+            self.dirty[w] = True
+        self.objective = self._objective()
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """A saved state of :class:`BestResponse` (``converged``: no worker was dirty)."""
+
+    rows: np.ndarray
+    count: np.ndarray
+    hard: np.ndarray
+    objective: float
+    dirty: np.ndarray
+    converged: bool
+
+    @property
+    def key(self) -> tuple[int, float]:
+        """Lexicographic quality: hard violations, then objective."""
+        return int(self.hard.sum()), self.objective
+
+
+class _Run:
+    """The sweeps of one run: the best state so far, its recording, the round budget."""
+
+    def __init__(self, state: BestResponse, clock: RunClock, max_rounds: int | None) -> None:
+        self.state = state
+        self.clock = clock
+        self.max_rounds = max_rounds
+        self.rounds = 0
+        self.best = state.snapshot()
+
+    def rounds_left(self) -> float:
+        """Rounds the budget still allows (inf without a limit)."""
+        return np.inf if self.max_rounds is None else self.max_rounds - self.rounds
+
+    def sweep(self, order: np.ndarray) -> bool:
+        """Best responses of the workers in ``order``; a state better than the best goes to
+        ``clock.improved``. False when the clock stopped the sweep before its end."""
+        state, clock = self.state, self.clock
+        for w in order.tolist():
+            if clock.should_stop():
+                return False
+            if state.respond(int(w)):
+                key = (int(state.hard.sum()), state.objective)
+                if key < self.best.key:
+                    self.best = state.snapshot()
+                    clock.improved(state.objective, key[0], state.searches)
+                    continue
+            clock.report(state.searches, f"{state.searches} searches")
+        if not state.dirty.any() and self.best.key == (int(state.hard.sum()), state.objective):
+            self.best = state.snapshot()  # the same rows, now known to be converged
+        return True
+
+    def settle(self, rng: np.random.Generator) -> bool:
+        """Rounds over the dirty workers, in a new seeded order each, until none is dirty;
+        False when stopped by the clock or the round budget first."""
+        state = self.state
+        while state.dirty.any():
+            if self.rounds_left() <= 0 or self.clock.should_stop():
+                return False
+            order = rng.permutation(self.state.p.n_workers)
+            self.rounds += 1
+            if not self.sweep(order[state.dirty[order]]):
+                return False
+        return True

@@ -384,7 +384,8 @@ def shortest_schedules(
             break
         retries -= 1
         beam *= RETRY_GROWTH
-    out = np.where(rows >= 0, r.shifts[np.maximum(rows, 0)], -1).astype(np.int64)
+    local_to_problem = np.append(r.shifts, -1)  # index -1: off
+    out = local_to_problem[rows].astype(np.int64)
     return PathResult(schedules=out, costs=costs, exact=bool(exact), labels=labels)
 
 

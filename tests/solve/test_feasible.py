@@ -1,0 +1,120 @@
+"""The ``feasible`` strategy: hard-feasible NRP rosters, its objective is the rule engine's."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from rtsched_widgets import datasets
+from rtsched_widgets.solve.keep import Keep
+from rtsched_widgets.solve.registry import get_strategy
+from rtsched_widgets.solve.scoring import score_roster
+
+pytest.importorskip("ortools")
+
+NO_CLOCK = 3600.0
+"""A time limit that never binds: the runs below stop on their round and restart budgets."""
+
+
+@pytest.fixture(scope="module")
+def problems():
+    cache: dict[int, object] = {}
+
+    def get(n: int):
+        if n not in cache:
+            cache[n] = datasets.nrp(n)
+        return cache[n]
+
+    return get
+
+
+@pytest.mark.parametrize("n", datasets.catalog.bundled_numbers())
+def test_construction_alone_is_hard_feasible_on_every_bundled_instance(problems, n):
+    problem = problems(n)
+    result = get_strategy("feasible", max_rounds=0).solve(problem, time_limit=NO_CLOCK, seed=0)
+    assert result.hard_violations == 0, result.details["no_schedule"]
+    assert result.status == "feasible"
+    assert result.time_to_first_feasible is not None
+    assert result.details["rounds"] == 0 and result.details["restarts"] == 0
+    assert result.details["tracked_objective"] == pytest.approx(result.objective)
+
+
+def test_rounds_and_restarts_are_deterministic_and_score_as_the_rule_engine(problems):
+    problem = problems(6)
+    make = get_strategy("feasible", max_rounds=8, max_restarts=3)
+    first = make.solve(problem, time_limit=NO_CLOCK, seed=3)
+    again = make.solve(problem, time_limit=NO_CLOCK, seed=3)
+    assert np.array_equal(first.roster.shift_of, again.roster.shift_of)
+    assert first.objective == again.objective
+    assert (first.hard_violations, first.objective) == score_roster(problem, first.roster)
+    assert first.details["tracked_objective"] == pytest.approx(first.objective)
+    construction = get_strategy("feasible", max_rounds=0).solve(
+        problem, time_limit=NO_CLOCK, seed=3
+    )
+    assert first.objective <= construction.objective
+    # the log records each improvement; the last is the returned objective
+    assert first.log[-1][1] == pytest.approx(first.objective)
+
+
+def test_kept_cells_stay_and_a_feasible_start_never_gets_worse(problems):
+    problem = problems(7)
+    start = get_strategy("feasible", max_rounds=0).solve(problem, time_limit=NO_CLOCK, seed=1)
+    rng = np.random.default_rng(0)
+    worker_days = rng.random(start.roster.shift_of.shape) < 0.2
+    cells = np.zeros((problem.n_days, problem.n_shifts), dtype=bool)
+    cells[5, 0] = cells[9, 1] = True
+    result = get_strategy("feasible", max_rounds=4, max_restarts=2).solve(
+        problem,
+        roster=start.roster,
+        keep=Keep(worker_days=worker_days, cells=cells),
+        time_limit=NO_CLOCK,
+        seed=2,
+    )
+    before, after = start.roster.shift_of, result.roster.shift_of
+    assert np.array_equal(after[worker_days], before[worker_days])
+    for d, s in zip(*np.nonzero(cells), strict=True):
+        assert set(np.flatnonzero(after[:, d] == s)) == set(np.flatnonzero(before[:, d] == s))
+    assert result.hard_violations == 0
+    assert result.objective <= start.objective
+
+
+def test_cancel_returns_the_best_roster_so_far(problems):
+    problem = problems(10)
+    start = get_strategy("feasible", max_rounds=0).solve(problem, time_limit=NO_CLOCK, seed=0)
+    cancel = threading.Event()
+    seen = []
+
+    def progress(info):
+        seen.append(info)
+        cancel.set()
+
+    result = get_strategy("feasible").solve(
+        problem,
+        roster=start.roster,
+        time_limit=NO_CLOCK,
+        seed=0,
+        cancel=cancel,
+        progress=progress,
+    )
+    assert seen and result.status == "cancelled"
+    assert result.hard_violations == 0
+    assert result.objective <= start.objective
+
+
+def test_saldo_problems_go_to_the_fallback(saldo_factory):
+    problem = saldo_factory(n_workers=6, n_days=14)
+    result = get_strategy("feasible").solve(problem, time_limit=0.5, seed=0)
+    assert result.strategy == "feasible"
+    assert result.details["fallback"] == "greedy+local_search"
+    assert (result.hard_violations, result.objective) == score_roster(problem, result.roster)
+
+
+def test_options_are_checked():
+    with pytest.raises(ValueError, match="max_rounds"):
+        get_strategy("feasible", max_rounds=-1)
+    with pytest.raises(ValueError, match="ruin_share"):
+        get_strategy("feasible", ruin_share=0)
+    with pytest.raises(ValueError, match="max_labels"):
+        get_strategy("feasible", max_labels=0)

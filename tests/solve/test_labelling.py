@@ -138,9 +138,10 @@ def test_closed_cells_and_the_budget_are_respected():
     cost = np.zeros((problem.n_days, problem.n_shifts))
     cost[3:5] = np.inf  # days 3 and 4 closed
     found = shortest_schedules(rules, cost, max_labels=64)
-    assert found.found and found.exact
-    assert np.all(found.best[3:5] == -1)
-    assert worker_hard(problem, 0, found.best) == 0
+    best = found.best
+    assert best is not None and found.exact
+    assert np.all(best[3:5] == -1)
+    assert worker_hard(problem, 0, best) == 0
     cost[:] = np.inf  # nothing open: the min minutes cannot be met
     none = shortest_schedules(rules, cost, max_labels=64)
     assert not none.found and none.exact

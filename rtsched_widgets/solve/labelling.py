@@ -191,7 +191,8 @@ class WorkerRules:
         m = len(shifts)
         minutes = np.array([p.shift_types[s].minutes for s in shifts], dtype=np.int64)
         available = np.asarray(p.available[w], dtype=bool)
-        allowed = available[:, None] & ~closed[:, shifts]
+        # C order always: numba compiles one version per array layout
+        allowed = np.ascontiguousarray(available[:, None] & ~closed[:, shifts])
         allowed[kept] = False
         off_allowed = ~kept | (kept_shift < 0)
         for d in np.flatnonzero(kept & (kept_shift >= 0)).tolist():

@@ -15,15 +15,18 @@ A third slack per cell, ``excess >= 0`` above the maximum, is charged ten times 
 weight of the problem: it only keeps the LP solvable under a dive's fixings.
 
 *Pricing* (one worker at a time): the schedule of least reduced cost
-``cost(j) - sum_{d, s} pi[d, s] a[j, d, s] - mu[w]``, found by CP-SAT over a model of that
-worker's own rules only (the region model of :class:`~rtsched_widgets.solve.cpsat.
+``cost(j) - sum_{d, s} pi[d, s] a[j, d, s] - mu[w]``, found by default by the labelling search
+of :mod:`rtsched_widgets.solve.labelling` (a resource-constrained shortest path over the days;
+its few best schedules are all columns), or with ``pricer="cpsat"`` by CP-SAT over a model of
+that worker's own rules only (the region model of :class:`~rtsched_widgets.solve.cpsat.
 CpModelBuilder` with the worker's row free, nobody else in it and no cover balance), whose
 objective is replaced at each call; duals are smoothed towards those of the best bound so
 far (see :meth:`ColumnGeneration.round`). Every improving solution CP-SAT finds on the way
 that has a negative reduced cost is a new column too. When no worker has a schedule of
 negative reduced cost and every pricing was solved to optimality, the master LP value is a
 lower bound of every roster's objective; before that, the Lagrangian bound at the priced duals
-is one (:meth:`ColumnGeneration.dual_value`), again only when every pricing was optimal.
+is one (:meth:`ColumnGeneration.dual_value`), again only when every pricing was optimal
+(for the labelling pricer: exact, no label dropped by its beam).
 
 *Diving* turns the LP into a roster: fix the workers whose best schedule has the largest LP
 value, re-price, repeat (see :meth:`ColumnGeneration.dive`). A CP-SAT model over the pooled
@@ -79,6 +82,11 @@ class _WorkerModel(CpModelBuilder):
 
     def _cover(self, over_allowed: bool) -> None:
         self.terms.append("cover")
+
+
+class MasterLPError(RuntimeError):
+    """The master LP could not be solved to optimality (a numerical failure of the LP solver
+    that two fresh attempts did not get past)."""
 
 
 class NoSchedule(ValueError):
@@ -153,6 +161,43 @@ class WorkerPricer:
         return found, code == cp.OPTIMAL
 
 
+class LabellingPricer:
+    """Worker ``w``'s pricing by the labelling search of :mod:`rtsched_widgets.solve.labelling`
+    (the same rules and kept cells as :class:`WorkerPricer`, no CP-SAT): the ``n_best`` least
+    costly schedules under ``coef``, exact when no label was dropped by the beam of
+    ``max_labels`` labels per (day, state). The work per call is bounded by the beam, not by
+    time: ``time_limit`` is accepted for the common interface and not used."""
+
+    def __init__(self, problem: Problem, w: int, fixed: Fixed, *, max_labels: int, n_best: int):
+        from rtsched_widgets.solve.labelling import WorkerRules
+
+        self.w = w
+        self.rules = WorkerRules.of(problem, w, fixed)
+        self.max_labels = max_labels
+        self.n_best = n_best
+        self.labels = 0
+
+    def price(
+        self, coef: np.ndarray, *, time_limit: float, seed: int, keep_all: bool = True
+    ) -> tuple[list[np.ndarray], bool]:
+        """Schedules minimising ``sum coef[d, s] x[d, s]``, the best last (as
+        :meth:`WorkerPricer.price`), and whether the search was exact."""
+        from rtsched_widgets.solve.labelling import shortest_schedules
+
+        found = shortest_schedules(
+            self.rules, coef, n_best=self.n_best if keep_all else 1, max_labels=self.max_labels
+        )
+        self.labels += found.labels
+        return [np.asarray(row) for row in found.schedules[::-1]], found.exact
+
+
+Pricer = WorkerPricer | LabellingPricer
+
+PRICERS = ("labelling", "cpsat")
+"""``labelling``: the labelling search (fast; exact while the beam drops nothing);
+``cpsat``: one CP-SAT model per worker (exact when solved within ``price_time``)."""
+
+
 @dataclass
 class ColumnPool:
     """The generated schedules: ``worker[j]``, ``schedule[j]`` (a ``shift_of`` row),
@@ -204,6 +249,9 @@ class ColumnGeneration:
         threads: int = 2,
         price_time: float = 1.0,
         smoothing: float = 0.5,
+        pricer: str = "labelling",
+        price_labels: int = 64,
+        price_columns: int = 3,
     ) -> None:
         from ortools.linear_solver import pywraplp
 
@@ -213,7 +261,14 @@ class ColumnGeneration:
         self.threads = threads
         self.price_time = price_time
         self.constant, self.per_cell = request_costs(p)
-        self.pricers = [WorkerPricer(cp, p, w, fixed) for w in range(p.n_workers)]
+        if pricer not in PRICERS:
+            raise ValueError(f"pricer: {pricer!r} — use one of {PRICERS}")
+        self.pricers: list[Pricer] = [
+            WorkerPricer(cp, p, w, fixed)
+            if pricer == "cpsat"
+            else LabellingPricer(p, w, fixed, max_labels=price_labels, n_best=price_columns)
+            for w in range(p.n_workers)
+        ]
         self.pool = ColumnPool()
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
         if self.lp is None:
@@ -317,11 +372,18 @@ class ColumnGeneration:
         """Solve the master LP; returns the duals ``(pi[d, s], mu[w])``."""
         code = self.lp.Solve()
         if code != self._status_ok:
-            # a numerical failure from the previous basis: once more from scratch
-            self.lp.Reset()
-            code = self.lp.Solve()
+            # a numerical failure from the previous basis: once more from scratch, then once
+            # more with the primal simplex
+            from ortools.linear_solver import pywraplp
+
+            params = pywraplp.MPSolverParameters()
+            params.SetIntegerParam(params.INCREMENTALITY, params.INCREMENTALITY_OFF)
+            code = self.lp.Solve(params)
+            if code != self._status_ok:
+                params.SetIntegerParam(params.LP_ALGORITHM, params.PRIMAL)
+                code = self.lp.Solve(params)
         if code != self._status_ok:
-            raise RuntimeError(f"master LP not solved to optimality (status {code})")
+            raise MasterLPError(f"master LP not solved to optimality (status {code})")
         p = self.p
         pi = np.zeros((p.n_days, p.n_shifts))
         for (d, t), row in self.rows.items():

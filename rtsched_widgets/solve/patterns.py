@@ -45,7 +45,7 @@ from rtsched_widgets.solve.base import (
     Status,
     Strategy,
 )
-from rtsched_widgets.solve.columns import ColumnGeneration, NoSchedule
+from rtsched_widgets.solve.columns import ColumnGeneration, MasterLPError, NoSchedule
 from rtsched_widgets.solve.cpsat import CancelWatcher, CpModelBuilder
 from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
@@ -61,7 +61,11 @@ class Patterns(Strategy):
     ``dive_depth`` (1.0) the share of workers the dive fixes before CP-SAT completes the
     others (on Instance9 0.5 gave 441 against 643 from a full dive, on Instance8 1504 against
     1401: not the default);
-    ``price_time`` (0.5) seconds per pricing solve; ``threads`` (2) pricing threads;
+    ``pricer`` ("labelling") how workers are priced (see
+    :data:`~rtsched_widgets.solve.columns.PRICERS`), ``price_labels`` (64) the labelling
+    beam (labels kept per day and state), ``price_columns`` (3) schedules a labelling pricing
+    may add; ``price_time`` (0.5) seconds per CP-SAT pricing solve; ``threads`` (2) pricing
+    threads;
     ``improve`` ("hybrid") the strategy that takes the rest of the time (None: none);
     ``improve_options`` its constructor options.
     """
@@ -79,6 +83,9 @@ class Patterns(Strategy):
         dive_depth: float = 1.0,
         price_time: float = 0.5,
         threads: int = 2,
+        pricer: str = "labelling",
+        price_labels: int = 64,
+        price_columns: int = 3,
         improve: str | None = "hybrid",
         improve_options: dict[str, Any] | None = None,
     ) -> None:
@@ -108,6 +115,17 @@ class Patterns(Strategy):
         if not 0 <= dive_depth <= 1:
             raise ValueError(f"dive_depth: {dive_depth} — use a fraction in [0, 1]")
         self.dive_depth = float(dive_depth)
+        from rtsched_widgets.solve.columns import PRICERS
+
+        if pricer not in PRICERS:
+            raise ValueError(f"pricer: {pricer!r} — use one of {PRICERS}")
+        if price_labels < 1 or price_columns < 1:
+            raise ValueError(
+                f"price_labels, price_columns: {price_labels}, {price_columns} — use 1 or more"
+            )
+        self.pricer = pricer
+        self.price_labels = int(price_labels)
+        self.price_columns = int(price_columns)
         self.price_time = float(price_time)
         self.threads = int(threads)
         self.improve = improve
@@ -145,7 +163,15 @@ class Patterns(Strategy):
                 best, best_score = roster.copy(), (0, soft)
                 clock.improved(soft, 0)
         cg = ColumnGeneration(
-            cp, problem, fixed, seed=seed, threads=self.threads, price_time=self.price_time
+            cp,
+            problem,
+            fixed,
+            seed=seed,
+            threads=self.threads,
+            price_time=self.price_time,
+            pricer=self.pricer,
+            price_labels=self.price_labels,
+            price_columns=self.price_columns,
         )
         details: dict[str, object] = {}
         try:
@@ -159,6 +185,18 @@ class Patterns(Strategy):
                 whole = self._improver() or _default_improver()
                 return self._continue(problem, whole, clock, roster, keep, seed, cancel, details)
 
+            # a roster from the first second: each worker's first schedule (least request
+            # penalty when nothing better was given) meets every hard rule
+            first = np.full((problem.n_workers, problem.n_days), -1, dtype=np.int64)
+            for j in range(len(cg.pool) - 1, -1, -1):
+                first[cg.pool.worker[j]] = cg.pool.schedule[j]
+            if best is None:
+                start_roster = roster_from_shifts(problem, first, like=roster)
+                hard, soft = score_roster(problem, start_roster)
+                if (hard, soft) < best_score:
+                    best, best_score = start_roster, (hard, soft)
+                    clock.improved(soft, hard, 0)
+
             def until(share: float) -> Any:
                 return lambda: clock.should_stop() or clock.elapsed() >= share * clock.time_limit
 
@@ -169,30 +207,34 @@ class Patterns(Strategy):
                     f"{len(g.pool)} schedules, {len(g.chosen)} workers fixed",
                 )
 
-            cg.converge(until(self.lp_share), on_round=report)
-            details.update(
-                lp_value=cg.lp_value,
-                bound=cg.bound,
-                converged=cg.converged,
-                lp_rounds=cg.rounds,
-            )
-            shift_of = cg.dive(
-                until(self.dive_share),
-                rounds_per_step=self.dive_rounds,
-                share=self.dive_fix,
-                finish=False,
-                depth=self.dive_depth,
-                on_round=report,
-            )
-            if shift_of is None and not clock.cancelled():
-                # out of time or deep enough: the workers the dive has not fixed get CP-SAT,
-                # the rest held
-                base, unfixed = cg.partial()
-                details["completed_workers"] = int(unfixed.sum())
-                budget = min(self.complete_share * clock.time_limit, clock.remaining())
-                shift_of = complete_rows(cp, problem, base, unfixed, fixed, budget, seed, clock)
-            if shift_of is None:
-                shift_of = cg.dive(lambda: True, share=self.dive_fix)
+            shift_of: np.ndarray | None = None
+            try:
+                cg.converge(until(self.lp_share), on_round=report)
+                details.update(
+                    lp_value=cg.lp_value,
+                    bound=cg.bound,
+                    converged=cg.converged,
+                    lp_rounds=cg.rounds,
+                )
+                shift_of = cg.dive(
+                    until(self.dive_share),
+                    rounds_per_step=self.dive_rounds,
+                    share=self.dive_fix,
+                    finish=False,
+                    depth=self.dive_depth,
+                    on_round=report,
+                )
+                if shift_of is None and not clock.cancelled():
+                    # out of time or deep enough: the workers the dive has not fixed get
+                    # CP-SAT, the rest held
+                    base, unfixed = cg.partial()
+                    details["completed_workers"] = int(unfixed.sum())
+                    budget = min(self.complete_share * clock.time_limit, clock.remaining())
+                    shift_of = complete_rows(cp, problem, base, unfixed, fixed, budget, seed, clock)
+                if shift_of is None:
+                    shift_of = cg.dive(lambda: True, share=self.dive_fix)
+            except MasterLPError as exc:  # the best roster so far goes on to the improver
+                details["lp_error"] = str(exc)
             details.update(rounds=cg.rounds, columns=len(cg.pool))
         finally:
             cg.close()

@@ -112,7 +112,11 @@ def test_a_dive_cut_short_is_completed_by_cp_sat(nrp):
 
 def test_a_shallow_dive_leaves_the_other_workers_to_cp_sat(nrp):
     problem = nrp(3)
-    result = Patterns(improve=None, dive_depth=0.5).solve(problem, time_limit=10, seed=0)
+    # CP-SAT pricing leaves this LP fractional (labelling's extra columns make it integral,
+    # and the dive then fixes every worker in its first step)
+    result = Patterns(improve=None, dive_depth=0.5, pricer="cpsat").solve(
+        problem, time_limit=10, seed=0
+    )
     assert 0 < result.details["completed_workers"] <= problem.n_workers // 2
     hard, soft = engine_score(problem, result.roster)
     assert hard == result.hard_violations == 0
@@ -213,3 +217,26 @@ def test_patterns_rejects_bad_options():
         Patterns(improve="nope")
     with pytest.raises(TypeError):
         Patterns(colour="blue")  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_labelling_and_cp_sat_pricing_converge_to_the_same_lp_bound(nrp, n):
+    from ortools.sat.python import cp_model
+
+    from rtsched_widgets.solve.columns import ColumnGeneration
+    from rtsched_widgets.solve.keep import normalize_keep
+
+    problem = nrp(n)
+    fixed = normalize_keep(problem, None, None)
+    bounds = []
+    for pricer in ("labelling", "cpsat"):
+        cg = ColumnGeneration(
+            cp_model, problem, fixed, threads=1, price_time=5.0, pricer=pricer, price_labels=4096
+        )
+        try:
+            cg.start()
+            assert cg.converge(lambda: False, max_rounds=200), pricer
+            bounds.append(cg.bound)
+        finally:
+            cg.close()
+    assert bounds[0] == pytest.approx(bounds[1], abs=1e-4)

@@ -12,7 +12,9 @@ requests count as a constant). So the labelling search's least-cost schedule is 
 ``w``'s exact *best response*, whenever its run is exact.
 
 1. *Construction*: every worker in a seeded order, from the starting roster (an empty one when
-   None): the worker's row is replaced by the search's schedule when the row breaks one of the
+   None); this pass always completes, whatever the time limit or ``cancel`` (it is the answer
+   a cancelled run returns: under a second on the bundled instances but Instance24, about
+   5 s there): the worker's row is replaced by the search's schedule when the row breaks one of the
    worker's rules, or when the schedule is cheaper. Afterwards each worker whose search found a
    schedule meets their rules: the roster is hard-feasible as soon as this pass ends (unless
    some worker has no schedule under ``keep``).
@@ -21,12 +23,18 @@ requests count as a constant). So the labelling search's least-cost schedule is 
    the search is deterministic), until a round changes nothing — every row is then a best
    response to the others (exactly so when every search of the last round was exact) —, or
    ``max_rounds`` rounds, the time limit or ``cancel``.
+3. *Ruin and recreate* (the time left after convergence): from the best roster, clear the rows
+   of 2 to ``ruin_share`` of the workers (seeded), search them again (their rows are
+   replaced whatever the cost), then rounds until no row changes; the best roster so far is
+   the start of the next restart. Stops at ``max_restarts``, when the rounds run out, at the
+   time limit or on ``cancel``.
 
-Only improvements are accepted (fewer hard violations, else a smaller objective), each
-recorded by ``RunClock.improved``, so the current roster is always the best one found and
-is what a cancelled or timed-out run returns; it is never worse than the starting roster.
-The work is deterministic for a seed (rounds, searches and labels do not depend on the clock);
-only the time limit and ``cancel`` stop a run at a point that depends on the machine.
+Phases 1 and 2 accept only improvements (fewer hard violations, else a smaller objective);
+every roster better than the best so far is recorded by ``RunClock.improved`` and kept, and
+the best is what a run returns, also when cancelled or timed out: never worse than the
+starting roster. The work is deterministic for a seed (rounds, restarts, searches and labels
+do not depend on the clock); only the time limit and ``cancel`` stop a run at a point that
+depends on the machine.
 Kept cells (``keep``) hold: each search is built under them. A worker whose search finds no
 schedule keeps their row (the result then reports its hard violations).
 
@@ -120,7 +128,7 @@ class Feasible(Strategy):
             clock.improved(state.objective, 0)
         rng = np.random.default_rng(seed)
         # 1. construction: every worker once; 2. rounds until no row changes
-        done = run.sweep(rng.permutation(problem.n_workers)) and run.settle(rng)
+        done = run.sweep(rng.permutation(problem.n_workers), stoppable=False) and run.settle(rng)
         # 3. ruin and recreate from the best roster, while time and rounds are left
         restarts = 0
         while done and (self.max_restarts is None or restarts < self.max_restarts):
@@ -376,12 +384,13 @@ class _Run:
         """Rounds the budget still allows (inf without a limit)."""
         return np.inf if self.max_rounds is None else self.max_rounds - self.rounds
 
-    def sweep(self, order: np.ndarray) -> bool:
+    def sweep(self, order: np.ndarray, *, stoppable: bool = True) -> bool:
         """Best responses of the workers in ``order``; a state better than the best goes to
-        ``clock.improved``. False when the clock stopped the sweep before its end."""
+        ``clock.improved``. False when the clock stopped the sweep before its end (never when
+        not ``stoppable``: the construction always completes)."""
         state, clock = self.state, self.clock
         for w in order.tolist():
-            if clock.should_stop():
+            if stoppable and clock.should_stop():
                 return False
             if state.respond(int(w)):
                 key = (int(state.hard.sum()), state.objective)

@@ -75,6 +75,7 @@ from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, 
 from rtsched_widgets.solve.cpsat import CancelWatcher, CpModelBuilder, _Callback
 from rtsched_widgets.solve.keep import Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
+from rtsched_widgets.solve.start import feasible_start
 
 NEIGHBOURHOODS = ("workers", "days", "block", "penalty")
 
@@ -203,6 +204,7 @@ class Lns(Strategy):
         model.build()
         model.fix(fixed.worker_day, fixed.shift, fixed.closed)
         run = _Run(cp, problem, model, fixed.worker_day, self, clock, seed, fixed.closed)
+        roster = feasible_start(problem, roster, keep, seed) or roster
         start = run.initial(roster)
         if start is None:
             fallback = roster.copy() if roster is not None else Roster(problem)

@@ -48,6 +48,7 @@ from rtsched_widgets.solve.fast_eval import FastEvaluator
 from rtsched_widgets.solve.greedy import construct
 from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, validator_for
+from rtsched_widgets.solve.start import feasible_start
 
 
 class LocalSearch(Strategy):
@@ -108,10 +109,11 @@ class LocalSearch(Strategy):
         clock = RunClock(self.name, time_limit, cancel, progress)
         fixed = normalize_keep(problem, roster, keep)
         rng = random.Random(seed)
-        work = roster.copy() if roster is not None else Roster(problem)
+        origin = feasible_start(problem, roster, keep, seed) or roster
+        work = origin.copy() if origin is not None else Roster(problem)
         validator = validator_for(problem, work)
         built = 0
-        if roster is None:
+        if origin is None:
             built = construct(problem, work, validator, fixed, rng, clock)
         search: _BatchSearch | _ValidatorSearch
         if self.evaluator == "batch":

@@ -49,6 +49,7 @@ from rtsched_widgets.solve.columns import ColumnGeneration, MasterLPError, NoSch
 from rtsched_widgets.solve.cpsat import CancelWatcher, CpModelBuilder
 from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
+from rtsched_widgets.solve.start import feasible_start
 
 
 class Patterns(Strategy):
@@ -162,6 +163,11 @@ class Patterns(Strategy):
             if hard == 0:
                 best, best_score = roster.copy(), (0, soft)
                 clock.improved(soft, 0)
+        if best is None:
+            start = feasible_start(problem, roster, keep, seed)
+            if start is not None:
+                best, best_score = start, score_roster(problem, start)
+                clock.improved(best_score[1], best_score[0])
         cg = ColumnGeneration(
             cp,
             problem,
@@ -175,7 +181,7 @@ class Patterns(Strategy):
         )
         details: dict[str, object] = {}
         try:
-            if best is not None:
+            if best is not None and best_score[0] == 0:
                 cg.add_roster(best.shift_of)
             try:
                 cg.start()
@@ -183,7 +189,8 @@ class Patterns(Strategy):
                 # no roster meets every hard rule under this keep: the improver reports it
                 details["no_schedule"] = str(exc)
                 whole = self._improver() or _default_improver()
-                return self._continue(problem, whole, clock, roster, keep, seed, cancel, details)
+                origin = best if best is not None else roster
+                return self._continue(problem, whole, clock, origin, keep, seed, cancel, details)
 
             # a roster from the first second: each worker's first schedule (least request
             # penalty when nothing better was given) meets every hard rule

@@ -116,3 +116,18 @@ def test_time_limits_that_never_end_are_refused_before_any_work(name: str, limit
     problem, _ = PROBLEMS["saldo"]
     with pytest.raises(ValueError, match="time_limit"):
         get_strategy(name).solve(problem, time_limit=limit)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "name", ["auto", "feasible", "local_search", "cpsat", "lns", "hybrid", "patterns"]
+)
+def test_a_run_cancelled_before_it_starts_still_meets_every_hard_rule(name: str) -> None:
+    # Instance20 (50 staff x 182 days): an empty or greedy roster breaks a hard rule of
+    # almost every worker; the searches start from the labelling construction
+    problem = datasets.nrp(20)
+    cancel = threading.Event()
+    cancel.set()
+    result = get_strategy(name).solve(problem, time_limit=60, seed=0, cancel=cancel)
+    assert result.hard_violations == 0 == score_roster(problem, result.roster)[0]
+    assert result.status == "cancelled"
+    assert result.time_to_first_feasible is not None

@@ -2,14 +2,18 @@
 
 ``FastEvaluator`` keeps a roster as numpy arrays plus the running aggregates the rules of the
 problem's profile need (counts per cell, per worker and type, minutes, weekend and
-special-day counts, run lengths of working days / days off / weeks with weekend work), and
+special-day counts, incompatible partners working per day, run lengths of working days / days
+off / weeks with weekend work), and
 answers, for one day ``d``, one target shift ``new`` and a vector of candidate workers, the
 ``(hard, soft)`` score change of each candidate ``w`` going from its current shift on ``d`` to
 ``new`` — optionally after a *preceding* change of another worker on the same day (the first
 half of a reassign or a swap). The answers are the same as the rule engine's
 ``Validator.score_delta`` of the corresponding change list (the differential tests prove it);
 only the cross-worker rules (cover and, in the saldo profile, incompatibility) see the
-preceding change, every other rule is per worker.
+preceding change, every other rule is per worker. Soft changes agree with the rule engine up
+to float rounding (the terms are summed in another order), except those of ``placements``
+(a worker who is off starting a shift), which sums them in the rule engine's order and so
+agrees bit for bit.
 
 Rules covered: the default rule sets of ``rules.profiles`` — NRP: availability, forbidden
 successions, max per shift type, min/max minutes, max/min consecutive working days, min
@@ -34,6 +38,17 @@ def _runs(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For a 1-D bool row: length of the run of equal values ending at / starting at each
     index (inclusive)."""
     n = len(flags)
+    if n > 48:  # vectorised (the loop below is faster on short rows)
+        idx = np.arange(n, dtype=np.int64)
+        change = np.empty(n, dtype=bool)
+        change[0] = True
+        np.not_equal(flags[1:], flags[:-1], out=change[1:])
+        first = np.maximum.accumulate(np.where(change, idx, 0))
+        last_ = np.empty(n, dtype=bool)
+        last_[-1] = True
+        last_[:-1] = change[1:]
+        final = np.minimum.accumulate(np.where(last_, idx, n - 1)[::-1])[::-1]
+        return idx - first + 1, final - idx + 1
     end = np.ones(n, dtype=np.int64)
     start = np.ones(n, dtype=np.int64)
     f = flags.tolist()
@@ -53,8 +68,9 @@ class FastEvaluator:
     worker in ``workers`` (int array; none may be the worker of ``pre`` nor already hold
     ``new`` on ``d``) going to ``new`` (-1 = off) on day ``d``, after ``pre = (w1, old1, new1)``
     (a change of worker ``w1`` on the same day) when given — the change of ``pre`` itself is
-    NOT included (see ``single``). ``commit(changes)`` applies changes
-    ``(w, d, old, new)``.
+    NOT included (see ``single``). ``placements(d, workers, new)``: the same for workers who
+    are off on ``d`` starting shift ``new >= 0``, soft changes bit for bit those of the rule
+    engine. ``commit(changes)`` applies changes ``(w, d, old, new)``.
     """
 
     def __init__(self, problem: Problem, shift_of: np.ndarray) -> None:
@@ -113,6 +129,12 @@ class FastEvaluator:
             self.distances = sorted({int(k) for k in cfg.pattern_distances if k > 0})
             self.incompatible = p.incompatible.astype(np.int64)
             self.has_partners = bool(p.incompatible.any())
+            # partners_of[w]: the workers x with incompatible[x, w] (their count moves with w)
+            pa, pb = np.nonzero(p.incompatible)
+            by: list[list[int]] = [[] for _ in range(n_w)]
+            for x, y in zip(pa.tolist(), pb.tolist(), strict=True):
+                by[y].append(x)
+            self.partners_of = [np.array(x, dtype=np.int64) if x else None for x in by]
             self.special = np.asarray(cal.is_special, dtype=bool)
             self.special_list = self.special.tolist()
             self.weekend_limit = int(cfg.max_consecutive_weekends)
@@ -179,6 +201,11 @@ class FastEvaluator:
             self.wrun_start = np.zeros_like(spw)
             for w in range(n_w):
                 self._row_week_runs(w)
+            # partner_on[w, d]: incompatible partners of w working on d
+            self.partner_on = np.zeros((n_w, n_d), dtype=np.int64)
+            if self.has_partners:
+                pa, pb = np.nonzero(self.incompatible)
+                np.add.at(self.partner_on, pa, works[pb].astype(np.int64))
 
     def _row_runs(self, w: int) -> None:
         end, start = _runs(self.sh[w] >= 0)
@@ -194,6 +221,7 @@ class FastEvaluator:
     def commit(self, changes: Sequence[Change]) -> None:
         """Apply ``changes`` (each ``(w, d, old, new)``, ``old`` the current shift)."""
         touched: set[int] = set()
+        weeks: set[int] = set()
         for w, d, old, new in changes:
             if int(self.sh[w, d]) != old:
                 raise ValueError(
@@ -226,14 +254,18 @@ class FastEvaluator:
                     self.n_weekends[w] += sign
             if not self.nrp:
                 self.cum[w, d + 1 :] += sign
+                partners = self.partners_of[w]
+                if partners is not None:
+                    self.partner_on[partners, d] += sign
                 if self.special_list[d]:
                     self.spw[w, self.week[d]] += sign
                     self.n_special[w] += sign
+                    weeks.add(w)
         for w in touched:
             if self.nrp:
                 self._row_runs(w)
-            else:
-                self._row_week_runs(w)
+        for w in weeks:  # week runs only move with special days
+            self._row_week_runs(w)
 
     # -- evaluation -----------------------------------------------------------------------
     def single(self, w: int, d: int, new: int) -> tuple[int, float]:
@@ -292,6 +324,116 @@ class FastEvaluator:
             news,
             (np.full(n, w1, np.int64), np.full(n, old1, np.int64), np.full(n, new1, np.int64)),
         )
+
+    def placements(self, d: int, ws: np.ndarray, new: int) -> tuple[np.ndarray, np.ndarray]:
+        """Score change of each worker of ``ws`` (int array; all off on day ``d``) starting to
+        work shift ``new`` (>= 0) on ``d`` — the changes of ``batch(d, ws, new)``, with the
+        soft change summed by the rule engine's float operations in its order, so that it
+        equals ``Validator.score_delta([(w, d, -1, new)])`` bit for bit (``batch`` agrees to
+        rounding). Cheaper than ``batch`` on the NRP profile, where the hard change is
+        ``placement_day_part + placement_shift_part``."""
+        if self.nrp:
+            hard = self.placement_day_part(d, ws) + self.placement_shift_part(d, ws, new)
+        else:
+            hard = self.batch(d, ws, new)[0]
+        return hard, self.placement_soft(d, ws, new)
+
+    def placement_soft(self, d: int, ws: np.ndarray, new: int) -> np.ndarray:
+        """The soft change of ``placements(d, ws, new)``."""
+        if self.nrp:
+            # requests, cover under, cover over (the order of the NRP soft rules)
+            x = (0.0 - self.on_w[ws, d, new]) + self.off_w[ws, d, new]
+            short = bool(self.count[d, new] < self.required[d, new])
+            under = 0.0 - float(self.under_w[d, new]) if short else 0.0
+            over = 0.0 if short else 0.0 + float(self.over_w[d, new])
+            return (x + under) + over
+        # target shifts, special balance, last-post balance, cover under (saldo order)
+        n = self.n_work[ws]
+        t = self.targets[ws]
+        soft = self._target_pen(n + 1, t) - self._target_pen(n, t)
+        if self.special_list[d]:
+            n = self.n_special[ws]
+            share = self.share_special[ws]
+            soft = soft + (
+                self._share_pen(n + 1, share, self.weight_special)
+                - self._share_pen(n, share, self.weight_special)
+            )
+        if new == self.last_post[d]:
+            n = self.n_last[ws]
+            share = self.share_last[ws]
+            soft = soft + (
+                self._share_pen(n + 1, share, self.weight_last)
+                - self._share_pen(n, share, self.weight_last)
+            )
+        under = 0.0
+        if self.count[d, new] < self.required[d, new]:
+            under -= float(self.under_w[d, new])
+        return soft + under
+
+    def placement_shift_part(self, d: int, ws: np.ndarray, new: int) -> np.ndarray:
+        """NRP: the part of the hard change of ``placements(d, ws, new)`` that depends on the
+        shift — forbidden successions, max per shift type, min/max minutes."""
+        sh, last = self.sh, self.n_d - 1
+        forb = self.forbidden
+        hard = (self.n_ws[ws, new] == self.per_shift_limit[ws, new]).astype(np.int64)
+        if d > 0:
+            hard += forb[sh[ws, d - 1], new]
+        if d < last:
+            hard += forb[new, sh[ws, d + 1]]
+        m = self.mins[ws]
+        after = m + self.minutes_pad[new]
+        mx, mn = self.max_minutes[ws], self.min_minutes[ws]
+        hard += (after > mx).astype(np.int64) - (m > mx)
+        hard += (after < mn).astype(np.int64) - (m < mn)
+        return hard
+
+    def placement_day_part(self, d: int | np.ndarray, ws: np.ndarray) -> np.ndarray:
+        """NRP: the part of the hard change of ``placements(d, ws, new)`` that does not depend
+        on the shift — availability, consecutive working days and days off, max weekends; it
+        changes only with commits of the worker itself. ``d`` may also be an int array
+        (element-wise with ``ws``)."""
+        sh, last = self.sh, self.n_d - 1
+        hard = (~self.available[ws, d]).astype(np.int64)
+        # runs: the day joins the working runs around it and splits the days-off run
+        has_left, has_right = d > 0, d < last
+        dp, dn = np.maximum(d - 1, 0), np.minimum(d + 1, last)
+        left, right = sh[ws, dp], sh[ws, dn]
+        jl = has_left & (left >= 0)  # working day before / after d
+        jr = has_right & (right >= 0)
+        ol = has_left & (left < 0)  # day off before / after d
+        orr = has_right & (right < 0)
+        a = np.where(has_left, d - self.run_end[ws, dp], d)  # first day of the run before d
+        b = np.where(has_right, d + self.run_start[ws, dn], d)  # last day of the run after d
+        # working runs: joined [lo, hi] after, the parts beside d before
+        lo = np.where(jl, a, d)
+        hi = np.where(jr, b, d)
+        length = hi - lo + 1
+        left_len, right_len = d - a, b - d
+        bound = self.max_consec[ws]
+        hard += (length > bound).astype(np.int64)
+        hard -= (jl & (left_len > bound)).astype(np.int64) + (jr & (right_len > bound))
+        bound = self.min_consec[ws]
+        hard += ((length < bound) & (lo > 0) & (hi < last)).astype(np.int64)
+        hard -= (jl & (left_len < bound) & (a > 0)).astype(np.int64) + (
+            jr & (right_len < bound) & (b < last)
+        )
+        # days-off runs: the run through d (before) against its parts beside d (after)
+        lo = np.where(ol, a, d)
+        hi = np.where(orr, b, d)
+        bound = self.min_off[ws]
+        hard += (ol & (left_len < bound) & (a > 0)).astype(np.int64) + (
+            orr & (right_len < bound) & (b < last)
+        )
+        hard -= ((hi - lo + 1 < bound) & (lo > 0) & (hi < last)).astype(np.int64)
+        k = self.ssw_arr[d]
+        weekend = k >= 0
+        if np.any(weekend):
+            kk = np.maximum(k, 0)
+            n = self.n_weekends[ws]
+            lim = self.max_weekends[ws]
+            add = (self.wkend[ws, kk] == 0) * ((n + 1 > lim).astype(np.int64) - (n > lim))
+            hard += np.where(weekend, add, 0)
+        return hard
 
     def evaluate(
         self,
@@ -446,8 +588,7 @@ class FastEvaluator:
                     n += inside & pat[xc] & (self.sh[ws, xc] >= 0)
             hard += f * on_pattern * sign * n
         if self.has_partners:
-            works = (self.sh >= 0).astype(np.int64)
-            n = (self.incompatible[ws] * works.T[ds]).sum(axis=1)
+            n = self.partner_on[ws, ds].copy()
             if pre is not None:
                 pw, pold, pnew = pre
                 n += self.incompatible[ws, pw] * ((pnew >= 0).astype(np.int64) - (pold >= 0))

@@ -1,7 +1,8 @@
 """Strategies by name: ``get_strategy("greedy")``, ``get_strategy("greedy+local_search")``.
 
 Names: ``auto`` (chosen by profile and size, see :mod:`rtsched_widgets.solve.auto`),
-``greedy``, ``local_search`` (alias ``ls``), ``cpsat``, ``lns`` (large neighbourhood search
+``greedy``, ``local_search`` (alias ``ls``), ``feasible`` (each worker's whole row by the
+labelling search, NRP profile), ``cpsat``, ``lns`` (large neighbourhood search
 over CP-SAT), ``hybrid`` (``lns`` whose stalls hand the whole problem to CP-SAT's own
 multi-threaded search), ``patterns`` (column generation over whole-horizon worker schedules,
 a dive to a roster, then ``hybrid``; NRP profile); ``a+b+...`` chains strategies,

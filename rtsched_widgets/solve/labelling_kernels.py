@@ -424,55 +424,19 @@ def _search(
                         room = min(max_left[q, d, k2], capacity[b, d, rk])
                         if x_min + (1.0 - RISK_MARGIN) * room < lo:
                             x_rank += RISK_RANK  # at risk of falling short of the min
-                    if n == beam and x_rank > worst[k2]:
-                        if exact:
-                            exact = (
-                                _dominated(
-                                    b0,
-                                    n,
-                                    n_cost,
-                                    n_min,
-                                    n_wk,
-                                    n_cnt,
-                                    x_cost,
-                                    x_min,
-                                    x_wk,
-                                    x_cnt,
-                                    lo,
-                                    hi,
-                                    left_lo,
-                                    left_hi,
-                                    max_wk,
-                                    wk_left,
-                                    limit,
-                                    cl,
-                                )
-                                >= 0
-                            )
+                    full_and_worse = n == beam and x_rank > worst[k2]
+                    if full_and_worse and not exact:
                         continue
-                    if (
-                        _dominated(
-                            b0,
-                            n,
-                            n_cost,
-                            n_min,
-                            n_wk,
-                            n_cnt,
-                            x_cost,
-                            x_min,
-                            x_wk,
-                            x_cnt,
-                            lo,
-                            hi,
-                            left_lo,
-                            left_hi,
-                            max_wk,
-                            wk_left,
-                            limit,
-                            cl,
-                        )
-                        >= 0
-                    ):
+                    found = _dominated(
+                        b0, n, n_cost, n_min, n_wk, n_cnt, x_cost, x_min, x_wk, x_cnt,
+                        lo, hi, left_lo, left_hi, max_wk, wk_left, limit, cl,
+                    )  # fmt: skip
+                    dominated = found >= 0
+                    if full_and_worse:
+                        # dropped by the beam: the search stays exact only if it was dominated
+                        exact = dominated
+                        continue
+                    if dominated:
                         continue
                     pos = -1
                     if n == beam:

@@ -74,10 +74,10 @@ def test_no_tracked_file_refers_to_a_path_above_the_repository() -> None:
 def test_the_check_sees_each_way_of_leaving_the_repository() -> None:
     deep = PurePosixPath("tests/model/test_x.py")
     leaving = [
-        'NRP = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"',
+        'NRP = Path(__file__).resolve().parents[2] / ".." / "sibling" / "data"',
         "NRP = Path(__file__).resolve().parents[3]",
         "NRP = Path(__file__).parent.parent.parent.parent",
-        "see ../../../shared/data/nrp/README.md",
+        "see " + "../" * 3 + "sibling/nrp/README.md",
         'open("/work/shared/x")',
     ]
     staying = [

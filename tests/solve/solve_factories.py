@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
+from rtsched_widgets.model import Problem, Roster
+
 
 def small_saldo(
     n_workers: int = 12, n_days: int = 28, n_posts: int = 2, seed: int = 0, mandatory: int = 3
@@ -51,3 +55,17 @@ def engine_score(problem, roster) -> tuple[int, float]:
 
     score = Validator(problem, roster).score()
     return score.hard, score.soft
+
+
+def random_roster(problem: Problem, rng: random.Random, density: float) -> Roster:
+    """A roster where each (worker, day) holds a random shift with probability ``density``
+    (where that cell still has a free slot)."""
+    roster = Roster(problem)
+    for d in range(problem.n_days):
+        for w in range(problem.n_workers):
+            if rng.random() < density:
+                s = rng.randrange(problem.n_shifts)
+                k = roster.free_slot(d, s)
+                if k >= 0:
+                    roster.place(w, d, s, k)
+    return roster

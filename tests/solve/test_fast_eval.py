@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from solve_factories import small_saldo  # type: ignore[import-not-found]
+from solve_factories import random_roster, small_saldo  # type: ignore[import-not-found]
 
 from rtsched_widgets.model import Calendar, Problem, Roster, ShiftType, Worker
 from rtsched_widgets.model.problem import Request
@@ -69,18 +69,6 @@ def small_nrp(seed: int, n_workers: int = 6, n_days: int = 14, n_shifts: int = 3
         profile="nrp",
         name=f"nrp-{seed}",
     )
-
-
-def random_roster(problem: Problem, rng: random.Random, density: float) -> Roster:
-    roster = Roster(problem)
-    for d in range(problem.n_days):
-        for w in range(problem.n_workers):
-            if rng.random() < density:
-                s = rng.randrange(problem.n_shifts)
-                k = roster.free_slot(d, s)
-                if k >= 0:
-                    roster.place(w, d, s, k)
-    return roster
 
 
 def apply(roster: Roster, changes) -> None:

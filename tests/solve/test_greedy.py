@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from solve_factories import random_roster  # type: ignore[import-not-found]
 
 import rtsched_widgets as rt
 from rtsched_widgets.model import Calendar, Problem, Roster, ShiftType, Worker
@@ -134,18 +135,6 @@ def nrp_problem(seed: int, n_workers: int = 8, n_days: int = 21, n_shifts: int =
     )
 
 
-def random_start(problem: Problem, rng: random.Random, density: float) -> Roster:
-    roster = Roster(problem)
-    for d in range(problem.n_days):
-        for w in range(problem.n_workers):
-            if rng.random() < density:
-                s = rng.randrange(problem.n_shifts)
-                k = roster.free_slot(d, s)
-                if k >= 0:
-                    roster.place(w, d, s, k)
-    return roster
-
-
 def run_both(problem, start, keep, seed):
     """(roster, evaluations, validator) of construct and of the reference, same inputs."""
     out = []
@@ -173,7 +162,7 @@ PROBLEMS = {"saldo": saldo_problem, "nrp": nrp_problem}
 def test_construct_makes_the_reference_choices(profile, problem_seed, seed, density, keep_kind):
     problem = PROBLEMS[profile](problem_seed)
     rng = random.Random(problem_seed)
-    start = random_start(problem, rng, density) if density or keep_kind != "none" else None
+    start = random_roster(problem, rng, density) if density or keep_kind != "none" else None
     keep = None
     if keep_kind == "worker_days":
         keep = Keep(worker_days=np.array(
@@ -245,7 +234,7 @@ def test_no_slot_is_filled_at_a_positive_hard_cost():
 def test_saldo_table_equals_score_delta(seed, density, steps):
     problem = saldo_problem(seed % 200, n_workers=10, n_days=63)
     rng = random.Random(seed)
-    roster = random_start(problem, rng, density)
+    roster = random_roster(problem, rng, density)
     validator = Validator(problem, roster)
     table = _SaldoScores(problem, roster)
     n_d, n_s = problem.n_days, problem.n_shifts
@@ -274,7 +263,7 @@ def test_saldo_table_equals_score_delta(seed, density, steps):
 def test_saldo_table_mandatory_choice_equals_score_delta():
     problem = saldo_problem(5)
     rng = random.Random(5)
-    roster = random_start(problem, rng, 0.3)
+    roster = random_roster(problem, rng, 0.3)
     validator = Validator(problem, roster)
     table = _SaldoScores(problem, roster)
     for _ in range(30):
@@ -298,7 +287,7 @@ def placements_cases():
 @pytest.mark.parametrize("problem", list(placements_cases()), ids=lambda p: p.name)
 def test_placements_equal_score_delta_bit_for_bit(problem):
     rng = random.Random(problem.n_days)
-    roster = random_start(problem, rng, 0.4)
+    roster = random_roster(problem, rng, 0.4)
     validator = Validator(problem, roster)
     fast = FastEvaluator(problem, roster.shift_of)
     for step in range(40):
@@ -352,7 +341,7 @@ def test_runs_vectorised_equals_the_loop(n):
 @pytest.mark.parametrize("seed", range(4))
 def test_placement_day_part_element_wise_equals_per_day(seed):
     problem = nrp_problem(seed, n_days=35)
-    roster = random_start(problem, random.Random(seed), 0.5)
+    roster = random_roster(problem, random.Random(seed), 0.5)
     fast = FastEvaluator(problem, roster.shift_of)
     n_w, n_d = problem.n_workers, problem.n_days
     ws = np.tile(np.arange(n_w, dtype=np.int64), n_d)

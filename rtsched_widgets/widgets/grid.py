@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import anywidget
@@ -126,6 +127,35 @@ def after_answer(schedule: Any, fn: Callable[[], None]) -> None:
     fn()
 
 
+@dataclass(frozen=True)
+class SelectedBlock:
+    """The block of cells a view has selected, in schedule terms.
+
+    ``view`` is the view's kind when it selected ("coverage": dates × posts, "roster": workers ×
+    dates); ``user`` who selected; ``dates`` the ISO dates, ``posts`` the post indices and
+    ``workers`` the worker ids of the block (``posts`` are every post in the roster view,
+    ``workers`` are empty in the coverage view).
+    """
+
+    view: str
+    user: str
+    dates: tuple[str, ...]
+    posts: tuple[int, ...]
+    workers: tuple[str, ...] = ()
+
+    def scope(self) -> dict[str, Any]:
+        """The block as a ``{"dates": [...], "posts": [...]}`` scope (plus ``"workers"`` for a
+        block of the roster view)."""
+        out: dict[str, Any] = {"dates": list(self.dates), "posts": list(self.posts)}
+        if self.workers:
+            out["workers"] = list(self.workers)
+        return out
+
+    def __len__(self) -> int:
+        """Number of cells: (date, post) pairs, or (worker, date) pairs in the roster view."""
+        return len(self.dates) * (len(self.workers) if self.workers else len(self.posts))
+
+
 def schedule_token(schedule: Any) -> str:
     """The snapshot's ``sid``: the same for every grid of ``schedule`` in this process, and
     different for another schedule alive at the same time (process id and object id)."""
@@ -228,6 +258,9 @@ class ScheduleGrid(anywidget.AnyWidget):
         self._next_violation_id = 1
         self._views: dict[str, str] = {}
         self._selections: dict[str, list[Any]] = {}
+        # each view's selected block: (sequence number, view kind, data rows, c0, c1)
+        self._blocks: dict[str, tuple[int, str, tuple[int, ...], int, int]] = {}
+        self._block_seq = 0
         # the thread on which this grid is applying an edit of its own (its events are answered
         # by _answer with the edit's exact delta), or None
         self._own_edit: int | None = None
@@ -282,6 +315,43 @@ class ScheduleGrid(anywidget.AnyWidget):
     def on_result(self, fn: Callable[[dict[str, Any]], None]) -> None:
         """Call ``fn(reply)`` with every reply this grid sends (companion widgets listen)."""
         self._listeners.append(fn)
+
+    def selected_block(
+        self, view_ids: Iterable[str] | None = None, *, user: str | None = None
+    ) -> SelectedBlock | None:
+        """The block most recently selected in one of ``view_ids`` (the views of one browser
+        page, say), else in a view of ``user``, else in any view; None when no such view has
+        selected anything (a view's block goes when the view says bye)."""
+        with self._lock:
+            blocks = dict(self._blocks)
+            views = dict(self._views)
+        chosen = None
+        wanted = set(view_ids) if view_ids is not None else set()
+        for keep in (
+            lambda vid: vid in wanted,
+            lambda vid: user is not None and views.get(vid) == user,
+            lambda vid: view_ids is None and user is None,
+        ):
+            candidates = [(b[0], vid) for vid, b in blocks.items() if keep(vid)]
+            if candidates:
+                chosen = max(candidates)[1]
+                break
+        if chosen is None:
+            return None
+        _, kind, rows, c0, c1 = blocks[chosen]
+        p = self.problem
+        who = views.get(chosen) or self.user
+        if kind == "coverage":
+            return SelectedBlock(
+                kind, who, tuple(p.calendar.iso(d) for d in rows), tuple(range(c0, c1 + 1))
+            )
+        return SelectedBlock(
+            kind,
+            who,
+            tuple(p.calendar.iso(d) for d in range(c0, c1 + 1)),
+            tuple(range(p.n_shifts)),
+            tuple(p.workers[w].id for w in rows),
+        )
 
     @property
     def locks(self) -> list[list[Any]]:
@@ -624,6 +694,8 @@ class ScheduleGrid(anywidget.AnyWidget):
         elif msg.type == "bye":
             who = self._views.pop(msg.view_id, None)
             self._selections.pop(msg.view_id, None)
+            with self._lock:
+                self._blocks.pop(msg.view_id, None)
             self.viewers = sorted(set(self._views.values()))
             if collab is not None and who is not None:
                 collab.presence.leave(who, msg.view_id)
@@ -631,6 +703,12 @@ class ScheduleGrid(anywidget.AnyWidget):
         elif msg.type == "select":
             who = self._views.get(msg.view_id) or self.user
             self._selections[msg.view_id] = [msg.view, msg.d, msg.s]
+            if msg.sel is not None:
+                r0, c0, r1, c1 = msg.sel
+                rows = msg.rows if msg.rows is not None else tuple(range(r0, r1 + 1))
+                with self._lock:
+                    self._block_seq += 1
+                    self._blocks[msg.view_id] = (self._block_seq, msg.view, rows, c0, c1)
             if collab is not None:
                 collab.presence.select(who, {"view": msg.view, "r": msg.d, "c": msg.s})
             with self.hold_sync():  # selection and presence: one update to the views

@@ -17,6 +17,10 @@ Up (a view to Python); every message carries ``view_id`` (str, at most 64 charac
                 column indices, inclusive, ``0 <= r0 <= r1``, ``0 <= c0 <= c1``, rows below the
                 row count and columns below the column count of ``view``), which becomes trait
                 ``selection``; trait and presence reach the views in one update.
+                ``rows`` (optional, sent when the view filters its rows): the data rows
+                (days or workers) of the displayed rows ``r0..r1``, in order; without it the
+                displayed rows are the data rows. The grid keeps each view's block
+                (:meth:`ScheduleGrid.selected_block`).
 ``edit``        ``{type, view_id, request_id, base_version, op, force?}`` — one edit; ``op`` is
                 one of (``d`` day index, ``s`` post index, ``k`` slot index or null = first
                 fitting slot, ``w`` worker index)::
@@ -158,6 +162,8 @@ class Message:
     view: str = ""
     #: ``select``: the selected range [r0, c0, r1, c1] (displayed indices), if the view sent it
     sel: tuple[int, int, int, int] | None = None
+    #: ``select``: the data rows of the displayed rows r0..r1 (sent by a filtered view)
+    rows: tuple[int, ...] | None = None
 
 
 def _is_int(value: Any) -> bool:
@@ -263,6 +269,22 @@ def _range(content: Any, rows: int, cols: int) -> tuple[int, int, int, int] | No
     return (r0, c0, r1, c1)
 
 
+def _data_rows(
+    content: Any, rows: int, sel: tuple[int, int, int, int] | None
+) -> tuple[int, ...] | None:
+    """The ``rows`` of a select message (None when absent); raises ProtocolError."""
+    value = content.get("rows")
+    if value is None:
+        return None
+    if sel is None:
+        raise ProtocolError("rows", "rows needs sel (the range whose rows they are)")
+    if not isinstance(value, list) or len(value) != sel[2] - sel[0] + 1:
+        raise ProtocolError(
+            "rows", f"expected {sel[2] - sel[0] + 1} data row(s) for sel, got {_short(value)}"
+        )
+    return tuple(_index(r, rows, f"rows[{i}]") for i, r in enumerate(value))
+
+
 def parse_message(content: Any, shape: GridShape) -> Message:
     """Validate an up message (see the module docstring); raises ProtocolError.
 
@@ -288,7 +310,10 @@ def parse_message(content: Any, shape: GridShape) -> Message:
         )
         r = _index(content.get("r"), rows, "r")
         c = _index(content.get("c"), cols, "c")
-        return Message(kind, view_id, d=r, s=c, view=view, sel=_range(content, rows, cols))
+        sel = _range(content, rows, cols)
+        return Message(
+            kind, view_id, d=r, s=c, view=view, sel=sel, rows=_data_rows(content, rows, sel)
+        )
     request_id = _text(content.get("request_id"), "request_id")
     if kind in ("undo", "redo"):
         return Message(kind, view_id, request_id)

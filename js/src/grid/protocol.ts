@@ -122,6 +122,8 @@ export type Outgoing =
       /** The selected range [r0, c0, r1, c1] (displayed indices): the kernel sets the
        * `selection` trait from it and sends it back with `presence` in one update. */
       sel?: [number, number, number, number];
+      /** The data rows of the displayed rows r0..r1, sent when the view filters its rows. */
+      rows?: number[];
     }
   | { type: "violations"; view_id: string }
   | {

@@ -835,6 +835,10 @@ export class GridView {
       this.model.save_changes();
       return;
     }
+    // a filtered view names the data rows of its block (the kernel keeps each view's block)
+    const total = this.layout.kind === "coverage" ? this.data.nDays : this.data.nWorkers;
+    const rows =
+      this.layout.rows.length === total ? {} : { rows: this.layout.rows.slice(s.r0, s.r1 + 1) };
     // one message: the kernel sets `selection` from `sel` and answers with the selection and
     // everyone's presence in one update (a trait sync of its own would be a second round trip)
     this.send({
@@ -844,6 +848,7 @@ export class GridView {
       r: row,
       c: this.focus[1],
       sel: [s.r0, s.c0, s.r1, s.c1],
+      ...rows,
     });
   }
 

@@ -13,6 +13,7 @@ indices (``post_index``); users are ``user_id`` strings.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -20,7 +21,10 @@ from typing import Any
 from rtsched_widgets.engine.ops import Assign, Cell, Swap, Unassign
 from rtsched_widgets.engine.result import OpResult, _plain
 from rtsched_widgets.engine.schedule import Policy, Schedule
+from rtsched_widgets.limits import abbreviate
 from rtsched_widgets.model.errors import ProblemError
+
+logger = logging.getLogger("rtsched_widgets.compat")
 
 __all__ = ["Scheduler"]
 
@@ -85,6 +89,10 @@ class Scheduler:
     def _day(self, value: Any, field: str) -> date:
         from rtsched_widgets.model.io._dates import parse_day
 
+        if not isinstance(value, str | date) and not hasattr(value, "to_pydatetime"):
+            raise ProblemError(
+                field, f"{abbreviate(value)} is not a date", fix="give 2026-01-05 or 05-01-2026"
+            )
         return parse_day(value, field)
 
     def _result(self, r: OpResult, **extra: Any) -> dict[str, Any]:
@@ -177,26 +185,66 @@ class Scheduler:
     ) -> dict[str, Any]:
         """Apply ``operations`` atomically (all or nothing, one undo step). Each is a dict in
         the engine's form (``{"op": "assign", "worker", "date", "post"}``) or the original one
-        (``{"operation": "assign", "worker_id", "date", "post_index"}``)."""
+        (``{"operation": "assign", "worker_id", "date", "post_index"}``).
+
+        Never raises on bad input: an entry that is not a dict, names no known action, lacks a
+        field or has one of the wrong type gives ``{"success": False, "error": "MALFORMED",
+        "message": ...}`` naming the entry (``operations[i]``) and the field; nothing changes.
+        """
         if not self.enable_real_time:
             return dict(_DISABLED)
         if isinstance(operations, str | bytes | Mapping) or not isinstance(operations, Iterable):
             return self._bad("operations: give a list of operation dicts")
-        ops: list[Any] = []
-        for i, raw in enumerate(operations):
-            if not isinstance(raw, Mapping):
-                return self._bad(f"operations[{i}]: {raw!r} is not an operation dict")
-            op = {_KEY_ALIASES.get(k, k): v for k, v in raw.items()}
-            op["op"] = _OP_ALIASES.get(op.get("op"), op.get("op"))  # type: ignore[arg-type]
-            try:
-                for key in ("date", "date1", "date2"):
-                    if key in op and isinstance(op[key], str):
-                        op[key] = self._day(op[key], f"operations[{i}].{key}")
-            except ProblemError as exc:
-                return self._bad(str(exc))
-            ops.append(op)
-        r = self.schedule.bulk(ops, force=force, user=user_id)
+        try:
+            ops = self._bulk_ops(operations)
+        except ProblemError as exc:
+            return self._bad(str(exc))
+        try:
+            r = self.schedule.bulk(ops, force=force, user=user_id)
+        except Exception as exc:  # the facade answers with a dict, whatever the input
+            logger.exception("bulk_update_real_time failed")
+            return self._bad(
+                f"operations: could not be applied ({type(exc).__name__}: "
+                f"{abbreviate(str(exc), 200)}) — check each operation's fields"
+            )
         return self._result(r, operations=len(ops))
+
+    def _bulk_ops(self, operations: Iterable[Any]) -> list[dict[str, Any]]:
+        """The engine's dict form of each entry; ProblemError naming the entry otherwise."""
+        ops: list[dict[str, Any]] = []
+        actions = ("assign", "unassign", "swap", "move", "bulk")
+        known = sorted({*_OP_ALIASES, *actions})
+        for i, raw in enumerate(operations):
+            where = f"operations[{i}]"
+            if not isinstance(raw, Mapping):
+                raise ProblemError(
+                    where,
+                    f"{abbreviate(raw)} is not an operation dict",
+                    fix='give a dict like {"operation": "assign", "worker_id": ..., "date": ..., '
+                    '"post_index": ...}',
+                )
+            op: dict[str, Any] = {}
+            for k, v in raw.items():
+                if not isinstance(k, str):
+                    raise ProblemError(
+                        where, f"key {abbreviate(k)} is not a field name", fix="use str keys"
+                    )
+                op[_KEY_ALIASES.get(k, k)] = v
+            name = op.get("op")
+            if isinstance(name, str):
+                name = _OP_ALIASES.get(name, name)
+            if not isinstance(name, str) or name not in actions:
+                raise ProblemError(
+                    f"{where}.operation",
+                    f"{abbreviate(name)} is not an action",
+                    fix=f"use one of {known}",
+                )
+            op["op"] = name
+            for key in ("date", "date1", "date2"):
+                if key in op and isinstance(op[key], str):
+                    op[key] = self._day(op[key], f"{where}.{key}")
+            ops.append(op)
+        return ops
 
     # ------------------------------------------------------------------ checks & reports
     def validate_schedule_real_time(self, quick_check: bool = False) -> dict[str, Any]:

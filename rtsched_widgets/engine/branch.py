@@ -36,7 +36,11 @@ def fork(parent: Schedule, user: str | None = None) -> Schedule:
         branch.core = parent.core.copy()
         branch.validator = parent.validator.copy(branch.core)
         branch.oplog = History(max_ops=parent.policy.max_history)
-        branch.events = EventBus(schedule_id=branch.id, history_size=parent.policy.event_history)
+        branch.events = EventBus(
+            schedule_id=branch.id,
+            history_size=parent.policy.event_history,
+            history_bytes=parent.policy.event_history_bytes,
+        )
         branch.latency = LatencyTracker()
         branch.version = parent.version
         branch.cell_version = parent.cell_version.copy()

@@ -44,6 +44,7 @@ from types import MappingProxyType, MethodType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from rtsched_widgets._drafts import frozen_builder
+from rtsched_widgets.limits import EVENT_HISTORY_BYTES, abbreviate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,6 +93,34 @@ EVENT_TYPES: frozenset[str] = frozenset(
 )
 
 _GLOB_CHARS = frozenset("*?[")
+_EVENT_BYTES = 256  # an Event, its payload mapping and its dict, give or take
+_ITEM_BYTES = 96  # one item of a long container in a payload (a small list or dict)
+
+
+def event_bytes(payload: Mapping[str, Any], user: str | None) -> int:
+    """The estimated bytes an event with ``payload`` and ``user`` holds (what
+    ``history_bytes`` counts): a fixed 256 per event, the characters of its user, of the
+    strings in its payload and of the strings in its short lists, tuples and dicts
+    (at most 8 items), and 96 per item of a container (the cells of a bulk edit, say).
+
+    Cheap by design (a few hundred nanoseconds for an edit's payload): it runs on every
+    publish. Strings shared with the schedule (worker ids, dates) are counted as if owned.
+    """
+    n = _EVENT_BYTES if user is None else _EVENT_BYTES + len(user)
+    for v in payload.values():
+        c = v.__class__
+        if c is str:
+            n += len(v)
+        elif c is list or c is tuple or c is dict:
+            size = len(v)
+            n += _ITEM_BYTES * size
+            if 0 < size <= 8:
+                for x in v.values() if c is dict else v:
+                    if x.__class__ is str:
+                        n += len(x)
+    return n
+
+
 _RATE_WINDOW_S = 60
 
 
@@ -382,7 +411,12 @@ class EventBus:
     """Publish typed :class:`Event` records to subscribers; keep a bounded history.
 
     ``schedule_id`` labels every event this bus publishes. ``history_size`` bounds the history
-    (the oldest events are forgotten first). ``parent`` receives every event after this bus's
+    in events and ``history_bytes`` (default
+    :data:`~rtsched_widgets.limits.EVENT_HISTORY_BYTES`, 64 MiB; ``None``: no bound) in
+    bytes; the oldest events are forgotten first, and an event larger than ``history_bytes``
+    on its own is delivered but not kept. The bytes are an estimate (see
+    :func:`event_bytes`): what the events' strings and containers take, not what they share
+    with the rest of the process. ``parent`` receives every event after this bus's
     own subscribers: ``None`` means the process-wide :data:`GLOBAL_BUS`; pass
     ``forward=False`` for a bus that forwards nowhere. ``extra_types`` adds allowed event types
     to :data:`EVENT_TYPES` (also made known to the ancestors so they can subscribe to them).
@@ -400,7 +434,16 @@ class EventBus:
         extra_types: Iterable[str] = (),
         on_error: Callable[[ListenerError], Any] | None = None,
         max_errors: int = 100,
+        history_bytes: int | None = EVENT_HISTORY_BYTES,
     ) -> None:
+        if history_bytes is not None and (
+            not isinstance(history_bytes, int)
+            or isinstance(history_bytes, bool)
+            or history_bytes < 0
+        ):
+            raise ValueError(
+                f"history_bytes must be a non-negative int or None, got {abbreviate(history_bytes)}"
+            )
         if schedule_id is not None and not isinstance(schedule_id, str):
             raise TypeError(f"schedule_id must be a str or None, got {type(schedule_id).__name__}")
         for name, value in (("history_size", history_size), ("max_errors", max_errors)):
@@ -418,6 +461,7 @@ class EventBus:
             raise TypeError(f"parent must be an EventBus, got {type(parent).__name__}")
         self.schedule_id = schedule_id
         self.history_size = history_size
+        self.history_bytes = history_bytes
         self.on_error = on_error
         self._allowed: frozenset[str] = EVENT_TYPES | frozenset(extra)
         self._known: set[str] = set(self._allowed)  # allowed + types forwarded by children
@@ -431,6 +475,8 @@ class EventBus:
         self._subs: tuple[Subscription, ...] = ()
         self._cache: dict[str, tuple[Subscription, ...]] = {}
         self._history: deque[Event] = deque(maxlen=history_size)
+        self._sizes: deque[int] = deque(maxlen=history_size)  # event_bytes of each kept event
+        self._bytes = 0  # their sum
         self._errors: deque[ListenerError] = deque(maxlen=max_errors)
         self._seq = 0
         self._published: dict[str, int] = {}
@@ -600,7 +646,7 @@ class EventBus:
             now = _time.time()
             self._seq = seq = self._seq + 1
             event: Event = _new_event(type, frozen, user, now, seq, self.schedule_id)
-            self._history.append(event)
+            self._keep(event)
             published = self._published
             published[type] = published.get(type, 0) + 1
         if self._subs or self._pending_by_thread:
@@ -609,10 +655,29 @@ class EventBus:
             self._parent._receive(event, _get_ident())
         return event
 
+    def _keep(self, event: Event) -> None:
+        """Add ``event`` to the history, forgetting the oldest events beyond ``history_size``
+        events or ``history_bytes`` bytes (call with the lock held)."""
+        if not self.history_size:
+            return
+        size = event_bytes(event.payload, event.user)
+        history, sizes = self._history, self._sizes
+        if len(history) == self.history_size:  # full: the append drops the oldest
+            self._bytes -= sizes[0]
+        history.append(event)
+        sizes.append(size)
+        self._bytes += size
+        limit = self.history_bytes
+        if limit is not None and self._bytes > limit:
+            while history and self._bytes > limit:
+                history.popleft()
+                self._bytes -= sizes.popleft()
+
     def _receive(self, event: Event, ident: int) -> None:
         """Accept an event forwarded by a child bus on thread ``ident`` (already validated,
-        keeps its seq). Lock-free: deque.append is atomic and the counters are per thread."""
-        self._history.append(event)
+        keeps its seq). The counters are per thread, written without the lock."""
+        with self._lock:
+            self._keep(event)
         counts = self._received_by_thread.get(ident)
         if counts is None:
             counts = self._received_by_thread.setdefault(ident, {})
@@ -809,6 +874,8 @@ class EventBus:
         """Forget the kept events (counters and ``seq`` continue)."""
         with self._lock:
             self._history.clear()
+            self._sizes.clear()
+            self._bytes = 0
 
     def errors(self) -> list[ListenerError]:
         """The last ``max_errors`` listener failures, oldest first."""
@@ -821,7 +888,8 @@ class EventBus:
         ``published``: events per type published here or received from children;
         ``published_total``; ``received_from_children``; ``delivered``: listener calls that
         returned normally; ``listener_errors``; ``subscribers``: active subscriptions;
-        ``history``: events kept; ``events_per_second``: kept events stamped within the last
+        ``history``: events kept; ``history_bytes``: their estimated size (:func:`event_bytes`);
+        ``events_per_second``: kept events stamped within the last
         60 s divided by 60 (by the bus's age when younger, at least 1 s). It is computed from
         the kept history: when that holds less than the last minute (full, oldest event younger
         than 60 s), it is the rate over the span the history covers.
@@ -836,7 +904,9 @@ class EventBus:
             for t, n in dict(counts).items():
                 published[t] = published.get(t, 0) + n
                 received += n
-        history = list(self._history)
+        with self._lock:
+            history = list(self._history)
+            kept_bytes = self._bytes
         cutoff = now - _RATE_WINDOW_S
         recent = 0
         for ev in reversed(history):
@@ -855,6 +925,7 @@ class EventBus:
             "listener_errors": errors,
             "subscribers": subscribers,
             "history": len(history),
+            "history_bytes": kept_bytes,
             "events_per_second": rate,
         }
 

@@ -15,6 +15,10 @@ Dict form (one key ``"op"`` naming the kind, every other key a field; unknown ke
 
 ``swap``/``move`` also accept ``date1, post1, slot1, date2, post2, slot2`` instead of
 ``a``/``b`` (``src``/``dst``), as the original design's protocol did.
+
+Hostile input is refused, never crashes the parser: a bulk nested deeper than
+:data:`rtsched_widgets.limits.MAX_NESTING` levels is MALFORMED (naming the limit), and values
+echoed in error messages are abbreviated (:func:`rtsched_widgets.limits.abbreviate`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any, TypeAlias
 
 from rtsched_widgets._drafts import frozen_builder
 from rtsched_widgets.engine.result import OpError
+from rtsched_widgets.limits import MAX_NESTING, abbreviate, clip
 
 __all__ = ["Assign", "Bulk", "Cell", "Move", "Op", "Swap", "Unassign", "cell", "parse_op"]
 
@@ -139,7 +144,7 @@ def cell(value: Any, field_name: str = "cell") -> Cell:
         if extra or "date" not in value or "post" not in value:
             raise OpError(
                 "MALFORMED",
-                f"{field_name}: expected keys date, post and optional slot, got {sorted(value)}",
+                f"{field_name}: expected keys date, post and optional slot, got {_keys(value)}",
             )
         return Cell(value["date"], value["post"], _slot(value.get("slot"), field_name))
     if isinstance(value, Sequence) and not isinstance(value, str) and len(value) in (2, 3):
@@ -147,7 +152,8 @@ def cell(value: Any, field_name: str = "cell") -> Cell:
         return Cell(value[0], value[1], slot)
     raise OpError(
         "MALFORMED",
-        f"{field_name}: {value!r} is not a cell address — give (date, post) or (date, post, slot)",
+        f"{field_name}: {abbreviate(value)} is not a cell address — give (date, post) or "
+        "(date, post, slot)",
     )
 
 
@@ -156,7 +162,8 @@ def _slot(value: Any, field_name: str) -> int | None:
         return None
     if isinstance(value, bool) or not hasattr(value, "__index__"):
         raise OpError(
-            "MALFORMED", f"{field_name}.slot: {value!r} is not a slot number — give an int >= 0"
+            "MALFORMED",
+            f"{field_name}.slot: {abbreviate(value)} is not a slot number — give an int >= 0",
         )
     return int(value)
 
@@ -188,9 +195,30 @@ new_unassign: Callable[[Any, Any, int | None, Any], Unassign] = frozen_builder(
 """``new_unassign(date, post, slot, worker)``: ``Unassign(date, post, slot, worker)``."""
 
 
-def parse_op(value: Any, where: str = "op") -> Op:
+def _keys(value: Mapping[Any, Any]) -> str:
+    """The keys of a mapping for a message: sorted when they can be, at most a few, short."""
+    keys = list(value)[:8]
+    try:
+        keys.sort()
+    except TypeError:  # keys of several types
+        keys.sort(key=repr)
+    more = f" and {len(value) - 8} more" if len(value) > 8 else ""
+    return "[" + ", ".join(abbreviate(k, 30) for k in keys) + "]" + more
+
+
+def nesting_error(where: str) -> OpError:
+    """The MALFORMED error of a bulk nested deeper than :data:`MAX_NESTING` levels."""
+    return OpError(
+        "MALFORMED",
+        f"{clip(where, 120)}: bulk operations nested more than MAX_NESTING = {MAX_NESTING} levels "
+        "deep — flatten them into one bulk (a bulk's operations apply in order anyway)",
+    )
+
+
+def parse_op(value: Any, where: str = "op", _depth: int = 0) -> Op:
     """An operation from an Op instance or its dict form; :class:`OpError` MALFORMED naming the
-    offending field (``where`` prefixes it, e.g. ``ops[3].worker``) otherwise."""
+    offending field (``where`` prefixes it, e.g. ``ops[3].worker``) otherwise — also for bulks
+    nested more than :data:`~rtsched_widgets.limits.MAX_NESTING` levels deep."""
     if isinstance(value, OP_TYPES):
         return value
     if not isinstance(value, Mapping):
@@ -200,9 +228,10 @@ def parse_op(value: Any, where: str = "op") -> Op:
             "Swap/Move/Bulk or a dict with key 'op'",
         )
     kind = value.get("op", value.get("kind"))
-    if kind not in _FIELDS:
+    if not isinstance(kind, str) or kind not in _FIELDS:
         raise OpError(
-            "MALFORMED", f"{where}.op: {kind!r} is not one of {sorted(_FIELDS)} — name the kind"
+            "MALFORMED",
+            f"{where}.op: {abbreviate(kind)} is not one of {sorted(_FIELDS)} — name the kind",
         )
     required, optional = _FIELDS[kind]
     keys = set(value) - {"op", "kind"}
@@ -210,7 +239,7 @@ def parse_op(value: Any, where: str = "op") -> Op:
     if unknown:
         raise OpError(
             "MALFORMED",
-            f"{where}: unknown field(s) {sorted(unknown)} for {kind!r} — "
+            f"{where}: unknown field(s) {_keys(dict.fromkeys(unknown))} for {kind!r} — "
             f"allowed: {sorted(required | optional)}",
         )
     missing = required - keys
@@ -228,7 +257,9 @@ def parse_op(value: Any, where: str = "op") -> Op:
         ops = value["ops"]
         if isinstance(ops, str | bytes | Mapping) or not isinstance(ops, Iterable):
             raise OpError("MALFORMED", f"{where}.ops: give a list of operations")
-        return Bulk(tuple(parse_op(o, f"{where}.ops[{i}]") for i, o in enumerate(ops)))
+        if _depth >= MAX_NESTING:
+            raise nesting_error(where)
+        return Bulk(tuple(parse_op(o, f"{where}.ops[{i}]", _depth + 1) for i, o in enumerate(ops)))
     first, second = ("a", "b") if kind == "swap" else ("src", "dst")
     if first in keys or second in keys:
         if first not in keys or second not in keys or keys & {"date1", "date2"}:

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rtsched_widgets.engine.ops import Assign, Bulk, Cell, Move, Op, Swap, Unassign
+from rtsched_widgets.engine.ops import Assign, Bulk, Cell, Move, Op, Swap, Unassign, nesting_error
 from rtsched_widgets.engine.result import OpError
+from rtsched_widgets.limits import MAX_NESTING, abbreviate
 from rtsched_widgets.model.calendar import as_date
 from rtsched_widgets.model.errors import ProblemError
 
@@ -211,7 +212,7 @@ class Planner:
             return int(value)
         raise OpError(
             "BAD_POST",
-            f"{field_name}: {value!r} is not a post of this problem — use an index in "
+            f"{field_name}: {abbreviate(value)} is not a post of this problem — use an index in "
             f"0 … {p.n_shifts - 1} or a shift type id of {[s.id for s in p.shift_types]}",
         )
 
@@ -220,7 +221,8 @@ class Planner:
         if w is None:
             raise OpError(
                 "UNKNOWN_WORKER",
-                f"{field_name}: unknown worker id {value!r} — use an id from problem.workers",
+                f"{field_name}: unknown worker id {abbreviate(value)} — use an id from "
+                "problem.workers",
             )
         return w
 
@@ -231,7 +233,8 @@ class Planner:
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 0 <= k < cap:
             raise OpError(
                 "BAD_SLOT",
-                f"{field_name}: slot {k!r} does not exist in cell ({self.problem.calendar.iso(d)}"
+                f"{field_name}: slot {abbreviate(k)} does not exist in cell "
+                f"({self.problem.calendar.iso(d)}"
                 f", {self.problem.shift_types[s].id!r}) which has {cap} slot(s)",
             )
         return int(k)
@@ -366,6 +369,8 @@ class Planner:
                 d2, s2, k2
             )
         if isinstance(op, Bulk):
+            if path.count(".ops[") >= MAX_NESTING:  # a Bulk instance made by code, not parsed
+                raise nesting_error(path)
             if not op.ops:
                 raise OpError("MALFORMED", f"{path}.ops: the bulk is empty — give operations")
             for i, sub in enumerate(op.ops):

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rtsched_widgets._drafts import frozen_builder
+from rtsched_widgets.limits import clip
 
 #: Error codes of a failed :class:`OpResult` (``OpResult.error``), with what each means.
 ERROR_CODES: dict[str, str] = {
@@ -156,16 +157,21 @@ True, no error, no suggestions, not a preview), equal to ``OpResult(ok=True, ...
 
 
 def failure(code: str, message: str, *, kind: str = "", version: int = 0, **extra: Any) -> OpResult:
-    """A refused :class:`OpResult` with error ``code`` (one of :data:`ERROR_CODES`)."""
+    """A refused :class:`OpResult` with error ``code`` (one of :data:`ERROR_CODES`); the
+    message is kept under :data:`rtsched_widgets.limits.MAX_MESSAGE` characters."""
     assert code in ERROR_CODES, code
-    return OpResult(ok=False, message=message, error=code, kind=kind, version=version, **extra)
+    return OpResult(
+        ok=False, message=clip(message), error=code, kind=kind, version=version, **extra
+    )
 
 
 class OpError(Exception):
-    """Raised inside the engine to refuse an edit; turned into a failed :class:`OpResult`."""
+    """Raised inside the engine to refuse an edit; turned into a failed :class:`OpResult`.
+    The message is kept under :data:`rtsched_widgets.limits.MAX_MESSAGE` characters."""
 
     def __init__(self, code: str, message: str, **extra: Any) -> None:
         assert code in ERROR_CODES, code
+        message = clip(message)
         super().__init__(message)
         self.code = code
         self.message = message

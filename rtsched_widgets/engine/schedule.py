@@ -50,6 +50,7 @@ from rtsched_widgets.engine.ops import (
 from rtsched_widgets.engine.planning import Plan, Planner, SetSlots
 from rtsched_widgets.engine.result import OpError, OpResult, applied_result, failure
 from rtsched_widgets.engine.slot_record import SlotRecord, slot_record
+from rtsched_widgets.limits import EVENT_HISTORY_BYTES, MAX_ID_LENGTH, abbreviate
 from rtsched_widgets.model.roster import Roster
 
 if TYPE_CHECKING:
@@ -90,7 +91,10 @@ class Policy:
     their mandatory days is refused with PINNED unless forced. ``check_stale``: an edit whose
     ``base_version`` is older than the version of a cell it touches is refused with STALE
     (False: ``base_version`` is only recorded). ``max_history``: ops kept for undo and audit
-    (oldest dropped first). ``event_history``: events kept by the schedule's bus.
+    (oldest dropped first). ``event_history``: events kept by the schedule's bus;
+    ``event_history_bytes``: the bytes they may take (an estimate, see
+    :func:`rtsched_widgets.engine.events.event_bytes`; default
+    :data:`rtsched_widgets.limits.EVENT_HISTORY_BYTES`, 64 MiB; None: no bound).
     ``suggestions``: alternatives computed for a refused edit. ``conflicts``: what a stale
     edit meets — ``"reject"`` (STALE, the current value is reported), ``"last_writer_wins"``
     or ``"manual"`` (queued for a person; see :mod:`rtsched_widgets.collab.conflicts`); stale
@@ -104,6 +108,7 @@ class Policy:
     check_stale: bool = False
     max_history: int = 100_000
     event_history: int = 10_000
+    event_history_bytes: int | None = EVENT_HISTORY_BYTES
     suggestions: int = 5
     conflicts: str = "reject"
 
@@ -147,13 +152,26 @@ class Schedule:
         validator: Any = None,
         session_options: dict[str, Any] | None = None,
     ) -> None:
-        if not isinstance(user, str) or not user:
-            raise ValueError("user: give a non-empty user name")
+        if not isinstance(user, str) or not user or len(user) > MAX_ID_LENGTH:
+            raise ValueError(
+                f"user: {abbreviate(user)} is not a user name — give a non-empty str of at most "
+                f"MAX_ID_LENGTH = {MAX_ID_LENGTH} characters"
+            )
+        shared = store is not None and store != "memory"
+        if schedule_id is not None:
+            from rtsched_widgets.collab.store.base import check_id
+
+            where = f" of store {abbreviate(store)}" if shared else ""
+            try:
+                check_id(schedule_id, f"schedule_id{where}")
+            except ValueError as exc:
+                raise ValueError(
+                    f"{exc} (or leave schedule_id out for {'main' if shared else 'a new id'})"
+                ) from None
         self.problem = problem
         self.policy = policy or Policy()
         self.user = user
         self.store = store
-        shared = store is not None and store != "memory"
         if session_options and not shared:
             raise ValueError(
                 "session_options: they configure the session of a shared store — give a store, "
@@ -165,7 +183,11 @@ class Schedule:
         self.core: Roster = roster.copy() if roster is not None else Roster(problem)
         self.validator = validator if validator is not None else _make_validator(problem, self.core)
         self.oplog = History(max_ops=self.policy.max_history)
-        self.events = EventBus(schedule_id=self.id, history_size=self.policy.event_history)
+        self.events = EventBus(
+            schedule_id=self.id,
+            history_size=self.policy.event_history,
+            history_bytes=self.policy.event_history_bytes,
+        )
         self.latency = LatencyTracker()
         self.version = 0
         self.cell_version = np.zeros((problem.n_days, problem.n_shifts), dtype=np.int64)
@@ -247,11 +269,13 @@ class Schedule:
         checks: bool = True,
     ) -> OpResult:
         t0 = time.perf_counter_ns()
-        if user is not None and (not isinstance(user, str) or not user):
+        if user is not None and (
+            not isinstance(user, str) or not user or len(user) > MAX_ID_LENGTH
+        ):
             return failure(
                 "MALFORMED",
-                f"user: {user!r} is not a user name — give a non-empty str (or None for "
-                f"{self.user!r})",
+                f"user: {abbreviate(user)} is not a user name — give a non-empty str of at most "
+                f"{MAX_ID_LENGTH} characters (or None for {self.user!r})",
                 kind=getattr(op, "kind", kind or ""),
                 version=self.version,
                 preview=dry,
@@ -702,7 +726,7 @@ class Schedule:
         try:
             if isinstance(ops, str | bytes | Mapping) or not isinstance(ops, Iterable):
                 raise OpError("MALFORMED", "ops: give a list of operations")
-            op = Bulk(tuple(parse_op(o, f"bulk.ops[{i}]") for i, o in enumerate(ops)))
+            op = Bulk(tuple(parse_op(o, f"bulk.ops[{i}]", 1) for i, o in enumerate(ops)))
         except OpError as err:
             result = failure(err.code, err.message, kind="bulk", version=self.version)
             self._publish(
@@ -732,7 +756,7 @@ class Schedule:
         if user is not None and (not isinstance(user, str) or not user):
             return failure(
                 "MALFORMED",
-                f"user: {user!r} — give a non-empty str",
+                f"user: {abbreviate(user)} — give a non-empty str",
                 kind="undo",
                 version=self.version,
             )
@@ -753,7 +777,7 @@ class Schedule:
         if user is not None and (not isinstance(user, str) or not user):
             return failure(
                 "MALFORMED",
-                f"user: {user!r} — give a non-empty str",
+                f"user: {abbreviate(user)} — give a non-empty str",
                 kind="redo",
                 version=self.version,
             )

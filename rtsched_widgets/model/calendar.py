@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from rtsched_widgets.limits import MAX_DAYS, abbreviate, check_count
 from rtsched_widgets.model.errors import ProblemError
 
 FRI_SAT_SUN = (4, 5, 6)
@@ -24,7 +25,7 @@ def as_date(value: object, field_name: str) -> date:
         except ValueError:
             pass
     raise ProblemError(
-        field_name, f"{value!r} is not a date", fix="use an ISO date like 2026-01-05"
+        field_name, f"{abbreviate(value)} is not a date", fix="use an ISO date like 2026-01-05"
     )
 
 
@@ -39,6 +40,9 @@ class Calendar:
     - special: weekend or holiday or pre-holiday;
     - ``week``: index of the date's ISO week counted from the ISO week of ``start`` (0, 1, …),
       so consecutive ISO weeks always differ by one, across year ends and ISO week 53 alike.
+
+    A horizon holds at most :data:`rtsched_widgets.limits.MAX_DAYS` dates (ProblemError
+    otherwise, before any array is built).
     """
 
     start: date
@@ -61,6 +65,12 @@ class Calendar:
                 f"{end} is before start {start}",
                 fix="give an end date on or after the start date",
             )
+        check_count(
+            "calendar.end",
+            (end - start).days + 1,
+            "MAX_DAYS",
+            f"plan a horizon of at most {MAX_DAYS:,} dates",
+        )
         bad = [d for d in self.weekend_days if d not in range(7)]
         if bad:
             raise ProblemError(

@@ -17,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 
+from rtsched_widgets.limits import abbreviate, check_id_length, check_problem_size
 from rtsched_widgets.model.calendar import Calendar, as_date
 from rtsched_widgets.model.errors import ProblemError
 
@@ -109,6 +110,10 @@ class Problem:
     ``maximum[d, s]`` may (the grid shows ``maximum`` slots per cell). ``under_weight`` and
     ``over_weight`` price a missing and a surplus person (NRP cover; saldo uses the coverage
     weight for under-cover and forbids over-cover by ``maximum``).
+
+    Sizes are bounded by :mod:`rtsched_widgets.limits` (workers, shift types, cells, people
+    per cell, array bytes; ids of at most ``MAX_ID_LENGTH`` characters): a problem over a limit
+    is refused with a ProblemError before its arrays are built.
     """
 
     def __init__(
@@ -142,6 +147,7 @@ class Problem:
         self.shift_on_requests: tuple[Request, ...] = tuple(shift_on_requests)
         self.shift_off_requests: tuple[Request, ...] = tuple(shift_off_requests)
         n_days, n_shifts = calendar.n_days, len(self.shift_types)
+        check_problem_size(len(self.workers), n_days, n_shifts)
         self.required = _demand(required, "required", (n_days, n_shifts))
         self.maximum = (
             self.required.copy()
@@ -157,6 +163,9 @@ class Problem:
                 f"on {calendar.iso(d)} for shift {self.shift_types[s].id!r}",
                 fix="make maximum at least the required count",
             )
+        check_problem_size(
+            len(self.workers), n_days, n_shifts, int(self.maximum.max()) if self.maximum.size else 0
+        )
         default_under = 100.0 if profile == "nrp" else self.settings.weight_coverage
         self.under_weight = _weights(
             under_weight, "under_weight", (n_days, n_shifts), default_under
@@ -172,24 +181,33 @@ class Problem:
             if not isinstance(w.id, str) or not w.id:
                 raise ProblemError(
                     "workers.id",
-                    f"{w.id!r} is not a worker id",
+                    f"{abbreviate(w.id)} is not a worker id",
                     row=row,
                     fix="give every worker a non-empty string id",
                 )
+            check_id_length("workers.id", w.id, row)
             if w.id in self.worker_index:
                 raise ProblemError(
                     "workers.id",
-                    f"duplicate worker id {w.id!r}",
+                    f"duplicate worker id {abbreviate(w.id)}",
                     row=row,
                     fix="give every worker a unique id",
                 )
             self.worker_index[w.id] = row
         self.shift_index: dict[str, int] = {}
         for row, st in enumerate(self.shift_types):
+            if not isinstance(st.id, str) or not st.id:
+                raise ProblemError(
+                    "shift_types.id",
+                    f"{abbreviate(st.id)} is not a shift type id",
+                    row=row,
+                    fix="give every shift type a non-empty string id",
+                )
+            check_id_length("shift_types.id", st.id, row)
             if st.id in self.shift_index:
                 raise ProblemError(
                     "shift_types.id",
-                    f"duplicate shift type id {st.id!r}",
+                    f"duplicate shift type id {abbreviate(st.id)}",
                     row=row,
                     fix="give every shift type a unique id",
                 )
@@ -217,7 +235,7 @@ class Problem:
                 if other not in self.worker_index:
                     raise ProblemError(
                         "workers.incompatible_with",
-                        f"unknown worker id {other!r} (worker {w.id!r})",
+                        f"unknown worker id {abbreviate(other)} (worker {w.id!r})",
                         row=row,
                         fix="list only ids of workers in this problem",
                     )
@@ -269,7 +287,7 @@ class Problem:
                 if r.worker not in self.worker_index:
                     raise ProblemError(
                         label,
-                        f"unknown worker id {r.worker!r}",
+                        f"unknown worker id {abbreviate(r.worker)}",
                         row=row,
                         fix="use an id from the workers",
                     )
@@ -286,7 +304,7 @@ class Problem:
         if sid not in self.shift_index:
             raise ProblemError(
                 field_name,
-                f"unknown shift type {sid!r}",
+                f"unknown shift type {abbreviate(sid)}",
                 row=row,
                 fix=f"use one of {sorted(self.shift_index)}",
             )
@@ -374,7 +392,9 @@ class Problem:
         if isinstance(worker_id, str) and worker_id in self.worker_index:
             return self.worker_index[worker_id]
         raise ProblemError(
-            field_name, f"unknown worker id {worker_id!r}", fix="use an id from problem.workers"
+            field_name,
+            f"unknown worker id {abbreviate(worker_id)}",
+            fix="use an id from problem.workers",
         )
 
     def shift(self, value: object, field_name: str = "post") -> int:
@@ -387,7 +407,7 @@ class Problem:
                 return index
         raise ProblemError(
             field_name,
-            f"{value!r} is not a post/shift type of this problem",
+            f"{abbreviate(value)} is not a post/shift type of this problem",
             fix=f"use an index in 0 … {self.n_shifts - 1} or an id of "
             f"{[s.id for s in self.shift_types]}",
         )

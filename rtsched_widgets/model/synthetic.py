@@ -20,7 +20,9 @@ A date on which the hidden roster runs out of eligible workers gets fewer posts 
 ``0 … k-1`` stay the saldo shape). Without ``feasible`` nothing is promised.
 
 Size: slots = days x posts; ``SCALE_100K`` (1,600 workers, 365 days, 275 posts) gives 100,375
-slots and builds in well under two seconds.
+slots and builds in well under two seconds. Sizes over the limits of
+:mod:`rtsched_widgets.limits` (``MAX_WORKERS``, ``MAX_DAYS``, ``MAX_SHIFT_TYPES``, cells and
+array bytes) are refused with a ProblemError before anything is drawn.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from rtsched_widgets.limits import abbreviate, check_problem_size
 from rtsched_widgets.model.calendar import Calendar, as_date
 from rtsched_widgets.model.errors import ProblemError
 from rtsched_widgets.model.problem import Problem, RuleSettings, ShiftType, Worker
@@ -41,7 +44,7 @@ SCALE_100K: dict[str, int] = {"workers": 1600, "days": 365, "posts": 275}
 def _positive(name: str, value: int, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ProblemError(
-            f"synthetic.{name}", f"{value!r} is not an integer >= {minimum}",
+            f"synthetic.{name}", f"{abbreviate(value)} is not an integer >= {minimum}",
             fix=f"give an integer of at least {minimum}",
         )  # fmt: skip
     return int(value)
@@ -123,6 +126,7 @@ def synthetic_with_roster(
     n_d = _positive("days", days)
     n_p = _positive("posts", posts)
     seed = _positive("seed", seed, 0)
+    check_problem_size(n_w, n_d, n_p, where="synthetic")
     mandatory_per_worker = _positive("mandatory_per_worker", mandatory_per_worker, 0)
     days_off_blocks = _positive("days_off_blocks", days_off_blocks, 0)
     if not 0 <= part_time_share <= 1:
@@ -131,7 +135,13 @@ def synthetic_with_roster(
     settings = settings or RuleSettings()
     rng = np.random.default_rng(seed)
     first = as_date(start, "synthetic.start")
-    last_day = first + timedelta(days=n_d - 1)
+    try:
+        last_day = first + timedelta(days=n_d - 1)
+    except OverflowError:
+        raise ProblemError(
+            "synthetic.days", f"{n_d:,} days from {first} end after the year 9999",
+            fix="give fewer days or an earlier start",
+        ) from None  # fmt: skip
     if holidays is None:
         weekdays = [i for i in range(n_d) if (first + timedelta(i)).weekday() < 4]
         k = min(len(weekdays), n_d // 60 + 1)

@@ -8,6 +8,7 @@ const entries = {
   analytics: "src/panels/analytics.ts",
   history: "src/panels/history.ts",
   conflicts: "src/panels/conflicts.ts",
+  solver: "src/panels/solver.ts",
 };
 
 await build({

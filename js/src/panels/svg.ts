@@ -2,7 +2,7 @@
 // and a line over time. Labels are set with textContent.
 const NS = "http://www.w3.org/2000/svg";
 
-function svgEl<K extends keyof SVGElementTagNameMap>(
+export function svgEl<K extends keyof SVGElementTagNameMap>(
   doc: Document,
   tag: K,
   attrs: Record<string, string | number>,
@@ -12,7 +12,7 @@ function svgEl<K extends keyof SVGElementTagNameMap>(
   return el;
 }
 
-function label(
+export function label(
   doc: Document,
   x: number,
   y: number,

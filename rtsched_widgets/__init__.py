@@ -39,6 +39,8 @@ _PUBLIC: dict[str, str] = {
     # engine
     "Schedule": "rtsched_widgets.engine.schedule",
     "Policy": "rtsched_widgets.engine.schedule",
+    "SolveJob": "rtsched_widgets.engine.solving",
+    "SolverBusy": "rtsched_widgets.engine.solving",
     "OpResult": "rtsched_widgets.engine.result",
     "ERROR_CODES": "rtsched_widgets.engine.result",
     "Assign": "rtsched_widgets.engine.ops",
@@ -66,6 +68,7 @@ _PUBLIC: dict[str, str] = {
     "AnalyticsPanel": "rtsched_widgets.widgets.panels",
     "HistoryPanel": "rtsched_widgets.widgets.panels",
     "ConflictsPanel": "rtsched_widgets.widgets.panels",
+    "SolverBar": "rtsched_widgets.widgets.solver_bar",
     "dashboard": "rtsched_widgets.widgets.dashboard",
     # the original design's facade
     "Scheduler": "rtsched_widgets.compat",

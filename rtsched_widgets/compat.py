@@ -317,6 +317,59 @@ class Scheduler:
         r = self.schedule.generate(strategy=strategy, time_limit=time_limit, seed=seed)
         return self._result(r, schedule=self.get_schedule(), details=r.details)
 
+    def start_solving_real_time(
+        self,
+        strategy: str = "auto",
+        time_limit: float = 60,
+        seed: int = 0,
+        user_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Start a live solve (see :meth:`Schedule.start_solving`): it improves the schedule in
+        the background, as edits by ``"solver"``, while edits keep working. ``job_id`` names
+        the run; refused (``error`` ``"SOLVER_BUSY"``) while another runs."""
+        if not self.enable_real_time:
+            return dict(_DISABLED)
+        from rtsched_widgets.engine.solving import SolverBusy
+
+        try:
+            job = self.schedule.start_solving(
+                strategy=strategy, time_limit=time_limit, seed=seed, user=user_id
+            )
+        except SolverBusy as exc:
+            return {"success": False, "error": "SOLVER_BUSY", "message": str(exc)}
+        except (KeyError, ValueError, TypeError) as exc:
+            return self._bad(f"start_solving: {exc}")
+        return {
+            "success": True,
+            "message": f"{job.user} started {strategy} for {job.time_limit:g} s",
+            "job_id": job.id,
+            "started_by": job.user,
+        }
+
+    def stop_solving_real_time(self, user_id: str | None = None) -> dict[str, Any]:
+        """Stop the running live solve and wait for its last improvement (``success`` False
+        when none runs, or when the policy lets only its starter stop it)."""
+        if not self.enable_real_time:
+            return dict(_DISABLED)
+        job = self.schedule.solving
+        if job is None:
+            return {"success": False, "error": "NOT_SOLVING", "message": "no solve is running"}
+        try:
+            self.schedule.stop_solving(user=user_id)
+        except PermissionError as exc:
+            return {"success": False, "error": "FORBIDDEN", "message": str(exc)}
+        out = job.result
+        return {
+            "success": True,
+            "message": f"stopped {job.strategy} after {out.elapsed:.1f} s" if out else "stopping",
+            "job_id": job.id,
+            "status": out.status if out else "stopping",
+            "merges": out.merges if out else None,
+            "cells_changed": out.cells_changed if out else None,
+            "hard_violations": out.hard if out else None,
+            "objective": out.objective if out else None,
+        }
+
     def get_schedule(self) -> dict[str, list[str | None]]:
         """ISO date -> one entry per post of that date: the worker id or None."""
         p, roster = self.problem, self.schedule.core

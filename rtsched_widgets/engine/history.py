@@ -158,6 +158,7 @@ class History:
         self._undo: dict[str, deque[str]] = {}
         self._redo: dict[str, deque[str]] = {}
         self._reverted_by: dict[str, str] = {}
+        self._group: dict[str, str] = {}  # op_id -> group, for ops recorded as one undo step
         self._last_version = 0
         self.dropped = 0
 
@@ -230,6 +231,7 @@ class History:
         old = self._log.popleft()
         del self._by_id[old.op_id]
         self._reverted_by.pop(old.op_id, None)
+        self._group.pop(old.op_id, None)
         self.dropped += 1
         # Stacks grow in log order, so a dropped record can only sit at a stack's bottom.
         for stacks in (self._undo, self._redo):
@@ -239,8 +241,11 @@ class History:
                 if not stack:
                     del stacks[old.user]
 
-    def record(self, rec: OpRecord) -> None:
+    def record(self, rec: OpRecord, group: str | None = None) -> None:
         """Log a new op of ``rec.user``: push it on their undo stack, clear their redo stack.
+
+        ``group``: ops of one user recorded one after another with the same group are undone
+        as one step (a live solve's merges); see :meth:`undo_group`.
 
         Raises ValueError for a duplicate ``op_id``, a version not above :attr:`last_version`,
         or a record with ``undoes`` set (use :meth:`mark_undone` / :meth:`mark_redone`).
@@ -268,8 +273,28 @@ class History:
             if stack is None:
                 stack = self._undo[rec.user] = deque()
             stack.append(rec.op_id)
+            if group is not None:
+                self._group[rec.op_id] = group
             if self._redo:
                 self._redo.pop(rec.user, None)
+
+    def undo_group(self, user: str) -> list[OpRecord]:
+        """The records ``user``'s next undo reverts, newest first: their undo candidate and,
+        when it was recorded with a group, the records right below it on their undo stack with
+        the same group (empty when there is nothing to undo)."""
+        with self._lock:
+            stack = self._undo.get(user)
+            if not stack:
+                return []
+            group = self._group.get(stack[-1])
+            out = [self._by_id[stack[-1]]]
+            if group is None:
+                return out
+            for op_id in reversed(list(stack)[:-1]):
+                if self._group.get(op_id) != group:
+                    break
+                out.append(self._by_id[op_id])
+            return out
 
     def undo_candidate(self, user: str) -> OpRecord | None:
         """The record ``user`` would undo next (their newest not-undone op), or ``None``."""
@@ -322,16 +347,20 @@ class History:
 
     def mark_undone(self, op_id: str, undo_record: OpRecord) -> None:
         """Log ``undo_record`` (kind ``"undo"``, ``undoes=op_id``, same user) as reverting
-        ``op_id``, which must be its user's :meth:`undo_candidate`; the undo record goes on the
-        user's redo stack. Nothing changes when a check fails (ValueError).
+        ``op_id``, which must be its user's :meth:`undo_candidate`, together with the rest of
+        its :meth:`undo_group`; the undo record goes on the user's redo stack. Nothing changes
+        when a check fails (ValueError).
         """
         with self._lock:
             target = self._check_revert(op_id, undo_record, self._undo, "undo", "undo candidate")
-            self._pop(self._undo, target.user)
+            members = [r.op_id for r in self.undo_group(target.user)]
+            for _ in members:
+                self._pop(self._undo, target.user)
             self._append(undo_record)  # may drop the oldest record, possibly the target
             self._redo.setdefault(target.user, deque()).append(undo_record.op_id)
-            if op_id in self._by_id:
-                self._reverted_by[op_id] = undo_record.op_id
+            for member in members:
+                if member in self._by_id:
+                    self._reverted_by[member] = undo_record.op_id
 
     def mark_redone(self, undo_op_id: str, redo_record: OpRecord) -> None:
         """Log ``redo_record`` (kind ``"redo"``, ``undoes=undo_op_id``, same user) as reverting

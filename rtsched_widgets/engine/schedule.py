@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from rtsched_widgets.engine.absence import AvailabilityChange, revert_absence
 from rtsched_widgets.engine.events import EventBus
 from rtsched_widgets.engine.history import History, OpRecord
 from rtsched_widgets.engine.latency import LatencyTracker
@@ -49,12 +50,13 @@ from rtsched_widgets.engine.ops import (
 )
 from rtsched_widgets.engine.planning import Plan, Planner, SetSlots
 from rtsched_widgets.engine.result import OpError, OpResult, applied_result, failure
-from rtsched_widgets.engine.slot_record import SlotRecord, slot_record
+from rtsched_widgets.engine.slot_record import SlotRecord, group_record, slot_record
 from rtsched_widgets.limits import EVENT_HISTORY_BYTES, MAX_ID_LENGTH, abbreviate
 from rtsched_widgets.model.roster import Roster
 
 if TYPE_CHECKING:
     from rtsched_widgets.engine.analytics import Analytics
+    from rtsched_widgets.engine.solving import SolveJob
     from rtsched_widgets.model.problem import Problem
 
 __all__ = ["CONFLICT_POLICIES", "Policy", "Schedule", "StoreBehind"]
@@ -99,7 +101,9 @@ class Policy:
     edit meets — ``"reject"`` (STALE, the current value is reported), ``"last_writer_wins"``
     or ``"manual"`` (queued for a person; see :mod:`rtsched_widgets.collab.conflicts`); stale
     edits are detected when ``check_stale`` is set or the schedule is shared
-    (``schedule.collab``, i.e. a store or :meth:`Schedule.collaborate`).
+    (``schedule.collab``, i.e. a store or :meth:`Schedule.collaborate`). ``allow_stop_others``:
+    anyone may stop a live solve (:meth:`Schedule.start_solving`); when False only the person
+    who started it may.
     """
 
     allow_force: bool = True
@@ -111,6 +115,7 @@ class Policy:
     event_history_bytes: int | None = EVENT_HISTORY_BYTES
     suggestions: int = 5
     conflicts: str = "reject"
+    allow_stop_others: bool = True
 
     def __post_init__(self) -> None:
         if self.conflicts not in CONFLICT_POLICIES:
@@ -195,6 +200,8 @@ class Schedule:
         self._fork_base: np.ndarray | None = None
         self._forked_from: str | None = None
         self._event_extra: dict[str, Any] | None = None
+        self._op_group: str | None = None  # ops committed meanwhile are one undo step
+        self._job: Any = None  # the running SolveJob (engine.solving)
         self._latest_by_user: dict[str, int] = {}
         self.planner = Planner(self.core)
         self._ids, self._iso = self.planner.ids, self.planner.iso
@@ -517,7 +524,7 @@ class Schedule:
         for d, s, _, _, _ in slot_changes:
             cell_versions[d, s] = version
         if undoes is None:
-            self.oplog.record(rec)
+            self.oplog.record(rec, self._op_group)
         elif plan.kind == "undo":
             self.oplog.mark_undone(undoes.op_id, rec)
         else:
@@ -744,7 +751,8 @@ class Schedule:
 
     # ------------------------------------------------------------------ undo / redo
     def undo(self, user: str | None = None, *, force: bool = False) -> OpResult:
-        """Revert ``user``'s (default: the schedule's user) newest not-undone edit.
+        """Revert ``user``'s (default: the schedule's user) newest not-undone edit — all of a
+        live solve's merges when that edit is one of them (see :meth:`start_solving`).
 
         Refused with UNDO_CONFLICT — naming the cells and who changed them — when another edit
         changed any of its cells since. When other users edited anything since, the undo is
@@ -761,7 +769,10 @@ class Schedule:
                 version=self.version,
             )
         who = user or self.user
-        rec = self.oplog.undo_candidate(who)
+        group = self.oplog.undo_group(who)
+        rec = (group_record(group, self._names) if len(group) > 1 else None) or (
+            self.oplog.undo_candidate(who)
+        )
         if rec is None:
             return failure(
                 "NOTHING_TO_UNDO",
@@ -794,6 +805,8 @@ class Schedule:
         return self._revert(rec, who, "redo", force)
 
     def _revert(self, rec: OpRecord, who: str, kind: str, force: bool) -> OpResult:
+        if type(rec) is OpRecord and isinstance(rec.inverse, AvailabilityChange):
+            return revert_absence(self, rec, who, kind)
         if isinstance(rec, SlotRecord) and rec.holds_its_result(self.core.worker_at):
             conflicts = []  # the common case, answered without naming the cells
         else:
@@ -1040,6 +1053,95 @@ class Schedule:
         return run_strategy(
             self, strategy, time_limit=time_limit, seed=seed, keep=keep, user=user, cancel=cancel
         )
+
+    # ------------------------------------------------------------------ live planning
+    def start_solving(
+        self,
+        strategy: str = "auto",
+        time_limit: float = 60,
+        seed: int = 0,
+        scope: object = None,
+        *,
+        user: str | None = None,
+    ) -> SolveJob:
+        """Run a generation strategy in the background while people keep editing.
+
+        Returns the running :class:`~rtsched_widgets.engine.solving.SolveJob`; its improvements
+        are merged as edits by user ``"solver"`` without overwriting anyone's changes, and
+        people's edits reach the running solver as fixed cells (see
+        :mod:`rtsched_widgets.engine.solving`). ``scope``: what it may change (see
+        :mod:`rtsched_widgets.engine.scope`; default everything). ``user``: who starts it
+        (default: the schedule's user). SolverBusy when a run is going on.
+        """
+        from rtsched_widgets.engine.solving import start_solving
+
+        return start_solving(
+            self,
+            strategy=strategy,
+            time_limit=time_limit,
+            seed=seed,
+            scope=scope,
+            user=user or self.user,
+        )
+
+    @property
+    def solving(self) -> SolveJob | None:
+        """The running live solve, or None."""
+        job = self._job
+        return job if job is not None and job.running else None
+
+    def stop_solving(self, user: str | None = None, *, wait: float | None = 5.0) -> bool:
+        """Stop the running live solve (see :meth:`SolveJob.stop`) and wait up to ``wait``
+        seconds for its last merge; False when none was running."""
+        job = self.solving
+        if job is None:
+            return False
+        stopped = job.stop(user=user or self.user)
+        if wait:
+            job.wait(wait)
+        return stopped
+
+    def repair(
+        self,
+        scope: object = "violations",
+        time_limit: float = 10,
+        max_changes: int | None = None,
+        *,
+        strategy: str = "local_search",
+        change_cost: float = 1.0,
+        seed: int = 0,
+        user: str | None = None,
+    ) -> OpResult:
+        """Re-plan only inside ``scope``, changing as few assignments as possible, as one step.
+
+        See :func:`rtsched_widgets.engine.repair.repair`: ``strategy`` re-plans the scope with
+        everything else kept; then every change that does not pay for itself (fewer hard
+        violations, or a soft penalty lower by more than ``change_cost`` per changed
+        worker-day) is put back; ``max_changes`` caps the changes kept. The result's
+        ``details`` hold ``cells_changed``, ``score_before`` and ``score_after``.
+        """
+        from rtsched_widgets.engine.repair import repair
+
+        return repair(
+            self,
+            scope,
+            time_limit=time_limit,
+            max_changes=max_changes,
+            strategy=strategy,
+            change_cost=change_cost,
+            seed=seed,
+            user=user or self.user,
+        )
+
+    def mark_absent(
+        self, worker: str, start: Any, end: Any | None = None, *, user: str | None = None
+    ) -> OpResult:
+        """Record that ``worker`` is unavailable from ``start`` to ``end`` (inclusive; one day
+        when ``end`` is None): an availability change, undoable like an edit. Their shifts on
+        those days become hard violations (see :meth:`repair`); nothing is unassigned."""
+        from rtsched_widgets.engine.absence import mark_absent
+
+        return mark_absent(self, worker, start, end, user=user or self.user)
 
     def _replace_roster(
         self,

@@ -22,7 +22,7 @@ from typing import Any
 
 from rtsched_widgets.engine.history import OpRecord
 
-__all__ = ["SlotRecord", "slot_record"]
+__all__ = ["SlotRecord", "group_record", "slot_record"]
 
 # the OpRecord slots the derived fields are kept in once computed
 _CELLS = OpRecord.__dict__["cells"]
@@ -157,3 +157,44 @@ def _builder() -> Any:
 
 
 slot_record = _builder()
+
+
+def group_record(
+    members: Sequence[OpRecord], names: tuple[Sequence[str], Sequence[str]]
+) -> OpRecord | None:
+    """One record standing for ``members`` (newest first, as
+    :meth:`~rtsched_widgets.engine.history.History.undo_group` lists them): each slot they
+    changed goes from its value before the oldest to its value after the newest; slots that
+    came back to where they started are left out. It carries the newest member's id, user and
+    time, so reverting it reverts the group, and the oldest member's version, so edits made
+    by others between the members count as made after it. ``None`` when a member is not a
+    :class:`SlotRecord` (a group is undone one record at a time then)."""
+    if not members or not all(isinstance(m, SlotRecord) for m in members):
+        return None
+    first_old: dict[tuple[int, int, int], int] = {}
+    last_new: dict[tuple[int, int, int], int] = {}
+    for member in reversed(members):  # oldest first
+        ch = member._changes  # type: ignore[attr-defined]
+        for i in range(0, len(ch), 5):
+            key = (ch[i], ch[i + 1], ch[i + 2])
+            first_old.setdefault(key, ch[i + 3])
+            last_new[key] = ch[i + 4]
+    changes = tuple(
+        x
+        for key, old in first_old.items()
+        if old != last_new[key]
+        for x in (*key, old, last_new[key])
+    )
+    top = members[0]
+    return slot_record(
+        top.op_id,
+        members[-1].version,
+        top.user,
+        top.timestamp,
+        top.kind,
+        changes,
+        names,
+        any(m.forced for m in members),
+        f"{len(members)} edits: {members[-1].message} … {top.message}",
+        None,
+    )

@@ -6,7 +6,9 @@ limit. Runs are deterministic for a given ``seed`` wherever the strategy's own s
 different point on a busier machine. ``cancel`` (a ``threading.Event``) stops a run early: the
 best roster found so far is returned with status ``"cancelled"``. ``progress`` is called with a
 ``ProgressInfo`` at most every ``progress_interval`` seconds and whenever the best solution
-improves; the engine turns these calls into ``generation_progress`` events.
+improves; the engine turns these calls into ``generation_progress`` events. A
+:class:`StreamingProgress` callback also receives the best roster itself (``ProgressInfo.shifts``),
+at most every ``interval`` seconds: what a live solve merges into the schedule as it runs.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ class ProgressInfo:
     moves_evaluated: int
     fraction: float
     message: str = ""
+    shifts: np.ndarray | None = None
+    """For a :class:`StreamingProgress` callback: a copy of the best roster as ``shift_of``
+    (worker x day shift index, -1 off) when one not yet sent is due; ``None`` otherwise."""
 
 
 @dataclass
@@ -86,6 +91,32 @@ class SolveResult:
 
 
 ProgressCallback = Callable[[ProgressInfo], None]
+
+Incumbent = np.ndarray | Callable[[], np.ndarray]
+"""The best roster as strategies report it: a ``shift_of`` array, or a function returning one
+(called at once, only when a snapshot is due: a CP-SAT callback's values live only during the
+callback)."""
+
+
+class StreamingProgress:
+    """A progress callback that also wants the best roster as the run finds it.
+
+    Reports carry ``ProgressInfo.shifts`` (a copy of the best ``shift_of``) when the best
+    improved since the last roster sent and at least ``interval`` seconds have passed since
+    then; an improvement found sooner is kept and sent with the next report after the interval
+    (strategies report at least every ``progress_interval`` seconds), so the last improvement
+    of a quiet stretch is never held back for long. ``callback`` receives every report.
+    """
+
+    def __init__(self, callback: ProgressCallback, interval: float = 0.25) -> None:
+        if not interval >= 0:
+            raise ValueError(f"interval: {interval!r} — give seconds >= 0")
+        self.callback = callback
+        self.interval = float(interval)
+
+    def __call__(self, info: ProgressInfo) -> None:
+        self.callback(info)
+
 
 MAX_TIME_LIMIT = 7 * 24 * 3600.0
 """The longest time limit a run accepts, in seconds (a week)."""
@@ -172,6 +203,9 @@ class RunClock:
         self.time_to_best: float | None = None
         self.best_objective: float | None = None
         self.best_hard: int | None = None
+        self._stream = progress if isinstance(progress, StreamingProgress) else None
+        self._pending: np.ndarray | None = None  # best roster not yet streamed
+        self._last_sent = -1e9
 
     def elapsed(self) -> float:
         """Seconds since the run started."""
@@ -189,9 +223,18 @@ class RunClock:
         """True when the time is up or the run was cancelled."""
         return self.cancelled() or self.remaining() <= 0
 
-    def improved(self, objective: float, hard: int, moves: int = 0) -> None:
-        """Record a new best roster (lexicographic: fewer hard violations, then objective)."""
+    def improved(
+        self, objective: float, hard: int, moves: int = 0, shifts: Incumbent | None = None
+    ) -> None:
+        """Record a new best roster (lexicographic: fewer hard violations, then objective).
+
+        ``shifts``: that roster (see :data:`Incumbent`), streamed to a
+        :class:`StreamingProgress` callback; not read otherwise.
+        """
         now = self.elapsed()
+        if self._stream is not None and shifts is not None:
+            snapshot = shifts() if callable(shifts) else shifts
+            self._pending = np.array(snapshot, dtype=np.int16, copy=True)
         self.best_objective, self.best_hard = float(objective), int(hard)
         self.time_to_best = now
         if hard == 0 and self.time_to_first_feasible is None:
@@ -204,6 +247,14 @@ class RunClock:
         if self.progress is None:
             return
         now = self.elapsed()
+        shifts, stream = None, self._stream
+        if (
+            stream is not None
+            and self._pending is not None
+            and now - self._last_sent >= stream.interval
+        ):
+            shifts, self._pending, self._last_sent = self._pending, None, now
+            force = True
         if not force and now - self.last_report < self.progress_interval:
             return
         self.last_report = now
@@ -216,6 +267,7 @@ class RunClock:
                 moves_evaluated=moves,
                 fraction=min(now / self.time_limit, 1.0),
                 message=message,
+                shifts=shifts,
             )
         )
 

@@ -106,7 +106,7 @@ class CpSat(Strategy):
         start = feasible_start(problem, roster, keep, seed)
         if start is not None:  # the answer from the first seconds, and CP-SAT's hint
             start_hard, start_soft = score_roster(problem, start)
-            clock.improved(start_soft, start_hard)
+            clock.improved(start_soft, start_hard, shifts=start.shift_of)
             roster = start
         model = CpModelBuilder(cp, problem)
         model.build()
@@ -146,7 +146,7 @@ class CpSat(Strategy):
             # another solution than its variable values
             hard, objective = score_roster(problem, result_roster)
             if not clock.log or clock.log[-1][1] != objective:
-                clock.improved(objective, hard, moves)
+                clock.improved(objective, hard, moves, shifts=result_roster.shift_of)
             return clock.result(
                 result_roster,
                 objective,
@@ -171,7 +171,9 @@ class _Callback:
         class Callback(cp.CpSolverSolutionCallback):
             def on_solution_callback(self) -> None:
                 objective = model.value(self) / model.scale
-                clock.improved(objective, 0, int(self.num_branches))
+                clock.improved(
+                    objective, 0, int(self.num_branches), shifts=lambda: model.shifts(self)
+                )
                 if stop_at_first or clock.cancelled():
                     self.stop_search()
 

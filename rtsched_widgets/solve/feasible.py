@@ -125,7 +125,7 @@ class Feasible(Strategy):
         state = BestResponse(problem, fixed, roster, self.max_labels)
         run = _Run(state, clock, self.max_rounds)
         if roster is not None and not state.hard.any():
-            clock.improved(state.objective, 0)
+            clock.improved(state.objective, 0, shifts=state.rows)
         rng = np.random.default_rng(seed)
         # 1. construction: every worker once; 2. rounds until no row changes
         done = run.sweep(rng.permutation(problem.n_workers), stoppable=False) and run.settle(rng)
@@ -396,7 +396,7 @@ class _Run:
                 key = (int(state.hard.sum()), state.objective)
                 if key < self.best.key:
                     self.best = state.snapshot()
-                    clock.improved(state.objective, key[0], state.searches)
+                    clock.improved(state.objective, key[0], state.searches, shifts=self.best.rows)
                     continue
             clock.report(state.searches, f"{state.searches} searches")
         if not state.dirty.any() and self.best.key == (int(state.hard.sum()), state.objective):

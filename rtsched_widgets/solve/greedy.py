@@ -84,7 +84,7 @@ class Greedy(Strategy):
         rng = random.Random(seed)
         moves = construct(problem, work, None, fixed, rng, clock)
         score = validator_for(problem, work).score()  # fresh: no float drift from deltas
-        clock.improved(score.soft, score.hard, moves)
+        clock.improved(score.soft, score.hard, moves, shifts=work.shift_of)
         status: Status = "feasible" if score.hard == 0 else "unknown"
         return clock.result(work, score.soft, score.hard, status, seed, moves)
 

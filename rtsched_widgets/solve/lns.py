@@ -215,7 +215,9 @@ class Lns(Strategy):
         best = roster_from_shifts(problem, run.best_shift_of, like=roster)
         hard, soft = score_roster(problem, best)
         if hard == 0 and (not clock.log or clock.log[-1][1] != soft):
-            clock.improved(soft, 0, run.branches)  # the rule engine's score of the result
+            clock.improved(
+                soft, 0, run.branches, shifts=best.shift_of
+            )  # the rule engine's score of the result
         status = "optimal" if run.proven_optimal else ("feasible" if hard == 0 else "unknown")
         return clock.result(
             best,
@@ -368,7 +370,7 @@ class _Run:
                 self.current = roster.shift_of.astype(np.int64).copy()
                 self.best_shift_of = self.current.copy()
                 self.current_cost = soft
-                clock.improved(soft, 0, 0)
+                clock.improved(soft, 0, 0, shifts=self.best_shift_of)
                 return self.current
         cp_model = self.model.model.clone()
         if roster is not None:
@@ -393,7 +395,7 @@ class _Run:
         soft = self._take(self.model.shifts(solver))
         if code == self.cp.OPTIMAL:
             self.proven_optimal = True
-        clock.improved(soft, 0, self.branches)
+        clock.improved(soft, 0, self.branches, shifts=self.best_shift_of)
         return self.current
 
     def search(self) -> None:
@@ -528,7 +530,7 @@ class _Run:
             if best[0] < before - 1e-9:
                 improved = True
                 self.improvements += 1
-                self.clock.improved(best[0], 0, self.branches)
+                self.clock.improved(best[0], 0, self.branches, shifts=self.best_shift_of)
         if improved:
             self.stall = 0
             if self.opt.whole_threads > 1 and any(job.kind == "whole" for _, job in outcomes):

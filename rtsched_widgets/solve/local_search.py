@@ -178,7 +178,7 @@ class _ValidatorSearch:
         self.cost = options.hard_weight * score.hard + score.soft
         self.best_cost = self.cost
         self.best_shift_of = roster.shift_of.copy()
-        clock.improved(score.soft, score.hard, 0)
+        clock.improved(score.soft, score.hard, 0, shifts=self.best_shift_of)
         self.hard = int(score.hard)
         self.soft = float(score.soft)
 
@@ -286,7 +286,7 @@ class _ValidatorSearch:
                 if new_cost < self.best_cost - 1e-9:
                     self.best_cost = new_cost
                     self.best_shift_of = self.shift_of.copy()
-                    clock.improved(self.soft, self.hard, evaluated)
+                    clock.improved(self.soft, self.hard, evaluated, shifts=self.best_shift_of)
             if self.cost < history[slot]:
                 history[slot] = self.cost
         self.iterations = it
@@ -331,7 +331,7 @@ class _BatchSearch:
         self.cost = options.hard_weight * self.hard + self.soft
         self.best_cost = self.cost
         self.best_shift_of: np.ndarray = roster.shift_of.astype(np.int64)
-        clock.improved(self.soft, self.hard, 0)
+        clock.improved(self.soft, self.hard, 0, shifts=self.best_shift_of)
 
     def _candidates(
         self,
@@ -458,7 +458,7 @@ class _BatchSearch:
                 if new_cost < self.best_cost - 1e-9:
                     self.best_cost = new_cost
                     self.best_shift_of = fast.sh.copy()
-                    clock.improved(self.soft, self.hard, evaluated)
+                    clock.improved(self.soft, self.hard, evaluated, shifts=self.best_shift_of)
             if self.cost < history[slot]:
                 history[slot] = self.cost
         self.iterations = it

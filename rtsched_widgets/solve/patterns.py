@@ -162,12 +162,12 @@ class Patterns(Strategy):
             hard, soft = score_roster(problem, roster)
             if hard == 0:
                 best, best_score = roster.copy(), (0, soft)
-                clock.improved(soft, 0)
+                clock.improved(soft, 0, shifts=roster.shift_of)
         if best is None:
             start = feasible_start(problem, roster, keep, seed)
             if start is not None:
                 best, best_score = start, score_roster(problem, start)
-                clock.improved(best_score[1], best_score[0])
+                clock.improved(best_score[1], best_score[0], shifts=start.shift_of)
         cg = ColumnGeneration(
             cp,
             problem,
@@ -202,7 +202,7 @@ class Patterns(Strategy):
                 hard, soft = score_roster(problem, start_roster)
                 if (hard, soft) < best_score:
                     best, best_score = start_roster, (hard, soft)
-                    clock.improved(soft, hard, 0)
+                    clock.improved(soft, hard, 0, shifts=start_roster.shift_of)
 
             def until(share: float) -> Any:
                 return lambda: clock.should_stop() or clock.elapsed() >= share * clock.time_limit
@@ -251,7 +251,7 @@ class Patterns(Strategy):
             details["dive_objective"] = soft if hard == 0 else None
             if (hard, soft) < best_score:
                 best, best_score = dived, (hard, soft)
-                clock.improved(soft, hard, cg.rounds)
+                clock.improved(soft, hard, cg.rounds, shifts=dived.shift_of)
         improver = self._improver()
         proven = best is not None and self._status(problem, *best_score, details) == "optimal"
         if proven:

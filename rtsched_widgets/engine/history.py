@@ -33,6 +33,15 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from rtsched_widgets.model.io.neutralise import (
+    neutralise,
+    neutralise_json,
+    read_csv_text,
+    unneutralise,
+    unneutralise_json,
+    write_csv,
+)
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -65,8 +74,6 @@ AUDIT_COLUMNS: tuple[str, ...] = (
 AUDIT_FORMATS: tuple[str, ...] = ("csv", "json", "parquet")
 
 _JSON_FORMAT_TAG = "rtsched_widgets.audit"
-_CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-_CSV_TEXT_COLUMNS = ("op_id", "user", "timestamp", "kind", "cells", "before", "after", "message")
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,10 +459,11 @@ class History:
 
         ``format``: ``"csv"``, ``"json"`` or ``"parquet"`` (needs pyarrow). ``cells``,
         ``before`` and ``after`` are stored as JSON (tuples become lists, dates ISO strings,
-        mappings lists of ``[cell, value]`` pairs). In CSV every text cell that a spreadsheet
-        would run as a formula (starting with ``= + - @``, tab or carriage return, after any
-        leading single quotes) gets one more leading ``'`` (see :func:`neutralise_csv`);
-        :func:`read_audit` undoes it. ``inverse`` is not exported.
+        mappings lists of ``[cell, value]`` pairs). In CSV every text cell, and in JSON every
+        string, that a spreadsheet would run as a formula gets one more leading ``'``, and a
+        CSV field holding a line break is quoted so it never splits a record
+        (:mod:`rtsched_widgets.model.io.neutralise`); :func:`read_audit` undoes it. Parquet is
+        written unchanged. ``inverse`` is not exported.
         """
         fmt = _check_format(format)
         path = Path(path)
@@ -464,7 +472,7 @@ class History:
             doc = {
                 "format": _JSON_FORMAT_TAG,
                 "version": 1,
-                "ops": [_json_row(row) for row in rows],
+                "ops": [neutralise_json(_json_row(row)) for row in rows],
             }
             path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
             return path
@@ -478,29 +486,21 @@ class History:
             return path
         flat["timestamp"] = [ts.isoformat() for ts in frame["timestamp"]]
         flat["undoes"] = ["" if u is None else u for u in frame["undoes"]]
-        for col in _CSV_TEXT_COLUMNS:
-            flat[col] = [neutralise_csv(v) for v in flat[col]]
-        flat["undoes"] = [neutralise_csv(v) for v in flat["undoes"]]
-        flat.to_csv(path, index=False, lineterminator="\n")
-        return path
+        return write_csv(flat, path)
 
 
 # ---------------------------------------------------------------------- helpers
 def neutralise_csv(text: str) -> str:
-    """Make ``text`` inert in spreadsheets: prefix ``'`` when it starts, after any leading
-    single quotes, with ``= + - @``, tab or carriage return. Reversible by
-    :func:`unneutralise_csv`; other strings are returned unchanged.
+    """Make ``text`` inert in spreadsheets (:func:`rtsched_widgets.model.io.neutralise.
+    neutralise`: one leading ``'`` when a spreadsheet could run it as a formula). Reversible
+    by :func:`unneutralise_csv`; other strings are returned unchanged.
     """
-    if text and text.lstrip("'").startswith(_CSV_DANGEROUS):
-        return "'" + text
-    return text
+    return neutralise(text)
 
 
 def unneutralise_csv(text: str) -> str:
     """Inverse of :func:`neutralise_csv`."""
-    if text.startswith("'") and text.lstrip("'").startswith(_CSV_DANGEROUS):
-        return text[1:]
-    return text
+    return unneutralise(text)
 
 
 def _check_format(format: str) -> str:
@@ -624,7 +624,7 @@ def read_audit(path: str | Path, format: str | None = None) -> pd.DataFrame:
         doc = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(doc, dict) or doc.get("format") != _JSON_FORMAT_TAG:
             raise ValueError(f"{path} is not an rtsched_widgets audit trail (format tag missing)")
-        ops = doc["ops"]
+        ops = unneutralise_json(doc["ops"])
         columns = {c: [op[c] for op in ops] for c in AUDIT_COLUMNS}
         columns["cells"] = [_tuplify(v) for v in columns["cells"]]
         columns["before"] = [_pairs_to_dict(v) for v in columns["before"]]
@@ -634,14 +634,12 @@ def read_audit(path: str | Path, format: str | None = None) -> pd.DataFrame:
             _require_pyarrow()
             table = pd.read_parquet(path)
         else:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+            table = read_csv_text(path)
         missing = [c for c in AUDIT_COLUMNS if c not in table.columns]
         if missing:
             raise ValueError(f"{path} lacks audit columns: {', '.join(missing)}")
         columns = {c: list(table[c]) for c in AUDIT_COLUMNS}
         if fmt == "csv":
-            for col in _CSV_TEXT_COLUMNS:
-                columns[col] = [unneutralise_csv(v) for v in columns[col]]
             columns["forced"] = [v == "True" for v in columns["forced"]]
         columns["undoes"] = [
             None if _is_missing(u) or u == "" else str(u) for u in columns["undoes"]

@@ -18,7 +18,10 @@ def as_date(value: object, field_name: str) -> date:
     if isinstance(value, date):
         return value if type(value) is date else date(value.year, value.month, value.day)
     if isinstance(value, np.datetime64):
-        return date.fromisoformat(str(value.astype("datetime64[D]")))
+        try:
+            return date.fromisoformat(str(value.astype("datetime64[D]")))
+        except ValueError:  # NaT, or a year outside 1 … 9999
+            pass
     if isinstance(value, str):
         try:
             return date.fromisoformat(value.strip())
@@ -32,6 +35,8 @@ def as_date(value: object, field_name: str) -> date:
 @dataclass(frozen=True, eq=False)
 class Calendar:
     """The dates from ``start`` to ``end``, both inclusive, with per-date flags.
+
+    Any dates from year 1 to 9999 may bound it (9999-12-31 included).
 
     - weekend: the weekday (Monday = 0) is in ``weekend_days`` (Fri/Sat/Sun by default);
     - holiday: the date is in ``holidays`` (holidays outside the horizon still make the last
@@ -89,7 +94,8 @@ class Calendar:
         ordinals = start.toordinal() + np.arange(n)
         week = ((ordinals - first_monday) // 7).astype(np.int32)
         is_holiday = np.array([start + timedelta(i) in holidays for i in range(n)], dtype=bool)
-        next_is_holiday = np.append(is_holiday[1:], end + timedelta(1) in holidays)
+        after_end = end < date.max and end + timedelta(1) in holidays
+        next_is_holiday = np.append(is_holiday[1:], after_end)
         is_pre_holiday = next_is_holiday & ~is_holiday
         is_weekend = np.isin(weekday, self.weekend_days)
         for name, arr in (

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
 import numpy as np
 
 from rtsched_widgets.limits import abbreviate, check_id_length, check_problem_size
+from rtsched_widgets.model import numbers
 from rtsched_widgets.model.calendar import Calendar, as_date
 from rtsched_widgets.model.errors import ProblemError
 
@@ -89,7 +90,15 @@ class Request:
 
 @dataclass(frozen=True)
 class RuleSettings:
-    """Settings of the saldo rules (defaults of DESIGN §4) and the soft-rule weights."""
+    """Settings of the saldo rules (defaults of DESIGN §4) and the soft-rule weights.
+
+    Checked when built (ProblemError naming ``settings.<field>``; :func:`check_setting` gives
+    the ranges): ``gap`` 0 … 366 days; ``part_time_threshold`` a percentage 0 … 100;
+    ``pattern_weekdays`` weekdays 0 (Monday) … 6; ``pattern_distances`` 1 … 366 days;
+    ``max_consecutive_weekends`` and ``target_tolerance`` whole numbers of 0 or more; the
+    weights finite, 0 … :data:`~rtsched_widgets.model.numbers.MAX_WEIGHT`. Values are stored as
+    ``int``, ``float`` and tuples of ``int`` whatever numeric type they were given as.
+    """
 
     gap: int = 3
     part_time_threshold: float = 70.0
@@ -101,6 +110,48 @@ class RuleSettings:
     weight_special_balance: float = 5.0
     weight_last_post_balance: float = 2.0
     weight_coverage: float = 1000.0
+
+    def __post_init__(self) -> None:
+        for name in _SETTING_BOUNDS:
+            value = check_setting(name, getattr(self, name), f"settings.{name}")
+            object.__setattr__(self, name, value)
+
+
+_SETTING_BOUNDS: dict[str, tuple[str, float, float]] = {
+    "gap": ("int", 0, 366),
+    "part_time_threshold": ("float", 0.0, 100.0),
+    "pattern_weekdays": ("ints", 0, 6),
+    "pattern_distances": ("ints", 1, 366),
+    "max_consecutive_weekends": ("int", 0, numbers.MAX_COUNT),
+    "target_tolerance": ("int", 0, numbers.MAX_COUNT),
+    "weight_target": ("float", 0.0, numbers.MAX_WEIGHT),
+    "weight_special_balance": ("float", 0.0, numbers.MAX_WEIGHT),
+    "weight_last_post_balance": ("float", 0.0, numbers.MAX_WEIGHT),
+    "weight_coverage": ("float", 0.0, numbers.MAX_WEIGHT),
+}
+
+
+def check_setting(name: str, value: object, field_name: str) -> object:
+    """``value`` of the :class:`RuleSettings` field ``name`` in its stored type, or a
+    ProblemError naming ``field_name`` (the importers pass the key as their input spells it)."""
+    if name not in _SETTING_BOUNDS:
+        raise ProblemError(
+            field_name,
+            f"unknown rule setting {name!r}",
+            fix=f"use one of {sorted(_SETTING_BOUNDS)}",
+        )
+    kind, low, high = _SETTING_BOUNDS[name]
+    if kind == "int":
+        return numbers.integer(value, field_name, minimum=int(low), maximum=int(high))
+    if kind == "ints":
+        return numbers.integers(value, field_name, minimum=int(low), maximum=int(high))
+    return numbers.number(value, field_name, minimum=low, maximum=high)
+
+
+_WORKER_LIMITS = (
+    "target_shifts", "max_shifts", "min_minutes", "max_minutes", "min_consecutive",
+    "max_consecutive", "min_consecutive_off", "max_weekends",
+)  # fmt: skip
 
 
 class Problem:
@@ -175,7 +226,69 @@ class Problem:
         self._derive()
 
     # -- construction helpers -------------------------------------------------------------
+    def _check_numbers(self) -> None:
+        """Every number on the workers, shift types and requests checked (type, finite, range)
+        and stored in its canonical type (``int``/``float``)."""
+        shift_types = []
+        for row, st in enumerate(self.shift_types):
+            minutes = numbers.integer(
+                st.minutes, "shift_types.minutes", row=row, minimum=None, maximum=None
+            )
+            if minutes < 0:
+                raise ProblemError(
+                    "shift_types.minutes",
+                    f"{minutes} is negative",
+                    row=row,
+                    fix="give the length in minutes, 0 or more",
+                )
+            minutes = numbers.integer(
+                minutes, "shift_types.minutes", row=row, maximum=numbers.MAX_MINUTES
+            )
+            shift_types.append(st if st.minutes is minutes else replace(st, minutes=minutes))
+        self.shift_types = tuple(shift_types)
+        workers = []
+        for row, w in enumerate(self.workers):
+            pct = numbers.number(
+                w.work_percentage, "workers.work_percentage", row=row, minimum=None, maximum=None,
+                fix="give a percentage above 0 and at most 100",
+            )  # fmt: skip
+            if not 0 < pct <= 100:
+                raise ProblemError(
+                    "workers.work_percentage",
+                    f"{w.work_percentage} is outside (0, 100]",
+                    row=row,
+                    fix="give a percentage above 0 and at most 100",
+                )
+            changes: dict[str, object] = {"work_percentage": pct}
+            for name in _WORKER_LIMITS:
+                changes[name] = numbers.optional_integer(
+                    getattr(w, name), f"workers.{name}", row=row
+                )
+            if not isinstance(w.max_per_shift, Mapping):
+                raise ProblemError(
+                    "workers.max_per_shift",
+                    f"{w.max_per_shift!r} is not a mapping",
+                    row=row,
+                    fix="map shift type ids to the most shifts of that type",
+                )
+            changes["max_per_shift"] = {
+                sid: numbers.integer(limit, "workers.max_per_shift", row=row)
+                for sid, limit in w.max_per_shift.items()
+            }
+            same = all(getattr(w, k) == v and type(getattr(w, k)) is type(v)
+                       for k, v in changes.items())  # fmt: skip
+            workers.append(w if same else replace(w, **changes))  # type: ignore[arg-type]
+        self.workers = tuple(workers)
+        for label in ("shift_on_requests", "shift_off_requests"):
+            checked = []
+            for row, r in enumerate(getattr(self, label)):
+                day = numbers.integer(r.day, label, row=row, minimum=None, maximum=None)
+                weight = numbers.number(r.weight, f"{label}.weight", row=row)
+                checked.append(replace(r, day=day, weight=weight))
+            setattr(self, label, tuple(checked))
+
     def _index_and_check(self) -> None:
+        self._check_numbers()
         self.worker_index: dict[str, int] = {}
         for row, w in enumerate(self.workers):
             if not isinstance(w.id, str) or not w.id:
@@ -211,26 +324,12 @@ class Problem:
                     row=row,
                     fix="give every shift type a unique id",
                 )
-            if st.minutes < 0:
-                raise ProblemError(
-                    "shift_types.minutes",
-                    f"{st.minutes} is negative",
-                    row=row,
-                    fix="give the length in minutes, 0 or more",
-                )
             self.shift_index[st.id] = row
         for row, st in enumerate(self.shift_types):
             for nxt in st.forbidden_next:
                 self._known_shift(nxt, "shift_types.forbidden_next", row)
         cal = self.calendar
         for row, w in enumerate(self.workers):
-            if not 0 < w.work_percentage <= 100:
-                raise ProblemError(
-                    "workers.work_percentage",
-                    f"{w.work_percentage} is outside (0, 100]",
-                    row=row,
-                    fix="give a percentage above 0 and at most 100",
-                )
             for other in w.incompatible_with:
                 if other not in self.worker_index:
                     raise ProblemError(
@@ -470,31 +569,24 @@ def _clip(cal: Calendar, value: date, end: bool = False) -> int:
 
 
 def _demand(values: object, name: str, shape: tuple[int, int]) -> np.ndarray:
-    arr = np.asarray(values, dtype=np.int64)
-    if arr.shape != shape:
+    """Whole numbers 0 … MAX_PER_CELL per (day, shift type); fractions, NaN, infinities and
+    values beyond int32 are refused, never truncated or wrapped."""
+    try:
+        probe = np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        probe = None
+    if probe is not None and probe.shape == shape and (probe < 0).any():
+        d, s = np.argwhere(probe < 0)[0]
         raise ProblemError(
             name,
-            f"shape {arr.shape} does not match (days, shift types) {shape}",
-            fix="give one value per date and shift type",
-        )
-    if (arr < 0).any():
-        d, s = np.argwhere(arr < 0)[0]
-        raise ProblemError(
-            name,
-            f"negative demand {arr[d, s]} at day {d}, shift type {s}",
+            f"negative demand {values[d][s]} at day {d}, shift type {s}",  # type: ignore[index]
             fix="give a demand of 0 or more",
         )
-    return arr.astype(np.int32)
+    return numbers.count_table(values, name, shape).astype(np.int32)
 
 
 def _weights(values: object, name: str, shape: tuple[int, int], default: float) -> np.ndarray:
+    """Finite weights 0 … MAX_WEIGHT per (day, shift type); the default where not given."""
     if values is None:
         return np.full(shape, default, dtype=float)
-    arr = np.asarray(values, dtype=float)
-    if arr.shape != shape or (arr < 0).any():
-        raise ProblemError(
-            name,
-            f"expected non-negative weights of shape {shape}",
-            fix="give one weight of 0 or more per date and shift type",
-        )
-    return arr
+    return numbers.weight_table(values, name, shape)

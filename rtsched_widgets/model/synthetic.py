@@ -32,6 +32,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from rtsched_widgets.limits import abbreviate, check_problem_size
+from rtsched_widgets.model import numbers
 from rtsched_widgets.model.calendar import Calendar, as_date
 from rtsched_widgets.model.errors import ProblemError
 from rtsched_widgets.model.problem import Problem, RuleSettings, ShiftType, Worker
@@ -129,9 +130,12 @@ def synthetic_with_roster(
     check_problem_size(n_w, n_d, n_p, where="synthetic")
     mandatory_per_worker = _positive("mandatory_per_worker", mandatory_per_worker, 0)
     days_off_blocks = _positive("days_off_blocks", days_off_blocks, 0)
-    if not 0 <= part_time_share <= 1:
-        raise ProblemError("synthetic.part_time_share", f"{part_time_share} is outside [0, 1]",
-                           fix="give a share between 0 and 1")  # fmt: skip
+    if mandatory_per_worker > n_d or days_off_blocks > n_d:
+        name = "mandatory_per_worker" if mandatory_per_worker > n_d else "days_off_blocks"
+        raise ProblemError(f"synthetic.{name}", f"more than the {n_d} days of the horizon",
+                           fix=f"give at most {n_d}")  # fmt: skip
+    part_time_share = numbers.number(part_time_share, "synthetic.part_time_share", maximum=1.0,
+                                     fix="give a share between 0 and 1")  # fmt: skip
     settings = settings or RuleSettings()
     rng = np.random.default_rng(seed)
     first = as_date(start, "synthetic.start")

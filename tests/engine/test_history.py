@@ -514,13 +514,15 @@ def test_csv_export_neutralises_formula_injection(tmp_path: Path) -> None:
             assert not value.startswith(dangerous)
 
 
-def test_json_export_is_plain_json(tmp_path: Path) -> None:
+def test_json_export_is_plain_json_with_inert_strings(tmp_path: Path) -> None:
     path = tricky_history().export_audit(tmp_path / "audit.json", format="json")
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["format"] == "rtsched_widgets.audit"
-    assert [op["op_id"] for op in doc["ops"]] == ["op-1", "op-2", "op-3", "@op4", "op-5"]
+    # spreadsheets import JSON too: strings they would run get the same leading quote as CSV
+    assert [op["op_id"] for op in doc["ops"]] == ["op-1", "op-2", "op-3", "'@op4", "op-5"]
     assert doc["ops"][1]["after"] == [[list(X), ["W2", "W3"]], [list(Y), "W,4"]]
-    assert doc["ops"][0]["message"].startswith("=")  # only CSV is neutralised
+    assert doc["ops"][0]["message"] == '\'=HYPERLINK("http://evil")'
+    assert doc["ops"][1]["user"] == "'+bob"
 
 
 def test_unknown_audit_format_names_the_valid_ones(tmp_path: Path) -> None:

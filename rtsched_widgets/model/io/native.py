@@ -15,6 +15,11 @@ Document layout (``version`` 1)::
 
 ``problem_from_dict(problem_to_dict(p))`` describes the same problem as ``p`` (metadata values
 come back as their JSON forms: tuples as lists, dates as ISO strings).
+
+Reading checks every value's JSON type (a list where a list belongs, a string id, …) and every
+number (:mod:`rtsched_widgets.model.numbers`: whole demand, finite weights, settings in range),
+so a hand-edited or hostile document fails with a ProblemError naming the field (and the file)
+rather than a TypeError from inside the model.
 """
 
 from __future__ import annotations
@@ -30,9 +35,17 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from rtsched_widgets.model import numbers
 from rtsched_widgets.model.calendar import Calendar
 from rtsched_widgets.model.errors import ProblemError
-from rtsched_widgets.model.problem import Problem, Request, RuleSettings, ShiftType, Worker
+from rtsched_widgets.model.problem import (
+    Problem,
+    Request,
+    RuleSettings,
+    ShiftType,
+    Worker,
+    check_setting,
+)
 from rtsched_widgets.model.roster import Roster
 
 FORMAT = "rtsched_widgets"
@@ -160,10 +173,16 @@ def _worker(row: int, data: Any) -> Worker:
         day(d, "workers.mandatory_days")
         for d in _need(data.get("mandatory_days", []), list, "workers.mandatory_days", row)
     )
-    kwargs["incompatible_with"] = tuple(data.get("incompatible_with", ()))
+    kwargs["incompatible_with"] = tuple(
+        _need(data.get("incompatible_with", []), list, "workers.incompatible_with", row)
+    )
     kwargs["max_per_shift"] = dict(
         _need(data.get("max_per_shift", {}), dict, "workers.max_per_shift", row)
     )
+    for key in ("id", "name"):
+        _need(data.get(key, ""), str, f"workers.{key}", row)
+    if data.get("color") is not None:
+        _need(data["color"], str, "workers.color", row)
     return Worker(**kwargs)
 
 
@@ -196,22 +215,25 @@ def problem_from_dict(data: Mapping[str, Any]) -> Problem:
     calendar = Calendar(
         cal.get("start"),
         cal.get("end"),
-        holidays=frozenset(cal.get("holidays", ())),
-        weekend_days=tuple(cal.get("weekend_days", (4, 5, 6))),
+        holidays=frozenset(_need(cal.get("holidays", []), list, "calendar.holidays")),
+        weekend_days=numbers.integers(
+            cal.get("weekend_days", [4, 5, 6]), "calendar.weekend_days", minimum=0, maximum=6
+        ),
     )
     settings_data = _need(data.get("settings", {}), dict, "settings")
     _known(settings_data, [f.name for f in dc_fields(RuleSettings)], "settings")
     setting_values: dict[str, Any] = {
-        k: tuple(v) if isinstance(v, list) else v for k, v in settings_data.items()
+        k: check_setting(k, v, f"settings.{k}") for k, v in settings_data.items()
     }
     settings = RuleSettings(**setting_values)
     shift_types = []
     for row, st in enumerate(_need(data["shift_types"], list, "shift_types")):
         st = _need(st, dict, "shift_types", row)
         _known(st, [f.name for f in dc_fields(ShiftType)], "shift_types", row)
-        shift_types.append(
-            ShiftType(**{**st, "forbidden_next": tuple(st.get("forbidden_next", ()))})
-        )
+        for key in ("id", "label", "start"):
+            _need(st.get(key, ""), str, f"shift_types.{key}", row)
+        nxt = _need(st.get("forbidden_next", []), list, "shift_types.forbidden_next", row)
+        shift_types.append(ShiftType(**{**st, "forbidden_next": tuple(nxt)}))
     workers = [_worker(row, w) for row, w in enumerate(_need(data["workers"], list, "workers"))]
 
     def requests(key: str) -> list[Request]:
@@ -224,24 +246,20 @@ def problem_from_dict(data: Mapping[str, Any]) -> Problem:
                     row=row,
                     fix="write each request as [worker, day, shift, weight]",
                 )
-            out.append(Request(str(item[0]), int(item[1]), str(item[2]), float(item[3])))
+            day = numbers.integer(item[1], f"{key}.day", row=row, minimum=None, maximum=None)
+            weight = numbers.number(item[3], f"{key}.weight", row=row)
+            out.append(Request(str(item[0]), day, str(item[2]), weight))
         return out
 
-    def table(key: str) -> np.ndarray | None:
-        if data.get(key) is None:
-            return None
-        try:
-            return np.asarray(data[key], dtype=float)
-        except (TypeError, ValueError):
-            raise ProblemError(
-                key, "is not a table of numbers", fix="give one list of numbers per date"
-            ) from None
+    def table(key: str) -> Any:
+        # checked cell by cell (whole numbers, finite weights) by the Problem constructor
+        return data.get(key)
 
     return Problem(
         workers=workers,
         calendar=calendar,
         shift_types=shift_types,
-        required=table("required"),  # type: ignore[arg-type]
+        required=table("required"),
         maximum=table("maximum"),
         under_weight=table("under_weight"),
         over_weight=table("over_weight"),
@@ -249,7 +267,7 @@ def problem_from_dict(data: Mapping[str, Any]) -> Problem:
         shift_off_requests=requests("shift_off_requests"),
         settings=settings,
         profile=data.get("profile", "saldo"),
-        name=str(data.get("name", "")),
+        name=_need(data.get("name", ""), str, "name"),
         metadata=_need(data.get("metadata", {}), dict, "metadata"),
     )
 
@@ -266,7 +284,8 @@ def _cells(problem: Problem, pinned: Iterable[Any]) -> list[Cell]:
             )
         d = cell[0] if isinstance(cell[0], (int, np.integer)) else problem.day(cell[0], "pinned")
         s = problem.shift(cell[1], "pinned")
-        k = int(cell[2]) if len(cell) == 3 else 0
+        k = numbers.integer(cell[2], "pinned", row=row, minimum=None, maximum=None) \
+            if len(cell) == 3 else 0  # fmt: skip
         if not (0 <= int(d) < problem.n_days and 0 <= k < max(problem.max_slots, 1)):
             raise ProblemError(
                 "pinned",
@@ -330,6 +349,7 @@ def from_document(doc: Mapping[str, Any]) -> NativeDocument:
     problem = problem_from_dict(doc.get("problem"))  # type: ignore[arg-type]
     roster = None
     if doc.get("assignments") is not None:
+        _need(doc["assignments"], list, "assignments")
         roster = Roster(problem)
         for row, item in enumerate(_need(doc["assignments"], list, "assignments")):
             if not isinstance(item, list) or len(item) != 4:
@@ -342,8 +362,9 @@ def from_document(doc: Mapping[str, Any]) -> NativeDocument:
             d = problem.day(item[0], f"assignments (row {row})")
             s = problem.shift(item[1], f"assignments (row {row})")
             w = problem.worker(item[3], f"assignments (row {row})")
+            k = numbers.integer(item[2], "assignments.slot", row=row, maximum=numbers.MAX_PER_CELL)
             try:
-                roster.place(w, d, s, int(item[2]))
+                roster.place(w, d, s, k)
             except ValueError as exc:
                 raise ProblemError(
                     "assignments",
@@ -374,12 +395,21 @@ def to_json(
 
 def from_json(source: str | os.PathLike[str]) -> NativeDocument:
     """Read a native document from JSON text or from a path to a file holding it."""
+    where: Path | None = None
     if isinstance(source, os.PathLike) or (
         isinstance(source, str) and not source.lstrip().startswith("{")
     ):
-        p = Path(source)
+        p = where = Path(source)
         try:
             source = p.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ProblemError(
+                "path",
+                f"{p.name} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                f"{exc.start})",
+                fix="give a file written by to_json",
+                source=p,
+            ) from None
         except OSError as exc:
             raise ProblemError(
                 "path",
@@ -390,6 +420,16 @@ def from_json(source: str | os.PathLike[str]) -> NativeDocument:
         doc = json.loads(source)
     except json.JSONDecodeError as exc:
         raise ProblemError(
-            "json", f"not JSON (line {exc.lineno}: {exc.msg})", fix="give a file written by to_json"
+            "json",
+            f"not JSON (line {exc.lineno}: {exc.msg})",
+            fix="give a file written by to_json",
+            source=where,
         ) from None
-    return from_document(doc)
+    except RecursionError:
+        raise ProblemError(
+            "json", "nested too deeply", fix="give a file written by to_json", source=where
+        ) from None
+    try:
+        return from_document(doc)
+    except ProblemError as err:
+        raise (err if where is None else err.in_source(where)) from None

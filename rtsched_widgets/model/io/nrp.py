@@ -37,7 +37,11 @@ Mapping onto :class:`~rtsched_widgets.model.problem.Problem` (profile ``"nrp"``)
 
 The shift types carry no start time in this format: they start at ``"00:00"``.
 Every parse error is a :class:`ProblemError` whose field is ``<SECTION>.<column>`` and whose
-message gives the line number and the fix; nothing half-built is returned.
+message gives the line number and the fix; nothing half-built is returned. Numbers are checked
+by :mod:`rtsched_widgets.model.numbers`: whole numbers where the format has them (no
+fractions), finite weights, a horizon of at most ``MAX_DAYS`` days, a requirement of at most
+``MAX_PER_CELL``, shifts of at most ``MAX_MINUTES``. A file that is not UTF-8 text is refused
+naming the file.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rtsched_widgets.limits import MAX_DAYS
+from rtsched_widgets.model import numbers
 from rtsched_widgets.model.calendar import Calendar, as_date
 from rtsched_widgets.model.errors import ProblemError
 from rtsched_widgets.model.problem import Problem, Request, ShiftType, Worker
@@ -97,27 +103,21 @@ class _Line:
         err.line = self.number  # type: ignore[attr-defined]
         return err
 
-    def integer(self, index: int, column: str, *, minimum: int = 0) -> int:
-        text = self.fields[index].strip()
+    def integer(
+        self, index: int, column: str, *, minimum: int = 0, maximum: int = numbers.MAX_COUNT
+    ) -> int:
+        """Field ``index`` as a whole number ``minimum … maximum`` (no fractions)."""
         try:
-            value = int(text)
-        except ValueError:
-            raise self.error(
-                column, f"{text!r} is not a whole number", f"write an integer >= {minimum}"
-            ) from None
-        if value < minimum:
-            raise self.error(column, f"{value} is below {minimum}", f"write a value >= {minimum}")
-        return value
+            return numbers.integer(self.fields[index], column, minimum=minimum, maximum=maximum)
+        except ProblemError as err:
+            raise self.error(column, err.problem, err.fix) from None
 
     def number_(self, index: int, column: str) -> float:
-        text = self.fields[index].strip()
+        """Field ``index`` as a finite number ``0 … MAX_WEIGHT``."""
         try:
-            value = float(text)
-        except ValueError:
-            raise self.error(column, f"{text!r} is not a number", "write a number >= 0") from None
-        if not value >= 0:
-            raise self.error(column, f"{text} is negative", "write a number >= 0")
-        return value
+            return numbers.number(self.fields[index], column)
+        except ProblemError as err:
+            raise self.error(column, err.problem, err.fix) from None
 
 
 @dataclass
@@ -189,13 +189,13 @@ def parse_nrp(
                 raise line.error(
                     "days", "a second horizon length", "give exactly one number of days"
                 )
-            p.horizon = line.integer(0, "days", minimum=1)
+            p.horizon = line.integer(0, "days", minimum=1, maximum=MAX_DAYS)
         elif line.section == "SECTION_SHIFTS":
             _need(line, 2, "ShiftID, minutes, forbidden successors joined by |")
             sid = line.fields[0]
             if not sid:
                 raise line.error("ShiftID", "empty shift id", "give every shift type an id")
-            minutes = line.integer(1, "Length")
+            minutes = line.integer(1, "Length", maximum=numbers.MAX_MINUTES)
             nxt = [x.strip() for x in (line.fields[2] if len(line.fields) > 2 else "").split("|")]
             p.shifts.append((sid, minutes, [x for x in nxt if x], line))
         elif line.section == "SECTION_STAFF":
@@ -276,15 +276,13 @@ def _build(p: _Parsed, *, name: str, start: date | str | None, source: str) -> P
                 raise line.error("MaxShifts", f"{pair!r} is not type=limit", "write e.g. D=14|L=0")
             known_shift(line, 1, "MaxShifts", sid.strip())
             try:
-                limit = int(value)
-            except ValueError:
+                limit = numbers.integer(value, "MaxShifts")
+            except ProblemError as err:
                 raise line.error(
                     "MaxShifts",
-                    f"limit {value!r} of {sid!r} is not a whole number",
-                    "write e.g. D=14|L=0",
+                    f"limit of {sid.strip()!r}: {err.problem}",
+                    f"write e.g. D=14|L=0 ({err.fix})",
                 ) from None
-            if limit < 0:
-                raise line.error("MaxShifts", f"limit {limit} is negative", "write 0 or more")
             limits[sid.strip()] = limit
         staff_fields[wid] = {
             "max_per_shift": limits,
@@ -336,7 +334,7 @@ def _build(p: _Parsed, *, name: str, start: date | str | None, source: str) -> P
                 "give one cover line per day and shift",
             )
         covered.add((d, s))
-        required[d, s] = line.integer(2, "Requirement")
+        required[d, s] = line.integer(2, "Requirement", maximum=numbers.MAX_PER_CELL)
         under[d, s] = line.number_(3, "Weight for under")
         over[d, s] = line.number_(4, "Weight for over")
 
@@ -389,6 +387,14 @@ def load_nrp(path: str | os.PathLike[str], *, start: date | str | None = None) -
         p = _dataset_file(p.name) or p
     try:
         text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProblemError(
+            "path",
+            f"{p.name} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start})",
+            fix="give a Curtois & Qu instance text file",
+            source=p,
+        ) from None
     except OSError as exc:
         raise ProblemError(
             "path",
@@ -416,8 +422,17 @@ def dump_nrp(problem: Problem) -> str:
     Inverse of :func:`parse_nrp` for NRP problems: ``parse_nrp(dump_nrp(p))`` gives back the
     same workers, shift types, demand, weights and requests. Limits that are not set are
     written as the loosest value (MaxShifts = horizon, max minutes/consecutive/weekends large,
-    minimums 0); a saldo problem exported this way loses its saldo-only settings.
+    minimums 0); a saldo problem exported this way loses its saldo-only settings. An id the
+    format cannot hold unchanged (one with a comma, ``|``, ``=``, a line break, surrounding
+    blanks, or starting with ``#`` or ``SECTION_``) is refused with a ProblemError rather than
+    written as a different or broken file.
     """
+    for field_name, ids in (
+        ("shift_types.id", [st.id for st in problem.shift_types]),
+        ("workers.id", [w.id for w in problem.workers]),
+    ):
+        for row, ident in enumerate(ids):
+            _check_nrp_id(ident, field_name, row)
     n_days = problem.n_days
     big = n_days * 24 * 60
     out = ["# Written by rtsched_widgets", "SECTION_HORIZON", str(n_days), "", "SECTION_SHIFTS"]
@@ -464,6 +479,21 @@ def save_nrp(problem: Problem, path: str | os.PathLike[str]) -> Path:
     p = Path(path)
     p.write_text(dump_nrp(problem), encoding="utf-8")
     return p
+
+
+def _check_nrp_id(ident: str, field_name: str, row: int) -> None:
+    if (
+        any(ch in ident for ch in ",|=\r\n")
+        or ident != ident.strip()
+        or ident.startswith(("#", "SECTION_"))
+    ):
+        raise ProblemError(
+            field_name,
+            f"{ident!r} cannot be written in the NRP format unchanged",
+            row=row,
+            fix="export with to_json (native) or rename it without , | = line breaks, "
+            "surrounding blanks or a leading # / SECTION_",
+        )
 
 
 def _num(value: float) -> str:

@@ -69,6 +69,8 @@ from typing import Any
 
 import numpy as np
 
+from rtsched_widgets.limits import MAX_SHIFT_TYPES
+from rtsched_widgets.model import numbers
 from rtsched_widgets.model.calendar import FRI_SAT_SUN, Calendar
 from rtsched_widgets.model.errors import ProblemError
 from rtsched_widgets.model.io._dates import (
@@ -79,7 +81,7 @@ from rtsched_widgets.model.io._dates import (
     parse_ranges,
 )
 from rtsched_widgets.model.io.native import json_value
-from rtsched_widgets.model.problem import Problem, RuleSettings, ShiftType, Worker
+from rtsched_widgets.model.problem import Problem, RuleSettings, ShiftType, Worker, check_setting
 from rtsched_widgets.model.roster import Roster
 
 DEFAULT_POST_START = "08:00"
@@ -154,33 +156,21 @@ def _split(data: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[Any], Any, 
     return config, list(workers), schedule, dict(meta or {})
 
 
-def _int(value: Any, field: str, *, minimum: int = 0, row: int | str | None = None) -> int:
-    if isinstance(value, bool):
-        value = None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, (int, np.integer)):
-        raise ProblemError(
-            field, f"{value!r} is not a whole number", row=row, fix=f"give an integer >= {minimum}"
-        )
-    if value < minimum:
-        raise ProblemError(
-            field, f"{value} is below {minimum}", row=row, fix=f"give an integer >= {minimum}"
-        )
-    return int(value)
+def _int(
+    value: Any,
+    field: str,
+    *,
+    minimum: int = 0,
+    maximum: int = numbers.MAX_COUNT,
+    row: int | str | None = None,
+) -> int:
+    """A whole number ``minimum … maximum`` (:func:`rtsched_widgets.model.numbers.integer`)."""
+    return numbers.integer(value, field, row=row, minimum=minimum, maximum=maximum)
 
 
 def _float(value: Any, field: str, row: int | str | None = None) -> float:
-    if isinstance(value, bool):
-        value = None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ProblemError(
-            field, f"{value!r} is not a number", row=row, fix="give a number"
-        ) from None
+    """A finite number; its range is checked where it is used."""
+    return numbers.number(value, field, row=row, minimum=None, maximum=None)
 
 
 def _id(value: Any, field: str, row: int | str | None = None) -> str:
@@ -212,7 +202,7 @@ def _id_list(value: Any, field: str, row: int) -> tuple[str, ...]:
 
 
 def _posts_per_day(config: Mapping[str, Any], cal: Calendar) -> np.ndarray:
-    num = _int(config.get("num_shifts", 1), "config.num_shifts")
+    num = _int(config.get("num_shifts", 1), "config.num_shifts", maximum=MAX_SHIFT_TYPES)
     posts = np.full(cal.n_days, num, dtype=np.int64)
     seen = np.zeros(cal.n_days, dtype=bool)
     ranges = config.get("variable_shifts") or []
@@ -248,7 +238,7 @@ def _posts_per_day(config: Mapping[str, Any], cal: Calendar) -> np.ndarray:
                 row=row,
                 fix="write the earlier date first",
             )
-        k = _int(item["shifts"], f"{field}.shifts", row=row)
+        k = _int(item["shifts"], f"{field}.shifts", row=row, maximum=MAX_SHIFT_TYPES)
         lo = max((a - cal.start).days, 0)
         hi = min((b - cal.start).days + 1, cal.n_days)
         if lo >= hi:
@@ -298,32 +288,21 @@ def _shift_types(config: Mapping[str, Any], n_posts: int) -> list[ShiftType]:
                 id=str(s),
                 label=label,
                 start=starts[s],
-                minutes=_int(minutes[s], "config.post_minutes", row=s),
+                minutes=_int(minutes[s], "config.post_minutes", row=s, maximum=numbers.MAX_MINUTES),
             )
         )
     return out
 
 
 def _settings(config: Mapping[str, Any]) -> RuleSettings:
+    """The rule settings, each checked (type, finite, range) under its config key."""
     values: dict[str, Any] = {}
     for key, name in _SETTING_ALIASES.items():
         if config.get(key) is not None:
-            values[name] = _int(config[key], f"config.{key}")
-    defaults = RuleSettings()
-    for name in _SETTING_FIELDS - set(_SETTING_ALIASES.values()):
-        if config.get(name) is None:
-            continue
-        current = getattr(defaults, name)
-        field = f"config.{name}"
-        if isinstance(current, tuple):
-            items = config[name]
-            if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
-                raise ProblemError(field, f"{items!r} is not a list", fix="give a list of integers")
-            values[name] = tuple(_int(v, field) for v in items)
-        elif isinstance(current, int):
-            values[name] = _int(config[name], field)
-        else:
-            values[name] = _float(config[name], field)
+            values[name] = check_setting(name, config[key], f"config.{key}")
+    for name in sorted(_SETTING_FIELDS - set(_SETTING_ALIASES.values())):
+        if config.get(name) is not None:
+            values[name] = check_setting(name, config[name], f"config.{name}")
     return RuleSettings(**values)
 
 
@@ -373,19 +352,7 @@ def _worker(row: int, wd: Any, flagged: set[str]) -> tuple[Worker, dict[str, Any
 def _weights(config: Mapping[str, Any], key: str, shape: tuple[int, int]) -> np.ndarray | None:
     if config.get(key) is None:
         return None
-    try:
-        arr = np.asarray(config[key], dtype=float)
-    except (TypeError, ValueError):
-        raise ProblemError(
-            f"config.{key}", "is not a table of numbers", fix="give one list of numbers per date"
-        ) from None
-    if arr.shape != shape:
-        raise ProblemError(
-            f"config.{key}",
-            f"shape {arr.shape} is not (dates, posts) {shape}",
-            fix="give one list per date with one number per post",
-        )
-    return arr
+    return numbers.weight_table(config[key], f"config.{key}", shape)
 
 
 def problem_from_saldo(data: Mapping[str, Any]) -> Problem:
@@ -513,6 +480,21 @@ def _read(path: str | os.PathLike[str]) -> Mapping[str, Any]:
     p = Path(path)
     try:
         data = json.loads(p.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ProblemError(
+            "path",
+            f"{p.name} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start})",
+            fix="give a saldo config or backup JSON file saved as UTF-8",
+            source=p,
+        ) from None
+    except RecursionError:
+        raise ProblemError(
+            "path",
+            f"{p.name} nests its JSON too deeply",
+            fix="give a saldo config or backup JSON file",
+            source=p,
+        ) from None
     except OSError as exc:
         raise ProblemError(
             "path",
@@ -525,6 +507,12 @@ def _read(path: str | os.PathLike[str]) -> Mapping[str, Any]:
             f"{p.name} is not JSON (line {exc.lineno}: {exc.msg})",
             fix="give a saldo config or backup JSON file",
         ) from None
+    if not isinstance(data, (dict, list)):
+        raise ProblemError(
+            "path",
+            f"{p.name} holds a JSON {type(data).__name__}, not a config",
+            fix="give a config or backup object with start_date/end_date",
+        )
     if isinstance(data, list):  # a bare workers file is not enough
         raise ProblemError(
             "path",
@@ -536,13 +524,22 @@ def _read(path: str | os.PathLike[str]) -> Mapping[str, Any]:
 
 def load_saldo(path: str | os.PathLike[str]) -> Problem:
     """Read a saldo config or backup JSON file into a ``Problem`` (its schedule is ignored;
-    use :func:`load_saldo_backup` for both)."""
-    return problem_from_saldo(_read(path))
+    use :func:`load_saldo_backup` for both). Every error names the file."""
+    data = _read(path)
+    try:
+        return problem_from_saldo(data)
+    except ProblemError as err:
+        raise err.in_source(path) from None
 
 
 def load_saldo_backup(path: str | os.PathLike[str]) -> tuple[Problem, Roster | None]:
-    """Read a saldo backup JSON file: the problem and its roster (None without a schedule)."""
-    return from_saldo(_read(path))
+    """Read a saldo backup JSON file: the problem and its roster (None without a schedule).
+    Every error names the file."""
+    data = _read(path)
+    try:
+        return from_saldo(data)
+    except ProblemError as err:
+        raise err.in_source(path) from None
 
 
 # -- writing ----------------------------------------------------------------------------------

@@ -3,6 +3,13 @@
 The file format follows the suffix (``.csv``, ``.parquet``/``.pq``, ``.xlsx``) unless
 ``format`` is given. Parquet needs pyarrow and Excel needs openpyxl (the ``io`` extra).
 
+Text cells written to CSV and Excel go through :mod:`rtsched_widgets.model.io.neutralise`: a
+text a spreadsheet would run as a formula gets one leading ``'``, Excel cells are text cells,
+line breaks never split a CSV record; :func:`read_table` undoes it, so reading back a file
+written here gives the original values. Parquet is written and read unchanged. A file that
+cannot be read (missing, not UTF-8, not CSV, a damaged workbook or Parquet file) and every bad
+cell raise a ProblemError naming the file, the field and the row.
+
 - assignments: the columns of ``Roster.to_frame``: ``date`` (ISO), ``post`` (shift type index),
   ``shift`` (id), ``slot``, ``worker`` (id); one row per occupied slot;
 - workers: one row per worker with the ``Worker`` fields; ranges are written
@@ -26,9 +33,17 @@ import numpy as np
 import pandas as pd
 
 from rtsched_widgets._optional import require
+from rtsched_widgets.limits import abbreviate
+from rtsched_widgets.model import numbers
 from rtsched_widgets.model.calendar import FRI_SAT_SUN, Calendar
 from rtsched_widgets.model.errors import ProblemError
 from rtsched_widgets.model.io._dates import parse_day, parse_days, parse_ranges
+from rtsched_widgets.model.io.neutralise import (
+    read_csv_text,
+    read_excel_text,
+    write_csv,
+    write_excel,
+)
 from rtsched_widgets.model.problem import Problem, Profile, RuleSettings, ShiftType, Worker
 from rtsched_widgets.model.roster import Roster
 
@@ -59,33 +74,81 @@ def _format(path: Path, format: str | None) -> TableFormat:
 def write_table(
     frame: pd.DataFrame, path: str | os.PathLike[str], *, format: TableFormat | None = None
 ) -> Path:
-    """Write ``frame`` (without its index) as CSV, Parquet or Excel; returns the path."""
+    """Write ``frame`` (without its index) as CSV, Parquet or Excel; returns the path.
+
+    CSV and Excel text cells are neutralised (module docstring); a path that cannot be written
+    (missing folder, no permission) is a ProblemError naming it."""
     p = Path(path)
     fmt = _format(p, format)
-    if fmt == "csv":
-        frame.to_csv(p, index=False)
-    elif fmt == "parquet":
-        require("pyarrow", "io")
-        frame.to_parquet(p, index=False)
-    else:
-        require("openpyxl", "io")
-        frame.to_excel(p, index=False)
+    try:
+        if fmt == "csv":
+            write_csv(frame, p)
+        elif fmt == "parquet":
+            require("pyarrow", "io")
+            frame.to_parquet(p, index=False)
+        else:
+            require("openpyxl", "io")
+            write_excel(frame, p)
+    except OSError as exc:
+        raise ProblemError(
+            "path",
+            f"cannot write {str(p)!r}: {exc.strerror or exc}",
+            fix="write into an existing folder you may write to",
+        ) from exc
     return p
 
 
 def read_table(path: str | os.PathLike[str], *, format: TableFormat | None = None) -> pd.DataFrame:
-    """Read a table written by :func:`write_table`; CSV cells are read as text ("" = empty)."""
+    """Read a table written by :func:`write_table`; CSV cells are read as text ("" = empty),
+    Excel cells as their values ("" = empty), and the neutralising of CSV and Excel text is
+    undone. A file that is missing, unreadable or not of its format (binary garbage, a
+    truncated Parquet file, a workbook that is a zip of something else) is a ProblemError
+    naming the file and the fix, never the parsing library's own error."""
     p = Path(path)
     fmt = _format(p, format)
     if not p.exists():
         raise ProblemError("path", f"{str(p)!r} does not exist", fix="give an existing file")
-    if fmt == "csv":
-        return pd.read_csv(p, dtype=str, keep_default_na=False)
     if fmt == "parquet":
         require("pyarrow", "io")
-        return pd.read_parquet(p)
-    require("openpyxl", "io")
-    return pd.read_excel(p, dtype=object)
+    elif fmt == "excel":
+        require("openpyxl", "io")
+    label = {"csv": "CSV", "parquet": "Parquet", "excel": "Excel (.xlsx)"}[fmt]
+    try:
+        if fmt == "csv":
+            return read_csv_text(p)
+        if fmt == "parquet":
+            return pd.read_parquet(p)
+        return read_excel_text(p)
+    except ProblemError as err:
+        raise err.in_source(p) from None
+    except UnicodeDecodeError as exc:
+        raise ProblemError(
+            "path",
+            f"{p.name} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start})",
+            fix=f"save it as UTF-8 {label}",
+            source=p,
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise ProblemError(
+            "path", f"{p.name} is empty", fix=f"give a {label} file with a header row", source=p
+        ) from None
+    except OSError as exc:
+        raise ProblemError(
+            "path",
+            f"cannot read {str(p)!r}: {exc.strerror or exc}",
+            fix="give a file you may read",
+        ) from exc
+    except MemoryError:
+        raise
+    except Exception as exc:  # the parser's own error: bad quoting, a damaged file, ...
+        raise ProblemError(
+            "path",
+            f"{p.name} is not a readable {label} file ({type(exc).__name__}: "
+            f"{abbreviate(str(exc))})",
+            fix=f"give a {label} file written by write_table or a spreadsheet",
+            source=p,
+        ) from None
 
 
 def _empty(value: Any) -> bool:
@@ -98,21 +161,17 @@ def _empty(value: Any) -> bool:
     )
 
 
-def _opt_int(value: Any, field: str, row: int) -> int | None:
+def _opt_int(value: Any, field: str, row: int, maximum: int = numbers.MAX_COUNT) -> int | None:
+    """A whole number 0 … ``maximum`` or None for an empty cell."""
     if _empty(value):
         return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not number.is_integer():
-        raise ProblemError(
-            field,
-            f"{value!r} is not a whole number",
-            row=row,
-            fix="give an integer or leave the cell empty",
-        )
-    return int(number)
+    return numbers.integer(
+        value,
+        field,
+        row=row,
+        maximum=maximum,
+        fix=f"give a whole number from 0 to {maximum:,} or leave the cell empty",
+    )
 
 
 def _text(value: Any) -> str:
@@ -128,7 +187,8 @@ def assignments_frame(roster: Roster) -> pd.DataFrame:
 def write_assignments(
     roster: Roster, path: str | os.PathLike[str], *, format: TableFormat | None = None
 ) -> Path:
-    """Write the roster's assignments table; dates are ISO text in CSV."""
+    """Write the roster's assignments table; dates are ISO text in CSV; worker and shift ids
+    are neutralised in CSV and Excel (module docstring)."""
     frame = roster.to_frame()
     if _format(Path(path), format) == "csv":
         frame["date"] = [str(d)[:10] for d in frame["date"].to_numpy()]
@@ -152,12 +212,13 @@ def roster_from_frame(problem: Problem, frame: pd.DataFrame) -> Roster:
         field = f"assignments (row {row})"
         d = problem.day(parse_day(rec["date"], "assignments.date", row), field)
         if has_post and not _empty(rec["post"]):
-            post = _opt_int(rec["post"], "assignments.post", row)
+            post = _opt_int(rec["post"], "assignments.post", row, numbers.MAX_PER_CELL)
             s = problem.shift(post, field)
         else:
             s = problem.shift(_text(rec.get("shift")), field)
         w = problem.worker(_text(rec["worker"]), field)
-        k = _opt_int(rec["slot"], "assignments.slot", row) if has_slot else None
+        k = _opt_int(rec["slot"], "assignments.slot", row, numbers.MAX_PER_CELL) if has_slot \
+            else None  # fmt: skip
         k = roster.free_slot(d, s) if k is None else k
         try:
             if k < 0:
@@ -176,8 +237,12 @@ def roster_from_frame(problem: Problem, frame: pd.DataFrame) -> Roster:
 def read_assignments(
     problem: Problem, path: str | os.PathLike[str], *, format: TableFormat | None = None
 ) -> Roster:
-    """Read an assignments table file into a roster of ``problem``."""
-    return roster_from_frame(problem, read_table(path, format=format))
+    """Read an assignments table file into a roster of ``problem`` (errors name the file)."""
+    frame = read_table(path, format=format)
+    try:
+        return roster_from_frame(problem, frame)
+    except ProblemError as err:
+        raise err.in_source(path) from None
 
 
 # -- workers ----------------------------------------------------------------------------------
@@ -236,15 +301,10 @@ def workers_from_frame(frame: pd.DataFrame) -> list[Worker]:
                 )
             limits[sid.strip()] = limit
         pct = rec.get("work_percentage")
-        try:
-            percentage = 100.0 if _empty(pct) else float(pct)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise ProblemError(
-                "workers.work_percentage",
-                f"{pct!r} is not a number",
-                row=row,
-                fix="give a percentage in (0, 100]",
-            ) from None
+        percentage = 100.0 if _empty(pct) else numbers.number(
+            pct, "workers.work_percentage", row=row, maximum=100.0, above_minimum=True,
+            fix="give a percentage above 0 and at most 100",
+        )  # fmt: skip
         ints = {name: _opt_int(rec.get(name), f"workers.{name}", row) for name in _OPTIONAL_INTS}
         out.append(Worker(
             id=wid, name=_text(rec.get("name")), work_percentage=percentage,
@@ -263,15 +323,19 @@ def workers_from_frame(frame: pd.DataFrame) -> list[Worker]:
 def write_workers(
     problem: Problem, path: str | os.PathLike[str], *, format: TableFormat | None = None
 ) -> Path:
-    """Write the workers table of ``problem``."""
+    """Write the workers table of ``problem`` (ids and names neutralised in CSV and Excel)."""
     return write_table(workers_frame(problem), path, format=format)
 
 
 def read_workers(
     path: str | os.PathLike[str], *, format: TableFormat | None = None
 ) -> list[Worker]:
-    """Read a workers table file."""
-    return workers_from_frame(read_table(path, format=format))
+    """Read a workers table file (errors name the file)."""
+    frame = read_table(path, format=format)
+    try:
+        return workers_from_frame(frame)
+    except ProblemError as err:
+        raise err.in_source(path) from None
 
 
 # -- demand and whole problems ----------------------------------------------------------------
@@ -306,7 +370,12 @@ def problem_from_frames(
     ``date``, ``shift`` (id), ``required`` and optionally ``maximum`` (default: required),
     ``under_weight``, ``over_weight``. Shift types default to the demand's shift ids in order of
     first appearance. The horizon is ``start … end`` (default: the demand's first and last
-    date); (date, shift) pairs without a row have demand 0."""
+    date); (date, shift) pairs without a row have demand 0.
+
+    ``required`` and ``maximum`` are whole numbers 0 … ``MAX_PER_CELL`` (a fraction is refused,
+    never truncated), the weights finite numbers 0 … ``MAX_WEIGHT``
+    (:mod:`rtsched_widgets.model.numbers`); an empty cell takes the default. Two rows for the
+    same date and shift are refused (naming both) rather than one silently winning."""
     for column in ("date", "shift", "required"):
         if column not in demand.columns:
             raise ProblemError(
@@ -315,6 +384,10 @@ def problem_from_frames(
                 fix="give columns date, shift, required (and maximum, weights)",
             )
     days = [parse_day(v, "demand.date", row) for row, v in enumerate(demand["date"])]
+    if not days and (start is None or end is None):
+        raise ProblemError(
+            "demand", "has no rows", fix="give at least one demand row, or start and end"
+        )
     if shift_types is None:
         ids = list(dict.fromkeys(_text(v) for v in demand["shift"]))
         shift_types = [ShiftType(id=i, label=i) for i in ids]
@@ -332,6 +405,7 @@ def problem_from_frames(
     tables["under_weight"] = np.full(shape, np.nan)
     tables["over_weight"] = np.full(shape, np.nan)
     present = [c for c in tables if c in demand.columns]
+    first_row: dict[tuple[int, int], int] = {}
     for row, (day, rec) in enumerate(zip(days, demand.to_dict("records"), strict=True)):
         d = calendar.index(day, f"demand.date (row {row})")
         sid = _text(rec["shift"])
@@ -342,10 +416,26 @@ def problem_from_frames(
                 row=row,
                 fix=f"use one of {sorted(index)}",
             )
+        cell = (d, index[sid])
+        if cell in first_row:
+            raise ProblemError(
+                "demand",
+                f"a second row for {calendar.iso(d)}, shift {sid!r} (the first is row "
+                f"{first_row[cell]})",
+                row=row,
+                fix="give one demand row per date and shift",
+            )
+        first_row[cell] = row
         for column in present:
             value = rec[column]
-            if not _empty(value):
-                tables[column][d, index[sid]] = float(value)
+            if _empty(value):
+                continue
+            if column in ("required", "maximum"):
+                tables[column][cell] = numbers.integer(
+                    value, f"demand.{column}", row=row, maximum=numbers.MAX_PER_CELL
+                )
+            else:
+                tables[column][cell] = numbers.number(value, f"demand.{column}", row=row)
     if "maximum" not in present:
         tables["maximum"] = tables["required"]
     weights: dict[str, np.ndarray | None] = {}

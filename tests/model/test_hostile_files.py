@@ -225,3 +225,33 @@ def test_far_future_dates_in_table_files(tmp_path: Path) -> None:
     with pytest.raises(ProblemError) as err:
         read_workers(path)
     assert err.value.field == "workers.days_off" and str(path) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "ident", ["A,B", "A|B", "A=1", "A\nSECTION_COVER", " A", "#A", "SECTION_X"]
+)
+def test_nrp_export_refuses_ids_the_format_cannot_hold(ident: str) -> None:
+    from rtsched_widgets.model.io import dump_nrp, parse_nrp
+
+    p = Problem(
+        workers=[Worker(ident), Worker("B")],
+        calendar=Calendar(date(2024, 1, 1), date(2024, 1, 3)),
+        shift_types=[ShiftType("D", minutes=480)],
+        required=[[1], [1], [1]],
+        profile="nrp",
+    )
+    with pytest.raises(ProblemError) as err:
+        dump_nrp(p)
+    assert err.value.field == "workers.id" and err.value.row == 0
+    assert parse_nrp(_renamed(p)).n_workers == 2  # the same problem with plain ids is written
+
+
+def _renamed(p: Problem) -> str:
+    from rtsched_widgets.model.io import dump_nrp
+
+    return dump_nrp(
+        Problem(
+            workers=[Worker("A"), Worker("B")], calendar=p.calendar, shift_types=p.shift_types,
+            required=p.required, profile="nrp",
+        )
+    )  # fmt: skip

@@ -31,6 +31,7 @@ from rtsched_widgets.engine.scope import resolve_scope
 
 if TYPE_CHECKING:
     from rtsched_widgets.engine.schedule import Schedule
+    from rtsched_widgets.solve.base import Strategy
 
 PASSES = 3
 """Most passes of step 2 (each tries every remaining change once)."""
@@ -42,14 +43,14 @@ def repair(
     *,
     time_limit: float,
     max_changes: int | None,
-    strategy: str,
+    strategy: str | Strategy,
     change_cost: float,
     seed: int,
     user: str,
 ) -> OpResult:
     """See :meth:`Schedule.repair` and the module docstring."""
     from rtsched_widgets.solve import get_strategy
-    from rtsched_widgets.solve.base import check_time_limit
+    from rtsched_widgets.solve.base import Strategy, check_time_limit
     from rtsched_widgets.solve.keep import Keep
 
     p = schedule.problem
@@ -66,7 +67,7 @@ def repair(
             or not (math.isfinite(change_cost) and change_cost >= 0)
         ):
             raise ValueError(f"change_cost: {change_cost!r} — give a finite number >= 0")
-        solver = get_strategy(strategy)
+        solver = strategy if isinstance(strategy, Strategy) else get_strategy(strategy)
         with schedule._lock:
             region = resolve_scope(schedule, scope)
             start = schedule.core.copy()

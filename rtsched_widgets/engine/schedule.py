@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from rtsched_widgets.engine.analytics import Analytics
     from rtsched_widgets.engine.solving import SolveJob
     from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.solve.base import Strategy
 
 __all__ = ["CONFLICT_POLICIES", "Policy", "Schedule", "StoreBehind"]
 
@@ -752,7 +753,8 @@ class Schedule:
     # ------------------------------------------------------------------ undo / redo
     def undo(self, user: str | None = None, *, force: bool = False) -> OpResult:
         """Revert ``user``'s (default: the schedule's user) newest not-undone edit — all of a
-        live solve's merges when that edit is one of them (see :meth:`start_solving`).
+        live solve's merges when that edit is one of them (see :meth:`start_solving`), except
+        the slots someone changed since, which keep that person's change.
 
         Refused with UNDO_CONFLICT — naming the cells and who changed them — when another edit
         changed any of its cells since. When other users edited anything since, the undo is
@@ -770,9 +772,9 @@ class Schedule:
             )
         who = user or self.user
         group = self.oplog.undo_group(who)
-        rec = (group_record(group, self._names) if len(group) > 1 else None) or (
-            self.oplog.undo_candidate(who)
-        )
+        rec = (
+            group_record(group, self._names, self.core.worker_at) if len(group) > 1 else None
+        ) or (self.oplog.undo_candidate(who))
         if rec is None:
             return failure(
                 "NOTHING_TO_UNDO",
@@ -1057,7 +1059,7 @@ class Schedule:
     # ------------------------------------------------------------------ live planning
     def start_solving(
         self,
-        strategy: str = "auto",
+        strategy: str | Strategy = "auto",
         time_limit: float = 60,
         seed: int = 0,
         scope: object = None,
@@ -1107,7 +1109,7 @@ class Schedule:
         time_limit: float = 10,
         max_changes: int | None = None,
         *,
-        strategy: str = "local_search",
+        strategy: str | Strategy = "local_search",
         change_cost: float = 1.0,
         seed: int = 0,
         user: str | None = None,

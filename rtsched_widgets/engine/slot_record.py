@@ -160,14 +160,18 @@ slot_record = _builder()
 
 
 def group_record(
-    members: Sequence[OpRecord], names: tuple[Sequence[str], Sequence[str]]
+    members: Sequence[OpRecord],
+    names: tuple[Sequence[str], Sequence[str]],
+    worker_at: Callable[[int, int, int], int] | None = None,
 ) -> OpRecord | None:
     """One record standing for ``members`` (newest first, as
     :meth:`~rtsched_widgets.engine.history.History.undo_group` lists them): each slot they
     changed goes from its value before the oldest to its value after the newest; slots that
-    came back to where they started are left out. It carries the newest member's id, user and
-    time, so reverting it reverts the group, and the oldest member's version, so edits made
-    by others between the members count as made after it. ``None`` when a member is not a
+    came back to where they started are left out, and with ``worker_at(day, post, slot)`` so
+    are slots that no longer hold what the newest member left there (someone changed them
+    since: reverting the group leaves their change alone). It carries the newest member's id,
+    user and time, so reverting it reverts the group, and the oldest member's version, so
+    edits made by others between the members count as made after it. ``None`` when a member is not a
     :class:`SlotRecord` (a group is undone one record at a time then)."""
     if not members or not all(isinstance(m, SlotRecord) for m in members):
         return None
@@ -182,7 +186,7 @@ def group_record(
     changes = tuple(
         x
         for key, old in first_old.items()
-        if old != last_new[key]
+        if old != last_new[key] and (worker_at is None or worker_at(*key) == last_new[key])
         for x in (*key, old, last_new[key])
     )
     top = members[0]

@@ -43,6 +43,7 @@ from rtsched_widgets.engine.scope import resolve_scope
 if TYPE_CHECKING:
     from rtsched_widgets.engine.schedule import Schedule
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.solve.base import Strategy
 
 SOLVER_USER = "solver"
 """The author of a live solve's merges."""
@@ -103,7 +104,7 @@ class SolveJob:
         self,
         schedule: Schedule,
         *,
-        strategy: str,
+        strategy: str | Strategy,
         time_limit: float,
         seed: int,
         scope: object,
@@ -111,16 +112,17 @@ class SolveJob:
         interval: float = 0.25,
     ) -> None:
         from rtsched_widgets.solve import get_strategy
-        from rtsched_widgets.solve.base import check_time_limit
+        from rtsched_widgets.solve.base import Strategy, check_time_limit
         from rtsched_widgets.solve.keep import Keep
         from rtsched_widgets.solve.live import LiveSpec
 
-        get_strategy(strategy)  # unknown names fail here, not in the worker
+        if not isinstance(strategy, Strategy):
+            get_strategy(strategy)  # unknown names fail here, not in the worker
         check_time_limit(time_limit)
         self.schedule = schedule
         self.id = uuid.uuid4().hex[:10]
         self.user = user
-        self.strategy = strategy
+        self.strategy: str = strategy.name if isinstance(strategy, Strategy) else strategy
         self.time_limit = float(time_limit)
         self.seed = int(seed)
         self.interval = float(interval)
@@ -494,7 +496,7 @@ def _start_worker(spec: Any) -> tuple[Connection, subprocess.Popen[bytes]]:
 def start_solving(
     schedule: Schedule,
     *,
-    strategy: str,
+    strategy: str | Strategy,
     time_limit: float,
     seed: int,
     scope: object,
@@ -523,7 +525,7 @@ def start_solving(
         "solver_started",
         {
             "job": job.id,
-            "strategy": strategy,
+            "strategy": job.strategy,
             "time_limit": job.time_limit,
             "seed": job.seed,
             "user": user,

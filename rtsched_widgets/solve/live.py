@@ -36,7 +36,7 @@ import numpy as np
 
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
-from rtsched_widgets.solve.base import ProgressInfo, StreamingProgress
+from rtsched_widgets.solve.base import ProgressInfo, Strategy, StreamingProgress
 from rtsched_widgets.solve.keep import Keep
 from rtsched_widgets.solve.scoring import roster_from_shifts
 
@@ -47,11 +47,12 @@ SETTLE = 0.05
 @dataclass(frozen=True)
 class LiveSpec:
     """What a live run needs: the problem, the starting roster as ``shift_of``, the strategy
-    and its inputs. ``keep``: cells fixed from the start (the solve's scope), or ``None``."""
+    (a registered name, or a configured :class:`Strategy`, pickled to the worker) and its
+    inputs. ``keep``: cells fixed from the start (the solve's scope), or ``None``."""
 
     problem: Problem
     shifts: np.ndarray
-    strategy: str
+    strategy: str | Strategy
     time_limit: float
     seed: int
     keep: Keep | None = None
@@ -127,7 +128,7 @@ def _serve(conn: Any, spec: LiveSpec) -> None:
     from rtsched_widgets.solve import get_strategy
 
     problem = spec.problem
-    strategy = get_strategy(spec.strategy)
+    strategy = spec.strategy if isinstance(spec.strategy, Strategy) else get_strategy(spec.strategy)
     inbox = _Inbox(conn)
     start = time.perf_counter()
     deadline = start + spec.time_limit

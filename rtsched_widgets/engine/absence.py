@@ -1,9 +1,11 @@
 """Absences: a change of a worker's availability, recorded and undone like an edit.
 
 ``mark_absent`` makes worker ``w`` unavailable on days ``a`` … ``b`` (inclusive): their
-``available`` row and their ``days_off`` in the problem change, mandatory days of theirs in
-that range stop being mandatory (an absence overrides a pinned day: the shift has to move to
-someone else), the rule state is rebuilt
+``available`` row and their ``days_off`` change, mandatory days of theirs in that range stop
+being mandatory (an absence overrides a pinned day: the shift has to move to someone else) —
+in a copy of the problem that becomes this schedule's, so forks made before and other
+schedules of the same problem are not affected (and no longer diff or merge with it) —, the
+rule state is rebuilt
 (availability is part of every rule's tables), and an op of kind ``"absence"`` is recorded, so
 ``undo``/``redo`` put the previous availability back or take it away again. The roster is not
 touched: shifts the worker holds on those days become hard violations for
@@ -15,6 +17,7 @@ store it is refused (UNSUPPORTED) rather than applied in one process only.
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -22,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rtsched_widgets.engine.history import OpRecord
+from rtsched_widgets.engine.planning import Planner
 from rtsched_widgets.engine.result import OpError, OpResult, failure
-from rtsched_widgets.model.problem import Worker
+from rtsched_widgets.model.problem import Problem, Worker
 
 if TYPE_CHECKING:
     from rtsched_widgets.engine.schedule import Schedule
@@ -62,8 +66,7 @@ def mark_absent(schedule: Schedule, worker: str, start: Any, end: Any, *, user: 
         return failure("MALFORMED", str(exc), kind="absence", version=schedule.version)
     except OpError as err:
         return failure(err.code, err.message, kind="absence", version=schedule.version)
-    dates = (p.calendar.dates[a], p.calendar.dates[b])
-    day_a, day_b = (x.date() if hasattr(x, "date") else x for x in dates)
+    day_a, day_b = p.calendar.date(a), p.calendar.date(b)
     with schedule._lock:
         old = p.workers[w]
         before = AvailabilityChange(
@@ -109,21 +112,14 @@ def _apply(
     undoes: OpRecord | None,
 ) -> OpResult:
     from rtsched_widgets.engine.schedule import _make_validator
-    from rtsched_widgets.rules.state import forget
 
     p = schedule.problem
     before = schedule.validator.score()
-    span = (change.w, slice(change.a, change.b + 1))
-    for name, values in (("available", change.available), ("mandatory", change.mandatory)):
-        arr = getattr(p, name).copy()  # the problem's arrays are read-only: replace them
-        arr[span] = values
-        arr.setflags(write=False)
-        setattr(p, name, arr)
+    p = _changed_problem(p, change)
+    schedule.problem = p
+    schedule.core.problem = p
+    schedule.planner = Planner(schedule.core, schedule.planner.day_of)
     schedule._mandatory = np.ascontiguousarray(p.mandatory).data
-    forget(p)
-    workers = list(p.workers)
-    workers[change.w] = change.worker
-    p.workers = tuple(workers)
     schedule.validator = _make_validator(p, schedule.core)
     after = schedule.validator.score()
     schedule.version += 1
@@ -181,3 +177,19 @@ def _apply(
         soft_delta=soft_delta,
         details={"worker": payload["worker"], "start": payload["start"], "end": payload["end"]},
     )
+
+
+def _changed_problem(p: Problem, change: AvailabilityChange) -> Problem:
+    """A copy of ``p`` with ``change`` made; ``p`` itself, shared with forks and other
+    schedules, stays as it is (its arrays are read-only and never written)."""
+    new = copy.copy(p)
+    span = (change.w, slice(change.a, change.b + 1))
+    for name, values in (("available", change.available), ("mandatory", change.mandatory)):
+        arr = getattr(p, name).copy()
+        arr[span] = values
+        arr.setflags(write=False)
+        setattr(new, name, arr)
+    workers = list(p.workers)
+    workers[change.w] = change.worker
+    new.workers = tuple(workers)
+    return new

@@ -31,6 +31,7 @@ from rtsched_widgets.engine.scope import resolve_scope
 
 if TYPE_CHECKING:
     from rtsched_widgets.engine.schedule import Schedule
+    from rtsched_widgets.model.roster import Roster
     from rtsched_widgets.solve.base import Strategy
 
 PASSES = 3
@@ -52,6 +53,7 @@ def repair(
     from rtsched_widgets.solve import get_strategy
     from rtsched_widgets.solve.base import Strategy, check_time_limit
     from rtsched_widgets.solve.keep import Keep
+    from rtsched_widgets.solve.live import roster_of
 
     p = schedule.problem
     t0 = time.perf_counter()
@@ -90,7 +92,7 @@ def repair(
         target = np.where(untouched, planned, current)
         branch = schedule.fork(user=user)
         _install(branch, target, user)
-        _minimise(branch, current, change_cost, max_changes)
+        _minimise(branch, roster_of(p, current, like=start), change_cost, max_changes)
         d, s, k = np.nonzero(schedule.core.slots != branch.core.slots)
         targets = [
             (int(a), int(b), int(c), int(w))
@@ -190,36 +192,68 @@ def _apply(branch: Schedule, targets: list[tuple[int, int, int, int]]) -> None:
     )
 
 
+def _day_targets(branch: Schedule, original: Roster, d: int) -> list[tuple[int, int, int, int]]:
+    """Slot writes putting every cell of day ``d`` back as in ``original`` (always possible:
+    that day was a valid state)."""
+    now, then = branch.core.slots[d], original.slots[d]
+    s, k = np.nonzero(now != then)
+    return [(d, int(a), int(b), int(then[a, b])) for a, b in zip(s, k, strict=True)]
+
+
+def _candidates(branch: Schedule, original: Roster) -> list[tuple[int, int, int]]:
+    """Every way to put changes back, as ``(worker or -1 for a whole day, day, worker-days put
+    back)``: each changed worker-day alone, then each day with several changes whole."""
+    changed = branch.core.shift_of != original.shift_of
+    out = [(w, d, 1) for w, d in np.argwhere(changed).tolist()]
+    for d in np.flatnonzero(changed.any(axis=0)).tolist():
+        n = int(changed[:, d].sum())
+        if n > 1:
+            out.append((-1, d, n))
+    return out
+
+
+def _targets_of(
+    branch: Schedule, original: Roster, w: int, d: int
+) -> list[tuple[int, int, int, int]] | None:
+    """The slot writes of a candidate, from the branch as it is now (None: nothing left to put
+    back, or no room in the old cell)."""
+    if w < 0:
+        return _day_targets(branch, original, d) or None
+    want = int(original.shift_of[w, d])
+    if int(branch.core.shift_of[w, d]) == want:
+        return None
+    return _revert_targets(branch, w, d, want)
+
+
 def _minimise(
-    branch: Schedule, original: np.ndarray, change_cost: float, max_changes: int | None
+    branch: Schedule, original: Roster, change_cost: float, max_changes: int | None
 ) -> None:
-    """Step 2 of the module docstring, on ``branch``."""
+    """Step 2 of the module docstring, on ``branch``: a change (or a day's changes together,
+    when they only fit back together) is put back when that adds no hard violation and at
+    most ``change_cost`` per worker-day of soft penalty."""
     for _ in range(PASSES):
         put_back = 0
-        for w, d in np.argwhere(branch.core.shift_of != original).tolist():
-            targets = _revert_targets(branch, w, d, int(original[w, d]))
+        for w, d, n in _candidates(branch, original):
+            targets = _targets_of(branch, original, w, d)
             if targets is None:
                 continue
             hard, soft = _cost_of_revert(branch, targets)
-            if hard < 0 or (hard == 0 and soft <= change_cost + 1e-9):
+            if hard < 0 or (hard == 0 and soft <= change_cost * n + 1e-9):
                 _apply(branch, targets)
                 put_back += 1
         if put_back == 0:
             break
     if max_changes is None:
         return
-    while True:
-        changed = np.argwhere(branch.core.shift_of != original).tolist()
-        if len(changed) <= max_changes:
-            return
-        best: tuple[tuple[int, float], list[tuple[int, int, int, int]]] | None = None
-        for w, d in changed:
-            targets = _revert_targets(branch, w, d, int(original[w, d]))
+    while int((branch.core.shift_of != original.shift_of).sum()) > max_changes:
+        best: tuple[tuple[int, float], int, list[tuple[int, int, int, int]]] | None = None
+        for w, d, n in _candidates(branch, original):
+            targets = _targets_of(branch, original, w, d)
             if targets is None:
                 continue
             cost = _cost_of_revert(branch, targets)
-            if best is None or cost < best[0]:
-                best = (cost, targets)
+            if best is None or (cost, -n) < (best[0], -best[1]):
+                best = (cost, n, targets)
         if best is None:
-            return  # nothing can be put back alone (full cells)
-        _apply(branch, best[1])
+            return
+        _apply(branch, best[2])

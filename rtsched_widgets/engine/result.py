@@ -33,6 +33,7 @@ ERROR_CODES: dict[str, str] = {
     "UNAVAILABLE": "a needed component is not installed or not available",
     "LOCKED": "a cell, date or worker the edit touches is locked by another user",
     "CONFLICT_QUEUED": "the stale edit was queued for a person to accept or reject (manual)",
+    "UNSUPPORTED": "this schedule cannot make the change (an absence on a store-shared schedule)",
 }
 
 

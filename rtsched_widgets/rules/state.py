@@ -81,12 +81,6 @@ class Tables:
 _CACHE: weakref.WeakKeyDictionary[Problem, Tables] = weakref.WeakKeyDictionary()
 
 
-def forget(problem: Problem) -> None:
-    """Drop the cached tables of ``problem``: the next validator derives them again (after the
-    problem's availability or mandatory days changed, see ``engine.absence``)."""
-    _CACHE.pop(problem, None)
-
-
 class LiveState:
     """Python mirror of a roster plus running aggregates, updated by ``apply``.
 

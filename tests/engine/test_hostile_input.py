@@ -121,8 +121,25 @@ scalars = (
     | st.sampled_from(["assign", "unassign", "swap", "move", "bulk", "2026-01-06", "W02", "D"])
 )
 keys = st.sampled_from(
-    ["op", "kind", "worker", "date", "post", "slot", "a", "b", "src", "dst", "ops", "date1"]
-    + ["post1", "date2", "post2", "slot1", "slot2"]
+    [
+        "op",
+        "kind",
+        "worker",
+        "date",
+        "post",
+        "slot",
+        "a",
+        "b",
+        "src",
+        "dst",
+        "ops",
+        "date1",
+        "post1",
+        "date2",
+        "post2",
+        "slot1",
+        "slot2",
+    ]
 ) | st.text(max_size=3)
 json_like = st.recursive(
     scalars,
@@ -242,8 +259,27 @@ def test_a_malformed_bulk_entry_is_answered_not_raised(
 
 
 facade_keys = st.sampled_from(
-    ["operation", "action", "type", "op", "worker_id", "worker", "date", "post_index", "post"]
-    + ["date1", "date2", "post_index1", "post_index2", "a", "b", "src", "dst", "ops", "slot"]
+    [
+        "operation",
+        "action",
+        "type",
+        "op",
+        "worker_id",
+        "worker",
+        "date",
+        "post_index",
+        "post",
+        "date1",
+        "date2",
+        "post_index1",
+        "post_index2",
+        "a",
+        "b",
+        "src",
+        "dst",
+        "ops",
+        "slot",
+    ]
 ) | st.text(max_size=3)
 facade_scalars = scalars | st.sampled_from(
     ["assign_worker", "swap_workers", "move_worker", "unassign_worker", "05-01-2026", "W1"]

@@ -117,7 +117,10 @@ def test_people_edits_survive_and_the_solver_merges_are_one_undo_step(problem: r
     taken = [tuple(x) for x in np.argwhere(s.core.shift_of >= 0)[:3].tolist()]
     for w, d in taken:
         r = s.unassign(
-            s._iso[d], int(s.core.shift_of[w, d]), worker=problem.workers[w].id, user="bob",
+            s._iso[d],
+            int(s.core.shift_of[w, d]),
+            worker=problem.workers[w].id,
+            user="bob",
             force=True,
         )
         assert r.ok, r.message

@@ -156,7 +156,7 @@ def test_check_problem_size_refuses_exactly_what_is_over_a_limit(
         or limits.problem_bytes(workers, days, shifts) > limits.MAX_ARRAY_BYTES
     )
     if over:
-        with pytest.raises(ProblemError, match="rtsched_widgets.limits.MAX_"):
+        with pytest.raises(ProblemError, match=r"rtsched_widgets\.limits\.MAX_"):
             limits.check_problem_size(workers, days, shifts)
     else:
         limits.check_problem_size(workers, days, shifts)

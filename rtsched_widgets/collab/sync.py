@@ -30,6 +30,16 @@ holder stopped renewing it):
   within :attr:`~rtsched_widgets.collab.store.Watch.poll_interval` seconds of the deadline.
 * ``user_joined`` / ``user_left`` / ``presence`` (see :mod:`rtsched_widgets.collab.presence`).
 
+Snapshots: a replicating session keeps a snapshot of the schedule in the store (see
+:mod:`rtsched_widgets.collab.snapshot` for what it holds) every ``snapshot_every`` ops (default
+1,000; 0 = never) and when it closes, so opening costs loading the newest snapshot plus
+replaying the ops after it instead of the whole log. Snapshots are written by a thread of the
+session, never on the path of an edit: the state is copied under the schedule's lock (arrays
+and references to the immutable history records), encoded and written outside it, in a
+transaction of its own. A snapshot that is damaged (checksum) is passed over for the previous
+one, one that does not fit the schedule for a full replay: the op log stays the truth.
+``snapshots=False`` neither reads nor writes them.
+
 Listeners of these events run in the thread that noticed the change (the caller's, or the
 feed's) while the session holds its lease lock: they may call the session again from that
 thread.
@@ -89,6 +99,10 @@ class Session:
 
     ``lock_ttl`` / ``presence_ttl``: seconds a lock / presence lease lives without renewal;
     the heartbeat renews the leases of active local users every ``heartbeat`` seconds.
+    ``snapshot_every``: ops between two snapshots of a replicated schedule (0: none but the
+    one on close); ``snapshots``: read and write snapshots at all (False: every open replays
+    the whole log). ``restored_from``: the version of the snapshot this session opened from
+    (0: none).
     """
 
     def __init__(
@@ -99,7 +113,13 @@ class Session:
         lock_ttl: float = 30.0,
         presence_ttl: float = 30.0,
         heartbeat: float | None = None,
+        snapshot_every: int = 1000,
+        snapshots: bool = True,
     ) -> None:
+        if isinstance(snapshot_every, bool) or not isinstance(snapshot_every, int):
+            raise ValueError(f"snapshot_every: {snapshot_every!r} — give an int >= 0")
+        if snapshot_every < 0:
+            raise ValueError(f"snapshot_every: {snapshot_every!r} — give an int >= 0")
         self.schedule = schedule
         self.replicate = store is not None and store != "memory"
         self._owns_store = not isinstance(store, Store)
@@ -115,6 +135,13 @@ class Session:
         self._stop = threading.Event()
         self._heartbeat_s = heartbeat or max(0.05, min(lock_ttl, presence_ttl) / 3)
         self._thread: threading.Thread | None = None
+        self.snapshots = bool(snapshots) and self.replicate
+        self.snapshot_every = snapshot_every
+        self.restored_from = 0
+        self._snapshot_version = 0  # newest snapshot known to be in the store
+        self._snapshot_due = threading.Event()
+        self._snapshot_lock = threading.Lock()
+        self._snapshot_thread: threading.Thread | None = None
 
     # ---- opening --------------------------------------------------------------------------
     def start(self) -> None:
@@ -123,16 +150,7 @@ class Session:
         if self.replicate:
             created = self.store.ensure(self.schedule_id, doc)
             if not created:
-                stored, log = self.store.load(self.schedule_id)
-                if stored != doc:
-                    raise ValueError(
-                        f"store: schedule {self.schedule_id!r} in {self.store.url!r} holds "
-                        "another problem — open it with rtsched_widgets.collab.sync."
-                        "open_schedule(store) or give another schedule_id"
-                    )
-                with self.schedule._lock:
-                    for entry in log:
-                        self._apply_entry(entry)
+                self._resume(doc)
             self.watch = self.store.watch(
                 self.schedule_id,
                 self._on_feed,
@@ -147,6 +165,96 @@ class Session:
             target=self._beat, name=f"rtsched-collab-{self.schedule_id}", daemon=True
         )
         self._thread.start()
+        if self.snapshots and self.snapshot_every:
+            self._snapshot_thread = threading.Thread(
+                target=self._snapshotter,
+                name=f"rtsched-snapshot-{self.schedule_id}",
+                daemon=True,
+            )
+            self._snapshot_thread.start()
+
+    def _resume(self, doc: dict[str, Any]) -> None:
+        """Rebuild the schedule from the store: the newest snapshot that fits plus the ops
+        after it, or every op (no snapshot, ``snapshots=False``, or none that fits)."""
+        from rtsched_widgets.collab.snapshot import SnapshotError, restore
+
+        if not self.snapshots:
+            stored, log = self.store.load(self.schedule_id)
+            self._check_document(stored, doc)
+            with self.schedule._lock:
+                for entry in log:
+                    self._apply_entry(entry)
+            return
+        found = self.store.resume(self.schedule_id)
+        self._check_document(found.doc, doc)
+        tail = found.tail
+        with self.schedule._lock:
+            if found.snapshot is not None:
+                head = found.snapshot.version + len(tail)
+                try:
+                    restore(self.schedule, found.snapshot.state, head)
+                    self.restored_from = self._snapshot_version = found.snapshot.version
+                except SnapshotError as exc:
+                    logger.warning(
+                        "snapshot %s of %r not used (%s): replaying the whole log",
+                        found.snapshot.version,
+                        self.schedule_id,
+                        exc,
+                    )
+                    tail = self.store.entries(self.schedule_id, 0)
+            for entry in tail:
+                self._apply_entry(entry)
+
+    def _check_document(self, stored: dict[str, Any], doc: dict[str, Any]) -> None:
+        if stored != doc:
+            raise ValueError(
+                f"store: schedule {self.schedule_id!r} in {self.store.url!r} holds "
+                "another problem — open it with rtsched_widgets.collab.sync."
+                "open_schedule(store) or give another schedule_id"
+            )
+
+    # ---- snapshots ------------------------------------------------------------------------
+    def snapshot(self) -> int | None:
+        """Write a snapshot of the schedule now (see the module notes); its version, or None
+        when there is nothing newer than the last one or the history holds a record a
+        snapshot cannot keep. Raises the store's error when the write fails."""
+        from rtsched_widgets.collab.snapshot import capture, encode
+
+        if not self.snapshots:
+            return None
+        with self._snapshot_lock:  # one writer per session: versions only grow
+            with self.schedule._lock:
+                version = self.schedule.version
+                if version <= self._snapshot_version:
+                    return None
+                captured = capture(self.schedule)
+            if captured is None:
+                return None
+            self.store.save_snapshot(self.schedule_id, version, encode(captured))
+            self._snapshot_version = max(self._snapshot_version, version)
+            return version
+
+    def _note_version(self, version: int) -> None:
+        """An op at ``version`` is applied (or about to be): wake the snapshot thread when
+        ``snapshot_every`` ops passed since the last snapshot."""
+        every = self.snapshot_every
+        if every and self.snapshots and version - self._snapshot_version >= every:
+            self._snapshot_due.set()
+
+    def _snapshotter(self) -> None:
+        while not self._stop.is_set():
+            self._snapshot_due.wait()
+            self._snapshot_due.clear()
+            if self._stop.is_set():
+                break
+            try:
+                newest = self.store.snapshots(self.schedule_id)
+                if newest and newest[0] > self._snapshot_version:
+                    self._snapshot_version = newest[0]  # another replica wrote one
+                if self.schedule.version - self._snapshot_version >= self.snapshot_every:
+                    self.snapshot()
+            except Exception:  # busy or closing: the next op due wakes us again
+                logger.warning("snapshot of %r failed", self.schedule_id, exc_info=True)
 
     # ---- replication ----------------------------------------------------------------------
     def persist(self, record: OpRecord) -> None:
@@ -158,6 +266,7 @@ class Session:
             self.store.append(self.schedule_id, record_to_op(record), record.version - 1)
         except StaleVersion:
             raise StoreBehind(record.version - 1) from None
+        self._note_version(record.version)  # the thread waits for the schedule's lock
 
     def catch_up(self) -> int:
         """Apply every op of the store newer than the schedule's version; how many."""
@@ -167,12 +276,14 @@ class Session:
             entries = self.store.entries(self.schedule_id, self.schedule.version)
             for entry in entries:
                 self._apply_entry(entry)
+        self._note_version(self.schedule.version)
         return len(entries)
 
     def _on_feed(self, entries: list[LogEntry]) -> None:
         with self.schedule._lock:
             for entry in entries:
                 self._apply_entry(entry)
+        self._note_version(self.schedule.version)
 
     def _apply_entry(self, entry: LogEntry) -> None:
         version = self.schedule.version
@@ -357,6 +468,14 @@ class Session:
         if self._stop.is_set():
             return
         self._stop.set()
+        self._snapshot_due.set()
+        if self._snapshot_thread is not None:
+            self._snapshot_thread.join(30)
+        if self.snapshots:
+            try:
+                self.snapshot()
+            except Exception:
+                logger.warning("snapshot of %r on close failed", self.schedule_id, exc_info=True)
         for name in self.presence.local_users():
             try:
                 self.presence.leave(name)
@@ -400,7 +519,7 @@ def open_schedule(
 
     handle = open_store(store)
     try:
-        doc, _ = handle.load(schedule_id)
+        doc = handle.document(schedule_id)
     finally:
         if not isinstance(store, Store):
             handle.close()

@@ -152,3 +152,76 @@ def test_a_schedule_killed_mid_stream_keeps_every_acknowledged_edit(
         finally:
             reopened.close()
     assert len(acked) >= runs
+
+
+def _edit_and_snapshot_until_killed(url: str, run: int, out: Connection) -> None:
+    s = Schedule(
+        problem(),
+        store=url,
+        user=f"snap{run}",
+        policy=Policy(block_hard=False),
+        session_options={"snapshot_every": 2},  # the session's thread snapshots all the time
+    )
+    rng = random.Random(1000 + run)
+    while True:
+        r = s.apply(_random_op(rng, s))
+        if r.ok:
+            out.send((r.version, r.op_id, [list(c) for c in r.cells]))  # acknowledged
+            s.collab.snapshot()  # and one more, on this thread, between edits
+
+
+@pytest.mark.parametrize("backend", PROCESS_BACKENDS)
+def test_killed_while_snapshotting_loses_no_acknowledged_edit(
+    backend: str, store_url: Callable[[str], str]
+) -> None:
+    """SIGKILL at random moments of a process that writes a snapshot after nearly every edit:
+    reopening from the newest snapshot gives the acknowledged state, the same as a full replay
+    of the log."""
+    url = store_url(backend)
+    Schedule(problem(), store=url).close()
+    rng = random.Random(7)
+    acked: list[tuple[int, str, list[Any]]] = []
+    runs = 15 if backend == "sqlite" else 8
+    restored = 0
+    for run in range(runs):
+        reader, writer = CTX.Pipe(duplex=False)
+        child = CTX.Process(target=_edit_and_snapshot_until_killed, args=(url, run, writer))
+        child.start()
+        writer.close()
+        acked.extend(reader.recv() for _ in range(rng.randint(2, 8)))
+        time.sleep(rng.random() * 0.02)
+        assert child.pid is not None
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(30)
+        assert child.exitcode == -signal.SIGKILL
+        while True:
+            try:
+                acked.append(reader.recv())
+            except EOFError:
+                break
+        reader.close()
+        opts: dict[str, Any] = {"snapshot_every": 0}
+        reopened = Schedule(problem(), store=url, user="check", session_options=opts)
+        replayed = Schedule(
+            problem(), store=url, user="check2", session_options={"snapshots": False}
+        )
+        try:
+            restored += reopened.collab.restored_from > 0
+            history = reopened.history.set_index("op_id")
+            for version, op_id, cells in acked:
+                assert op_id in history.index, f"run {run}: acknowledged edit {op_id} lost"
+                assert history.loc[op_id, "version"] == version
+                stored: Any = history.loc[op_id, "cells"]
+                assert [list(c) for c in stored] == cells
+            assert reopened.version == replayed.version == len(reopened.history)
+            assert digest(reopened) == digest(replayed)
+            assert reopened.history.equals(replayed.history)
+        finally:
+            reopened.collab.snapshots = replayed.collab.snapshots = False
+            reopened.close()
+            replayed.close()
+    assert restored == runs, "every reopen started from a snapshot"
+    if backend == "sqlite":
+        with open_store(url) as s:
+            conn = s._conn  # type: ignore[attr-defined]
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

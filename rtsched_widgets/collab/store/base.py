@@ -26,10 +26,20 @@ lease of a holder; a lease that is not renewed in time expires and is no longer 
 client that vanishes loses its locks and presence without any clean-up on its side.
 Lock targets are opaque strings chosen by the engine (e.g. ``"cell:2026-01-05:0"``,
 ``"worker:W01"``); the store only guarantees that one target has at most one live holder.
+
+Snapshots: :meth:`Store.save_snapshot` keeps a JSON object standing for the state after a given
+version (what the engine rebuilds by replaying ops 1..version), with a SHA-256 checksum of its
+text; the newest ``keep`` snapshots of a schedule are kept. :meth:`Store.resume` reads, in one
+consistent read, the problem document, the newest snapshot whose checksum matches and the ops
+after it — the snapshot is an optimisation only: the op log stays complete and authoritative,
+so a snapshot that is missing, damaged or refused by the engine costs a longer replay, never an
+edit. A snapshot is written in one transaction of its own, so a writer killed while writing one
+leaves either the whole snapshot or none, and never touches the log.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -45,8 +55,10 @@ __all__ = [
     "LockInfo",
     "LogEntry",
     "PresenceInfo",
+    "Resume",
     "ScheduleExists",
     "SchemaMismatch",
+    "Snapshot",
     "StaleVersion",
     "Store",
     "StoreError",
@@ -135,6 +147,44 @@ class LogEntry(NamedTuple):
 
     version: int
     op: dict[str, Any]
+
+
+class Snapshot(NamedTuple):
+    """A stored snapshot: the ``state`` (a JSON object) after op ``version`` of the log."""
+
+    version: int
+    state: dict[str, Any]
+
+
+class Resume(NamedTuple):
+    """What :meth:`Store.resume` reads: the problem document, the newest valid snapshot (None
+    when there is none) and the ops after it (after version 0 without a snapshot)."""
+
+    doc: dict[str, Any]
+    snapshot: Snapshot | None
+    tail: list[LogEntry]
+
+
+def snapshot_checksum(text: str) -> str:
+    """The checksum stored beside a snapshot's JSON text (SHA-256, hex)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def pick_snapshot(rows: Any, skip: Any = ()) -> tuple[int, dict[str, Any] | None]:
+    """``(version, state)`` of the first row ``(version, text, checksum)`` (newest first) whose
+    version is not in ``skip``, whose checksum matches its text and whose text is a JSON object;
+    ``(0, None)`` when none is. Damaged rows are passed over: the older one, or the whole log,
+    stands in for them."""
+    for version, text, checksum in rows:
+        if int(version) in skip or snapshot_checksum(text) != checksum:
+            continue
+        try:
+            state = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(state, dict):
+            return int(version), state
+    return 0, None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +338,44 @@ class Store(ABC):
         sid = check_id(schedule_id)
         after = check_version(after_version, "after_version")
         return [LogEntry(v, decode_object(t)) for v, t in self._read(sid, after)]
+
+    def document(self, schedule_id: str) -> dict[str, Any]:
+        """The problem document of a schedule (without reading its log)."""
+        self._check_open()
+        return decode_object(self._document(check_id(schedule_id)))
+
+    # ---- snapshots -----------------------------------------------------------------------
+    def save_snapshot(
+        self, schedule_id: str, version: int, state: Mapping[str, Any], *, keep: int = 2
+    ) -> bool:
+        """Keep ``state`` (a JSON object) as the snapshot after op ``version`` (1..head) and
+        drop all but the newest ``keep`` snapshots of the schedule, in one transaction. False
+        (nothing written) when a snapshot of that version exists already; ValueError for a
+        version above the head or a state that is not a JSON object."""
+        self._check_open()
+        sid = check_id(schedule_id)
+        v = check_version(version, "version")
+        if v < 1:
+            raise ValueError("version: a snapshot stands for at least one op — give >= 1")
+        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+            raise ValueError(f"keep: {keep!r} — give an int >= 1")
+        text = encode_object(state, "state")
+        return self._save_snapshot(sid, v, text, snapshot_checksum(text), time.time(), keep)
+
+    def snapshots(self, schedule_id: str) -> list[int]:
+        """The versions of the kept snapshots of a schedule, newest first."""
+        self._check_open()
+        return self._snapshot_versions(check_id(schedule_id))
+
+    def resume(self, schedule_id: str, *, skip: Any = ()) -> Resume:
+        """The problem document, the newest valid snapshot (its checksum matches and its text
+        is a JSON object; versions in ``skip`` are passed over) and the ops after it, read as
+        one consistent snapshot of the store. Without a valid snapshot: every op."""
+        self._check_open()
+        sid = check_id(schedule_id)
+        doc, version, state, rows = self._resume(sid, frozenset(int(v) for v in skip))
+        snap = None if state is None else Snapshot(version, state)
+        return Resume(decode_object(doc), snap, [LogEntry(v, decode_object(t)) for v, t in rows])
 
     def head(self, schedule_id: str) -> int:
         """The version of the last op of the log (0 when empty)."""
@@ -468,6 +556,25 @@ class Store(ABC):
 
     @abstractmethod
     def _head(self, sid: str) -> int: ...
+
+    def _document(self, sid: str) -> str:
+        """The problem document's text (a backend may read it without the log)."""
+        return self._load(sid)[0]
+
+    @abstractmethod
+    def _save_snapshot(
+        self, sid: str, version: int, text: str, checksum: str, now: float, keep: int
+    ) -> bool: ...
+
+    @abstractmethod
+    def _snapshot_versions(self, sid: str) -> list[int]: ...
+
+    @abstractmethod
+    def _resume(
+        self, sid: str, skip: frozenset[int]
+    ) -> tuple[str, int, dict[str, Any] | None, list[tuple[int, str]]]:
+        """(document text, snapshot version, snapshot state or None, rows of the ops after
+        it), in one read; the snapshot chosen with :func:`pick_snapshot`."""
 
     @abstractmethod
     def _schedules(self) -> list[str]: ...

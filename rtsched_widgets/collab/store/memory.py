@@ -12,6 +12,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rtsched_widgets.collab.store.base import (
     ChangeWaiter,
@@ -22,6 +23,7 @@ from rtsched_widgets.collab.store.base import (
     Store,
     UnknownSchedule,
     decode_object,
+    pick_snapshot,
 )
 
 __all__ = ["MemoryStore", "named_memory_store"]
@@ -41,6 +43,7 @@ class _Log:
     ops: list[str] = field(default_factory=list)
     locks: dict[str, _Lease] = field(default_factory=dict)
     presence: dict[str, _Lease] = field(default_factory=dict)
+    snapshots: dict[int, tuple[str, str]] = field(default_factory=dict)  # version -> text, sum
 
 
 class _Data:
@@ -114,6 +117,39 @@ class MemoryStore(Store):
     def _head(self, sid: str) -> int:
         with self._data.lock:
             return len(self._log(sid).ops)
+
+    def _document(self, sid: str) -> str:
+        with self._data.lock:
+            return self._log(sid).doc
+
+    # -- snapshots --------------------------------------------------------------------------
+    def _save_snapshot(
+        self, sid: str, version: int, text: str, checksum: str, now: float, keep: int
+    ) -> bool:
+        with self._data.lock:
+            log = self._log(sid)
+            if version > len(log.ops):
+                raise ValueError(f"version: {version} is above the head {len(log.ops)} of {sid!r}")
+            if version in log.snapshots:
+                return False
+            log.snapshots[version] = (text, checksum)
+            for old in sorted(log.snapshots, reverse=True)[keep:]:
+                del log.snapshots[old]
+            return True
+
+    def _snapshot_versions(self, sid: str) -> list[int]:
+        with self._data.lock:
+            return sorted(self._log(sid).snapshots, reverse=True)
+
+    def _resume(
+        self, sid: str, skip: frozenset[int]
+    ) -> tuple[str, int, dict[str, Any] | None, list[tuple[int, str]]]:
+        with self._data.lock:
+            log = self._log(sid)
+            rows = [(v, *log.snapshots[v]) for v in sorted(log.snapshots, reverse=True)]
+            version, state = pick_snapshot(rows, skip)
+            tail = [(v, log.ops[v - 1]) for v in range(version + 1, len(log.ops) + 1)]
+            return log.doc, version, state, tail
 
     def _schedules(self) -> list[str]:
         with self._data.lock:

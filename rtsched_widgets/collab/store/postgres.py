@@ -33,6 +33,7 @@ from rtsched_widgets.collab.store.base import (
     Store,
     StoreError,
     UnknownSchedule,
+    pick_snapshot,
 )
 from rtsched_widgets.collab.store.rows import (
     READ_SCHEMA_VERSION,
@@ -62,6 +63,14 @@ _SCHEMA = (
     "info text NOT NULL, ttl double precision NOT NULL, "
     "expires_at double precision NOT NULL, PRIMARY KEY (schedule_id, user_name))",
     "CREATE INDEX rtsched_presence_user ON rtsched_presence (user_name)",
+)
+#: Snapshots of schedules (see base); created beside the tables of schema version 1 when
+#: missing, so stores written before snapshots existed open as they are.
+_SNAPSHOTS = (
+    "CREATE TABLE IF NOT EXISTS rtsched_snapshots (schedule_id text NOT NULL "
+    "REFERENCES rtsched_schedules (id) ON DELETE CASCADE, version bigint NOT NULL, "
+    "state text NOT NULL, checksum text NOT NULL, created_at double precision NOT NULL, "
+    "PRIMARY KEY (schedule_id, version))"
 )
 #: Key of the advisory lock that serialises schema creation between processes.
 _INIT_LOCK = 0x7274_7363_6864  # "rtschd"
@@ -129,12 +138,15 @@ class PostgresStore(Store):
             if exists is None or exists[0] is None:
                 for statement in _SCHEMA:
                     conn.execute(statement)
+                conn.execute(_SNAPSHOTS)
                 conn.execute(
                     "INSERT INTO rtsched_meta (key, value) VALUES ('schema_version', %s)",
                     (str(SCHEMA_VERSION),),
                 )
                 return
             row = conn.execute(READ_SCHEMA_VERSION).fetchone()
+            if row is not None and str(row[0]) == str(SCHEMA_VERSION):
+                conn.execute(_SNAPSHOTS)
         check_schema_version(f"{self.url!r}", row)
 
     def _one(self, query: str, params: tuple[Any, ...] | dict[str, Any]) -> Any:
@@ -214,6 +226,84 @@ class PostgresStore(Store):
 
     def _head(self, sid: str) -> int:
         return head_of(sid, self._one("SELECT head FROM rtsched_schedules WHERE id = %s", (sid,)))
+
+    def _document(self, sid: str) -> str:
+        row = self._one("SELECT problem FROM rtsched_schedules WHERE id = %s", (sid,))
+        if row is None:
+            raise UnknownSchedule(sid)
+        return str(row[0])
+
+    # -- snapshots --------------------------------------------------------------------------
+    def _save_snapshot(
+        self, sid: str, version: int, text: str, checksum: str, now: float, keep: int
+    ) -> bool:
+        # one transaction: the whole snapshot or nothing, whatever kills the process
+        with self._pool.connection() as conn, conn.transaction():
+            head = head_of(
+                sid,
+                conn.execute(
+                    "SELECT head FROM rtsched_schedules WHERE id = %s FOR SHARE", (sid,)
+                ).fetchone(),
+            )
+            if version > head:
+                raise ValueError(f"version: {version} is above the head {head} of {sid!r}")
+            written = conn.execute(
+                "INSERT INTO rtsched_snapshots (schedule_id, version, state, checksum, "
+                "created_at) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1",
+                (sid, version, text, checksum, now),
+            ).fetchone()
+            conn.execute(
+                "DELETE FROM rtsched_snapshots WHERE schedule_id = %s AND version NOT IN "
+                "(SELECT version FROM rtsched_snapshots WHERE schedule_id = %s "
+                "ORDER BY version DESC LIMIT %s)",
+                (sid, sid, keep),
+            )
+        return written is not None
+
+    def _snapshot_versions(self, sid: str) -> list[int]:
+        self._head(sid)
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT version FROM rtsched_snapshots WHERE schedule_id = %s "
+                "ORDER BY version DESC",
+                (sid,),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def _resume(
+        self, sid: str, skip: frozenset[int]
+    ) -> tuple[str, int, dict[str, Any] | None, list[tuple[int, str]]]:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            row = conn.execute(
+                "SELECT problem FROM rtsched_schedules WHERE id = %s", (sid,)
+            ).fetchone()
+            if row is None:
+                raise UnknownSchedule(sid)
+            version, state = 0, None
+            # newest first, one row at a time: older snapshots are read only when a newer one
+            # is damaged
+            for (v,) in conn.execute(
+                "SELECT version FROM rtsched_snapshots WHERE schedule_id = %s "
+                "ORDER BY version DESC",
+                (sid,),
+            ).fetchall():
+                if int(v) in skip:
+                    continue
+                snap = conn.execute(
+                    "SELECT version, state, checksum FROM rtsched_snapshots "
+                    "WHERE schedule_id = %s AND version = %s",
+                    (sid, v),
+                ).fetchall()
+                version, state = pick_snapshot(snap, skip)
+                if state is not None:
+                    break
+            ops = conn.execute(
+                "SELECT version, op FROM rtsched_ops WHERE schedule_id = %s AND version > %s "
+                "ORDER BY version",
+                (sid, version),
+            ).fetchall()
+        return row[0], version, state, [(int(v), t) for v, t in ops]
 
     def _schedules(self) -> list[str]:
         with self._pool.connection() as conn:

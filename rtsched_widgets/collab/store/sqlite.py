@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 try:
     import fcntl
@@ -46,6 +47,7 @@ from rtsched_widgets.collab.store.base import (
     Store,
     StoreError,
     UnknownSchedule,
+    pick_snapshot,
 )
 from rtsched_widgets.collab.store.rows import (
     READ_SCHEMA_VERSION,
@@ -90,6 +92,18 @@ CREATE TABLE rtsched_presence (
     PRIMARY KEY (schedule_id, user)
 );
 CREATE INDEX rtsched_presence_user ON rtsched_presence (user);
+"""
+#: Snapshots of schedules (see base); created beside the tables of schema version 1 when
+#: missing, so stores written before snapshots existed open as they are.
+_SNAPSHOTS = """
+CREATE TABLE IF NOT EXISTS rtsched_snapshots (
+    schedule_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (schedule_id, version)
+) WITHOUT ROWID
 """
 
 
@@ -236,12 +250,15 @@ class SQLiteStore(Store):
                 for statement in _SCHEMA.split(";"):  # executescript would commit early
                     if statement.strip():
                         conn.execute(statement)
+                conn.execute(_SNAPSHOTS)
                 conn.execute(
                     "INSERT INTO rtsched_meta (key, value) VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
                 )
                 return
             row = conn.execute(READ_SCHEMA_VERSION).fetchone()
+            if row is not None and str(row[0]) == str(SCHEMA_VERSION):
+                conn.execute(_SNAPSHOTS)
         try:
             check_schema_version(f"{self.url!r}", row)
         except SchemaMismatch:
@@ -360,6 +377,70 @@ class SQLiteStore(Store):
             ).fetchone(),
         )
 
+    def _document(self, sid: str) -> str:
+        row = self._conn.execute(
+            "SELECT problem FROM rtsched_schedules WHERE id = ?", (sid,)
+        ).fetchone()
+        if row is None:
+            raise UnknownSchedule(sid)
+        return str(row[0])
+
+    # -- snapshots --------------------------------------------------------------------------
+    def _save_snapshot(
+        self, sid: str, version: int, text: str, checksum: str, now: float, keep: int
+    ) -> bool:
+        # one write transaction: the whole snapshot or nothing, whatever kills the process
+        with self._write() as conn:
+            head = self._head(sid)
+            if version > head:
+                raise ValueError(f"version: {version} is above the head {head} of {sid!r}")
+            written = conn.execute(
+                "INSERT INTO rtsched_snapshots (schedule_id, version, state, checksum, "
+                "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (sid, version, text, checksum, now),
+            ).rowcount
+            conn.execute(
+                "DELETE FROM rtsched_snapshots WHERE schedule_id = ? AND version NOT IN "
+                "(SELECT version FROM rtsched_snapshots WHERE schedule_id = ? "
+                "ORDER BY version DESC LIMIT ?)",
+                (sid, sid, keep),
+            )
+        return written == 1
+
+    def _snapshot_versions(self, sid: str) -> list[int]:
+        self._head(sid)
+        rows = self._conn.execute(
+            "SELECT version FROM rtsched_snapshots WHERE schedule_id = ? ORDER BY version DESC",
+            (sid,),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def _resume(
+        self, sid: str, skip: frozenset[int]
+    ) -> tuple[str, int, dict[str, Any] | None, list[tuple[int, str]]]:
+        conn = self._conn
+        conn.execute("BEGIN")  # one read snapshot for the document, snapshot and tail
+        try:
+            row = conn.execute(
+                "SELECT problem FROM rtsched_schedules WHERE id = ?", (sid,)
+            ).fetchone()
+            if row is None:
+                raise UnknownSchedule(sid)
+            snaps = conn.execute(
+                "SELECT version, state, checksum FROM rtsched_snapshots WHERE schedule_id = ? "
+                "ORDER BY version DESC",
+                (sid,),
+            )
+            version, state = pick_snapshot(snaps, skip)
+            ops = conn.execute(
+                "SELECT version, op FROM rtsched_ops WHERE schedule_id = ? AND version > ? "
+                "ORDER BY version",
+                (sid, version),
+            ).fetchall()
+        finally:
+            conn.execute("COMMIT")
+        return row[0], version, state, ops
+
     def _schedules(self) -> list[str]:
         return [r[0] for r in self._conn.execute("SELECT id FROM rtsched_schedules")]
 
@@ -367,7 +448,7 @@ class SQLiteStore(Store):
         with self._write() as conn:
             if conn.execute("DELETE FROM rtsched_schedules WHERE id = ?", (sid,)).rowcount == 0:
                 raise UnknownSchedule(sid)
-            for table in ("rtsched_ops", "rtsched_locks", "rtsched_presence"):
+            for table in ("rtsched_ops", "rtsched_locks", "rtsched_presence", "rtsched_snapshots"):
                 conn.execute(f"DELETE FROM {table} WHERE schedule_id = ?", (sid,))
 
     # -- leases -----------------------------------------------------------------------------

@@ -21,6 +21,8 @@ limit                    value               what it bounds
 ``MAX_NESTING``          32                  nesting of an operation (bulk in bulk ...)
 ``MAX_ECHO``             80                  characters of user input echoed in a message
 ``MAX_MESSAGE``          2,000               characters of one error/refusal message
+``MAX_VIEWS``            500                 views one grid keeps track of (selections,
+                                             presence); the least recently seen go first
 ``EVENT_HISTORY_BYTES``  64 MiB              an event bus's history (default, settable)
 =======================  ==================  =============================================
 
@@ -45,6 +47,7 @@ __all__ = [
     "MAX_NESTING",
     "MAX_SHIFT_TYPES",
     "MAX_SLOTS_PER_CELL",
+    "MAX_VIEWS",
     "MAX_WORKERS",
     "abbreviate",
     "check_count",
@@ -75,6 +78,11 @@ MAX_ECHO = 80
 """Most characters of a user-given value that a message echoes (see :func:`abbreviate`)."""
 MAX_MESSAGE = 2_000
 """Most characters of one error or refusal message (see :func:`clip`)."""
+MAX_VIEWS = 500
+"""Most views (browser renderings) of one widget it keeps track of: their users, selections and
+selected blocks. A view beyond it evicts the one seen least recently (its user leaves the
+schedule's presence for that view); an evicted view that is still open is tracked again by its
+next message."""
 EVENT_HISTORY_BYTES = 64 * 1024**2
 """Default bound of the bytes an event bus keeps in its history (``EventBus(history_bytes=)``,
 ``Policy.event_history_bytes``); the count bound is ``history_size`` / ``Policy.event_history``."""

@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
+from rtsched_widgets.limits import MAX_VIEWS, clip
 from rtsched_widgets.widgets import protocol as wire
 from rtsched_widgets.widgets._assets import bundle
 
@@ -256,7 +258,9 @@ class ScheduleGrid(anywidget.AnyWidget):
         self._sent_bytes: list[int] = []
         self._violation_rows: dict[int, tuple[Any, list[wire.Violation]]] = {}
         self._next_violation_id = 1
-        self._views: dict[str, str] = {}
+        # the views seen (view id -> user), least recently seen first; at most MAX_VIEWS
+        self._views: OrderedDict[str, str] = OrderedDict()
+        self._view_users: Counter[str] = Counter()  # views per user, for ``viewers``
         self._selections: dict[str, list[Any]] = {}
         # each view's selected block: (sequence number, view kind, data rows, c0, c1)
         self._blocks: dict[str, tuple[int, str, tuple[int, ...], int, int]] = {}
@@ -661,47 +665,65 @@ class ScheduleGrid(anywidget.AnyWidget):
 
     # -- messages ---------------------------------------------------------------------------
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        view_id = wire.view_id_of(content)
+        """Answer one message from a view: every message, however malformed, gets an answer
+        naming the field (an ``error`` when it names no usable view, else a ``reply``)."""
+        try:
+            view_id = wire.view_id_of(content)
+            request_id = wire.request_id_of(content)
+        except Exception:  # a mapping whose get() fails, and the like
+            view_id, request_id = None, ""
         if view_id is None:
             self.send({"type": "error", "message": "view_id: every message needs a string view_id"})
             return
-        request_id = wire.request_id_of(content)
         try:
             msg = wire.parse_message(content, self._shape())
         except wire.ProtocolError as exc:
-            self._reply(view_id, request_id, False, str(exc), code="MALFORMED")
+            self._reply(view_id, request_id, False, clip(str(exc)), code="MALFORMED")
+            return
+        except Exception as exc:  # a value no check foresaw: still answered, never raised
+            logger.debug("unreadable grid message", exc_info=True)
+            self._reply(
+                view_id,
+                request_id,
+                False,
+                f"message: could not be read ({type(exc).__name__}) — send a JSON object as "
+                "described in rtsched_widgets.widgets.protocol",
+                code="MALFORMED",
+            )
             return
         try:
             self._dispatch(msg)
         except Exception as exc:  # shown to the user, never lost
             logger.exception("grid message %s failed", msg.type)
-            self._reply(view_id, request_id, False, f"internal error: {type(exc).__name__}: {exc}")
+            self._reply(
+                view_id, request_id, False, clip(f"internal error: {type(exc).__name__}: {exc}")
+            )
 
     def _dispatch(self, msg: wire.Message) -> None:
         collab = getattr(self.schedule, "collab", None)
         if msg.type in ("hello", "presence"):
             old = self._views.get(msg.view_id)
             new = msg.user or old or self.user
-            self._views[msg.view_id] = new
-            self.viewers = sorted(set(self._views.values()))
+            gone = self._track(msg.view_id, new)
             if collab is not None:
                 if old is not None and old != new:
                     collab.presence.leave(old, msg.view_id)
                 collab.presence.join(new, view_id=msg.view_id)
             if msg.type == "hello":
                 self.send(self.snapshot(msg.view_id))
-            self._show_presence()
+            self._forget(gone, collab, changed=old != new and msg.view_id in self._selections)
         elif msg.type == "bye":
-            who = self._views.pop(msg.view_id, None)
-            self._selections.pop(msg.view_id, None)
-            with self._lock:
-                self._blocks.pop(msg.view_id, None)
-            self.viewers = sorted(set(self._views.values()))
-            if collab is not None and who is not None:
-                collab.presence.leave(who, msg.view_id)
-            self._show_presence()
+            self._forget(self._untrack(msg.view_id), collab, changed=False)
         elif msg.type == "select":
-            who = self._views.get(msg.view_id) or self.user
+            who = self._views.get(msg.view_id)
+            if who is None:  # a view that never said hello, or one evicted: tracked again
+                who = self.user
+                gone = self._track(msg.view_id, who)
+                if collab is not None:
+                    collab.presence.join(who, view_id=msg.view_id)
+                self._forget(gone, collab, changed=False)
+            else:
+                self._track(msg.view_id, who)
             self._selections[msg.view_id] = [msg.view, msg.d, msg.s]
             if msg.sel is not None:
                 r0, c0, r1, c1 = msg.sel
@@ -729,6 +751,8 @@ class ScheduleGrid(anywidget.AnyWidget):
             self._suggest(msg)
         else:
             who = self._views.get(msg.view_id) or self.user
+            if msg.view_id in self._views:
+                self._track(msg.view_id, who)
             if collab is not None:
                 collab.presence.touch(who)
             key = id(self.schedule)
@@ -761,6 +785,67 @@ class ScheduleGrid(anywidget.AnyWidget):
                             fn()
                         except Exception:  # a panel must not break the grid
                             logger.exception("a callback after an edit's answer failed")
+
+    # -- the views ----------------------------------------------------------------------------
+    def _track(self, view_id: str, user: str) -> list[tuple[str, str, bool]]:
+        """Note ``view_id`` (of ``user``) as seen just now; returns the views evicted to stay
+        within :data:`~rtsched_widgets.limits.MAX_VIEWS` — (view id, user, whether it had a
+        selection), least recently seen first. Costs the same however many views are tracked;
+        ``viewers`` is reassigned only when its set of users changes."""
+        gone: list[tuple[str, str, bool]] = []
+        with self._lock:
+            old = self._views.get(view_id)
+            if old is not None:
+                self._views.move_to_end(view_id)
+                if old == user:
+                    return gone
+            self._views[view_id] = user
+            changed = old is not None and self._uncount(old)
+            changed = self._count(user) or changed
+            while len(self._views) > MAX_VIEWS:
+                oldest, who = self._views.popitem(last=False)
+                changed = self._uncount(who) or changed
+                self._blocks.pop(oldest, None)
+                had = self._selections.pop(oldest, None) is not None
+                gone.append((oldest, who, had))
+            if changed:
+                self.viewers = sorted(self._view_users)
+        return gone
+
+    def _count(self, user: str) -> bool:
+        """One more view of ``user``; True when it is their first."""
+        self._view_users[user] += 1
+        return self._view_users[user] == 1
+
+    def _uncount(self, user: str) -> bool:
+        """One view of ``user`` less; True when it was their last."""
+        self._view_users[user] -= 1
+        if self._view_users[user] <= 0:
+            del self._view_users[user]
+            return True
+        return False
+
+    def _untrack(self, view_id: str) -> list[tuple[str, str, bool]]:
+        """Forget ``view_id`` (a bye): its user, selection and block; returns it as
+        :meth:`_track` returns evicted views (empty when it was not tracked)."""
+        with self._lock:
+            who = self._views.pop(view_id, None)
+            self._blocks.pop(view_id, None)
+            had = self._selections.pop(view_id, None) is not None
+            if who is None:
+                return []
+            if self._uncount(who):
+                self.viewers = sorted(self._view_users)
+            return [(view_id, who, had)]
+
+    def _forget(self, gone: list[tuple[str, str, bool]], collab: Any, *, changed: bool) -> None:
+        """The users of the views in ``gone`` leave the presence of those views; the
+        ``presence`` trait is rebuilt when a selection shown in it went or ``changed``."""
+        if collab is not None:
+            for view_id, who, _ in gone:
+                collab.presence.leave(who, view_id)
+        if changed or any(had for _, _, had in gone):
+            self._show_presence()
 
     def _show_presence(self) -> None:
         """Update the ``presence`` trait from the views' selections and their users' colours."""

@@ -19,13 +19,36 @@ import anywidget
 import numpy as np
 import traitlets
 
+from rtsched_widgets.limits import abbreviate, clip
 from rtsched_widgets.widgets._assets import bundle
 from rtsched_widgets.widgets.grid import after_answer
+from rtsched_widgets.widgets.protocol import MAX_ID_LENGTH, ProtocolError, check_nesting
 
 logger = logging.getLogger("rtsched_widgets.widgets")
 
 THEMES = ("auto", "light", "dark")
 OP_EVENTS = ("assigned", "unassigned", "swapped", "moved", "bulk_applied", "undone", "redone")
+
+
+def request_kind(content: Any, kinds: tuple[str, ...]) -> str:
+    """The ``type`` of a request from a panel's view, one of ``kinds``; a :class:`ProtocolError`
+    naming the field otherwise (not an object, nested deeper than MAX_NESTING, another type).
+    Values are echoed abbreviated, whatever their size or depth."""
+    if not isinstance(content, dict):
+        raise ProtocolError("message", f"expected an object with a type, got {abbreviate(content)}")
+    check_nesting(content)
+    kind = content.get("type")
+    if kind not in kinds:
+        raise ProtocolError("type", f"unknown request {abbreviate(kind)}; use {', '.join(kinds)}")
+    return str(kind)
+
+
+def failure(exc: BaseException) -> str:
+    """A request's exception as shown to the user: a protocol error as it is (it starts with
+    its field), any other with its type; at most MAX_MESSAGE characters."""
+    if isinstance(exc, ProtocolError):
+        return clip(str(exc))
+    return clip(f"{type(exc).__name__}: {exc}")
 
 
 def oplog_of(schedule: Any) -> Any:
@@ -355,25 +378,25 @@ class HistoryPanel(_Panel):
             self.can_redo = history.redo_depth(self.user) > 0
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
         try:
+            kind = request_kind(content, ("undo", "redo", "export"))
             if kind in ("undo", "redo"):
                 result = getattr(self.schedule, kind)(user=self.user)
-                self.notice = str(result.message)
-            elif kind == "export":
-                self.notice = self.export(content.get("format", "csv"))
+                self.notice = clip(str(result.message))
             else:
-                self.notice = f"type: unknown request {kind!r}; use undo, redo or export"
+                self.notice = self.export(content.get("format", "csv"))
+        except ProtocolError as exc:
+            self.notice = failure(exc)
         except Exception as exc:  # shown to the user, never lost
             logger.exception("history panel request failed")
-            self.notice = f"{type(exc).__name__}: {exc}"
+            self.notice = failure(exc)
         self.refresh()
 
     def export(self, format: str = "csv") -> str:
         """Write the audit trail as ``format`` (csv or json), offer it as a download; returns
         what happened as a sentence."""
         if format not in ("csv", "json"):
-            raise ValueError(f"format: expected 'csv' or 'json', got {format!r}")
+            raise ProtocolError("format", f"expected 'csv' or 'json', got {abbreviate(format)}")
         name = f"audit-{self.schedule.id}-v{self.schedule.version}.{format}"
         path = self.schedule.export_audit(self.export_dir / name, format)
         text = Path(path).read_text(encoding="utf-8")
@@ -415,14 +438,20 @@ class ConflictsPanel(_Panel):
         self.rows = rows
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
-        cid = content.get("id") if isinstance(content, dict) else None
         try:
-            if kind not in ("accept", "reject") or not isinstance(cid, str):
-                raise ValueError(f"type: unknown request {kind!r}; use accept or reject with an id")
+            kind = request_kind(content, ("accept", "reject"))
+            cid = content.get("id")
+            if not isinstance(cid, str) or not 0 < len(cid) <= MAX_ID_LENGTH:
+                raise ProtocolError(
+                    "id",
+                    f"expected the conflict's id (a string of 1 to {MAX_ID_LENGTH} characters), "
+                    f"got {abbreviate(cid)}",
+                )
             result = self.schedule.collab.resolve(cid, kind == "accept", user=self.user)
-            self.notice = f"{cid} rejected" if result is None else f"{cid}: {result.message}"
+            self.notice = clip(f"{cid} rejected" if result is None else f"{cid}: {result.message}")
+        except ProtocolError as exc:
+            self.notice = failure(exc)
         except Exception as exc:  # shown to the user, never lost
             logger.exception("conflicts panel request failed")
-            self.notice = f"{type(exc).__name__}: {exc}"
+            self.notice = failure(exc)
         self.refresh()

@@ -78,7 +78,10 @@ Down (Python to views):
                 ``{type, message}``.
 
 Every malformed or hostile message (not a dict, wrong types, out-of-range or huge numbers,
-unknown kinds, missing fields) gets an error reply naming the field and changes nothing.
+unknown kinds, missing fields, values nested deeper than
+:data:`~rtsched_widgets.limits.MAX_NESTING` levels, huge strings) gets an error reply naming
+the field and changes nothing; a value it echoes is abbreviated
+(:func:`~rtsched_widgets.limits.abbreviate`).
 """
 
 from __future__ import annotations
@@ -89,6 +92,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+
+from rtsched_widgets.limits import MAX_NESTING, abbreviate
 
 PATCH_BUDGET = 512
 MAX_BULK_OPS = 5000
@@ -177,8 +182,55 @@ def _index(value: Any, size: int, field: str) -> int:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """``value`` as echoed in an error: abbreviated, never raising, whatever its size or depth."""
+    return abbreviate(value)
+
+
+def _part(key: Any) -> str:
+    """One step of a field path: ``.name`` for a short plain key, ``[...]`` otherwise."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"[{key}]"
+    if isinstance(key, str) and key.isidentifier() and len(key) <= 32:
+        return f".{key}"
+    return f"[{abbreviate(key, 20)}]"
+
+
+def _path(parts: Sequence[Any], keep: int = 3) -> str:
+    """The field named by ``parts`` (keys and indices), its first ``keep`` steps when longer."""
+    text = "".join(_part(k) for k in parts[:keep]).lstrip(".")
+    return text + "…" if len(parts) > keep else text
+
+
+def check_nesting(value: Any, limit: int = MAX_NESTING) -> None:
+    """Raise :class:`ProtocolError` naming the field when ``value`` (a message) nests lists
+    and objects more than ``limit`` levels deep (the message itself is level 0).
+
+    Walks without recursion and visits each container at most once per depth, so a 10,000-deep
+    list, a wide message and a structure that contains itself are all checked in time and
+    memory bounded by the message's size and ``limit``.
+    """
+    seen: dict[int, int] = {}
+    stack: list[tuple[Any, int, tuple[Any, ...]]] = [(value, 0, ())]
+    while stack:
+        node, depth, parts = stack.pop()
+        if isinstance(node, dict):
+            items: Any = node.items()
+        elif isinstance(node, list | tuple):
+            items = enumerate(node)
+        else:
+            continue
+        if depth > limit:
+            raise ProtocolError(
+                _path(parts) or "message",
+                f"nested more than {limit} levels deep (rtsched_widgets.limits.MAX_NESTING) — "
+                "send flat lists and objects",
+            )
+        if seen.get(id(node), -1) >= depth:
+            continue
+        seen[id(node)] = depth
+        for key, item in items:
+            if isinstance(item, dict | list | tuple):
+                stack.append((item, depth + 1, (*parts[:4], key)))
 
 
 def _text(value: Any, field: str, *, limit: int = MAX_ID_LENGTH) -> str:
@@ -293,6 +345,7 @@ def parse_message(content: Any, shape: GridShape) -> Message:
     view_id = view_id_of(content)
     if view_id is None:
         raise ProtocolError("view_id", "every message needs a string view_id (1-64 chars)")
+    check_nesting(content)
     kind = content.get("type")
     if kind not in UP_TYPES:
         raise ProtocolError("type", f"unknown message {_short(kind)}; use one of {UP_TYPES}")

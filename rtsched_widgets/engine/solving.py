@@ -96,8 +96,9 @@ class SolveJob:
 
     ``best_objective`` / ``best_hard``: the solver's best so far; ``progress``: its reports as a
     DataFrame (``elapsed``, ``best_objective``, ``best_hard``, ``cells_changed`` merged so far);
-    ``fix_latency``: seconds from each batch of people's edits to the solver running with them
-    fixed; ``result``: the :class:`SolveOutcome` once it ended.
+    ``fix_latency``: for each batch of people's edits, seconds until the solver ran with them
+    fixed (a batch overtaken by a newer one counts until the newer one is honoured);
+    ``result``: the :class:`SolveOutcome` once it ended.
     """
 
     def __init__(
@@ -257,11 +258,10 @@ class SolveJob:
 
     def _note(self, info: dict[str, Any]) -> None:
         seq = int(info.get("fixed_seq") or 0)
-        sent = self._fix_sent_at.pop(seq, None)
-        if sent is not None:
-            self.fix_latency.append(time.perf_counter() - sent)
-            for older in [k for k in self._fix_sent_at if k < seq]:
-                self._fix_sent_at.pop(older)
+        now = time.perf_counter()
+        for k in sorted(self._fix_sent_at):  # a fix honours every edit sent before it
+            if k <= seq:
+                self.fix_latency.append(now - self._fix_sent_at.pop(k))
         if info.get("best_objective") is not None:
             self.best_objective = float(info["best_objective"])
             self.best_hard = int(info["best_hard"])

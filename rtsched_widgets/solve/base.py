@@ -118,6 +118,24 @@ class StreamingProgress:
         self.callback(info)
 
 
+def relay(
+    progress: ProgressCallback | None, change: Callable[[ProgressInfo], ProgressInfo]
+) -> ProgressCallback | None:
+    """A callback that passes each report through ``change`` on to ``progress`` (``None`` when
+    there is none); a :class:`StreamingProgress` stays one, with its interval, so a strategy
+    run inside another streams its rosters through."""
+    if progress is None:
+        return None
+    target = progress
+
+    def forward(info: ProgressInfo) -> None:
+        target(change(info))
+
+    if isinstance(progress, StreamingProgress):
+        return StreamingProgress(forward, progress.interval)
+    return forward
+
+
 MAX_TIME_LIMIT = 7 * 24 * 3600.0
 """The longest time limit a run accepts, in seconds (a week)."""
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import threading
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,7 @@ from rtsched_widgets.solve.base import (
     SolveResult,
     Status,
     Strategy,
+    relay,
 )
 from rtsched_widgets.solve.columns import ColumnGeneration, MasterLPError, NoSchedule
 from rtsched_widgets.solve.cpsat import CancelWatcher, CpModelBuilder
@@ -300,19 +302,13 @@ class Patterns(Strategy):
         timings, log and details."""
         offset = clock.elapsed()
 
-        def forward(info: ProgressInfo) -> None:
-            if clock.progress is None:
-                return
-            clock.progress(
-                ProgressInfo(
-                    strategy=self.name,
-                    elapsed=offset + info.elapsed,
-                    best_objective=info.best_objective,
-                    best_hard=info.best_hard,
-                    moves_evaluated=info.moves_evaluated,
-                    fraction=min((offset + info.elapsed) / clock.time_limit, 1.0),
-                    message=info.message,
-                )
+        def shifted(info: ProgressInfo) -> ProgressInfo:
+            elapsed = offset + info.elapsed
+            return replace(
+                info,
+                strategy=self.name,
+                elapsed=elapsed,
+                fraction=min(elapsed / clock.time_limit, 1.0),
             )
 
         # the kept worker-days hold the same shifts in ``roster`` as in the caller's roster
@@ -324,7 +320,7 @@ class Patterns(Strategy):
             seed=seed,
             keep=keep,
             cancel=cancel,
-            progress=forward,
+            progress=relay(clock.progress, shifted),
         )
         log = list(clock.log) + [(offset + t, v) for t, v in result.log]
         first = clock.time_to_first_feasible

@@ -21,8 +21,13 @@ the store runs with.
 The PostgreSQL server is started from the installed binaries by tests/pg_server.py (durable:
 fsync on) unless ``--pg-url`` names one.
 
+Reopen run: a schedule (20 workers, 28 days, 2 posts) with a log of ``--reopen`` lengths of
+random edits in a SQLite file, snapshots every 1,000 ops; opening it is timed ``--repeats``
+times with snapshots (newest snapshot plus the tail) and without (the whole log replayed).
+
 Run: .venv/bin/python benchmarks/bench_store.py [--seconds 30] [--writers 20] [--single 2000]
-     [--backends sqlite,postgres] [--pg-url postgresql://...]
+     [--backends sqlite,postgres] [--pg-url postgresql://...] [--reopen 2000,8000,16700]
+     [--repeats 9] [--reopen-only]
 """
 
 from __future__ import annotations
@@ -235,6 +240,64 @@ def fsync_floor(folder: Path, n: int) -> np.ndarray:
     return out
 
 
+def reopen(folder: Path, lengths: list[int], repeats: int) -> list[dict[str, Any]]:
+    """Open time of a schedule with logs of ``lengths`` ops, with and without snapshots."""
+    import random
+
+    import rtsched_widgets as rt
+    from rtsched_widgets.engine.schedule import Policy, Schedule
+
+    problem = rt.synthetic(workers=20, days=28, posts=2, seed=3, mandatory_per_worker=0)
+    policy = Policy(block_hard=False)
+    rows = []
+    for n in lengths:
+        url = f"sqlite:///{folder / f'reopen-{n}.db'}"
+        s = Schedule(problem, store=url, user="u0", policy=policy)
+        rng = random.Random(n)
+        while s.version < n:
+            d, post = rng.randrange(problem.n_days), rng.randrange(problem.n_shifts)
+            user = f"u{rng.randrange(3)}"
+            if rng.random() < 0.3:
+                s.unassign(s._iso[d], post, 0, user=user)
+            else:
+                w = problem.workers[rng.randrange(problem.n_workers)].id
+                s.assign(w, s._iso[d], post, 0, user=user)
+        s.collab.snapshots = False  # the newest snapshot is the periodic one, not one on close
+        s.close()
+        row: dict[str, Any] = {"ops": n}
+        for label, options in (("snapshot", {}), ("full", {"snapshots": False})):
+            times = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                r = Schedule(problem, store=url, policy=policy, session_options=options)
+                times.append(time.perf_counter() - t0)
+                row[f"{label}_from"] = r.collab.restored_from
+                r.collab.snapshots = False
+                r.close()
+            row[label] = np.array(times) * 1000
+        rows.append(row)
+    return rows
+
+
+def print_reopen(rows: list[dict[str, Any]], repeats: int) -> None:
+    print(
+        f"\nreopening a SQLite schedule, {repeats} opens each (ms; snapshot every 1,000 ops, "
+        "tail = ops after the newest snapshot)\n"
+    )
+    print(
+        "| log ops | tail | snapshot p50 | snapshot p99 | full replay p50 | full replay p99 "
+        "| p50 ratio |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        a, b = r["snapshot"], r["full"]
+        p = [float(np.percentile(x, q)) for x in (a, b) for q in (50, 99)]
+        print(
+            f"| {r['ops']:,} | {r['ops'] - r['snapshot_from']:,} | {p[0]:.1f} | {p[1]:.1f} | "
+            f"{p[2]:.1f} | {p[3]:.1f} | {p[2] / p[0]:.1f}x |"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=30.0)
@@ -242,7 +305,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--single", type=int, default=2000)
     ap.add_argument("--backends", default="sqlite,postgres")
     ap.add_argument("--pg-url", default=None)
+    ap.add_argument("--reopen", default="2000,8000,16700")
+    ap.add_argument("--repeats", type=int, default=9)
+    ap.add_argument("--reopen-only", action="store_true")
     args = ap.parse_args(argv)
+    if args.reopen_only:
+        lengths = [int(x) for x in args.reopen.split(",") if x.strip()]
+        print(f"# {platform.python_version()}, load {os.getloadavg()[0]:.1f} at the start")
+        folder = Path(tempfile.mkdtemp(prefix="rtsched-bench-reopen-"))
+        print_reopen(reopen(folder, lengths, args.repeats), args.repeats)
+        print(f"\n# load {os.getloadavg()[0]:.1f} at the end")
+        return
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = set(backends) - {"sqlite", "postgres"}
     if unknown:
@@ -328,6 +401,9 @@ def main(argv: list[str] | None = None) -> None:
             f"\ngroup commit, 8 threads of one process: {group:.1f} appends per commit, "
             f"{rate:,.0f} durable appends/s"
         )
+    lengths = [int(x) for x in args.reopen.split(",") if x.strip()]
+    if lengths and "sqlite" in backends:
+        print_reopen(reopen(tmp, lengths, args.repeats), args.repeats)
     failed = [name for name, r in rows if r["lost"] or not r["identical"]]
     if failed:
         print(f"\nFAILED: lost edits or diverging replicas on {failed}")

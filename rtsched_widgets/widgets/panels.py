@@ -51,6 +51,47 @@ def failure(exc: BaseException) -> str:
     return clip(f"{type(exc).__name__}: {exc}")
 
 
+#: Most viewers a panel keeps undo state for (the oldest hello is forgotten first).
+MAX_VIEWERS = 64
+
+
+def viewer_of(content: dict[str, Any]) -> str | None:
+    """The ``user`` a panel's view sends (the person viewing it, as the grid names them), or
+    None when absent; a :class:`ProtocolError` when it is not a short non-empty str."""
+    user = content.get("user")
+    if user is None:
+        return None
+    if not isinstance(user, str) or not user.strip() or len(user) > MAX_ID_LENGTH:
+        raise ProtocolError(
+            "user", f"expected a non-empty str of at most {MAX_ID_LENGTH} characters"
+        )
+    return user
+
+
+def undo_by_user(history: Any, users: Any) -> dict[str, list[bool]]:
+    """``{user: [can undo, can redo]}`` for each of ``users``."""
+    return {u: [history.undo_depth(u) > 0, history.redo_depth(u) > 0] for u in users}
+
+
+class _Viewers:
+    """The people who said hello to a panel (most recent last, at most MAX_VIEWERS)."""
+
+    def __init__(self) -> None:
+        self._users: dict[str, None] = {}
+        self._lock = threading.Lock()
+
+    def add(self, user: str) -> None:
+        with self._lock:
+            self._users.pop(user, None)
+            self._users[user] = None
+            while len(self._users) > MAX_VIEWERS:
+                del self._users[next(iter(self._users))]
+
+    def __iter__(self) -> Any:
+        with self._lock:
+            return iter(list(self._users))
+
+
 def oplog_of(schedule: Any) -> Any:
     """The schedule's :class:`~rtsched_widgets.engine.history.History` (undo stacks, records)."""
     for name in ("oplog", "history"):
@@ -171,6 +212,10 @@ class StatusBar(_Panel):
     can_redo = traitlets.Bool(False, help="The user has an undo to redo (bool).").tag(sync=True)
     users = traitlets.List(traitlets.Unicode(), help="Who is here (list of str).").tag(sync=True)
     version = traitlets.Int(0, help="Schedule version (int).").tag(sync=True)
+    undo_by_user = traitlets.Dict(
+        help="{user: [can undo, can redo]} for each person viewing the bar (dict); each view "
+        "shows its own user's entry, never the owner's."
+    ).tag(sync=True)
 
     def __init__(
         self,
@@ -185,7 +230,9 @@ class StatusBar(_Panel):
         self._present: set[str] = {self.user}
         self._next_last: dict[str, Any] | None = None
         self.grid = grid
+        self._viewers = _Viewers()
         super().__init__(schedule, theme=theme, throttle=throttle)
+        self.on_msg(self._on_hello)
         if grid is not None:
             grid.on_result(self._on_grid_reply)
             grid.observe(self._on_viewers, names="viewers")
@@ -224,6 +271,18 @@ class StatusBar(_Panel):
     def _on_viewers(self, change: Any) -> None:
         self.users = sorted(self._present | set(change["new"]))
 
+    def _on_hello(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        """A view names the person viewing it: their undo/redo state is kept from now on."""
+        try:
+            request_kind(content, ("hello",))
+            user = viewer_of(content)
+        except ProtocolError as exc:
+            self.error = failure(exc)
+            return
+        if user is not None:
+            self._viewers.add(user)
+            self.refresh()
+
     def _on_connection(self, change: Any) -> None:
         self.connection = "closed" if change["new"] == "closed" else "live"
 
@@ -242,6 +301,7 @@ class StatusBar(_Panel):
             self.violations = {"hard": int(score.hard), "soft": n_violations - int(score.hard)}
             self.can_undo = history.undo_depth(self.user) > 0
             self.can_redo = history.redo_depth(self.user) > 0
+            self.undo_by_user = undo_by_user(history, self._viewers)
             self.version = int(s.version)
             viewers = set(self.grid.viewers) if self.grid is not None else set()
             self.users = sorted(self._present | viewers)
@@ -323,8 +383,11 @@ class AnalyticsPanel(_Panel):
 class HistoryPanel(_Panel):
     """The audit trail (newest first, at most ``limit`` rows) with undo/redo and export buttons.
 
-    Undo/redo act for ``user``; export writes ``audit-<schedule id>-v<version>.<format>`` into
-    ``export_dir`` (default: the working directory) and offers the file as a download.
+    Undo/redo act for the person who clicks (the ``user`` their view sends, as the grid names
+    them; ``user`` — default the schedule's — when a view sends none); each view enables its
+    buttons from its own person's entry of ``undo_by_user``. Export writes
+    ``audit-<schedule id>-v<version>.<format>`` into ``export_dir`` (default: the working
+    directory) and offers the file as a download.
     """
 
     _esm = bundle("history")
@@ -335,6 +398,9 @@ class HistoryPanel(_Panel):
     can_undo = traitlets.Bool(False, help="The user has an edit to undo (bool).").tag(sync=True)
     can_redo = traitlets.Bool(False, help="The user has an undo to redo (bool).").tag(sync=True)
     notice = traitlets.Unicode("", help="Outcome of the last button (str).").tag(sync=True)
+    undo_by_user = traitlets.Dict(
+        help="{user: [can undo, can redo]} for each person viewing the panel (dict)."
+    ).tag(sync=True)
     _patterns = (*OP_EVENTS, "generation_finished", "remote_applied")
 
     def __init__(
@@ -352,6 +418,7 @@ class HistoryPanel(_Panel):
         self.user = user or str(getattr(schedule, "user", "local"))
         self.limit = limit
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
+        self._viewers = _Viewers()
         super().__init__(schedule, theme=theme, throttle=throttle)
         self.on_msg(self._on_message)
 
@@ -376,12 +443,18 @@ class HistoryPanel(_Panel):
             self.rows = rows
             self.can_undo = history.undo_depth(self.user) > 0
             self.can_redo = history.redo_depth(self.user) > 0
+            self.undo_by_user = undo_by_user(history, self._viewers)
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         try:
-            kind = request_kind(content, ("undo", "redo", "export"))
-            if kind in ("undo", "redo"):
-                result = getattr(self.schedule, kind)(user=self.user)
+            kind = request_kind(content, ("undo", "redo", "export", "hello"))
+            who = viewer_of(content)
+            if who is not None:
+                self._viewers.add(who)
+            if kind == "hello":
+                pass
+            elif kind in ("undo", "redo"):
+                result = getattr(self.schedule, kind)(user=who or self.user)
                 self.notice = clip(str(result.message))
             else:
                 self.notice = self.export(content.get("format", "csv"))
@@ -417,6 +490,9 @@ class ConflictsPanel(_Panel):
         "open conflict, oldest first (list)."
     ).tag(sync=True)
     notice = traitlets.Unicode("", help="Outcome of the last button (str).").tag(sync=True)
+    undo_by_user = traitlets.Dict(
+        help="{user: [can undo, can redo]} for each person viewing the panel (dict)."
+    ).tag(sync=True)
     _patterns = ("conflict_detected", "conflict_resolved", *OP_EVENTS, "remote_applied")
 
     def __init__(

@@ -75,3 +75,17 @@ export function onChanges(model: PanelModel, keys: string[], fn: () => void): ()
     for (const k of keys) model.off(`change:${k}`, fn);
   };
 }
+
+/**
+ * [can undo, can redo] of `user` from the panel's `undo_by_user` trait ({user: [bool, bool]},
+ * kept by the kernel for everyone who said hello); before the user is known, the panel's own
+ * `can_undo` / `can_redo` (its default user's); a known user the kernel has not listed yet has
+ * nothing to undo or redo.
+ */
+export function undoStateOf(model: PanelModel, user: string): [boolean, boolean] {
+  const by = model.get("undo_by_user") as Record<string, unknown> | undefined;
+  if (!user) return [Boolean(model.get("can_undo")), Boolean(model.get("can_redo"))];
+  const mine = by && Object.hasOwn(by, user) ? by[user] : undefined;
+  if (Array.isArray(mine) && mine.length === 2) return [Boolean(mine[0]), Boolean(mine[1])];
+  return [false, false]; // never someone else's
+}

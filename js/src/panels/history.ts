@@ -1,13 +1,23 @@
 // The history panel: the audit trail as a table, with undo/redo and export buttons.
 import type { RenderProps } from "@anywidget/types";
-import { h, onChanges, type PanelModel, panelRoot } from "./common";
+import { whoAmI } from "../grid/view";
+import { h, onChanges, type PanelModel, panelRoot, undoStateOf } from "./common";
 
 /** [op_id, version, user, time, kind, message, undone (0/1)] */
 export type HistoryRow = [string, number, string, string, string, string, number];
 
 const COLUMNS = ["version", "user", "time", "kind", "message"];
 
-export function renderHistory(model: PanelModel, el: HTMLElement): () => void {
+/**
+ * Undo and redo act for the person viewing this panel (the Jupyter user, as the grid names
+ * them), never for the schedule's owner: the panel says hello with that user once known, sends
+ * it with every request, and enables its buttons from that user's own undo state.
+ */
+export function renderHistory(
+  model: PanelModel,
+  el: HTMLElement,
+  identify: (doc: Document) => Promise<string> = whoAmI,
+): () => void {
   const root = panelRoot(model, el, "rts-history");
   const doc = el.ownerDocument;
   const bar = h(doc, "div", "rts-history-bar");
@@ -20,14 +30,18 @@ export function renderHistory(model: PanelModel, el: HTMLElement): () => void {
   bar.append(undo, redo, csv, json, notice);
   const scroll = h(doc, "div", "rts-scroll");
   root.append(bar, scroll);
-  undo.addEventListener("click", () => model.send({ type: "undo" }));
-  redo.addEventListener("click", () => model.send({ type: "redo" }));
+  let me = "";
+  let alive = true;
+  const request = (msg: Record<string, unknown>) => model.send(me ? { ...msg, user: me } : msg);
+  undo.addEventListener("click", () => request({ type: "undo" }));
+  redo.addEventListener("click", () => request({ type: "redo" }));
   csv.addEventListener("click", () => model.send({ type: "export", format: "csv" }));
   json.addEventListener("click", () => model.send({ type: "export", format: "json" }));
 
   const draw = () => {
-    undo.disabled = !model.get("can_undo");
-    redo.disabled = !model.get("can_redo");
+    const [canUndo, canRedo] = undoStateOf(model, me);
+    undo.disabled = !canUndo;
+    redo.disabled = !canRedo;
     notice.textContent = String(model.get("notice") ?? "");
     const rows = (model.get("rows") ?? []) as HistoryRow[];
     const table = h(doc, "table");
@@ -57,8 +71,15 @@ export function renderHistory(model: PanelModel, el: HTMLElement): () => void {
   };
   model.on("msg:custom", onMessage);
   draw();
-  const off = onChanges(model, ["rows", "can_undo", "can_redo", "notice"], draw);
+  const off = onChanges(model, ["rows", "can_undo", "can_redo", "undo_by_user", "notice"], draw);
+  void identify(doc).then((user) => {
+    if (!alive || !user) return;
+    me = user;
+    model.send({ type: "hello", user });
+    draw();
+  });
   return () => {
+    alive = false;
     off();
     model.off("msg:custom", onMessage);
   };

@@ -1,6 +1,7 @@
 // The status bar: connection, last result, coverage, violations, undo/redo, who is here.
 import type { RenderProps } from "@anywidget/types";
-import { h, onChanges, type PanelModel, panelRoot } from "./common";
+import { whoAmI } from "../grid/view";
+import { h, onChanges, type PanelModel, panelRoot, undoStateOf } from "./common";
 
 interface LastResult {
   ok?: boolean;
@@ -8,10 +9,17 @@ interface LastResult {
   user?: string;
 }
 
-export function renderStatus(model: PanelModel, el: HTMLElement): () => void {
+/** The undo/redo item shows the viewing person's own availability (see history.ts). */
+export function renderStatus(
+  model: PanelModel,
+  el: HTMLElement,
+  identify: (doc: Document) => Promise<string> = whoAmI,
+): () => void {
   const root = panelRoot(model, el, "rts-statusbar");
   root.setAttribute("role", "status");
   const doc = el.ownerDocument;
+  let me = "";
+  let alive = true;
   const draw = () => {
     const last = (model.get("last") ?? {}) as LastResult;
     const viol = (model.get("violations") ?? {}) as { hard?: number; soft?: number };
@@ -37,7 +45,7 @@ export function renderStatus(model: PanelModel, el: HTMLElement): () => void {
       item(
         "rts-undo",
         "undo/redo:",
-        `${model.get("can_undo") ? "yes" : "no"}/${model.get("can_redo") ? "yes" : "no"}`,
+        `${undoStateOf(model, me)[0] ? "yes" : "no"}/${undoStateOf(model, me)[1] ? "yes" : "no"}`,
       ),
       item("rts-version", "version:", String(model.get("version") ?? 0)),
       who,
@@ -51,7 +59,7 @@ export function renderStatus(model: PanelModel, el: HTMLElement): () => void {
     root.replaceChildren(...parts);
   };
   draw();
-  return onChanges(
+  const off = onChanges(
     model,
     [
       "last",
@@ -60,12 +68,23 @@ export function renderStatus(model: PanelModel, el: HTMLElement): () => void {
       "coverage",
       "can_undo",
       "can_redo",
+      "undo_by_user",
       "connection",
       "version",
       "error",
     ],
     draw,
   );
+  void identify(doc).then((user) => {
+    if (!alive || !user) return;
+    me = user;
+    model.send({ type: "hello", user });
+    draw();
+  });
+  return () => {
+    alive = false;
+    off();
+  };
 }
 
 function render({ model, el }: RenderProps<Record<string, unknown>>) {

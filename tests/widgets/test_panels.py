@@ -163,8 +163,9 @@ def test_dashboard_lays_out_the_parts_and_closes_them(fake_comms):
     assert isinstance(board, Dashboard)
     assert isinstance(board, ipywidgets.VBox)
     assert board.children[0] is board.status
-    assert board.children[1] is board.grid
-    assert set(board.children[2].children) == {board.history, board.analytics}
+    assert board.children[1] is board.solver
+    assert board.children[2] is board.grid
+    assert set(board.children[3].children) == {board.history, board.analytics}
     assert board.grid.view == "roster"
     assert board.grid.user == "dora"
     assert board.history.user == "dora"

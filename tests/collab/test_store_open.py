@@ -60,7 +60,7 @@ def test_sqlite_urls_follow_sqlalchemy_spelling(tmp_path: Path) -> None:
     for bad in ("sqlite://", "sqlite:///", "sqlite:///:memory:", "sqlite://host/plan.db"):
         with pytest.raises(ValueError, match="store:"):
             open_store(bad)
-    with pytest.raises(ValueError, match="does not exist — create it"):
+    with pytest.raises(StoreError, match="does not exist — create it"):
         open_store(f"sqlite:///{tmp_path}/missing/plan.db")
 
 

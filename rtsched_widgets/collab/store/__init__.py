@@ -57,7 +57,9 @@ def open_store(url: str | Store | None = None, **options: Any) -> Store:
     * ``None`` or ``"memory"``: a new private in-memory store (scratch, this process only);
     * ``"memory://<name>"``: the process-wide in-memory store called ``name``;
     * ``"sqlite:///relative.db"`` / ``"sqlite:////abs/path.db"``: a SQLite file, shared by
-      every process on the machine (options: ``busy_timeout``, ``clock``);
+      every process on the machine (options: ``busy_timeout``, ``clock``); ``?mode=ro`` after
+      the path opens an existing store read-only. A file that is not an rtsched store (damaged,
+      truncated, another application's database) is a StoreError, and is never written to;
     * ``"postgresql://..."`` or ``"postgres://..."``: a PostgreSQL database, shared by every
       server reaching it (needs the ``postgres`` extra; options: ``pool_size``,
       ``connect_timeout``).

@@ -121,15 +121,37 @@ class PostgresStore(Store):
             self._pool.open(wait=True, timeout=connect_timeout)
         except Exception as exc:
             self._pool.close()
+            reason, fix = self._why(connect_timeout)
             raise StoreError(
-                f"store {self.url!r}: cannot connect to PostgreSQL ({exc}) — check the host, "
-                "port, database name and credentials, and that the server is running"
+                f"store {self.url!r}: cannot connect to PostgreSQL ({reason or exc}) — {fix}"
             ) from exc
         try:
             self._init_schema()
         except BaseException:
             self._pool.close()
             raise
+
+    def _why(self, timeout: float) -> tuple[str, str]:
+        """Why no connection could be made (one direct attempt; the pool only says it timed
+        out), with the password left out, and the fix."""
+        fix = "check the host, port, database name and credentials, and that the server is running"
+        try:
+            conn = self._psycopg.connect(self._conninfo, connect_timeout=max(1, int(timeout)))
+        except Exception as exc:
+            text = " ".join(str(exc).split())
+            password = re.match(r"[^:]+://[^:/@?]*:([^@/?]*)@", self._conninfo)
+            if password and password.group(1):
+                text = text.replace(password.group(1), "***")
+            low = text.lower()
+            if "does not exist" in low and "database" in low:
+                fix = "create the database (createdb) or fix its name in the URL"
+            elif "authentication" in low or "password" in low or "role" in low:
+                fix = "fix the user name or password in the URL"
+            elif "refused" in low or "timeout" in low or "could not translate" in low:
+                fix = "check that the server is running, or fix the host and port in the URL"
+            return text[:300], fix
+        conn.close()  # it connects now: the pool's wait was too short
+        return "", f"{fix}; raise connect_timeout if the server is slow to answer"
 
     def _init_schema(self) -> None:
         with self._pool.connection() as conn, conn.transaction():

@@ -115,13 +115,50 @@ def sqlite_path(url: str) -> Path:
             f"store: {url!r} is not a SQLite URL — write sqlite:///relative/plan.db or "
             "sqlite:////absolute/plan.db"
         )
-    rest = url[len(prefix) :]
+    rest = url[len(prefix) :].partition("?")[0]
     if rest in (":memory:", "") or rest.startswith("file:"):
         raise ValueError(
             f"store: {url!r} — an in-memory SQLite database cannot be shared; use "
             "store='memory' for scratch work or a file path for a shared schedule"
         )
     return Path(rest)
+
+
+def sqlite_read_only(url: str) -> bool:
+    """True when a SQLite URL asks for a read-only store (``?mode=ro``); ValueError naming the
+    valid options for any other query."""
+    query = url.partition("?")[2]
+    if query in ("", "mode=rw"):
+        return False
+    if query == "mode=ro":
+        return True
+    raise ValueError(
+        f"store: {url!r} — unknown option {query!r}; a SQLite URL takes only ?mode=ro "
+        "(read-only) or ?mode=rw"
+    )
+
+
+def _header_problem(path: Path) -> str | None:
+    """What is wrong with the file's SQLite header, by its first 100 bytes and its size
+    (None when nothing is, or the file is new or empty): a file shorter than the size its
+    header records was truncated."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+            size = os.fstat(f.fileno()).st_size
+    except OSError:
+        return None  # missing or unreadable: SQLite says which when it opens it
+    if not header:
+        return None
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return "it is not a SQLite database"
+    page = int.from_bytes(header[16:18], "big")
+    page = 65536 if page == 1 else page
+    pages = int.from_bytes(header[28:32], "big")
+    valid = header[92:96] == header[24:28]  # the page count is current (SQLite >= 3.7.0)
+    if valid and pages and size < pages * page:
+        return f"it is truncated ({size:,} of {pages * page:,} bytes)"
+    return None
 
 
 class SQLiteStore(Store):
@@ -141,6 +178,8 @@ class SQLiteStore(Store):
     ) -> None:
         super().__init__(url)
         self.path = sqlite_path(url)
+        #: Opened with ``?mode=ro``: reads only, every write is a StoreError.
+        self.read_only = sqlite_read_only(url)
         self._busy_timeout = float(busy_timeout)
         self._clock = clock or time.time
         self._local = threading.local()
@@ -154,29 +193,49 @@ class SQLiteStore(Store):
         #: (``appends / commits`` is the mean group size of group commit).
         self.commits = 0
         self.appends = 0
-        if not self.path.parent.exists():
-            raise ValueError(
-                f"store: folder {str(self.path.parent)!r} of {url!r} does not exist — create it"
+        if not self.path.parent.is_dir():
+            raise StoreError(
+                f"store {url!r}: folder {str(self.path.parent)!r} does not exist — create it, "
+                "or fix the path in the URL"
             )
-        self._init_schema()
+        if self.read_only and not self.path.is_file():
+            raise StoreError(
+                f"store {url!r}: {str(self.path)!r} does not exist — mode=ro opens an existing "
+                "store only; leave ?mode=ro out to create one"
+            )
+        problem = _header_problem(self.path)
+        if problem is not None:
+            raise StoreError(
+                f"store {url!r}: cannot open {str(self.path)!r} as a SQLite database ({problem})"
+                " — restore the file from a backup, or point the URL at a new file"
+            )
+        if self.path.is_file() and self.path.stat().st_size:
+            self._check_foreign()  # before anything (the WAL mode) is written into the file
+        try:
+            self._init_schema()
+        except BaseException:
+            self._close()
+            raise
 
     # -- connections ------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(
-                self.path,
+                f"{self.path.resolve().as_uri()}?mode=ro" if self.read_only else self.path,
                 timeout=self._busy_timeout,
                 isolation_level=None,
                 check_same_thread=False,
+                uri=self.read_only,
             )
             conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            conn.execute("PRAGMA synchronous = FULL")
+            if self.read_only:  # never writes: no journal mode to set
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                mode = "wal"
+            else:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"store {self.url!r}: cannot open {str(self.path)!r} as a SQLite database "
-                f"({exc}) — point the URL at a new file or an rtsched store"
-            ) from exc
+            raise self._error(exc) from exc
         if str(mode).lower() != "wal":
             conn.close()
             raise StoreError(
@@ -213,36 +272,133 @@ class SQLiteStore(Store):
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
+                if _kind(exc) is not None:
+                    raise self._error(exc) from exc
                 raise StoreError(
                     f"store {self.url!r}: could not take the write lock within "
                     f"{self._busy_timeout:g} s ({exc}) — another process holds it too long"
                 ) from exc
             try:
                 yield conn
+            except sqlite3.DatabaseError as exc:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                if _kind(exc) is not None:
+                    raise self._error(exc) from exc
+                raise
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                raise self._error(exc) from exc
         finally:
             if fd is not None:
                 fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _error(self, exc: BaseException) -> StoreError:
+        """The StoreError of a SQLite error: the file, what is wrong and the fix."""
+        where = f"store {self.url!r}: {str(self.path)!r}"
+        kind = _kind(exc)
+        if kind == "read-only":
+            fix = (
+                "leave ?mode=ro out of the URL to write"
+                if self.read_only
+                else "make the file and its folder writable by this user, or point the URL at "
+                "a writable copy"
+            )
+            return StoreError(f"{where} is read-only ({exc}) — {fix}")
+        if kind == "unopenable":
+            return StoreError(
+                f"{where} cannot be opened ({exc}) — check that the path names a file this "
+                "user may read and write"
+            )
+        return StoreError(
+            f"cannot open {str(self.path)!r} of store {self.url!r} as a SQLite database "
+            f"({exc}) — restore the file from a backup, or point the URL at a new file"
+        )
 
     def _writer_lock_fd(self) -> int | None:
         """This thread's descriptor of the writer lock file (None where flock is missing)."""
         if fcntl is None:  # pragma: no cover - Windows
             return None
+        if self.read_only:
+            raise StoreError(
+                f"store {self.url!r}: opened read-only (?mode=ro) — leave ?mode=ro out of the "
+                "URL to write"
+            )
         local = self._local
         fd: int | None = getattr(local, "lock_fd", None)
         if fd is None or getattr(local, "lock_pid", None) != os.getpid():
-            fd = os.open(f"{self.path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                fd = os.open(f"{self.path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError as exc:
+                raise StoreError(
+                    f"store {self.url!r}: cannot create the lock file "
+                    f"{self.path}-writer.lock ({exc.strerror}) — make the folder "
+                    f"{str(self.path.parent)!r} writable by this user"
+                ) from exc
             local.lock_fd, local.lock_pid = fd, os.getpid()
             with self._all_lock:
                 self._lock_fds.append(fd)
         return fd
 
+    def _foreign_tables(self, conn: sqlite3.Connection) -> None:
+        """StoreError when the database has no rtsched tables but tables of its own: it
+        belongs to another application, and the store never writes into it."""
+        try:
+            names = [
+                str(r[0])
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                    "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from exc
+        if "rtsched_meta" in names:
+            return
+        if names:
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            raise StoreError(
+                f"store {self.url!r}: {str(self.path)!r} is the database of another "
+                f"application (tables {shown}; no rtsched tables) — point the URL at a new file "
+                "or an rtsched store; the store does not write into other databases"
+            )
+        if self.read_only:
+            raise StoreError(
+                f"store {self.url!r}: {str(self.path)!r} holds no rtsched store, and ?mode=ro "
+                "cannot create one — leave ?mode=ro out, or point the URL at an rtsched store"
+            )
+
+    def _check_foreign(self) -> None:
+        """:meth:`_foreign_tables` on a read-only connection of its own (writes nothing)."""
+        try:
+            conn = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from exc
+        try:
+            self._foreign_tables(conn)
+        finally:
+            conn.close()
+
     def _init_schema(self) -> None:
+        if self.read_only:
+            conn = self._conn
+            self._foreign_tables(conn)
+            try:
+                row = conn.execute(READ_SCHEMA_VERSION).fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise self._error(exc) from exc
+            check_schema_version(f"{self.url!r}", row)
+            return
         with self._write() as conn:
+            self._foreign_tables(conn)
             has_meta = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rtsched_meta'"
             ).fetchone()
@@ -574,6 +730,19 @@ class SQLiteStore(Store):
         for conn in conns:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
+
+
+def _kind(exc: BaseException) -> str | None:
+    """What a SQLite error says about the file: "read-only", "unopenable", "damaged" (not a
+    database, malformed, I/O error) or None (a busy lock, a constraint and the like)."""
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text:
+        return "read-only"
+    if "unable to open" in text:
+        return "unopenable"
+    if any(w in text for w in ("not a database", "malformed", "disk i/o", "corrupt")):
+        return "damaged"
+    return None
 
 
 class _PendingAppend:

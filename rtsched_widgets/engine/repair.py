@@ -3,11 +3,13 @@ possible.
 
 :func:`repair` runs in three steps:
 
-1. a strategy re-plans the :mod:`scope <rtsched_widgets.engine.scope>` with everything outside
+1. inside the :mod:`scope <rtsched_widgets.engine.scope>`, workers are taken off the days they
+   are unavailable on (an absence); then a strategy re-plans the scope with everything outside
    it kept (pinned days always stay);
 2. on a private branch holding that roster, every changed worker-day is tried back at its
    current value, one at a time, and put back when that costs no hard violation and at most
-   ``change_cost`` of soft penalty — a change stays only when it pays for itself; passes repeat
+   ``change_cost`` of soft penalty — a change stays only when it pays for itself (nobody is
+   put back on a day they are unavailable on); passes repeat
    until none is put back (at most :data:`PASSES`). With ``max_changes``, the changes that
    hurt least to undo are then put back until at most that many remain;
 3. the difference is applied to the schedule as one edit of kind ``"repair"`` (one undo step).
@@ -73,6 +75,7 @@ def repair(
         with schedule._lock:
             region = resolve_scope(schedule, scope)
             start = schedule.core.copy()
+            origin = start.shift_of.copy()
             before = schedule.validator.score()
     except (KeyError, ValueError) as exc:
         return failure("MALFORMED", f"repair: {exc}", kind="repair", version=schedule.version)
@@ -83,16 +86,18 @@ def repair(
     if region.size == 0:
         return _unchanged(schedule, user, details, "repair: the scope holds no cell")
     keep = Keep(worker_days=~region.free, cells=region.closed)
+    ejected = _eject_unavailable(start, region.free)
+    details["ejected"] = ejected
     solved = solver.solve(p, roster=start, keep=keep, time_limit=time_limit, seed=seed)
     details["strategy_status"] = solved.status
     with schedule._lock:
         current = schedule.core.shift_of.astype(np.int64)
         planned = solved.roster.shift_of.astype(np.int64)
-        untouched = current == start.shift_of  # people's edits meanwhile stay theirs
+        untouched = current == origin  # people's edits meanwhile stay theirs
         target = np.where(untouched, planned, current)
         branch = schedule.fork(user=user)
         _install(branch, target, user)
-        _minimise(branch, roster_of(p, current, like=start), change_cost, max_changes)
+        _minimise(branch, roster_of(p, current, like=schedule.core), change_cost, max_changes)
         d, s, k = np.nonzero(schedule.core.slots != branch.core.slots)
         targets = [
             (int(a), int(b), int(c), int(w))
@@ -192,6 +197,16 @@ def _apply(branch: Schedule, targets: list[tuple[int, int, int, int]]) -> None:
     )
 
 
+def _eject_unavailable(roster: Roster, free: np.ndarray) -> int:
+    """Take every worker off the days in ``free`` they are unavailable on (in ``roster``);
+    how many. A strategy that plans each worker's row only among rosters meeting every hard
+    rule cannot otherwise drop such a day when the absence leaves no fully valid row."""
+    off = np.argwhere(free & (roster.shift_of >= 0) & ~roster.problem.available)
+    for w, d in off.tolist():
+        roster.clear(d, int(roster.shift_of[w, d]), int(roster.slot_of[w, d]))
+    return len(off)
+
+
 def _day_targets(branch: Schedule, original: Roster, d: int) -> list[tuple[int, int, int, int]]:
     """Slot writes putting every cell of day ``d`` back as in ``original`` (always possible:
     that day was a valid state)."""
@@ -218,11 +233,16 @@ def _targets_of(
     """The slot writes of a candidate, from the branch as it is now (None: nothing left to put
     back, or no room in the old cell)."""
     if w < 0:
-        return _day_targets(branch, original, d) or None
-    want = int(original.shift_of[w, d])
-    if int(branch.core.shift_of[w, d]) == want:
-        return None
-    return _revert_targets(branch, w, d, want)
+        targets = _day_targets(branch, original, d)
+    else:
+        want = int(original.shift_of[w, d])
+        if int(branch.core.shift_of[w, d]) == want:
+            return None
+        targets = _revert_targets(branch, w, d, want) or []
+    available = branch.problem.available
+    if any(new >= 0 and not available[new, day] for day, _, _, new in targets):
+        return None  # never put anyone back on a day they cannot work
+    return targets or None
 
 
 def _minimise(

@@ -4,7 +4,9 @@ A scope is one of:
 
 - ``None``: everything (pinned mandatory days stay, as in every strategy run);
 - ``"violations"``: every worker on the dates of the current hard violations, widened by
-  :data:`MARGIN` days on each side (a rule over a run of days is repaired around it);
+  :data:`MARGIN` days on each side (a rule over a run of days is repaired around it), and the
+  whole rows of the workers those violations name (a worker taken off a week may have to
+  make up minutes or shifts on other days);
 - ``"empty"``: every worker on the dates that have a cell below its required cover;
 - a worker id (``str``): that worker's whole row;
 - ``(start, end)``: every worker from ``start`` to ``end``, both inclusive (dates or ISO
@@ -58,6 +60,8 @@ def resolve_scope(schedule: Any, scope: object) -> Scope:
             hit = [p.day(x, "scope") for x in v.dates]
             lo, hi = max(min(hit) - MARGIN, 0), min(max(hit) + MARGIN, p.n_days - 1)
             free[:, lo : hi + 1] = True
+            for wid in v.workers:
+                free[p.worker(wid, "scope")] = True
     elif isinstance(scope, str) and scope == "empty":
         under = schedule.core.count < p.required
         free[:, under.any(axis=1)] = True

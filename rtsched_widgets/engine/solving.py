@@ -68,6 +68,9 @@ _EDIT_EVENTS = (
 
 EPSILON = 1e-6
 
+MERGE_TRIES = 3
+"""Times a merge is worked out again when people edited while it was being worked out."""
+
 
 class SolverBusy(RuntimeError):
     """A live solve is already running on the schedule; the message says who started it."""
@@ -327,50 +330,60 @@ class SolveJob:
         s = self.schedule
         p = s.problem
         solver = np.asarray(shifts, dtype=np.int64)
-        with s._lock:
-            live = s.core.shift_of.astype(np.int64)
-            locked = np.zeros((p.n_days, p.n_shifts), dtype=bool)
-            self._close_locked(locked, np.zeros_like(live, dtype=bool))
+        locked = np.zeros((p.n_days, p.n_shifts), dtype=bool)
+        self._close_locked(locked, np.zeros(solver.shape, dtype=bool))
+        # the merge is worked out on a copy, outside the schedule's lock (people's edits are
+        # not held up by it), and applied under the lock if nobody edited meanwhile
+        for _ in range(MERGE_TRIES):
+            with s._lock:
+                version, core = s.version, s.core.copy()
+            live = core.shift_of.astype(np.int64)
             allowed = mergeable(live, self._base, solver, locked)
             if not allowed.any():
                 return
             target = live.copy()
             target[allowed] = solver[allowed]
             try:
-                merged: Roster = roster_of(p, target, like=s.core)
+                merged: Roster = roster_of(p, target, like=core)
             except ValueError:  # a cell over its maximum: a later roster will fit
                 return
-            d, k_s, k = np.nonzero(s.core.slots != merged.slots)
+            d, k_s, k = np.nonzero(core.slots != merged.slots)
             targets = [
                 (int(a), int(b), int(c), int(w))
                 for a, b, c, w in zip(d, k_s, k, merged.slots[d, k_s, k], strict=True)
             ]
             op = SetSlots(targets, "solve", f"solver: {len(targets)} slot(s) improved")
-            plan = s.planner.plan(op, "solve")
-            hard, soft = s.validator.score_delta(plan.changes)
-            if hard > 0 or (hard == 0 and soft > -EPSILON):
-                return  # not better than what people see now
-            s._op_group = self.id
-            s._event_extra = {"job": self.id}
-            try:
-                result = s._run(
-                    op,
-                    force=False,
-                    user=SOLVER_USER,
-                    base_version=None,
-                    kind="solve",
-                    checks=False,
-                )
-            finally:
-                s._op_group = None
-                s._event_extra = None
-            if not result.ok:
-                return
-            self._base[allowed] = solver[allowed]
-            self._merges += 1
-            self._cells_changed += len(targets)
-            self._last_merge = now
-            score = s.validator.score()
+            with s._lock:
+                if s.version != version:
+                    continue  # someone edited meanwhile: work it out again
+                plan = s.planner.plan(op, "solve")
+                hard, soft = s.validator.score_delta(plan.changes)
+                if hard > 0 or (hard == 0 and soft > -EPSILON):
+                    return  # not better than what people see now
+                s._op_group = self.id
+                s._event_extra = {"job": self.id}
+                try:
+                    result = s._run(
+                        op,
+                        force=False,
+                        user=SOLVER_USER,
+                        base_version=None,
+                        kind="solve",
+                        checks=False,
+                    )
+                finally:
+                    s._op_group = None
+                    s._event_extra = None
+                if not result.ok:
+                    return
+                score = s.validator.score()
+            break
+        else:
+            return
+        self._base[allowed] = solver[allowed]
+        self._merges += 1
+        self._cells_changed += len(targets)
+        self._last_merge = now
         s._publish(
             "solver_improved",
             {

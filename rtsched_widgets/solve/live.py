@@ -43,6 +43,14 @@ from rtsched_widgets.solve.scoring import roster_from_shifts
 SETTLE = 0.05
 """Seconds a run waits after a fix for more fixes before it starts its strategy again."""
 
+PROGRESS_EVERY = 0.25
+"""Least seconds between two plain progress reports sent to the schedule (a report confirming
+a new fix, and every roster, goes at once)."""
+
+NICENESS = 5
+"""How much lower than the kernel's the worker's scheduling priority is: people's edits in the
+kernel go first when the cores are busy."""
+
 
 @dataclass(frozen=True)
 class LiveSpec:
@@ -142,7 +150,15 @@ def _serve(conn: Any, spec: LiveSpec) -> None:
         with send_lock:
             conn.send(msg)
 
+    last_progress = [-1e9, -1]  # when the last plain report went, for which fix
+
     def on_progress(info: ProgressInfo) -> None:
+        now = time.perf_counter()
+        if info.shifts is None and (
+            now - last_progress[0] < PROGRESS_EVERY and last_progress[1] == fixed_seq
+        ):
+            return  # plain reports a few times a second are enough for a chart
+        last_progress[:] = [now, fixed_seq]
         payload = {
             "elapsed": time.perf_counter() - start,
             "best_objective": info.best_objective,
@@ -237,10 +253,14 @@ def roster_of(problem: Problem, shifts: np.ndarray, like: Roster | None = None) 
 def main(argv: list[str] | None = None) -> None:
     """Worker entry point: ``python -m rtsched_widgets.solve.live FD`` serves the socket ``FD``
     (the first message on it is the :class:`LiveSpec`)."""
+    import contextlib
+    import os
     import socket
     import sys
     from multiprocessing.connection import Connection
 
+    with contextlib.suppress(OSError, AttributeError):  # not on every platform
+        os.nice(NICENESS)
     fd = int((argv if argv is not None else sys.argv[1:])[0])
     conn = Connection(socket.socket(fileno=fd).detach())
     serve(conn, conn.recv())

@@ -36,6 +36,8 @@ _PUBLIC: dict[str, str] = {
     "Validator": "rtsched_widgets.rules",
     "Violation": "rtsched_widgets.rules",
     "Score": "rtsched_widgets.rules",
+    "WorkerRule": "rtsched_widgets.rules.custom",
+    "DateRule": "rtsched_widgets.rules.custom",
     # engine
     "Schedule": "rtsched_widgets.engine.schedule",
     "Policy": "rtsched_widgets.engine.schedule",

@@ -135,7 +135,10 @@ class Schedule:
     starting :class:`~rtsched_widgets.model.roster.Roster` (copied) — empty by default;
     ``session_options``: with a shared store, the options of its collaboration session
     (``lock_ttl``, ``presence_ttl`` in seconds, ``heartbeat``; see
-    :class:`rtsched_widgets.collab.sync.Session`).
+    :class:`rtsched_widgets.collab.sync.Session`); ``rules``: custom rules
+    (``rt.WorkerRule`` / ``rt.DateRule`` instances, see :mod:`rtsched_widgets.rules.custom`)
+    checked like the built-in ones — the schedule's problem is then
+    ``problem.with_rules(rules)``.
 
     Public state: ``core`` (the numpy :class:`Roster`; read it, never write it — edits go
     through :meth:`apply`), ``validator`` (maintained violations of ``core``), ``oplog`` (the
@@ -157,12 +160,18 @@ class Schedule:
         schedule_id: str | None = None,
         validator: Any = None,
         session_options: dict[str, Any] | None = None,
+        rules: Iterable[Any] = (),
     ) -> None:
         if not isinstance(user, str) or not user or len(user) > MAX_ID_LENGTH:
             raise ValueError(
                 f"user: {abbreviate(user)} is not a user name — give a non-empty str of at most "
                 f"MAX_ID_LENGTH = {MAX_ID_LENGTH} characters"
             )
+        rules = tuple(rules)
+        if rules:
+            original, problem = problem, problem.with_rules(rules)
+            if roster is not None and roster.problem is original:
+                roster = roster.copy(problem)
         shared = store is not None and store != "memory"
         if schedule_id is not None:
             from rtsched_widgets.collab.store.base import check_id

@@ -9,11 +9,12 @@ Index conventions used everywhere below: workers ``w`` in ``0..n_workers-1`` (or
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -190,6 +191,8 @@ class Problem:
             )
         self.profile: Profile = profile
         self.name = name
+        #: Rules written by people (``rt.WorkerRule`` / ``rt.DateRule``), see :meth:`with_rules`.
+        self.custom_rules: tuple[Any, ...] = ()
         self.metadata: dict[str, object] = dict(metadata or {})
         self.calendar = calendar
         self.settings = settings or RuleSettings()
@@ -541,6 +544,29 @@ class Problem:
         from rtsched_widgets.model.io.native import problem_from_dict
 
         return problem_from_dict(data)
+
+    def with_rules(self, rules: Iterable[object]) -> Problem:
+        """This problem with custom rules added (``rt.WorkerRule`` / ``rt.DateRule``
+        instances; see :mod:`rtsched_widgets.rules.custom`): a copy, checked first (ValueError
+        naming the rule and the fix); this problem is not changed. Every validator, score and
+        strategy run of the copy applies them."""
+        from rtsched_widgets.rules.custom import check_user_rules
+        from rtsched_widgets.rules.profiles import rule_classes
+
+        taken = [cls.name for cls in rule_classes(self.profile)]
+        taken += [r.name for r in self.custom_rules]
+        added = check_user_rules(rules, taken)
+        new = copy.copy(self)
+        new.custom_rules = (*self.custom_rules, *added)
+        return new
+
+    def without_custom_rules(self) -> Problem:
+        """A copy of this problem without its custom rules (this one when it has none)."""
+        if not self.custom_rules:
+            return self
+        new = copy.copy(self)
+        new.custom_rules = ()
+        return new
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict describing this problem losslessly (native format)."""

@@ -134,10 +134,18 @@ class Roster:
             self._v_count[d, s] -= 1
         return w
 
-    def copy(self) -> Roster:
-        """An independent copy sharing the (immutable) problem."""
+    def copy(self, problem: Problem | None = None) -> Roster:
+        """An independent copy sharing the (immutable) problem — or of ``problem``, a problem
+        of the same shape (the same problem with other rules, say)."""
+        if problem is not None and (
+            problem.n_workers,
+            problem.n_days,
+            problem.n_shifts,
+            max(problem.max_slots, 1),
+        ) != (*self.shift_of.shape, self.slots.shape[1], self.slots.shape[2]):
+            raise ValueError("problem: its shape differs from this roster's")
         other = Roster.__new__(Roster)
-        other.problem = self.problem
+        other.problem = self.problem if problem is None else problem
         other.shift_of = self.shift_of.copy()
         other.slot_of = self.slot_of.copy()
         other.slots = self.slots.copy()

@@ -72,8 +72,12 @@ def rule_classes(profile: str) -> tuple[type[Rule], ...]:
 
 
 def default_rules(problem: Problem) -> list[Rule]:
-    """Instances of the rules of ``problem.profile``, bound to ``problem``."""
+    """Instances of the rules of ``problem.profile``, then of its custom rules
+    (``problem.custom_rules``, see :mod:`rtsched_widgets.rules.custom`), bound to ``problem``."""
+    from rtsched_widgets.rules.custom import bind_custom
     from rtsched_widgets.rules.state import Tables
 
     tables = Tables.of(problem)
-    return [cls(problem, tables) for cls in rule_classes(problem.profile)]
+    return [cls(problem, tables) for cls in rule_classes(problem.profile)] + bind_custom(
+        problem, tables
+    )

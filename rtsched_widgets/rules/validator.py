@@ -67,11 +67,28 @@ _MESSAGE = attrgetter("message")
 _PENALTY = attrgetter("penalty")
 
 
+def _custom_last(
+    rules: Sequence[Rule], fns: Callable[[Sequence[Rule]], list[DeltaFn]]
+) -> list[DeltaFn] | None:
+    """``fns`` of the built-in rules, then the custom rules' own delta functions (None when
+    there is no custom rule): custom rules come last in a validator's rules, so the terms are
+    added in rule order either way."""
+    from rtsched_widgets.rules.custom import CustomRule
+
+    custom = [r for r in rules if isinstance(r, CustomRule)]
+    if not custom:
+        return None
+    return fns([r for r in rules if not isinstance(r, CustomRule)]) + [r.delta_fn() for r in custom]
+
+
 def _hard_delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
     """The delta functions of the hard ``rules``: one fused function when they are all NRP
     rules (``nrp.fused``); else the saldo rules among them (one of each class) in one fused
     function (``saldo.fused``) and the others as ``_delta_fns`` gives them.
     Their sum is an integer, so the order of the terms does not matter."""
+    split = _custom_last(rules, _hard_delta_fns)
+    if split is not None:
+        return split
     if nrp_fused.fusable_hard(rules):
         return [nrp_fused.fused_hard_fn(rules, _delta_fns)]
     fused = fusable_hard(rules)
@@ -86,6 +103,9 @@ def _soft_delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
     are all saldo rules or all NRP rules in profile order (it returns exactly the sum the
     individual functions accumulate from ``0.0``, see ``saldo.fused`` and ``nrp.fused``), else
     ``_delta_fns``."""
+    split = _custom_last(rules, _soft_delta_fns)
+    if split is not None:
+        return split
     if fusable_soft(rules):
         return [fused_soft_fn(rules)]
     if nrp_fused.fusable_soft(rules):

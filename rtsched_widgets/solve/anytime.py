@@ -5,6 +5,8 @@ subclass that defines ``solve``, once per class):
 
 - the time limit must be a finite number of seconds in (0, ``MAX_TIME_LIMIT``]: an infinite
   or negative limit is a ``ValueError`` before any work starts;
+- a strategy that cannot honour one of the problem's custom rules (``Strategy.unhonoured``)
+  refuses to start with a ``ValueError`` naming the rules, instead of ignoring them;
 - the returned roster never scores worse than the starting ``roster``: when the run ends (time
   out, cancel, or a search that only found worse rosters) with more hard violations, or as
   many and a higher soft penalty, than the roster it was given, the result is that
@@ -45,6 +47,7 @@ def anytime(solve: Solve) -> Solve:
         if args:
             raise TypeError(f"{type(self).__name__}.solve takes the problem, then keywords only")
         check_time_limit(kwargs.get("time_limit", 10.0))
+        check_rules(self, problem)
         roster = kwargs.get("roster")
         start = score_roster(problem, roster) if roster is not None else None
         result = solve(self, problem, **kwargs)
@@ -67,6 +70,19 @@ def anytime(solve: Solve) -> Solve:
 
     guarded.__anytime__ = True  # type: ignore[attr-defined]
     return guarded  # type: ignore[return-value]
+
+
+def check_rules(strategy: Any, problem: Any) -> None:
+    """ValueError naming the custom rules ``strategy`` cannot honour on ``problem`` (see
+    ``Strategy.unhonoured``) and what to use instead; nothing when it honours them all."""
+    missing = strategy.unhonoured(problem)
+    if not missing:
+        return
+    raise ValueError(
+        f"{strategy.name} cannot honour the custom rule(s) {', '.join(map(repr, missing))}: it "
+        "does not check them — use 'auto' or 'local_search' (they score through the rule "
+        "engine), or give each rule an encode() hook for 'cpsat', 'lns' and 'hybrid'"
+    )
 
 
 def _worse(score: tuple[int, float], start: tuple[int, float]) -> bool:

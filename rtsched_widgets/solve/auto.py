@@ -31,6 +31,8 @@ PATTERNS_CELLS = 60 * 28 * 10
 
 def choose(problem: Problem) -> str:
     """The registered strategy ``auto`` runs on ``problem`` (see the module docstring)."""
+    if problem.custom_rules:  # only the searches that score through the rule engine
+        return "local_search"
     if problem.profile == "nrp":
         size = problem.n_workers * problem.n_days * problem.n_shifts
         return "patterns" if size <= PATTERNS_CELLS else "feasible"
@@ -48,6 +50,13 @@ class Auto(Strategy):
 
             get_strategy(strategy)  # unknown names fail here, not mid-run
         self.strategy = strategy
+
+    def unhonoured(self, problem: Problem) -> list[str]:
+        if self.strategy is None:
+            return []  # choose() picks a strategy that honours them
+        from rtsched_widgets.solve.registry import get_strategy
+
+        return get_strategy(self.strategy).unhonoured(problem)
 
     def solve(
         self,

@@ -193,6 +193,13 @@ class Strategy(ABC):
         ``problem.mandatory`` present in ``roster`` are always kept. ``time_limit`` in seconds.
         """
 
+    def unhonoured(self, problem: Problem) -> list[str]:
+        """The names of ``problem``'s custom rules (``rt.WorkerRule`` / ``rt.DateRule``) this
+        strategy cannot honour; a run refuses to start while there is one, rather than ignore
+        it. By default all of them: strategies that score their moves through the rule engine
+        (or encode the rules) override this."""
+        return [r.name for r in problem.custom_rules]
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
 

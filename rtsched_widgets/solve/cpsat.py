@@ -66,6 +66,9 @@ class CpSat(Strategy):
 
     name = "cpsat"
 
+    def unhonoured(self, problem: Problem) -> list[str]:
+        return [r.name for r in problem.custom_rules if not r.has_encode()]
+
     def __init__(
         self,
         *,
@@ -330,8 +333,20 @@ class CpModelBuilder:
             self._nrp()
         else:
             self._saldo()
+        self._custom()
         self.objective_expr = sum(self.objective)
         m.minimize(self.objective_expr)
+
+    def _custom(self) -> None:
+        """The custom rules' ``encode`` hooks (see ``rtsched_widgets.rules.custom``): hard ones
+        add constraints, soft ones return penalty terms, weighted into the objective."""
+        for rule in self.p.custom_rules:
+            if not rule.has_encode():
+                continue
+            terms = rule.encode(self.model, self.xv, self.p)
+            if rule.severity == "soft" and terms:
+                weight = self.w(rule.weight)
+                self.objective.extend(weight * term for term in terms)
 
     def wd(self, w: int, d: int) -> Any:
         """``work[w, d]``, or a constant: 0 when the worker cannot work that day, whether the

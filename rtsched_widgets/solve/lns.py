@@ -126,6 +126,10 @@ class Lns(Strategy):
 
     name = "lns"
 
+    def unhonoured(self, problem: Problem) -> list[str]:
+        # the sub-solves are CP-SAT models: they honour what the rules encode
+        return [r.name for r in problem.custom_rules if not r.has_encode()]
+
     def __init__(
         self,
         *,

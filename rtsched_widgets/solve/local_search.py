@@ -95,6 +95,9 @@ class LocalSearch(Strategy):
         self.evaluator = evaluator
         self.window = window
 
+    def unhonoured(self, problem: Problem) -> list[str]:
+        return []  # custom rules switch the search to the rule engine's score deltas
+
     def solve(
         self,
         problem: Problem,
@@ -116,7 +119,7 @@ class LocalSearch(Strategy):
         if origin is None:
             built = construct(problem, work, validator, fixed, rng, clock)
         search: _BatchSearch | _ValidatorSearch
-        if self.evaluator == "batch":
+        if self.evaluator == "batch" and not problem.custom_rules:
             search = _BatchSearch(problem, work, fixed, rng, self, clock)
         else:
             search = _ValidatorSearch(problem, work, validator, fixed, rng, self, clock)

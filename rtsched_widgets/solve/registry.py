@@ -137,6 +137,9 @@ class Chain(Strategy):
         self.stages = list(stages)
         self.name = "+".join(s.name for s in self.stages)
 
+    def unhonoured(self, problem: Problem) -> list[str]:
+        return sorted({name for s in self.stages for name in s.unhonoured(problem)})
+
     def solve(
         self,
         problem: Problem,

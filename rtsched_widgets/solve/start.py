@@ -30,6 +30,12 @@ def feasible_start(
     construction is not cancellable: it is the answer a cancelled run still returns."""
     if problem.profile != "nrp":
         return None
+    if problem.custom_rules:  # the construction does not check them: the caller's search does
+        plain = problem.without_custom_rules()
+        start = feasible_start(
+            plain, roster.copy(plain) if roster is not None else None, keep, seed
+        )
+        return start.copy(problem) if start is not None else None
     if roster is not None and score_roster(problem, roster)[0] == 0:
         return None
     from rtsched_widgets.solve.feasible import Feasible

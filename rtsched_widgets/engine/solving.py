@@ -4,7 +4,8 @@
 (:mod:`rtsched_widgets.solve.live`), so the kernel keeps answering widget messages and cells
 while it runs; a thread of this process talks to it:
 
-- **Improvements** the worker sends (at most every ``interval`` seconds) are merged into the
+- **Improvements** the worker sends (at most every ``interval`` seconds, by default
+  :data:`MERGE_EVERY`) are merged into the
   schedule through the edit path, as edits by user :data:`SOLVER_USER` (kind ``"solve"``), by
   a three-way merge against the roster the solver knows (the roster the solve started from plus
   what it merged since): a worker-day or a cell a person changed since is never overwritten,
@@ -68,6 +69,11 @@ _EDIT_EVENTS = (
 
 EPSILON = 1e-6
 
+MERGE_EVERY = 1.0
+"""Least seconds between two merges of a run's improvements (its last one is always merged):
+views repaint and the history grows at a pace people can follow, and an edit rarely meets a
+merge on its way."""
+
 MERGE_TRIES = 3
 """Times a merge is worked out again when people edited while it was being worked out."""
 
@@ -113,7 +119,7 @@ class SolveJob:
         seed: int,
         scope: object,
         user: str,
-        interval: float = 0.25,
+        interval: float = MERGE_EVERY,
     ) -> None:
         from rtsched_widgets.solve import get_strategy
         from rtsched_widgets.solve.base import Strategy, check_time_limit
@@ -514,7 +520,7 @@ def start_solving(
     seed: int,
     scope: object,
     user: str,
-    interval: float = 0.25,
+    interval: float = MERGE_EVERY,
 ) -> SolveJob:
     """Start a :class:`SolveJob` on ``schedule`` (SolverBusy when one runs)."""
     with schedule._lock:

@@ -51,7 +51,7 @@ from rtsched_widgets.engine.ops import (
 from rtsched_widgets.engine.planning import Plan, Planner, SetSlots
 from rtsched_widgets.engine.result import OpError, OpResult, applied_result, failure
 from rtsched_widgets.engine.slot_record import SlotRecord, group_record, slot_record
-from rtsched_widgets.limits import EVENT_HISTORY_BYTES, MAX_ID_LENGTH, abbreviate
+from rtsched_widgets.limits import EVENT_HISTORY_BYTES, MAX_ID_LENGTH, abbreviate, clip
 from rtsched_widgets.model.roster import Roster
 
 if TYPE_CHECKING:
@@ -251,17 +251,23 @@ class Schedule:
         force: bool = False,
         user: str | None = None,
         base_version: int | None = None,
+        reason: str | None = None,
     ) -> OpResult:
         """Apply an operation (an Op, its dict form) or merge a branch made by :meth:`fork`.
 
         ``force``: accept hard violations and pinned cells (when the policy allows it);
         ``user``: author (default: the schedule's user); ``base_version``: the schedule version
         the author saw (recorded; checked against the touched cells' versions when the policy
-        has ``check_stale``).
+        has ``check_stale``); ``reason``: why a forced edit was made, recorded in its history
+        message (``"… (forced: <reason>)"``, the audit's ``message``) when it is applied forced.
         """
         if isinstance(op, Schedule):
             return self._merge(op, force=force, user=user, base_version=base_version)
-        return self._run(op, force=force, user=user, base_version=base_version)
+        if reason is not None and not isinstance(reason, str):
+            return failure("MALFORMED", "reason: give a str", version=self.version)
+        return self._run(
+            op, force=force, user=user, base_version=base_version, reason=reason or None
+        )
 
     def preview(
         self, op: Op | Mapping[str, Any], *, force: bool = False, user: str | None = None
@@ -284,6 +290,7 @@ class Schedule:
         kind: str | None = None,
         undoes: OpRecord | None = None,
         checks: bool = True,
+        reason: str | None = None,
     ) -> OpResult:
         t0 = time.perf_counter_ns()
         if user is not None and (
@@ -315,7 +322,7 @@ class Schedule:
                         self._check_access(plan, who, base_version, op, force)
                     try:
                         result = self._decide_and_commit(
-                            plan, op, who, force, base_version, dry, undoes, checks
+                            plan, op, who, force, base_version, dry, undoes, checks, reason
                         )
                     except StoreBehind:  # another process wrote first: catch up, re-check
                         self.collab.catch_up()
@@ -401,6 +408,7 @@ class Schedule:
         dry: bool,
         undoes: OpRecord | None,
         checks: bool = True,
+        reason: str | None = None,
     ) -> OpResult:
         """Steps 3–4 (``checks=False``: a pure rollback, applied like a forced op without
         being marked forced)."""
@@ -459,6 +467,8 @@ class Schedule:
                 hard_delta=int(delta.hard),
                 soft_delta=float(delta.soft),
             )
+        if force and reason:
+            plan.message = f"{plan.message} (forced: {clip(reason, 300)})"
         return self._commit(plan, user, force, base_version, undoes)
 
     def _may_introduce_hard(self, plan: Plan) -> bool:
@@ -574,7 +584,10 @@ class Schedule:
                 user,
             )
         return applied_result(
-            plan.message + (" (forced)" if forced and delta.hard > 0 else ""),
+            plan.message
+            + (
+                " (forced)" if forced and delta.hard > 0 and "(forced: " not in plan.message else ""
+            ),
             op_id,
             version,
             tuple(introduced),

@@ -49,10 +49,20 @@ class Dashboard(ipywidgets.VBox):
         self.solver = SolverBar(schedule, self.grid, user=self.grid.user, theme=theme)
         self.analytics = AnalyticsPanel(schedule, theme=theme, throttle=analytics_throttle)
         self.history = HistoryPanel(schedule, user=self.grid.user, theme=theme)
-        self.history.layout = ipywidgets.Layout(flex="1 1 40%", min_width="320px")
-        self.analytics.layout = ipywidgets.Layout(flex="1 1 60%", min_width="360px")
-        lower = ipywidgets.HBox([self.history, self.analytics])
-        super().__init__([self.status, self.solver, self.grid, lower])
+        # every part spans the width available; history and analytics share the row below
+        # the grid and wrap under each other in a narrow notebook (each keeps a readable width)
+        for part in (self.status, self.solver, self.grid):
+            part.layout = ipywidgets.Layout(width="100%")
+        self.history.layout = ipywidgets.Layout(flex="1 1 340px", min_width="min(100%, 320px)")
+        self.analytics.layout = ipywidgets.Layout(flex="2 1 420px", min_width="min(100%, 360px)")
+        lower = ipywidgets.HBox(
+            [self.history, self.analytics],
+            layout=ipywidgets.Layout(flex_flow="row wrap", width="100%"),
+        )
+        super().__init__(
+            [self.status, self.solver, self.grid, lower],
+            layout=ipywidgets.Layout(width="100%"),
+        )
         self._solving_subscription = schedule.events.subscribe(
             ("solver_started", "solver_finished"), self._on_solver, weak=True
         )

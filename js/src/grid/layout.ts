@@ -88,3 +88,18 @@ export function postShort(label: string): string {
       .slice(0, 3);
   return label.slice(0, 3);
 }
+
+/** Widens the columns of `lay` to share `width` pixels (the grid's visible width) when they
+ * would leave part of it empty, up to a readable maximum; returns whether the width changed.
+ * A width of 0 (not laid out yet) changes nothing. */
+export function fitColumns(lay: Layout, width: number): boolean {
+  if (!(width > 0) || lay.nCols <= 0) return false;
+  const base = (lay as Layout & { baseColWidth?: number }).baseColWidth ?? lay.colWidth;
+  (lay as Layout & { baseColWidth?: number }).baseColWidth = base;
+  const cap = lay.kind === "coverage" ? 480 : 96;
+  const share = Math.floor((width - lay.rowHeaderWidth - 2) / lay.nCols);
+  const next = Math.max(base, Math.min(cap, share));
+  if (next === lay.colWidth) return false;
+  lay.colWidth = next;
+  return true;
+}

@@ -15,6 +15,11 @@ export const PANEL_CSS = `${THEME_CSS}
 .rts-statusbar { display: flex; gap: 14px; align-items: center; flex-wrap: wrap; }
 .rts-statusbar .rts-item { white-space: nowrap; }
 .rts-statusbar .rts-item b { font-weight: 600; }
+.rts-statusbar .rts-last { flex: 1 1 16em; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+.rts-history .rts-notice-detail { margin: 2px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.rts-history .rts-notice-detail[hidden] { display: none; }
+.rts-history td:last-child { white-space: normal; overflow-wrap: anywhere; min-width: 16em; }
+.rts-panel { box-sizing: border-box; max-width: 100%; }
 .rts-statusbar [data-ok="false"] { color: var(--rts-error); }
 .rts-statusbar .rts-users span { background: var(--rts-bg3); padding: 0 4px; border-radius: 3px;
   margin-right: 2px; }

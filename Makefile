@@ -54,11 +54,12 @@ valgrind:
 demo: install
 	$(PY) -m rtsched_widgets.demo --port $(PORT) $(if $(filter 1,$(OPEN_BROWSER)),--open-browser,)
 
-## lint: ruff, mypy, tsc and biome
+## lint: ruff, mypy, the layer contracts (import-linter, see pyproject), tsc and biome
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	cd js && npm run typecheck && npm run lint
 
 js-test: js/node_modules/.installed

@@ -49,6 +49,7 @@ from rtsched_widgets.engine.ops import (
     parse_op,
 )
 from rtsched_widgets.engine.planning import Plan, Planner, SetSlots
+from rtsched_widgets.engine.ports import RuleEngine
 from rtsched_widgets.engine.result import OpError, OpResult, applied_result, failure
 from rtsched_widgets.engine.slot_record import SlotRecord, group_record, slot_record
 from rtsched_widgets.limits import EVENT_HISTORY_BYTES, MAX_ID_LENGTH, abbreviate, clip
@@ -158,7 +159,7 @@ class Schedule:
         *,
         roster: Roster | None = None,
         schedule_id: str | None = None,
-        validator: Any = None,
+        validator: RuleEngine | None = None,
         session_options: dict[str, Any] | None = None,
         rules: Iterable[Any] = (),
     ) -> None:
@@ -196,7 +197,9 @@ class Schedule:
         if roster is not None and roster.problem is not problem:
             raise ValueError("roster: it belongs to another problem — build it from this one")
         self.core: Roster = roster.copy() if roster is not None else Roster(problem)
-        self.validator = validator if validator is not None else _make_validator(problem, self.core)
+        self.validator: RuleEngine = (
+            validator if validator is not None else _make_validator(problem, self.core)
+        )
         self.oplog = History(max_ops=self.policy.max_history)
         self.events = EventBus(
             schedule_id=self.id,
@@ -430,9 +433,7 @@ class Schedule:
         if dry:
             gate = True
         elif policy.block_hard and not skip:
-            # a validator that answers the question itself does so in one call
-            asks = getattr(self.validator, "may_introduce_hard", None)
-            gate = self._may_introduce_hard(plan) if asks is None else asks(plan.changes)
+            gate = self.validator.may_introduce_hard(plan.changes)
         else:
             gate = False
         if gate:
@@ -470,24 +471,6 @@ class Schedule:
         if force and reason:
             plan.message = f"{plan.message} (forced: {clip(reason, 300)})"
         return self._commit(plan, user, force, base_version, undoes)
-
-    def _may_introduce_hard(self, plan: Plan) -> bool:
-        """False only when the change certainly introduces no hard violation (for validators
-        without ``may_introduce_hard``).
-
-        With no hard violation in the schedule none can be resolved, so the change introduces
-        one exactly when it raises the hard count — which the cheap ``score_delta`` (no records)
-        answers. Otherwise only a full preview can tell a moved violation from none.
-        """
-        validator = self.validator
-        hard_now = getattr(validator, "hard_count", None)  # validators may lack it
-        if (validator.score().hard if hard_now is None else hard_now) != 0:
-            return True
-        hard_delta = getattr(validator, "hard_delta", None)  # validators may lack it
-        if hard_delta is not None:
-            return bool(hard_delta(plan.changes) > 0)
-        hard, _ = validator.score_delta(plan.changes)
-        return bool(hard > 0)
 
     def _cells(self, plan: Plan) -> tuple[tuple[str, int, int], ...]:
         iso = self._iso
@@ -1204,7 +1187,7 @@ class StoreBehind(Exception):
     the edit."""
 
 
-def _make_validator(problem: Problem, roster: Roster) -> Any:
+def _make_validator(problem: Problem, roster: Roster) -> RuleEngine:
     from rtsched_widgets.rules.validator import Validator
 
     return Validator(problem, roster)

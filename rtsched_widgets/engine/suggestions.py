@@ -124,12 +124,8 @@ def _screen(schedule: Schedule, d: int, s: int, *, reasons: bool = True) -> np.n
 
 
 def _assigned(schedule: Schedule) -> np.ndarray:
-    """Shifts each worker holds now (int64 per worker), from the validator's mirror when it
-    keeps the counts, else counted on the roster."""
-    counts = getattr(getattr(schedule.validator, "state", None), "n_work", None)
-    if counts is not None and len(counts) == schedule.problem.n_workers:
-        return np.fromiter(counts, dtype=np.int64, count=len(counts))
-    return (schedule.core.shift_of >= 0).sum(axis=1).astype(np.int64)
+    """Shifts each worker holds now (int64 per worker), as the rule engine counts them."""
+    return schedule.validator.worker_loads()
 
 
 _CLASHING: weakref.WeakKeyDictionary[Problem, np.ndarray] = weakref.WeakKeyDictionary()

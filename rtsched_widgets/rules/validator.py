@@ -354,6 +354,11 @@ class Validator:
         """``score().hard``: the number of maintained hard violations."""
         return self._hard
 
+    def worker_loads(self) -> np.ndarray:
+        """Shifts each worker holds now (int64, one per worker), from the mirror's counts."""
+        counts = self.state.n_work
+        return np.fromiter(counts, dtype=np.int64, count=len(counts))
+
     # -- changes --------------------------------------------------------------------------
     def _apply_all(self, changes: Sequence[Change]) -> list[Change]:
         """Apply ``changes`` to the mirror, all or nothing; returns them as int tuples."""

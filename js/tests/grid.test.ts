@@ -617,16 +617,20 @@ describe("presence", () => {
     const asked: string[] = [];
     vi.stubGlobal("fetch", async (url: string) => {
       asked.push(url);
-      return { ok: true, json: async () => ({ identity: { display_name: "Anonymous Io" } }) };
+      const identity = { username: "5f0c2d", name: "Anonymous Io", display_name: "Anonymous Io" };
+      return { ok: true, json: async () => ({ identity }) };
     });
     try {
       const { model, view } = mount();
       await vi.waitFor(() => expect(lastSent(model)).toMatchObject({ type: "presence" }));
+      // the key is the server's unique user name; the display name comes along to be shown
       expect(lastSent(model)).toEqual({
         type: "presence",
         view_id: view.viewId,
-        user: "Anonymous Io",
+        user: "5f0c2d",
+        name: "Anonymous Io",
       });
+      expect(view.me).toBe("5f0c2d");
       expect(asked).toEqual(["/lab-base/api/me"]);
     } finally {
       vi.unstubAllGlobals();

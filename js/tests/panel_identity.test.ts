@@ -1,15 +1,21 @@
 import { describe, expect, it } from "vitest";
+import type { Identity } from "../src/identity";
 import type { PanelModel } from "../src/panels/common";
 import { renderHistory } from "../src/panels/history";
 import { renderStatus } from "../src/panels/status";
 import { FakeModel } from "./fake_model";
 
-type Render = (m: PanelModel, el: HTMLElement, id: (d: Document) => Promise<string>) => () => void;
+type Render = (
+  m: PanelModel,
+  el: HTMLElement,
+  id: (d: Document) => Promise<Identity>,
+) => () => void;
 
-async function mount(render: Render, state: Record<string, unknown>, user: string) {
+/** Mounts a panel viewed by `user` (its key; `name` its display name, default the key). */
+async function mount(render: Render, state: Record<string, unknown>, user: string, name = user) {
   const model = new FakeModel<Record<string, unknown>>({ theme: "auto", ...state });
   const el = document.createElement("div");
-  const cleanup = render(model as unknown as PanelModel, el, async () => user);
+  const cleanup = render(model as unknown as PanelModel, el, async () => ({ key: user, name }));
   await Promise.resolve();
   await Promise.resolve();
   return { model, el, cleanup };
@@ -22,17 +28,17 @@ describe("history panel identity", () => {
       { rows: [], can_undo: true, can_redo: false, undo_by_user: { bob: [false, true] } },
       "bob",
     );
-    expect(model.sent[0]).toEqual({ type: "hello", user: "bob" });
+    expect(model.sent[0]).toEqual({ type: "hello", user: "bob", name: "bob" });
     const undo = el.querySelector<HTMLButtonElement>(".rts-undo");
     const redo = el.querySelector<HTMLButtonElement>(".rts-redo");
     expect(undo?.disabled).toBe(true); // the owner can undo, bob cannot
     expect(redo?.disabled).toBe(false);
     redo?.click();
-    expect(model.sent.at(-1)).toEqual({ type: "redo", user: "bob" });
+    expect(model.sent.at(-1)).toEqual({ type: "redo", user: "bob", name: "bob" });
     model.set("undo_by_user", { bob: [true, false] });
     expect(undo?.disabled).toBe(false);
     undo?.click();
-    expect(model.sent.at(-1)).toEqual({ type: "undo", user: "bob" });
+    expect(model.sent.at(-1)).toEqual({ type: "undo", user: "bob", name: "bob" });
   });
 
   it("a viewer the kernel has not listed yet can undo nothing", async () => {
@@ -60,7 +66,7 @@ describe("status bar identity", () => {
       { can_undo: true, can_redo: true, undo_by_user: { bob: [false, true] } },
       "bob",
     );
-    expect(model.sent[0]).toEqual({ type: "hello", user: "bob" });
+    expect(model.sent[0]).toEqual({ type: "hello", user: "bob", name: "bob" });
     expect(el.querySelector(".rts-undo")?.textContent).toContain("undo/redo: no/yes");
     model.set("undo_by_user", { bob: [true, false], alice: [false, false] });
     expect(el.querySelector(".rts-undo")?.textContent).toContain("undo/redo: yes/no");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Identity } from "../src/identity";
 import type { PanelModel } from "../src/panels/common";
 import {
   describeRun,
@@ -28,12 +29,12 @@ function mount(state: Record<string, unknown>, identity = "") {
     ...state,
   });
   const el = document.createElement("div");
-  let resolve: (user: string) => void = () => {};
-  const who = new Promise<string>((r) => {
+  let resolve: (id: Identity) => void = () => {};
+  const who = new Promise<Identity>((r) => {
     resolve = r;
   });
   const cleanup = renderSolver(model as unknown as PanelModel, el, () => who);
-  resolve(identity);
+  resolve({ key: identity, name: identity ? `${identity} (name)` : "" });
   return { model, el, cleanup, who };
 }
 
@@ -61,7 +62,7 @@ describe("solver bar", () => {
     limit.value = "20";
     button(el, "rts-solve").click();
     expect(model.sent).toEqual([
-      { type: "solve", strategy: "local_search", time_limit: 20, user: "bob" },
+      { type: "solve", strategy: "local_search", time_limit: 20, user: "bob", name: "bob (name)" },
     ]);
     // a change of the offered strategies keeps the view's choice
     model.set("strategies", ["auto", "greedy", "local_search", "lns"]);
@@ -88,8 +89,14 @@ describe("solver bar", () => {
       button(el, "rts-repair").click();
       button(el, "rts-fill").click();
       expect(model.sent).toEqual([
-        { type: "repair", scope: "selection", grid_views: ["view-a", "view-b"], user: "alice" },
-        { type: "repair", scope: "empty", user: "alice" },
+        {
+          type: "repair",
+          scope: "selection",
+          grid_views: ["view-a", "view-b"],
+          user: "alice",
+          name: "alice (name)",
+        },
+        { type: "repair", scope: "empty", user: "alice", name: "alice (name)" },
       ]);
       expect(gridViewsOf("nowhere")).toEqual([]);
     } finally {

@@ -26,6 +26,8 @@ import traitlets
 from rtsched_widgets.limits import MAX_VIEWS, clip
 from rtsched_widgets.widgets import protocol as wire
 from rtsched_widgets.widgets._assets import bundle
+from rtsched_widgets.widgets.identity import names_of
+from rtsched_widgets.widgets.wording import force_reason, reply_text, wording_of
 
 logger = logging.getLogger("rtsched_widgets.widgets")
 
@@ -226,11 +228,16 @@ class ScheduleGrid(anywidget.AnyWidget):
     row_height = traitlets.Int(26, help="Height of one row in pixels (int).").tag(sync=True)
     user = traitlets.Unicode("", help="Who edits through this grid (str).").tag(sync=True)
     viewers = traitlets.List(
-        traitlets.Unicode(), help="Users with a view of this grid open (list of str)."
+        traitlets.Unicode(),
+        help="Keys of the users with a view of this grid open (list of str; see ``names``).",
     ).tag(sync=True)
     presence: traitlets.List[list[Any]] = traitlets.List(
-        help="Selected cell of each user with a view open: [user, colour, view kind, data row, "
-        "column] (list, default [])."
+        help="Selected cell of each view open: [user key, colour, view kind, data row, column, "
+        "view id] (list, default [])."
+    ).tag(sync=True)
+    names = traitlets.Dict(
+        help="{user key: display name} of the people the schedule's widgets have seen (dict): "
+        "views act as the key (the Jupyter server's unique user name) and show the name."
     ).tag(sync=True)
 
     def __init__(
@@ -250,6 +257,7 @@ class ScheduleGrid(anywidget.AnyWidget):
             user=user or str(getattr(schedule, "user", "") or "local"),
             height=height,
             theme=theme,
+            names=names_of(schedule).as_dict(),
         )
         self._lock = threading.RLock()
         self._slots = roster.slots.copy()
@@ -262,6 +270,8 @@ class ScheduleGrid(anywidget.AnyWidget):
         self._views: OrderedDict[str, str] = OrderedDict()
         self._view_users: Counter[str] = Counter()  # views per user, for ``viewers``
         self._selections: dict[str, list[Any]] = {}
+        # each view's last forceable refusal: (engine op, reason an "Apply anyway" records)
+        self._refusals: dict[str, tuple[dict[str, Any], str]] = {}
         # each view's selected block: (sequence number, view kind, data rows, c0, c1)
         self._blocks: dict[str, tuple[int, str, tuple[int, ...], int, int]] = {}
         self._block_seq = 0
@@ -440,7 +450,7 @@ class ScheduleGrid(anywidget.AnyWidget):
         out: list[list[Any]] = []
         rule = str(_get(rec, "rule") or "rule")
         hard = 1 if str(_get(rec, "severity") or "").lower() == "hard" else 0
-        message = str(_get(rec, "message") or rule)
+        message = wording_of(p).text(_get(rec, "message") or rule)
         workers = []
         for wid in _as_list(_get(rec, "workers", "worker")):
             if isinstance(wid, str) and wid in p.worker_index:
@@ -704,6 +714,9 @@ class ScheduleGrid(anywidget.AnyWidget):
         if msg.type in ("hello", "presence"):
             old = self._views.get(msg.view_id)
             new = msg.user or old or self.user
+            if msg.user:
+                names_of(self.schedule).note(msg.user, msg.name)
+                self.names = names_of(self.schedule).as_dict()  # synced only when it changed
             gone = self._track(msg.view_id, new)
             if collab is not None:
                 if old is not None and old != new:
@@ -767,11 +780,10 @@ class ScheduleGrid(anywidget.AnyWidget):
                         result = getattr(self.schedule, msg.type)(user=who)
                     else:
                         assert msg.op is not None
+                        op = self._engine_op(msg.op)
+                        why = {"reason": self._force_reason(msg, op)} if msg.force else {}
                         result = self.schedule.apply(
-                            self._engine_op(msg.op),
-                            user=who,
-                            base_version=msg.base_version,
-                            force=msg.force,
+                            op, user=who, base_version=msg.base_version, force=msg.force, **why
                         )
                 finally:
                     self._own_edit = None
@@ -855,7 +867,7 @@ class ScheduleGrid(anywidget.AnyWidget):
         for view_id, (view, r, c) in sorted(self._selections.items()):
             who = self._views.get(view_id)
             if who is not None:
-                out.append([who, colour_of(who), view, r, c])
+                out.append([who, colour_of(who), view, r, c, view_id])
         self.presence = out
 
     def _engine_op(self, op: wire.Op) -> dict[str, Any]:
@@ -908,22 +920,40 @@ class ScheduleGrid(anywidget.AnyWidget):
                 if usable and p.worker_index[wid] != op.w and len(alts) < 5:
                     alts.append([p.worker_index[wid], _number(_get(sug, "soft"))])
         message = str(getattr(result, "message", "") or ("done" if ok else "refused"))
-        if not ok:
-            reasons = [
-                wire.trim(_get(v, "message") or _get(v, "rule"), 80)
-                for v in list(getattr(result, "introduced", ()) or ())[:3]
-            ]
-            reasons = [r for r in reasons if r and r not in message]
-            if reasons:
-                message = f"{message} — " + "; ".join(reasons)
+        # in the planner's terms: a short line, the full explanation, "Apply anyway" (wording)
+        allow_force = bool(getattr(getattr(self.schedule, "policy", None), "allow_force", False))
+        said = reply_text(wording_of(p), result, message, allow_force=allow_force)
+        self._remember_refusal(msg, result, said.forceable)
         self._reply(
             msg.view_id,
             msg.request_id,
             ok,
-            message,
+            said.short,
             code=getattr(result, "error", None),
             alts=alts,
+            detail=said.detail,
+            force=1 if said.forceable else None,
         )
+
+    def _remember_refusal(self, msg: wire.Message, result: Any, forceable: bool) -> None:
+        """Keeps a forceable refusal per view: its "Apply anyway" records why (the refusal)."""
+        with self._lock:
+            self._refusals.pop(msg.view_id, None)
+            if forceable and msg.op is not None:
+                self._refusals[msg.view_id] = (
+                    self._engine_op(msg.op),
+                    force_reason(getattr(result, "message", "")),
+                )
+                while len(self._refusals) > MAX_VIEWS:
+                    self._refusals.pop(next(iter(self._refusals)))
+
+    def _force_reason(self, msg: wire.Message, op: dict[str, Any]) -> str:
+        """Why ``msg`` (an edit applied anyway) is made: the refusal it answers, when it is."""
+        with self._lock:
+            refused = self._refusals.get(msg.view_id)
+        if refused is not None and refused[0] == op:
+            return refused[1]
+        return "applied anyway from the grid"
 
     def _suggest(self, msg: wire.Message) -> None:
         """Reply with every worker for (d, s): eligible ones ranked best first with their score
@@ -946,6 +976,11 @@ class ScheduleGrid(anywidget.AnyWidget):
         self._reply(msg.view_id, msg.request_id, True, f"{len(items)} candidates", items=items)
 
     def _reply(self, view_id: str, request_id: str, ok: bool, message: str, **extra: Any) -> None:
+        # people read names, not keys ("locked by <key>" names the holder's display name)
+        humanize = names_of(self.schedule).humanize
+        message = humanize(message)
+        if isinstance(extra.get("detail"), str):
+            extra["detail"] = humanize(extra["detail"])
         reply: dict[str, Any] = {
             "type": "reply",
             "view_id": view_id,

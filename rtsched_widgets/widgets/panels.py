@@ -22,7 +22,9 @@ import traitlets
 from rtsched_widgets.limits import abbreviate, clip
 from rtsched_widgets.widgets._assets import bundle
 from rtsched_widgets.widgets.grid import after_answer
+from rtsched_widgets.widgets.identity import display_name_of, names_of
 from rtsched_widgets.widgets.protocol import MAX_ID_LENGTH, ProtocolError, check_nesting
+from rtsched_widgets.widgets.wording import reply_text, wording_of
 
 logger = logging.getLogger("rtsched_widgets.widgets")
 
@@ -55,9 +57,11 @@ def failure(exc: BaseException) -> str:
 MAX_VIEWERS = 64
 
 
-def viewer_of(content: dict[str, Any]) -> str | None:
-    """The ``user`` a panel's view sends (the person viewing it, as the grid names them), or
-    None when absent; a :class:`ProtocolError` when it is not a short non-empty str."""
+def viewer_of(content: dict[str, Any], schedule: Any = None) -> str | None:
+    """The ``user`` key a panel's view sends (the person viewing it, as the grid names them),
+    or None when absent; a :class:`ProtocolError` when it is not a short non-empty str. The
+    display ``name`` sent with it is recorded for ``schedule`` (see
+    :mod:`rtsched_widgets.widgets.identity`)."""
     user = content.get("user")
     if user is None:
         return None
@@ -65,6 +69,9 @@ def viewer_of(content: dict[str, Any]) -> str | None:
         raise ProtocolError(
             "user", f"expected a non-empty str of at most {MAX_ID_LENGTH} characters"
         )
+    name = display_name_of(content)
+    if schedule is not None:
+        names_of(schedule).note(user, name)
     return user
 
 
@@ -114,6 +121,10 @@ class _Panel(anywidget.AnyWidget):
     error = traitlets.Unicode("", help="Last error of a refresh, '' when none (str).").tag(
         sync=True
     )
+    names = traitlets.Dict(
+        help="{user key: display name} of the people the schedule's widgets have seen (dict); "
+        "views show the name wherever a user key appears."
+    ).tag(sync=True)
     _patterns: tuple[str, ...] = ("*",)
 
     def __init__(self, schedule: Any, *, theme: str = "auto", throttle: float = 0.0) -> None:
@@ -143,6 +154,7 @@ class _Panel(anywidget.AnyWidget):
     def refresh(self) -> None:
         """Recompute the state from the schedule now; an exception is shown in ``error``."""
         try:
+            self.names = names_of(self.schedule).as_dict()  # synced only when it changed
             self._refresh()
         except Exception as exc:  # shown to the user, never lost
             logger.exception("%s refresh failed", type(self).__name__)
@@ -242,9 +254,11 @@ class StatusBar(_Panel):
         payload = event.payload or {}
         # ``last`` is set by the refresh, so that even it waits for an edit's answer
         if event.type == "op_rejected":
+            said = wording_of(self.schedule.problem).said(str(payload.get("message", "")))
             self._next_last = {
                 "ok": False,
-                "message": str(payload.get("message", "")),
+                "message": said.short,
+                "detail": said.detail,
                 "user": event.user,
             }
         elif event.type in OP_EVENTS:
@@ -264,7 +278,11 @@ class StatusBar(_Panel):
         if reply.get("message", "").endswith("candidates"):
             return  # a suggestion list is not a result worth showing
         self._next_last = None  # the reply says more about the same edit than its event
-        self.last = {"ok": bool(reply.get("ok")), "message": str(reply.get("message", ""))}
+        self.last = {
+            "ok": bool(reply.get("ok")),
+            "message": str(reply.get("message", "")),
+            "detail": str(reply.get("detail", "")),
+        }
         if str(reply.get("message", "")).startswith("internal error"):
             self.error = str(reply["message"])
 
@@ -275,7 +293,7 @@ class StatusBar(_Panel):
         """A view names the person viewing it: their undo/redo state is kept from now on."""
         try:
             request_kind(content, ("hello",))
-            user = viewer_of(content)
+            user = viewer_of(content, self.schedule)
         except ProtocolError as exc:
             self.error = failure(exc)
             return
@@ -398,6 +416,9 @@ class HistoryPanel(_Panel):
     can_undo = traitlets.Bool(False, help="The user has an edit to undo (bool).").tag(sync=True)
     can_redo = traitlets.Bool(False, help="The user has an undo to redo (bool).").tag(sync=True)
     notice = traitlets.Unicode("", help="Outcome of the last button (str).").tag(sync=True)
+    notice_detail = traitlets.Unicode(
+        "", help="The full explanation of ``notice`` when it is a summary, else '' (str)."
+    ).tag(sync=True)
     undo_by_user = traitlets.Dict(
         help="{user: [can undo, can redo]} for each person viewing the panel (dict)."
     ).tag(sync=True)
@@ -425,6 +446,7 @@ class HistoryPanel(_Panel):
     def _refresh(self) -> None:
         history = oplog_of(self.schedule)
         records = history.records(limit=self.limit)
+        wording = wording_of(self.schedule.problem)  # the planner's terms; the audit keeps ids
         rows: list[list[Any]] = []
         for rec in reversed(records):
             when = datetime.fromtimestamp(rec.timestamp, tz=UTC)
@@ -435,7 +457,7 @@ class HistoryPanel(_Panel):
                     rec.user,
                     when.strftime("%Y-%m-%d %H:%M:%S"),
                     rec.kind,
-                    rec.message,
+                    wording.text(rec.message),
                     int(history.is_undone(rec.op_id)),
                 ]
             )
@@ -448,14 +470,19 @@ class HistoryPanel(_Panel):
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         try:
             kind = request_kind(content, ("undo", "redo", "export", "hello"))
-            who = viewer_of(content)
+            if kind != "hello":
+                self.notice_detail = ""
+            who = viewer_of(content, self.schedule)
             if who is not None:
                 self._viewers.add(who)
             if kind == "hello":
                 pass
             elif kind in ("undo", "redo"):
                 result = getattr(self.schedule, kind)(user=who or self.user)
-                self.notice = clip(str(result.message))
+                message = names_of(self.schedule).humanize(str(result.message))
+                wording = wording_of(self.schedule.problem)
+                said = reply_text(wording, result, message, allow_force=False)
+                self.notice, self.notice_detail = clip(said.short), said.detail
             else:
                 self.notice = self.export(content.get("format", "csv"))
         except ProtocolError as exc:
@@ -510,7 +537,8 @@ class ConflictsPanel(_Panel):
                 f"{x['cell']} now {', '.join(x['current']) or '(empty)'}" for x in c.cells
             )
             edit = " ".join(f"{k}={v}" for k, v in c.op.items() if v is not None)
-            rows.append([c.id, c.user, cells, int(c.base_version), edit])
+            author = names_of(self.schedule).label(c.user)
+            rows.append([c.id, author, cells, int(c.base_version), edit])
         self.rows = rows
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:

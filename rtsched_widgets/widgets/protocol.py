@@ -5,10 +5,14 @@ data travels as custom messages, all JSON objects with a ``type``:
 
 Up (a view to Python); every message carries ``view_id`` (str, at most 64 characters):
 
-``hello``       ``{type, view_id, user?}`` — asks for a snapshot; ``user`` (str) names who is
-                looking (presence). Sent on render and whenever the view sees a version gap.
-``presence``    ``{type, view_id, user}`` — who is looking at this view (learnt after hello,
-                e.g. from the Jupyter server's ``/api/me``); updates ``viewers``, sends nothing.
+``hello``       ``{type, view_id, user?, name?}`` — asks for a snapshot; ``user`` (str) is the
+                key of who is looking (presence), ``name`` their display name. Sent on render
+                and whenever the view sees a version gap.
+``presence``    ``{type, view_id, user, name?}`` — who is looking at this view (learnt after
+                hello from the Jupyter server's ``/api/me``: ``user`` is the server's unique
+                user name, the key every edit and undo is made as; ``name`` the display name
+                shown to people, see :mod:`rtsched_widgets.widgets.identity`); updates
+                ``viewers`` and ``names``, sends nothing.
 ``bye``         ``{type, view_id}`` — the view is going away (presence).
 ``select``      ``{type, view_id, view, r, c, sel?}`` — the view's focused cell, in data
                 coordinates of its layout (``view`` "coverage": ``r`` day, ``c`` post; "roster":
@@ -164,6 +168,8 @@ class Message:
     d: int = -1
     s: int = -1
     user: str | None = None
+    #: ``hello``/``presence``: the display name of ``user``, if the view sent it
+    name: str | None = None
     view: str = ""
     #: ``select``: the selected range [r0, c0, r1, c1] (displayed indices), if the view sent it
     sel: tuple[int, int, int, int] | None = None
@@ -353,7 +359,12 @@ def parse_message(content: Any, shape: GridShape) -> Message:
         user = content.get("user")
         if user is not None or kind == "presence":
             user = _text(user, "user")
-        return Message(kind, view_id, user=user if kind in ("hello", "presence") else None)
+        name = content.get("name")
+        if name is not None:
+            name = _text(name, "name")
+        if kind not in ("hello", "presence"):
+            user = name = None
+        return Message(kind, view_id, user=user, name=name)
     if kind == "select":
         view = content.get("view")
         if view not in ("coverage", "roster"):

@@ -14,6 +14,7 @@ in the bar's ``notice``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import threading
@@ -26,8 +27,10 @@ import traitlets
 from rtsched_widgets.limits import abbreviate
 from rtsched_widgets.widgets._assets import bundle
 from rtsched_widgets.widgets.grid import schedule_token
+from rtsched_widgets.widgets.identity import display_name_of, names_of
 from rtsched_widgets.widgets.panels import _Panel, failure, request_kind
 from rtsched_widgets.widgets.protocol import ProtocolError
+from rtsched_widgets.widgets.wording import SHORT, wording_of
 
 logger = logging.getLogger("rtsched_widgets.widgets")
 
@@ -329,13 +332,26 @@ class SolverBar(_Panel):
 
     # -- requests ---------------------------------------------------------------------------
     def _who(self, content: Mapping[str, Any]) -> str:
+        """The user key of the person who clicked (their display name, when sent, is noted)."""
         user = content.get("user")
         if isinstance(user, str) and user.strip():
-            return user.strip()[:MAX_USER]
+            key = user.strip()[:MAX_USER]
+            with contextlib.suppress(ProtocolError):  # a bad name: the key still acts
+                names_of(self.schedule).note(key, display_name_of(content))
+            return key
         return self.user
 
+    def _label(self, user: Any) -> str:
+        """How people see ``user`` (a key): their display name when known."""
+        return names_of(self.schedule).label(str(user))
+
     def _say(self, ok: bool, message: str, user: str) -> None:
-        self.notice = {"ok": ok, "message": message, "user": user}
+        # in the planner's terms (names, dates with weekday, posts); a long one is cut, with
+        # the full text under "detail"
+        text = wording_of(self.schedule.problem).text(message)
+        short = text if len(text) <= SHORT else text[: SHORT - 1].rstrip() + "…"
+        notice = {"ok": ok, "message": short, "user": user}
+        self.notice = notice if short == text else {**notice, "detail": text}
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         who = self._who(content) if isinstance(content, dict) else self.user
@@ -391,10 +407,10 @@ class SolverBar(_Panel):
                 strategy=strategy, time_limit=seconds, seed=self.seed, user=who
             )
         except SolverBusy as exc:
-            self._say(False, str(exc), who)
+            self._say(False, names_of(self.schedule).humanize(str(exc)), who)
             return None
         self._adopt(job)
-        self._say(True, f"{who} started {strategy} for {seconds:g} s", who)
+        self._say(True, f"{self._label(who)} started {strategy} for {seconds:g} s", who)
         self.refresh()
         return job
 
@@ -409,7 +425,7 @@ class SolverBar(_Panel):
         try:
             accepted = bool(job.stop(user=who))
         except PermissionError as exc:
-            self._say(False, str(exc), who)
+            self._say(False, names_of(self.schedule).humanize(str(exc)), who)
             return False
         if not accepted:
             self._say(False, "the run is already ending", who)
@@ -419,7 +435,8 @@ class SolverBar(_Panel):
         if not ended:
             with self._apply_lock:
                 self.state = "stopping"
-        self._say(True, f"{who} stopped the run started by {getattr(job, 'user', '?')}", who)
+        started_by = self._label(getattr(job, "user", "?"))
+        self._say(True, f"{self._label(who)} stopped the run started by {started_by}", who)
         return True
 
     def repair(
@@ -452,7 +469,7 @@ class SolverBar(_Panel):
             if self.busy:
                 self._say(False, f"a repair is already running ({self.busy})", who)
                 return None
-            self.busy = f"{who} is repairing {what}"
+            self.busy = f"{self._label(who)} is repairing {what}"
 
         def work() -> None:
             try:

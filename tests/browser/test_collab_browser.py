@@ -92,7 +92,13 @@ def synced(page: Page) -> None:
 
 
 def name_of(user) -> str:
+    """What people see: the display name."""
     return str(user.identity.get("display_name") or user.identity["name"])
+
+
+def key_of(user) -> str:
+    """Who acts (edits, locks, history): the server's unique user name."""
+    return str(user.identity["username"])
 
 
 def test_two_users_in_one_shared_notebook(lab_user, notebook_factory):
@@ -104,7 +110,8 @@ def test_two_users_in_one_shared_notebook(lab_user, notebook_factory):
     b = bob.open_notebook(path)  # the same document and kernel (real-time collaboration)
     synced(b)
     na, nb = name_of(alice), name_of(bob)
-    assert na != nb
+    ka, kb = key_of(alice), key_of(bob)
+    assert ka != kb
 
     # presence: each sees the other, and the other's selected cell in their colour
     expect(a.locator(".rts-grid .rts-viewers").first).to_contain_text(nb)
@@ -131,13 +138,13 @@ def test_two_users_in_one_shared_notebook(lab_user, notebook_factory):
         f"p95 {p95:.0f} ms over {len(delays)} edits"
     )
 
-    # a row locked by alice refuses bob's edit with her name
-    alice.run_code(f"print(s.collab.lock('row', '2026-01-25', user={na!r}))")
+    # a row locked by alice refuses bob's edit with her (display) name
+    alice.run_code(f"print(s.collab.lock('row', '2026-01-25', user={ka!r}))")
     cell(b, 20, 0).click()
     b.evaluate(PASTE, "W05")
     expect(message(b)).to_contain_text(f"locked by {na}")
     expect(cell(b, 20, 0)).to_have_text("—")
-    alice.run_code(f"print(s.collab.unlock('row', '2026-01-25', user={na!r}))")
+    alice.run_code(f"print(s.collab.unlock('row', '2026-01-25', user={ka!r}))")
 
     # a stale edit of one cell (reject): bob's edit based on a version before alice's change
     cell(b, 24, 0).click()
@@ -149,7 +156,7 @@ def test_two_users_in_one_shared_notebook(lab_user, notebook_factory):
         "with s._lock:  # alice's edit is under way while bob's arrives\n"
         "    print('busy', flush=True)\n"
         "    time.sleep(3)\n"
-        f"    print(s.assign('W02', '2026-01-29', 0, user={na!r}).ok)"
+        f"    print(s.assign('W02', '2026-01-29', 0, user={ka!r}).ok)"
     )
     a.keyboard.press("Control+Enter")
     expect(cell_a.locator(".jp-OutputArea-output")).to_contain_text("busy")  # kernel is busy
@@ -158,7 +165,7 @@ def test_two_users_in_one_shared_notebook(lab_user, notebook_factory):
     expect(cell(b, 24, 0)).to_have_text("Worker 2")
     expect(cell(a, 24, 0)).to_have_text("Worker 2")
 
-    # bob edits too; the history names each author
+    # bob edits too; the history names each author (by user name)
     cell(b, 22, 0).click()
     b.evaluate(PASTE, "W04")
     expect(cell(a, 22, 0)).to_have_text("Worker 4")
@@ -166,18 +173,18 @@ def test_two_users_in_one_shared_notebook(lab_user, notebook_factory):
         "h = s.history\n"
         "print(sorted(set(h.user)))\n"
         "print(h.iloc[-1].user, h.iloc[-1].kind)\n"
-        f"print((h.user == {na!r}).sum())"
+        f"print((h.user == {ka!r}).sum())"
     )
     text = out.locator(".jp-OutputArea-output")
-    expect(text).to_contain_text(str(sorted({na, nb})))
-    expect(text).to_contain_text(f"{nb} assign")
+    expect(text).to_contain_text(str(sorted({ka, kb})))
+    expect(text).to_contain_text(f"{kb} assign")
     expect(text).to_contain_text(str(len(NIGHTS) + 1))
 
     # the manual policy: bob's stale edit is queued; alice accepts it from the conflicts panel
     alice.run_code(
         "from rtsched_widgets.widgets.panels import ConflictsPanel\n"
         "s.policy = Policy(conflicts='manual')\n"
-        f"panel = ConflictsPanel(s, user={na!r})\n"
+        f"panel = ConflictsPanel(s, user={ka!r})\n"
         "panel"
     )
     cell(b, 23, 0).click()
@@ -189,7 +196,7 @@ def test_two_users_in_one_shared_notebook(lab_user, notebook_factory):
         "with s._lock:\n"
         "    print('busy', flush=True)\n"
         "    time.sleep(3)\n"
-        f"    print(s.assign('W05', '2026-01-28', 0, user={na!r}).ok)\n"
+        f"    print(s.assign('W05', '2026-01-28', 0, user={ka!r}).ok)\n"
         "panel"  # shown again: this cell's output replaces the previous one
     )
     a.keyboard.press("Control+Enter")
@@ -203,5 +210,5 @@ def test_two_users_in_one_shared_notebook(lab_user, notebook_factory):
     expect(cell(b, 23, 0)).to_have_text("Worker 1")
     expect(a.locator(".rts-conflicts tr[data-conflict='c1']")).to_have_count(0)
     out = alice.run_code("print(s.history.iloc[-1].user, s.collab.conflicts.all()[0].resolved_by)")
-    expect(out.locator(".jp-OutputArea-output")).to_contain_text(f"{nb} {na}")
+    expect(out.locator(".jp-OutputArea-output")).to_contain_text(f"{kb} {ka}")
     assert not alice.page_errors() and not bob.page_errors()

@@ -56,7 +56,13 @@ CLICK_STOP = """
 
 
 def name_of(user) -> str:
+    """What people see: the display name."""
     return str(user.identity.get("display_name") or user.identity["name"])
+
+
+def key_of(user) -> str:
+    """Who acts (runs, edits, history): the server's unique user name."""
+    return str(user.identity["username"])
 
 
 def bar(page: Page):
@@ -86,7 +92,8 @@ def test_live_solve_with_two_users(lab_user, notebook_factory):
     for page in (a, b):
         expect(page.locator(".rts-grid .rts-conn[data-state='synced']").first).to_be_visible()
         expect(bar(page)).to_have_attribute("data-state", "idle")
-    na, nb = name_of(alice), name_of(bob)
+    na = name_of(alice)  # what both bars show
+    ka, kb = key_of(alice), key_of(bob)  # who acts
     a.evaluate(WATCH_CELLS)
     b.evaluate(WATCH_CELLS)
 
@@ -148,6 +155,7 @@ def test_live_solve_with_two_users(lab_user, notebook_factory):
     assert stopped - clicked < 1000
     expect(bar(b)).to_have_attribute("data-state", "stopped")
     expect(bar(b).locator(".rts-solver-state")).to_contain_text(f"stopped by {na}")
+    assert ka not in bar(b).inner_text(), "people read names, not keys"
     expect(bar(b).locator("button.rts-solve")).to_be_enabled()
 
     # bob's cells hold his values; the kernel agrees, and the solver did merge improvements
@@ -164,6 +172,6 @@ def test_live_solve_with_two_users(lab_user, notebook_factory):
         "print('users', sorted(set(h.user)))",
     )
     assert "counts [0, 0, 0]" in report
-    assert f"result {na} cancelled {na} True" in report
-    assert f"'{nb}'" in report and "'solver'" in report
+    assert f"result {ka} cancelled {ka} True" in report
+    assert f"'{kb}'" in report and "'solver'" in report
     assert not alice.page_errors() and not bob.page_errors()

@@ -533,7 +533,7 @@ def test_select_sets_the_selection_and_presence_in_one_update(fake_comms):
         {"type": "select", "view_id": "v1", "view": "coverage", "r": 3, "c": 1, "sel": [2, 0, 3, 1]}
     )
     assert grid.selection == {"r0": 2, "c0": 0, "r1": 3, "c1": 1}
-    assert grid.presence[0][0] == "bob" and grid.presence[0][2:] == ["coverage", 3, 1]
+    assert grid.presence[0][0] == "bob" and grid.presence[0][2:] == ["coverage", 3, 1, "v1"]
     updates = [
         data["state"]
         for msg_type, data, _ in channel.published[before:]

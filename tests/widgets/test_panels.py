@@ -34,7 +34,7 @@ def test_status_bar_follows_edits_refusals_and_undo(fake_comms):
 
     s.assign("W00", "2026-01-07", 0)  # refused: day off
     assert bar.last["ok"] is False
-    assert "W00" in bar.last["message"]
+    assert "Worker 0" in bar.last["message"]  # in the planner's terms: the name, not W00
     assert bar.version == 1
 
     s.undo()
@@ -235,8 +235,8 @@ def test_an_edit_from_a_grid_is_answered_before_the_panels_refresh_once(fake_com
     assert sorted(refreshes) == ["history", "other", "status"]
     assert board.status.version == 1 and other.version == 1
     # the status bar shows the grid's reply (it names the worker), not the bare event
-    assert "W02" in board.status.last["message"]
-    assert "W02" not in other.last["message"]  # no grid: the event's summary
+    assert "Worker 2" in board.status.last["message"]  # the name, not the id W02
+    assert "Worker 2" not in other.last["message"]  # no grid: the event's summary
     assert board.history.rows and "assign" in json.dumps(board.history.rows)
     # an edit from code (no grid answering) still refreshes the panels at once
     s.assign("W03", "2026-01-06", 0)

@@ -12,6 +12,9 @@ export interface PickerItem {
   /** False: listed with its reasons, not pickable. */
   enabled: boolean;
   reasons: string;
+  /** True: never the item the picker starts on ("(clear)": Enter straight away must not
+   * empty the cell), unless nothing else can be picked. */
+  secondary?: boolean;
 }
 
 export class Picker {
@@ -70,7 +73,10 @@ export class Picker {
       (it) =>
         !needle || it.label.toLowerCase().includes(needle) || it.key.toLowerCase().includes(needle),
     );
-    const firstEnabled = this.shown.findIndex((it) => it.enabled);
+    // the best candidate (the first pickable item: suggestions come ranked) is the one Enter
+    // picks straight away; "(clear)" only when there is nothing else
+    const best = this.shown.findIndex((it) => it.enabled && !it.secondary);
+    const firstEnabled = best >= 0 ? best : this.shown.findIndex((it) => it.enabled);
     this.active = Math.max(0, firstEnabled);
     this.draw();
   }

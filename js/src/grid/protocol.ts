@@ -83,6 +83,10 @@ export interface Reply {
   code?: string;
   sv?: number;
   alts?: Array<[w: number, delta: number]>;
+  /** The full explanation of `message` in the planner's terms, when `message` is short. */
+  detail?: string;
+  /** 1: a refusal the schedule's policy lets people push through ("Apply anyway"). */
+  force?: number;
   items?: Array<[w: number, delta: number, feasible: number, reasons: string]>;
 }
 
@@ -110,8 +114,9 @@ export type WireOp =
   | { k: "bulk"; ops: WireOp[] };
 
 export type Outgoing =
-  | { type: "hello"; view_id: string; user?: string }
-  | { type: "presence"; view_id: string; user: string }
+  | { type: "hello"; view_id: string; user?: string; name?: string }
+  /** `user` is the key (the Jupyter server's unique user name), `name` the display name. */
+  | { type: "presence"; view_id: string; user: string; name?: string }
   | { type: "bye"; view_id: string }
   | {
       type: "select";

@@ -30,6 +30,12 @@ export const THEME_CSS = `
   --rts-bg: #111111; --rts-bg2: #212121; --rts-bg3: #2f2f2f; --rts-fg: #e0e0e0;
   --rts-fg2: #a8a8a8; --rts-border: #424242; --rts-brand: #64b5f6;
 }
+/* text colours that keep WCAG AA contrast (4.5:1) on the dark backgrounds */
+body[data-jp-theme-light="false"] .rts-themed:not(.rts-theme-light),
+.rts-themed.rts-theme-dark {
+  --rts-error: #ff8a80; --rts-warn: #ffb74d; --rts-ok: #81c784; --rts-focus: #90caf9;
+}
+.rts-themed.rts-theme-light { --rts-error: #c62828; --rts-warn: #e65100; --rts-ok: #2e7d32; }
 `;
 
 export const GRID_CSS = `${THEME_CSS}
@@ -80,12 +86,9 @@ export const GRID_CSS = `${THEME_CSS}
   background: var(--rts-bg3); overflow: hidden; text-overflow: ellipsis; max-width: 100%;
   cursor: grab; }
 .rts-chip.rts-hl { background: color-mix(in srgb, var(--rts-brand) 40%, var(--rts-bg)); font-weight: 700; }
-.rts-chip.rts-pinned::after { content: " \\1F4CC"; font-size: 10px; }
 .rts-empty { color: var(--rts-fg2); padding: 0 4px; }
 .rts-cell.rts-locked { background-image: repeating-linear-gradient(135deg, transparent 0 6px,
   color-mix(in srgb, var(--rts-fg2) 14%, transparent) 6px 8px); padding-right: 14px; }
-.rts-cell.rts-locked::after { content: "\\1F512"; position: absolute; right: 1px; top: 1px;
-  font-size: 9px; line-height: 1; }
 .rts-picker { position: absolute; z-index: 10; min-width: 240px; max-width: 420px;
   background: var(--rts-bg); color: var(--rts-fg); border: 1px solid var(--rts-border);
   box-shadow: 0 4px 14px rgba(0,0,0,.25); padding: 4px; }

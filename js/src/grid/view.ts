@@ -1,5 +1,8 @@
 // One view of a ScheduleGrid: virtualised rendering, selection, keyboard, picker, drag and drop,
 // clipboard, and the snapshot/patch/reply protocol. User data is only ever set as text.
+import { ICON_CSS, icon } from "../icons";
+import { nameOf, whoAmI } from "../identity";
+import { ARIA_CSS, labelCell, labelGrid, markFocus } from "./aria";
 import {
   copyCells,
   type DragSource,
@@ -9,8 +12,18 @@ import {
   pasteOps,
   type Rect,
 } from "./edits";
-import { dayClasses, type Layout, makeLayout, postShort, type ViewKind } from "./layout";
+import { HELP_CSS, helpButton, helpOverlay, isHelpKey } from "./help";
+import {
+  dayClasses,
+  fitColumns,
+  type Layout,
+  makeLayout,
+  postShort,
+  type ViewKind,
+} from "./layout";
 import { LockIndex } from "./locks";
+import { MARKS_CSS, markPeer, type PeerMark } from "./marks";
+import { NOTICE_CSS, Notice } from "./notice";
 import { Picker, type PickerItem } from "./picker";
 import {
   type Incoming,
@@ -27,6 +40,8 @@ import { GRID_CSS, injectStyle } from "./styles";
 import { parseTsv, toTsv } from "./tsv";
 import { windowFor } from "./virtual";
 
+export { whoAmI };
+
 /** The slice of the anywidget model the grid uses. */
 export interface GridModel {
   get(key: string): unknown;
@@ -38,7 +53,7 @@ export interface GridModel {
 }
 
 type Pending =
-  | { kind: "edit"; d: number; s: number; slot: number | null }
+  | { kind: "edit"; d: number; s: number; slot: number | null; op?: WireOp }
   | { kind: "suggest"; picker: Picker }
   | { kind: "other" };
 
@@ -66,27 +81,6 @@ function clipboardOf(ev: Event): ClipboardLike | null {
 
 function dataTransferOf(ev: Event): DataTransfer | null {
   return (ev as DragEvent).dataTransfer ?? null;
-}
-
-/**
- * The display name of the signed-in Jupyter user, from the server's /api/me (same origin, the
- * page's own cookies); "" when not inside Jupyter or when the request fails.
- */
-export async function whoAmI(doc: Document): Promise<string> {
-  try {
-    const config = doc.getElementById("jupyter-config-data");
-    if (!config?.textContent || typeof fetch !== "function") return "";
-    const base = String((JSON.parse(config.textContent) as { baseUrl?: unknown }).baseUrl ?? "/");
-    const response = await fetch(`${base.replace(/\/?$/, "/")}api/me`, {
-      credentials: "same-origin",
-    });
-    if (!response.ok) return "";
-    const me = (await response.json()) as { identity?: { display_name?: unknown; name?: unknown } };
-    const name = me.identity?.display_name ?? me.identity?.name;
-    return typeof name === "string" ? name.slice(0, 64) : "";
-  } catch {
-    return "";
-  }
 }
 
 /** How often an open view renews its user's presence (well inside the 30 s lease). */
@@ -120,6 +114,8 @@ export class GridView {
   /** Worker whose shifts are highlighted, or -1. */
   highlight = -1;
   picker: Picker | null = null;
+  /** The keyboard help overlay while it is open (see help.ts). */
+  help: HTMLElement | null = null;
   lastReply: Reply | null = null;
   /** Locks held by other users (marked on the cells they cover). */
   readonly locks = new LockIndex();
@@ -132,19 +128,24 @@ export class GridView {
   private body: HTMLDivElement;
   private connDot: HTMLSpanElement;
   private message: HTMLDivElement;
+  /** The result line, its details popover and "Apply anyway" (see notice.ts). */
+  readonly notice: Notice;
+  private resizer: ResizeObserver | undefined;
   private alts: HTMLDivElement;
   private viewers: HTMLSpanElement;
   private filterInput: HTMLInputElement;
   private pending = new Map<string, Pending>();
   private dragSource: DragSource | null = null;
   private lastClicked = "";
+  /** The cell ("r,c") whose picker the coming click opens (a second press on a name). */
+  private openOnClick = "";
   private resyncAsked = false;
   private detailsAsked = false;
   private listeners: Array<[string, (...args: unknown[]) => void]> = [];
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private lockEntries: LockEntry[] = [];
   /** `${data row}:${column}` -> [user, colour] of another user's selected cell. */
-  private peerMarks = new Map<string, [string, string]>();
+  private peerMarks = new Map<string, PeerMark>();
   /** The schedule this view shows (the snapshot's `sid`; "" when the kernel names none). */
   private sid = "";
   /** Cells of patches applied but not repainted yet (see holdRepaint), and the safety timer. */
@@ -159,10 +160,17 @@ export class GridView {
   ) {
     const doc = el.ownerDocument;
     injectStyle(el, "rts-grid-style", GRID_CSS);
+    injectStyle(el, "rts-notice-style", NOTICE_CSS);
+    injectStyle(el, "rts-aria-style", ARIA_CSS);
+    injectStyle(el, "rts-grid-marks-style", MARKS_CSS);
+    injectStyle(el, "rts-icon-style", ICON_CSS);
+    injectStyle(el, "rts-help-style", HELP_CSS);
     this.root = doc.createElement("div");
     this.root.className = "rts-grid rts-themed";
     this.root.tabIndex = 0;
-    this.root.setAttribute("role", "grid");
+    // the grid proper is the scroller (aria.ts); the root groups it with its toolbar
+    this.root.setAttribute("role", "group");
+    this.root.setAttribute("aria-label", "schedule grid");
     // keys typed in the grid are the grid's: JupyterLab (Lumino) shortcuts stay out
     this.root.setAttribute("data-lm-suppress-shortcuts", "true");
     this.root.setAttribute("data-p-suppress-shortcuts", "true");
@@ -170,9 +178,8 @@ export class GridView {
     toolbar.className = "rts-toolbar";
     this.connDot = doc.createElement("span");
     this.connDot.className = "rts-conn";
-    this.message = doc.createElement("div");
-    this.message.className = "rts-message";
-    this.message.setAttribute("role", "status");
+    this.notice = new Notice(doc);
+    this.message = this.notice.line;
     this.filterInput = doc.createElement("input");
     this.filterInput.placeholder = "filter rows";
     this.filterInput.setAttribute("aria-label", "filter rows");
@@ -184,7 +191,8 @@ export class GridView {
     redo.className = "rts-redo";
     this.viewers = doc.createElement("span");
     this.viewers.className = "rts-viewers";
-    toolbar.append(this.connDot, this.filterInput, undo, redo, this.message, this.viewers);
+    toolbar.append(this.connDot, this.filterInput, undo, redo, this.message);
+    toolbar.append(...this.notice.controls, this.viewers);
     this.alts = doc.createElement("div");
     this.alts.className = "rts-alts";
     this.scroller = doc.createElement("div");
@@ -197,7 +205,8 @@ export class GridView {
     this.body.className = "rts-body";
     this.canvas.append(this.header, this.body);
     this.scroller.append(this.canvas);
-    this.root.append(toolbar, this.alts, this.scroller);
+    this.root.append(toolbar, this.notice.popover, this.alts, this.scroller);
+    toolbar.append(helpButton(doc, () => this.toggleHelp()));
     el.replaceChildren(this.root);
     this.layout = makeLayout(this.data, this.kind, "");
     this.me = String(this.model.get("user") ?? "");
@@ -206,6 +215,13 @@ export class GridView {
     redo.addEventListener("click", () => this.undoRedo("redo"));
     this.filterInput.addEventListener("input", () => this.setFilter(this.filterInput.value));
     this.scroller.addEventListener("scroll", () => this.paint());
+    // the columns share the width available (layout.ts fitColumns): repaint when it changes
+    if (typeof ResizeObserver !== "undefined") {
+      this.resizer = new ResizeObserver(() => {
+        if (fitColumns(this.layout, this.scroller.clientWidth)) this.paint();
+      });
+      this.resizer.observe(this.scroller);
+    }
     this.root.addEventListener("keydown", (ev) => this.onKey(ev));
     // pointer and drag events inside the grid are the grid's: the notebook around it must not
     // start cell selection or cell drags from them (that would cancel a drag of a name)
@@ -222,8 +238,12 @@ export class GridView {
     this.root.addEventListener("copy", (ev) => this.onCopy(ev));
     this.root.addEventListener("paste", (ev) => this.onPaste(ev));
     this.body.addEventListener("mousedown", (ev) => this.onMouseDown(ev));
+    this.body.addEventListener("click", (ev) => this.onClick(ev));
     this.body.addEventListener("dblclick", (ev) => this.onDoubleClick(ev));
-    this.body.addEventListener("dragstart", (ev) => this.onDragStart(ev));
+    this.body.addEventListener("dragstart", (ev) => {
+      this.openOnClick = ""; // a drag, not a click
+      this.onDragStart(ev);
+    });
     this.body.addEventListener("dragover", (ev) => this.onDragOver(ev));
     this.body.addEventListener("dragleave", (ev) => this.markDrop(ev, false));
     this.body.addEventListener("drop", (ev) => this.onDrop(ev));
@@ -238,21 +258,26 @@ export class GridView {
     this.listen("change:filters", () => this.applyFilters());
     this.listen("change:viewers", () => this.showViewers());
     this.listen("change:presence", () => this.markPeers());
+    this.listen("change:names", () => {
+      this.showViewers();
+      this.markPeers();
+      this.setLocks(this.lockEntries); // lock titles name the holder
+    });
     this.showViewers();
     this.applyTheme();
     this.setConnection("waiting");
     this.hello();
-    void whoAmI(doc).then((user) => {
-      if (!user || !this.listeners.length) return;
-      this.send({ type: "presence", view_id: this.viewId, user });
-      if (user !== this.me) {
-        this.me = user;
+    void whoAmI(doc).then((id) => {
+      if (!id.key || !this.listeners.length) return;
+      // the key (the server's unique user name) is who this view acts as; the name is shown
+      const hi = { type: "presence", view_id: this.viewId, user: id.key, name: id.name } as const;
+      this.send(hi);
+      if (id.key !== this.me) {
+        this.me = id.key;
         this.setLocks(this.lockEntries); // one's own locks are not marked
       }
       // an open view keeps its user's presence (and locks) alive in the schedule's session
-      this.presenceTimer = setInterval(() => {
-        this.send({ type: "presence", view_id: this.viewId, user });
-      }, PRESENCE_PING_MS);
+      this.presenceTimer = setInterval(() => this.send(hi), PRESENCE_PING_MS);
     });
   }
 
@@ -262,6 +287,7 @@ export class GridView {
   }
 
   dispose(): void {
+    this.resizer?.disconnect();
     if (this.presenceTimer !== undefined) clearInterval(this.presenceTimer);
     this.joinGroup("");
     this.flushHeld();
@@ -511,7 +537,12 @@ export class GridView {
       pending.picker.setItems([...this.clearItem(), ...items]);
       return;
     }
-    this.showMessage(msg.message, msg.ok);
+    // a forceable refusal of an edit offers "Apply anyway": the same edit, with force
+    const forced = !msg.ok && msg.force === 1 && pending?.kind === "edit" ? pending : null;
+    const again = forced?.op;
+    const force =
+      forced && again ? () => this.edit(again, [forced.d, forced.s, forced.slot], true) : null;
+    this.showMessage(msg.message, msg.ok, msg.detail ?? "", force);
     this.alts.replaceChildren();
     if (!msg.ok && pending?.kind === "edit" && pending.d >= 0 && msg.alts?.length) {
       const doc = this.root.ownerDocument;
@@ -543,23 +574,31 @@ export class GridView {
   }
 
   private showViewers(): void {
-    const names = (this.model.get("viewers") ?? []) as unknown[];
-    const list = names.filter((n): n is string => typeof n === "string");
+    const keys = (this.model.get("viewers") ?? []) as unknown[];
+    const list = keys.filter((n): n is string => typeof n === "string").map((k) => this.nameOf(k));
     this.viewers.textContent = list.length ? `here: ${list.join(", ")}` : "";
   }
 
-  showMessage(text: string, ok: boolean): void {
-    this.message.textContent = text;
-    this.message.dataset.ok = String(ok);
-    this.message.title = text;
+  /** The display name of user `key` (the widget's `names` trait; the key when unknown). */
+  nameOf(key: string): string {
+    return nameOf(this.model.get("names"), key);
+  }
+
+  /** Shows a result: `detail` (the full explanation) behind "Details", and "Apply anyway"
+   * calling `force` when given. */
+  showMessage(text: string, ok: boolean, detail = "", force: (() => void) | null = null): void {
+    this.notice.show(text, ok, detail, force);
   }
 
   /** Sends an edit; `target` is the cell a refused assign's alternatives would go to. */
-  edit(op: WireOp, target?: [number, number, number | null]): string {
+  edit(op: WireOp, target?: [number, number, number | null], force = false): string {
     const request_id = newId("req");
     if (!target) target = op.k === "assign" ? [op.d, op.s, op.slot] : [-1, -1, null];
-    this.pending.set(request_id, { kind: "edit", d: target[0], s: target[1], slot: target[2] });
-    this.send({ type: "edit", view_id: this.viewId, request_id, base_version: this.data.sv, op });
+    const [d, s, slot] = target;
+    this.pending.set(request_id, { kind: "edit", d, s, slot, op });
+    const base_version = this.data.sv;
+    const msg = { type: "edit", view_id: this.viewId, request_id, base_version, op } as const;
+    this.send(force ? { ...msg, force: true } : msg);
     return request_id;
   }
 
@@ -659,6 +698,7 @@ export class GridView {
     this.dropPicked();
     const doc = this.root.ownerDocument;
     const lay = this.layout;
+    fitColumns(lay, this.scroller.clientWidth);
     const rh = this.rowHeight;
     const width = lay.rowHeaderWidth + lay.nCols * lay.colWidth;
     this.canvas.style.height = `${(lay.rows.length + 1) * rh}px`;
@@ -725,6 +765,7 @@ export class GridView {
       rowEls.push(row);
     }
     this.body.replaceChildren(...rowEls);
+    labelGrid(this.scroller, this.header, this.body, lay);
     this.markPeers();
     this.paints += 1;
   }
@@ -788,16 +829,13 @@ export class GridView {
     const holder = this.lockHolder(r, c);
     if (holder !== undefined) {
       el.classList.add("rts-locked");
-      el.dataset.lockedBy = holder;
-      tips.unshift(`locked by ${holder}`);
+      el.dataset.lockedBy = this.nameOf(holder);
+      tips.unshift(`locked by ${this.nameOf(holder)}`);
+      el.append(icon(doc, "lock", `locked by ${this.nameOf(holder)}`));
     }
-    const peer = this.peerMarks.get(`${a}:${c}`);
-    if (peer) {
-      el.classList.add("rts-peer");
-      el.style.outline = `2px solid ${peer[1]}`;
-      el.dataset.peer = peer[0];
-    }
+    markPeer(el, this.peerMarks.get(`${a}:${c}`));
     if (tips.length) el.title = tips.join("\n");
+    labelCell(el, this.root, `${this.viewId}-focus`, data, lay, r, c, tips);
     return el;
   }
 
@@ -811,7 +849,10 @@ export class GridView {
     chip.dataset.s = String(s);
     chip.dataset.k = String(k);
     chip.style.setProperty("--rts-chip", this.data.workers[w]?.[2] ?? "#888");
-    if (pinned) chip.classList.add("rts-pinned");
+    if (pinned) {
+      chip.classList.add("rts-pinned");
+      chip.append(icon(this.root.ownerDocument, "pin", "pinned"));
+    }
     if (w === this.highlight) chip.classList.add("rts-hl");
     return chip;
   }
@@ -852,27 +893,22 @@ export class GridView {
     });
   }
 
-  /** Others' selected cells (the `presence` trait): outlined in their colour, named in the
-   * title. Entries are `[user, colour, view kind, data row, column]`. */
+  /** Others' selected cells (the `presence` trait): a dashed outline in their colour and a
+   * tag with their display name (see marks.ts); this view's own entry is left out, its
+   * selection being the solid focus ring. Entries are `[user key, colour, view kind, data row,
+   * column, view id]`. */
   markPeers(): void {
     const peers = (this.model.get("presence") ?? []) as unknown[];
-    const marks = new Map<string, [string, string]>();
+    const marks = new Map<string, PeerMark>();
     for (const p of peers) {
       if (!Array.isArray(p) || p.length < 5 || p[2] !== this.layout.kind) continue;
-      marks.set(`${p[3]}:${p[4]}`, [String(p[0]), String(p[1])]);
+      if (p[5] === this.viewId) continue;
+      marks.set(`${p[3]}:${p[4]}`, [this.nameOf(String(p[0])), String(p[1])]);
     }
     this.peerMarks = marks;
     for (const el of this.body.querySelectorAll<HTMLElement>(".rts-cell")) {
       const row = this.layout.rows[Number(el.dataset.r)];
-      const mark = marks.get(`${row}:${el.dataset.c}`);
-      el.classList.toggle("rts-peer", mark !== undefined);
-      if (mark) {
-        el.style.outline = `2px solid ${mark[1]}`;
-        el.dataset.peer = mark[0];
-      } else if (el.dataset.peer !== undefined) {
-        el.style.outline = "";
-        delete el.dataset.peer;
-      }
+      markPeer(el, marks.get(`${row}:${el.dataset.c}`));
     }
   }
 
@@ -890,6 +926,11 @@ export class GridView {
         el.removeAttribute("aria-selected");
       }
     }
+    markFocus(
+      this.root,
+      this.body.querySelectorAll<HTMLElement>(".rts-cell"),
+      `${this.viewId}-focus`,
+    );
   }
 
   private scrollIntoView(r: number, c: number): void {
@@ -918,6 +959,19 @@ export class GridView {
 
   private onKey(ev: KeyboardEvent): void {
     if (ev.target === this.filterInput) return;
+    // the help: `?` opens it (unless a picker takes the character), Escape or `?` closes it
+    if (this.help && (ev.key === "Escape" || isHelpKey(ev))) {
+      this.toggleHelp();
+      ev.preventDefault();
+      ev.stopPropagation();
+      return;
+    }
+    if (!this.picker && isHelpKey(ev)) {
+      this.toggleHelp();
+      ev.preventDefault();
+      ev.stopPropagation();
+      return;
+    }
     // an open picker takes the keys typed in the grid (the grid keeps the focus meanwhile)
     if (this.picker?.handleKey(ev)) {
       ev.preventDefault();
@@ -996,11 +1050,17 @@ export class GridView {
       this.setHighlight(Number(t.chip.dataset.w));
       return;
     }
-    // a second click on the cell the previous click selected opens the picker
+    // a second click anywhere on the cell the previous click selected opens the picker; on a
+    // name it opens on the click (mouse up), as the press may start a drag of the name instead
     const key = `${t.r},${t.c}`;
-    const again = !ev.shiftKey && this.lastClicked === key && this.picker === null && !t.chip;
+    const again = !ev.shiftKey && this.lastClicked === key && this.picker === null;
+    this.openOnClick = "";
     this.closePicker();
     this.root.focus({ preventScroll: true });
+    if (again && t.chip) {
+      this.openOnClick = key;
+      return;
+    }
     if (again) {
       this.lastClicked = "";
       this.openPicker(t.r, t.c);
@@ -1008,6 +1068,31 @@ export class GridView {
     }
     this.lastClicked = ev.shiftKey ? "" : key;
     this.select(t.r, t.c, ev.shiftKey);
+  }
+
+  /** The click ending a second press on a name of the selected cell opens the picker (see
+   * onMouseDown); a drag of the name in between cancels it. */
+  private onClick(ev: MouseEvent): void {
+    const t = this.target(ev);
+    const pending = this.openOnClick;
+    this.openOnClick = "";
+    if (!t || !pending || pending !== `${t.r},${t.c}`) return;
+    this.lastClicked = "";
+    this.openPicker(t.r, t.c);
+  }
+
+  /** Opens the keyboard help over the grid, or closes it; the grid keeps the focus (and the
+   * keys: Escape closes the help). */
+  toggleHelp(): void {
+    if (this.help) {
+      this.help.remove();
+      this.help = null;
+    } else {
+      this.closePicker();
+      this.help = helpOverlay(this.root.ownerDocument, () => this.toggleHelp());
+      this.root.append(this.help);
+    }
+    this.root.focus({ preventScroll: true });
   }
 
   private onDoubleClick(ev: MouseEvent): void {
@@ -1020,7 +1105,17 @@ export class GridView {
     const [r, c] = this.focus;
     const op = deleteOps(this.data, this.layout, { r0: r, r1: r, c0: c, c1: c });
     if (!op) return [];
-    return [{ value: -1, label: "(clear)", key: "", delta: null, enabled: true, reasons: "" }];
+    return [
+      {
+        value: -1,
+        label: "(clear)",
+        key: "",
+        delta: null,
+        enabled: true,
+        reasons: "",
+        secondary: true,
+      },
+    ];
   }
 
   openPicker(r: number, c: number): void {

@@ -1,6 +1,6 @@
 // The history panel: the audit trail as a table, with undo/redo and export buttons.
 import type { RenderProps } from "@anywidget/types";
-import { whoAmI } from "../grid/view";
+import { type Identity, NOBODY, nameOf, userFields, whoAmI } from "../identity";
 import { h, onChanges, type PanelModel, panelRoot, undoStateOf } from "./common";
 
 /** [op_id, version, user, time, kind, message, undone (0/1)] */
@@ -16,7 +16,7 @@ const COLUMNS = ["version", "user", "time", "kind", "message"];
 export function renderHistory(
   model: PanelModel,
   el: HTMLElement,
-  identify: (doc: Document) => Promise<string> = whoAmI,
+  identify: (doc: Document) => Promise<Identity> = whoAmI,
 ): () => void {
   const root = panelRoot(model, el, "rts-history");
   const doc = el.ownerDocument;
@@ -29,20 +29,34 @@ export function renderHistory(
   notice.setAttribute("role", "status");
   bar.append(undo, redo, csv, json, notice);
   const scroll = h(doc, "div", "rts-scroll");
-  root.append(bar, scroll);
-  let me = "";
+  // a scrolling region keyboard users can reach (and scroll with the arrow keys)
+  scroll.tabIndex = 0;
+  scroll.setAttribute("role", "region");
+  scroll.setAttribute("aria-label", "history of edits");
+  const more = h(doc, "details", "rts-notice-detail");
+  const moreText = h(doc, "div", "rts-notice-text");
+  more.append(h(doc, "summary", "", "Details"), moreText);
+  root.append(bar, more, scroll);
+  let me: Identity = NOBODY;
   let alive = true;
-  const request = (msg: Record<string, unknown>) => model.send(me ? { ...msg, user: me } : msg);
+  // the key acts (undo/redo are the key's own); the display name is for people
+  const request = (msg: Record<string, unknown>) => model.send({ ...msg, ...userFields(me) });
   undo.addEventListener("click", () => request({ type: "undo" }));
   redo.addEventListener("click", () => request({ type: "redo" }));
   csv.addEventListener("click", () => model.send({ type: "export", format: "csv" }));
   json.addEventListener("click", () => model.send({ type: "export", format: "json" }));
 
   const draw = () => {
-    const [canUndo, canRedo] = undoStateOf(model, me);
+    const [canUndo, canRedo] = undoStateOf(model, me.key);
+    const names = model.get("names");
     undo.disabled = !canUndo;
     redo.disabled = !canRedo;
     notice.textContent = String(model.get("notice") ?? "");
+    // a summarised notice (a refused undo, say) keeps its full explanation a click away
+    const detail = String(model.get("notice_detail") ?? "");
+    notice.title = detail || notice.textContent;
+    more.hidden = !detail;
+    moreText.textContent = detail;
     const rows = (model.get("rows") ?? []) as HistoryRow[];
     const table = h(doc, "table");
     const head = table.createTHead().insertRow();
@@ -52,7 +66,8 @@ export function renderHistory(
       const tr = body.insertRow();
       tr.dataset.op = opId;
       if (undone) tr.className = "rts-undone";
-      for (const value of [String(version), user, time, kind, message]) {
+      tr.dataset.user = user;
+      for (const value of [String(version), nameOf(names, user), time, kind, message]) {
         tr.insertCell().textContent = value;
       }
     }
@@ -71,11 +86,15 @@ export function renderHistory(
   };
   model.on("msg:custom", onMessage);
   draw();
-  const off = onChanges(model, ["rows", "can_undo", "can_redo", "undo_by_user", "notice"], draw);
-  void identify(doc).then((user) => {
-    if (!alive || !user) return;
-    me = user;
-    model.send({ type: "hello", user });
+  const off = onChanges(
+    model,
+    ["rows", "can_undo", "can_redo", "undo_by_user", "notice", "notice_detail", "names"],
+    draw,
+  );
+  void identify(doc).then((id) => {
+    if (!alive || !id.key) return;
+    me = id;
+    model.send({ type: "hello", ...userFields(id) });
     draw();
   });
   return () => {

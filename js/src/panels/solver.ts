@@ -3,7 +3,7 @@
 // Jupyter user from /api/me, like the grid), so the kernel acts for them.
 import type { RenderProps } from "@anywidget/types";
 import { injectStyle } from "../grid/styles";
-import { whoAmI } from "../grid/view";
+import { type Identity, NOBODY, nameOf, userFields, whoAmI } from "../identity";
 import { h, onChanges, type PanelModel, panelRoot } from "./common";
 import { label, svgEl } from "./svg";
 
@@ -65,6 +65,7 @@ export function objectiveChart(
   height = 110,
 ): SVGSVGElement {
   const svg = svgEl(doc, "svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img" });
+  svg.setAttribute("aria-label", "best objective over time");
   svg.dataset.points = String(points.length);
   const left = 46;
   const bottom = height - 14;
@@ -114,10 +115,11 @@ export function objectiveChart(
   return svg;
 }
 
-/** The line saying who runs what, how far it got and how it ended. */
-export function describeRun(state: string, run: SolverRun): string {
+/** The line saying who runs what, how far it got and how it ended; `names` ({key: display
+ * name}, the bar's `names` trait) turns user keys into the names people know. */
+export function describeRun(state: string, run: SolverRun, names: unknown = {}): string {
   if (!run.job) return "no run yet";
-  const who = run.user ? ` by ${run.user}` : "";
+  const who = run.user ? ` by ${nameOf(names, run.user)}` : "";
   const limit = run.time_limit != null ? ` · limit ${fmt(run.time_limit)} s` : "";
   const elapsed = run.elapsed != null ? ` · ${Number(run.elapsed).toFixed(1)} s` : "";
   const best =
@@ -125,7 +127,8 @@ export function describeRun(state: string, run: SolverRun): string {
       ? ` · best ${fmt(run.objective)}${run.hard != null ? ` (${run.hard} hard)` : ""}`
       : "";
   const more = run.improvements ? ` · ${run.improvements} improvement(s)` : "";
-  const stopped = state === "stopped" && run.stopped_by ? ` by ${run.stopped_by}` : "";
+  const stopped =
+    state === "stopped" && run.stopped_by ? ` by ${nameOf(names, run.stopped_by)}` : "";
   return `${run.strategy ?? ""} started${who}${limit}${elapsed}${best}${more}${
     stopped ? ` · stopped${stopped}` : ""
   }`;
@@ -142,25 +145,27 @@ export function gridViewsOf(sid: string): string[] {
 export function renderSolver(
   model: PanelModel,
   el: HTMLElement,
-  identify: (doc: Document) => Promise<string> = whoAmI,
+  identify: (doc: Document) => Promise<Identity> = whoAmI,
 ): () => void {
   const root = panelRoot(model, el, "rts-solver");
   injectStyle(el, "rts-solver-style", SOLVER_CSS);
   const doc = el.ownerDocument;
-  let me = "";
+  let me: Identity = NOBODY;
   let alive = true;
-  void identify(doc).then((user) => {
-    if (alive && user) me = user;
+  void identify(doc).then((id) => {
+    if (alive && id.key) me = id;
   });
 
   const controls = h(doc, "div", "rts-solver-controls");
   const strategy = h(doc, "select", "rts-strategy");
   strategy.title = "strategy";
+  strategy.setAttribute("aria-label", "strategy");
   const limit = h(doc, "input", "rts-time-limit");
   limit.type = "number";
   limit.min = "1";
   limit.step = "1";
   limit.title = "time limit (s)";
+  limit.setAttribute("aria-label", "time limit in seconds");
   const solve = h(doc, "button", "rts-solve", "Solve");
   const stop = h(doc, "button", "rts-stop", "Stop");
   const repair = h(doc, "button", "rts-repair", "Repair selection");
@@ -185,8 +190,10 @@ export function renderSolver(
   root.append(controls, status, chart, notice, error);
 
   const request = (msg: Record<string, unknown>) => {
-    const user = me || String(model.get("user") ?? "");
-    model.send(user ? { ...msg, user } : msg);
+    // the clicking person's key acts; their display name comes along for the kernel to show
+    const fallback = String(model.get("user") ?? "");
+    const who = me.key ? userFields(me) : fallback ? { user: fallback } : {};
+    model.send({ ...msg, ...who });
   };
   solve.addEventListener("click", () =>
     request({ type: "solve", strategy: strategy.value, time_limit: Number(limit.value) }),
@@ -220,10 +227,12 @@ export function renderSolver(
     stop.disabled = state !== "running";
     const b = h(doc, "b", "", state);
     status.dataset.state = state;
-    status.replaceChildren(b, doc.createTextNode(` · ${describeRun(state, run)}`));
+    const names = model.get("names");
+    status.replaceChildren(b, doc.createTextNode(` · ${describeRun(state, run, names)}`));
     chart.replaceChildren(objectiveChart(doc, points, run.time_limit ?? null));
     const n = (model.get("notice") ?? {}) as Notice;
-    notice.textContent = n.message ? `${n.user ? `${n.user}: ` : ""}${n.message}` : "";
+    const by = n.user ? `${nameOf(names, n.user)}: ` : "";
+    notice.textContent = n.message ? `${by}${n.message}` : "";
     if (n.ok !== undefined) notice.dataset.ok = String(n.ok);
     const working = String(model.get("busy") ?? "");
     busy.textContent = working;
@@ -237,7 +246,7 @@ export function renderSolver(
   const offs = [
     onChanges(model, ["strategies", "strategy"], drawControls),
     onChanges(model, ["time_limit"], drawLimit),
-    onChanges(model, ["state", "run", "points", "notice", "busy", "error"], draw),
+    onChanges(model, ["state", "run", "points", "notice", "busy", "error", "names"], draw),
   ];
   return () => {
     alive = false;

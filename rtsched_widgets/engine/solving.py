@@ -105,8 +105,11 @@ class SolveJob:
 
     ``best_objective`` / ``best_hard``: the solver's best so far; ``progress``: its reports as a
     DataFrame (``elapsed``, ``best_objective``, ``best_hard``, ``cells_changed`` merged so far);
-    ``fix_latency``: for each batch of people's edits, seconds until the solver ran with them
-    fixed (a batch overtaken by a newer one counts until the newer one is honoured);
+    ``fix_latency``: for each batch of people's edits, seconds until the solver holds them as
+    fixed cells — every roster it sends from then on keeps them; ``restart_latency``: until its
+    strategy runs again from its best roster with them kept (a strategy stops at its next
+    cancellation check, which takes longer in some: a CP-SAT model being built, say). A batch
+    overtaken by a newer one counts until the newer one is;
     ``result``: the :class:`SolveOutcome` once it ended.
     """
 
@@ -150,7 +153,9 @@ class SolveJob:
         self._stop_at: float | None = None
         self._dirty_since: float | None = None  # first unsent people's edit
         self._fix_seq = 0
-        self._fix_sent_at: dict[int, float] = {}
+        self._fix_sent_at: dict[int, float] = {}  # fix -> first edit in it, until honoured
+        self._restart_sent_at: dict[int, float] = {}  # ... until the strategy restarted
+        self.restart_latency: list[float] = []
         self._last_merge = -1e9
         self._t0 = time.perf_counter()
         p = schedule.problem
@@ -266,11 +271,12 @@ class SolveJob:
             self._conn.send(msg)
 
     def _note(self, info: dict[str, Any]) -> None:
-        seq = int(info.get("fixed_seq") or 0)
         now = time.perf_counter()
-        for k in sorted(self._fix_sent_at):  # a fix honours every edit sent before it
-            if k <= seq:
-                self.fix_latency.append(now - self._fix_sent_at.pop(k))
+        if "honoured_seq" in info:  # the worker holds the fix: every roster it sends keeps it
+            _settle(self._fix_sent_at, int(info["honoured_seq"]), now, self.fix_latency)
+            return
+        seq = int(info.get("fixed_seq") or 0)
+        _settle(self._restart_sent_at, seq, now, self.restart_latency)
         if info.get("best_objective") is not None:
             self.best_objective = float(info["best_objective"])
             self.best_hard = int(info["best_hard"])
@@ -323,7 +329,8 @@ class SolveJob:
         members = closed[d_idx, live[w_idx, d_idx]]
         worker_days[w_idx[members], d_idx[members]] = True
         self._fix_seq += 1
-        self._fix_sent_at[self._fix_seq] = dirty_since or time.perf_counter()
+        since = dirty_since or time.perf_counter()
+        self._fix_sent_at[self._fix_seq] = self._restart_sent_at[self._fix_seq] = since
         self._send(("fix", self._fix_seq, worker_days, live.astype(np.int16), closed))
 
     def _merge(self, shifts: np.ndarray, info: dict[str, Any], *, final: bool) -> None:
@@ -450,6 +457,14 @@ class SolveJob:
             },
             self.user,
         )
+
+
+def _settle(pending: dict[int, float], seq: int, now: float, into: list[float]) -> None:
+    """Move the fixes up to ``seq`` out of ``pending`` (fix -> time of its first edit), their
+    latencies into ``into``: a fix carries every edit sent before it."""
+    for k in sorted(pending):
+        if k <= seq:
+            into.append(now - pending.pop(k))
 
 
 def people_changes(

@@ -17,7 +17,10 @@ From the schedule (each message a tuple):
 To the schedule:
 
 - ``("progress", info)``: ``info`` a dict with ``elapsed``, ``best_objective``, ``best_hard``,
-  ``moves`` and ``fixed_seq`` (the newest fix the running strategy honours; 0 before any);
+  ``moves`` and ``fixed_seq`` (the newest fix the running strategy was started with; 0 before
+  any) — or, as soon as a fix arrives, ``elapsed`` and ``honoured_seq``: from then on every
+  roster sent keeps that fix (the running strategy's are put through it until the strategy
+  has restarted with it);
 - ``("incumbent", info, shifts)``: a better roster as ``shift_of`` (int16, worker x day), at most
   every ``interval`` seconds (see :class:`~rtsched_widgets.solve.base.StreamingProgress`);
 - ``("done", info, shifts)``: the final roster, with ``status``, ``objective``, ``hard``;
@@ -47,7 +50,7 @@ PROGRESS_EVERY = 0.25
 """Least seconds between two plain progress reports sent to the schedule (a report confirming
 a new fix, and every roster, goes at once)."""
 
-NICENESS = 5
+NICENESS = 10
 """How much lower than the kernel's the worker's scheduling priority is: people's edits in the
 kernel go first when the cores are busy."""
 
@@ -78,8 +81,9 @@ class _Fix:
 class _Inbox:
     """Messages from the schedule, read by a thread so a running strategy is told at once."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, on_fix: Any) -> None:
         self.conn = conn
+        self.on_fix = on_fix  # called with each fix as it arrives
         self.lock = threading.Lock()
         self.fix: _Fix | None = None
         self.stopped = False
@@ -103,6 +107,7 @@ class _Inbox:
                 self.cancel.set()
             if self.stopped:
                 return
+            self.on_fix(self.fix)
 
 
 def apply_fix(problem: Problem, shifts: np.ndarray, fix: _Fix | None) -> np.ndarray:
@@ -137,18 +142,23 @@ def _serve(conn: Any, spec: LiveSpec) -> None:
 
     problem = spec.problem
     strategy = spec.strategy if isinstance(spec.strategy, Strategy) else get_strategy(spec.strategy)
-    inbox = _Inbox(conn)
     start = time.perf_counter()
-    deadline = start + spec.time_limit
-    best = np.asarray(spec.shifts, dtype=np.int64)
-    base_keep = spec.keep or Keep()
-    fixed_seq = 0
-    result = None
     send_lock = threading.Lock()
 
     def send(msg: tuple[Any, ...]) -> None:
         with send_lock:
             conn.send(msg)
+
+    def honoured(fix: _Fix) -> None:  # from now on every roster sent keeps this fix
+        elapsed = time.perf_counter() - start
+        send(("progress", {"elapsed": elapsed, "honoured_seq": fix.seq}))
+
+    inbox = _Inbox(conn, honoured)
+    deadline = start + spec.time_limit
+    best = np.asarray(spec.shifts, dtype=np.int64)
+    base_keep = spec.keep or Keep()
+    fixed_seq = 0
+    result = None
 
     last_progress = [-1e9, -1]  # when the last plain report went, for which fix
 
@@ -167,11 +177,15 @@ def _serve(conn: Any, spec: LiveSpec) -> None:
             "fixed_seq": fixed_seq,
         }
         if info.shifts is not None:
+            shifts = info.shifts
+            latest = inbox.fix
+            if latest is not None and latest.seq != fixed_seq:  # the strategy runs on: keep
+                shifts = apply_fix(problem, shifts, latest)  # the newer fix in what is sent
             send(
                 (
                     "incumbent",
                     {**payload, "objective": info.best_objective, "hard": info.best_hard},
-                    info.shifts,
+                    shifts,
                 )
             )
         else:

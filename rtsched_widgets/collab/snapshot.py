@@ -80,7 +80,7 @@ class Captured:
         self.version = int(schedule.version)
         self.slots = schedule.core.slots.copy()
         self.cell_version = np.array(schedule.cell_version, dtype=np.int64)
-        self.latest_by_user = dict(schedule._latest_by_user)
+        self.latest_by_user = dict(schedule.latest_by_user)
 
 
 def capture(schedule: Schedule) -> Captured | None:
@@ -178,7 +178,7 @@ def _restore(schedule: Schedule, state: dict[str, Any], head: int) -> None:
     n = len(h["op_id"])
     columns = ("version", "user", "ts", "kind", "changes", "forced", "message", "undoes")
     _check(all(len(h[c]) == n for c in columns), "history columns of different lengths")
-    names = schedule._names
+    names = schedule.record_names
     n_days, n_posts, n_slots = core.slots.shape
     records = []
     last = 0
@@ -245,7 +245,7 @@ def _restore(schedule: Schedule, state: dict[str, Any], head: int) -> None:
     core.slot_of[...] = roster.slot_of
     core.count[...] = roster.count
     schedule.cell_version[...] = cell_version
-    schedule._latest_by_user.clear()
-    schedule._latest_by_user.update(latest)
+    schedule.latest_by_user.clear()
+    schedule.latest_by_user.update(latest)
     schedule.version = version
     schedule.validator.rebuild()

@@ -181,14 +181,14 @@ class Session:
         if not self.snapshots:
             stored, log = self.store.load(self.schedule_id)
             self._check_document(stored, doc)
-            with self.schedule._lock:
+            with self.schedule.lock:
                 for entry in log:
                     self._apply_entry(entry)
             return
         found = self.store.resume(self.schedule_id)
         self._check_document(found.doc, doc)
         tail = found.tail
-        with self.schedule._lock:
+        with self.schedule.lock:
             if found.snapshot is not None:
                 head = found.snapshot.version + len(tail)
                 try:
@@ -223,7 +223,7 @@ class Session:
         if not self.snapshots:
             return None
         with self._snapshot_lock:  # one writer per session: versions only grow
-            with self.schedule._lock:
+            with self.schedule.lock:
                 version = self.schedule.version
                 if version <= self._snapshot_version:
                     return None
@@ -272,7 +272,7 @@ class Session:
         """Apply every op of the store newer than the schedule's version; how many."""
         if not self.replicate:
             return 0
-        with self.schedule._lock:
+        with self.schedule.lock:
             entries = self.store.entries(self.schedule_id, self.schedule.version)
             for entry in entries:
                 self._apply_entry(entry)
@@ -280,7 +280,7 @@ class Session:
         return len(entries)
 
     def _on_feed(self, entries: list[LogEntry]) -> None:
-        with self.schedule._lock:
+        with self.schedule.lock:
             for entry in entries:
                 self._apply_entry(entry)
         self._note_version(self.schedule.version)
@@ -293,7 +293,7 @@ class Session:
             for missing in self.store.entries(self.schedule_id, version):
                 if missing.version < entry.version:
                     self._apply_entry(missing)
-        result = self.schedule._apply_remote(entry.version, entry.op)
+        result = self.schedule.apply_remote(entry.version, entry.op)
         if not result.ok:
             logger.error("remote op %s not applied: %s", entry.op.get("op_id"), result.message)
             raise RuntimeError(f"remote op {entry.op.get('op_id')}: {result.message}")
@@ -391,7 +391,7 @@ class Session:
         if not others:
             return
         s = self.schedule
-        touched = touched_targets(s.problem, s._iso, slot_changes)
+        touched = touched_targets(s.problem, s.iso_dates, slot_changes)
         for target, what in touched.items():
             holder = others.get(target)
             if holder is not None:

@@ -609,7 +609,29 @@ class Schedule:
             )
         return out
 
-    def _apply_remote(self, version: int, op: Mapping[str, Any]) -> OpResult:
+    # ------------------------------------------------------------------ the replication seam
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock every edit holds: hold it to read or replace a consistent state."""
+        return self._lock
+
+    @property
+    def iso_dates(self) -> tuple[str, ...]:
+        """The ISO date of each day index."""
+        return self._iso
+
+    @property
+    def record_names(self) -> tuple[Any, Any]:
+        """What history records name cells with: (ISO date per day, worker id per worker)."""
+        return self._names
+
+    @property
+    def latest_by_user(self) -> dict[str, int]:
+        """The version of each user's latest edit (what decides whether an undo meets others'
+        edits); a snapshot restores it in place."""
+        return self._latest_by_user
+
+    def apply_remote(self, version: int, op: Mapping[str, Any]) -> OpResult:
         """Apply an op of the shared store's log (written by any replica) at ``version``,
         through the edit path as it was decided by its author: no rule, lock or version check;
         recorded with its author, id and time; published as ``remote_applied``."""

@@ -89,6 +89,7 @@ class Wording:
             rf"|(?P<postq>\bpost '(?P<qpost>{post})')"
             rf"|(?P<workerq>\bworker '(?P<qworker>[^'\s]{{1,64}})')"
             rf"|(?P<date>\b{_ISO}\b)"
+            r"|(?P<shiftn>\bshift (?P<sidx>\d{1,4})\b(?! ?(?:days?|apart)))"
             r"|(?P<token>(?<![\w.@-])\w(?:[\w.@-]*\w)?(?![\w@-]))"
         )
 
@@ -157,6 +158,9 @@ class Wording:
             return self.post(m.group("qpost"))
         if m.group("workerq"):
             return self.worker(m.group("qworker"))
+        if m.group("shiftn"):  # "works shift 0 on …": the post's name
+            s = int(m.group("sidx"))
+            return self._posts[s] if s < len(self._posts) else m.group("shiftn")
         if m.group("date"):
             return display_date(m.group("date"))
         token = m.group("token")

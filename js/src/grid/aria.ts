@@ -70,6 +70,8 @@ export function labelGrid(
   scroller.setAttribute("aria-rowcount", String(lay.rows.length + 1));
   scroller.setAttribute("aria-colcount", String(lay.nCols + 1));
   scroller.setAttribute("aria-multiselectable", "true");
+  // the grid is reachable with Tab (its keys reach the view's handler on the root)
+  if (scroller.tabIndex < 0) scroller.tabIndex = 0;
   header.setAttribute("role", "row");
   header.setAttribute("aria-rowindex", "1");
   for (const head of header.children) {
@@ -105,6 +107,7 @@ export function labelCell(
   if (el.getAttribute("aria-selected") === "true") {
     el.id = focusId;
     root.setAttribute("aria-activedescendant", focusId);
+    el.closest("[role='grid']")?.setAttribute("aria-activedescendant", focusId);
   }
 }
 
@@ -114,6 +117,7 @@ export function markFocus(root: HTMLElement, cells: Iterable<HTMLElement>, focus
     if (el.getAttribute("aria-selected") === "true") {
       el.id = focusId;
       root.setAttribute("aria-activedescendant", focusId);
+      el.closest("[role='grid']")?.setAttribute("aria-activedescendant", focusId);
     } else if (el.id === focusId) {
       el.removeAttribute("id");
     }

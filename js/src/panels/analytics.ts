@@ -19,6 +19,7 @@ export function renderAnalytics(model: PanelModel, el: HTMLElement): () => void 
     const data = (model.get("data") ?? {}) as AnalyticsData;
     const chart = (cls: string, title: string, svg: SVGSVGElement) => {
       const box = h(doc, "div", `rts-chart ${cls}`);
+      svg.setAttribute("aria-label", title); // an image needs a name (the chart's heading)
       box.append(h(doc, "h4", "", title), svg);
       return box;
     };

@@ -97,6 +97,19 @@ EVENT_TYPES: frozenset[str] = frozenset(
     }
 )
 
+#: The events published when an edit changed the roster (whoever made it, in any process).
+ROSTER_EVENTS: tuple[str, ...] = (
+    "assigned",
+    "unassigned",
+    "swapped",
+    "moved",
+    "bulk_applied",
+    "undone",
+    "redone",
+    "remote_applied",
+    "generation_finished",
+)
+
 _GLOB_CHARS = frozenset("*?[")
 _EVENT_BYTES = 256  # an Event, its payload mapping and its dict, give or take
 _ITEM_BYTES = 96  # one item of a long container in a payload (a small list or dict)

@@ -100,9 +100,7 @@ class Replication(Protocol):
         """The live locks: target, kind, holder, expires_at."""
         ...
 
-    def queue_conflict(
-        self, user: str, op: Any, base_version: int, force: bool, cells: Any
-    ) -> Any:
+    def queue_conflict(self, user: str, op: Any, base_version: int, force: bool, cells: Any) -> Any:
         """Queue a stale edit for a person to accept or reject."""
         ...
 

@@ -1102,9 +1102,9 @@ class Schedule:
         :mod:`rtsched_widgets.engine.scope`; default everything). ``user``: who starts it
         (default: the schedule's user). SolverBusy when a run is going on.
         """
-        from rtsched_widgets.engine.solving import start_solving
+        from rtsched_widgets.engine.solving import SolveJob
 
-        return start_solving(
+        return SolveJob(
             self,
             strategy=strategy,
             time_limit=time_limit,

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from rtsched_widgets.engine.events import ROSTER_EVENTS
 from rtsched_widgets.engine.planning import SetSlots
 from rtsched_widgets.engine.scope import resolve_scope
 
@@ -52,20 +53,8 @@ SOLVER_USER = "solver"
 STOP_GRACE = 0.8
 """Seconds a stopped worker gets to send its final roster before it is terminated."""
 
-#: The edit events that carry someone's change of the roster.
-_EDIT_EVENTS = (
-    "assigned",
-    "unassigned",
-    "swapped",
-    "moved",
-    "bulk_applied",
-    "undone",
-    "redone",
-    "remote_applied",
-    "generation_finished",
-    "lock_acquired",
-    "lock_released",
-)
+#: The events after which people's changes are sent to the running solver again.
+_EDIT_EVENTS = (*ROSTER_EVENTS, "lock_acquired", "lock_released")
 
 EPSILON = 1e-6
 
@@ -102,6 +91,9 @@ class SolveOutcome:
 
 class SolveJob:
     """A running (or finished) live solve of one schedule; see the module docstring.
+
+    Made by :meth:`Schedule.start_solving` (``SolveJob(schedule, ...)`` starts it too): the
+    worker process starts at once, or SolverBusy names who is solving the schedule already.
 
     ``best_objective`` / ``best_hard``: the solver's best so far; ``progress``: its reports as a
     DataFrame (``elapsed``, ``best_objective``, ``best_hard``, ``cells_changed`` merged so far);
@@ -160,6 +152,12 @@ class SolveJob:
         self._t0 = time.perf_counter()
         p = schedule.problem
         with schedule._lock:
+            running = schedule._job
+            if running is not None and running.running:
+                raise SolverBusy(
+                    f"{running.user} is solving this schedule ({running.strategy}, job "
+                    f"{running.id}) — stop that run first or wait for it"
+                )
             self._base = schedule.core.shift_of.astype(np.int64)
             region = resolve_scope(schedule, scope)
             keep = None if scope is None else Keep(worker_days=~region.free, cells=region.closed)
@@ -172,8 +170,20 @@ class SolveJob:
                 keep=keep,
                 interval=self.interval,
             )
-        self._conn, self._process = _start_worker(spec)
+            self._conn, self._process = _start_worker(spec)
+            schedule._job = self
         self._subscription = schedule.events.subscribe(list(_EDIT_EVENTS), self._on_edit)
+        schedule._publish(
+            "solver_started",
+            {
+                "job": self.id,
+                "strategy": self.strategy,
+                "time_limit": self.time_limit,
+                "seed": self.seed,
+                "user": user,
+            },
+            user,
+        )
         self._thread = threading.Thread(target=self._loop, name=f"solve-{self.id}", daemon=True)
         self._thread.start()
 
@@ -525,45 +535,3 @@ def _start_worker(spec: Any) -> tuple[Connection, subprocess.Popen[bytes]]:
     conn = Connection(parent.detach())
     conn.send(spec)
     return conn, proc
-
-
-def start_solving(
-    schedule: Schedule,
-    *,
-    strategy: str | Strategy,
-    time_limit: float,
-    seed: int,
-    scope: object,
-    user: str,
-    interval: float = MERGE_EVERY,
-) -> SolveJob:
-    """Start a :class:`SolveJob` on ``schedule`` (SolverBusy when one runs)."""
-    with schedule._lock:
-        running = schedule._job
-        if running is not None and running.running:
-            raise SolverBusy(
-                f"{running.user} is solving this schedule ({running.strategy}, job "
-                f"{running.id}) — stop that run first or wait for it"
-            )
-        job = SolveJob(
-            schedule,
-            strategy=strategy,
-            time_limit=time_limit,
-            seed=seed,
-            scope=scope,
-            user=user,
-            interval=interval,
-        )
-        schedule._job = job
-    schedule._publish(
-        "solver_started",
-        {
-            "job": job.id,
-            "strategy": job.strategy,
-            "time_limit": job.time_limit,
-            "seed": job.seed,
-            "user": user,
-        },
-        user,
-    )
-    return job

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
+from rtsched_widgets.engine.events import ROSTER_EVENTS
 from rtsched_widgets.limits import MAX_VIEWS, clip
 from rtsched_widgets.widgets import protocol as wire
 from rtsched_widgets.widgets._assets import bundle
@@ -33,18 +34,7 @@ logger = logging.getLogger("rtsched_widgets.widgets")
 
 VIEWS = ("coverage", "roster")
 THEMES = ("auto", "light", "dark")
-CHANGE_EVENTS = (
-    "assigned",
-    "unassigned",
-    "swapped",
-    "moved",
-    "bulk_applied",
-    "undone",
-    "redone",
-    "remote_applied",
-    "generation_finished",
-    "violations_changed",
-)
+CHANGE_EVENTS = (*ROSTER_EVENTS, "violations_changed")
 #: Events after which the live locks are read again and, when they changed, sent to every view.
 LOCK_EVENTS = ("lock_acquired", "lock_released", "user_left")
 #: Most locks sent to the views (the rest are still enforced by the engine, just not marked).

@@ -114,16 +114,19 @@ def test_people_edits_survive_and_the_solver_merges_are_one_undo_step(problem: r
     assert job.running and s.solving is job
     assert improved.wait(WAIT), "the solver never merged an improvement"
     # bob edits three worker-days while it runs: take three people off their shift
-    taken = [tuple(x) for x in np.argwhere(s.core.shift_of >= 0)[:3].tolist()]
-    for w, d in taken:
-        r = s.unassign(
-            s._iso[d],
-            int(s.core.shift_of[w, d]),
-            worker=problem.workers[w].id,
-            user="bob",
-            force=True,
-        )
+    taken = []
+    for i in (0, 7, 14):
+        with s.lock:  # pick and edit in one step: a merge may land between two edits
+            w, d = (int(x) for x in np.argwhere(s.core.shift_of >= 0)[i])
+            r = s.unassign(
+                s.iso_dates[d],
+                int(s.core.shift_of[w, d]),
+                worker=problem.workers[w].id,
+                user="bob",
+                force=True,
+            )
         assert r.ok, r.message
+        taken.append((w, d))
     assert job.wait(WAIT)
     assert job.result is not None and job.result.status != "failed", job.result
     assert _cells_of(s, taken) == [-1, -1, -1]  # bob's edits hold at the end
@@ -154,9 +157,11 @@ def test_people_edits_reach_the_running_solver_as_fixed_cells(problem: rt.Proble
     progressed = _wait_for(s, "solver_progress")
     job = s.start_solving(strategy="local_search", time_limit=5, seed=2)
     assert progressed.wait(WAIT)
-    w, d = (int(x) for x in np.argwhere(s.core.shift_of >= 0)[0])
-    post = int(s.core.shift_of[w, d])
-    assert s.unassign(s._iso[d], post, worker=problem.workers[w].id, user="bob", force=True).ok
+    with s.lock:
+        w, d = (int(x) for x in np.argwhere(s.core.shift_of >= 0)[0])
+        post = int(s.core.shift_of[w, d])
+        r = s.unassign(s.iso_dates[d], post, worker=problem.workers[w].id, user="bob", force=True)
+    assert r.ok, r.message
     assert job.wait(WAIT)
     assert job.fix_latency, "the solver never confirmed the fixed cell"
     assert s.core.shift_of[w, d] == -1

@@ -130,9 +130,11 @@ def test_abbreviate_survives_deep_nesting_huge_values_and_failing_reprs() -> Non
 
 json_like = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.binary(),
-    lambda inner: st.lists(inner, max_size=6)
-    | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=6)
-    | st.tuples(inner, inner),
+    lambda inner: (
+        st.lists(inner, max_size=6)
+        | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=6)
+        | st.tuples(inner, inner)
+    ),
     max_leaves=40,
 )
 

@@ -75,8 +75,13 @@ Down (Python to views):
                 holder]``, ``["row", d, -1, holder]`` or ``["worker", w, -1, holder]``; a view
                 marks the cells covered by locks of users other than its own.
 ``reply``       to the asking view: ``{type, view_id, request_id, ok, message, code?, sv?,
-                alts?: [[w, delta]], items?}``; ``alts`` are the alternatives of a refused
-                edit; ``items`` (suggest only) are ``[w, delta, feasible (0/1), reasons]``.
+                alts?: [[w, delta]], items?, detail?, force?}``; ``alts`` are the alternatives
+                of a refused edit; ``items`` (suggest only) are ``[w, delta, feasible (0/1),
+                reasons]``. ``message`` is in the planner's terms (names, dates with weekday,
+                post names; see :mod:`rtsched_widgets.widgets.wording`) and short; ``detail``
+                is the full explanation when ``message`` is a summary; ``force`` is 1 on a
+                refusal the schedule's policy lets people push through ("Apply anyway": the
+                same edit sent again with ``force: true``, its reason recorded in the audit).
 ``violations``  to the asking view: ``{type, view_id, v, viol: [violation]}``.
 ``error``       to every view, when the message had no usable ``view_id``:
                 ``{type, message}``.

@@ -76,6 +76,19 @@ describe("solver bar", () => {
     expect(model.sent).toEqual([{ type: "stop", user: "owner" }]);
   });
 
+  it("offers Undo run only after a run with merges, and sends it as the clicking user", async () => {
+    const { model, el, who } = mount({ state: "stopped", can_undo_run: false }, "ann");
+    await who;
+    const undo = button(el, "rts-undo-run");
+    expect(undo.disabled).toBe(true);
+    model.set("can_undo_run", true);
+    expect(undo.disabled).toBe(false);
+    undo.click();
+    expect(model.sent).toEqual([{ type: "undo_run", user: "ann", name: "ann (name)" }]);
+    model.set("state", "running");
+    expect(undo.disabled).toBe(true);
+  });
+
   it("sends repairs with the page's grid views of the same schedule", async () => {
     const g = globalThis as { __rtsGridViews?: Map<string, Set<{ viewId: string }>> };
     const before = g.__rtsGridViews;

@@ -24,6 +24,7 @@ from typing import Any
 
 import traitlets
 
+from rtsched_widgets.engine.solving import SOLVER_USER
 from rtsched_widgets.limits import abbreviate
 from rtsched_widgets.widgets._assets import bundle
 from rtsched_widgets.widgets.grid import schedule_token
@@ -127,6 +128,9 @@ class SolverBar(_Panel):
         help="Outcome of the last request: {'ok': bool, 'message': str, 'user': str} (dict)."
     ).tag(sync=True)
     busy = traitlets.Unicode("", help="A repair in progress, '' when none (str).").tag(sync=True)
+    can_undo_run = traitlets.Bool(
+        False, help="The solver has merged edits that can be undone as one step (bool)."
+    ).tag(sync=True)
 
     def __init__(
         self,
@@ -329,6 +333,7 @@ class SolverBar(_Panel):
             self.run = run
             self.points = points
             self.state = state
+            self.can_undo_run = self.schedule.oplog.undo_depth(SOLVER_USER) > 0
 
     # -- requests ---------------------------------------------------------------------------
     def _who(self, content: Mapping[str, Any]) -> str:
@@ -356,7 +361,7 @@ class SolverBar(_Panel):
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         who = self._who(content) if isinstance(content, dict) else self.user
         try:
-            kind = request_kind(content, ("solve", "stop", "repair"))
+            kind = request_kind(content, ("solve", "stop", "repair", "undo_run"))
             if kind == "solve":
                 self.solve(
                     strategy=content.get("strategy", self.strategy),
@@ -365,6 +370,8 @@ class SolverBar(_Panel):
                 )
             elif kind == "stop":
                 self.stop(user=who)
+            elif kind == "undo_run":
+                self.undo_run(user=who)
             elif kind == "repair":
                 scope = content.get("scope")
                 views = content.get("grid_views")
@@ -413,6 +420,28 @@ class SolverBar(_Panel):
         self._say(True, f"{self._label(who)} started {strategy} for {seconds:g} s", who)
         self.refresh()
         return job
+
+    def undo_run(self, *, user: str | None = None) -> bool:
+        """Undo the last run's merged edits as one step (``schedule.undo(user="solver")``),
+        asked by ``user``; cells someone changed since keep their change. Going back may bring
+        back hard violations the run had fixed: that is what undoing it means, so the undo is
+        forced where the policy allows forcing, and refused (shown in ``notice``) where it
+        does not. True when it was undone."""
+        who = user or self.user
+        if self.solving_now():
+            self._say(False, "stop the run before undoing it", who)
+            return False
+        result = self.schedule.undo(user=SOLVER_USER, force=bool(self.schedule.policy.allow_force))
+        if result.ok:
+            self._say(True, f"{self._label(who)} undid the solver's run", who)
+        else:
+            self._say(False, names_of(self.schedule).humanize(result.message), who)
+        self.refresh()
+        return bool(result.ok)
+
+    def solving_now(self) -> bool:
+        """Whether a run is going on."""
+        return self.schedule.solving is not None
 
     def stop(self, *, user: str | None = None) -> bool:
         """Stop the running job as ``user``; True when the stop was accepted. A refusal (the

@@ -8,33 +8,18 @@ from __future__ import annotations
 import statistics
 
 import pytest
+from cells import ward_cell
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-SETUP = """
-from datetime import date, timedelta
-import numpy as np
-from rtsched_widgets.engine.schedule import Policy, Schedule
-from rtsched_widgets.model import Calendar, Problem, ShiftType, Worker
+SETUP = ward_cell(
+    """
 from rtsched_widgets.widgets.grid import ScheduleGrid
-
-start = date(2026, 1, 5)
-n_days = 28
-workers = [Worker(f"W0{i}", name=f"Worker {i}") for i in range(6)]
-required = np.ones((n_days, 2), dtype=int)
-problem = Problem(
-    workers=workers,
-    calendar=Calendar(start, start + timedelta(days=n_days - 1)),
-    shift_types=[ShiftType("D", "Day"), ShiftType("N", "Night")],
-    required=required,
-    maximum=required.copy(),
-)
-s = Schedule(problem, user="kernel")
-s.collaborate()
 grid = ScheduleGrid(s)
 grid
 """
+)
 
 # day -> worker of the Night post: every worker's shifts at least 6 days apart (min gap)
 NIGHTS = {

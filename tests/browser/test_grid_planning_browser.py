@@ -9,39 +9,24 @@ import re
 from pathlib import Path
 
 import pytest
+from cells import ward_cell
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "widgets.md"
 
-SETUP = """
-from datetime import date, timedelta
-import numpy as np
-import rtsched_widgets as rt
-from rtsched_widgets.engine.schedule import Schedule
-from rtsched_widgets.model import Calendar, Problem, ShiftType, Worker
-
-start = date(2026, 1, 5)
-n_days = 28
-workers = [Worker(f"W0{i}", name=f"Worker {i}") for i in range(5)]
-workers.append(Worker("W05", name="Worker 5", mandatory_days=(date(2026, 1, 12),)))
-required = np.ones((n_days, 2), dtype=int)
-problem = Problem(
-    workers=workers,
-    calendar=Calendar(start, start + timedelta(days=n_days - 1)),
-    shift_types=[ShiftType("D", "Day"), ShiftType("N", "Night")],
-    required=required,
-    maximum=required.copy(),
-)
-s = Schedule(problem, user="kernel")
-s.collaborate()
+SETUP = ward_cell(
+    """
 s.assign("W03", "2026-01-09", 0)   # day 4: a filled cell
 s.assign("W05", "2026-01-12", 0)   # day 7: pinned (a mandatory day)
 s.collab.lock("cell", "2026-01-14", 1, user="carol")  # day 9, Night: someone else's lock
 board = rt.dashboard(s, height=320)
 board
-"""
+""",
+    workers='[Worker(f"W0{i}", name=f"Worker {i}") for i in range(5)]'
+    ' + [Worker("W05", name="Worker 5", mandatory_days=(date(2026, 1, 12),))]',
+)
 
 #: Emoji in any text or generated content (::before / ::after) of the widgets.
 EMOJI_IN_WIDGETS = r"""

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cells import PASTE, ward_cell
 from labharness import LabServer, start_lab_server, stop_process_tree
 from playwright.sync_api import Page, expect
 
@@ -50,39 +51,12 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         stop_process_tree(server.process)
 
 
-SETUP = """
-from datetime import date, timedelta
-import numpy as np
-import rtsched_widgets as rt
-from rtsched_widgets.engine.schedule import Schedule
-from rtsched_widgets.model import Calendar, Problem, ShiftType, Worker
-
-start = date(2026, 1, 5)
-n_days = 28
-workers = [Worker(f"W0{i}", name=f"Worker {i}") for i in range(6)]
-required = np.ones((n_days, 2), dtype=int)
-problem = Problem(
-    workers=workers,
-    calendar=Calendar(start, start + timedelta(days=n_days - 1)),
-    shift_types=[ShiftType("D", "Day"), ShiftType("N", "Night")],
-    required=required,
-    maximum=required.copy(),
-)
-s = Schedule(problem, user="kernel")
-s.collaborate()
+SETUP = ward_cell(
+    """
 board = rt.dashboard(s, height=300)
 board
 """
-
-PASTE = """
-(text) => {
-  const dt = new DataTransfer();
-  dt.setData('text/plain', text);
-  document.activeElement.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt,
-                                                                   bubbles: true,
-                                                                   cancelable: true}));
-}
-"""
+)
 
 
 def cell(page: Page, r: int, c: int):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cells import PASTE, ward_cell
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -21,40 +22,14 @@ REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 AXE = REPO / "js" / "node_modules" / "axe-core" / "axe.min.js"
 
-SETUP = """
-from datetime import date, timedelta
-import numpy as np
-from rtsched_widgets.engine.schedule import Policy, Schedule
-from rtsched_widgets.model import Calendar, Problem, ShiftType, Worker
-from rtsched_widgets.widgets.dashboard import dashboard
-
-start = date(2026, 1, 5)
-n_days = 28
-workers = [Worker(f"W0{i}", name=f"Worker {i}") for i in range(6)]
-required = np.ones((n_days, 2), dtype=int)
-problem = Problem(
-    workers=workers,
-    calendar=Calendar(start, start + timedelta(days=n_days - 1)),
-    shift_types=[ShiftType("D", "Day"), ShiftType("N", "Night")],
-    required=required,
-    maximum=required.copy(),
-)
-s = Schedule(problem, user="kernel")
-s.collaborate()
+SETUP = ward_cell(
+    """
 s.assign("W01", "2026-01-05", 0)
-board = dashboard(s, height=320)
+board = rt.dashboard(s, height=320)
 board
 """
+)
 
-PASTE = """
-(text) => {
-  const dt = new DataTransfer();
-  dt.setData('text/plain', text);
-  document.activeElement.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt,
-                                                                   bubbles: true,
-                                                                   cancelable: true}));
-}
-"""
 
 AXE_RUN = """
 async (el) => {

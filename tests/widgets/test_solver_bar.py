@@ -404,3 +404,32 @@ def test_the_dashboard_has_a_solver_bar(fake_comms):
         Dashboard(s, analytics_solving_throttle=-1)
     dash.close()
     assert dash.solver.comm is None
+
+
+def test_undo_run_takes_back_all_of_a_runs_merges_at_once(fake_comms, stopper):
+    s = make_schedule()
+    stopper(s)
+    bar = SolverBar(s, throttle=0)
+    channel = channel_of(fake_comms, bar)
+    before = s.core.shift_of.copy()
+    improved = threading.Event()
+    s.events.subscribe("solver_improved", lambda _e: improved.set())
+    done = finished_flag(s)
+    assert bar.can_undo_run is False
+    channel.receive(
+        {"type": "solve", "strategy": "local_search", "time_limit": LONG, "user": "ann"}
+    )
+    assert improved.wait(120), "the run merged nothing"
+    # while it runs the run cannot be undone
+    channel.receive({"type": "undo_run", "user": "ann"})
+    assert bar.notice == {"ok": False, "message": "stop the run before undoing it", "user": "ann"}
+    channel.receive({"type": "stop", "user": "ann"})
+    assert done.wait(60)
+    bar.refresh()
+    assert bar.can_undo_run is True
+    merges = sum(1 for r in s.oplog.records() if r.user == "solver")
+    assert merges >= 1
+    channel.receive({"type": "undo_run", "user": "ben"})
+    assert bar.notice == {"ok": True, "message": "ben undid the solver's run", "user": "ben"}
+    assert (s.core.shift_of == before).all()
+    assert bar.can_undo_run is False

@@ -170,6 +170,8 @@ export function renderSolver(
   const stop = h(doc, "button", "rts-stop", "Stop");
   const repair = h(doc, "button", "rts-repair", "Repair selection");
   const fill = h(doc, "button", "rts-fill", "Fill empty cells");
+  const undoRun = h(doc, "button", "rts-undo-run", "Undo run");
+  undoRun.title = "undo all of the last run's changes as one step";
   const busy = h(doc, "span", "rts-busy");
   controls.append(
     h(doc, "b", "", "Solver "),
@@ -180,6 +182,7 @@ export function renderSolver(
     stop,
     repair,
     fill,
+    undoRun,
     busy,
   );
   const status = h(doc, "div", "rts-solver-state");
@@ -207,6 +210,7 @@ export function renderSolver(
     }),
   );
   fill.addEventListener("click", () => request({ type: "repair", scope: "empty" }));
+  undoRun.addEventListener("click", () => request({ type: "undo_run" }));
 
   const drawControls = () => {
     const names = (model.get("strategies") ?? []) as string[];
@@ -237,6 +241,7 @@ export function renderSolver(
     const working = String(model.get("busy") ?? "");
     busy.textContent = working;
     repair.disabled = fill.disabled = working !== "";
+    undoRun.disabled = running || !model.get("can_undo_run");
     error.textContent = String(model.get("error") ?? "");
     error.dataset.ok = "false";
   };
@@ -246,7 +251,11 @@ export function renderSolver(
   const offs = [
     onChanges(model, ["strategies", "strategy"], drawControls),
     onChanges(model, ["time_limit"], drawLimit),
-    onChanges(model, ["state", "run", "points", "notice", "busy", "error", "names"], draw),
+    onChanges(
+      model,
+      ["state", "run", "points", "notice", "busy", "error", "names", "can_undo_run"],
+      draw,
+    ),
   ];
   return () => {
     alive = false;

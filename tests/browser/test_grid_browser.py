@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from cells import PASTE
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -92,7 +93,7 @@ def test_pick_a_suggestion_updates_cell_status_and_history(lab_user, notebook_fa
     expect(picker.locator("li")).to_have_count(1)
     page.keyboard.press("Enter")
     expect(cell(page, 2, 1)).to_have_text("Worker 4")
-    expect(page.locator(".rts-statusbar .rts-last")).to_contain_text("W04")
+    expect(page.locator(".rts-statusbar .rts-last")).to_contain_text("Worker 4")  # planner terms
     expect(page.locator(".rts-history tbody tr").first).to_contain_text("assign")
     expect(page.locator(".rts-history tbody tr")).to_have_count(4)
     out = user.run_code("print(s.core.slots[2, 1].tolist(), s.version)")
@@ -100,16 +101,7 @@ def test_pick_a_suggestion_updates_cell_status_and_history(lab_user, notebook_fa
 
 
 def paste(page: Page, text: str) -> None:
-    page.evaluate(
-        """(text) => {
-             const dt = new DataTransfer();
-             dt.setData('text/plain', text);
-             const ev = new ClipboardEvent('paste', {clipboardData: dt, bubbles: true,
-                                                      cancelable: true});
-             document.activeElement.dispatchEvent(ev);
-           }""",
-        text,
-    )
+    page.evaluate(PASTE, text)
 
 
 def test_a_blocked_edit_shows_its_reasons_and_changes_nothing(lab_user, notebook_factory):
@@ -118,7 +110,7 @@ def test_a_blocked_edit_shows_its_reasons_and_changes_nothing(lab_user, notebook
     paste(page, "W00")  # W00 is off on 2026-01-07
     message = page.locator(".rts-grid .rts-message")
     expect(message).to_have_attribute("data-ok", "false")
-    expect(message).to_contain_text("W00")
+    expect(message).to_contain_text("Worker 0")  # in planner terms: the name, not the id
     expect(page.locator(".rts-grid .rts-alt").first).to_be_visible()
     expect(cell(page, 2, 0)).to_have_text("—")
     out = user.run_code("print(s.version, s.core.slots[2, 0].tolist())")

@@ -27,7 +27,11 @@ requests count as a constant). So the labelling search's least-cost schedule is 
    of 2 to ``ruin_share`` of the workers (seeded), search them again (their rows are
    replaced whatever the cost), then rounds until no row changes; the best roster so far is
    the start of the next restart. Stops at ``max_restarts``, when the rounds run out, at the
-   time limit or on ``cancel``.
+   time limit or on ``cancel``. On a horizon at least twice ``window_days`` long (Instances
+   20, 22, 24: 182 and 364 days) a restart clears and searches only a seeded window of
+   ``window_days`` days of those rows, every other day held (the searches see those days as
+   kept cells, and the rounds after it stay in the window): a restart then costs a fraction
+   of a whole-row one.
 
 Phases 1 and 2 accept only improvements (fewer hard violations, else a smaller objective);
 every roster better than the best so far is recorded by ``RunClock.improved`` and kept, and
@@ -67,6 +71,9 @@ from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster, vali
 DEFAULT_MAX_LABELS = 6
 """Labels kept per (day, state) in the strategy's searches (see the labelling module)."""
 
+DEFAULT_WINDOW_DAYS = 56
+"""Days a restart re-plans on horizons at least twice as long (see :class:`Feasible`)."""
+
 
 class Feasible(Strategy):
     """Construction, best-response rounds and restarts by the labelling search (module
@@ -76,7 +83,9 @@ class Feasible(Strategy):
     limit; 0: construction only, no restart either); ``max_restarts`` ruin-and-recreate steps
     (None: until the time limit or the rounds run out); ``ruin_share`` the largest share of
     the workers one restart clears; ``max_labels`` labels kept per (day, state) in each
-    search (the work per search); ``fallback`` the registered strategy for other profiles.
+    search (the work per search); ``window_days`` the days a restart re-plans on horizons at
+    least twice as long (None: whole rows always); ``fallback`` the registered strategy for
+    other profiles.
     """
 
     name = "feasible"
@@ -88,6 +97,7 @@ class Feasible(Strategy):
         max_restarts: int | None = None,
         ruin_share: float = 0.1,
         max_labels: int = DEFAULT_MAX_LABELS,
+        window_days: int | None = DEFAULT_WINDOW_DAYS,
         fallback: str = "greedy+local_search",
     ) -> None:
         if max_rounds is not None and max_rounds < 0:
@@ -96,6 +106,9 @@ class Feasible(Strategy):
             raise ValueError(f"max_restarts: {max_restarts} — use 0 or more, or None")
         if not 0 < ruin_share <= 1:
             raise ValueError(f"ruin_share: {ruin_share} — use a fraction in (0, 1]")
+        if window_days is not None and window_days < 1:
+            raise ValueError(f"window_days: {window_days} — use 1 or more days, or None")
+        self.window_days = window_days
         self.max_restarts = max_restarts
         self.ruin_share = float(ruin_share)
         if max_labels < 1:
@@ -135,12 +148,14 @@ class Feasible(Strategy):
             if run.rounds_left() <= 0 or clock.should_stop():
                 break
             state.restore(run.best)
+            state.set_window(self._window(problem, rng))
             ruined = rng.choice(
                 problem.n_workers, size=self._ruin_size(problem, rng), replace=False
             )
             state.clear(ruined)
             done = run.sweep(rng.permutation(ruined)) and run.settle(rng)
             restarts += 1
+        state.set_window(None)
         state.restore(run.best)
         out = roster_from_shifts(problem, state.rows, like=roster)
         hard, soft = score_roster(problem, out)
@@ -160,6 +175,15 @@ class Feasible(Strategy):
             no_schedule=sorted(state.failed),
             tracked_objective=state.objective,
         )
+
+    def _window(self, problem: Problem, rng: np.random.Generator) -> tuple[int, int] | None:
+        """The days one restart re-plans: a seeded window of ``window_days`` days when the
+        horizon is at least twice as long, else None (whole rows)."""
+        length = self.window_days
+        if length is None or problem.n_days < 2 * length:
+            return None
+        start = int(rng.integers(0, problem.n_days - length + 1))
+        return start, start + length
 
     def _ruin_size(self, problem: Problem, rng: np.random.Generator) -> int:
         """How many workers one restart clears: 2 up to ``ruin_share`` of them (at least 2)."""
@@ -228,6 +252,35 @@ class BestResponse:
         self.exact = 0
         self.labels = 0
         self.failed: set[str] = set()
+        self.window: tuple[int, int] | None = None
+        self._window_rules: dict[int, WorkerRules] = {}
+
+    # -- windows ----------------------------------------------------------------------------
+    def set_window(self, window: tuple[int, int] | None) -> None:
+        """Searches from now on re-plan only days ``[d0, d1)`` of a row, every other day of it
+        held as it is now (None: whole rows). Only rows' days inside the window may change
+        while it is set, so each worker's compiled rules stay valid until the next call."""
+        self.window = window
+        self._window_rules = {}
+
+    def _rules_of(self, w: int) -> WorkerRules:
+        if self.window is None:
+            if self.rules[w] is None:
+                self.rules[w] = WorkerRules.of(self.p, w, self.fixed)
+            rules = self.rules[w]
+            assert rules is not None
+            return rules
+        if w not in self._window_rules:
+            d0, d1 = self.window
+            outside = np.ones(self.p.n_days, dtype=bool)
+            outside[d0:d1] = False
+            worker_day = self.fixed.worker_day.copy()
+            shift = self.fixed.shift.copy()
+            worker_day[w, outside] = True
+            shift[w, outside] = self.rows[w, outside]
+            held = Fixed(worker_day, shift, self.fixed.closed)
+            self._window_rules[w] = WorkerRules.of(self.p, w, held)
+        return self._window_rules[w]
 
     # -- costs ------------------------------------------------------------------------------
     def _hard_counts(self, roster: Roster | None) -> np.ndarray:
@@ -274,10 +327,7 @@ class BestResponse:
     def respond(self, w: int) -> bool:
         """Search worker ``w``'s best schedule; replace the row when it breaks the worker's
         rules or the schedule is cheaper. True when the row changed."""
-        if self.rules[w] is None:
-            self.rules[w] = WorkerRules.of(self.p, w, self.fixed)
-        rules = self.rules[w]
-        assert rules is not None
+        rules = self._rules_of(w)
         cost = self.costs(w)
         result = shortest_schedules(rules, cost, max_labels=self.max_labels)
         self.searches += 1
@@ -343,11 +393,17 @@ class BestResponse:
         self.dirty = snap.dirty.copy()
 
     def clear(self, workers: np.ndarray) -> None:
-        """Empty the rows of ``workers`` but for their kept cells, and have them searched
-        again (their rows count as breaking their rules until then)."""
+        """Empty the rows of ``workers`` (on the window's days when one is set) but for their
+        kept cells, and have them searched again (their rows count as breaking their rules
+        until then)."""
         for w in np.asarray(workers).tolist():
-            row = np.where(self.fixed.worker_day[w], self.fixed.shift[w], -1)
-            self._replace(w, row.astype(np.int64))
+            row = np.where(self.fixed.worker_day[w], self.fixed.shift[w], -1).astype(np.int64)
+            if self.window is not None:
+                d0, d1 = self.window
+                inside = self.rows[w].copy()
+                inside[d0:d1] = row[d0:d1]
+                row = inside
+            self._replace(w, row)
             self.hard[w] = max(int(self.hard[w]), 1)
             self.dirty[w] = True
         self.objective = self._objective()

@@ -1,6 +1,7 @@
 """A short soak (benchmarks/soak.py runs the million-edit one): 20,000 edits by three users on
 a schedule with a bounded history and event bus, alone and replicated to a store with
-snapshots. History and events stay at their bounds, and after the warm-up neither the memory
+snapshots. History and events (the schedule's and the process-wide bus's) stay at their bounds,
+and after the warm-up neither the memory
 Python allocates (tracemalloc, after a collection) nor the number of objects the collector
 tracks grows with the edits — counted, not timed. Every bounded buffer (history, event bus,
 latency samples) is full before the warm-up ends."""
@@ -16,6 +17,7 @@ import pytest
 from _collab_helpers import problem
 
 from rtsched_widgets.collab.store import open_store
+from rtsched_widgets.engine.events import global_bus
 from rtsched_widgets.engine.latency import LatencyTracker
 from rtsched_widgets.engine.schedule import Policy, Schedule
 
@@ -61,6 +63,11 @@ def test_twenty_thousand_edits_keep_history_events_and_memory_bounded(
     # the latency tracker keeps the last `window` samples of each op kind (10,000 by default):
     # a smaller window fills within the warm-up, like every other bounded buffer here
     s.latency = LatencyTracker(window=500)
+    # every schedule's bus forwards to the process-wide one, which keeps its own bounded
+    # history: start it empty, so that it too is full (of this test's events) by the warm-up
+    # whatever ran before in the process
+    process_wide = global_bus()
+    process_wide.clear_history()
     rng = random.Random(0)
     traced: list[int] = []
     objects: list[int] = []
@@ -74,6 +81,8 @@ def test_twenty_thousand_edits_keep_history_events_and_memory_bounded(
                 assert len(s.oplog) <= BOUND
                 assert len(s.events.query()) <= BOUND
                 if i >= WARMUP:
+                    full = process_wide.history_size
+                    assert len(process_wide.query(limit=full + 1)) == full
                     gc.collect()
                     traced.append(tracemalloc.get_traced_memory()[0])
                     objects.append(len(gc.get_objects()))

@@ -285,6 +285,10 @@ class History:
             if self._redo:
                 self._redo.pop(rec.user, None)
 
+    def group_of(self, op_id: str) -> str | None:
+        """The group ``op_id`` was recorded with (see :meth:`record`), or ``None``."""
+        return self._group.get(op_id)
+
     def undo_group(self, user: str) -> list[OpRecord]:
         """The records ``user``'s next undo reverts, newest first: their undo candidate and,
         when it was recorded with a group, the records right below it on their undo stack with

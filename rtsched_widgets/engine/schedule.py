@@ -799,9 +799,10 @@ class Schedule:
             )
         who = user or self.user
         group = self.oplog.undo_group(who)
-        rec = (
-            group_record(group, self._names, self.core.worker_at) if len(group) > 1 else None
-        ) or (self.oplog.undo_candidate(who))
+        grouped = bool(group) and self.oplog.group_of(group[0].op_id) is not None
+        rec = (group_record(group, self._names, self.core.worker_at) if grouped else None) or (
+            self.oplog.undo_candidate(who)
+        )
         if rec is None:
             return failure(
                 "NOTHING_TO_UNDO",

@@ -217,3 +217,30 @@ def test_facade_starts_and_stops_a_live_solve() -> None:
     stopped = sched.stop_solving_real_time(user_id="ben")
     assert stopped["success"] and stopped["status"] == "cancelled"
     assert sched.stop_solving_real_time()["error"] == "NOT_SOLVING"
+
+
+@pytest.mark.parametrize("merges", [1, 3])
+def test_undoing_a_run_leaves_cells_people_changed_since(merges: int) -> None:
+    """A run's merges (recorded with its group) undo as one step, one merge or several; a cell
+    a person changed after the run leaves that person's change in place, without a conflict."""
+    p = rt.synthetic(workers=6, days=7, posts=2, seed=1, mandatory_per_worker=0)
+    s = Schedule(p, user="alice", policy=Policy(block_hard=False))
+    cells = [(w, d) for w, d in zip(range(6), range(7), strict=False)][: 2 * merges]
+    s._op_group = "run-1"  # what SolveJob does around each merge
+    try:
+        for i in range(merges):
+            ops = [
+                {"op": "assign", "worker": p.workers[w].id, "date": s.iso_dates[d], "post": 0}
+                for w, d in cells[2 * i : 2 * i + 2]
+            ]
+            assert s.bulk(ops, user=SOLVER_USER).ok
+    finally:
+        s._op_group = None
+    (w0, d0) = cells[0]
+    assert s.unassign(s.iso_dates[d0], 0, worker=p.workers[w0].id, user="bob").ok
+    back = s.undo(user=SOLVER_USER)
+    assert back.ok, back.message
+    assert s.oplog.undo_depth(SOLVER_USER) == 0
+    assert (s.core.shift_of == -1).all()  # the solver's cells back, bob's stays as he left it
+    assert s.redo(user=SOLVER_USER).ok
+    assert int((s.core.shift_of >= 0).sum()) == 2 * merges - 1

@@ -35,6 +35,16 @@ def _busiest(s: Schedule, a: int, b: int) -> int:
     return int(np.argmax(works))
 
 
+def _sick_week(planned: Schedule, a: int, b: int) -> tuple[Schedule, int, np.ndarray]:
+    """A fork of ``planned`` where the busiest worker of days ``a`` … ``b`` is absent then:
+    (the fork, that worker, the roster before any repair)."""
+    s = planned.fork()
+    p = s.problem
+    w = _busiest(s, a, b)
+    assert s.mark_absent(p.workers[w].id, p.calendar.iso(a), p.calendar.iso(b)).ok
+    return s, w, s.core.shift_of.copy()
+
+
 # ---------------------------------------------------------------- scopes
 def test_scope_forms(planned: Schedule) -> None:
     s, p = planned, planned.problem
@@ -169,11 +179,7 @@ def test_repair_fixes_an_absence_changing_few_cells_as_one_step(planned: Schedul
 def test_every_change_a_repair_keeps_pays_for_itself(planned: Schedule) -> None:
     """Putting any single kept change back would add a hard violation or more soft penalty
     than the change costs (the minimisation's promise)."""
-    s = planned.fork()
-    p = s.problem
-    w = _busiest(s, 30, 36)
-    assert s.mark_absent(p.workers[w].id, p.calendar.iso(30), p.calendar.iso(36)).ok
-    roster = s.core.shift_of.copy()
+    s, _, roster = _sick_week(planned, 30, 36)
     r = s.repair("violations", time_limit=60, strategy=_budget(), change_cost=1.0)
     assert r.ok
     from rtsched_widgets.engine.repair import _cost_of_revert, _revert_targets
@@ -187,11 +193,7 @@ def test_every_change_a_repair_keeps_pays_for_itself(planned: Schedule) -> None:
 
 
 def test_max_changes_caps_the_repair(planned: Schedule) -> None:
-    s = planned.fork()
-    p = s.problem
-    w = _busiest(s, 40, 46)
-    assert s.mark_absent(p.workers[w].id, p.calendar.iso(40), p.calendar.iso(46)).ok
-    roster = s.core.shift_of.copy()
+    s, _, roster = _sick_week(planned, 40, 46)
     r = s.repair("violations", time_limit=60, strategy=_budget(), max_changes=1)
     assert r.ok
     assert int((s.core.shift_of != roster).sum()) <= 1

@@ -507,7 +507,7 @@ def mergeable(
     """
     people, closed = people_changes(live, base, locked.shape[1])
     closed |= locked
-    allowed = (solver != live) & ~people
+    allowed: np.ndarray = (solver != live) & ~people
     days = np.broadcast_to(np.arange(live.shape[1])[None, :], live.shape)
     for values in (live, solver):
         on = values >= 0

@@ -235,7 +235,7 @@ class CustomRule(Rule):
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
         return (w,) if self.by_worker else (d,)
 
-    def anchors(self, key: tuple) -> Iterable[int]:
+    def anchors(self, key: tuple[Any, ...]) -> Iterable[int]:
         return (key[1],)
 
     def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:

@@ -11,15 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing as mp
-import os
 import random
-import signal
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
 import pytest
+from _collab_helpers import kill_after_acks
 
 from rtsched_widgets.collab.store import LogEntry, StaleVersion, open_store
 
@@ -117,22 +116,7 @@ def _kill_during_appends(url: str, runs: int) -> tuple[int, int]:
     rng = random.Random(1234)
     acked_total = 0
     for run in range(runs):
-        reader, writer = CTX.Pipe(duplex=False)
-        child = CTX.Process(target=_append_until_killed, args=(url, run, writer))
-        child.start()
-        writer.close()
-        acks = [reader.recv() for _ in range(rng.randint(1, 5))]
-        time.sleep(rng.random() * 0.004)
-        assert child.pid is not None
-        os.kill(child.pid, signal.SIGKILL)
-        child.join(30)
-        assert child.exitcode == -signal.SIGKILL
-        while True:
-            try:
-                acks.append(reader.recv())
-            except EOFError:
-                break
-        reader.close()
+        acks = kill_after_acks(_append_until_killed, (url, run), rng, (1, 5), 0.004)
         acked_total += len(acks)
         with open_store(url) as s:
             doc, log = s.load("plan")

@@ -9,16 +9,13 @@ Schedule on the store, as separate kernels would.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import random
-import signal
-import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
 import pytest
-from _collab_helpers import digest, problem, wait_until
+from _collab_helpers import digest, kill_after_acks, problem, wait_until
 
 from rtsched_widgets.collab.store import open_store
 from rtsched_widgets.engine.schedule import Policy, Schedule
@@ -35,36 +32,6 @@ def _random_op(rng: random.Random, s: Schedule) -> dict[str, Any]:
         return {"op": "unassign", "date": s._iso[d], "post": post, "slot": 0}
     w = p.workers[rng.randrange(p.n_workers)].id
     return {"op": "assign", "worker": w, "date": s._iso[d], "post": post, "slot": 0}
-
-
-def _kill_after_some_edits(
-    target: Callable[..., None],
-    url: str,
-    run: int,
-    rng: random.Random,
-    acks: tuple[int, int],
-    pause: float,
-) -> list[tuple[int, str, list[Any]]]:
-    """Run ``target(url, run, writer)`` in a child that reports each acknowledged edit on
-    ``writer``; after ``rng.randint(*acks)`` of them and a random pause of up to ``pause``
-    seconds, kill it with SIGKILL. Every edit it acknowledged, in order."""
-    reader, writer = CTX.Pipe(duplex=False)
-    child = CTX.Process(target=target, args=(url, run, writer))
-    child.start()
-    writer.close()
-    acked = [reader.recv() for _ in range(rng.randint(*acks))]
-    time.sleep(rng.random() * pause)
-    assert child.pid is not None
-    os.kill(child.pid, signal.SIGKILL)
-    child.join(30)
-    assert child.exitcode == -signal.SIGKILL
-    while True:
-        try:
-            acked.append(reader.recv())
-        except EOFError:
-            break
-    reader.close()
-    return acked
 
 
 def _editor(url: str, name: str, n: int, go: Any, done: Any, out: Connection) -> None:
@@ -154,7 +121,7 @@ def test_a_schedule_killed_mid_stream_keeps_every_acknowledged_edit(
     acked: list[tuple[int, str, list[Any]]] = []
     runs = 12 if backend == "sqlite" else 6
     for run in range(runs):
-        acked.extend(_kill_after_some_edits(_edit_until_killed, url, run, rng, (1, 4), 0.01))
+        acked.extend(kill_after_acks(_edit_until_killed, (url, run), rng, (1, 4), 0.01))
         reopened = Schedule(problem(), store=url, user="check")
         try:
             history = reopened.history.set_index("op_id")
@@ -200,7 +167,7 @@ def test_killed_while_snapshotting_loses_no_acknowledged_edit(
     restored = 0
     for run in range(runs):
         acked.extend(
-            _kill_after_some_edits(_edit_and_snapshot_until_killed, url, run, rng, (2, 8), 0.02)
+            kill_after_acks(_edit_and_snapshot_until_killed, (url, run), rng, (2, 8), 0.02)
         )
         opts: dict[str, Any] = {"snapshot_every": 0}
         reopened = Schedule(problem(), store=url, user="check", session_options=opts)

@@ -37,6 +37,7 @@ from rtsched_widgets._drafts import frozen_builder
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.anchored import AnchoredRecords
     from rtsched_widgets.rules.state import LiveState, Tables
 
 Severity = Literal["hard", "soft"]
@@ -256,6 +257,13 @@ class Rule:
         """``full`` held column-wise (see ``Found``); rules with many violations override it
         to find them with array operations and build records only on demand."""
         return Found.of_records(self, self.full(problem, roster))
+
+    def anchored(self) -> AnchoredRecords | None:
+        """For a rule with at most one violation per anchor whose record is rebuilt from the
+        anchor and one int: itself as ``AnchoredRecords`` (the validator then keeps one int
+        per anchor instead of records, see ``rules.anchored``); None (the default) for the
+        other rules, whose records the validator keeps."""
+        return None
 
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
         """Anchors whose violations may change when worker ``w`` goes from ``old`` to ``new``

@@ -1,14 +1,21 @@
 """Plain-Python lookup tables of a problem and a Python mirror of a roster.
 
 The delta checks run in a few microseconds per candidate only if they avoid numpy scalar
-indexing; they read these lists instead. ``Tables`` is derived once per problem (cached);
+indexing; they read these rows instead. ``Tables`` is derived once per problem (cached);
 ``LiveState`` mirrors one roster together with the running aggregates the rules need and is
 updated change by change by the validator.
+
+Compact rows: the large per-cell tables (a row per worker or per day, one entry per day or per
+shift) are ``array.array`` rows of machine integers (2 or 4 bytes an entry, see
+``int_rows``) instead of lists of pointers; indexing them returns a Python ``int`` as a list
+does. The weight tables stay lists of floats, but every equal weight is one shared ``float``
+object (``shared_float_rows``): a pointer an entry, no float object per cell.
 """
 
 from __future__ import annotations
 
 import weakref
+from array import array
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +25,37 @@ if TYPE_CHECKING:
     from rtsched_widgets.model.roster import Roster
 
 SATURDAY, SUNDAY = 5, 6
+
+
+def int_code(low: int, high: int) -> str:
+    """The smallest ``array`` type code (``'h'``, ``'i'``, ``'q'``) that holds every integer
+    in ``low … high``."""
+    if low >= -(2**15) and high < 2**15:
+        return "h"
+    if low >= -(2**31) and high < 2**31:
+        return "i"
+    return "q"
+
+
+_NP_OF_CODE = {"h": np.int16, "i": np.intc, "q": np.int64}
+
+
+def int_rows(table: np.ndarray, low: int, high: int) -> list[array]:
+    """The rows of the 2-D integer ``table`` as ``array.array`` rows able to hold any value in
+    ``low … high`` (and every value of ``table``)."""
+    if table.size:
+        low, high = min(low, int(table.min())), max(high, int(table.max()))
+    code = int_code(low, high)
+    flat = np.ascontiguousarray(table, dtype=_NP_OF_CODE[code])
+    return [array(code, row.tobytes()) for row in flat]
+
+
+def shared_float_rows(table: np.ndarray) -> list[list[float]]:
+    """``table.tolist()`` (a 2-D float table) with every equal value one shared ``float``
+    object, so a row costs a pointer per entry (weights take few distinct values)."""
+    seen: dict[float, float] = {}
+    share = seen.setdefault
+    return [[share(x, x) for x in row] for row in np.asarray(table, dtype=float).tolist()]
 
 
 class Tables:
@@ -62,9 +100,9 @@ class Tables:
         self.last_post = last.tolist()
         self.minutes = [int(s.minutes) for s in problem.shift_types]
         self.partners = [np.flatnonzero(row).tolist() for row in problem.incompatible]
-        self.required = problem.required.tolist()
-        self.under_weight = problem.under_weight.tolist()
-        self.over_weight = problem.over_weight.tolist()
+        self.required = int_rows(np.asarray(problem.required), 0, 0)
+        self.under_weight = shared_float_rows(problem.under_weight)
+        self.over_weight = shared_float_rows(problem.over_weight)
         self.targets = [int(x) for x in problem.targets]
         self.workers = problem.workers
 
@@ -95,6 +133,9 @@ class LiveState:
     - ``wkend[w][k]``: Saturdays/Sundays worked in week ``k``; ``n_weekends[w]``: weeks with
       at least one.
 
+    The rows of ``shift_of``, ``count``, ``n_ws``, ``spw`` and ``wkend`` are ``array.array``
+    rows (see the module notes); the flat per-worker tables are lists of ints.
+
     ``copy`` is copy-on-write: the copy and the original share the rows of the per-worker and
     per-day tables until one of them changes a row, which it then copies first (``apply`` is
     the only writer). The flat per-worker lists are copied at once.
@@ -122,17 +163,18 @@ class LiveState:
         t = self.t = tables
         sh = np.asarray(shift_of, dtype=np.int64)
         works = sh >= 0
-        self.shift_of = sh.tolist()
+        n_d, n_s = t.n_d, t.n_s
+        self.shift_of = int_rows(sh, -1, n_s)
         self.works = [bytearray(row.tobytes()) for row in works.astype(np.uint8)]
         count = np.zeros((t.n_d, t.n_s), dtype=np.int64)
         w_idx, d_idx = np.nonzero(works)
         s_idx = sh[w_idx, d_idx]
         np.add.at(count, (d_idx, s_idx), 1)
-        self.count = count.tolist()
+        self.count = int_rows(count, 0, t.n_w)
         self.n_work = works.sum(axis=1).tolist()
         n_ws = np.zeros((t.n_w, t.n_s), dtype=np.int64)
         np.add.at(n_ws, (w_idx, s_idx), 1)
-        self.n_ws = n_ws.tolist()
+        self.n_ws = int_rows(n_ws, 0, n_d)
         mins = np.asarray(t.minutes, dtype=np.int64)
         self.minutes = (n_ws * mins[None, :]).sum(axis=1).tolist() if t.n_s else [0] * t.n_w
         special = np.asarray(t.special, dtype=bool)
@@ -140,14 +182,14 @@ class LiveState:
         spw = np.zeros((t.n_w, t.n_weeks), dtype=np.int64)
         sel = special[d_idx]
         np.add.at(spw, (w_idx[sel], week[d_idx[sel]]), 1)
-        self.spw = spw.tolist()
+        self.spw = int_rows(spw, 0, 7)
         self.n_special = spw.sum(axis=1).tolist()
         self.n_last = ((sh == t.last_post_arr[None, :]) & works).sum(axis=1).tolist()
         ssw = np.asarray(t.sat_sun_week, dtype=np.int64)
         wkend = np.zeros((t.n_w, t.n_weeks), dtype=np.int64)
         sel = ssw[d_idx] >= 0
         np.add.at(wkend, (w_idx[sel], ssw[d_idx[sel]]), 1)
-        self.wkend = wkend.tolist()
+        self.wkend = int_rows(wkend, 0, 7)
         self.n_weekends = (wkend > 0).sum(axis=1).tolist()
         self._shared = False
         self._own_w: set[int] = set()

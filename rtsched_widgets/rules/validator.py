@@ -1,7 +1,10 @@
 """The validator: maintained violations of one roster, previews and score deltas of changes.
 
 The validator keeps, per rule, the current violations indexed by anchor (see ``base``) and a
-Python mirror of the roster (``LiveState``). An edit touches a few anchors per rule; only the
+compact mirror of the roster (``LiveState``). A rule with at most one violation per anchor
+(``Rule.anchored``: the cover rules) is kept as one int per anchor (``AnchoredStore``), its
+records built only when read; the others as records keyed by violation key plus an index
+anchor -> keys. An edit touches a few anchors per rule; only the
 violations at those anchors are recomputed, so the cost of an edit does not grow with the
 size of the roster. ``full_check`` recomputes everything with vectorised numpy code and must
 always agree with the maintained set (the property tests prove it).
@@ -22,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Iterable, Sequence
 from operator import attrgetter
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -30,6 +33,7 @@ import pandas as pd
 from rtsched_widgets._drafts import frozen_builder
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.rules.anchored import AnchoredStore, AnchorIndex
 from rtsched_widgets.rules.base import Change, Delta, DeltaFn, Rule, Score, Violation
 from rtsched_widgets.rules.nrp import fused as nrp_fused
 from rtsched_widgets.rules.profiles import default_rules
@@ -147,8 +151,14 @@ def _penalty_sum(records: Sequence[Violation]) -> float:
     return math.fsum(map(_PENALTY, records)) if n else 0.0
 
 
+class _RecordsByKey(Protocol):
+    """A rule's maintained records by key: a dict or an ``AnchoredStore``."""
+
+    def __getitem__(self, key: tuple) -> Violation: ...
+
+
 def _record_diff(
-    now: Sequence[Violation], old_keys: Collection[tuple], found: dict[tuple, Violation]
+    now: Sequence[Violation], old_keys: Collection[tuple], found: _RecordsByKey
 ) -> tuple[list[Violation], list[Violation]]:
     """(came, gone): the records of ``now`` that are new or changed, and the maintained
     records under ``old_keys`` that ``now`` drops or replaces (a changed record is in both)."""
@@ -287,11 +297,22 @@ class Validator:
     def rebuild(self) -> None:
         """Recompute the mirror and every maintained violation from the roster."""
         self.state = LiveState.from_roster(self.tables, self.roster)
-        self._found: list[dict[tuple, Violation]] = []
-        self._index: list[dict[int, frozenset[tuple]]] = []
+        # per rule: key -> record and anchor -> keys (an AnchoredStore and its index)
+        self._found: list[dict[tuple, Violation] | AnchoredStore] = []
+        self._index: list[dict[int, frozenset[tuple]] | AnchorIndex] = []
         hard, soft = 0, 0.0
         live = set(self._live)
         for i, rule in enumerate(self.rules):
+            anchored = rule.anchored() if i in live else None
+            if anchored is not None:
+                store, penalties = AnchoredStore.of_roster(anchored, self.problem, self.roster)
+                self._found.append(store)
+                self._index.append(store.index)
+                if rule.severity == "hard":
+                    hard += len(store)
+                else:
+                    soft += math.fsum(penalties.tolist())
+                continue
             found: dict[tuple, Violation] = {}
             index: dict[int, set[tuple]] = {}
             for v in rule.full(self.problem, self.roster) if i in live else ():
@@ -330,7 +351,7 @@ class Validator:
         parts = []
         for rule, found in zip(self.rules, self._found, strict=True):
             if found:
-                rows = list(found.values())
+                rows = list(found.values())  # (an AnchoredStore builds them now)
                 parts.append(
                     (
                         rule.name,
@@ -412,7 +433,7 @@ class Validator:
                 for a in touched:
                     keys = index.get(a)
                     if keys:
-                        old_keys |= keys
+                        old_keys.update(keys)
             now = local_fn(state, touched)
             if not now and not old_keys:
                 continue
@@ -467,7 +488,7 @@ class Validator:
                     for a in touched:
                         keys = index.get(a)
                         if keys:
-                            merged |= keys
+                            merged.update(keys)
                     old_keys = merged
             # see _compute: nothing near a hard rule's change was violated and undoing the
             # change would not move its count, so there is nothing to report
@@ -509,6 +530,10 @@ class Validator:
         entries are replaced, never mutated: copies of this validator share them)."""
         for i, anchors_fn, gone, came in changed:
             index, found = self._index[i], self._found[i]
+            if isinstance(found, AnchoredStore):
+                found.store(self.state, gone, came)
+                continue
+            assert isinstance(index, dict)
             if len(gone) == 1 and len(came) == 1 and gone[0].key == came[0].key:
                 found[gone[0].key] = came[0]  # one record replaced: same key, same anchors
                 continue
@@ -759,7 +784,12 @@ class Validator:
         other._soft_rule_fns = self._soft_rule_fns
         other.state = self.state.copy()
         other._found = [f.copy() for f in self._found]
-        other._index = [idx.copy() for idx in self._index]
+        other._index = []
+        for f, idx in zip(other._found, self._index, strict=True):
+            if isinstance(f, AnchoredStore):
+                other._index.append(f.index)
+            elif isinstance(idx, dict):
+                other._index.append(idx.copy())
         other._hard = self._hard
         other._soft = self._soft
         other._stamp = 0

@@ -1,0 +1,175 @@
+"""Maintained violations of a rule with at most one violation per anchor, held as one int each.
+
+Some rules have at most one violation at each anchor, and its record is a function of the
+anchor and one integer of the state when it was found (the cover rules: a (day, shift) cell
+and the number of people on it). For those the validator keeps no record objects and no
+index: ``AnchoredStore`` holds one machine integer per anchor (the rule's *value* of the
+violation there, or ``ABSENT``) and builds a ``Violation`` only when one is read — an edit's
+introduced and resolved records, ``violations()``. A schedule with no one assigned has a
+cover violation on every cell; held this way they cost 4 bytes a cell instead of a record,
+its message, its key and an index entry.
+
+The store is the validator's map key -> record of such a rule (``store[key]``, iteration over
+the keys, ``values()``, ``len``); its ``index`` (an ``AnchorIndex`` over the same values) is
+the map anchor -> keys (``get(anchor)``: the one key there, or the default).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.base import Violation
+    from rtsched_widgets.rules.state import LiveState
+
+ABSENT = -1
+"""The value of an anchor without a violation (rule values are >= 0)."""
+
+
+class AnchoredRecords(Protocol):
+    """What a rule with at most one violation per anchor tells the store (see the module
+    notes). Anchors are ``0 … n_anchors() - 1``; values are ints in ``0 … 2**31 - 1``."""
+
+    def n_anchors(self) -> int:
+        """The size of the rule's anchor space."""
+        ...
+
+    def anchor_of(self, key: tuple) -> int:
+        """The one anchor of the violation with ``key``."""
+        ...
+
+    def key_at(self, anchor: int) -> tuple:
+        """The key of the violation at ``anchor``."""
+        ...
+
+    def value_at(self, state: LiveState, anchor: int) -> int:
+        """The value of the violation at ``anchor`` in ``state`` (which holds one)."""
+        ...
+
+    def record_at(self, anchor: int, value: int) -> Violation:
+        """The record of the violation at ``anchor`` with ``value``."""
+        ...
+
+    def full_values(
+        self, problem: Problem, roster: Roster
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every violation of ``roster``: anchors (ascending), values and penalties."""
+        ...
+
+
+class AnchoredStore:
+    """One value per anchor of ``rule`` (``ABSENT`` where there is no violation) and the
+    number of violations held; see the module notes."""
+
+    __slots__ = ("_rule", "_size", "_values", "index")
+
+    def __init__(self, rule: AnchoredRecords, values: array, size: int) -> None:
+        self._rule = rule
+        self._values = values
+        self._size = size
+        self.index = AnchorIndex(rule, values)
+
+    @classmethod
+    def of_roster(
+        cls, rule: AnchoredRecords, problem: Problem, roster: Roster
+    ) -> tuple[AnchoredStore, np.ndarray]:
+        """The store of every violation of ``roster``, and their penalties."""
+        anchors, values, penalties = rule.full_values(problem, roster)
+        dense = np.full(rule.n_anchors(), ABSENT, dtype=np.int32)
+        dense[anchors] = values
+        return cls(rule, array("i", dense.tobytes()), int(anchors.size)), penalties
+
+    def __getitem__(self, key: tuple) -> Violation:
+        rule = self._rule
+        a = rule.anchor_of(key)
+        value = self._values[a]
+        if value == ABSENT:
+            raise KeyError(key)
+        return rule.record_at(a, value)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __bool__(self) -> bool:
+        return self._size > 0
+
+    def __iter__(self) -> Iterator[tuple]:
+        """The keys, in anchor order."""
+        key_at = self._rule.key_at
+        for a in self.anchors().tolist():
+            yield key_at(a)
+
+    def anchors(self) -> np.ndarray:
+        """The anchors holding a violation, ascending."""
+        return np.flatnonzero(np.frombuffer(self._values, dtype=np.int32) != ABSENT)
+
+    def values(self) -> Iterator[Violation]:
+        """The records, built now, in anchor order."""
+        record, held = self._rule.record_at, self._values
+        for a in self.anchors().tolist():
+            yield record(a, held[a])
+
+    # -- updates --------------------------------------------------------------------------
+    def put(self, anchor: int, value: int) -> None:
+        """Hold a violation at ``anchor`` with ``value`` (replacing any there)."""
+        values = self._values
+        if values[anchor] == ABSENT:
+            self._size += 1
+        values[anchor] = value
+
+    def remove(self, anchor: int) -> None:
+        """Drop the violation at ``anchor`` (``KeyError`` when there is none)."""
+        values = self._values
+        if values[anchor] == ABSENT:
+            raise KeyError(anchor)
+        values[anchor] = ABSENT
+        self._size -= 1
+
+    def store(
+        self, state: LiveState, gone: tuple[Violation, ...], came: tuple[Violation, ...]
+    ) -> None:
+        """Drop the records ``gone`` and hold the records ``came``, whose values are read from
+        ``state`` (the state they were found in)."""
+        rule = self._rule
+        for v in gone:
+            self.remove(rule.anchor_of(v.key))
+        for v in came:
+            a = rule.anchor_of(v.key)
+            self.put(a, rule.value_at(state, a))
+
+    def copy(self) -> AnchoredStore:
+        """An independent copy (the values are copied: 4 bytes an anchor)."""
+        return AnchoredStore(self._rule, self._values[:], self._size)
+
+
+class AnchorIndex:
+    """The map anchor -> keys of an ``AnchoredStore`` (a view of its values): at most one key
+    per anchor."""
+
+    __slots__ = ("_rule", "_values")
+
+    def __init__(self, rule: AnchoredRecords, values: array) -> None:
+        self._rule = rule
+        self._values = values
+
+    def get(self, anchor: int, default: tuple = ()) -> tuple:
+        """``(key,)`` of the violation at ``anchor``, or ``default`` when there is none."""
+        if self._values[anchor] == ABSENT:
+            return default
+        return (self._rule.key_at(anchor),)
+
+    def __bool__(self) -> bool:
+        return any(v != ABSENT for v in self._values)
+
+    def items(self) -> Iterator[tuple[int, tuple]]:
+        """``(anchor, (key,))`` of every anchor holding a violation, in anchor order."""
+        key_at = self._rule.key_at
+        held = np.frombuffer(self._values, dtype=np.int32) != ABSENT
+        for a in np.flatnonzero(held).tolist():
+            yield a, (key_at(a),)

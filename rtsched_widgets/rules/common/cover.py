@@ -12,6 +12,7 @@ from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.anchored import AnchoredRecords
     from rtsched_widgets.rules.state import LiveState
 
 
@@ -55,13 +56,50 @@ class _Cell(Rule):
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
         return self.full_found(problem, roster).records()
 
-    def full_found(self, problem: Problem, roster: Roster) -> Found:
+    def _broken_cells(
+        self, problem: Problem, roster: Roster
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Days, shifts, counts and penalties of the violated cells, row-major."""
         count = roster.count
         required = problem.required
         ds, ss = np.nonzero(self.breaks(count, required))
         cs = count[ds, ss]
         weight = self.amount_weight(problem)[ds, ss].astype(float)
         penalties = weight * np.abs(required[ds, ss].astype(np.int64) - cs.astype(np.int64))
+        return ds, ss, cs, penalties
+
+    # -- at most one violation per cell: the validator keeps one int per cell (``anchored``)
+    def anchored(self) -> AnchoredRecords:
+        """This rule: a cell holds at most one violation, rebuilt from the cell and the
+        number of people on it (the value)."""
+        return self
+
+    def n_anchors(self) -> int:
+        return self.t.n_d * self.t.n_s
+
+    def anchor_of(self, key: tuple) -> int:
+        return key[1] * self.t.n_s + key[2]
+
+    def key_at(self, anchor: int) -> tuple:
+        d, s = divmod(anchor, self.t.n_s)
+        return (self.name, d, s)
+
+    def value_at(self, state: LiveState, anchor: int) -> int:
+        d, s = divmod(anchor, self.t.n_s)
+        return state.count[d][s]
+
+    def record_at(self, anchor: int, value: int) -> Violation:
+        d, s = divmod(anchor, self.t.n_s)
+        return self.record(d, s, value)
+
+    def full_values(
+        self, problem: Problem, roster: Roster
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ds, ss, cs, penalties = self._broken_cells(problem, roster)
+        return ds.astype(np.int64) * self.t.n_s + ss, cs, penalties
+
+    def full_found(self, problem: Problem, roster: Roster) -> Found:
+        ds, ss, cs, penalties = self._broken_cells(problem, roster)
 
         def records() -> list[Violation]:
             return [

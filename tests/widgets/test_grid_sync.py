@@ -23,8 +23,8 @@ def assert_mirrors(grid: ScheduleGrid) -> None:
     """The grid's copy of the slots and pins equals the schedule's (nothing left unsent)."""
     fresh = ScheduleGrid(grid.schedule)
     try:
-        assert np.array_equal(grid._slots, grid.schedule.core.slots)
-        assert np.array_equal(grid._pins, fresh._pins)
+        assert np.array_equal(grid._mirror.slots, grid.schedule.core.slots)
+        assert np.array_equal(grid._mirror.pins, fresh._mirror.pins)
     finally:
         fresh.close()
 

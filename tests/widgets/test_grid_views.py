@@ -64,9 +64,9 @@ def test_ten_thousand_hellos_keep_the_newest_views_and_evicted_ones_leave(fake_c
         channel.published.clear()
 
     kept = [f"v{i}" for i in range(N - MAX_VIEWS, N)]
-    assert list(grid._views) == kept  # least recently seen first
-    assert len(grid._selections) <= MAX_VIEWS and set(grid._selections) <= set(kept)
-    assert len(grid._blocks) <= MAX_VIEWS and set(grid._blocks) <= set(kept)
+    assert list(grid._tracker.views) == kept  # least recently seen first
+    assert len(grid._tracker.selections) <= MAX_VIEWS and set(grid._tracker.selections) <= set(kept)
+    assert len(grid._tracker.blocks) <= MAX_VIEWS and set(grid._tracker.blocks) <= set(kept)
     present = sorted({user[i] for i in range(N - MAX_VIEWS, N)})
     assert grid.viewers == present
     # the users of evicted views left the schedule's presence; those still looking did not
@@ -80,9 +80,9 @@ def test_ten_thousand_hellos_keep_the_newest_views_and_evicted_ones_leave(fake_c
     # bye of a kept view forgets it at once; an evicted view that is still open is tracked
     # again by its next message
     channel.receive({"type": "bye", "view_id": kept[-1]})
-    assert kept[-1] not in grid._views
+    assert kept[-1] not in grid._tracker.views
     select(channel, "v0", 3)
-    assert "v0" in grid._views and len(grid._views) == MAX_VIEWS
+    assert "v0" in grid._tracker.views and len(grid._tracker.views) == MAX_VIEWS
     assert grid.selected_block(["v0"]).dates == ("2026-01-08",)
     grid.close()
     session.close()
@@ -94,16 +94,16 @@ def test_seeing_a_view_again_makes_it_the_most_recent(fake_comms):
         channel.receive({"type": "hello", "view_id": f"v{i}", "user": "ann"})
     select(channel, "v0", 1)  # v0 is seen again: v1 is now the least recently seen
     channel.receive({"type": "hello", "view_id": "new", "user": "bob"})
-    assert "v0" in grid._views and "v1" not in grid._views
-    assert list(grid._views)[-2:] == ["v0", "new"]
+    assert "v0" in grid._tracker.views and "v1" not in grid._tracker.views
+    assert list(grid._tracker.views)[-2:] == ["v0", "new"]
     assert grid.viewers == ["ann", "bob"]
     assert grid.presence[0][0] == "ann"
 
 
 def test_a_hello_costs_the_same_however_many_stale_views_came_before(fake_comms):
     grid, channel = open_grid(fake_comms)
-    grid._views = Counting(grid._views)
-    grid._selections = Counting(grid._selections)
+    grid._tracker.views = Counting(grid._tracker.views)
+    grid._tracker.selections = Counting(grid._tracker.selections)
     reads = []
     for i in range(N):
         before = Counting.read
@@ -114,4 +114,4 @@ def test_a_hello_costs_the_same_however_many_stale_views_came_before(fake_comms)
     # no hello reads the views it tracks one by one: the work per hello is the same with 0,
     # MAX_VIEWS or 10,000 stale views behind it
     assert max(reads) == 0, (reads[:3], reads[-3:])
-    assert len(grid._views) == MAX_VIEWS and grid.viewers == ["bob"]
+    assert len(grid._tracker.views) == MAX_VIEWS and grid.viewers == ["bob"]

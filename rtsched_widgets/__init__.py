@@ -2,18 +2,17 @@
 
 The public names are loaded on first use, so ``import rtsched_widgets`` stays light and a name
 whose optional extra is missing fails only when it is used, naming the extra to install.
+Importing the package also wires the layers above the engine (replication, generation) into
+the engine's ports (:mod:`rtsched_widgets._wiring`).
 """
 
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-try:
-    __version__ = version("rtsched_widgets")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+from rtsched_widgets import _wiring  # noqa: F401  (registers the engine's providers)
+from rtsched_widgets._version import __version__
 
 _PUBLIC: dict[str, str] = {
     # model
@@ -41,8 +40,8 @@ _PUBLIC: dict[str, str] = {
     # engine
     "Schedule": "rtsched_widgets.engine.schedule",
     "Policy": "rtsched_widgets.engine.schedule",
-    "SolveJob": "rtsched_widgets.engine.solving",
-    "SolverBusy": "rtsched_widgets.engine.solving",
+    "SolveJob": "rtsched_widgets.solve.solving",
+    "SolverBusy": "rtsched_widgets.solve.solving",
     "OpResult": "rtsched_widgets.engine.result",
     "ERROR_CODES": "rtsched_widgets.engine.result",
     "Assign": "rtsched_widgets.engine.ops",

@@ -329,7 +329,7 @@ class Scheduler:
         the run; refused (``error`` ``"SOLVER_BUSY"``) while another runs."""
         if not self.enable_real_time:
             return dict(_DISABLED)
-        from rtsched_widgets.engine.solving import SolverBusy
+        from rtsched_widgets.solve.solving import SolverBusy
 
         try:
             job = self.schedule.start_solving(

@@ -61,8 +61,8 @@ from rtsched_widgets.collab.conflicts import ConflictQueue
 from rtsched_widgets.collab.locks import lock_target, touched_targets
 from rtsched_widgets.collab.presence import Presence
 from rtsched_widgets.collab.store import LogEntry, StaleVersion, Store, open_store
-from rtsched_widgets.collab.store.codec import record_to_op
-from rtsched_widgets.engine.schedule import StoreBehind
+from rtsched_widgets.collab.store.codec import op_targets, record_to_op
+from rtsched_widgets.engine.pipeline import StoreBehind
 
 if TYPE_CHECKING:
     from rtsched_widgets.engine.history import OpRecord
@@ -293,7 +293,8 @@ class Session:
             for missing in self.store.entries(self.schedule_id, version):
                 if missing.version < entry.version:
                     self._apply_entry(missing)
-        result = self.schedule.apply_remote(entry.version, entry.op)
+        targets = op_targets(entry.op, self.schedule.problem)
+        result = self.schedule.apply_remote(entry.version, entry.op, targets)
         if not result.ok:
             logger.error("remote op %s not applied: %s", entry.op.get("op_id"), result.message)
             raise RuntimeError(f"remote op {entry.op.get('op_id')}: {result.message}")

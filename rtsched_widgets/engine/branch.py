@@ -1,12 +1,10 @@
-"""What-if branches (fork, diff, merge) and running a generation strategy on a schedule."""
+"""What-if branches: fork a schedule, diff two, and the slot writes that merge a branch back."""
 
 from __future__ import annotations
 
-import dataclasses
 import threading
-import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -14,7 +12,7 @@ import pandas as pd
 from rtsched_widgets.engine.events import EventBus
 from rtsched_widgets.engine.history import History
 from rtsched_widgets.engine.latency import LatencyTracker
-from rtsched_widgets.engine.result import OpError, OpResult, failure
+from rtsched_widgets.engine.result import OpError
 
 if TYPE_CHECKING:
     from rtsched_widgets.engine.schedule import Schedule
@@ -54,7 +52,7 @@ def fork(parent: Schedule, user: str | None = None) -> Schedule:
         branch._forked_from = parent.id
         branch._event_extra = None
         branch._op_group = None
-        branch._job = None
+        branch.live_solve = None
         branch._latest_by_user = {}
         branch.collab = None  # a what-if branch is private: no store, no shared session
         branch._remote = None
@@ -122,96 +120,3 @@ def merge_targets(this: Schedule, branch: Schedule) -> list[tuple[int, int, int,
         (int(a), int(b), int(c), int(w))
         for a, b, c, w in zip(dd, ss, kk, theirs[dd, ss, kk], strict=True)
     ]
-
-
-def run_strategy(
-    schedule: Schedule,
-    strategy: str,
-    *,
-    time_limit: float,
-    seed: int,
-    keep: Any,
-    user: str | None,
-    cancel: threading.Event | None,
-) -> OpResult:
-    """Run a generation strategy from the current roster and install its roster as one step."""
-    who = user or schedule.user
-    try:
-        from rtsched_widgets.solve import get_strategy
-    except ImportError as exc:  # pragma: no cover - solve is part of the package
-        return failure("UNAVAILABLE", f"generation is unavailable: {exc}", kind="generate")
-    try:
-        solver = get_strategy(strategy)
-    except (KeyError, ValueError) as exc:
-        return failure("MALFORMED", f"strategy: {exc}", kind="generate", version=schedule.version)
-    if keep == "mandatory":  # mandatory assignments in the roster are always kept by strategies
-        keep = None
-    elif isinstance(keep, str):
-        return failure(
-            "MALFORMED",
-            f"keep: {keep!r} — use 'mandatory', None, a bool mask or a solve.Keep",
-            kind="generate",
-            version=schedule.version,
-        )
-    events = schedule.events
-    events.publish(
-        "generation_started",
-        {"strategy": strategy, "time_limit": time_limit, "seed": seed, "version": schedule.version},
-        who,
-    )
-
-    def progress(info: Any) -> None:
-        events.publish(
-            "generation_progress",
-            {
-                "strategy": info.strategy,
-                "elapsed": info.elapsed,
-                "best_objective": info.best_objective,
-                "best_hard": info.best_hard,
-                "moves_evaluated": info.moves_evaluated,
-                "fraction": info.fraction,
-            },
-            who,
-        )
-
-    t0 = time.perf_counter()
-    try:
-        solved = solver.solve(
-            schedule.problem,
-            roster=schedule.core.copy(),
-            time_limit=time_limit,
-            seed=seed,
-            keep=keep,
-            cancel=cancel,
-            progress=progress,
-        )
-    except ValueError as exc:
-        return failure("MALFORMED", f"generate: {exc}", kind="generate", version=schedule.version)
-    details = {
-        "strategy": strategy,
-        "status": solved.status,
-        "objective": solved.objective,
-        "hard_violations": solved.hard_violations,
-        "elapsed": time.perf_counter() - t0,
-        "seed": seed,
-    }
-    if "chosen" in solved.details:  # what "auto" ran
-        details["chosen"] = solved.details["chosen"]
-    result = schedule._replace_roster(
-        solved.roster,
-        user=who,
-        kind="generate",
-        event_extra=details,
-        label=f"{strategy} ({solved.status}): {{n}} slot(s) changed",
-    )
-    if not result.ok:  # the strategy returned the roster unchanged
-        events.publish("generation_finished", {**details, "version": schedule.version}, who)
-        return OpResult(
-            ok=True,
-            message=f"{strategy}: the roster did not change ({solved.status})",
-            version=schedule.version,
-            kind="generate",
-            user=who,
-            details=details,
-        )
-    return dataclasses.replace(result, details={**result.details, **details})

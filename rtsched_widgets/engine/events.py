@@ -97,7 +97,6 @@ EVENT_TYPES: frozenset[str] = frozenset(
     }
 )
 
-#: The events published when an edit changed the roster (whoever made it, in any process).
 ROSTER_EVENTS: tuple[str, ...] = (
     "assigned",
     "unassigned",
@@ -109,6 +108,30 @@ ROSTER_EVENTS: tuple[str, ...] = (
     "remote_applied",
     "generation_finished",
 )
+"""The events published when an edit changed the roster (whoever made it, in any process).
+
+Their payload (``Event.payload``) holds:
+
+* ``op_id``, ``version``, ``kind``, ``forced``, ``replaced`` (worker ids), ``base_version``,
+  ``undoes`` (undo/redo), plus what the edit's author added (``job``, ``strategy``, ...);
+* ``cells`` — ``[ISO date, post, slot, new worker id or None]`` per changed slot (names, for
+  people and logs);
+* ``slots`` — the same slots as indices, in the same order: ``(day, post, slot, old worker,
+  new worker)`` tuples (day: calendar index; post: shift type index; slot: index within the
+  cell; workers: index into ``problem.workers``, -1 = empty). A view patches exactly these
+  cells, without re-deriving indices from dates;
+* ``introduced`` / ``resolved`` — how many violations the edit added / removed (ints);
+* ``added`` / ``removed`` — those violations: the rule engine's ``Delta`` records
+  (``rules.base.Violation``: ``key``, ``rule``, ``severity``, ``workers``, ``dates``,
+  ``post``, ``message``, ``penalty``). Removing ``removed`` (by key) from the violations
+  before the edit and adding ``added`` gives the violations after it; a violation whose
+  penalty changed appears in both.
+
+``violations_changed`` (published after such an event when violations changed) carries
+``op_id``, ``version``, ``introduced``, ``resolved``, ``hard_delta``, ``soft_delta`` and the
+same ``slots``, ``added`` and ``removed``. The sequences are shared with the engine's result
+(``OpResult.slots``, ``OpResult.introduced``/``resolved``): read them, never modify them.
+"""
 
 _GLOB_CHARS = frozenset("*?[")
 _EVENT_BYTES = 256  # an Event, its payload mapping and its dict, give or take
@@ -147,10 +170,11 @@ class Event:
     """One published event.
 
     ``type`` is one of the bus's allowed types; ``payload`` is a read-only mapping (a copy of
-    what the publisher passed); ``user`` is who caused it (``None`` for the system); ``time`` is
-    ``time.time()`` at publication (seconds since the epoch, UTC); ``seq`` is the publishing bus's
-    sequence number (1, 2, 3, ...); ``schedule_id`` is the publishing bus's schedule id, also when
-    the event is observed on a parent bus.
+    what the publisher passed; for the roster-change events see :data:`ROSTER_EVENTS`);
+    ``user`` is who caused it (``None`` for the system); ``time`` is ``time.time()`` at
+    publication (seconds since the epoch, UTC); ``seq`` is the publishing bus's sequence number
+    (1, 2, 3, ...); ``schedule_id`` is the publishing bus's schedule id, also when the event is
+    observed on a parent bus.
     """
 
     type: str

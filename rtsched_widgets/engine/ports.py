@@ -3,23 +3,49 @@
 ``RuleEngine`` is what a :class:`~rtsched_widgets.engine.schedule.Schedule` asks of the rule
 engine that keeps its violations (``rtsched_widgets.rules.Validator`` is the implementation);
 ``Replication`` is what it asks of the collaboration session that shares it through a store
-(``rtsched_widgets.collab.sync.Session``). Both are structural: anything with these methods
+(``rtsched_widgets.collab.sync.Session``). All are structural: anything with these methods
 fits, and mypy checks every call the engine makes through them.
+
+The layers above the engine (``solve`` and ``collab``) are reached only through two
+providers, registered here by the package's composition root
+(:mod:`rtsched_widgets._wiring`, imported by ``rtsched_widgets/__init__.py``) and never
+imported by the engine:
+
+* :class:`ReplicationProvider` — starts a collaboration session on a schedule
+  (``Schedule(problem, store=...)``, :meth:`Schedule.collaborate`) and checks schedule ids
+  with the store's rules;
+* :class:`SolvingProvider` — runs generation strategies for :meth:`Schedule.generate`,
+  :meth:`Schedule.start_solving` (a :class:`LiveSolve`) and :meth:`Schedule.repair`.
+
+:func:`provide` registers them; :func:`replication` and :func:`solving` return them (a
+RuntimeError names the missing one when the package was imported without its root).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from rtsched_widgets.engine.result import OpResult
+    from rtsched_widgets.engine.schedule import Schedule
     from rtsched_widgets.model.roster import Roster
     from rtsched_widgets.rules.base import Change, Delta, Score, Violation
 
-__all__ = ["Replication", "RuleEngine"]
+__all__ = [
+    "LiveSolve",
+    "Replication",
+    "ReplicationProvider",
+    "RuleEngine",
+    "SolvingProvider",
+    "provide",
+    "replication",
+    "solving",
+]
 
 
 class RuleEngine(Protocol):
@@ -88,8 +114,8 @@ class Replication(Protocol):
         process wrote first)."""
         ...
 
-    def catch_up(self) -> None:
-        """Apply what other processes wrote since."""
+    def catch_up(self) -> int:
+        """Apply what other processes wrote since; how many ops that was."""
         ...
 
     def check_locks(self, slot_changes: Any, user: str) -> None:
@@ -107,3 +133,127 @@ class Replication(Protocol):
     def close(self) -> None:
         """Leave the session."""
         ...
+
+
+class ReplicationProvider(Protocol):
+    """What starts replication (``rtsched_widgets.collab``) on a schedule."""
+
+    def check_id(self, value: Any, field_name: str) -> str:
+        """``value`` when it is a valid schedule id in a store; ValueError naming
+        ``field_name`` otherwise."""
+        ...
+
+    def attach(self, schedule: Schedule, store: Any, options: Mapping[str, Any]) -> Replication:
+        """Start the collaboration session of ``schedule`` on ``store`` (None: in memory, this
+        process) with the session ``options``; it is ``schedule.collab`` once this returns."""
+        ...
+
+
+class LiveSolve(Protocol):
+    """A live solve running beside people's edits (``rtsched_widgets.solve.solving.SolveJob``):
+    ``id`` names the run, ``user`` started it, ``strategy`` is the strategy's name,
+    ``time_limit`` its seconds; ``result`` is its outcome once it ended (None before)."""
+
+    id: str
+    user: str
+    strategy: str
+    time_limit: float
+    result: Any
+
+    @property
+    def running(self) -> bool:
+        """True until the run ended and its last merge is applied."""
+        ...
+
+    def stop(self, user: str | None = None) -> bool:
+        """Ask the run to stop (False when it had already ended)."""
+        ...
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` seconds for the end of the run; True when it ended."""
+        ...
+
+
+class SolvingProvider(Protocol):
+    """What runs generation strategies on a schedule (``rtsched_widgets.solve``); each call is
+    documented by the :class:`~rtsched_widgets.engine.schedule.Schedule` method of its name."""
+
+    def generate(
+        self,
+        schedule: Schedule,
+        strategy: str,
+        *,
+        time_limit: float,
+        seed: int,
+        keep: Any,
+        user: str | None,
+        cancel: threading.Event | None,
+    ) -> OpResult:
+        """Run ``strategy`` and install its roster as one edit (``Schedule.generate``)."""
+        ...
+
+    def start(
+        self,
+        schedule: Schedule,
+        strategy: Any,
+        *,
+        time_limit: float,
+        seed: int,
+        scope: object,
+        user: str,
+    ) -> LiveSolve:
+        """Start a live solve (``Schedule.start_solving``)."""
+        ...
+
+    def repair(
+        self,
+        schedule: Schedule,
+        scope: object,
+        *,
+        time_limit: float,
+        max_changes: int | None,
+        strategy: Any,
+        change_cost: float,
+        seed: int,
+        user: str,
+    ) -> OpResult:
+        """Re-plan inside ``scope`` with as few changes as pay (``Schedule.repair``)."""
+        ...
+
+
+_providers: dict[str, Any] = {}
+
+
+def provide(
+    *,
+    replication: ReplicationProvider | None = None,
+    solving: SolvingProvider | None = None,
+) -> None:
+    """Register the providers of the layers above the engine (those given replace the ones
+    registered before)."""
+    if replication is not None:
+        _providers["replication"] = replication
+    if solving is not None:
+        _providers["solving"] = solving
+
+
+def _provider(name: str) -> Any:
+    try:
+        return _providers[name]
+    except KeyError:
+        raise RuntimeError(
+            f"no {name} provider is registered — import rtsched_widgets (its composition "
+            "root, rtsched_widgets._wiring, registers them)"
+        ) from None
+
+
+def replication() -> ReplicationProvider:
+    """The registered :class:`ReplicationProvider`."""
+    found: ReplicationProvider = _provider("replication")
+    return found
+
+
+def solving() -> SolvingProvider:
+    """The registered :class:`SolvingProvider`."""
+    found: SolvingProvider = _provider("solving")
+    return found

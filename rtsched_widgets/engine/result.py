@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +75,22 @@ class OpResult:
     dicts (``kind`` = ``"assign"``, ``"move"`` or ``"swap"`` plus the fields of that op and its
     score delta). ``forced`` is True when hard violations were accepted with ``force=True``.
     ``cells`` lists the changed slots as ``(date, post, slot)``.
+
+    What a view needs to patch itself without re-diffing (indices, as the roster holds them):
+
+    * ``slots`` — every slot the edit changed (for a preview: would change), in the order they
+      were written, as ``(day, post, slot, old worker, new worker)`` index tuples (day: index
+      into the calendar; post: shift type index; slot: index within the cell; workers: index
+      into ``problem.workers``, -1 for an empty slot). The same sequence as the edit's event
+      payload ``"slots"``; empty when nothing changed (refusals, ``NO_CHANGE``). Read it, never
+      modify it.
+    * :attr:`changed_cells` — the distinct ``(day, post)`` cells of ``slots``, derived on
+      first read.
+    * ``introduced`` / ``resolved`` — the rule engine's ``Delta`` records of the violations
+      the edit added / removed (each with its ``key`` and anchors: ``rule``, ``workers``,
+      ``dates``, ``post``); applying them to the violations before the edit (remove
+      ``resolved`` by key, add ``introduced``) gives the violations after it. A violation whose
+      penalty changed appears in both.
     """
 
     ok: bool
@@ -94,9 +110,15 @@ class OpResult:
     hard_delta: int = 0
     soft_delta: float = 0.0
     details: dict[str, Any] = field(default_factory=dict)
+    slots: Sequence[tuple[int, int, int, int, int]] = ()
 
     def __bool__(self) -> bool:
         return self.ok
+
+    @property
+    def changed_cells(self) -> tuple[tuple[int, int], ...]:
+        """The distinct ``(day, post)`` index pairs of :attr:`slots`, in first-seen order."""
+        return tuple(dict.fromkeys((d, s) for d, s, _k, _old, _new in self.slots))
 
     @property
     def suggestions_frame(self) -> pd.DataFrame:
@@ -117,6 +139,7 @@ class OpResult:
             "preview": self.preview,
             "replaced": list(self.replaced),
             "cells": [list(c) for c in self.cells],
+            "slots": [list(c) for c in self.slots],
             "hard_delta": int(self.hard_delta),
             "soft_delta": float(self.soft_delta),
             "introduced": [violation_dict(v) for v in self.introduced],
@@ -149,11 +172,12 @@ applied_result: Callable[..., OpResult] = frozen_builder(
         "hard_delta",
         "soft_delta",
         "details",
+        "slots",
     ),
     {"ok": True, "suggestions": (), "error": None, "preview": False},
 )
 """``applied_result(message, op_id, version, introduced, resolved, replaced, forced, kind,
-user, cells, hard_delta, soft_delta, details)``: the ``OpResult`` of an applied edit (``ok``
+user, cells, hard_delta, soft_delta, details, slots)``: the ``OpResult`` of an applied edit (``ok``
 True, no error, no suggestions, not a preview), equal to ``OpResult(ok=True, ...)``."""
 
 

@@ -1,44 +1,32 @@
 """``Schedule``: the facade users touch — edits, validation, suggestions, history, events.
 
-Every edit, whoever makes it, takes one path (:meth:`Schedule._run`):
-
-1. the operation is parsed and its addresses resolved (bad input -> a failed ``OpResult``)
-   into a plan of slot and worker changes by the schedule's
-   :class:`~rtsched_widgets.engine.planning.Planner`;
-2. access checks: optimistic concurrency against ``base_version`` when the policy asks for it
-   (the seam where locks plug in);
-3. the validator previews the violations the change would introduce and resolve;
-4. the policy decides: apply, block (hard violation, pinned cell) or apply forced;
-5. the roster changes, the validator commits the delta, history records the op with its
-   inverse, and the shared session (``collab.persist``) hands it to the store first;
-6. the schedule's event bus publishes one event for the op (plus ``violations_changed`` when
-   violations changed);
-7. an :class:`~rtsched_widgets.engine.result.OpResult` is returned.
-
-A refused edit changes nothing: not the roster, not the validator, not the history, not the
-versions; it only publishes ``op_rejected``.
+A schedule holds the edit state of one roster (``core``, ``validator``, ``oplog``, ``events``,
+versions) and answers reads. Its parts live in modules of their own, each named by what it
+does: the path every edit takes (:mod:`~rtsched_widgets.engine.pipeline`), undo and redo
+(:mod:`~rtsched_widgets.engine.undo`), planning an op into index changes
+(:mod:`~rtsched_widgets.engine.planning`), branches (:mod:`~rtsched_widgets.engine.branch`),
+absences (:mod:`~rtsched_widgets.engine.absence`), suggestions and analytics. Replication and
+generation belong to the layers above the engine (``collab`` and ``solve``) and are reached
+through the ports of :mod:`rtsched_widgets.engine.ports`; the engine imports neither.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from rtsched_widgets.engine.absence import AvailabilityChange, revert_absence
+from rtsched_widgets.engine import ports
 from rtsched_widgets.engine.events import EventBus
-from rtsched_widgets.engine.history import History, OpRecord
+from rtsched_widgets.engine.history import History
 from rtsched_widgets.engine.latency import LatencyTracker
 from rtsched_widgets.engine.ops import (
-    OP_TYPES,
     Bulk,
     Op,
     cell,
@@ -48,40 +36,23 @@ from rtsched_widgets.engine.ops import (
     new_unassign,
     parse_op,
 )
-from rtsched_widgets.engine.planning import Plan, Planner, SetSlots
-from rtsched_widgets.engine.ports import RuleEngine
-from rtsched_widgets.engine.result import OpError, OpResult, applied_result, failure
-from rtsched_widgets.engine.slot_record import SlotRecord, group_record, slot_record
-from rtsched_widgets.limits import EVENT_HISTORY_BYTES, MAX_ID_LENGTH, abbreviate, clip
+from rtsched_widgets.engine.pipeline import EVENT_OF_KIND, StoreBehind, apply_remote, run_edit
+from rtsched_widgets.engine.planning import Planner, SetSlots
+from rtsched_widgets.engine.ports import LiveSolve, RuleEngine
+from rtsched_widgets.engine.result import OpError, OpResult, failure
+from rtsched_widgets.engine.slot_record import group_record
+from rtsched_widgets.engine.undo import revert
+from rtsched_widgets.limits import EVENT_HISTORY_BYTES, MAX_ID_LENGTH, abbreviate
 from rtsched_widgets.model.roster import Roster
 
 if TYPE_CHECKING:
     from rtsched_widgets.engine.analytics import Analytics
-    from rtsched_widgets.engine.solving import SolveJob
     from rtsched_widgets.model.problem import Problem
-    from rtsched_widgets.solve.base import Strategy
 
-__all__ = ["CONFLICT_POLICIES", "Policy", "Schedule", "StoreBehind"]
+__all__ = ["CONFLICT_POLICIES", "EVENT_OF_KIND", "Policy", "Schedule", "StoreBehind"]
 
 #: Accepted values of ``Policy.conflicts`` (see :mod:`rtsched_widgets.collab.conflicts`).
 CONFLICT_POLICIES: tuple[str, ...] = ("reject", "last_writer_wins", "manual")
-
-#: Event published for each applied op kind.
-EVENT_OF_KIND: dict[str, str] = {
-    "assign": "assigned",
-    "unassign": "unassigned",
-    "swap": "swapped",
-    "move": "moved",
-    "bulk": "bulk_applied",
-    "merge": "bulk_applied",
-    "undo": "undone",
-    "redo": "redone",
-    "generate": "generation_finished",
-}
-
-
-_PLANNED = (*OP_TYPES, SetSlots)
-"""What ``_run`` plans as it is (anything else goes through ``parse_op``)."""
 
 
 @dataclass(frozen=True)
@@ -175,11 +146,9 @@ class Schedule:
                 roster = roster.copy(problem)
         shared = store is not None and store != "memory"
         if schedule_id is not None:
-            from rtsched_widgets.collab.store.base import check_id
-
             where = f" of store {abbreviate(store)}" if shared else ""
             try:
-                check_id(schedule_id, f"schedule_id{where}")
+                ports.replication().check_id(schedule_id, f"schedule_id{where}")
             except ValueError as exc:
                 raise ValueError(
                     f"{exc} (or leave schedule_id out for {'main' if shared else 'a new id'})"
@@ -214,29 +183,28 @@ class Schedule:
         self._forked_from: str | None = None
         self._event_extra: dict[str, Any] | None = None
         self._op_group: str | None = None  # ops committed meanwhile are one undo step
-        self._job: Any = None  # the running SolveJob (engine.solving)
+        #: The live solve of this schedule (set by the solve layer under :attr:`lock`; see
+        #: :meth:`start_solving`), or None.
+        self.live_solve: LiveSolve | None = None
         self._latest_by_user: dict[str, int] = {}
         self.planner = Planner(self.core)
         self._ids, self._iso = self.planner.ids, self.planner.iso
         self._names = (self._iso, self._ids)  # what a SlotRecord names its cells with
         # element view of problem.mandatory (see Roster's notes on memoryviews)
         self._mandatory = np.ascontiguousarray(problem.mandatory).data
-        #: The collaboration session (:class:`rtsched_widgets.collab.sync.Session`) or None.
+        #: The collaboration session (:class:`rtsched_widgets.collab.sync.Session`, through the
+        #: :class:`~rtsched_widgets.engine.ports.Replication` port) or None.
         self.collab: Any = None
         self._remote: dict[str, Any] | None = None
         if shared:
-            from rtsched_widgets.collab.sync import attach
-
-            attach(self, store, **(session_options or {}))
+            ports.replication().attach(self, store, session_options or {})
 
     def collaborate(self, **options: Any) -> Any:
         """The collaboration session (users, presence, locks, conflicts) — started without a
         store (in memory, this process) when the schedule has none yet. ``options`` go to
         :class:`rtsched_widgets.collab.sync.Session` (``lock_ttl``, ``presence_ttl``)."""
         if self.collab is None:
-            from rtsched_widgets.collab.sync import attach
-
-            attach(self, None, **options)
+            ports.replication().attach(self, None, options)
         elif options:
             raise TypeError(f"collaborate: options {sorted(options)} given to a started session")
         return self.collab
@@ -268,8 +236,8 @@ class Schedule:
             return self._merge(op, force=force, user=user, base_version=base_version)
         if reason is not None and not isinstance(reason, str):
             return failure("MALFORMED", "reason: give a str", version=self.version)
-        return self._run(
-            op, force=force, user=user, base_version=base_version, reason=reason or None
+        return run_edit(
+            self, op, force=force, user=user, base_version=base_version, reason=reason or None
         )
 
     def preview(
@@ -280,334 +248,7 @@ class Schedule:
         ``ok`` says whether the op would be applied; ``introduced``/``resolved`` are the
         violations it would add/remove; ``op_id`` is None and ``version`` the current version.
         """
-        return self._run(op, force=force, user=user, base_version=None, dry=True)
-
-    def _run(
-        self,
-        op: Any,
-        *,
-        force: bool,
-        user: str | None,
-        base_version: int | None,
-        dry: bool = False,
-        kind: str | None = None,
-        undoes: OpRecord | None = None,
-        checks: bool = True,
-        reason: str | None = None,
-    ) -> OpResult:
-        t0 = time.perf_counter_ns()
-        if user is not None and (
-            not isinstance(user, str) or not user or len(user) > MAX_ID_LENGTH
-        ):
-            return failure(
-                "MALFORMED",
-                f"user: {abbreviate(user)} is not a user name — give a non-empty str of at most "
-                f"{MAX_ID_LENGTH} characters (or None for {self.user!r})",
-                kind=getattr(op, "kind", kind or ""),
-                version=self.version,
-                preview=dry,
-            )
-        who = user or self.user
-        with self._lock:
-            try:
-                if not isinstance(op, _PLANNED):  # an Op (or SetSlots) as it is
-                    op = parse_op(op)
-                op_kind = kind or op.kind
-                if not isinstance(force, bool):
-                    raise OpError("MALFORMED", "force: give True or False")
-                while True:
-                    plan = self.planner.plan(op, op_kind)
-                    # a replicated op was checked by its author's replica; without a store
-                    # or a base version there is nothing to check
-                    if self._remote is None and (
-                        self.collab is not None or base_version is not None
-                    ):
-                        self._check_access(plan, who, base_version, op, force)
-                    try:
-                        result = self._decide_and_commit(
-                            plan, op, who, force, base_version, dry, undoes, checks, reason
-                        )
-                    except StoreBehind:  # another process wrote first: catch up, re-check
-                        self.collab.catch_up()
-                        if undoes is not None:
-                            raise OpError(
-                                "STALE", f"the store moved on during this {op_kind} — retry it"
-                            ) from None
-                        continue
-                    break
-            except OpError as err:
-                result = failure(
-                    err.code,
-                    err.message,
-                    kind=getattr(op, "kind", kind or ""),
-                    version=self.version,
-                    user=who,
-                    preview=dry,
-                    **err.extra,
-                )
-                if not dry:
-                    self._publish(
-                        "op_rejected",
-                        {
-                            "kind": result.kind,
-                            "error": result.error,
-                            "message": result.message,
-                            "version": self.version,
-                        },
-                        who,
-                    )
-        if not dry:
-            self.latency.record_ns(result.kind or "invalid", time.perf_counter_ns() - t0)
-        return result
-
-    def _check_access(
-        self,
-        plan: Plan,
-        user: str,
-        base_version: int | None,
-        op: Any = None,
-        force: bool = False,
-    ) -> None:
-        """Step 2 of the path, for a local op with a store or a base version: locks and
-        optimistic concurrency (raise OpError to refuse)."""
-        collab = self.collab
-        if collab is not None:
-            collab.check_locks(plan.slot_changes, user)
-        if base_version is None:
-            return
-        if isinstance(base_version, bool) or not isinstance(base_version, int):
-            raise OpError("MALFORMED", "base_version: give the schedule version as an int")
-        if not (self.policy.check_stale or collab is not None):
-            return
-        if self.policy.conflicts == "last_writer_wins":
-            return
-        stale = self._stale_cells(plan.slot_changes, base_version)
-        if not stale:
-            return
-        if self.policy.conflicts == "manual" and collab is not None and hasattr(op, "to_dict"):
-            c = collab.queue_conflict(user, op.to_dict(), base_version, force, stale)
-            raise OpError(
-                "CONFLICT_QUEUED",
-                f"{stale[0]['cell']} changed after your version {base_version}: your edit is "
-                f"queued as conflict {c.id} for someone to accept or reject",
-                details={"conflict_id": c.id, "current": stale},
-            )
-        first = stale[0]
-        now = ", ".join(first["current"]) or "(empty)"
-        raise OpError(
-            "STALE",
-            f"{first['cell']} changed at version {first['version']} after your version "
-            f"{base_version} (now: {now}) — reload and retry",
-            details={"current": stale},
-        )
-
-    def _decide_and_commit(
-        self,
-        plan: Plan,
-        op: Any,
-        user: str,
-        force: bool,
-        base_version: int | None,
-        dry: bool,
-        undoes: OpRecord | None,
-        checks: bool = True,
-        reason: str | None = None,
-    ) -> OpResult:
-        """Steps 3–4 (``checks=False``: a pure rollback, applied like a forced op without
-        being marked forced)."""
-        p, policy = self.problem, self.policy
-        skip = force or not checks
-        if force and not policy.allow_force:
-            raise OpError(
-                "FORCE_NOT_ALLOWED", "force=True is not allowed by this schedule's policy"
-            )
-        if policy.protect_pinned and not skip:
-            for w, d, old, new in plan.changes:
-                if old >= 0 and new < 0 and self._mandatory[w, d]:
-                    raise OpError(
-                        "PINNED",
-                        f"{p.workers[w].id} must work {p.calendar.iso(d)} (mandatory day, "
-                        "pinned) — move them within that date, or pass force=True",
-                    )
-        delta = None
-        if dry:
-            gate = True
-        elif policy.block_hard and not skip:
-            gate = self.validator.may_introduce_hard(plan.changes)
-        else:
-            gate = False
-        if gate:
-            delta = self.validator.preview(plan.changes)
-            hard_new = [v for v in delta.introduced if v.severity == "hard"]
-            if hard_new and policy.block_hard and not skip:
-                first = hard_new[0].message
-                more = f" (and {len(hard_new) - 1} more)" if len(hard_new) > 1 else ""
-                raise OpError(
-                    "HARD_VIOLATION",
-                    f"refused: {first}{more} — pass force=True to apply anyway",
-                    introduced=tuple(delta.introduced),
-                    resolved=tuple(delta.resolved),
-                    hard_delta=int(delta.hard),
-                    soft_delta=float(delta.soft),
-                    suggestions=tuple(self._alternatives(op, plan)),
-                )
-        if dry:
-            assert delta is not None
-            return OpResult(
-                ok=True,
-                message=f"would apply: {plan.message}",
-                version=self.version,
-                introduced=tuple(delta.introduced),
-                resolved=tuple(delta.resolved),
-                replaced=tuple(p.workers[w].id for w in plan.replaced),
-                kind=plan.kind,
-                user=user,
-                preview=True,
-                forced=force,
-                cells=self._cells(plan),
-                hard_delta=int(delta.hard),
-                soft_delta=float(delta.soft),
-            )
-        if force and reason:
-            plan.message = f"{plan.message} (forced: {clip(reason, 300)})"
-        return self._commit(plan, user, force, base_version, undoes)
-
-    def _cells(self, plan: Plan) -> tuple[tuple[str, int, int], ...]:
-        iso = self._iso
-        return tuple((iso[d], s, k) for d, s, k, _, _ in plan.slot_changes)
-
-    def _commit(
-        self,
-        plan: Plan,
-        user: str,
-        forced: bool,
-        base_version: int | None,
-        undoes: OpRecord | None,
-    ) -> OpResult:
-        """Step 5–7: persist (a shared store first: nothing changes when it refuses), change
-        the roster, commit the validator, record, publish."""
-        remote = self._remote
-        version = self.version + 1
-        op_id = f"{self.id}-{version}" if remote is None else str(remote["op_id"])
-        ids, iso = self._ids, self._iso
-        slot_changes = plan.slot_changes
-        cells_l: list[tuple[str, int, int]] = []
-        event_cells: list[list[Any]] = []
-        for d, s, k, _old, new in slot_changes:
-            day = iso[d]
-            cells_l.append((day, s, k))
-            event_cells.append([day, s, k, ids[new] if new >= 0 else None])
-        cells = tuple(cells_l)
-        replaced = tuple([ids[w] for w in plan.replaced]) if plan.replaced else ()
-        rec = slot_record(
-            op_id,
-            version,
-            user,
-            time.time() if remote is None else float(remote["ts"]),
-            plan.kind,
-            slot_changes[0] if len(slot_changes) == 1 else tuple(chain.from_iterable(slot_changes)),
-            self._names,
-            forced,
-            plan.message,
-            undoes.op_id if undoes is not None else None,
-        )
-        if remote is None and self.collab is not None:
-            self.collab.persist(rec)  # to the shared store; may raise StoreBehind first
-        roster = self.core
-        for d, s, k, old, _ in slot_changes:
-            if old >= 0:
-                roster.clear(d, s, k)
-        for d, s, k, _, new in slot_changes:
-            if new >= 0:
-                roster.place(new, d, s, k)
-        delta = self.validator.commit(plan.changes)
-        self.version = version
-        self._latest_by_user[user] = version
-        cell_versions = self._cell_versions
-        for d, s, _, _, _ in slot_changes:
-            cell_versions[d, s] = version
-        if undoes is None:
-            self.oplog.record(rec, self._op_group)
-        elif plan.kind == "undo":
-            self.oplog.mark_undone(undoes.op_id, rec)
-        else:
-            self.oplog.mark_redone(undoes.op_id, rec)
-        introduced, resolved = delta.introduced, delta.resolved
-        payload = {
-            "op_id": op_id,
-            "version": version,
-            "kind": plan.kind,
-            "cells": event_cells,
-            "introduced": len(introduced),
-            "resolved": len(resolved),
-            "forced": forced,
-            "replaced": list(replaced),
-            "base_version": base_version,
-        }
-        if undoes is not None:
-            payload["undoes"] = undoes.op_id
-        if self._event_extra:
-            payload.update(self._event_extra)
-        event_type = EVENT_OF_KIND.get(plan.kind, "bulk_applied")
-        if remote is not None:
-            event_type = "remote_applied"
-        self.events.publish_owned(event_type, payload, user)
-        hard_delta, soft_delta = int(delta.hard), float(delta.soft)
-        if introduced or resolved:
-            self.events.publish_owned(
-                "violations_changed",
-                {
-                    "op_id": op_id,
-                    "version": version,
-                    "introduced": len(introduced),
-                    "resolved": len(resolved),
-                    "hard_delta": hard_delta,
-                    "soft_delta": soft_delta,
-                },
-                user,
-            )
-        return applied_result(
-            plan.message
-            + (
-                " (forced)" if forced and delta.hard > 0 and "(forced: " not in plan.message else ""
-            ),
-            op_id,
-            version,
-            tuple(introduced),
-            tuple(resolved),
-            replaced,
-            forced,
-            plan.kind,
-            user,
-            cells,
-            hard_delta,
-            soft_delta,
-            {"base_version": base_version} if base_version is not None else {},
-        )
-
-    def _stale_cells(self, slot_changes: Any, base_version: int) -> list[dict[str, Any]]:
-        """The cells of a change that changed after ``base_version``, with what they hold."""
-        out: list[dict[str, Any]] = []
-        seen: set[tuple[int, int]] = set()
-        for d, s, _k, _old, _new in slot_changes:
-            v = int(self.cell_version[d, s])
-            if v <= base_version or (d, s) in seen:
-                continue
-            seen.add((d, s))
-            cap = int(self.problem.maximum[d, s])
-            current = [self._ids[w] for w in self.core.slots[d, s, :cap] if w >= 0]
-            by = next((r.user for r in reversed(self.oplog.records()) if r.version == v), None)
-            out.append(
-                {
-                    "cell": self.planner.label(d, s),
-                    "date": self._iso[d],
-                    "post": int(s),
-                    "version": v,
-                    "current": current,
-                    "by": by,
-                }
-            )
-        return out
+        return run_edit(self, op, force=force, user=user, base_version=None, dry=True)
 
     # ------------------------------------------------------------------ the replication seam
     @property
@@ -631,49 +272,56 @@ class Schedule:
         edits); a snapshot restores it in place."""
         return self._latest_by_user
 
-    def apply_remote(self, version: int, op: Mapping[str, Any]) -> OpResult:
+    def apply_remote(
+        self,
+        version: int,
+        op: Mapping[str, Any],
+        targets: list[tuple[int, int, int, int]],
+    ) -> OpResult:
         """Apply an op of the shared store's log (written by any replica) at ``version``,
         through the edit path as it was decided by its author: no rule, lock or version check;
-        recorded with its author, id and time; published as ``remote_applied``."""
-        from rtsched_widgets.collab.store.codec import op_targets
+        recorded with its author, id and time; published as ``remote_applied``. ``op`` is the
+        store's op (``kind``, ``user``, ``op_id``, ``ts``, ``message``, ``undoes``);
+        ``targets`` its slot writes ``(day, post, slot, worker index or -1)``, decoded by the
+        replication layer."""
+        return apply_remote(self, version, op, targets)
 
-        targets = op_targets(op, self.problem)
-        kind = str(op.get("kind") or "bulk")
+    def set_slots(
+        self,
+        op: SetSlots,
+        *,
+        user: str | None = None,
+        force: bool = False,
+        checked: bool = True,
+        group: str | None = None,
+        event_extra: Mapping[str, Any] | None = None,
+    ) -> OpResult:
+        """Write ``op``'s slots (``(day, post, slot, worker index or -1)`` targets) as one edit
+        of kind ``op.kind`` through the edit path.
+
+        ``checked=False``: applied without the policy's rule and pinned-cell checks and not
+        marked forced (what a live solve's merge or a repair, which check their own changes,
+        ask for). ``group``: edits made with the same group id undo as one step (a live
+        solve's merges). ``event_extra``: added to the payload of the edit's event."""
         with self._lock:
-            if version != self.version + 1:
-                raise ValueError(f"remote op at version {version}, schedule at {self.version}")
-            undoes = self.oplog.get(op["undoes"]) if op.get("undoes") else None
-            if undoes is not None:
-                want = self.oplog.undo_candidate if kind == "undo" else self.oplog.redo_candidate
-                top = want(undoes.user)
-                if top is None or top.op_id != undoes.op_id:
-                    undoes = None  # not on the author's stack here: record as a plain op
-            self._remote = dict(op)
-            self._event_extra = {"remote_kind": kind, "origin": op.get("op_id")}
+            self._op_group = group
+            self._event_extra = dict(event_extra) if event_extra else None
             try:
-                return self._run(
-                    SetSlots(targets, kind, str(op.get("message") or "")),
-                    force=False,
-                    user=str(op.get("user") or "anonymous"),
+                return run_edit(
+                    self,
+                    op,
+                    force=force,
+                    user=user,
                     base_version=None,
-                    kind=kind,
-                    undoes=undoes,
-                    checks=False,
+                    kind=op.kind,
+                    checks=checked,
                 )
             finally:
-                self._remote = None
+                self._op_group = None
                 self._event_extra = None
 
     def _publish(self, type_: str, payload: dict[str, Any], user: str | None) -> None:
         self.events.publish(type_, payload, user)
-
-    def _alternatives(self, op: Any, plan: Plan) -> list[dict[str, Any]]:
-        from rtsched_widgets.engine.suggestions import alternatives
-
-        try:
-            return alternatives(self, op, plan.changes, k=self.policy.suggestions)
-        except OpError:
-            return []
 
     # ------------------------------------------------------------------ the operations
     def assign(
@@ -693,8 +341,12 @@ class Schedule:
         :meth:`move`/:meth:`swap`); a full one-slot cell has its occupant replaced (reported in
         ``OpResult.replaced``); a full multi-slot cell needs an explicit ``slot``.
         """
-        return self._run(
-            new_assign(worker, date, post, slot), force=force, user=user, base_version=base_version
+        return run_edit(
+            self,
+            new_assign(worker, date, post, slot),
+            force=force,
+            user=user,
+            base_version=base_version,
         )
 
     def unassign(
@@ -709,7 +361,8 @@ class Schedule:
         base_version: int | None = None,
     ) -> OpResult:
         """Empty a slot of ``(date, post)`` — see :class:`~rtsched_widgets.engine.ops.Unassign`."""
-        return self._run(
+        return run_edit(
+            self,
             new_unassign(date, post, slot, worker),
             force=force,
             user=user,
@@ -730,7 +383,7 @@ class Schedule:
             op = new_swap(cell(a, "a"), cell(b, "b"))
         except OpError as err:
             return failure(err.code, err.message, kind="swap", version=self.version)
-        return self._run(op, force=force, user=user, base_version=base_version)
+        return run_edit(self, op, force=force, user=user, base_version=base_version)
 
     def move(
         self,
@@ -746,7 +399,7 @@ class Schedule:
             op = new_move(cell(src, "src"), cell(dst, "dst"))
         except OpError as err:
             return failure(err.code, err.message, kind="move", version=self.version)
-        return self._run(op, force=force, user=user, base_version=base_version)
+        return run_edit(self, op, force=force, user=user, base_version=base_version)
 
     def bulk(
         self,
@@ -775,7 +428,7 @@ class Schedule:
                 user or self.user,
             )
             return result
-        return self._run(op, force=force, user=user, base_version=base_version)
+        return run_edit(self, op, force=force, user=user, base_version=base_version)
 
     # ------------------------------------------------------------------ undo / redo
     def undo(self, user: str | None = None, *, force: bool = False) -> OpResult:
@@ -811,7 +464,7 @@ class Schedule:
                 version=self.version,
                 user=who,
             )
-        return self._revert(rec, who, "undo", force)
+        return revert(self, rec, who, "undo", force)
 
     def redo(self, user: str | None = None, *, force: bool = False) -> OpResult:
         """Re-apply ``user``'s most recently undone edit (same checks as :meth:`undo`)."""
@@ -832,77 +485,7 @@ class Schedule:
                 version=self.version,
                 user=who,
             )
-        return self._revert(rec, who, "redo", force)
-
-    def _revert(self, rec: OpRecord, who: str, kind: str, force: bool) -> OpResult:
-        if type(rec) is OpRecord and isinstance(rec.inverse, AvailabilityChange):
-            return revert_absence(self, rec, who, kind)
-        if isinstance(rec, SlotRecord) and rec.holds_its_result(self.core.worker_at):
-            conflicts = []  # the common case, answered without naming the cells
-        else:
-            conflicts = self.oplog.conflicts(rec, self._cell_value)
-        if conflicts:
-            parts = []
-            for c in conflicts[:5]:
-                by = self._last_writer(c.cell, after_version=rec.version)
-                where: Any = c.cell
-                parts.append(
-                    f"{where[0]}/{self.problem.shift_types[where[1]].id}[{where[2]}] is now "
-                    f"{c.actual or '(empty)'} instead of {c.expected or '(empty)'}"
-                    + (f" (changed by {by})" if by else "")
-                )
-            message = (
-                f"cannot {kind} {rec.op_id} ({rec.message}): its cells changed since — "
-                + "; ".join(parts)
-            )
-            result = failure(
-                "UNDO_CONFLICT",
-                message,
-                kind=kind,
-                version=self.version,
-                user=who,
-                details={"op_id": rec.op_id, "conflicts": [list(c) for c in conflicts]},
-            )
-            self._publish(
-                "op_rejected",
-                {
-                    "kind": kind,
-                    "error": "UNDO_CONFLICT",
-                    "message": message,
-                    "version": self.version,
-                },
-                who,
-            )
-            return result
-        return self._run(
-            SetSlots(rec.inverse, kind, f"{kind} of {rec.op_id} ({rec.message})"),
-            force=force,
-            user=who,
-            base_version=None,
-            kind=kind,
-            undoes=rec,
-            checks=self._others_since(rec, who),
-        )
-
-    def _others_since(self, rec: OpRecord, who: str) -> bool:
-        """True when someone other than ``who`` applied an op after ``rec``: reverting ``rec``
-        then meets a state nobody has checked, so it is validated like a new edit. Otherwise it
-        is a pure rollback to a state ``who`` had before, and applied as is."""
-        return any(v > rec.version for u, v in self._latest_by_user.items() if u != who)
-
-    def _cell_value(self, cell: Any) -> str | None:
-        iso, s, k = cell
-        d = self.planner.day(iso)
-        w = self.core.worker_at(d, s, k)
-        return self.problem.workers[w].id if w >= 0 else None
-
-    def _last_writer(self, cell: Any, after_version: int) -> str | None:
-        for r in reversed(self.oplog.records()):
-            if r.version <= after_version:
-                break
-            if cell in r.cells:
-                return f"{r.user} in {r.op_id}"
-        return None
+        return revert(self, rec, who, "redo", force)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -1050,7 +633,8 @@ class Schedule:
             targets = merge_targets(self, branch)
         except OpError as err:
             return failure(err.code, err.message, kind="merge", version=self.version)
-        return self._run(
+        return run_edit(
+            self,
             SetSlots(targets, "merge"),
             force=force,
             user=user,
@@ -1078,34 +662,31 @@ class Schedule:
         to the strategy unchanged. Publishes ``generation_started``, ``generation_progress``
         (from the strategy's progress reports) and ``generation_finished``.
         """
-        from rtsched_widgets.engine.branch import run_strategy
-
-        return run_strategy(
+        return ports.solving().generate(
             self, strategy, time_limit=time_limit, seed=seed, keep=keep, user=user, cancel=cancel
         )
 
     # ------------------------------------------------------------------ live planning
     def start_solving(
         self,
-        strategy: str | Strategy = "auto",
+        strategy: Any = "auto",
         time_limit: float = 60,
         seed: int = 0,
         scope: object = None,
         *,
         user: str | None = None,
-    ) -> SolveJob:
+    ) -> LiveSolve:
         """Run a generation strategy in the background while people keep editing.
 
-        Returns the running :class:`~rtsched_widgets.engine.solving.SolveJob`; its improvements
-        are merged as edits by user ``"solver"`` without overwriting anyone's changes, and
-        people's edits reach the running solver as fixed cells (see
-        :mod:`rtsched_widgets.engine.solving`). ``scope``: what it may change (see
-        :mod:`rtsched_widgets.engine.scope`; default everything). ``user``: who starts it
-        (default: the schedule's user). SolverBusy when a run is going on.
+        ``strategy``: a registered name or a ``rtsched_widgets.solve.Strategy``. Returns the
+        running :class:`~rtsched_widgets.solve.solving.SolveJob`; its improvements are merged
+        as edits by user ``"solver"`` without overwriting anyone's changes, and people's edits
+        reach the running solver as fixed cells (see :mod:`rtsched_widgets.solve.solving`).
+        ``scope``: what it may change (see :mod:`rtsched_widgets.engine.scope`; default
+        everything). ``user``: who starts it (default: the schedule's user). SolverBusy when a
+        run is going on.
         """
-        from rtsched_widgets.engine.solving import SolveJob
-
-        return SolveJob(
+        return ports.solving().start(
             self,
             strategy=strategy,
             time_limit=time_limit,
@@ -1115,9 +696,9 @@ class Schedule:
         )
 
     @property
-    def solving(self) -> SolveJob | None:
+    def solving(self) -> LiveSolve | None:
         """The running live solve, or None."""
-        job = self._job
+        job = self.live_solve
         return job if job is not None and job.running else None
 
     def stop_solving(self, user: str | None = None, *, wait: float | None = 5.0) -> bool:
@@ -1137,22 +718,21 @@ class Schedule:
         time_limit: float = 10,
         max_changes: int | None = None,
         *,
-        strategy: str | Strategy = "local_search",
+        strategy: Any = "local_search",
         change_cost: float = 1.0,
         seed: int = 0,
         user: str | None = None,
     ) -> OpResult:
         """Re-plan only inside ``scope``, changing as few assignments as possible, as one step.
 
-        See :func:`rtsched_widgets.engine.repair.repair`: ``strategy`` re-plans the scope with
+        See :func:`rtsched_widgets.solve.repair.repair`: ``strategy`` (a registered name or a
+        ``rtsched_widgets.solve.Strategy``) re-plans the scope with
         everything else kept; then every change that does not pay for itself (fewer hard
         violations, or a soft penalty lower by more than ``change_cost`` per changed
         worker-day) is put back; ``max_changes`` caps the changes kept. The result's
         ``details`` hold ``cells_changed``, ``score_before`` and ``score_after``.
         """
-        from rtsched_widgets.engine.repair import repair
-
-        return repair(
+        return ports.solving().repair(
             self,
             scope,
             time_limit=time_limit,
@@ -1173,7 +753,7 @@ class Schedule:
 
         return mark_absent(self, worker, start, end, user=user or self.user)
 
-    def _replace_roster(
+    def replace_roster(
         self,
         roster: Roster,
         *,
@@ -1182,32 +762,22 @@ class Schedule:
         event_extra: dict[str, Any] | None = None,
         label: str = "",
     ) -> OpResult:
-        """Make the roster equal ``roster`` as one forced, undoable step; ``event_extra`` is
-        added to the payload of the op's event."""
+        """Make the roster equal ``roster`` (of this schedule's problem) as one forced,
+        undoable edit of kind ``kind``; ``event_extra`` is added to the payload of the edit's
+        event; ``label`` is its history message, ``{n}`` standing for the slots changed. A
+        failed NO_CHANGE result when ``roster`` equals the current one."""
         diff_mask = self.core.slots != roster.slots
         d, s, k = np.nonzero(diff_mask)
         targets = [
             (int(a), int(b), int(c), int(w))
             for a, b, c, w in zip(d, s, k, roster.slots[d, s, k], strict=True)
         ]
-        with self._lock:
-            self._event_extra = event_extra
-            try:
-                return self._run(
-                    SetSlots(targets, kind, label.format(n=len(targets))),
-                    force=True,
-                    user=user,
-                    base_version=None,
-                    kind=kind,
-                )
-            finally:
-                self._event_extra = None
-
-
-class StoreBehind(Exception):
-    """Raised by the store seam (``collab.persist``, see :meth:`Schedule._commit`) when
-    another process appended to the shared log first: the schedule catches up and re-checks
-    the edit."""
+        return self.set_slots(
+            SetSlots(targets, kind, label.format(n=len(targets))),
+            user=user,
+            force=True,
+            event_extra=event_extra,
+        )
 
 
 def _make_validator(problem: Problem, roster: Roster) -> RuleEngine:

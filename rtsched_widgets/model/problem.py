@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
@@ -549,13 +549,16 @@ class Problem:
         """This problem with custom rules added (``rt.WorkerRule`` / ``rt.DateRule``
         instances; see :mod:`rtsched_widgets.rules.custom`): a copy, checked first (ValueError
         naming the rule and the fix); this problem is not changed. Every validator, score and
-        strategy run of the copy applies them."""
-        from rtsched_widgets.rules.custom import check_user_rules
-        from rtsched_widgets.rules.profiles import rule_classes
+        strategy run of the copy applies them.
 
-        taken = [cls.name for cls in rule_classes(self.profile)]
-        taken += [r.name for r in self.custom_rules]
-        added = check_user_rules(rules, taken)
+        The rules are checked by the rules layer's check (:func:`provide_rule_check`; the
+        model does not import the rules layer)."""
+        if _rule_check is None:
+            raise RuntimeError(
+                "with_rules: no rule check is registered — import rtsched_widgets (its "
+                "composition root registers rtsched_widgets.rules.custom.check_added_rules)"
+            )
+        added = _rule_check(self, rules)
         new = copy.copy(self)
         new.custom_rules = (*self.custom_rules, *added)
         return new
@@ -616,3 +619,18 @@ def _weights(values: object, name: str, shape: tuple[int, int], default: float) 
     if values is None:
         return np.full(shape, default, dtype=float)
     return numbers.weight_table(values, name, shape)
+
+
+RuleCheck = Callable[[Problem, Iterable[object]], tuple[Any, ...]]
+"""Checks the custom rules given to :meth:`Problem.with_rules` for a problem: the rules to add,
+in order; ValueError naming the rule and the fix."""
+
+_rule_check: RuleCheck | None = None
+
+
+def provide_rule_check(check: RuleCheck) -> None:
+    """Register the check :meth:`Problem.with_rules` runs (the rules layer's
+    ``rtsched_widgets.rules.custom.check_added_rules``, registered by the package's
+    composition root, ``rtsched_widgets._wiring``)."""
+    global _rule_check
+    _rule_check = check

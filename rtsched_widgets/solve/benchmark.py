@@ -407,7 +407,7 @@ def _options_text(options: Mapping[str, Any]) -> str:
 
 
 def _package_version() -> str:
-    from rtsched_widgets import __version__
+    from rtsched_widgets._version import __version__
 
     return __version__
 

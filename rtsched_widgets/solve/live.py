@@ -1,6 +1,6 @@
 """The worker side of a live solve: a strategy run that takes problem changes while it runs.
 
-:func:`serve` runs in a worker process (see :mod:`rtsched_widgets.engine.solving`, which starts
+:func:`serve` runs in a worker process (see :mod:`rtsched_widgets.solve.solving`, which starts
 it and merges what it sends into the schedule). It runs one strategy from the schedule's roster
 for the whole time limit and talks over a duplex ``multiprocessing`` connection.
 

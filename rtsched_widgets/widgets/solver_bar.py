@@ -20,18 +20,24 @@ import math
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from rtsched_widgets.engine.solving import SOLVER_USER
 from rtsched_widgets.limits import abbreviate
+from rtsched_widgets.solve.solving import SOLVER_USER
 from rtsched_widgets.widgets._assets import bundle
 from rtsched_widgets.widgets.grid import schedule_token
 from rtsched_widgets.widgets.identity import display_name_of, names_of
 from rtsched_widgets.widgets.panels import _Panel, failure, request_kind
+from rtsched_widgets.widgets.ports import SolveControl, SolveRun, require_schedule
 from rtsched_widgets.widgets.protocol import ProtocolError
 from rtsched_widgets.widgets.wording import SHORT, wording_of
+
+if TYPE_CHECKING:
+    from rtsched_widgets.engine.events import Event
+    from rtsched_widgets.engine.result import OpResult
+    from rtsched_widgets.widgets.grid import ScheduleGrid
 
 logger = logging.getLogger("rtsched_widgets.widgets")
 
@@ -134,8 +140,8 @@ class SolverBar(_Panel):
 
     def __init__(
         self,
-        schedule: Any,
-        grid: Any = None,
+        schedule: object,
+        grid: ScheduleGrid | None = None,
         *,
         user: str | None = None,
         strategy: str = "auto",
@@ -146,7 +152,8 @@ class SolverBar(_Panel):
         theme: str = "auto",
         throttle: float = 0.2,
     ) -> None:
-        if grid is not None and getattr(grid, "schedule", schedule) is not schedule:
+        checked = require_schedule(schedule)
+        if grid is not None and grid.schedule is not schedule:
             raise ValueError("grid: it shows another schedule than the bar")
         for name, value in (("time_limit", time_limit), ("repair_time_limit", repair_time_limit)):
             if _num(value) is None or not 0 < float(value) <= MAX_TIME_LIMIT or value is True:
@@ -164,12 +171,13 @@ class SolverBar(_Panel):
         self.max_points = max_points
         self._state_lock = threading.RLock()
         self._apply_lock = threading.RLock()
-        self._job: Any = None
+        self._job: SolveControl | None = None
         self._run: dict[str, Any] = {}
         self._points: list[list[Any]] = []
         self._state = "idle"
         self._repairs: list[threading.Thread] = []
-        default_user = user or str(getattr(grid, "user", "") or getattr(schedule, "user", "local"))
+        shown_by = grid.user if grid is not None else ""
+        default_user = user or shown_by or checked.user or "local"
         self._init_traits = {
             "strategies": names,
             "strategy": strategy,
@@ -177,7 +185,7 @@ class SolverBar(_Panel):
             "user": default_user,
             "sid": schedule_token(schedule),
         }
-        job = getattr(schedule, "solving", None)
+        job = checked.solving
         if job is not None:
             self._adopt(job)
         super().__init__(schedule, theme=theme, throttle=throttle)
@@ -185,17 +193,23 @@ class SolverBar(_Panel):
 
     # -- state ------------------------------------------------------------------------------
     @property
-    def job(self) -> Any:
+    def job(self) -> SolveControl | None:
         """The run the bar shows (running or last finished), or None."""
         return self._job
 
-    def _adopt(self, job: Any) -> None:
+    def _adopt(self, job: SolveControl) -> None:
         """Take the state of ``job`` (a run that started before the bar, or that this bar
-        started) from its attributes and its progress table."""
+        started) from its attributes and its progress table; a run that tells no more than
+        whether it runs is shown without them."""
+        if not isinstance(job, SolveRun):
+            with self._state_lock:
+                self._job, self._run, self._points = job, {}, []
+                self._state = "running" if job.running else "finished"
+            return
         points: list[list[Any]] = []
-        progress = getattr(job, "progress", None)
         try:
-            if progress is not None and len(progress):
+            progress = job.progress
+            if len(progress):
                 for rec in progress.to_dict("records"):
                     obj = _num(rec.get("best_objective"))
                     if obj is not None:
@@ -209,33 +223,33 @@ class SolverBar(_Panel):
         except Exception:  # a progress table of another shape: the chart starts empty
             logger.debug("reading a run's progress failed", exc_info=True)
         with self._state_lock:
-            if self._job is not None and getattr(self._job, "id", None) == getattr(job, "id", None):
+            if isinstance(self._job, SolveRun) and self._job.id == job.id:
                 return
             self._job = job
-            started = _num(getattr(job, "started_at", None))
+            started = _num(job.started_at)
             self._run = {
-                "job": str(getattr(job, "id", "")),
-                "user": str(getattr(job, "user", "") or ""),
-                "strategy": str(getattr(job, "strategy", "") or ""),
-                "time_limit": _num(getattr(job, "time_limit", None)),
+                "job": str(job.id),
+                "user": str(job.user or ""),
+                "strategy": str(job.strategy or ""),
+                "time_limit": _num(job.time_limit),
                 "started_at": started,
                 "elapsed": round(time.time() - started, 3) if started else 0.0,
-                "objective": _num(getattr(job, "best_objective", None)),
-                "hard": _int(getattr(job, "best_hard", None)),
+                "objective": _num(job.best_objective),
+                "hard": _int(job.best_hard),
                 "improvements": 0,
                 "cells_changed": 0,
                 "status": "",
                 "stopped_by": "",
             }
             self._points = thin(points, self.max_points)
-            self._state = "running" if getattr(job, "running", False) else "finished"
+            self._state = "running" if job.running else "finished"
 
-    def _note(self, event: Any) -> None:
+    def _note(self, event: Event) -> None:
         payload: Mapping[str, Any] = event.payload or {}
         job_id = str(payload.get("job", "") or "")
         with self._state_lock:
             if event.type == "solver_started":
-                self._job = getattr(self.schedule, "solving", None)
+                self._job = self.schedule.solving
                 self._run = {
                     "job": job_id,
                     "user": str(payload.get("user") or event.user or ""),
@@ -310,7 +324,7 @@ class SolverBar(_Panel):
         if len(pts) > self.max_points:
             self._points = thin(pts, self.max_points)
 
-    def _on_event(self, event: Any) -> None:
+    def _on_event(self, event: Event) -> None:
         if event.type in ("solver_started", "solver_finished"):
             self._note(event)
             self.refresh()  # the start and the end of a run reach the views at once
@@ -407,7 +421,7 @@ class SolverBar(_Panel):
                 who,
             )
             return None
-        from rtsched_widgets.engine.solving import SolverBusy
+        from rtsched_widgets.solve.solving import SolverBusy
 
         try:
             job = self.schedule.start_solving(
@@ -447,8 +461,8 @@ class SolverBar(_Panel):
         """Stop the running job as ``user``; True when the stop was accepted. A refusal (the
         policy does not let others stop a run, nothing runs) is shown in ``notice``."""
         who = user or self.user
-        job = getattr(self.schedule, "solving", None)
-        if job is None or not getattr(job, "running", False):
+        job = self.schedule.solving
+        if job is None or not job.running:
             self._say(False, "nothing is running", who)
             return False
         try:
@@ -464,7 +478,7 @@ class SolverBar(_Panel):
         if not ended:
             with self._apply_lock:
                 self.state = "stopping"
-        started_by = self._label(getattr(job, "user", "?"))
+        started_by = self._label(job.user if isinstance(job, SolveRun) else "?")
         self._say(True, f"{self._label(who)} stopped the run started by {started_by}", who)
         return True
 
@@ -503,9 +517,7 @@ class SolverBar(_Panel):
         def work() -> None:
             try:
                 result = self.schedule.repair(target, time_limit=self.repair_time_limit, user=who)
-                self._say(
-                    bool(getattr(result, "ok", False)), self._repair_message(result, what), who
-                )
+                self._say(result.ok, self._repair_message(result, what), who)
             except Exception as exc:  # shown to the user, never lost
                 logger.exception("repair failed")
                 self._say(False, f"repair: {type(exc).__name__}: {exc}", who)
@@ -521,11 +533,9 @@ class SolverBar(_Panel):
         return thread
 
     @staticmethod
-    def _repair_message(result: Any, what: str) -> str:
-        message = str(getattr(result, "message", "") or "")
-        details = getattr(result, "details", None) or {}
-        if not isinstance(details, Mapping):
-            return message or f"repaired {what}"
+    def _repair_message(result: OpResult, what: str) -> str:
+        message = result.message or ""
+        details = result.details
         changed = details.get("cells_changed")
         before, after = _num(details.get("score_before")), _num(details.get("score_after"))
         parts = [f"repair of {what}"]
@@ -534,7 +544,7 @@ class SolverBar(_Panel):
         if before is not None and after is not None:
             parts.append(f"score {before:g} → {after:g}")
         out = ", ".join(parts)
-        return f"{out}: {message}" if message and not getattr(result, "ok", False) else out
+        return f"{out}: {message}" if message and not result.ok else out
 
     def wait_repairs(self, timeout: float | None = None) -> bool:
         """Wait for the repairs started from the bar; True when none is left running."""

@@ -18,7 +18,7 @@ from _collab_helpers import digest, problem, wait_until
 
 from rtsched_widgets.collab.store import open_store
 from rtsched_widgets.engine.schedule import Policy, Schedule
-from rtsched_widgets.engine.solving import SOLVER_USER
+from rtsched_widgets.solve.solving import SOLVER_USER
 
 CTX = mp.get_context("fork")
 WAIT = 120  # a safety net for a hung process, not a performance assertion

@@ -76,6 +76,7 @@ def test_applied_result_equals_the_dataclass_built_result():
         hard_delta=0,
         soft_delta=-1.5,
         details={"base_version": 0},
+        slots=[(4, 0, 0, -1, 0)],
     )
     fast = applied_result(*kw.values())
     assert fast == OpResult(ok=True, **kw)

@@ -182,7 +182,7 @@ def test_every_change_a_repair_keeps_pays_for_itself(planned: Schedule) -> None:
     s, _, roster = _sick_week(planned, 30, 36)
     r = s.repair("violations", time_limit=60, strategy=_budget(), change_cost=1.0)
     assert r.ok
-    from rtsched_widgets.engine.repair import _cost_of_revert, _revert_targets
+    from rtsched_widgets.solve.repair import _cost_of_revert, _revert_targets
 
     for ww, dd in np.argwhere(s.core.shift_of != roster).tolist():
         targets = _revert_targets(s, ww, dd, int(roster[ww, dd]))

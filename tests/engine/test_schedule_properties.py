@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from rtsched_widgets.engine.ops import Assign, Bulk, Cell, Move, Swap, Unassign
 from rtsched_widgets.engine.schedule import EVENT_OF_KIND, Schedule
+from rtsched_widgets.engine.undo import cell_value
 
 PROBLEM = make_problem(n_workers=6, n_days=10)
 DATES = [PROBLEM.calendar.iso(d) for d in range(PROBLEM.n_days)]
@@ -115,7 +116,7 @@ def test_interleaved_users_undo_only_their_own_and_never_silently_wrong(
                 assert rec is not None and rec.undoes == cand.op_id and rec.user == user
                 # the reverted cells now hold exactly what they held before the reverted op
                 for c in cand.cells:
-                    assert s._cell_value(c) == cand.before.get(c)
+                    assert cell_value(s, c) == cand.before.get(c)
             else:
                 assert r.error in {"NOTHING_TO_UNDO", "NOTHING_TO_REDO", "UNDO_CONFLICT"}
                 if r.error == "UNDO_CONFLICT":

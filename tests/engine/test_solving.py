@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 
 import rtsched_widgets as rt
 from rtsched_widgets.engine.schedule import Policy, Schedule
-from rtsched_widgets.engine.solving import (
+from rtsched_widgets.solve.live import _Fix, apply_fix
+from rtsched_widgets.solve.solving import (
     SOLVER_USER,
     SolverBusy,
     mergeable,
     people_changes,
 )
-from rtsched_widgets.solve.live import _Fix, apply_fix
 
 WAIT = 120  # seconds: a safety net for a hung worker, never a performance assertion
 

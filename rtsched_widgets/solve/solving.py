@@ -20,6 +20,12 @@ while it runs; a thread of this process talks to it:
 One job runs per schedule at a time: a second start raises :class:`SolverBusy` naming who is
 solving. Whether someone may stop another person's run is the schedule's
 ``Policy.allow_stop_others``.
+
+This is solve-layer orchestration: it runs a strategy's worker process and talks to the
+schedule only through the engine's public API (``schedule.lock``, ``schedule.live_solve``,
+:meth:`Schedule.set_slots`, the event bus). The engine reaches it through its
+:class:`~rtsched_widgets.engine.ports.SolvingProvider` port (``Schedule.start_solving``), wired
+by :mod:`rtsched_widgets._wiring`; the engine never imports it.
 """
 
 from __future__ import annotations
@@ -41,11 +47,14 @@ import pandas as pd
 from rtsched_widgets.engine.events import ROSTER_EVENTS
 from rtsched_widgets.engine.planning import SetSlots
 from rtsched_widgets.engine.scope import resolve_scope
+from rtsched_widgets.solve.base import Strategy, check_time_limit
+from rtsched_widgets.solve.keep import Keep
+from rtsched_widgets.solve.live import LiveSpec, roster_of
+from rtsched_widgets.solve.registry import get_strategy
 
 if TYPE_CHECKING:
     from rtsched_widgets.engine.schedule import Schedule
     from rtsched_widgets.model.roster import Roster
-    from rtsched_widgets.solve.base import Strategy
 
 SOLVER_USER = "solver"
 """The author of a live solve's merges."""
@@ -116,11 +125,6 @@ class SolveJob:
         user: str,
         interval: float = MERGE_EVERY,
     ) -> None:
-        from rtsched_widgets.solve import get_strategy
-        from rtsched_widgets.solve.base import Strategy, check_time_limit
-        from rtsched_widgets.solve.keep import Keep
-        from rtsched_widgets.solve.live import LiveSpec
-
         if not isinstance(strategy, Strategy):
             get_strategy(strategy)  # unknown names fail here, not in the worker
         check_time_limit(time_limit)
@@ -151,9 +155,9 @@ class SolveJob:
         self._last_merge = -1e9
         self._t0 = time.perf_counter()
         p = schedule.problem
-        with schedule._lock:
-            running = schedule._job
-            if running is not None and running.running:
+        with schedule.lock:
+            running = schedule.live_solve
+            if isinstance(running, SolveJob) and running.running:
                 raise SolverBusy(
                     f"{running.user} is solving this schedule ({running.strategy}, job "
                     f"{running.id}) — stop that run first or wait for it"
@@ -171,9 +175,9 @@ class SolveJob:
                 interval=self.interval,
             )
             self._conn, self._process = _start_worker(spec)
-            schedule._job = self
+            schedule.live_solve = self
         self._subscription = schedule.events.subscribe(list(_EDIT_EVENTS), self._on_edit)
-        schedule._publish(
+        schedule.events.publish(
             "solver_started",
             {
                 "job": self.id,
@@ -293,7 +297,7 @@ class SolveJob:
         self._rows.append(
             (float(info["elapsed"]), self.best_objective, self.best_hard, self._cells_changed)
         )
-        self.schedule._publish(
+        self.schedule.events.publish(
             "solver_progress",
             {
                 "job": self.id,
@@ -329,7 +333,7 @@ class SolveJob:
 
     def _send_fix(self) -> None:
         s = self.schedule
-        with s._lock:
+        with s.lock:
             live = s.core.shift_of.astype(np.int64)
             dirty_since, self._dirty_since = self._dirty_since, None
         worker_days, closed = self._people_changes(live)
@@ -345,8 +349,6 @@ class SolveJob:
 
     def _merge(self, shifts: np.ndarray, info: dict[str, Any], *, final: bool) -> None:
         """Merge the solver's roster ``shifts`` into the schedule (see the module docstring)."""
-        from rtsched_widgets.solve.live import roster_of
-
         now = time.perf_counter()
         if not final and now - self._last_merge < self.interval:
             return
@@ -358,7 +360,7 @@ class SolveJob:
         # the merge is worked out on a copy, outside the schedule's lock (people's edits are
         # not held up by it), and applied under the lock if nobody edited meanwhile
         for _ in range(MERGE_TRIES):
-            with s._lock:
+            with s.lock:
                 version, core = s.version, s.core.copy()
             live = core.shift_of.astype(np.int64)
             allowed = mergeable(live, self._base, solver, locked)
@@ -376,27 +378,16 @@ class SolveJob:
                 for a, b, c, w in zip(d, k_s, k, merged.slots[d, k_s, k], strict=True)
             ]
             op = SetSlots(targets, "solve", f"solver: {len(targets)} slot(s) improved")
-            with s._lock:
+            with s.lock:
                 if s.version != version:
                     continue  # someone edited meanwhile: work it out again
                 plan = s.planner.plan(op, "solve")
                 hard, soft = s.validator.score_delta(plan.changes)
                 if hard > 0 or (hard == 0 and soft > -EPSILON):
                     return  # not better than what people see now
-                s._op_group = self.id
-                s._event_extra = {"job": self.id}
-                try:
-                    result = s._run(
-                        op,
-                        force=False,
-                        user=SOLVER_USER,
-                        base_version=None,
-                        kind="solve",
-                        checks=False,
-                    )
-                finally:
-                    s._op_group = None
-                    s._event_extra = None
+                result = s.set_slots(
+                    op, user=SOLVER_USER, checked=False, group=self.id, event_extra={"job": self.id}
+                )
                 if not result.ok:
                     return
                 score = s.validator.score()
@@ -407,7 +398,7 @@ class SolveJob:
         self._merges += 1
         self._cells_changed += len(targets)
         self._last_merge = now
-        s._publish(
+        s.events.publish(
             "solver_improved",
             {
                 "job": self.id,
@@ -448,11 +439,11 @@ class SolveJob:
             stopped_by=self._stop_by,
             error=outcome.get("error"),
         )
-        with s._lock:
-            if s._job is self:
-                s._job = None
+        with s.lock:
+            if s.live_solve is self:
+                s.live_solve = None
         self._done.set()
-        s._publish(
+        s.events.publish(
             "solver_finished",
             {
                 "job": self.id,

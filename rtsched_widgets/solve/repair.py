@@ -16,6 +16,11 @@ possible.
 
 Edits people make while step 1 runs are kept: a worker-day changed meanwhile is left as they
 made it. Steps 2 and 3 hold the schedule's lock (they take milliseconds).
+
+This is solve-layer orchestration (it runs a strategy): the engine reaches it through its
+:class:`~rtsched_widgets.engine.ports.SolvingProvider` port (``Schedule.repair``), wired by
+:mod:`rtsched_widgets._wiring`, and it edits schedules only through their public API
+(``schedule.lock``, :meth:`Schedule.set_slots`, :meth:`Schedule.fork`).
 """
 
 from __future__ import annotations
@@ -30,11 +35,15 @@ import numpy as np
 from rtsched_widgets.engine.planning import SetSlots
 from rtsched_widgets.engine.result import OpResult, failure
 from rtsched_widgets.engine.scope import resolve_scope
+from rtsched_widgets.solve.base import Strategy, check_time_limit
+from rtsched_widgets.solve.keep import Keep
+from rtsched_widgets.solve.live import roster_of
+from rtsched_widgets.solve.registry import get_strategy
+from rtsched_widgets.solve.scoring import roster_from_shifts
 
 if TYPE_CHECKING:
     from rtsched_widgets.engine.schedule import Schedule
     from rtsched_widgets.model.roster import Roster
-    from rtsched_widgets.solve.base import Strategy
 
 PASSES = 3
 """Most passes of step 2 (each tries every remaining change once)."""
@@ -52,11 +61,6 @@ def repair(
     user: str,
 ) -> OpResult:
     """See :meth:`Schedule.repair` and the module docstring."""
-    from rtsched_widgets.solve import get_strategy
-    from rtsched_widgets.solve.base import Strategy, check_time_limit
-    from rtsched_widgets.solve.keep import Keep
-    from rtsched_widgets.solve.live import roster_of
-
     p = schedule.problem
     t0 = time.perf_counter()
     try:
@@ -72,7 +76,7 @@ def repair(
         ):
             raise ValueError(f"change_cost: {change_cost!r} — give a finite number >= 0")
         solver = strategy if isinstance(strategy, Strategy) else get_strategy(strategy)
-        with schedule._lock:
+        with schedule.lock:
             region = resolve_scope(schedule, scope)
             start = schedule.core.copy()
             origin = start.shift_of.copy()
@@ -90,7 +94,7 @@ def repair(
     details["ejected"] = ejected
     solved = solver.solve(p, roster=start, keep=keep, time_limit=time_limit, seed=seed)
     details["strategy_status"] = solved.status
-    with schedule._lock:
+    with schedule.lock:
         current = schedule.core.shift_of.astype(np.int64)
         planned = solved.roster.shift_of.astype(np.int64)
         untouched = current == origin  # people's edits meanwhile stay theirs
@@ -110,13 +114,10 @@ def repair(
             details["score_after"] = details["score_before"]
             details["elapsed"] = time.perf_counter() - t0
             return _unchanged(schedule, user, details, "repair: no change pays for itself")
-        result = schedule._run(
+        result = schedule.set_slots(
             SetSlots(targets, "repair", f"repair: {changed} assignment(s) changed"),
-            force=False,
             user=user,
-            base_version=None,
-            kind="repair",
-            checks=False,
+            checked=False,
         )
         after = schedule.validator.score()
     details["score_after"] = (int(after.hard), float(after.soft))
@@ -140,8 +141,6 @@ def _unchanged(schedule: Schedule, user: str, details: dict[str, object], messag
 
 def _install(branch: Schedule, shift_of: np.ndarray, user: str) -> None:
     """Make ``branch`` hold ``shift_of`` (one unchecked step on the private branch)."""
-    from rtsched_widgets.solve.scoring import roster_from_shifts
-
     roster = roster_from_shifts(branch.problem, shift_of, like=branch.core)
     d, s, k = np.nonzero(branch.core.slots != roster.slots)
     targets = [
@@ -149,14 +148,7 @@ def _install(branch: Schedule, shift_of: np.ndarray, user: str) -> None:
         for a, b, c, w in zip(d, s, k, roster.slots[d, s, k], strict=True)
     ]
     if targets:
-        branch._run(
-            SetSlots(targets, "repair", "re-planned scope"),
-            force=False,
-            user=user,
-            base_version=None,
-            kind="repair",
-            checks=False,
-        )
+        branch.set_slots(SetSlots(targets, "repair", "re-planned scope"), user=user, checked=False)
 
 
 def _revert_targets(
@@ -187,14 +179,7 @@ def _cost_of_revert(
 
 
 def _apply(branch: Schedule, targets: list[tuple[int, int, int, int]]) -> None:
-    branch._run(
-        SetSlots(targets, "repair", "put back"),
-        force=False,
-        user=branch.user,
-        base_version=None,
-        kind="repair",
-        checks=False,
-    )
+    branch.set_slots(SetSlots(targets, "repair", "put back"), user=branch.user, checked=False)
 
 
 def _eject_unavailable(roster: Roster, free: np.ndarray) -> int:

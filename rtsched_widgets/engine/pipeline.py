@@ -1,0 +1,459 @@
+"""The edit pipeline: the one path every edit of a :class:`Schedule` takes.
+
+:func:`run_edit` (``Schedule.apply`` and every edit method end here):
+
+1. the operation is parsed and its addresses resolved (bad input -> a failed ``OpResult``)
+   into a plan of slot and worker changes by the schedule's
+   :class:`~rtsched_widgets.engine.planning.Planner` — from here on every address is an index
+   (day, post, slot, worker); names are produced only for the messages, the history record and
+   the ISO ``cells`` of results and events;
+2. access checks (:func:`check_access`): locks of the collaboration session and optimistic
+   concurrency against ``base_version``;
+3. the rule engine previews the violations the change would introduce and resolve;
+4. the policy decides (:func:`decide_and_commit`): apply, block (hard violation, pinned cell)
+   or apply forced;
+5. :func:`commit`: the replication port (``schedule.collab.persist``) hands the record to the
+   shared store first, then the roster changes, the rule engine commits the delta and the
+   history records the op with its inverse;
+6. the schedule's event bus publishes one event for the op (plus ``violations_changed`` when
+   violations changed), each carrying the changed slots and the violation records added and
+   removed (see :data:`EVENT_OF_KIND` and :func:`commit`);
+7. an :class:`~rtsched_widgets.engine.result.OpResult` is returned.
+
+A refused edit changes nothing: not the roster, not the rule engine, not the history, not the
+versions; it only publishes ``op_rejected``.
+
+The pipeline keeps no state of its own: it reads and writes the edit state of the schedule it
+is given (``core``, ``validator``, ``oplog``, ``events``, ``latency``, ``version``,
+``cell_version``, ``latest_by_user`` and the per-edit context ``_remote``, ``_event_extra``,
+``_op_group`` that :meth:`Schedule.set_slots` and :func:`apply_remote` set around a call).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from itertools import chain
+from typing import TYPE_CHECKING, Any
+
+from rtsched_widgets.engine.history import OpRecord
+from rtsched_widgets.engine.ops import OP_TYPES, parse_op
+from rtsched_widgets.engine.planning import Plan, SetSlots
+from rtsched_widgets.engine.result import OpError, OpResult, applied_result, failure
+from rtsched_widgets.engine.slot_record import slot_record
+from rtsched_widgets.limits import MAX_ID_LENGTH, abbreviate, clip
+
+if TYPE_CHECKING:
+    from rtsched_widgets.engine.schedule import Schedule
+
+__all__ = ["EVENT_OF_KIND", "StoreBehind", "apply_remote", "run_edit"]
+
+#: Event published for each applied op kind.
+EVENT_OF_KIND: dict[str, str] = {
+    "assign": "assigned",
+    "unassign": "unassigned",
+    "swap": "swapped",
+    "move": "moved",
+    "bulk": "bulk_applied",
+    "merge": "bulk_applied",
+    "undo": "undone",
+    "redo": "redone",
+    "generate": "generation_finished",
+}
+
+_PLANNED = (*OP_TYPES, SetSlots)
+"""What :func:`run_edit` plans as it is (anything else goes through ``parse_op``)."""
+
+
+class StoreBehind(Exception):
+    """Raised by the replication port (``collab.persist``, see :func:`commit`) when another
+    process appended to the shared log first: the schedule catches up and re-checks the
+    edit."""
+
+
+def run_edit(
+    schedule: Schedule,
+    op: Any,
+    *,
+    force: bool,
+    user: str | None,
+    base_version: int | None,
+    dry: bool = False,
+    kind: str | None = None,
+    undoes: OpRecord | None = None,
+    checks: bool = True,
+    reason: str | None = None,
+) -> OpResult:
+    t0 = time.perf_counter_ns()
+    if user is not None and (not isinstance(user, str) or not user or len(user) > MAX_ID_LENGTH):
+        return failure(
+            "MALFORMED",
+            f"user: {abbreviate(user)} is not a user name — give a non-empty str of at most "
+            f"{MAX_ID_LENGTH} characters (or None for {schedule.user!r})",
+            kind=getattr(op, "kind", kind or ""),
+            version=schedule.version,
+            preview=dry,
+        )
+    who = user or schedule.user
+    with schedule._lock:
+        try:
+            if not isinstance(op, _PLANNED):  # an Op (or SetSlots) as it is
+                op = parse_op(op)
+            op_kind = kind or op.kind
+            if not isinstance(force, bool):
+                raise OpError("MALFORMED", "force: give True or False")
+            while True:
+                plan = schedule.planner.plan(op, op_kind)
+                # a replicated op was checked by its author's replica; without a store
+                # or a base version there is nothing to check
+                if schedule._remote is None and (
+                    schedule.collab is not None or base_version is not None
+                ):
+                    check_access(schedule, plan, who, base_version, op, force)
+                try:
+                    result = decide_and_commit(
+                        schedule, plan, op, who, force, base_version, dry, undoes, checks, reason
+                    )
+                except StoreBehind:  # another process wrote first: catch up, re-check
+                    schedule.collab.catch_up()
+                    if undoes is not None:
+                        raise OpError(
+                            "STALE", f"the store moved on during this {op_kind} — retry it"
+                        ) from None
+                    continue
+                break
+        except OpError as err:
+            result = failure(
+                err.code,
+                err.message,
+                kind=getattr(op, "kind", kind or ""),
+                version=schedule.version,
+                user=who,
+                preview=dry,
+                **err.extra,
+            )
+            if not dry:
+                schedule.events.publish(
+                    "op_rejected",
+                    {
+                        "kind": result.kind,
+                        "error": result.error,
+                        "message": result.message,
+                        "version": schedule.version,
+                    },
+                    who,
+                )
+    if not dry:
+        schedule.latency.record_ns(result.kind or "invalid", time.perf_counter_ns() - t0)
+    return result
+
+
+def check_access(
+    schedule: Schedule,
+    plan: Plan,
+    user: str,
+    base_version: int | None,
+    op: Any = None,
+    force: bool = False,
+) -> None:
+    """Step 2 of the path, for a local op with a store or a base version: locks and
+    optimistic concurrency (raise OpError to refuse)."""
+    collab = schedule.collab
+    if collab is not None:
+        collab.check_locks(plan.slot_changes, user)
+    if base_version is None:
+        return
+    if isinstance(base_version, bool) or not isinstance(base_version, int):
+        raise OpError("MALFORMED", "base_version: give the schedule version as an int")
+    if not (schedule.policy.check_stale or collab is not None):
+        return
+    if schedule.policy.conflicts == "last_writer_wins":
+        return
+    stale = stale_cells(schedule, plan.slot_changes, base_version)
+    if not stale:
+        return
+    if schedule.policy.conflicts == "manual" and collab is not None and hasattr(op, "to_dict"):
+        c = collab.queue_conflict(user, op.to_dict(), base_version, force, stale)
+        raise OpError(
+            "CONFLICT_QUEUED",
+            f"{stale[0]['cell']} changed after your version {base_version}: your edit is "
+            f"queued as conflict {c.id} for someone to accept or reject",
+            details={"conflict_id": c.id, "current": stale},
+        )
+    first = stale[0]
+    now = ", ".join(first["current"]) or "(empty)"
+    raise OpError(
+        "STALE",
+        f"{first['cell']} changed at version {first['version']} after your version "
+        f"{base_version} (now: {now}) — reload and retry",
+        details={"current": stale},
+    )
+
+
+def decide_and_commit(
+    schedule: Schedule,
+    plan: Plan,
+    op: Any,
+    user: str,
+    force: bool,
+    base_version: int | None,
+    dry: bool,
+    undoes: OpRecord | None,
+    checks: bool = True,
+    reason: str | None = None,
+) -> OpResult:
+    """Steps 3–4 (``checks=False``: a pure rollback, applied like a forced op without
+    being marked forced)."""
+    p, policy = schedule.problem, schedule.policy
+    skip = force or not checks
+    if force and not policy.allow_force:
+        raise OpError("FORCE_NOT_ALLOWED", "force=True is not allowed by this schedule's policy")
+    if policy.protect_pinned and not skip:
+        for w, d, old, new in plan.changes:
+            if old >= 0 and new < 0 and schedule._mandatory[w, d]:
+                raise OpError(
+                    "PINNED",
+                    f"{p.workers[w].id} must work {p.calendar.iso(d)} (mandatory day, "
+                    "pinned) — move them within that date, or pass force=True",
+                )
+    delta = None
+    if dry:
+        gate = True
+    elif policy.block_hard and not skip:
+        gate = schedule.validator.may_introduce_hard(plan.changes)
+    else:
+        gate = False
+    if gate:
+        delta = schedule.validator.preview(plan.changes)
+        hard_new = [v for v in delta.introduced if v.severity == "hard"]
+        if hard_new and policy.block_hard and not skip:
+            first = hard_new[0].message
+            more = f" (and {len(hard_new) - 1} more)" if len(hard_new) > 1 else ""
+            raise OpError(
+                "HARD_VIOLATION",
+                f"refused: {first}{more} — pass force=True to apply anyway",
+                introduced=tuple(delta.introduced),
+                resolved=tuple(delta.resolved),
+                hard_delta=int(delta.hard),
+                soft_delta=float(delta.soft),
+                suggestions=tuple(alternatives(schedule, op, plan)),
+            )
+    if dry:
+        assert delta is not None
+        return OpResult(
+            ok=True,
+            message=f"would apply: {plan.message}",
+            version=schedule.version,
+            introduced=tuple(delta.introduced),
+            resolved=tuple(delta.resolved),
+            replaced=tuple(p.workers[w].id for w in plan.replaced),
+            kind=plan.kind,
+            user=user,
+            preview=True,
+            forced=force,
+            cells=planned_cells(schedule, plan),
+            slots=plan.slot_changes,
+            hard_delta=int(delta.hard),
+            soft_delta=float(delta.soft),
+        )
+    if force and reason:
+        plan.message = f"{plan.message} (forced: {clip(reason, 300)})"
+    return commit(schedule, plan, user, force, base_version, undoes)
+
+
+def planned_cells(schedule: Schedule, plan: Plan) -> tuple[tuple[str, int, int], ...]:
+    iso = schedule._iso
+    return tuple((iso[d], s, k) for d, s, k, _, _ in plan.slot_changes)
+
+
+def commit(
+    schedule: Schedule,
+    plan: Plan,
+    user: str,
+    forced: bool,
+    base_version: int | None,
+    undoes: OpRecord | None,
+) -> OpResult:
+    """Step 5–7: persist (a shared store first: nothing changes when it refuses), change
+    the roster, commit the validator, record, publish.
+
+    The event of the op (:data:`EVENT_OF_KIND`, ``remote_applied`` for a replicated op) and
+    ``violations_changed`` carry, besides their counts, ``"slots"`` (the plan's
+    ``(day, post, slot, old worker, new worker)`` index tuples) and ``"added"`` / ``"removed"``
+    (the rule engine's ``Delta.introduced`` / ``Delta.resolved`` records): the very objects
+    the plan and the rule engine made, handed over without a copy (see
+    :data:`rtsched_widgets.engine.events.ROSTER_EVENTS`)."""
+    remote = schedule._remote
+    version = schedule.version + 1
+    op_id = f"{schedule.id}-{version}" if remote is None else str(remote["op_id"])
+    ids, iso = schedule._ids, schedule._iso
+    slot_changes = plan.slot_changes
+    cells_l: list[tuple[str, int, int]] = []
+    event_cells: list[list[Any]] = []
+    for d, s, k, _old, new in slot_changes:
+        day = iso[d]
+        cells_l.append((day, s, k))
+        event_cells.append([day, s, k, ids[new] if new >= 0 else None])
+    cells = tuple(cells_l)
+    replaced = tuple([ids[w] for w in plan.replaced]) if plan.replaced else ()
+    rec = slot_record(
+        op_id,
+        version,
+        user,
+        time.time() if remote is None else float(remote["ts"]),
+        plan.kind,
+        slot_changes[0] if len(slot_changes) == 1 else tuple(chain.from_iterable(slot_changes)),
+        schedule._names,
+        forced,
+        plan.message,
+        undoes.op_id if undoes is not None else None,
+    )
+    if remote is None and schedule.collab is not None:
+        schedule.collab.persist(rec)  # to the shared store; may raise StoreBehind first
+    roster = schedule.core
+    for d, s, k, old, _ in slot_changes:
+        if old >= 0:
+            roster.clear(d, s, k)
+    for d, s, k, _, new in slot_changes:
+        if new >= 0:
+            roster.place(new, d, s, k)
+    delta = schedule.validator.commit(plan.changes)
+    schedule.version = version
+    schedule._latest_by_user[user] = version
+    cell_versions = schedule._cell_versions
+    for d, s, _, _, _ in slot_changes:
+        cell_versions[d, s] = version
+    if undoes is None:
+        schedule.oplog.record(rec, schedule._op_group)
+    elif plan.kind == "undo":
+        schedule.oplog.mark_undone(undoes.op_id, rec)
+    else:
+        schedule.oplog.mark_redone(undoes.op_id, rec)
+    introduced, resolved = delta.introduced, delta.resolved
+    payload = {
+        "op_id": op_id,
+        "version": version,
+        "kind": plan.kind,
+        "cells": event_cells,
+        "introduced": len(introduced),
+        "resolved": len(resolved),
+        "forced": forced,
+        "replaced": list(replaced),
+        "base_version": base_version,
+        "slots": slot_changes,
+        "added": introduced,
+        "removed": resolved,
+    }
+    if undoes is not None:
+        payload["undoes"] = undoes.op_id
+    if schedule._event_extra:
+        payload.update(schedule._event_extra)
+    event_type = EVENT_OF_KIND.get(plan.kind, "bulk_applied")
+    if remote is not None:
+        event_type = "remote_applied"
+    schedule.events.publish_owned(event_type, payload, user)
+    hard_delta, soft_delta = int(delta.hard), float(delta.soft)
+    if introduced or resolved:
+        schedule.events.publish_owned(
+            "violations_changed",
+            {
+                "op_id": op_id,
+                "version": version,
+                "introduced": len(introduced),
+                "resolved": len(resolved),
+                "hard_delta": hard_delta,
+                "soft_delta": soft_delta,
+                "slots": slot_changes,
+                "added": introduced,
+                "removed": resolved,
+            },
+            user,
+        )
+    return applied_result(
+        plan.message
+        + (" (forced)" if forced and delta.hard > 0 and "(forced: " not in plan.message else ""),
+        op_id,
+        version,
+        tuple(introduced),
+        tuple(resolved),
+        replaced,
+        forced,
+        plan.kind,
+        user,
+        cells,
+        hard_delta,
+        soft_delta,
+        {"base_version": base_version} if base_version is not None else {},
+        slot_changes,
+    )
+
+
+def stale_cells(schedule: Schedule, slot_changes: Any, base_version: int) -> list[dict[str, Any]]:
+    """The cells of a change that changed after ``base_version``, with what they hold."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[int, int]] = set()
+    for d, s, _k, _old, _new in slot_changes:
+        v = int(schedule.cell_version[d, s])
+        if v <= base_version or (d, s) in seen:
+            continue
+        seen.add((d, s))
+        cap = int(schedule.problem.maximum[d, s])
+        current = [schedule._ids[w] for w in schedule.core.slots[d, s, :cap] if w >= 0]
+        by = next((r.user for r in reversed(schedule.oplog.records()) if r.version == v), None)
+        out.append(
+            {
+                "cell": schedule.planner.label(d, s),
+                "date": schedule._iso[d],
+                "post": int(s),
+                "version": v,
+                "current": current,
+                "by": by,
+            }
+        )
+    return out
+
+
+def alternatives(schedule: Schedule, op: Any, plan: Plan) -> list[dict[str, Any]]:
+    from rtsched_widgets.engine.suggestions import alternatives
+
+    try:
+        return alternatives(schedule, op, plan.changes, k=schedule.policy.suggestions)
+    except OpError:
+        return []
+
+
+def apply_remote(
+    schedule: Schedule,
+    version: int,
+    op: Mapping[str, Any],
+    targets: list[tuple[int, int, int, int]],
+) -> OpResult:
+    """See :meth:`Schedule.apply_remote`."""
+    kind = str(op.get("kind") or "bulk")
+    with schedule._lock:
+        if version != schedule.version + 1:
+            raise ValueError(f"remote op at version {version}, schedule at {schedule.version}")
+        undoes = schedule.oplog.get(op["undoes"]) if op.get("undoes") else None
+        if undoes is not None:
+            want = (
+                schedule.oplog.undo_candidate if kind == "undo" else schedule.oplog.redo_candidate
+            )
+            top = want(undoes.user)
+            if top is None or top.op_id != undoes.op_id:
+                undoes = None  # not on the author's stack here: record as a plain op
+        schedule._remote = dict(op)
+        schedule._event_extra = {"remote_kind": kind, "origin": op.get("op_id")}
+        try:
+            return run_edit(
+                schedule,
+                SetSlots(targets, kind, str(op.get("message") or "")),
+                force=False,
+                user=str(op.get("user") or "anonymous"),
+                base_version=None,
+                kind=kind,
+                undoes=undoes,
+                checks=False,
+            )
+        finally:
+            schedule._remote = None
+            schedule._event_extra = None

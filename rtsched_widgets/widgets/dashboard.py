@@ -3,13 +3,17 @@ laid out."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 import ipywidgets
 
+from rtsched_widgets.engine.events import Event, Subscription
 from rtsched_widgets.widgets.grid import ScheduleGrid
 from rtsched_widgets.widgets.panels import AnalyticsPanel, HistoryPanel, StatusBar
+from rtsched_widgets.widgets.ports import require_schedule
 from rtsched_widgets.widgets.solver_bar import SolverBar
+
+_Part = TypeVar("_Part", bound=ipywidgets.Widget)
 
 
 class Dashboard(ipywidgets.VBox):
@@ -24,9 +28,13 @@ class Dashboard(ipywidgets.VBox):
     grid would wait for it.
     """
 
+    # what close() closes; empty, and None, until __init__ made them
+    _parts: tuple[ipywidgets.Widget, ...] = ()
+    _solving_subscription: Subscription | None = None
+
     def __init__(
         self,
-        schedule: Any,
+        schedule: object,
         *,
         view: str = "coverage",
         user: str | None = None,
@@ -43,12 +51,15 @@ class Dashboard(ipywidgets.VBox):
                 f"analytics_solving_throttle: expected seconds >= 0, got "
                 f"{analytics_solving_throttle!r}"
             )
+        checked = require_schedule(schedule)
         self._throttles = (float(analytics_throttle), float(analytics_solving_throttle))
-        self.grid = ScheduleGrid(schedule, view, user=user, height=height, theme=theme)
-        self.status = StatusBar(schedule, self.grid, user=self.grid.user, theme=theme)
-        self.solver = SolverBar(schedule, self.grid, user=self.grid.user, theme=theme)
-        self.analytics = AnalyticsPanel(schedule, theme=theme, throttle=analytics_throttle)
-        self.history = HistoryPanel(schedule, user=self.grid.user, theme=theme)
+        self.grid = self._own(ScheduleGrid(checked, view, user=user, height=height, theme=theme))
+        self.status = self._own(StatusBar(checked, self.grid, user=self.grid.user, theme=theme))
+        self.solver = self._own(SolverBar(checked, self.grid, user=self.grid.user, theme=theme))
+        self.analytics = self._own(
+            AnalyticsPanel(checked, theme=theme, throttle=analytics_throttle)
+        )
+        self.history = self._own(HistoryPanel(checked, user=self.grid.user, theme=theme))
         # every part spans the width available; history and analytics share the row below
         # the grid and wrap under each other in a narrow notebook (each keeps a readable width)
         for part in (self.status, self.solver, self.grid):
@@ -63,32 +74,34 @@ class Dashboard(ipywidgets.VBox):
             [self.status, self.solver, self.grid, lower],
             layout=ipywidgets.Layout(width="100%"),
         )
-        self._solving_subscription = schedule.events.subscribe(
+        self._solving_subscription = checked.events.subscribe(
             ("solver_started", "solver_finished"), self._on_solver, weak=True
         )
-        self._pace_analytics(getattr(schedule, "solving", None) is not None)
+        self._pace_analytics(checked.solving is not None)
+
+    def _own(self, part: _Part) -> _Part:
+        """``part``, to be closed with the dashboard."""
+        self._parts = (*self._parts, part)
+        return part
 
     def _pace_analytics(self, solving: bool) -> None:
         idle, busy = self._throttles
         self.analytics.throttle = max(idle, busy) if solving else idle
 
-    def _on_solver(self, event: Any) -> None:
+    def _on_solver(self, event: Event) -> None:
         self._pace_analytics(event.type == "solver_started")
 
     def close(self) -> None:
         """Close the dashboard and every part of it."""
-        sub = getattr(self, "_solving_subscription", None)
-        if sub is not None:
-            sub.cancel()
-        for name in ("grid", "status", "solver", "analytics", "history"):
-            part = getattr(self, name, None)  # absent when __init__ failed early
-            if part is not None:
-                part.close()
+        if self._solving_subscription is not None:
+            self._solving_subscription.cancel()
+        for part in self._parts:  # those made before an __init__ that failed, too
+            part.close()
         super().close()
 
 
 def dashboard(
-    schedule: Any,
+    schedule: object,
     *,
     view: str = "coverage",
     user: str | None = None,

@@ -100,9 +100,10 @@ class GridMirror:
         self.version = 0
         #: Encoded size of every patch built so far.
         self.sent_bytes: list[int] = []
-        # each violation record (by identity) -> (the record, its grid rows); holding the
-        # record keeps its id unique while it is shown
-        self._violation_rows: dict[int, tuple[Violation, list[wire.Violation]]] = {}
+        # each violation shown -> its grid rows. Records are compared by value (frozen
+        # dataclasses): the validator may build a record anew each time it is read, and an
+        # edit's delta holds records equal to, not the same as, those read before
+        self._violation_rows: dict[Violation, list[wire.Violation]] = {}
         self._next_violation_id = 1
         self._day_of = {p.calendar.iso(d): d for d in range(p.n_days)}
         self.refresh_violations()
@@ -155,14 +156,14 @@ class GridMirror:
     @property
     def violations(self) -> list[wire.Violation]:
         """Every violation row shown, ``[id, d, s, w, hard, rule, message]``."""
-        return [row for _, rows in self._violation_rows.values() for row in rows]
+        return [row for rows in self._violation_rows.values() for row in rows]
 
     def _add(self, rec: Violation) -> list[wire.Violation]:
         rows = []
         for located in self.locate(rec):
             rows.append([self._next_violation_id, *located])
             self._next_violation_id += 1
-        self._violation_rows[id(rec)] = (rec, rows)
+        self._violation_rows[rec] = rows
         return rows
 
     def refresh_violations(self) -> tuple[list[wire.Violation], list[int]]:
@@ -172,14 +173,13 @@ class GridMirror:
         except Exception:  # a failing validator must not break the grid
             logger.exception("reading the violations failed; they are not shown")
             return [], []
-        # the validator keeps unchanged violations as the same objects: diff by identity
-        current = {id(rec): rec for rec in records}
+        current = dict.fromkeys(records)
         removed: list[int] = []
-        for ident in [i for i in self._violation_rows if i not in current]:
-            removed.extend(row[0] for row in self._violation_rows.pop(ident)[1])
+        for rec in [r for r in self._violation_rows if r not in current]:
+            removed.extend(row[0] for row in self._violation_rows.pop(rec))
         added: list[wire.Violation] = []
-        for ident, rec in current.items():
-            if ident not in self._violation_rows:
+        for rec in current:
+            if rec not in self._violation_rows:
                 added.extend(self._add(rec))
         return added, removed
 
@@ -189,12 +189,12 @@ class GridMirror:
         """Apply an edit's known violation change; returns (added rows, removed ids)."""
         removed: list[int] = []
         for rec in resolved:
-            entry = self._violation_rows.pop(id(rec), None)
-            if entry is not None:
-                removed.extend(row[0] for row in entry[1])
+            rows = self._violation_rows.pop(rec, None)
+            if rows is not None:
+                removed.extend(row[0] for row in rows)
         added: list[wire.Violation] = []
         for rec in introduced:
-            if id(rec) not in self._violation_rows:
+            if rec not in self._violation_rows:
                 added.extend(self._add(rec))
         return added, removed
 

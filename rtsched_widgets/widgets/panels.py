@@ -11,20 +11,27 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 import numpy as np
 import traitlets
 
+from rtsched_widgets.engine.events import Event, Subscription
+from rtsched_widgets.engine.history import History
 from rtsched_widgets.limits import abbreviate, clip
 from rtsched_widgets.widgets._assets import bundle
-from rtsched_widgets.widgets.grid import after_answer
+from rtsched_widgets.widgets.answering import after_answer
 from rtsched_widgets.widgets.identity import display_name_of, names_of
+from rtsched_widgets.widgets.ports import ScheduleView, require_schedule
 from rtsched_widgets.widgets.protocol import MAX_ID_LENGTH, ProtocolError, check_nesting
 from rtsched_widgets.widgets.wording import reply_text, wording_of
+
+if TYPE_CHECKING:
+    from rtsched_widgets.widgets.grid import ScheduleGrid
 
 logger = logging.getLogger("rtsched_widgets.widgets")
 
@@ -57,7 +64,7 @@ def failure(exc: BaseException) -> str:
 MAX_VIEWERS = 64
 
 
-def viewer_of(content: dict[str, Any], schedule: Any = None) -> str | None:
+def viewer_of(content: Mapping[str, Any], schedule: ScheduleView | None = None) -> str | None:
     """The ``user`` key a panel's view sends (the person viewing it, as the grid names them),
     or None when absent; a :class:`ProtocolError` when it is not a short non-empty str. The
     display ``name`` sent with it is recorded for ``schedule`` (see
@@ -75,7 +82,7 @@ def viewer_of(content: dict[str, Any], schedule: Any = None) -> str | None:
     return user
 
 
-def undo_by_user(history: Any, users: Any) -> dict[str, list[bool]]:
+def undo_by_user(history: History, users: Iterable[str]) -> dict[str, list[bool]]:
     """``{user: [can undo, can redo]}`` for each of ``users``."""
     return {u: [history.undo_depth(u) > 0, history.redo_depth(u) > 0] for u in users}
 
@@ -94,18 +101,9 @@ class _Viewers:
             while len(self._users) > MAX_VIEWERS:
                 del self._users[next(iter(self._users))]
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[str]:
         with self._lock:
             return iter(list(self._users))
-
-
-def oplog_of(schedule: Any) -> Any:
-    """The schedule's :class:`~rtsched_widgets.engine.history.History` (undo stacks, records)."""
-    for name in ("oplog", "history"):
-        log = getattr(schedule, name, None)
-        if hasattr(log, "undo_depth") and hasattr(log, "records"):
-            return log
-    raise TypeError("schedule: it keeps no operation history (no .oplog)")
 
 
 class _Panel(anywidget.AnyWidget):
@@ -126,22 +124,22 @@ class _Panel(anywidget.AnyWidget):
         "views show the name wherever a user key appears."
     ).tag(sync=True)
     _patterns: tuple[str, ...] = ("*",)
+    # set last in __init__: None until then, so close() knows a panel whose __init__ failed
+    # (no subscription, no timer either)
+    _subscription: Subscription | None = None
 
-    def __init__(self, schedule: Any, *, theme: str = "auto", throttle: float = 0.0) -> None:
-        if not hasattr(schedule, "events") or not hasattr(schedule, "problem"):
-            raise TypeError(
-                f"schedule: expected a rtsched_widgets Schedule, got {type(schedule).__name__}"
-            )
+    def __init__(self, schedule: object, *, theme: str = "auto", throttle: float = 0.0) -> None:
+        checked = require_schedule(schedule)
         if not isinstance(throttle, int | float) or isinstance(throttle, bool) or throttle < 0:
             raise ValueError(f"throttle: expected seconds >= 0, got {throttle!r}")
         super().__init__(theme=theme)
-        self.schedule = schedule
+        self.schedule = checked
         self.throttle = float(throttle)
         self._timer: threading.Timer | None = None
         self._timer_lock = threading.Lock()
         self._last_refresh = 0.0
         self.refresh()
-        self._subscription = schedule.events.subscribe(self._patterns, self._on_event, weak=True)
+        self._subscription = checked.events.subscribe(self._patterns, self._on_event, weak=True)
 
     @traitlets.validate("theme")
     def _check_theme(self, proposal: Any) -> str:
@@ -166,7 +164,7 @@ class _Panel(anywidget.AnyWidget):
     def _refresh(self) -> None:
         raise NotImplementedError
 
-    def _on_event(self, event: Any) -> None:
+    def _on_event(self, event: Event) -> None:
         self._note(event)
         if self.throttle <= 0:
             after_answer(self.schedule, self.refresh)
@@ -184,17 +182,14 @@ class _Panel(anywidget.AnyWidget):
             self._timer = None
         self.refresh()
 
-    def _note(self, event: Any) -> None:
+    def _note(self, event: Event) -> None:
         """Hook: remember something about ``event`` before the refresh."""
 
     def close(self) -> None:
         """Stop following the schedule and close the widget."""
-        sub = getattr(self, "_subscription", None)
-        if sub is not None:
-            sub.cancel()
-        lock = getattr(self, "_timer_lock", None)  # absent when __init__ failed early
-        if lock is not None:
-            with lock:
+        if self._subscription is not None:
+            self._subscription.cancel()
+            with self._timer_lock:
                 if self._timer is not None:
                     self._timer.cancel()
                     self._timer = None
@@ -231,14 +226,15 @@ class StatusBar(_Panel):
 
     def __init__(
         self,
-        schedule: Any,
-        grid: Any = None,
+        schedule: object,
+        grid: ScheduleGrid | None = None,
         *,
         user: str | None = None,
         theme: str = "auto",
         throttle: float = 0.0,
     ) -> None:
-        self.user = user or str(getattr(grid, "user", "") or getattr(schedule, "user", "local"))
+        shown_by = grid.user if grid is not None else ""
+        self.user = user or shown_by or require_schedule(schedule).user or "local"
         self._present: set[str] = {self.user}
         self._next_last: dict[str, Any] | None = None
         self.grid = grid
@@ -250,7 +246,7 @@ class StatusBar(_Panel):
             grid.observe(self._on_viewers, names="viewers")
             grid.observe(self._on_connection, names="connection")
 
-    def _note(self, event: Any) -> None:
+    def _note(self, event: Event) -> None:
         payload = event.payload or {}
         # ``last`` is set by the refresh, so that even it waits for an edit's answer
         if event.type == "op_rejected":
@@ -311,7 +307,7 @@ class StatusBar(_Panel):
         total = int(required.sum())
         score = s.score()
         n_violations = len(s.validator.violation_list())
-        history = oplog_of(s)
+        history = s.oplog
         with self.hold_sync():
             if self._next_last is not None:
                 self.last, self._next_last = self._next_last, None
@@ -339,7 +335,7 @@ class AnalyticsPanel(_Panel):
 
     def __init__(
         self,
-        schedule: Any,
+        schedule: object,
         *,
         max_workers: int = 30,
         max_points: int = 60,
@@ -366,9 +362,10 @@ class AnalyticsPanel(_Panel):
         target = load["target"].to_numpy()
         special = load["special"].to_numpy()
         rules: dict[str, list[int]] = {}
-        for rec in a.violations_by_rule.itertuples(index=False):
-            entry = rules.setdefault(str(rec.rule), [0, 0])
-            entry[0 if rec.severity == "hard" else 1] += int(rec.count)
+        by_rule = a.violations_by_rule[["rule", "severity", "count"]]
+        for rule, severity, count in by_rule.itertuples(index=False, name=None):
+            entry = rules.setdefault(str(rule), [0, 0])
+            entry[0 if severity == "hard" else 1] += int(count)
         required = p.required.astype(np.int64)
         filled = np.minimum(s.core.count.astype(np.int64), required).sum(axis=1)
         per_day_required = required.sum(axis=1)
@@ -426,7 +423,7 @@ class HistoryPanel(_Panel):
 
     def __init__(
         self,
-        schedule: Any,
+        schedule: object,
         *,
         user: str | None = None,
         limit: int = 200,
@@ -436,7 +433,7 @@ class HistoryPanel(_Panel):
     ) -> None:
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise ValueError(f"limit: expected an integer >= 1, got {limit!r}")
-        self.user = user or str(getattr(schedule, "user", "local"))
+        self.user = user or require_schedule(schedule).user or "local"
         self.limit = limit
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
         self._viewers = _Viewers()
@@ -444,7 +441,7 @@ class HistoryPanel(_Panel):
         self.on_msg(self._on_message)
 
     def _refresh(self) -> None:
-        history = oplog_of(self.schedule)
+        history = self.schedule.oplog
         records = history.records(limit=self.limit)
         wording = wording_of(self.schedule.problem)  # the planner's terms; the audit keeps ids
         rows: list[list[Any]] = []
@@ -478,7 +475,8 @@ class HistoryPanel(_Panel):
             if kind == "hello":
                 pass
             elif kind in ("undo", "redo"):
-                result = getattr(self.schedule, kind)(user=who or self.user)
+                undo = self.schedule.undo if kind == "undo" else self.schedule.redo
+                result = undo(user=who or self.user)
                 message = names_of(self.schedule).humanize(str(result.message))
                 wording = wording_of(self.schedule.problem)
                 said = reply_text(wording, result, message, allow_force=False)
@@ -502,7 +500,7 @@ class HistoryPanel(_Panel):
         text = Path(path).read_text(encoding="utf-8")
         mime = "text/csv" if format == "csv" else "application/json"
         self.send({"type": "download", "name": name, "text": text, "mime": mime})
-        return f"exported {len(oplog_of(self.schedule))} ops to {path}"
+        return f"exported {len(self.schedule.oplog)} ops to {path}"
 
 
 class ConflictsPanel(_Panel):
@@ -523,16 +521,26 @@ class ConflictsPanel(_Panel):
     _patterns = ("conflict_detected", "conflict_resolved", *OP_EVENTS, "remote_applied")
 
     def __init__(
-        self, schedule: Any, *, user: str | None = None, theme: str = "auto", throttle: float = 0.0
+        self,
+        schedule: object,
+        *,
+        user: str | None = None,
+        theme: str = "auto",
+        throttle: float = 0.0,
     ) -> None:
-        self.user = user or str(getattr(schedule, "user", "local"))
-        schedule.collaborate()
+        checked = require_schedule(schedule)
+        self.user = user or checked.user or "local"
+        checked.collaborate()
         super().__init__(schedule, theme=theme, throttle=throttle)
         self.on_msg(self._on_message)
 
     def _refresh(self) -> None:
         rows = []
-        for c in self.schedule.collab.conflicts.open():
+        collab = self.schedule.collab
+        if collab is None:  # started in __init__; gone only after close()
+            self.rows = []
+            return
+        for c in collab.conflicts.open():
             cells = "; ".join(
                 f"{x['cell']} now {', '.join(x['current']) or '(empty)'}" for x in c.cells
             )
@@ -551,7 +559,10 @@ class ConflictsPanel(_Panel):
                     f"expected the conflict's id (a string of 1 to {MAX_ID_LENGTH} characters), "
                     f"got {abbreviate(cid)}",
                 )
-            result = self.schedule.collab.resolve(cid, kind == "accept", user=self.user)
+            collab = self.schedule.collab
+            if collab is None:
+                raise RuntimeError("the schedule has no collaboration session")
+            result = collab.resolve(cid, kind == "accept", user=self.user)
             self.notice = clip(f"{cid} rejected" if result is None else f"{cid}: {result.message}")
         except ProtocolError as exc:
             self.notice = failure(exc)

@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 if TYPE_CHECKING:
     import pandas as pd
 
+    from rtsched_widgets.engine.analytics import Analytics
     from rtsched_widgets.engine.events import EventBus
     from rtsched_widgets.engine.history import History
     from rtsched_widgets.engine.ports import RuleEngine
     from rtsched_widgets.engine.result import OpResult
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.base import Score
 
 __all__ = [
     "Collaboration",
@@ -218,6 +220,10 @@ class ScheduleView(Protocol):
     def undo(self, user: str | None = None, *, force: bool = False) -> OpResult: ...
 
     def redo(self, user: str | None = None, *, force: bool = False) -> OpResult: ...
+
+    def score(self) -> Score: ...
+
+    def analytics(self) -> Analytics: ...
 
     def suggest(
         self, date: Any, post: Any, k: int = 5, *, excluded: bool = True

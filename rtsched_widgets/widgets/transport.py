@@ -141,6 +141,8 @@ class WidgetKernelWebsocketConnection(NoDelayKernelWebsocketConnection):
 
     def handle_outgoing_message(self, stream: Any, outgoing_msg: list[Any]) -> None:
         """Relay a kernel message to the browser, holding back a widget message's ``busy``."""
+        # jupyter_server passes a ZMQ stream object or a channel name, depending on its version;
+        # the stream's class is jupyter_server's own (untyped, not importable here): probed
         channel = stream if isinstance(stream, str) else getattr(stream, "channel", None)
         if channel == "iopub" and self.comm_busy_delay > 0:
             status = self._status_of(outgoing_msg)

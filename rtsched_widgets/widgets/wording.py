@@ -13,11 +13,15 @@ frame) keeps the engine's own wording.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rtsched_widgets.engine.result import OpResult
+    from rtsched_widgets.model.problem import Problem
+    from rtsched_widgets.rules.base import Violation
 
 __all__ = ["FORCEABLE", "Refusal", "Wording", "display_date", "wording_of"]
 
@@ -77,7 +81,7 @@ class Refusal:
 class Wording:
     """Translates the engine's wording of one problem into the planner's terms."""
 
-    def __init__(self, problem: Any) -> None:
+    def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self._names: dict[str, str] = {w.id: w.display_name for w in problem.workers}
         self._posts: list[str] = [st.label or st.id for st in problem.shift_types]
@@ -111,7 +115,7 @@ class Wording:
         """A date (ISO string, ``date`` or day index) as ``"Mon 5 Jan 2026"``."""
         if isinstance(value, int) and not isinstance(value, bool):
             value = self.problem.calendar.iso(value)
-        if hasattr(value, "isoformat"):
+        if isinstance(value, date):
             value = value.isoformat()[:10]
         return display_date(str(value))
 
@@ -173,17 +177,17 @@ class Wording:
         return Said(_shorten(text), text if len(text) > SHORT else "")
 
     # -- results -------------------------------------------------------------------------
-    def refusal(self, result: Any, *, allow_force: bool = False) -> Refusal:
+    def refusal(self, result: OpResult, *, allow_force: bool = False) -> Refusal:
         """A refused :class:`~rtsched_widgets.engine.result.OpResult` in the planner's terms.
 
         ``short`` is the refusal's first clause; ``detail`` the whole message and every rule
         the edit would break (uncut), then what the planner can do. "Apply anyway" is offered
         (``forceable``) for HARD_VIOLATION and PINNED refusals when ``allow_force``."""
-        code = str(getattr(result, "error", "") or "")
+        code = result.error or ""
         forceable = allow_force and code in FORCEABLE
         advice = "choose Apply anyway" if forceable else ""
-        message = self.text(getattr(result, "message", "") or "refused", force_advice=advice)
-        reasons = [self.text(_field(v, "message") or _field(v, "rule")) for v in _hard(result)]
+        message = self.text(result.message or "refused", force_advice=advice)
+        reasons = [self.text(v.message or v.rule) for v in _hard(result)]
         if code == "HARD_VIOLATION" and reasons:
             head = _first_clause(reasons[0])
             more = f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
@@ -202,14 +206,13 @@ class Wording:
             lines.append("This schedule's policy does not allow applying it anyway.")
         return Refusal(_shorten(short), "\n".join(lines), forceable)
 
-    def undo_refusal(self, result: Any) -> Refusal:
+    def undo_refusal(self, result: OpResult) -> Refusal:
         """A refused undo or redo, summarised: the cells that changed since and who changed
         them, instead of the op ids the engine's message names."""
-        details = getattr(result, "details", None) or {}
-        conflicts = list(details.get("conflicts") or []) if isinstance(details, dict) else []
-        kind = str(getattr(result, "kind", "") or "undo")
-        if str(getattr(result, "error", "")) != "UNDO_CONFLICT" or not conflicts:
-            message = self.text(getattr(result, "message", "") or f"{kind} refused")
+        conflicts = list(result.details.get("conflicts") or [])
+        kind = result.kind or "undo"
+        if result.error != "UNDO_CONFLICT" or not conflicts:
+            message = self.text(result.message or f"{kind} refused")
             return Refusal(_shorten(message), message)
         by = sorted(set(re.findall(r"\(changed by (\S+) in ", str(result.message))))
         who = f" by {', '.join(by)}" if by else ""
@@ -235,14 +238,9 @@ class Wording:
         return Refusal(_shorten(short), "\n".join(lines))
 
 
-def _field(record: Any, name: str) -> Any:
-    if isinstance(record, dict):
-        return record.get(name)
-    return getattr(record, name, None)
-
-
-def _hard(result: Any) -> Iterable[Any]:
-    return [v for v in getattr(result, "introduced", ()) or () if _field(v, "severity") == "hard"]
+def _hard(result: OpResult) -> list[Violation]:
+    """The hard violations ``result`` introduces (would introduce, when refused)."""
+    return [v for v in result.introduced if v.severity == "hard"]
 
 
 def _count(n: int, noun: str) -> str:
@@ -252,7 +250,7 @@ def _count(n: int, noun: str) -> str:
 _cache: dict[int, tuple[Any, Wording]] = {}
 
 
-def wording_of(problem: Any) -> Wording:
+def wording_of(problem: Problem) -> Wording:
     """The :class:`Wording` of ``problem`` (one per problem, kept while it lives)."""
     entry = _cache.get(id(problem))
     if entry is not None and entry[0] is problem:
@@ -274,33 +272,21 @@ class Said:
     forceable: bool = False
 
 
-def reply_text(wording: Wording, result: Any, message: str, *, allow_force: bool) -> Said:
+def reply_text(wording: Wording, result: OpResult, message: str, *, allow_force: bool) -> Said:
     """The toolbar line and the full explanation of an edit's ``result`` (``message`` is its
     message as the grid would show it, e.g. with user names resolved)."""
-    if bool(getattr(result, "ok", False)):
+    if result.ok:
         text = wording.text(message)
         return Said(_shorten(text), text if len(text) > SHORT else "")
-    kind = str(getattr(result, "kind", "") or "")
-    if kind in ("undo", "redo") and getattr(result, "error", None) == "UNDO_CONFLICT":
+    if result.kind in ("undo", "redo") and result.error == "UNDO_CONFLICT":
         said = wording.undo_refusal(result)
         return Said(said.short, said.detail)
-    if getattr(result, "error", None) in FORCEABLE or getattr(result, "introduced", None):
-        shown = _Shown(result, message)
-        said = wording.refusal(shown, allow_force=allow_force)
+    if result.error in FORCEABLE or result.introduced:
+        # worded with the message the grid shows in place of the result's own
+        said = wording.refusal(replace(result, message=message), allow_force=allow_force)
         return Said(said.short, said.detail, said.forceable)
     text = wording.text(message)
     return Said(_shorten(text), text if len(text) > SHORT else "")
-
-
-class _Shown:
-    """A result with the message the grid shows in place of its own."""
-
-    def __init__(self, result: Any, message: str) -> None:
-        self._result = result
-        self.message = message
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._result, name)
 
 
 def force_reason(message: Any) -> str:

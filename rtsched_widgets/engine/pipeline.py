@@ -84,6 +84,13 @@ def run_edit(
     checks: bool = True,
     reason: str | None = None,
 ) -> OpResult:
+    """Run ``op`` (an Op, its dict form or a :class:`SetSlots`) through steps 1–7 as
+    ``user`` (None: the schedule's user); never raises for bad input, answers a failed
+    ``OpResult``. ``dry``: a preview (nothing changes, nothing is published); ``kind``: the
+    recorded kind when it is not the op's; ``undoes``: the record an undo/redo reverts;
+    ``checks=False``: no rule or pinned-cell check (a pure rollback, a replicated op, a merge
+    that checked itself); ``reason``: recorded with a forced edit. Every call but a preview
+    is timed into ``schedule.latency`` by kind."""
     t0 = time.perf_counter_ns()
     if user is not None and (not isinstance(user, str) or not user or len(user) > MAX_ID_LENGTH):
         return failure(
@@ -262,6 +269,7 @@ def decide_and_commit(
 
 
 def planned_cells(schedule: Schedule, plan: Plan) -> tuple[tuple[str, int, int], ...]:
+    """The ``(ISO date, post, slot)`` of each slot ``plan`` changes (``OpResult.cells``)."""
     iso = schedule._iso
     return tuple((iso[d], s, k) for d, s, k, _, _ in plan.slot_changes)
 
@@ -414,6 +422,8 @@ def stale_cells(schedule: Schedule, slot_changes: Any, base_version: int) -> lis
 
 
 def alternatives(schedule: Schedule, op: Any, plan: Plan) -> list[dict[str, Any]]:
+    """Up to ``policy.suggestions`` alternatives to a refused ``op`` (none when they cannot be
+    worked out); see :func:`rtsched_widgets.engine.suggestions.alternatives`."""
     from rtsched_widgets.engine.suggestions import alternatives
 
     try:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from rtsched_widgets.engine import ports
+from rtsched_widgets.engine import frames, ports
 from rtsched_widgets.engine.events import EventBus
 from rtsched_widgets.engine.history import History
 from rtsched_widgets.engine.latency import LatencyTracker
@@ -501,52 +501,18 @@ class Schedule:
 
     @property
     def assignments(self) -> pd.DataFrame:
-        """One row per occupied slot: date, post, shift, slot, worker, pinned, version."""
-        frame = self.core.to_frame()
-        if len(frame):
-            d = (
-                (frame["date"].to_numpy() - self.problem.calendar.dates[0])
-                .astype("timedelta64[D]")
-                .astype(np.int64)
-            )
-            w = np.array([self.problem.worker_index[i] for i in frame["worker"]], dtype=np.int64)
-            s = frame["post"].to_numpy()
-            frame["pinned"] = self.problem.mandatory[w, d]
-            frame["version"] = self.cell_version[d, s]
-        else:
-            frame["pinned"] = pd.Series(dtype=bool)
-            frame["version"] = pd.Series(dtype=np.int64)
-        return frame
+        """One row per occupied slot: date, post, shift, slot, worker, pinned, version (see
+        :func:`rtsched_widgets.engine.frames.assignments`)."""
+        return frames.assignments(self.problem, self.core, self.cell_version)
 
     def roster(self) -> pd.DataFrame:
         """Workers down (index: worker id), dates across (ISO strings), cell = shift id or ""."""
-        p = self.problem
-        labels = np.array([""] + [st.id for st in p.shift_types], dtype=object)
-        table = labels[self.core.shift_of.astype(np.int64) + 1]
-        return pd.DataFrame(
-            table,
-            index=pd.Index([w.id for w in p.workers], name="worker"),
-            columns=[p.calendar.iso(d) for d in range(p.n_days)],
-        )
+        return frames.roster_table(self.problem, self.core)
 
     def coverage(self) -> pd.DataFrame:
         """One row per (date, post) with demand: date, post, shift, required, maximum, filled,
         missing (= max(required - filled, 0))."""
-        p = self.problem
-        d, s = np.nonzero(p.maximum > 0)
-        filled = self.core.count[d, s].astype(np.int64)
-        required = p.required[d, s].astype(np.int64)
-        return pd.DataFrame(
-            {
-                "date": p.calendar.dates[d],
-                "post": s.astype(np.int64),
-                "shift": [p.shift_types[i].id for i in s],
-                "required": required,
-                "maximum": p.maximum[d, s].astype(np.int64),
-                "filled": filled,
-                "missing": np.maximum(required - filled, 0),
-            }
-        )
+        return frames.coverage(self.problem, self.core)
 
     def validate(self) -> pd.DataFrame:
         """Every current violation as a DataFrame (publishes ``validated``)."""

@@ -25,6 +25,8 @@ __all__ = ["revert"]
 
 
 def revert(schedule: Schedule, rec: OpRecord, who: str, kind: str, force: bool) -> OpResult:
+    """Revert ``rec`` as ``who``'s ``kind`` (``"undo"`` or ``"redo"``); see the module
+    docstring and :meth:`Schedule.undo`."""
     if type(rec) is OpRecord and isinstance(rec.inverse, AvailabilityChange):
         return revert_absence(schedule, rec, who, kind)
     if isinstance(rec, SlotRecord) and rec.holds_its_result(schedule.core.worker_at):
@@ -84,6 +86,7 @@ def others_since(schedule: Schedule, rec: OpRecord, who: str) -> bool:
 
 
 def cell_value(schedule: Schedule, cell: Any) -> str | None:
+    """The worker id in ``cell`` (``(ISO date, post, slot)``), or None when it is empty."""
     iso, s, k = cell
     d = schedule.planner.day(iso)
     w = schedule.core.worker_at(d, s, k)
@@ -91,6 +94,8 @@ def cell_value(schedule: Schedule, cell: Any) -> str | None:
 
 
 def last_writer(schedule: Schedule, cell: Any, after_version: int) -> str | None:
+    """``"<user> in <op id>"`` of the newest edit after ``after_version`` that wrote ``cell``,
+    or None."""
     for r in reversed(schedule.oplog.records()):
         if r.version <= after_version:
             break

@@ -73,7 +73,7 @@ class AnchoredStore:
         self._rule = rule
         self._values = values
         self._size = size
-        self.index = AnchorIndex(rule, values)
+        self.index = AnchorIndex(self)
 
     @classmethod
     def of_roster(
@@ -149,27 +149,27 @@ class AnchoredStore:
 
 
 class AnchorIndex:
-    """The map anchor -> keys of an ``AnchoredStore`` (a view of its values): at most one key
-    per anchor."""
+    """The map anchor -> keys of an ``AnchoredStore`` (a view of it): at most one key per
+    anchor."""
 
-    __slots__ = ("_rule", "_values")
+    __slots__ = ("_store",)
 
-    def __init__(self, rule: AnchoredRecords, values: array) -> None:
-        self._rule = rule
-        self._values = values
+    def __init__(self, store: AnchoredStore) -> None:
+        self._store = store
 
     def get(self, anchor: int, default: tuple = ()) -> tuple:
         """``(key,)`` of the violation at ``anchor``, or ``default`` when there is none."""
-        if self._values[anchor] == ABSENT:
+        store = self._store
+        if store._values[anchor] == ABSENT:
             return default
-        return (self._rule.key_at(anchor),)
+        return (store._rule.key_at(anchor),)
 
     def __bool__(self) -> bool:
-        return any(v != ABSENT for v in self._values)
+        return self._store._size > 0
 
     def items(self) -> Iterator[tuple[int, tuple]]:
         """``(anchor, (key,))`` of every anchor holding a violation, in anchor order."""
-        key_at = self._rule.key_at
-        held = np.frombuffer(self._values, dtype=np.int32) != ABSENT
-        for a in np.flatnonzero(held).tolist():
+        store = self._store
+        key_at = store._rule.key_at
+        for a in store.anchors().tolist():
             yield a, (key_at(a),)

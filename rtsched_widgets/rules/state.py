@@ -9,14 +9,15 @@ Compact rows: the large per-cell tables (a row per worker or per day, one entry 
 shift) are ``array.array`` rows of machine integers (2 or 4 bytes an entry, see
 ``int_rows``) instead of lists of pointers; indexing them returns a Python ``int`` as a list
 does. The weight tables stay lists of floats, but every equal weight is one shared ``float``
-object (``shared_float_rows``): a pointer an entry, no float object per cell.
+object (``shared_float_rows``): a pointer an entry, no float object per cell. The read-only
+per-cell tables of ``Tables`` share equal rows (``shared_rows``).
 """
 
 from __future__ import annotations
 
 import weakref
 from array import array
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -37,6 +38,8 @@ def int_code(low: int, high: int) -> str:
     return "q"
 
 
+_Row = TypeVar("_Row", bytes, array)
+
 _NP_OF_CODE = {"h": np.int16, "i": np.intc, "q": np.int64}
 
 
@@ -52,10 +55,25 @@ def int_rows(table: np.ndarray, low: int, high: int) -> list[array]:
 
 def shared_float_rows(table: np.ndarray) -> list[list[float]]:
     """``table.tolist()`` (a 2-D float table) with every equal value one shared ``float``
-    object, so a row costs a pointer per entry (weights take few distinct values)."""
+    object and every equal row one shared list (weights take few distinct values): READ-ONLY
+    rows."""
     seen: dict[float, float] = {}
     share = seen.setdefault
-    return [[share(x, x) for x in row] for row in np.asarray(table, dtype=float).tolist()]
+    rows: dict[bytes, list[float]] = {}
+    out: list[list[float]] = []
+    for row in np.asarray(table, dtype=float):
+        key = row.tobytes()
+        got = rows.get(key)
+        if got is None:
+            got = rows[key] = [share(x, x) for x in row.tolist()]
+        out.append(got)
+    return out
+
+
+def shared_rows(rows: list[_Row]) -> list[_Row]:
+    """``rows`` with equal READ-ONLY rows (``bytes`` or ``array``) replaced by one of them."""
+    seen: dict[bytes, _Row] = {}
+    return [seen.setdefault(bytes(row), row) for row in rows]
 
 
 class Tables:
@@ -78,8 +96,8 @@ class Tables:
         self.shift_id = [s.id for s in problem.shift_types]
         # one ``bytes`` row per worker (0 or 1 per day): a few hundred bytes each instead of a
         # list of pointers, so a check touches one short row
-        self.available = [row.tobytes() for row in problem.available.astype(np.uint8)]
-        self.mandatory = [row.tobytes() for row in problem.mandatory.astype(np.uint8)]
+        self.available = shared_rows([row.tobytes() for row in problem.available.astype(np.uint8)])
+        self.mandatory = shared_rows([row.tobytes() for row in problem.mandatory.astype(np.uint8)])
         self.min_distance = [int(x) for x in problem.min_distance]
         self.weekday = cal.weekday.tolist()
         self.pattern_day = np.isin(cal.weekday, problem.settings.pattern_weekdays).tolist()
@@ -100,7 +118,7 @@ class Tables:
         self.last_post = last.tolist()
         self.minutes = [int(s.minutes) for s in problem.shift_types]
         self.partners = [np.flatnonzero(row).tolist() for row in problem.incompatible]
-        self.required = int_rows(np.asarray(problem.required), 0, 0)
+        self.required = shared_rows(int_rows(np.asarray(problem.required), 0, 0))
         self.under_weight = shared_float_rows(problem.under_weight)
         self.over_weight = shared_float_rows(problem.over_weight)
         self.targets = [int(x) for x in problem.targets]

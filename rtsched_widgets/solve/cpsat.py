@@ -1,5 +1,11 @@
 """Exact generation with OR-Tools CP-SAT, for the NRP and the saldo profile.
 
+``CpModelBuilder`` creates the variables and the cell maxima, then hands itself to the
+CP-SAT encoding of each rule of the profile and of each custom rule, declared beside the
+rule in its module (``@encoding``, see :mod:`rtsched_widgets.rules.registry` and the
+``EncodingModel`` seam of :mod:`rtsched_widgets.rules.encoding`); it holds no rule of its own.
+What the encodings add, by profile:
+
 Both models use one boolean ``x[w, d, s]`` per worker, day and shift type the worker may work
 (no variable where ``problem.available`` is False, nor for a shift type whose NRP limit for the
 worker is 0), ``work[w, d] = sum_s x[w, d, s] <= 1`` and the cover count
@@ -15,7 +21,7 @@ consecutive working days and min consecutive days off as forbidden-pattern claus
 touching the first or the last day of the horizon are exempt (a run strictly inside the horizon
 of length ``j < min`` is forbidden); max working weekends (a weekend, Saturday + Sunday of one
 ISO week, is worked when either day is; its flag is implied by each day and implies one of
-them); mandatory days. Objective (Curtois & Qu): shift-on request weight when the requested
+them). Objective (Curtois & Qu): shift-on request weight when the requested
 shift is not worked, shift-off request weight when it is, ``under_weight x shortfall`` and
 ``over_weight x surplus`` per cell.
 
@@ -46,6 +52,9 @@ import numpy as np
 from rtsched_widgets._optional import require
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.rules.base import Rule
+from rtsched_widgets.rules.profiles import default_rules
+from rtsched_widgets.rules.registry import encoder
 from rtsched_widgets.solve.base import (
     ProgressCallback,
     RunClock,
@@ -276,6 +285,9 @@ class CpModelBuilder:
             self.total_required = max(int(p.required.sum()), 1)
         self.unit = _scale_for(*weights)
         self.scale = self.unit * self.total_required
+        self.rules: list[Rule] = default_rules(problem)
+        """The rules the model encodes (the profile's, then the custom ones), in order."""
+        self.rule_names = {rule.name for rule in self.rules}
 
     def w(self, value: float) -> int:
         """A weight in solver units."""
@@ -322,31 +334,11 @@ class CpModelBuilder:
                 self.counts[d, s] = sum(cell) + int(held[d, s]) if cell else int(held[d, s])
                 if cell:
                     m.add(self.counts[d, s] <= int(p.maximum[d, s]))
-        for w in range(p.n_workers):
-            for d in range(p.n_days):
-                if p.mandatory[w, d] and free[w, d]:
-                    if (w, d) not in self.work:
-                        m.add_bool_or([])  # mandatory on a day the worker cannot work
-                    else:
-                        m.add(self.work[w, d] == 1)
-        if p.profile == "nrp":
-            self._nrp()
-        else:
-            self._saldo()
-        self._custom()
+        # every rule of the profile, then the custom rules, through its declared encoding
+        for rule in self.rules:
+            encoder(rule)(rule, self)
         self.objective_expr = sum(self.objective)
         m.minimize(self.objective_expr)
-
-    def _custom(self) -> None:
-        """The custom rules' ``encode`` hooks (see ``rtsched_widgets.rules.custom``): hard ones
-        add constraints, soft ones return penalty terms, weighted into the objective."""
-        for rule in self.p.custom_rules:
-            if not rule.has_encode():
-                continue
-            terms = rule.encode(self.model, self.xv, self.p)
-            if rule.severity == "soft" and terms:
-                weight = self.w(rule.weight)
-                self.objective.extend(weight * term for term in terms)
 
     def wd(self, w: int, d: int) -> Any:
         """``work[w, d]``, or a constant: 0 when the worker cannot work that day, whether the
@@ -370,6 +362,15 @@ class CpModelBuilder:
         """True when worker ``w`` has a day of the region in ``[a, b)``."""
         ps = self.free_ps[w]
         return bool(ps[min(b, len(ps) - 1)] > ps[max(a, 0)])
+
+    def holds(self, rule_name: str) -> bool:
+        """Whether the model encodes the rule named ``rule_name``."""
+        return rule_name in self.rule_names
+
+    def cover(self, over_allowed: bool) -> None:
+        """The cover balance (see ``_cover``, which a model of one worker's row overrides to
+        leave out)."""
+        self._cover(over_allowed)
 
     def _cover(self, over_allowed: bool) -> None:
         """Cover as a linear balance per cell: ``count + under - over == required`` with
@@ -399,92 +400,7 @@ class CpModelBuilder:
                 self.objective.append(over_w * over)
         self.terms.append("cover")
 
-    # -- NRP ------------------------------------------------------------------------------
-    def _nrp(self) -> None:
-        p, m, n = self.p, self.model, self.p.n_days
-        minutes = [st.minutes for st in p.shift_types]
-        # forbidden next-day shifts of each shift type
-        forbidden = [
-            (s, [p.shift_index[t] for t in st.forbidden_next])
-            for s, st in enumerate(p.shift_types)
-            if st.forbidden_next
-        ]
-        weekends: dict[int, list[int]] = {}
-        for d in range(n):
-            if int(p.calendar.weekday[d]) in (5, 6):
-                weekends.setdefault(int(p.calendar.week[d]), []).append(d)
-        xv, touches = self.xv, self.touches
-        for w, worker in enumerate(p.workers):
-            if not self.touches(w, 0, n):
-                continue  # wholly outside the region: its base roster meets its rules
-            for d in range(n - 1):
-                if not touches(w, d, d + 2):
-                    continue
-                for s, nexts in forbidden:
-                    # shift s today excludes each of its forbidden shifts tomorrow; those
-                    # exclude each other already (one shift a day): one at-most-one
-                    today = xv(w, d, s)
-                    if isinstance(today, int) and today == 0:
-                        continue
-                    self._at_most_one([today] + [xv(w, d + 1, t) for t in nexts])
-            mine = self.by_worker.get(w, [])
-            held = self.base[w][~self.free[w]]
-            held = held[held >= 0]
-            for sid, limit in worker.max_per_shift.items():
-                s = p.shift_index[sid]
-                ones = int((held == s).sum())
-                self._at_most(sum(v for _, s_, v in mine if s_ == s) + ones, int(limit))
-            total = sum(minutes[s] * v for _, s, v in mine) + int(
-                sum(minutes[int(s)] for s in held)
-            )
-            if worker.max_minutes is not None:
-                self._at_most(total, worker.max_minutes)
-            if worker.min_minutes is not None:
-                self._at_most(-total, -worker.min_minutes)
-            work = [self.wd(w, d) for d in range(n)]
-            worked = sum(work)
-            # redundant: the number of working days the minute bounds allow
-            if worker.max_minutes is not None and min(minutes, default=0) > 0:
-                self._at_most(worked, worker.max_minutes // min(minutes))
-            if worker.min_minutes is not None and max(minutes, default=0) > 0:
-                # worked >= ceil(min_minutes / longest shift)
-                self._at_most(-worked, (-worker.min_minutes) // max(minutes))
-            if worker.max_consecutive is not None:
-                k = worker.max_consecutive
-                for d in range(n - k):
-                    # every window of k + 1 days holds a day off
-                    if touches(w, d, d + k + 1):
-                        self._clause([(v, False) for v in work[d : d + k + 1]])
-            if worker.min_consecutive is not None:
-                self._min_runs(w, work, worker.min_consecutive, working=True)
-            if worker.min_consecutive_off is not None:
-                self._min_runs(w, work, worker.min_consecutive_off, working=False)
-            if worker.max_weekends is not None:
-                weekend_flags: list[Any] = []
-                for days in weekends.values():
-                    flags = [self.work[w, d] for d in days if (w, d) in self.work]
-                    held = any(self.wd(w, d) == 1 for d in days if (w, d) not in self.work)
-                    if held or not flags:
-                        weekend_flags.append(1 if held else 0)
-                        continue
-                    # an upper bound is all the limit needs: working a day implies the weekend
-                    we = m.new_bool_var(f"weekend_{w}_{days[0]}")
-                    self.weekend_flags.append((we, w, days))
-                    for f in flags:
-                        m.add_implication(f, we)
-                    m.add_bool_or(flags).only_enforce_if(we)
-                    weekend_flags.append(we)
-                self._at_most(sum(weekend_flags), worker.max_weekends)
-        for requests, on in ((p.shift_on_requests, True), (p.shift_off_requests, False)):
-            for r in requests:
-                w, s = p.worker_index[r.worker], p.shift_index[r.shift]
-                var = xv(w, r.day, s)
-                weight = self.w(r.weight)
-                self.objective.append(weight * (1 - var) if on else weight * var)
-        self.terms += ["shift_on_requests", "shift_off_requests"]
-        self._cover(over_allowed=True)
-
-    def _at_most_one(self, literals: list[Any]) -> None:
+    def at_most_one(self, literals: list[Any]) -> None:
         """At most one of ``literals`` (variables or constants 0/1) is true."""
         ones = sum(1 for v in literals if isinstance(v, int) and v == 1)
         rest = [v for v in literals if not isinstance(v, int)]
@@ -496,7 +412,7 @@ class CpModelBuilder:
         elif len(rest) > 1:
             self.model.add_at_most_one(rest)
 
-    def _at_most(self, expr: Any, limit: int) -> None:
+    def at_most(self, expr: Any, limit: int) -> None:
         """``expr <= limit``; a constant ``expr`` above the limit makes the model infeasible."""
         if isinstance(expr, int):
             if expr > limit:
@@ -504,7 +420,7 @@ class CpModelBuilder:
             return
         self.model.add(expr <= limit)
 
-    def _min_runs(self, w: int, work: list[Any], minimum: int, *, working: bool) -> None:
+    def min_runs(self, w: int, work: list[Any], minimum: int, *, working: bool) -> None:
         """Forbid runs (of working days or of days off) shorter than ``minimum`` that start
         after day 0 and end before the last day: for a run ``d+1 .. d+j`` (``j < minimum``) the
         days ``d`` and ``d+j+1`` are of the other kind."""
@@ -517,9 +433,9 @@ class CpModelBuilder:
                 clause = [(work[d], working)]
                 clause += [(work[e], not working) for e in range(d + 1, d + j + 1)]
                 clause.append((work[d + j + 1], working))
-                self._clause(clause)
+                self.clause(clause)
 
-    def _clause(self, literals: list[tuple[Any, bool]]) -> None:
+    def clause(self, literals: list[tuple[Any, bool]]) -> None:
         """Add ``OR`` of ``v`` (when the flag is True) or ``not v``; constants 0/1 allowed."""
         out = []
         for v, positive in literals:
@@ -529,104 +445,6 @@ class CpModelBuilder:
                 continue
             out.append(v if positive else ~v)
         self.model.add_bool_or(out)
-
-    # -- saldo ----------------------------------------------------------------------------
-    def _saldo(self) -> None:
-        p, m, n, st = self.p, self.model, self.p.n_days, self.p.settings
-        cal = p.calendar
-        weeks: dict[int, list[int]] = {}
-        for d in range(n):
-            if cal.is_special[d]:
-                weeks.setdefault(int(cal.week[d]), []).append(d)
-        n_weeks = int(cal.week[-1]) + 1 if n else 0
-        for w in range(p.n_workers):
-            work = [self.wd(w, d) for d in range(n)]
-            dist = int(p.min_distance[w])
-            for d in range(n - 1):
-                window = [v for v in work[d : d + dist] if not isinstance(v, int)]
-                if len(window) > 1:
-                    m.add(sum(window) <= 1)
-            for d in range(n):
-                if int(cal.weekday[d]) not in st.pattern_weekdays or isinstance(work[d], int):
-                    continue
-                for k in st.pattern_distances:
-                    if (
-                        d + k < n
-                        and not isinstance(work[d + k], int)
-                        and int(cal.weekday[d + k]) in st.pattern_weekdays
-                    ):
-                        m.add_bool_or([~work[d], ~work[d + k]])
-            limit = st.max_consecutive_weekends
-            flags: list[Any] = []
-            for week in range(n_weeks):
-                days = [self.work[w, d] for d in weeks.get(week, []) if (w, d) in self.work]
-                if days:
-                    f = m.new_bool_var(f"wk_{w}_{week}")
-                    m.add_max_equality(f, days)
-                    flags.append(f)
-                else:
-                    flags.append(0)
-            for start in range(n_weeks - limit):
-                window = [f for f in flags[start : start + limit + 1] if not isinstance(f, int)]
-                if len(window) > limit:
-                    m.add(sum(window) <= limit)
-            total = sum(v for v in work if not isinstance(v, int))
-            worker = p.workers[w]
-            if worker.max_shifts is not None:
-                m.add(total <= worker.max_shifts)
-            tol, weight = st.target_tolerance, self.w(st.weight_target)
-            if weight > 0:
-                target = int(p.targets[w])
-                excess = m.new_int_var(0, n, f"excess_{w}")
-                m.add_max_equality(excess, [total - (target + tol), (target - tol) - total, 0])
-                self.objective.append(weight * excess)
-        for a in range(p.n_workers):
-            for b in range(a + 1, p.n_workers):
-                if not p.incompatible[a, b]:
-                    continue
-                for d in range(n):
-                    if (a, d) in self.work and (b, d) in self.work:
-                        m.add_bool_or([~self.work[a, d], ~self.work[b, d]])
-        self._balance()
-        self.terms += ["target", "special_balance", "last_post_balance"]
-        self._cover(over_allowed=False)
-
-    def _balance(self) -> None:
-        """Special-day and last-post balance: ``weight x (|n - t x part / R| - tol)`` when
-        positive, modelled exactly in units of ``1 / R``."""
-        p, m, n, st = self.p, self.model, self.p.n_days, self.p.settings
-        R = self.total_required
-        if int(p.required.sum()) == 0:
-            return
-        has = p.maximum > 0
-        last = np.where(has.sum(axis=1) >= 2, p.n_shifts - 1 - np.argmax(has[:, ::-1], axis=1), -1)
-        special_days = [d for d in range(n) if p.calendar.is_special[d]]
-        parts = {
-            "special": int(p.required[special_days].sum()) if special_days else 0,
-            "last": int(sum(p.required[d, last[d]] for d in range(n) if last[d] >= 0)),
-        }
-        weights = {"special": st.weight_special_balance, "last": st.weight_last_post_balance}
-        tol = int(st.target_tolerance)
-        for w in range(p.n_workers):
-            counts = {
-                "special": sum(self.work[w, d] for d in special_days if (w, d) in self.work),
-                "last": sum(
-                    self.x[w, d, int(last[d])]
-                    for d in range(n)
-                    if last[d] >= 0 and (w, d, int(last[d])) in self.x
-                ),
-            }
-            for kind in ("special", "last"):
-                coef = round(weights[kind] * self.unit)
-                if coef == 0:
-                    continue
-                share_r = int(p.targets[w]) * parts[kind]  # share x R
-                e = m.new_int_var(0, max(n * R + share_r, 1), f"{kind}_bal_{w}")
-                m.add_max_equality(
-                    e,
-                    [counts[kind] * R - share_r - tol * R, share_r - counts[kind] * R - tol * R, 0],
-                )
-                self.objective.append(coef * e)
 
     # -- keep, hints, solution ------------------------------------------------------------
     def fix(self, worker_day: np.ndarray, shift: np.ndarray, closed: np.ndarray) -> None:

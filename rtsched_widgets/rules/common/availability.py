@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, nonzero2
+from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState
 
 
@@ -150,3 +153,47 @@ class MandatoryDays(Rule):
         if not self.t.mandatory[w][d]:
             return 0
         return (new < 0) - (old < 0)
+
+
+# -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
+@batched(Availability)
+def availability_batched(rule: Availability, state: BatchState) -> BatchTerm:
+    """One per candidate that starts working on a day it is unavailable (minus one for one
+    that stops)."""
+    unavailable = ~rule.problem.available
+
+    def term(m: Moves) -> np.ndarray:
+        return unavailable[m.ws, m.ds] * (m.new_works.astype(np.int64) - m.works_old)
+
+    return term
+
+
+@encoding(Availability)
+def availability_encoding(rule: Availability, model: EncodingModel) -> None:
+    """Nothing to add: the builder creates no variable where ``problem.available`` is
+    False."""
+
+
+@batched(MandatoryDays)
+def mandatory_batched(rule: MandatoryDays, state: BatchState) -> BatchTerm:
+    """One per candidate that stops working on a mandatory day (minus one for one that
+    starts)."""
+    mandatory = rule.problem.mandatory
+
+    def term(m: Moves) -> np.ndarray:
+        return mandatory[m.ws, m.ds] * ((~m.new_works).astype(np.int64) - (m.old < 0))
+
+    return term
+
+
+@encoding(MandatoryDays)
+def mandatory_encoding(rule: MandatoryDays, model: EncodingModel) -> None:
+    """``work[w, d] == 1`` on each mandatory day of the region (infeasible where the worker
+    has no variable that day)."""
+    cp = model.model
+    for w, d in zip(*np.nonzero(rule.problem.mandatory & model.free), strict=True):
+        var = model.work.get((int(w), int(d)))
+        if var is None:
+            cp.add_bool_or([])  # mandatory on a day the worker cannot work
+        else:
+            cp.add(var == 1)

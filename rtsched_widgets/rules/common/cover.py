@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
+from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
     from rtsched_widgets.rules.anchored import AnchoredRecords
+    from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState
 
 
@@ -221,3 +224,52 @@ class CoverOver(_Cell):
             return change
 
         return delta
+
+
+# -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
+@batched(CoverUnder)
+def cover_under_batched(rule: CoverUnder, state: BatchState) -> BatchTerm:
+    """The under weight of the cell a candidate leaves when it falls short (or was already
+    at the requirement), less that of the cell it joins while short (after ``pre``)."""
+    weight = rule.problem.under_weight.astype(float)
+
+    def term(m: Moves) -> np.ndarray:
+        oc, nc, cnt_old, cnt_new, req_old, req_new = m.cells
+        ds = m.ds
+        soft = np.where(m.works_old & (cnt_old <= req_old), weight[ds, oc], 0.0)
+        soft -= np.where(m.new_works & (cnt_new < req_new), weight[ds, nc], 0.0)
+        return soft
+
+    return term
+
+
+@batched(CoverOver)
+def cover_over_batched(rule: CoverOver, state: BatchState) -> BatchTerm:
+    """The over weight of the cell a candidate joins at or above the requirement, less that
+    of the cell it leaves above it (after ``pre``)."""
+    weight = rule.problem.over_weight.astype(float)
+
+    def term(m: Moves) -> np.ndarray:
+        oc, nc, cnt_old, cnt_new, req_old, req_new = m.cells
+        ds = m.ds
+        soft = np.where(m.new_works & (cnt_new >= req_new), weight[ds, nc], 0.0)
+        soft -= np.where(m.works_old & (cnt_old > req_old), weight[ds, oc], 0.0)
+        return soft
+
+    return term
+
+
+@encoding(CoverUnder)
+def cover_under_encoding(rule: CoverUnder, model: EncodingModel) -> None:
+    """The cover balance ``count + under - over == required`` of every cell (the builder's
+    ``cover``), ``under`` charged; ``over`` too when the model also encodes ``cover_over``
+    (one pair of slacks per cell serves both rules)."""
+    model.cover(over_allowed=model.holds(CoverOver.name))
+
+
+@encoding(CoverOver)
+def cover_over_encoding(rule: CoverOver, model: EncodingModel) -> None:
+    """Charged by the balance that ``cover_under``'s encoding builds; built here (``over``
+    charged) only when the model does not encode ``cover_under``."""
+    if not model.holds(CoverUnder.name):
+        model.cover(over_allowed=True)

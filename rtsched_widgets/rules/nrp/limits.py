@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
+from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState, Tables
 
 NO_LIMIT = 1 << 62
@@ -276,3 +279,136 @@ class MaxWeekends(Rule):
             return int(n - 1 > limit) - int(n > limit) if c == 1 else 0
 
         return delta
+
+
+# -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
+def _held(model: EncodingModel, w: int) -> np.ndarray:
+    """The shifts worker ``w`` holds outside the region (base roster, working days only)."""
+    held = model.base[w][~model.free[w]]
+    return held[held >= 0]
+
+
+@batched(MaxPerShift)
+def max_per_shift_batched(rule: MaxPerShift, state: BatchState) -> BatchTerm:
+    """One when the new shift type reaches one over its limit, minus one when leaving the
+    old type brings it back to the limit."""
+    n_w = rule.limit_arr.shape[0]
+    limit = np.concatenate([rule.limit_arr, np.full((n_w, 1), NO_LIMIT, np.int64)], axis=1)
+
+    def term(m: Moves) -> np.ndarray:
+        n_ws, ws, old, new = state.n_ws, m.ws, m.old, m.new
+        gained = (n_ws[ws, new] == limit[ws, new]) & m.new_works
+        return gained - (m.works_old & (n_ws[ws, old] == limit[ws, old] + 1)).astype(np.int64)
+
+    return term
+
+
+@encoding(MaxPerShift)
+def max_per_shift_encoding(rule: MaxPerShift, model: EncodingModel) -> None:
+    """``sum_d x[w, d, s] <= limit`` per worker and limited shift type (the builder creates no
+    variable for a type whose limit is 0)."""
+    p, n = model.p, model.p.n_days
+    for w, worker in enumerate(p.workers):
+        if not worker.max_per_shift or not model.touches(w, 0, n):
+            continue
+        mine = model.by_worker.get(w, [])
+        held = _held(model, w)
+        for sid, limit in worker.max_per_shift.items():
+            s = p.shift_index[sid]
+            ones = int((held == s).sum())
+            model.at_most(sum(v for _, s_, v in mine if s_ == s) + ones, int(limit))
+
+
+@batched(MaxMinutes, MinMinutes)
+def minutes_batched(rule: MaxMinutes | MinMinutes, state: BatchState) -> BatchTerm:
+    """Whether the worker's minutes break the bound after the change, less before."""
+    upper = isinstance(rule, MaxMinutes)
+    none = NO_LIMIT if upper else -NO_LIMIT
+    bound = np.array([none if b is None else b for b in rule.bound], dtype=np.int64)
+
+    def term(m: Moves) -> np.ndarray:
+        before, after = m.minutes
+        b = bound[m.ws]
+        if upper:
+            return (after > b).astype(np.int64) - (before > b)
+        return (after < b).astype(np.int64) - (before < b)
+
+    return term
+
+
+@encoding(MaxMinutes, MinMinutes)
+def minutes_encoding(rule: MaxMinutes | MinMinutes, model: EncodingModel) -> None:
+    """The worker's total minutes (linear) against the bound, plus the redundant bound on
+    the number of working days it implies (by the shortest / longest shift)."""
+    p, n = model.p, model.p.n_days
+    minutes = [st.minutes for st in p.shift_types]
+    upper = isinstance(rule, MaxMinutes)
+    for w, bound in enumerate(rule.bound):
+        if bound is None or not model.touches(w, 0, n):
+            continue
+        mine = model.by_worker.get(w, [])
+        total = sum(minutes[s] * v for _, s, v in mine) + int(
+            sum(minutes[int(s)] for s in _held(model, w))
+        )
+        worked = sum(model.wd(w, d) for d in range(n))
+        if upper:
+            model.at_most(total, bound)
+            if min(minutes, default=0) > 0:
+                model.at_most(worked, bound // min(minutes))
+        else:
+            model.at_most(-total, -bound)
+            if max(minutes, default=0) > 0:
+                model.at_most(-worked, (-bound) // max(minutes))  # >= ceil(bound / longest)
+
+
+@batched(MaxWeekends)
+def max_weekends_batched(rule: MaxWeekends, state: BatchState) -> BatchTerm:
+    """A Saturday or Sunday that starts (ends) a worked weekend: whether the count of worked
+    weekends breaks the limit after, less before."""
+    limit = np.array(rule.limit, dtype=np.int64)
+
+    def term(m: Moves) -> np.ndarray | None:
+        if not m.any_flip:
+            return None
+        k = state.ssw_arr[m.ds]
+        weekend = m.flip & (k >= 0)
+        if not weekend.any():
+            return None
+        ws = m.ws
+        c = state.wkend[ws, np.maximum(k, 0)]
+        n = state.n_weekends[ws]
+        lim = limit[ws]
+        add = (c == 0) * ((n + 1 > lim).astype(np.int64) - (n > lim))
+        rem = (c == 1) * ((n - 1 > lim).astype(np.int64) - (n > lim))
+        return np.where(weekend, np.where(m.new_works, add, rem), 0)
+
+    return term
+
+
+@encoding(MaxWeekends)
+def max_weekends_encoding(rule: MaxWeekends, model: EncodingModel) -> None:
+    """A flag per worker and weekend (Saturday + Sunday of one ISO week), implied by each
+    working day of it and implying one of them; at most ``max_weekends`` flags set."""
+    p, n, cp = model.p, model.p.n_days, model.model
+    weekends: dict[int, list[int]] = {}
+    for d in range(n):
+        if int(p.calendar.weekday[d]) in (5, 6):
+            weekends.setdefault(int(p.calendar.week[d]), []).append(d)
+    for w, worker in enumerate(p.workers):
+        if worker.max_weekends is None or not model.touches(w, 0, n):
+            continue
+        weekend_flags: list[Any] = []
+        for days in weekends.values():
+            flags = [model.work[w, d] for d in days if (w, d) in model.work]
+            held = any(model.wd(w, d) == 1 for d in days if (w, d) not in model.work)
+            if held or not flags:
+                weekend_flags.append(1 if held else 0)
+                continue
+            # an upper bound is all the limit needs: working a day implies the weekend
+            we = cp.new_bool_var(f"weekend_{w}_{days[0]}")
+            model.weekend_flags.append((we, w, days))
+            for f in flags:
+                cp.add_implication(f, we)
+            cp.add_bool_or(flags).only_enforce_if(we)
+            weekend_flags.append(we)
+        model.at_most(sum(weekend_flags), worker.max_weekends)

@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
+from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem, Request
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState, Tables
 
 
@@ -125,3 +128,33 @@ class ShiftOffRequests(_Requests):
 
     def requests(self, problem: Problem) -> tuple[Request, ...]:
         return problem.shift_off_requests
+
+
+# -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
+@batched(ShiftOnRequests, ShiftOffRequests)
+def requests_batched(rule: ShiftOnRequests | ShiftOffRequests, state: BatchState) -> BatchTerm:
+    """The weight of the requests on the old cell, less those on the new one (shift-on:
+    granted ones stop costing), or the reverse (shift-off: broken ones cost); column -1 of the
+    weight table is off, which no request names."""
+    p = rule.problem
+    weights = np.zeros((p.n_workers, p.n_days, p.n_shifts + 1))
+    np.add.at(weights, (rule.w, rule.d, rule.s), rule.weight)
+    granted_pays = isinstance(rule, ShiftOnRequests)
+
+    def term(m: Moves) -> np.ndarray:
+        before, after = weights[m.ws, m.ds, m.old], weights[m.ws, m.ds, m.new]
+        return before - after if granted_pays else after - before
+
+    return term
+
+
+@encoding(ShiftOnRequests, ShiftOffRequests)
+def requests_encoding(rule: ShiftOnRequests | ShiftOffRequests, model: EncodingModel) -> None:
+    """Objective (Curtois & Qu): a shift-on request's weight when the shift is not worked, a
+    shift-off request's weight when it is."""
+    on = isinstance(rule, ShiftOnRequests)
+    for w, d, s, weight in zip(rule.w, rule.d, rule.s, rule.weight, strict=True):
+        var = model.xv(w, d, s)
+        c = model.w(weight)
+        model.objective.append(c * (1 - var) if on else c * var)
+    model.terms.append("shift_on_requests" if on else "shift_off_requests")

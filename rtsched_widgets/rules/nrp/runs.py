@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
+from rtsched_widgets.rules.nrp.limits import NO_LIMIT
+from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState, Tables
 
 
@@ -220,3 +224,57 @@ class MinConsecutiveOff(_Runs):
     def breaks(self, w: int, a: int, b: int) -> bool:
         m = self.bound[w]
         return m is not None and b - a + 1 < m and a > 0 and b < self.t.n_d - 1
+
+
+# -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
+@batched(MaxConsecutive, MinConsecutive, MinConsecutiveOff)
+def runs_batched(rule: _Runs, state: BatchState) -> BatchTerm:
+    """For a candidate whose working status flips: the broken runs of the rule's kind
+    through the day after the change (the runs beside it joined, or the run through it
+    split), less before (runs touching the horizon's ends exempt from minimums)."""
+    kind, upper = rule.working, rule.upper
+    none = NO_LIMIT if upper else 0
+    bound_of = np.array([none if b is None else b for b in rule.bound], dtype=np.int64)
+    last = state.n_d - 1
+
+    def term(m: Moves) -> np.ndarray | None:
+        if not m.any_flip:
+            return None
+        a, b = m.runs
+        join_left, join_right, lo, hi = m.run_through(kind)
+        ds, bound = m.ds, bound_of[m.ws]
+        if upper:
+            inside = (hi - lo + 1) > bound
+            apart = (join_left & ((ds - a) > bound)).astype(np.int64) + (
+                join_right & ((b - ds) > bound)
+            )
+        else:
+            inside = ((hi - lo + 1) < bound) & (lo > 0) & (hi < last)
+            apart = (join_left & ((ds - a) < bound) & (a > 0)).astype(np.int64) + (
+                join_right & ((b - ds) < bound) & (b < last)
+            )
+        joined = inside.astype(np.int64)
+        # where the status does not flip both sides pick the same branch: the change is 0
+        cost_new = np.where(m.new_works == kind, joined, apart)
+        cost_new -= np.where(m.works_old == kind, joined, apart)
+        return cost_new
+
+    return term
+
+
+@encoding(MaxConsecutive, MinConsecutive, MinConsecutiveOff)
+def runs_encoding(rule: _Runs, model: EncodingModel) -> None:
+    """Maximum: a clause per window of ``max + 1`` days (one of them is off). Minimums:
+    forbidden-pattern clauses (the builder's ``min_runs``), runs touching the first or last
+    day of the horizon exempt."""
+    n = model.p.n_days
+    for w, bound in enumerate(rule.bound):
+        if bound is None or not model.touches(w, 0, n):
+            continue
+        work = [model.wd(w, d) for d in range(n)]
+        if not rule.upper:
+            model.min_runs(w, work, bound, working=rule.working)
+            continue
+        for d in range(n - bound):
+            if model.touches(w, d, d + bound + 1):
+                model.clause([(v, False) for v in work[d : d + bound + 1]])

@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rtsched_widgets.rules.base import DeltaFn, Rule, Violation
+from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState, Tables
 
 
@@ -106,3 +109,44 @@ class ForbiddenSuccession(Rule):
             return n
 
         return delta
+
+
+# -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
+@batched(ForbiddenSuccession)
+def succession_batched(rule: ForbiddenSuccession, state: BatchState) -> BatchTerm:
+    """The forbidden successions the new shift makes with the worker's shifts of the days
+    before and after, less those the old shift made (row/column -1 of the table: off)."""
+    forbidden = rule.table.astype(np.int64)
+
+    def term(m: Moves) -> np.ndarray:
+        _, _, prev, nxt = m.beside
+        old, new = m.old, m.new
+        f = forbidden
+        return f[prev, new] - f[prev, old] + f[new, nxt] - f[old, nxt]
+
+    return term
+
+
+@encoding(ForbiddenSuccession)
+def succession_encoding(rule: ForbiddenSuccession, model: EncodingModel) -> None:
+    """One at-most-one per worker, day and shift type: the shift today and each shift type
+    forbidden to follow it tomorrow (those exclude each other already: one shift a day)."""
+    p, n = model.p, model.p.n_days
+    forbidden = [
+        (s, [p.shift_index[t] for t in st.forbidden_next])
+        for s, st in enumerate(p.shift_types)
+        if st.forbidden_next
+    ]
+    if not forbidden:
+        return
+    for w in range(p.n_workers):
+        if not model.touches(w, 0, n):
+            continue  # wholly outside the region: its base roster meets the rule
+        for d in range(n - 1):
+            if not model.touches(w, d, d + 2):
+                continue
+            for s, nexts in forbidden:
+                today = model.xv(w, d, s)
+                if isinstance(today, int) and today == 0:
+                    continue
+                model.at_most_one([today] + [model.xv(w, d + 1, t) for t in nexts])

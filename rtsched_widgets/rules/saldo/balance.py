@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
+from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.anchored import AnchoredRecords
+    from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState, Tables
 
 
@@ -71,23 +75,51 @@ class _Share(Rule):
                 out.append(self.record(w, n[w]))
         return out
 
-    def full_found(self, problem: Problem, roster: Roster) -> Found:
+    def full_values(
+        self, problem: Problem, roster: Roster
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         counts = self.counts(problem, roster)
         # the same float operations as ``penalty``, element-wise
         excess = np.abs(counts - np.asarray(self.share, dtype=float)) - self.tolerance
         hit = np.flatnonzero(excess > 0)
         penalties = self.weight * excess[hit]
         keep = np.flatnonzero(penalties > 0)  # a zero weight reports nothing
-        ws, ns = hit[keep], counts[hit[keep]]
+        ws = hit[keep]
+        return ws, counts[ws], penalties[keep]
+
+    def full_found(self, problem: Problem, roster: Roster) -> Found:
+        ws, ns, penalties = self.full_values(problem, roster)
         return Found(
             self,
             int(ws.size),
-            penalties[keep],
+            penalties,
             lambda: [self.record(w, n) for w, n in zip(ws.tolist(), ns.tolist(), strict=True)],
         )
 
     def anchors(self, key: tuple) -> Iterable[int]:
         return (key[1],)
+
+    # -- at most one violation per worker: the validator keeps one int per worker
+    def anchored(self) -> AnchoredRecords:
+        """This rule: a worker holds at most one violation, rebuilt from the worker and
+        their count (the value)."""
+        return self
+
+    def n_anchors(self) -> int:
+        return self.t.n_w
+
+    def anchor_of(self, key: tuple) -> int:
+        return int(key[1])
+
+    def key_at(self, anchor: int) -> tuple:
+        return (self.name, anchor)
+
+    def record_at(self, anchor: int, value: int) -> Violation:
+        return self.record(anchor, value)
+
+    def value_at(self, state: LiveState, anchor: int) -> int:
+        n: list[int] = getattr(state, self.live_count)
+        return n[anchor]
 
 
 class SpecialBalance(_Share):
@@ -184,3 +216,82 @@ class LastPostBalance(_Share):
             return (weight * after if after > 0 else 0.0) - (weight * before if before > 0 else 0.0)
 
         return delta
+
+
+# -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
+def _penalty(
+    rule: _Share,
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    tolerance, weight = rule.tolerance, rule.weight
+
+    def penalty(n: np.ndarray, share: np.ndarray) -> np.ndarray:
+        excess = np.abs(n - share) - tolerance
+        return np.where(excess > 0, weight * excess, 0.0)
+
+    return penalty
+
+
+@batched(SpecialBalance)
+def special_balance_batched(rule: SpecialBalance, state: BatchState) -> BatchTerm:
+    """On a special day: the change of the worker's penalty with its special-day count."""
+    share = np.asarray(rule.share, dtype=float)
+    penalty = _penalty(rule)
+
+    def term(m: Moves) -> np.ndarray | None:
+        if not m.any_flip:
+            return None
+        special = state.special[m.ds] & m.flip
+        if not special.any():
+            return None
+        n, fair = state.n_special[m.ws], share[m.ws]
+        return np.where(special, penalty(n + m.sign, fair) - penalty(n, fair), 0.0)
+
+    return term
+
+
+@batched(LastPostBalance)
+def last_post_balance_batched(rule: LastPostBalance, state: BatchState) -> BatchTerm:
+    """Where the candidate takes or leaves the day's last post: the change of the worker's
+    penalty with its last-post count."""
+    share = np.asarray(rule.share, dtype=float)
+    penalty = _penalty(rule)
+
+    def term(m: Moves) -> np.ndarray | None:
+        lp = state.last_arr[m.ds]
+        moved = (lp >= 0) & ((m.old == lp) != (m.new == lp))
+        if not moved.any():
+            return None
+        n, fair = state.n_last[m.ws], share[m.ws]
+        step = np.where(m.new == lp, 1, -1)
+        return np.where(moved, penalty(n + step, fair) - penalty(n, fair), 0.0)
+
+    return term
+
+
+@encoding(SpecialBalance, LastPostBalance)
+def balance_encoding(rule: SpecialBalance | LastPostBalance, model: EncodingModel) -> None:
+    """``weight x (|n - t x part / R| - tol)`` when positive, modelled exactly in units of
+    ``1 / R`` (``R`` = the total of required slots, the builder's ``total_required``)."""
+    p, n, cp = model.p, model.p.n_days, model.model
+    model.terms.append(rule.name)
+    coef = round(rule.weight * model.unit)
+    if int(p.required.sum()) == 0 or coef == 0:
+        return
+    R = model.total_required
+    part = rule.part(p)
+    tol = rule.tolerance
+    special = isinstance(rule, SpecialBalance)
+    if special:
+        cells = [(d, -1) for d in range(n) if p.calendar.is_special[d]]  # any shift
+    else:
+        last = rule.t.last_post_arr
+        cells = [(d, int(last[d])) for d in range(n) if last[d] >= 0]
+    for w in range(p.n_workers):
+        if special:
+            count = sum(model.work[w, d] for d, _ in cells if (w, d) in model.work)
+        else:
+            count = sum(model.x[w, d, s] for d, s in cells if (w, d, s) in model.x)
+        share_r = int(p.targets[w]) * part  # share x R
+        e = cp.new_int_var(0, max(n * R + share_r, 1), f"{rule.name}_{w}")
+        cp.add_max_equality(e, [count * R - share_r - tol * R, share_r - count * R - tol * R, 0])
+        model.objective.append(coef * e)

@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, nonzero2, pair_found
+from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState
 
 
@@ -105,3 +108,36 @@ class MinGap(Rule):
             return n if old < 0 else 1 - n
 
         return delta
+
+
+# -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
+@batched(MinGap)
+def min_gap_batched(rule: MinGap, state: BatchState) -> BatchTerm:
+    """A candidate that starts working makes a pair with each working day closer than the
+    minimum distance; one that stops removes its pairs (the day itself counted once)."""
+    distance = np.asarray(rule.problem.min_distance, dtype=np.int64)
+
+    def term(m: Moves) -> np.ndarray | None:
+        if not m.any_flip:
+            return None
+        ws, ds = m.ws, m.ds
+        md = distance[ws]
+        lo = np.maximum(ds - md + 1, 0)
+        hi = np.minimum(ds + md - 1, state.n_d - 1)
+        n = state.cum[ws, hi + 1] - state.cum[ws, lo]
+        return m.flip.astype(np.int64) * np.where(m.new_works, n, 1 - n)
+
+    return term
+
+
+@encoding(MinGap)
+def min_gap_encoding(rule: MinGap, model: EncodingModel) -> None:
+    """At most one working day in every window of ``min_distance[w]`` days."""
+    p, n, cp = model.p, model.p.n_days, model.model
+    for w in range(p.n_workers):
+        work = [model.wd(w, d) for d in range(n)]
+        dist = int(p.min_distance[w])
+        for d in range(n - 1):
+            window = [v for v in work[d : d + dist] if not isinstance(v, int)]
+            if len(window) > 1:
+                cp.add(sum(window) <= 1)

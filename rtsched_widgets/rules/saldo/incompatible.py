@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, nonzero2
+from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState, Tables
 
 
@@ -110,3 +113,32 @@ class Incompatibility(Rule):
             return n if old < 0 else -n
 
         return delta
+
+
+# -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
+@batched(Incompatibility)
+def incompatibility_batched(rule: Incompatibility, state: BatchState) -> BatchTerm:
+    """A candidate that starts (stops) working makes (removes) a violation with each
+    incompatible partner working that day, ``pre``'s worker counted after its change."""
+    incompatible = rule.problem.incompatible.astype(np.int64)
+
+    def term(m: Moves) -> np.ndarray | None:
+        if not m.any_flip:
+            return None
+        n = state.partner_on[m.ws, m.ds]
+        if m.pre is not None:
+            pw, pold, pnew = m.pre
+            n = n + incompatible[m.ws, pw] * ((pnew >= 0).astype(np.int64) - (pold >= 0))
+        return m.flip.astype(np.int64) * m.sign * n
+
+    return term
+
+
+@encoding(Incompatibility)
+def incompatibility_encoding(rule: Incompatibility, model: EncodingModel) -> None:
+    """``not work[a, d] or not work[b, d]`` for each incompatible pair and day."""
+    p, cp = model.p, model.model
+    for a, b in zip(rule.pair_a.tolist(), rule.pair_b.tolist(), strict=True):
+        for d in range(p.n_days):
+            if (a, d) in model.work and (b, d) in model.work:
+                cp.add_bool_or([~model.work[a, d], ~model.work[b, d]])

@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, nonzero2, pair_found
+from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState, Tables
 
 
@@ -112,3 +115,51 @@ class WeekdayPattern(Rule):
             return n if old < 0 else -n
 
         return delta
+
+
+# -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
+@batched(WeekdayPattern)
+def pattern_batched(rule: WeekdayPattern, state: BatchState) -> BatchTerm:
+    """On a pattern weekday, a candidate that starts (stops) working makes (removes) a pair
+    with each worked pattern day one of the distances away."""
+    p = rule.problem
+    pattern = np.isin(np.asarray(p.calendar.weekday), p.settings.pattern_weekdays)
+    distances = rule.distances
+    n_d = state.n_d
+
+    def term(m: Moves) -> np.ndarray | None:
+        if not m.any_flip:
+            return None
+        ws, ds = m.ws, m.ds
+        on_pattern = pattern[ds]
+        if not on_pattern.any():
+            return None
+        n = np.zeros(len(ws), dtype=np.int64)
+        for k in distances:
+            for x in (ds - k, ds + k):
+                inside = (x >= 0) & (x < n_d)
+                xc = np.clip(x, 0, n_d - 1)
+                n += inside & pattern[xc] & (state.sh[ws, xc] >= 0)
+        return m.flip.astype(np.int64) * on_pattern * m.sign * n
+
+    return term
+
+
+@encoding(WeekdayPattern)
+def pattern_encoding(rule: WeekdayPattern, model: EncodingModel) -> None:
+    """A clause ``not work[d] or not work[d + k]`` for each pair of pattern days ``k`` apart
+    (``k`` in ``settings.pattern_distances``)."""
+    p, n, cp = model.p, model.p.n_days, model.model
+    weekdays, st = p.calendar.weekday, p.settings
+    for w in range(p.n_workers):
+        work = [model.wd(w, d) for d in range(n)]
+        for d in range(n):
+            if int(weekdays[d]) not in st.pattern_weekdays or isinstance(work[d], int):
+                continue
+            for k in st.pattern_distances:
+                if (
+                    d + k < n
+                    and not isinstance(work[d + k], int)
+                    and int(weekdays[d + k]) in st.pattern_weekdays
+                ):
+                    cp.add_bool_or([~work[d], ~work[d + k]])

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
+from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.anchored import AnchoredRecords
+    from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState, Tables
 
 NO_LIMIT = 1 << 62
@@ -27,6 +31,46 @@ class _PerWorkerCount(Rule):
 
     def anchors(self, key: tuple) -> Iterable[int]:
         return (key[1],)
+
+    # -- at most one violation per worker: the validator keeps one int per worker
+    def anchored(self) -> AnchoredRecords:
+        """This rule: a worker holds at most one violation, rebuilt from the worker and
+        their count (the value)."""
+        return self
+
+    def n_anchors(self) -> int:
+        return self.t.n_w
+
+    def anchor_of(self, key: tuple) -> int:
+        return int(key[1])
+
+    def key_at(self, anchor: int) -> tuple:
+        return (self.name, anchor)
+
+    def record_at(self, anchor: int, value: int) -> Violation:
+        return self.record(anchor, value)
+
+    def value_at(self, state: LiveState, anchor: int) -> int:
+        return state.n_work[anchor]
+
+    def full_values(
+        self, problem: Problem, roster: Roster
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        counts = (roster.shift_of >= 0).sum(axis=1)
+        ws = np.flatnonzero(self.violated(counts))
+        return ws, counts[ws], self.penalties(counts[ws], ws)
+
+    def record(self, w: int, n: int) -> Violation:
+        """The record of worker ``w`` holding ``n`` shifts."""
+        raise NotImplementedError
+
+    def violated(self, counts: np.ndarray) -> np.ndarray:
+        """Whether each worker, holding ``counts`` shifts, breaks the rule."""
+        raise NotImplementedError
+
+    def penalties(self, counts: np.ndarray, ws: np.ndarray) -> np.ndarray:
+        """The penalties of the violations of workers ``ws`` holding ``counts`` shifts."""
+        raise NotImplementedError
 
 
 class MaxShifts(_PerWorkerCount):
@@ -58,8 +102,14 @@ class MaxShifts(_PerWorkerCount):
 
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
         n = (roster.shift_of >= 0).sum(axis=1)
-        over = np.flatnonzero(n > np.asarray(self.limit, dtype=np.int64))
+        over = np.flatnonzero(self.violated(n))
         return [self.record(w, int(n[w])) for w in over.tolist()]
+
+    def violated(self, counts: np.ndarray) -> np.ndarray:
+        return counts > np.asarray(self.limit, dtype=np.int64)
+
+    def penalties(self, counts: np.ndarray, ws: np.ndarray) -> np.ndarray:
+        return np.ones(ws.size, dtype=float)
 
     def local(self, state: LiveState, anchors: set[int]) -> list[Violation]:
         n, limit = state.n_work, self.limit
@@ -115,13 +165,20 @@ class TargetShifts(_PerWorkerCount):
     def full(self, problem: Problem, roster: Roster) -> list[Violation]:
         return self.full_found(problem, roster).records()
 
+    def violated(self, counts: np.ndarray) -> np.ndarray:
+        targets = np.asarray(self.t.targets, dtype=np.int64)
+        return np.abs(counts - targets) > self.tolerance
+
+    def penalties(self, counts: np.ndarray, ws: np.ndarray) -> np.ndarray:
+        targets = np.asarray(self.t.targets, dtype=np.int64)
+        excess = np.abs(counts - targets[ws]) - self.tolerance  # > 0: integers
+        return self.weight * excess.astype(float)
+
     def full_found(self, problem: Problem, roster: Roster) -> Found:
         counts = (roster.shift_of >= 0).sum(axis=1)
-        targets = np.asarray(self.t.targets, dtype=np.int64)
-        off = np.flatnonzero(np.abs(counts - targets) > self.tolerance)
-        excess = np.abs(counts[off] - targets[off]) - self.tolerance  # > 0: integers
-        penalties = self.weight * excess.astype(float)
+        off = np.flatnonzero(self.violated(counts))
         ns = counts[off]
+        penalties = self.penalties(ns, off)
         return Found(
             self,
             int(off.size),
@@ -152,3 +209,69 @@ class TargetShifts(_PerWorkerCount):
             return (weight * after if after > 0 else 0.0) - (weight * before if before > 0 else 0.0)
 
         return delta
+
+
+# -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
+def _worked(model: EncodingModel, w: int) -> Any:
+    """The number of days worker ``w`` works, as a linear expression."""
+    return sum(v for v in (model.wd(w, d) for d in range(model.p.n_days)) if not isinstance(v, int))
+
+
+@batched(MaxShifts)
+def max_shifts_batched(rule: MaxShifts, state: BatchState) -> BatchTerm:
+    """Whether the worker's number of shifts breaks its maximum after the flip, less
+    before."""
+    limit = np.array(rule.limit, dtype=np.int64)
+
+    def term(m: Moves) -> np.ndarray | None:
+        if not m.any_flip:
+            return None
+        n = state.n_work[m.ws]
+        lim = limit[m.ws]
+        return m.flip.astype(np.int64) * ((n + m.sign > lim).astype(np.int64) - (n > lim))
+
+    return term
+
+
+@encoding(MaxShifts)
+def max_shifts_encoding(rule: MaxShifts, model: EncodingModel) -> None:
+    """``sum_d work[w, d] <= max_shifts`` per worker with a maximum."""
+    for w, limit in enumerate(rule.limit):
+        if limit != NO_LIMIT:
+            model.model.add(_worked(model, w) <= limit)
+
+
+@batched(TargetShifts)
+def target_batched(rule: TargetShifts, state: BatchState) -> BatchTerm:
+    """The change of ``weight x (|n - target| - tolerance)`` (when positive) with the
+    worker's number of shifts."""
+    targets = np.asarray(rule.problem.targets, dtype=np.int64)
+    tolerance, weight = rule.tolerance, rule.weight
+
+    def penalty(n: np.ndarray, t: np.ndarray) -> np.ndarray:
+        excess = np.abs(n - t) - tolerance
+        return np.where(excess > 0, weight * excess, 0.0)
+
+    def term(m: Moves) -> np.ndarray | None:
+        if not m.any_flip:
+            return None
+        n, t = state.n_work[m.ws], targets[m.ws]
+        return m.flip * (penalty(n + m.sign, t) - penalty(n, t))
+
+    return term
+
+
+@encoding(TargetShifts)
+def target_encoding(rule: TargetShifts, model: EncodingModel) -> None:
+    """``weight_target x excess`` with ``excess = max(n - (t + tol), (t - tol) - n, 0)``."""
+    p, cp = model.p, model.model
+    weight = model.w(rule.weight)
+    if weight > 0:
+        for w in range(p.n_workers):
+            total = _worked(model, w)
+            target = int(p.targets[w])
+            excess = cp.new_int_var(0, p.n_days, f"excess_{w}")
+            tol = rule.tolerance
+            cp.add_max_equality(excess, [total - (target + tol), (target - tol) - total, 0])
+            model.objective.append(weight * excess)
+    model.terms.append("target")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation, new_violation, nonzero2
+from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState, Tables
 
 
@@ -166,3 +169,59 @@ class MaxConsecutiveWeekends(Rule):
             return joined - split if old < 0 else split - joined
 
         return delta
+
+
+# -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
+@batched(MaxConsecutiveWeekends)
+def weekends_batched(rule: MaxConsecutiveWeekends, state: BatchState) -> BatchTerm:
+    """On a special day whose week's work starts (ends) with the candidate: the runs of
+    weeks over the limit after joining the runs beside the week, less before (or the
+    reverse)."""
+    limit = rule.limit
+
+    def term(m: Moves) -> np.ndarray | None:
+        if not m.any_flip:
+            return None
+        ws, ds = m.ws, m.ds
+        special = state.special[ds] & m.flip
+        if not special.any():
+            return None
+        k = state.week[ds]
+        nw = state.n_weeks
+        blocked = state.spw[ws, k] > np.where(m.new_works, 0, 1)  # the week keeps its work
+        left = np.where(k > 0, state.wrun_end[ws, np.maximum(k - 1, 0)], 0)
+        right = np.where(k + 1 < nw, state.wrun_start[ws, np.minimum(k + 1, nw - 1)], 0)
+        split = (left > limit).astype(np.int64) + (right > limit)
+        joined = (left + right + 1 > limit).astype(np.int64)
+        change = np.where(m.new_works, joined - split, split - joined)
+        return np.where(special & ~blocked, change, 0)
+
+    return term
+
+
+@encoding(MaxConsecutiveWeekends)
+def weekends_encoding(rule: MaxConsecutiveWeekends, model: EncodingModel) -> None:
+    """A flag per worker and week (the max of its special days' work); at most ``limit``
+    flags set in every window of ``limit + 1`` weeks."""
+    p, n, cp = model.p, model.p.n_days, model.model
+    cal = p.calendar
+    weeks: dict[int, list[int]] = {}
+    for d in range(n):
+        if cal.is_special[d]:
+            weeks.setdefault(int(cal.week[d]), []).append(d)
+    n_weeks = int(cal.week[-1]) + 1 if n else 0
+    limit = rule.limit
+    for w in range(p.n_workers):
+        flags: list[Any] = []
+        for week in range(n_weeks):
+            days = [model.work[w, d] for d in weeks.get(week, []) if (w, d) in model.work]
+            if days:
+                f = cp.new_bool_var(f"wk_{w}_{week}")
+                cp.add_max_equality(f, days)
+                flags.append(f)
+            else:
+                flags.append(0)
+        for start in range(n_weeks - limit):
+            window = [f for f in flags[start : start + limit + 1] if not isinstance(f, int)]
+            if len(window) > limit:
+                cp.add(sum(window) <= limit)

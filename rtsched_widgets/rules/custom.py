@@ -41,10 +41,12 @@ import numpy as np
 import pandas as pd
 
 from rtsched_widgets.rules.base import Rule, Severity, Violation
+from rtsched_widgets.rules.registry import encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem, Worker
     from rtsched_widgets.model.roster import Roster
+    from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState, Tables
 
 __all__ = ["CustomRule", "DateRule", "UserRule", "WorkerRule", "bind_custom"]
@@ -279,3 +281,18 @@ class CustomRule(Rule):
 def bind_custom(problem: Problem, tables: Tables) -> list[Rule]:
     """The engine rules of ``problem.custom_rules``, bound to ``problem``."""
     return [CustomRule(problem, tables, user) for user in problem.custom_rules]
+
+
+# -- CP-SAT encoding (see rules.registry): the user's hook, when the rule has one -----------
+@encoding(CustomRule)
+def custom_encoding(rule: CustomRule, model: EncodingModel) -> None:
+    """The user rule's ``encode(model, var, problem)`` hook: a hard rule adds its
+    constraints, a soft one returns penalty terms, weighted into the objective. A rule
+    without the hook adds nothing (the strategies that need it refuse to run, naming it)."""
+    user = rule.user
+    if not user.has_encode():
+        return
+    terms = user.encode(model.model, model.xv, model.p)
+    if user.severity == "soft" and terms:
+        weight = model.w(user.weight)
+        model.objective.extend(weight * term for term in terms)

@@ -246,12 +246,20 @@ class ScheduleGrid(anywidget.AnyWidget):
     def _on_event(self, event: Event) -> None:
         if self._own_edit == threading.get_ident():
             return  # _answer syncs with the result's exact violation delta
+        payload = event.payload or {}
+        change = _change_of(payload)
+        if change is not None:
+            # the event carries its change (see engine.events.ROSTER_EVENTS): its slots and
+            # violations patch the views as they are; the violations_changed event that
+            # follows a roster event carries the same change again
+            if event.type != "violations_changed":
+                self.sync(delta=change[1], cells=change[0])
+            return
         with self._lock:
             pending, self._pending_cells = self._pending_cells, set()
         if event.type == "violations_changed":
             self.sync(violations=True, cells=pending)
             return
-        payload = event.payload or {}
         cells = self._mirror.cells_named(payload.get("cells")) or None
         if cells is not None and pending is not None:
             cells |= pending
@@ -493,7 +501,7 @@ class ScheduleGrid(anywidget.AnyWidget):
         # applied edit names its cells (none named: compare them all); after a refused one,
         # every cell is compared (cheap insurance: it changes nothing, but a change made
         # meanwhile by another thread must not wait for the next edit)
-        cells = self._mirror.cells_named(result.cells) or None if ok else None
+        cells = set(result.changed_cells) or None if ok else None
         if ok:
             self.sync(delta=(result.introduced, result.resolved), cells=cells)
         else:
@@ -590,3 +598,19 @@ class ScheduleGrid(anywidget.AnyWidget):
                 fn(reply)
             except Exception:  # a listener must not break the reply path
                 logger.exception("grid result listener failed")
+
+
+def _change_of(
+    payload: Mapping[str, Any],
+) -> tuple[set[Cell], tuple[Sequence[Violation], Sequence[Violation]]] | None:
+    """The (d, s) cells and the (added, removed) violation records an event's payload carries
+    (``slots``, ``added``, ``removed``; see ``engine.events.ROSTER_EVENTS``), or None when it
+    carries no such change (then the grid compares cells and violations itself)."""
+    slots, added, removed = payload.get("slots"), payload.get("added"), payload.get("removed")
+    if not (
+        isinstance(slots, Sequence)
+        and isinstance(added, Sequence)
+        and isinstance(removed, Sequence)
+    ):
+        return None
+    return {(int(d), int(s)) for d, s, *_ in slots}, (added, removed)

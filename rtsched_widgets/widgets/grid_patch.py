@@ -100,10 +100,10 @@ class GridMirror:
         self.version = 0
         #: Encoded size of every patch built so far.
         self.sent_bytes: list[int] = []
-        # each violation shown -> its grid rows. Records are compared by value (frozen
-        # dataclasses): the validator may build a record anew each time it is read, and an
-        # edit's delta holds records equal to, not the same as, those read before
-        self._violation_rows: dict[Violation, list[wire.Violation]] = {}
+        # each violation shown, by its key -> (its record, its grid rows). Keys, not object
+        # identity: the validator may build a record anew each time it is read, and an edit's
+        # delta names the violations it removes by key (see engine.events.ROSTER_EVENTS)
+        self._violation_rows: dict[tuple[Any, ...], tuple[Violation, list[wire.Violation]]] = {}
         self._next_violation_id = 1
         self._day_of = {p.calendar.iso(d): d for d in range(p.n_days)}
         self.refresh_violations()
@@ -156,15 +156,21 @@ class GridMirror:
     @property
     def violations(self) -> list[wire.Violation]:
         """Every violation row shown, ``[id, d, s, w, hard, rule, message]``."""
-        return [row for rows in self._violation_rows.values() for row in rows]
+        return [row for _, rows in self._violation_rows.values() for row in rows]
 
     def _add(self, rec: Violation) -> list[wire.Violation]:
+        """Show ``rec`` (in place of the violation of its key, which the caller removed)."""
         rows = []
         for located in self.locate(rec):
             rows.append([self._next_violation_id, *located])
             self._next_violation_id += 1
-        self._violation_rows[rec] = rows
+        self._violation_rows[rec.key] = (rec, rows)
         return rows
+
+    def _remove(self, key: tuple[Any, ...]) -> list[int]:
+        """Stop showing the violation of ``key``; the ids of its rows (none when not shown)."""
+        entry = self._violation_rows.pop(key, None)
+        return [row[0] for row in entry[1]] if entry is not None else []
 
     def refresh_violations(self) -> tuple[list[wire.Violation], list[int]]:
         """Diff the engine's violations with those shown; returns (added rows, removed ids)."""
@@ -173,29 +179,33 @@ class GridMirror:
         except Exception:  # a failing validator must not break the grid
             logger.exception("reading the violations failed; they are not shown")
             return [], []
-        current = dict.fromkeys(records)
+        current = {rec.key: rec for rec in records}
         removed: list[int] = []
-        for rec in [r for r in self._violation_rows if r not in current]:
-            removed.extend(row[0] for row in self._violation_rows.pop(rec))
+        for key, (shown, _) in list(self._violation_rows.items()):
+            if current.get(key) != shown:  # gone, or changed (its penalty and message)
+                removed.extend(self._remove(key))
         added: list[wire.Violation] = []
-        for rec in current:
-            if rec not in self._violation_rows:
+        for key, rec in current.items():
+            if key not in self._violation_rows:
                 added.extend(self._add(rec))
         return added, removed
 
     def apply_delta(
         self, introduced: Iterable[Violation], resolved: Iterable[Violation]
     ) -> tuple[list[wire.Violation], list[int]]:
-        """Apply an edit's known violation change; returns (added rows, removed ids)."""
+        """Apply an edit's known violation change (``resolved`` removed by key, then
+        ``introduced`` added: a violation whose penalty changed is in both); returns (added
+        rows, removed ids)."""
         removed: list[int] = []
         for rec in resolved:
-            rows = self._violation_rows.pop(rec, None)
-            if rows is not None:
-                removed.extend(row[0] for row in rows)
+            removed.extend(self._remove(rec.key))
         added: list[wire.Violation] = []
         for rec in introduced:
-            if rec not in self._violation_rows:
-                added.extend(self._add(rec))
+            shown = self._violation_rows.get(rec.key)
+            if shown is not None and shown[0] == rec:
+                continue
+            removed.extend(self._remove(rec.key))  # shown with another penalty: replaced
+            added.extend(self._add(rec))
         return added, removed
 
     # -- cells --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Rules kept as one int per anchor (``rules.anchored``): records built only when read, equal
-to the records a full check builds, and copies independent of each other."""
+"""Rules kept as one int per anchor (``rules.anchored``: cover per cell, per-worker totals and
+balances): records built only when read, equal to the records a full check builds, and
+copies independent of each other."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from rtsched_widgets.model import Roster
 from rtsched_widgets.rules import CoverOver, CoverUnder, Validator
 from rtsched_widgets.rules.anchored import ABSENT, AnchoredStore
 from rtsched_widgets.rules.profiles import default_rules
+from rtsched_widgets.rules.saldo.balance import SpecialBalance
+from rtsched_widgets.rules.saldo.totals import TargetShifts
 
 
 def _problem(days: int = 21, posts: int = 3):
@@ -50,7 +53,7 @@ def test_records_built_on_read_equal_a_full_check_after_random_edits(seed: int) 
     kinds = {
         type(r) for r, f in zip(v.rules, v._found, strict=True) if isinstance(f, AnchoredStore)
     }
-    assert kinds == {CoverUnder, CoverOver}
+    assert {CoverUnder, CoverOver, TargetShifts, SpecialBalance} <= kinds
     for _ in range(6):
         _random_edits(p, roster, v, rng, 15)
         assert_matches_full(v)  # records, keys, penalties, index and score

@@ -65,14 +65,20 @@ class AnchoredRecords(Protocol):
 
 class AnchoredStore:
     """One value per anchor of ``rule`` (``ABSENT`` where there is no violation) and the
-    number of violations held; see the module notes."""
+    number of violations held; see the module notes.
 
-    __slots__ = ("_rule", "_size", "_values", "index")
+    The records the latest ``store`` added are kept as well (a few per edit, replaced by the
+    next ``store``): an edit often resolves what the edit before it introduced (an unassign,
+    then the assign that puts the worker back), and reading one of those gives the very
+    record, without building it again."""
+
+    __slots__ = ("_recent", "_rule", "_size", "_values", "index")
 
     def __init__(self, rule: AnchoredRecords, values: array, size: int) -> None:
         self._rule = rule
         self._values = values
         self._size = size
+        self._recent: dict[int, tuple[int, Violation]] = {}
         self.index = AnchorIndex(self)
 
     @classmethod
@@ -91,6 +97,9 @@ class AnchoredStore:
         value = self._values[a]
         if value == ABSENT:
             raise KeyError(key)
+        recent = self._recent.get(a)
+        if recent is not None and recent[0] == value:
+            return recent[1]  # the record of this anchor and value: the same fields
         return rule.record_at(a, value)
 
     def __len__(self) -> int:
@@ -139,9 +148,13 @@ class AnchoredStore:
         rule = self._rule
         for v in gone:
             self.remove(rule.anchor_of(v.key))
+        recent: dict[int, tuple[int, Violation]] = {}
         for v in came:
             a = rule.anchor_of(v.key)
-            self.put(a, rule.value_at(state, a))
+            value = rule.value_at(state, a)
+            self.put(a, value)
+            recent[a] = (value, v)
+        self._recent = recent
 
     def copy(self) -> AnchoredStore:
         """An independent copy (the values are copied: 4 bytes an anchor)."""

@@ -9,8 +9,15 @@
   from its roster (``feasible+patterns``, half the time each): with few shift types the
   labelling best responses are mostly exact and ``feasible`` alone beat ``patterns`` there
   (3428 against 4335 at 60 s; the chain 3228, best known 3225);
-- NRP profile, larger: ``feasible`` — a hard-feasible roster from per-worker shortest paths
-  within seconds, improved by re-planning one worker's whole row at a time;
+- NRP profile, larger, on a horizon of at most :data:`SHORT_HORIZON` days (Instance13: 120
+  workers x 28 days x 18 shift types): ``feasible_lns`` — ``feasible`` for a quarter of the
+  time, then CP-SAT region repair from its roster: its best responses converge within
+  seconds there, and moving shifts between all the workers of a few days pays more than
+  more restarts (Instance13 at 60 s: about 4750 against 5150–5700);
+- NRP profile, larger, longer horizons: ``feasible`` — a hard-feasible roster from per-worker
+  shortest paths within seconds, improved by re-planning one worker's whole row at a time
+  (there a region model costs too much to build for the repair to keep up: on Instance20,
+  30 sub-solves improved less than 100 restarts);
 - saldo profile and anything else: ``greedy+local_search``.
 
 ``Auto(strategy=...)`` pins the choice (for experiments); the result names the strategy that
@@ -33,6 +40,9 @@ PATTERNS_CELLS = 60 * 28 * 10
 """Largest ``workers x days x shift types`` for which ``auto`` runs ``patterns`` (NRP)."""
 
 FEW_SHIFTS = 3
+
+SHORT_HORIZON = 28
+"""Longest horizon (days) on which ``auto`` runs ``feasible_lns`` above :data:`PATTERNS_CELLS`."""
 """At most this many shift types on a horizon longer than 28 days: ``feasible+patterns``."""
 
 
@@ -43,7 +53,7 @@ def choose(problem: Problem) -> str:
     if problem.profile == "nrp":
         size = problem.n_workers * problem.n_days * problem.n_shifts
         if size > PATTERNS_CELLS:
-            return "feasible"
+            return "feasible_lns" if problem.n_days <= SHORT_HORIZON else "feasible"
         if problem.n_days > 28 and problem.n_shifts <= FEW_SHIFTS:
             return "feasible+patterns"
         return "patterns"

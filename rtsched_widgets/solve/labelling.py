@@ -195,9 +195,9 @@ class WorkerRules:
         allowed = np.ascontiguousarray(available[:, None] & ~closed[:, shifts])
         allowed[kept] = False
         off_allowed = ~kept | (kept_shift < 0)
-        for d in np.flatnonzero(kept & (kept_shift >= 0)).tolist():
-            j = int(np.searchsorted(shifts, kept_shift[d]))
-            allowed[d, j] = bool(available[d])  # a kept shift on a day off: nothing fits
+        held_days = np.flatnonzero(kept & (kept_shift >= 0))
+        # a kept shift on a day off: nothing fits
+        allowed[held_days, np.searchsorted(shifts, kept_shift[held_days])] = available[held_days]
         # classes: shift types with the same forbidden successors (among the local types)
         table = np.zeros((n_s, n_s), dtype=bool)
         for s, st in enumerate(p.shift_types):

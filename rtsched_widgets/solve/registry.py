@@ -2,7 +2,8 @@
 
 Names: ``auto`` (chosen by profile and size, see :mod:`rtsched_widgets.solve.auto`),
 ``greedy``, ``local_search`` (alias ``ls``), ``feasible`` (each worker's whole row by the
-labelling search, NRP profile), ``cpsat``, ``lns`` (large neighbourhood search
+labelling search, NRP profile), ``feasible_lns`` (``feasible``, then CP-SAT region
+repair from its roster), ``cpsat``, ``lns`` (large neighbourhood search
 over CP-SAT), ``hybrid`` (``lns`` whose stalls hand the whole problem to CP-SAT's own
 multi-threaded search), ``patterns`` (column generation over whole-horizon worker schedules,
 a dive to a roster, then ``hybrid``; NRP profile); ``a+b+...`` chains strategies,
@@ -12,7 +13,7 @@ each stage starting from the roster of the one before (see :class:`Chain`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -75,8 +76,15 @@ def _feasible(**options: Any) -> Strategy:
     return Feasible(**options)
 
 
+def _feasible_lns(**options: Any) -> Strategy:
+    from rtsched_widgets.solve.feasible_lns import FeasibleLns
+
+    return FeasibleLns(**options)
+
+
 _REGISTRY: dict[str, Factory] = {
     "feasible": _feasible,
+    "feasible_lns": _feasible_lns,
     "auto": _auto,
     "greedy": _greedy,
     "local_search": _local_search,
@@ -127,15 +135,30 @@ class Chain(Strategy):
 
     Each stage but the last gets the remaining time divided by the number of stages left (a
     construction such as greedy usually returns long before); the last gets what remains.
-    ``keep`` and ``cancel`` apply to every stage. The result is the last stage's, with timings
-    measured from the start of the chain and the stages' logs merged.
+    With ``shares``, stage ``i`` (but the last) gets instead at most ``shares[i]`` of the
+    chain's time limit (what remains when less is left). ``keep`` and ``cancel`` apply to
+    every stage. The result is the last stage's, with timings measured from the start of the
+    chain and the stages' logs merged. ``name`` replaces the stages' names joined by ``+``.
     """
 
-    def __init__(self, stages: list[Strategy]) -> None:
+    def __init__(
+        self,
+        stages: list[Strategy],
+        *,
+        shares: Sequence[float] | None = None,
+        name: str | None = None,
+    ) -> None:
         if not stages:
             raise ValueError("stages: a chain needs at least one strategy")
+        if shares is not None and (
+            len(shares) != len(stages) - 1 or not all(0 < x < 1 for x in shares)
+        ):
+            raise ValueError(
+                f"shares: {list(shares)} — give one fraction in (0, 1) per stage but the last"
+            )
         self.stages = list(stages)
-        self.name = "+".join(s.name for s in self.stages)
+        self.shares = None if shares is None else [float(x) for x in shares]
+        self.name = name or "+".join(s.name for s in self.stages)
 
     def unhonoured(self, problem: Problem) -> list[str]:
         return sorted({name for s in self.stages for name in s.unhonoured(problem)})
@@ -160,7 +183,12 @@ class Chain(Strategy):
         best_at: float | None = None
         for i, stage in enumerate(self.stages):
             left = max(clock.remaining(), 0.01)
-            budget = left if i == len(self.stages) - 1 else left / (len(self.stages) - i)
+            if i == len(self.stages) - 1:
+                budget = left
+            elif self.shares is not None:
+                budget = min(left, self.shares[i] * time_limit)
+            else:
+                budget = left / (len(self.stages) - i)
             offset = clock.elapsed()
             result = stage.solve(
                 problem,

@@ -17,7 +17,9 @@ from rtsched_widgets.solve.auto import choose
         (16, "feasible+patterns"),  # 56 days, 3 shift types
         (17, "patterns"),
         (19, "patterns"),
-        (13, "feasible"),
+        (13, "feasible_lns"),  # 120 workers on 28 days
+        (20, "feasible"),  # 182 days
+        (22, "feasible"),
         (24, "feasible"),
     ],
 )

@@ -17,7 +17,7 @@ changes, ``commit``: the validator keeps its latest preview and a commit of the 
 with nothing committed in between reuses it, so the neighbourhood is computed once
 (``commit_previewed(delta)`` says so explicitly and refuses a stale preview).
 ``copy`` is cheap: the mirror's rows are shared copy-on-write, the records and index entries
-are immutable and shared.
+are immutable and shared, anchored stores are flat int arrays copied at once.
 """
 
 from __future__ import annotations
@@ -761,7 +761,8 @@ class Validator:
 
         Cheap: the mirror is shared copy-on-write (see ``LiveState.copy``), the maintained
         records are immutable and shared, their per-rule maps are copied shallowly (index
-        entries are never mutated in place). Afterwards the two validators are independent."""
+        entries are never mutated in place), an ``AnchoredStore``'s values are copied (4 bytes
+        an anchor). Afterwards the two validators are independent."""
         if roster.problem is not self.problem:
             raise ValueError("roster: belongs to another problem")
         if not np.array_equal(roster.shift_of, self.roster.shift_of):

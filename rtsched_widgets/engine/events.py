@@ -131,6 +131,11 @@ Their payload (``Event.payload``) holds:
 ``op_id``, ``version``, ``introduced``, ``resolved``, ``hard_delta``, ``soft_delta`` and the
 same ``slots``, ``added`` and ``removed``. The sequences are shared with the engine's result
 (``OpResult.slots``, ``OpResult.introduced``/``resolved``): read them, never modify them.
+
+``slots``, ``added`` and ``removed`` are *live* entries (``EventBus.publish_owned(...,
+live=...)``): listeners receive them as the event is delivered; the buses' histories
+(:meth:`EventBus.query`, :meth:`EventBus.to_frame`, the process-wide bus) keep the event
+without them, so the bounded histories do not hold every recent edit's violation records.
 """
 
 _GLOB_CHARS = frozenset("*?[")
@@ -527,7 +532,7 @@ class EventBus:
         self._received_by_thread: dict[int, dict[str, int]] = {}
         self._delivered_by_thread: dict[int, int] = {}
         # Thread id -> events queued while that thread is dispatching (see _dispatch).
-        self._pending_by_thread: dict[int, list[Event]] = {}
+        self._pending_by_thread: dict[int, list[tuple[Event, Event]]] = {}
         self._listener_errors = 0
         self._created = _time.time()
 
@@ -677,24 +682,44 @@ class EventBus:
             raise TypeError(f"user must be a str or None, got {user.__class__.__name__}")
         return self.publish_owned(type, owned, user)
 
-    def publish_owned(self, type: str, payload: dict[str, Any], user: str | None) -> Event:
+    def publish_owned(
+        self,
+        type: str,
+        payload: dict[str, Any],
+        user: str | None,
+        live: Mapping[str, Any] | None = None,
+    ) -> Event:
         """``publish`` for a caller that hands ``payload`` over: a fresh dict it never touches
         again (the event wraps it read-only instead of copying it). ``type`` must be allowed;
-        ``user`` a str or None (not checked again: the caller guarantees it)."""
+        ``user`` a str or None (not checked again: the caller guarantees it).
+
+        ``live``: entries for the listeners only. The event delivered (and returned) has
+        ``payload`` plus ``live``; the history of this bus and of its parents keeps the same
+        event (same ``seq``, ``time``) with ``payload`` alone, so what a listener needs at
+        delivery to patch a view (an edit's violation records, its slot indices) is not held
+        by the bounded histories (see :data:`ROSTER_EVENTS`)."""
         if type not in self._allowed:
-            return self.publish(type, payload, user)  # raises the usual error
+            return self.publish(type, {**payload, **(live or {})}, user)  # the usual error
         frozen = MappingProxyType(payload)
         with self._lock:
             now = _time.time()
             self._seq = seq = self._seq + 1
-            event: Event = _new_event(type, frozen, user, now, seq, self.schedule_id)
-            self._keep(event)
+            kept: Event = _new_event(type, frozen, user, now, seq, self.schedule_id)
+            self._keep(kept)
             published = self._published
             published[type] = published.get(type, 0) + 1
+        if live:
+            full = payload.copy()
+            full.update(live)
+            event: Event = _new_event(
+                type, MappingProxyType(full), user, now, seq, self.schedule_id
+            )
+        else:
+            event = kept
         if self._subs or self._pending_by_thread:
-            self._dispatch(event, _get_ident())
+            self._dispatch(event, _get_ident(), kept)
         elif self._parent is not None:  # nobody listens here: straight to the parent
-            self._parent._receive(event, _get_ident())
+            self._parent._receive(event, _get_ident(), kept)
         return event
 
     def _keep(self, event: Event) -> None:
@@ -715,41 +740,43 @@ class EventBus:
                 history.popleft()
                 self._bytes -= sizes.popleft()
 
-    def _receive(self, event: Event, ident: int) -> None:
+    def _receive(self, event: Event, ident: int, kept: Event) -> None:
         """Accept an event forwarded by a child bus on thread ``ident`` (already validated,
-        keeps its seq). The counters are per thread, written without the lock."""
+        keeps its seq); ``kept`` is the form the history keeps (``event`` without its live
+        entries, or ``event`` itself). The counters are per thread, written without the
+        lock."""
         with self._lock:
-            self._keep(event)
+            self._keep(kept)
         counts = self._received_by_thread.get(ident)
         if counts is None:
             counts = self._received_by_thread.setdefault(ident, {})
         counts[event.type] = counts.get(event.type, 0) + 1
         if self._subs or self._pending_by_thread:
-            self._dispatch(event, ident)
+            self._dispatch(event, ident, kept)
         elif self._parent is not None:
-            self._parent._receive(event, ident)
+            self._parent._receive(event, ident, kept)
 
-    def _dispatch(self, event: Event, ident: int) -> None:
+    def _dispatch(self, event: Event, ident: int, kept: Event) -> None:
         pending_by_thread = self._pending_by_thread
         pending = pending_by_thread.get(ident)
         if pending is not None:  # a listener on this thread published: deliver afterwards
-            pending.append(event)
+            pending.append((event, kept))
             return
         if not self._subs:  # nobody listens here (the common case of the process-wide bus)
             if self._parent is not None:
-                self._parent._receive(event, ident)
+                self._parent._receive(event, ident, kept)
             return
         pending = pending_by_thread[ident] = []
         parent = self._parent
         try:
             delivered = self._deliver(event)
             if parent is not None:
-                parent._receive(event, ident)
+                parent._receive(event, ident, kept)
             while pending:
-                queued = pending.pop(0)
+                queued, queued_kept = pending.pop(0)
                 delivered += self._deliver(queued)
                 if parent is not None:
-                    parent._receive(queued, ident)
+                    parent._receive(queued, ident, queued_kept)
         finally:
             del pending_by_thread[ident]
         if delivered:

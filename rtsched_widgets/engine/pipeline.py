@@ -289,7 +289,8 @@ def commit(
     ``violations_changed`` carry, besides their counts, ``"slots"`` (the plan's
     ``(day, post, slot, old worker, new worker)`` index tuples) and ``"added"`` / ``"removed"``
     (the rule engine's ``Delta.introduced`` / ``Delta.resolved`` records): the very objects
-    the plan and the rule engine made, handed over without a copy (see
+    the plan and the rule engine made, handed over without a copy, as live entries: delivered
+    to listeners, not kept in the event histories (see
     :data:`rtsched_widgets.engine.events.ROSTER_EVENTS`)."""
     remote = schedule._remote
     version = schedule.version + 1
@@ -348,9 +349,6 @@ def commit(
         "forced": forced,
         "replaced": list(replaced),
         "base_version": base_version,
-        "slots": slot_changes,
-        "added": introduced,
-        "removed": resolved,
     }
     if undoes is not None:
         payload["undoes"] = undoes.op_id
@@ -359,7 +357,9 @@ def commit(
     event_type = EVENT_OF_KIND.get(plan.kind, "bulk_applied")
     if remote is not None:
         event_type = "remote_applied"
-    schedule.events.publish_owned(event_type, payload, user)
+    # for the listeners only: the bounded event histories keep the events without them
+    live = {"slots": slot_changes, "added": introduced, "removed": resolved}
+    schedule.events.publish_owned(event_type, payload, user, live)
     hard_delta, soft_delta = int(delta.hard), float(delta.soft)
     if introduced or resolved:
         schedule.events.publish_owned(
@@ -371,11 +371,9 @@ def commit(
                 "resolved": len(resolved),
                 "hard_delta": hard_delta,
                 "soft_delta": soft_delta,
-                "slots": slot_changes,
-                "added": introduced,
-                "removed": resolved,
             },
             user,
+            live,
         )
     return applied_result(
         plan.message

@@ -183,3 +183,44 @@ def test_the_engine_reaches_collab_and_solve_through_registered_ports() -> None:
         assert s.collab is session
     finally:
         s.close()
+
+
+def test_the_histories_keep_roster_events_without_their_live_entries() -> None:
+    s = Schedule(PROBLEM, user="alice", policy=Policy(block_hard=False))
+    delivered: list[Any] = []
+    s.events.subscribe(["assigned", "violations_changed"], delivered.append)
+    r = s.assign("W02", DATES[1], 0)
+    assert r.ok and r.introduced
+    kept = {e.seq: e for e in s.events.query(["assigned", "violations_changed"])}
+    assert [e.type for e in delivered] == ["assigned", "violations_changed"]
+    for event in delivered:
+        assert list(event.payload["slots"]) == list(r.slots)
+        assert list(event.payload["added"]) == list(r.introduced)
+        twin = kept[event.seq]
+        assert twin.time == event.time and twin.type == event.type
+        assert not {"slots", "added", "removed"} & set(twin.payload)
+        assert dict(twin.payload) == {
+            k: v for k, v in event.payload.items() if k not in ("slots", "added", "removed")
+        }
+
+
+def test_live_entries_reach_a_parent_bus_also_when_published_during_a_delivery() -> None:
+    from rtsched_widgets.engine.events import EventBus
+
+    root = EventBus(schedule_id=None, forward=False)
+    child = EventBus(schedule_id="c", parent=root)
+    seen: list[Any] = []
+    root.subscribe("*", seen.append)
+
+    def nested(event: Any) -> None:
+        if event.type == "assigned":
+            child.publish_owned("moved", {"n": 2}, "bob", {"slots": [(0, 0, 0, -1, 1)]})
+
+    child.subscribe("assigned", nested)
+    child.publish_owned("assigned", {"n": 1}, "bob", {"slots": [(1, 0, 0, -1, 2)]})
+    assert [(e.type, e.payload["slots"]) for e in seen] == [
+        ("assigned", [(1, 0, 0, -1, 2)]),
+        ("moved", [(0, 0, 0, -1, 1)]),
+    ]
+    assert [dict(e.payload) for e in root.query()] == [{"n": 1}, {"n": 2}]
+    assert [dict(e.payload) for e in child.query()] == [{"n": 1}, {"n": 2}]

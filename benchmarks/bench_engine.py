@@ -148,6 +148,16 @@ class StubValidator:
     def score_delta(self, changes: Any) -> tuple[int, float]:
         return 0, 0.0
 
+    @property
+    def hard_count(self) -> int:
+        return 0
+
+    def hard_delta(self, changes: Any) -> int:
+        return 0
+
+    def may_introduce_hard(self, changes: Any) -> bool:
+        return False
+
 
 def load(label: str, seed: int = 0) -> tuple[Problem, Schedule, list[str], list[str]]:
     """The feasible synthetic saldo schedule of size ``label`` under the default policy, with

@@ -16,7 +16,12 @@ from just after the imports); the layer's figures are the stage minus ``base``, 
 percentage of ``base``. ``--top N`` prints the N source files holding most of the layer's
 traced memory at the ``empty`` and ``loaded`` stages.
 
-Run: .venv/bin/python benchmarks/bench_memory.py [--sizes 100k,10k] [--top 12]
+``--validate N`` also times ``Schedule.validate()`` (the maintained violations as a DataFrame,
+records built on read) N times on the loaded schedule of each size, in one process, against
+the baseline ``full_table().to_frame()`` (a full check from scratch, column-wise) timed in the
+same process: median and p99 in ms, and the median's ratio to the baseline's.
+
+Run: .venv/bin/python benchmarks/bench_memory.py [--sizes 100k,10k] [--top 12] [--validate 30]
 """
 
 from __future__ import annotations
@@ -96,6 +101,34 @@ def child(stage: str, size: str, trace: bool, top: int) -> dict[str, Any]:
     return out
 
 
+def time_validate(size: str, n: int) -> list[tuple[str, float, float, float]]:
+    """(what, median ms, p99 ms, violations) of ``validate()`` and of the full-check baseline,
+    ``n`` runs each, on the loaded schedule of ``size``."""
+    import time
+
+    import numpy as np
+
+    import rtsched_widgets as rt
+    from rtsched_widgets.model.synthetic import synthetic_with_roster
+
+    n_w, n_d, n_p = SIZES[size]
+    problem, roster = synthetic_with_roster(n_w, n_d, n_p, seed=0, feasible=True)
+    s = rt.Schedule(problem, roster=roster)
+    rows = []
+    for what, fn in (
+        ("full_table().to_frame() (baseline)", lambda: s.validator.full_table().to_frame()),
+        ("validate()", s.validate),
+    ):
+        ms, size_ = [], 0
+        for _ in range(n):
+            t0 = time.perf_counter_ns()
+            frame = fn()
+            ms.append((time.perf_counter_ns() - t0) / 1e6)
+            size_ = len(frame)
+        rows.append((what, float(np.median(ms)), float(np.percentile(ms, 99)), float(size_)))
+    return rows
+
+
 def measure(stage: str, size: str, trace: bool, top: int = 0) -> dict[str, Any]:
     """``child`` in a fresh process."""
     cmd = [sys.executable, os.path.abspath(__file__), "--child", stage, size, str(int(trace))]
@@ -109,6 +142,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100k,10k")
     ap.add_argument("--top", type=int, default=0)
+    ap.add_argument("--validate", type=int, default=0, metavar="N")
     ap.add_argument("--child", nargs=4, metavar=("STAGE", "SIZE", "TRACE", "TOP"))
     args = ap.parse_args()
     if args.child:
@@ -154,6 +188,13 @@ def main() -> None:
                 print(f"  {size} {stage}: traced MiB over base by file")
                 for name, diff in top:
                     print(f"    {diff / MIB:+8.2f}  {name}")
+        if args.validate:
+            rows_v = time_validate(size, args.validate)
+            base_ms = rows_v[0][1]
+            print(f"  {size} loaded, {args.validate} runs each:")
+            print(f"    {'':36} {'rows':>6} {'median ms':>10} {'p99 ms':>8} {'ratio':>6}")
+            for what, med, p99, n_rows in rows_v:
+                print(f"    {what:36} {n_rows:6.0f} {med:10.2f} {p99:8.2f} {med / base_ms:6.2f}")
 
 
 if __name__ == "__main__":

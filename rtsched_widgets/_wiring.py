@@ -1,5 +1,5 @@
 """The composition root: the layers above the engine plugged into the engine's ports, and the
-rules layer's check of custom rules plugged into the model.
+rules layer's check of custom rules plugged into the model (:mod:`rtsched_widgets._rule_check`).
 
 The engine (``rtsched_widgets.engine``) defines what it needs from replication and from
 generation as protocols (:mod:`rtsched_widgets.engine.ports`) and never imports ``collab`` or
@@ -9,8 +9,7 @@ implementations: :class:`CollabReplication` (``rtsched_widgets.collab``) and
 ``import rtsched_widgets`` stays light. Likewise :meth:`Problem.with_rules
 <rtsched_widgets.model.problem.Problem.with_rules>` checks custom rules with
 :func:`rtsched_widgets.rules.custom.check_added_rules`, registered here
-(:func:`~rtsched_widgets.model.problem.provide_rule_check`), since the model sits below the
-rules layer.
+(in :mod:`rtsched_widgets._rule_check`), since the model sits below the rules layer.
 """
 
 from __future__ import annotations
@@ -19,8 +18,8 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from rtsched_widgets import _rule_check
 from rtsched_widgets.engine import ports
-from rtsched_widgets.model.problem import provide_rule_check
 
 if TYPE_CHECKING:
     from rtsched_widgets.engine.ports import LiveSolve, Replication
@@ -126,4 +125,4 @@ class StrategySolving:
 
 
 ports.provide(replication=CollabReplication(), solving=StrategySolving())
-provide_rule_check(check_added_rules)
+_rule_check.check = check_added_rules

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
 import numpy as np
 
+from rtsched_widgets import _rule_check
 from rtsched_widgets.limits import abbreviate, check_id_length, check_problem_size
 from rtsched_widgets.model import numbers
 from rtsched_widgets.model.calendar import Calendar, as_date
@@ -551,14 +552,15 @@ class Problem:
         naming the rule and the fix); this problem is not changed. Every validator, score and
         strategy run of the copy applies them.
 
-        The rules are checked by the rules layer's check (:func:`provide_rule_check`; the
-        model does not import the rules layer)."""
-        if _rule_check is None:
+        The rules are checked by the rules layer's check, registered in
+        :mod:`rtsched_widgets._rule_check` (the model does not import the rules layer)."""
+        check = _rule_check.check
+        if check is None:
             raise RuntimeError(
                 "with_rules: no rule check is registered — import rtsched_widgets (its "
                 "composition root registers rtsched_widgets.rules.custom.check_added_rules)"
             )
-        added = _rule_check(self, rules)
+        added = check(self, rules)
         new = copy.copy(self)
         new.custom_rules = (*self.custom_rules, *added)
         return new
@@ -619,18 +621,3 @@ def _weights(values: object, name: str, shape: tuple[int, int], default: float) 
     if values is None:
         return np.full(shape, default, dtype=float)
     return numbers.weight_table(values, name, shape)
-
-
-RuleCheck = Callable[[Problem, Iterable[object]], tuple[Any, ...]]
-"""Checks the custom rules given to :meth:`Problem.with_rules` for a problem: the rules to add,
-in order; ValueError naming the rule and the fix."""
-
-_rule_check: RuleCheck | None = None
-
-
-def provide_rule_check(check: RuleCheck) -> None:
-    """Register the check :meth:`Problem.with_rules` runs (the rules layer's
-    ``rtsched_widgets.rules.custom.check_added_rules``, registered by the package's
-    composition root, ``rtsched_widgets._wiring``)."""
-    global _rule_check
-    _rule_check = check

@@ -25,17 +25,18 @@ import traitlets
 from rtsched_widgets.collab.users import colour_of
 from rtsched_widgets.engine.events import ROSTER_EVENTS, Event, Subscription
 from rtsched_widgets.engine.result import OpResult
-from rtsched_widgets.limits import MAX_VIEWS, clip
+from rtsched_widgets.limits import clip
 from rtsched_widgets.rules.base import Violation
 from rtsched_widgets.widgets import protocol as wire
 from rtsched_widgets.widgets._assets import bundle
 from rtsched_widgets.widgets.answering import after_answer, answering
+from rtsched_widgets.widgets.grid_answers import Refusals, alternatives, candidates, engine_op
 from rtsched_widgets.widgets.grid_locks import MAX_LOCKS_SHOWN, lock_entries
-from rtsched_widgets.widgets.grid_patch import PALETTE, Cell, GridMirror, number, schedule_token
+from rtsched_widgets.widgets.grid_patch import PALETTE, Cell, GridMirror, schedule_token
 from rtsched_widgets.widgets.grid_views import Gone, SelectedBlock, ViewTracker
 from rtsched_widgets.widgets.identity import names_of
 from rtsched_widgets.widgets.ports import Collaboration, require_schedule
-from rtsched_widgets.widgets.wording import force_reason, reply_text, wording_of
+from rtsched_widgets.widgets.wording import reply_text, wording_of
 
 __all__ = [
     "MAX_LOCKS_SHOWN",
@@ -130,8 +131,7 @@ class ScheduleGrid(anywidget.AnyWidget):
         self._lock = threading.RLock()
         self._mirror = GridMirror(sched)
         self._tracker = ViewTracker()
-        # each view's last forceable refusal: (engine op, reason an "Apply anyway" records)
-        self._refusals: dict[str, tuple[dict[str, Any], str]] = {}
+        self._refusals = Refusals()
         # the thread on which this grid is applying an edit of its own (its events are answered
         # by _answer with the edit's exact delta), or None
         self._own_edit: int | None = None
@@ -463,37 +463,14 @@ class ScheduleGrid(anywidget.AnyWidget):
                     result = self.schedule.redo(user=who)
                 else:
                     assert msg.op is not None
-                    op = self._engine_op(msg.op)
-                    reason = self._force_reason(msg, op) if msg.force else None
+                    op = engine_op(self.problem, msg.op)
+                    reason = self._refusals.reason(msg.view_id, op) if msg.force else None
                     result = self.schedule.apply(
                         op, user=who, base_version=msg.base_version, force=msg.force, reason=reason
                     )
             finally:
                 self._own_edit = None
             self._answer(msg, result)
-
-    def _engine_op(self, op: wire.Op) -> dict[str, Any]:
-        """The engine's dict form of a wire op (indices turned into ids and dates)."""
-        p = self.problem
-        iso = p.calendar.iso
-        if op.kind == "bulk":
-            return {"op": "bulk", "ops": [self._engine_op(o) for o in op.ops]}
-        if op.kind in ("swap", "move"):
-            assert op.b is not None
-            a = [iso(op.d), op.s, op.slot]
-            b = [iso(op.b[0]), op.b[1], op.b[2]]
-            if op.kind == "swap":
-                return {"op": "swap", "a": a, "b": b}
-            return {"op": "move", "src": a, "dst": b}
-        if op.kind == "unassign":
-            return {"op": "unassign", "date": iso(op.d), "post": op.s, "slot": op.slot}
-        return {
-            "op": "assign",
-            "worker": p.workers[op.w].id,
-            "date": iso(op.d),
-            "post": op.s,
-            "slot": op.slot,
-        }
 
     def _answer(self, msg: wire.Message, result: OpResult) -> None:
         ok = result.ok
@@ -506,75 +483,30 @@ class ScheduleGrid(anywidget.AnyWidget):
             self.sync(delta=(result.introduced, result.resolved), cells=cells)
         else:
             self.sync(violations=False, cells=cells)
-        alts: list[list[Any]] = []
         p = self.problem
-        op = msg.op
-        if op is not None and op.kind == "assign":
-            # other workers for the refused assign's own cell (the engine also proposes other
-            # cells for the worker; the view offers those through the picker)
-            cell = (p.calendar.iso(op.d), op.s)
-            for sug in result.suggestions:
-                wid = sug.get("worker")
-                same_cell = (sug.get("date"), sug.get("post")) == cell
-                if not isinstance(wid, str) or wid not in p.worker_index:
-                    continue
-                usable = sug.get("kind") == "assign" and same_cell
-                if usable and p.worker_index[wid] != op.w and len(alts) < 5:
-                    alts.append([p.worker_index[wid], number(sug.get("soft"))])
         message = result.message or ("done" if ok else "refused")
         # in the planner's terms: a short line, the full explanation, "Apply anyway" (wording)
         allow_force = self.schedule.policy.allow_force
         said = reply_text(wording_of(p), result, message, allow_force=allow_force)
-        self._remember_refusal(msg, result, said.forceable)
+        op = engine_op(p, msg.op) if said.forceable and msg.op is not None else None
+        self._refusals.note(msg.view_id, op, result, said.forceable)
         self._reply(
             msg.view_id,
             msg.request_id,
             ok,
             said.short,
             code=result.error,
-            alts=alts,
+            alts=alternatives(p, msg.op, result),
             detail=said.detail,
             force=1 if said.forceable else None,
         )
-
-    def _remember_refusal(self, msg: wire.Message, result: OpResult, forceable: bool) -> None:
-        """Keeps a forceable refusal per view: its "Apply anyway" records why (the refusal)."""
-        with self._lock:
-            self._refusals.pop(msg.view_id, None)
-            if forceable and msg.op is not None:
-                self._refusals[msg.view_id] = (
-                    self._engine_op(msg.op),
-                    force_reason(result.message),
-                )
-                while len(self._refusals) > MAX_VIEWS:
-                    self._refusals.pop(next(iter(self._refusals)))
-
-    def _force_reason(self, msg: wire.Message, op: dict[str, Any]) -> str:
-        """Why ``msg`` (an edit applied anyway) is made: the refusal it answers, when it is."""
-        with self._lock:
-            refused = self._refusals.get(msg.view_id)
-        if refused is not None and refused[0] == op:
-            return refused[1]
-        return "applied anyway from the grid"
 
     def _suggest(self, msg: wire.Message) -> None:
         """Reply with every worker for (d, s): eligible ones ranked best first with their score
         delta, then the excluded ones with the reason."""
         p = self.problem
         frame = self.schedule.suggest(p.calendar.iso(msg.d), msg.s, k=min(p.n_workers, 25))
-        items: list[list[Any]] = []
-        for rec in frame.to_dict("records"):
-            wid = rec.get("worker")
-            if not isinstance(wid, str) or wid not in p.worker_index:
-                continue
-            hard = number(rec.get("hard"))
-            eligible = bool(rec.get("eligible", True)) and hard <= 0
-            reason = str(rec.get("reason") or "")
-            if not reason and hard > 0:
-                reason = f"would break {int(hard)} hard rule(s)"
-            items.append(
-                [p.worker_index[wid], number(rec.get("soft")), int(eligible), wire.trim(reason)]
-            )
+        items = candidates(p, frame.to_dict("records"))
         self._reply(msg.view_id, msg.request_id, True, f"{len(items)} candidates", items=items)
 
     def _reply(self, view_id: str, request_id: str, ok: bool, message: str, **extra: Any) -> None:

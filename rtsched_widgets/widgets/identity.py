@@ -81,7 +81,7 @@ _fallback: dict[int, UserNames] = {}
 _registry_lock = threading.Lock()
 
 
-def names_of(schedule: Any) -> UserNames:
+def names_of(schedule: object) -> UserNames:
     """The display names known for ``schedule`` (one :class:`UserNames` per schedule, shared
     by all its widgets)."""
     with _registry_lock:

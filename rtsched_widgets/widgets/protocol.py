@@ -410,8 +410,8 @@ def digits(values: Any) -> str | list[int]:
 
 def trim(text: Any, limit: int = MAX_MESSAGE_LENGTH) -> str:
     """``text`` as a string of at most ``limit`` characters (an ellipsis marks a cut)."""
-    text = "" if text is None else str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    out = "" if text is None else str(text)
+    return out if len(out) <= limit else out[: limit - 1] + "…"
 
 
 def encoded_size(message: dict[str, Any]) -> int:

@@ -400,7 +400,7 @@ class SolverBar(_Panel):
 
     def solve(
         self, strategy: Any = None, time_limit: Any = None, *, user: str | None = None
-    ) -> Any:
+    ) -> SolveControl | None:
         """Start a run as ``user`` (the bar's user by default); returns the job, or None when
         refused (the reason is in ``notice``)."""
         who = user or self.user

@@ -265,6 +265,7 @@ if TYPE_CHECKING:
     from rtsched_widgets.collab.presence import Presence
     from rtsched_widgets.collab.sync import Session
     from rtsched_widgets.engine.schedule import Policy, Schedule
+    from rtsched_widgets.solve.solving import SolveJob
 
     # Type checking fails here when the engine stops providing what the widgets use.
     def _schedule_fits(schedule: Schedule) -> ScheduleView:
@@ -281,3 +282,6 @@ if TYPE_CHECKING:
 
     def _run_fits(schedule: Schedule) -> SolveControl | None:
         return schedule.solving
+
+    def _job_fits(job: SolveJob) -> SolveRun:
+        return job

@@ -20,6 +20,11 @@ with the float operations of the rule's delta check, so a placement (a worker wh
 starting a shift) gets its soft change bit for bit as the rule engine sums it; other changes
 agree up to float rounding. A rule without a declared term is refused when the evaluator is
 built (``MissingPiece``, naming it).
+
+No hand-inlined path is kept: the former single function over every rule of a profile was
+faster by 5-9 % of an evaluation on the NRP instances 5 and 7 and by nothing on the saldo
+profile (same candidates, timed alternately in one process), under the 10 % that would pay
+for a second copy of every rule; see "One declaration per rule" in ``benchmarks/RESULTS.md``.
 """
 
 from __future__ import annotations
@@ -324,12 +329,16 @@ class FastEvaluator:
     @staticmethod
     def _sum(m: Moves, terms: list[BatchTerm], dtype: type) -> np.ndarray:
         """``0 + t1 + t2 + …`` of the terms' changes, in order (None: nothing to add)."""
-        total: np.ndarray = np.zeros(len(m.ws), dtype=dtype)
+        total: np.ndarray | None = None
         for term in terms:
             change = term(m)
-            if change is not None:
+            if change is None:
+                continue
+            if total is None:
+                total = change.astype(dtype)  # a copy: the terms' arrays are never added to
+            else:
                 total += change
-        return total
+        return np.zeros(len(m.ws), dtype=dtype) if total is None else total
 
     def evaluate(
         self,

@@ -693,11 +693,14 @@ class EventBus:
         again (the event wraps it read-only instead of copying it). ``type`` must be allowed;
         ``user`` a str or None (not checked again: the caller guarantees it).
 
-        ``live``: entries for the listeners only. The event delivered (and returned) has
-        ``payload`` plus ``live``; the history of this bus and of its parents keeps the same
-        event (same ``seq``, ``time``) with ``payload`` alone, so what a listener needs at
-        delivery to patch a view (an edit's violation records, its slot indices) is not held
-        by the bounded histories (see :data:`ROSTER_EVENTS`)."""
+        ``live``: entries for the listeners only. The event delivered has ``payload`` plus
+        ``live``; the history of this bus and of its parents keeps the same event (same
+        ``seq``, ``time``) with ``payload`` alone, so what a listener needs at delivery to
+        patch a view (an edit's violation records, its slot indices) is not held by the
+        bounded histories (see :data:`ROSTER_EVENTS`). The event with ``live`` is built only
+        when this bus or one of its parents has a listener (a listener subscribed while the
+        event is being published may receive it without them); the one returned is the one
+        delivered, or the kept one when nobody listened."""
         if type not in self._allowed:
             return self.publish(type, {**payload, **(live or {})}, user)  # the usual error
         frozen = MappingProxyType(payload)
@@ -708,19 +711,25 @@ class EventBus:
             self._keep(kept)
             published = self._published
             published[type] = published.get(type, 0) + 1
-        if live:
+        event = kept
+        if live and self._listened():
             full = payload.copy()
             full.update(live)
-            event: Event = _new_event(
-                type, MappingProxyType(full), user, now, seq, self.schedule_id
-            )
-        else:
-            event = kept
+            event = _new_event(type, MappingProxyType(full), user, now, seq, self.schedule_id)
         if self._subs or self._pending_by_thread:
             self._dispatch(event, _get_ident(), kept)
         elif self._parent is not None:  # nobody listens here: straight to the parent
             self._parent._receive(event, _get_ident(), kept)
         return event
+
+    def _listened(self) -> bool:
+        """Whether this bus or one of its parents has a listener (or a delivery going on)."""
+        bus: EventBus | None = self
+        while bus is not None:
+            if bus._subs or bus._pending_by_thread:
+                return True
+            bus = bus._parent
+        return False
 
     def _keep(self, event: Event) -> None:
         """Add ``event`` to the history, forgetting the oldest events beyond ``history_size``

@@ -17,7 +17,7 @@ the map anchor -> keys (``get(anchor)``: the one key there, or the default).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -50,6 +50,11 @@ class AnchoredRecords(Protocol):
 
     def value_at(self, state: LiveState, anchor: int) -> int:
         """The value of the violation at ``anchor`` in ``state`` (which holds one)."""
+        ...
+
+    def value_now(self, state: LiveState, anchor: int) -> int:
+        """The value of the violation at ``anchor`` in ``state``, ``ABSENT`` when there is
+        none there (whether there is one: as ``local`` decides)."""
         ...
 
     def record_at(self, anchor: int, value: int) -> Violation:
@@ -92,15 +97,44 @@ class AnchoredStore:
         return cls(rule, array("i", dense.tobytes()), int(anchors.size)), penalties
 
     def __getitem__(self, key: tuple) -> Violation:
-        rule = self._rule
-        a = rule.anchor_of(key)
+        a = self._rule.anchor_of(key)
         value = self._values[a]
         if value == ABSENT:
             raise KeyError(key)
+        return self._record(a, value)
+
+    def _record(self, a: int, value: int) -> Violation:
         recent = self._recent.get(a)
         if recent is not None and recent[0] == value:
             return recent[1]  # the record of this anchor and value: the same fields
-        return rule.record_at(a, value)
+        return self._rule.record_at(a, value)
+
+    def holds_any(self, anchors: Iterable[int]) -> bool:
+        """Whether a violation is held at any of ``anchors``."""
+        values = self._values
+        return any(values[a] != ABSENT for a in anchors)
+
+    def diff(
+        self, state: LiveState, anchors: Iterable[int]
+    ) -> tuple[list[Violation], list[Violation]]:
+        """(gone, came) at ``anchors`` (distinct) between what is held and ``state``: the
+        held records whose value changed or that ``state`` no longer has, and the records of
+        ``state`` that are new or changed (a changed one is in both). The same answer as
+        comparing ``local``'s records with the held ones — a record is a function of its
+        anchor and value — compared as ints, records built only for what changed."""
+        values, value_now, record_at = self._values, self._rule.value_now, self._rule.record_at
+        gone: list[Violation] = []
+        came: list[Violation] = []
+        for a in anchors:
+            old = values[a]
+            new = value_now(state, a)
+            if old == new:
+                continue
+            if old != ABSENT:
+                gone.append(self._record(a, old))
+            if new != ABSENT:
+                came.append(record_at(a, new))
+        return gone, came
 
     def __len__(self) -> int:
         return self._size

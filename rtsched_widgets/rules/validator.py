@@ -477,6 +477,19 @@ class Validator:
             hit = touched_fn(w0, d0, old0, new0)
             if not hit:
                 continue
+            found = self._found[i]
+            if isinstance(found, AnchoredStore):  # ints compared, records built for changes
+                anchors = hit if isinstance(hit, tuple) and len(hit) == 1 else set(hit)
+                if (
+                    hard_delta is not None
+                    and not found.holds_any(anchors)
+                    and not hard_delta(state, w0, d0, new0, old0)
+                ):
+                    continue  # (as below)
+                gone_l, came_l = found.diff(state, anchors)
+                if gone_l or came_l:
+                    changed.append((i, anchors_fn, tuple(gone_l), tuple(came_l)))
+                continue
             touched = set(hit)
             index = self._index[i]
             old_keys: Collection[tuple] = ()
@@ -501,7 +514,7 @@ class Validator:
             now = local_fn(state, touched)
             if not now and not old_keys:
                 continue
-            came, gone = _record_diff(now, old_keys, self._found[i])
+            came, gone = _record_diff(now, old_keys, found)
             if gone or came:
                 changed.append((i, anchors_fn, tuple(gone), tuple(came)))
         return self._summed(changed), changed

@@ -123,3 +123,27 @@ def test_store_values_hold_the_count_of_each_violated_cell() -> None:
     expect = np.where(under, roster.count, ABSENT).ravel()
     assert np.frombuffer(store._values, dtype=np.int32).tolist() == expect.tolist()
     assert store.anchors().tolist() == np.flatnonzero(under.ravel()).tolist()
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_an_edits_delta_is_the_difference_of_full_checks_before_and_after(seed: int) -> None:
+    """One change at a time (the path that compares anchored values as ints): introduced =
+    the records of the full check after that the one before lacks, resolved = the reverse."""
+    p = _problem()
+    rng = np.random.default_rng(seed)
+    roster = fill_at_random(p, rng, 0.3)
+    v = Validator(p, roster, _rules(p))
+    n_checked = 0
+    while n_checked < 60:
+        w, d = int(rng.integers(p.n_workers)), int(rng.integers(p.n_days))
+        old = int(roster.shift_of[w, d])
+        new = int(rng.integers(-1, p.n_shifts))
+        if new == old or (new >= 0 and roster.free_slot(d, new) < 0):
+            continue
+        before = set(v.full_check())
+        apply_to_roster(roster, [(w, d, old, new)])
+        delta = v.commit([(w, d, old, new)])
+        after = set(v.full_check())
+        assert sorted(delta.introduced, key=repr) == sorted(after - before, key=repr)
+        assert sorted(delta.resolved, key=repr) == sorted(before - after, key=repr)
+        n_checked += 1

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rtsched_widgets.rules.anchored import ABSENT
 from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
 from rtsched_widgets.rules.registry import batched, encoding
 
@@ -90,6 +91,11 @@ class _Cell(Rule):
     def value_at(self, state: LiveState, anchor: int) -> int:
         d, s = divmod(anchor, self.t.n_s)
         return state.count[d][s]
+
+    def value_now(self, state: LiveState, anchor: int) -> int:
+        d, s = divmod(anchor, self.t.n_s)
+        c = state.count[d][s]
+        return c if self.breaks(c, self.t.required[d][s]) else ABSENT
 
     def record_at(self, anchor: int, value: int) -> Violation:
         d, s = divmod(anchor, self.t.n_s)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rtsched_widgets.rules.anchored import ABSENT
 from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
 from rtsched_widgets.rules.registry import batched, encoding
 
@@ -120,6 +121,10 @@ class _Share(Rule):
     def value_at(self, state: LiveState, anchor: int) -> int:
         n: list[int] = getattr(state, self.live_count)
         return n[anchor]
+
+    def value_now(self, state: LiveState, anchor: int) -> int:
+        n: int = getattr(state, self.live_count)[anchor]
+        return n if self.penalty(anchor, n) > 0 else ABSENT
 
 
 class SpecialBalance(_Share):

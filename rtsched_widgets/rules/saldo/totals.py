@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rtsched_widgets.rules.anchored import ABSENT
 from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
 from rtsched_widgets.rules.registry import batched, encoding
 
@@ -52,6 +53,14 @@ class _PerWorkerCount(Rule):
 
     def value_at(self, state: LiveState, anchor: int) -> int:
         return state.n_work[anchor]
+
+    def value_now(self, state: LiveState, anchor: int) -> int:
+        n = state.n_work[anchor]
+        return n if self.breaks(anchor, n) else ABSENT
+
+    def breaks(self, w: int, n: int) -> bool:
+        """Whether worker ``w`` holding ``n`` shifts breaks the rule (as ``local``)."""
+        raise NotImplementedError
 
     def full_values(
         self, problem: Problem, roster: Roster
@@ -108,6 +117,9 @@ class MaxShifts(_PerWorkerCount):
     def violated(self, counts: np.ndarray) -> np.ndarray:
         return counts > np.asarray(self.limit, dtype=np.int64)
 
+    def breaks(self, w: int, n: int) -> bool:
+        return n > self.limit[w]
+
     def penalties(self, counts: np.ndarray, ws: np.ndarray) -> np.ndarray:
         return np.ones(ws.size, dtype=float)
 
@@ -151,6 +163,9 @@ class TargetShifts(_PerWorkerCount):
     def penalty(self, w: int, n: int) -> float:
         excess = abs(n - self.t.targets[w]) - self.tolerance
         return self.weight * excess if excess > 0 else 0.0
+
+    def breaks(self, w: int, n: int) -> bool:
+        return self.penalty(w, n) > 0
 
     def record(self, w: int, n: int) -> Violation:
         t = self.t

@@ -2,12 +2,14 @@
 
 The validator keeps, per rule, the current violations indexed by anchor (see ``base``) and a
 compact mirror of the roster (``LiveState``). A rule with at most one violation per anchor
-(``Rule.anchored``: the cover rules) is kept as one int per anchor (``AnchoredStore``), its
-records built only when read; the others as records keyed by violation key plus an index
-anchor -> keys. An edit touches a few anchors per rule; only the
-violations at those anchors are recomputed, so the cost of an edit does not grow with the
-size of the roster. ``full_check`` recomputes everything with vectorised numpy code and must
-always agree with the maintained set (the property tests prove it).
+(``Rule.anchored``: the cover rules per cell, the per-worker totals and balances) is kept as
+one int per anchor (``AnchoredStore``), its records built only when read (an edit of one
+change compares its held values with the mirror's as ints and builds the records of the
+anchors that changed); the others as records keyed by violation key plus an index anchor ->
+keys. An edit touches a few anchors per rule; only the violations at those anchors are
+recomputed, so the cost of an edit does not grow with the size of the roster.
+``full_check`` recomputes everything with vectorised numpy code and must always agree with
+the maintained set (the property tests prove it).
 
 Changes are ``(worker, day, old_shift, new_shift)`` with -1 meaning "not working"; several
 changes are applied in order (a swap is two or four changes).

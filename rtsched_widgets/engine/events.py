@@ -712,7 +712,7 @@ class EventBus:
             published = self._published
             published[type] = published.get(type, 0) + 1
         event = kept
-        if live and self._listened():
+        if live and self.listened():
             full = payload.copy()
             full.update(live)
             event = _new_event(type, MappingProxyType(full), user, now, seq, self.schedule_id)
@@ -722,8 +722,9 @@ class EventBus:
             self._parent._receive(event, _get_ident(), kept)
         return event
 
-    def _listened(self) -> bool:
-        """Whether this bus or one of its parents has a listener (or a delivery going on)."""
+    def listened(self) -> bool:
+        """Whether this bus or one of its parents has a listener (or a delivery going on):
+        whether an event published now would reach anyone."""
         bus: EventBus | None = self
         while bus is not None:
             if bus._subs or bus._pending_by_thread:

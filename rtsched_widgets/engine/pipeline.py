@@ -358,11 +358,16 @@ def commit(
     if remote is not None:
         event_type = "remote_applied"
     # for the listeners only: the bounded event histories keep the events without them
-    live = {"slots": slot_changes, "added": introduced, "removed": resolved}
-    schedule.events.publish_owned(event_type, payload, user, live)
+    events = schedule.events
+    live = (
+        {"slots": slot_changes, "added": introduced, "removed": resolved}
+        if events.listened()
+        else None
+    )
+    events.publish_owned(event_type, payload, user, live)
     hard_delta, soft_delta = int(delta.hard), float(delta.soft)
     if introduced or resolved:
-        schedule.events.publish_owned(
+        events.publish_owned(
             "violations_changed",
             {
                 "op_id": op_id,

@@ -18,7 +18,7 @@ module repeats them in one function (``tests/rules/test_saldo_fused.py`` keeps t
 It is kept because it pays on the delta check, the validator's evaluation of one move: with
 the fused functions turned off, ``Validator.score_delta`` took 2.41-2.62 µs median instead of
 1.65-1.76 on the saldo 1k and 10k rosters and 3.40-3.45 instead of 2.57-2.67 on the 100k one
-(``benchmarks/bench_rules.py``, two runs each): the fusion saves 23-35 % of a delta check.
+(``benchmarks/bench_rules.py``, two runs each): the fusion saves 21-37 % of a delta check.
 An edit barely sees it (0.9 % of the instructions of an unassign + assign, under 0.1 % of a
 swap: ``benchmarks/bench_edit_instructions.py``); see "One declaration per rule" in
 ``benchmarks/RESULTS.md``.

@@ -195,6 +195,15 @@ class Event:
 _new_event = frozen_builder(Event, ("type", "payload", "user", "time", "seq", "schedule_id"))
 
 
+def _with_live(kept: Event, live: Mapping[str, Any]) -> Event:
+    """``kept`` with the ``live`` entries added to its payload (what listeners receive)."""
+    full = dict(kept.payload)
+    full.update(live)
+    return _new_event(
+        kept.type, MappingProxyType(full), kept.user, kept.time, kept.seq, kept.schedule_id
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ListenerError:
     """A listener (or ``where`` predicate) raised while an event was delivered.
@@ -697,10 +706,9 @@ class EventBus:
         ``live``; the history of this bus and of its parents keeps the same event (same
         ``seq``, ``time``) with ``payload`` alone, so what a listener needs at delivery to
         patch a view (an edit's violation records, its slot indices) is not held by the
-        bounded histories (see :data:`ROSTER_EVENTS`). The event with ``live`` is built only
-        when this bus or one of its parents has a listener (a listener subscribed while the
-        event is being published may receive it without them); the one returned is the one
-        delivered, or the kept one when nobody listened."""
+        bounded histories (see :data:`ROSTER_EVENTS`). The event with ``live`` is built at the
+        first bus on the way up that has a listener, so an event nobody listens to costs
+        nothing more. Returns the event as kept."""
         if type not in self._allowed:
             return self.publish(type, {**payload, **(live or {})}, user)  # the usual error
         frozen = MappingProxyType(payload)
@@ -711,26 +719,11 @@ class EventBus:
             self._keep(kept)
             published = self._published
             published[type] = published.get(type, 0) + 1
-        event = kept
-        if live and self.listened():
-            full = payload.copy()
-            full.update(live)
-            event = _new_event(type, MappingProxyType(full), user, now, seq, self.schedule_id)
         if self._subs or self._pending_by_thread:
-            self._dispatch(event, _get_ident(), kept)
+            self._dispatch(_with_live(kept, live) if live else kept, _get_ident(), kept)
         elif self._parent is not None:  # nobody listens here: straight to the parent
-            self._parent._receive(event, _get_ident(), kept)
-        return event
-
-    def listened(self) -> bool:
-        """Whether this bus or one of its parents has a listener (or a delivery going on):
-        whether an event published now would reach anyone."""
-        bus: EventBus | None = self
-        while bus is not None:
-            if bus._subs or bus._pending_by_thread:
-                return True
-            bus = bus._parent
-        return False
+            self._parent._receive(kept, _get_ident(), kept, live)
+        return kept
 
     def _keep(self, event: Event) -> None:
         """Add ``event`` to the history, forgetting the oldest events beyond ``history_size``
@@ -750,11 +743,14 @@ class EventBus:
                 history.popleft()
                 self._bytes -= sizes.popleft()
 
-    def _receive(self, event: Event, ident: int, kept: Event) -> None:
+    def _receive(
+        self, event: Event, ident: int, kept: Event, live: Mapping[str, Any] | None = None
+    ) -> None:
         """Accept an event forwarded by a child bus on thread ``ident`` (already validated,
         keeps its seq); ``kept`` is the form the history keeps (``event`` without its live
-        entries, or ``event`` itself). The counters are per thread, written without the
-        lock."""
+        entries, or ``event`` itself); ``live``: live entries not yet added to ``event``
+        (nobody below listened), added here when this bus has listeners. The counters are
+        per thread, written without the lock."""
         with self._lock:
             self._keep(kept)
         counts = self._received_by_thread.get(ident)
@@ -762,9 +758,9 @@ class EventBus:
             counts = self._received_by_thread.setdefault(ident, {})
         counts[event.type] = counts.get(event.type, 0) + 1
         if self._subs or self._pending_by_thread:
-            self._dispatch(event, ident, kept)
+            self._dispatch(_with_live(kept, live) if live else event, ident, kept)
         elif self._parent is not None:
-            self._parent._receive(event, ident, kept)
+            self._parent._receive(event, ident, kept, live)
 
     def _dispatch(self, event: Event, ident: int, kept: Event) -> None:
         pending_by_thread = self._pending_by_thread

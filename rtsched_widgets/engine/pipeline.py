@@ -359,11 +359,7 @@ def commit(
         event_type = "remote_applied"
     # for the listeners only: the bounded event histories keep the events without them
     events = schedule.events
-    live = (
-        {"slots": slot_changes, "added": introduced, "removed": resolved}
-        if events.listened()
-        else None
-    )
+    live = {"slots": slot_changes, "added": introduced, "removed": resolved}
     events.publish_owned(event_type, payload, user, live)
     hard_delta, soft_delta = int(delta.hard), float(delta.soft)
     if introduced or resolved:

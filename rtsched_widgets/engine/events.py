@@ -27,7 +27,6 @@ Guarantees
 
 from __future__ import annotations
 
-import asyncio
 import fnmatch
 import logging
 import os
@@ -373,6 +372,8 @@ class EventStream:
     ) -> None:
         if not isinstance(maxsize, int) or isinstance(maxsize, bool) or maxsize < 1:
             raise ValueError(f"maxsize must be a positive int, got {maxsize!r}")
+        import asyncio  # here: only a stream needs it (and it pulls in ssl, ~2 MiB)
+
         try:
             self._loop = asyncio.get_running_loop()
         except RuntimeError:

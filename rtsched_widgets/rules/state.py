@@ -145,7 +145,9 @@ class LiveState:
       window of days is one short slice, ``works[w].count(1, a, b)`` counts the working days
       in ``a … b - 1`` and ``works[w].find(1, a, b)`` finds the first);
     - ``count[d][s]``: people on shift ``s`` of day ``d``;
-    - ``n_work[w]``, ``n_ws[w][s]``, ``minutes[w]``: shifts, shifts per type, minutes worked;
+    - ``n_work[w]``, ``n_ws[w][s]``, ``minutes[w]``: shifts, shifts per type, minutes worked
+      (``n_ws`` is built on its first read, then kept up to date: only the per-type limit
+      rules read it, a state nobody asks it of never holds it);
     - ``spw[w][k]``: special days worked in calendar week ``k``; ``n_special[w]`` their total;
     - ``n_last[w]``: days on which ``w`` holds the day's last post;
     - ``wkend[w][k]``: Saturdays/Sundays worked in week ``k``; ``n_weekends[w]``: weeks with
@@ -160,6 +162,7 @@ class LiveState:
     """
 
     __slots__ = (
+        "_n_ws",
         "_own_d",
         "_own_w",
         "_shared",
@@ -169,7 +172,6 @@ class LiveState:
         "n_special",
         "n_weekends",
         "n_work",
-        "n_ws",
         "shift_of",
         "spw",
         "t",
@@ -181,7 +183,7 @@ class LiveState:
         t = self.t = tables
         sh = np.asarray(shift_of, dtype=np.int64)
         works = sh >= 0
-        n_d, n_s = t.n_d, t.n_s
+        n_s = t.n_s
         self.shift_of = int_rows(sh, -1, n_s)
         self.works = [bytearray(row.tobytes()) for row in works.astype(np.uint8)]
         count = np.zeros((t.n_d, t.n_s), dtype=np.int64)
@@ -190,11 +192,10 @@ class LiveState:
         np.add.at(count, (d_idx, s_idx), 1)
         self.count = int_rows(count, 0, t.n_w)
         self.n_work = works.sum(axis=1).tolist()
-        n_ws = np.zeros((t.n_w, t.n_s), dtype=np.int64)
-        np.add.at(n_ws, (w_idx, s_idx), 1)
-        self.n_ws = int_rows(n_ws, 0, n_d)
-        mins = np.asarray(t.minutes, dtype=np.int64)
-        self.minutes = (n_ws * mins[None, :]).sum(axis=1).tolist() if t.n_s else [0] * t.n_w
+        self._n_ws: list[array] | None = None
+        minutes = np.zeros(t.n_w, dtype=np.int64)
+        np.add.at(minutes, w_idx, np.asarray(t.minutes, dtype=np.int64)[s_idx])
+        self.minutes = minutes.tolist()
         special = np.asarray(t.special, dtype=bool)
         week = np.asarray(t.week, dtype=np.int64)
         spw = np.zeros((t.n_w, t.n_weeks), dtype=np.int64)
@@ -213,6 +214,20 @@ class LiveState:
         self._own_w: set[int] = set()
         self._own_d: set[int] = set()
 
+    @property
+    def n_ws(self) -> list[array]:
+        """``n_ws[w][s]``: the shifts of type ``s`` worker ``w`` works (built on first read
+        from ``shift_of``, kept up to date by ``apply`` from then on)."""
+        n_ws = self._n_ws
+        if n_ws is None:
+            t = self.t
+            table = np.zeros((t.n_w, t.n_s + 1), dtype=np.int64)  # column 0: days off
+            for w, row in enumerate(self.shift_of):
+                shifts = np.frombuffer(row, dtype=_NP_OF_CODE[row.typecode])
+                table[w] = np.bincount(shifts + 1, minlength=t.n_s + 1)
+            n_ws = self._n_ws = int_rows(table[:, 1:], 0, t.n_d)
+        return n_ws
+
     @classmethod
     def from_roster(cls, tables: Tables, roster: Roster) -> LiveState:
         """Mirror of ``roster``."""
@@ -227,7 +242,7 @@ class LiveState:
         other.works = self.works[:]
         other.count = self.count[:]
         other.n_work = self.n_work[:]
-        other.n_ws = self.n_ws[:]
+        other._n_ws = self._n_ws[:] if self._n_ws is not None else None
         other.minutes = self.minutes[:]
         other.spw = self.spw[:]
         other.n_special = self.n_special[:]
@@ -248,7 +263,8 @@ class LiveState:
             own.add(w)
             self.shift_of[w] = self.shift_of[w][:]
             self.works[w] = self.works[w][:]
-            self.n_ws[w] = self.n_ws[w][:]
+            if self._n_ws is not None:
+                self._n_ws[w] = self._n_ws[w][:]
             self.spw[w] = self.spw[w][:]
             self.wkend[w] = self.wkend[w][:]
         own = self._own_d
@@ -288,9 +304,11 @@ class LiveState:
             self._own(w, d)
         self.shift_of[w][d] = new
         sign = 0
+        n_ws = self._n_ws
         if old >= 0:
             self.count[d][old] -= 1
-            self.n_ws[w][old] -= 1
+            if n_ws is not None:
+                n_ws[w][old] -= 1
             self.minutes[w] -= t.minutes[old]
             if old == t.last_post[d]:
                 self.n_last[w] -= 1
@@ -298,7 +316,8 @@ class LiveState:
             sign = 1
         if new >= 0:
             self.count[d][new] += 1
-            self.n_ws[w][new] += 1
+            if n_ws is not None:
+                n_ws[w][new] += 1
             self.minutes[w] += t.minutes[new]
             if new == t.last_post[d]:
                 self.n_last[w] += 1

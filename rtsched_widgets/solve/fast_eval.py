@@ -22,9 +22,10 @@ agree up to float rounding. A rule without a declared term is refused when the e
 built (``MissingPiece``, naming it).
 
 No hand-inlined path is kept: the former single function over every rule of a profile was
-faster by 5-9 % of an evaluation on the NRP instances 5 and 7 and by nothing on the saldo
-profile (same candidates, timed alternately in one process), under the 10 % that would pay
-for a second copy of every rule; see "One declaration per rule" in ``benchmarks/RESULTS.md``.
+faster by 6-8 % of an evaluation on the NRP instances 5 and 7 and by nothing on the saldo
+profile (same candidates, timed alternately in one process by
+``benchmarks/bench_batched_terms.py``), under the 10 % that would pay for a second copy of
+every rule; see "One declaration per rule" in ``benchmarks/RESULTS.md``.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from rtsched_widgets.model.synthetic import synthetic
 from rtsched_widgets.solve.fast_eval import FastEvaluator
 from rtsched_widgets.solve.registry import get_strategy
 
-Batch = tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, ...] | None]
+Batch = tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray] | None]
 
 
 def former_module(rev: str) -> ModuleType:

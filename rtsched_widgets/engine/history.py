@@ -33,14 +33,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rtsched_widgets.model.io.neutralise import (
-    neutralise,
-    neutralise_json,
-    read_csv_text,
-    unneutralise,
-    unneutralise_json,
-    write_csv,
-)
+# rtsched_widgets.model.io.neutralise (and with it the whole model.io package: ~1.8 MiB) is
+# imported by the functions that write or read an audit trail, not with the history.
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -469,6 +463,8 @@ class History:
         (:mod:`rtsched_widgets.model.io.neutralise`); :func:`read_audit` undoes it. Parquet is
         written unchanged. ``inverse`` is not exported.
         """
+        from rtsched_widgets.model.io.neutralise import neutralise_json, write_csv
+
         fmt = _check_format(format)
         path = Path(path)
         rows = [_row(r) for r in self.records()]
@@ -499,11 +495,15 @@ def neutralise_csv(text: str) -> str:
     neutralise`: one leading ``'`` when a spreadsheet could run it as a formula). Reversible
     by :func:`unneutralise_csv`; other strings are returned unchanged.
     """
+    from rtsched_widgets.model.io.neutralise import neutralise
+
     return neutralise(text)
 
 
 def unneutralise_csv(text: str) -> str:
     """Inverse of :func:`neutralise_csv`."""
+    from rtsched_widgets.model.io.neutralise import unneutralise
+
     return unneutralise(text)
 
 
@@ -620,6 +620,8 @@ def read_audit(path: str | Path, format: str | None = None) -> pd.DataFrame:
     of :meth:`History.to_frame`; JSON lists come back as tuples and dates as ISO strings.
     """
     import pandas as pd
+
+    from rtsched_widgets.model.io.neutralise import read_csv_text, unneutralise_json
 
     path = Path(path)
     fmt = _check_format(format if format is not None else path.suffix.lstrip(".").lower())

@@ -717,21 +717,24 @@ class EventBus:
             now = _time.time()
             self._seq = seq = self._seq + 1
             kept: Event = _new_event(type, frozen, user, now, seq, self.schedule_id)
-            self._keep(kept)
+            size = self._keep(kept)
             published = self._published
             published[type] = published.get(type, 0) + 1
         if self._subs or self._pending_by_thread:
             self._dispatch(_with_live(kept, live) if live else kept, _get_ident(), kept)
         elif self._parent is not None:  # nobody listens here: straight to the parent
-            self._parent._receive(kept, _get_ident(), kept, live)
+            self._parent._receive(kept, _get_ident(), kept, live, size)
         return kept
 
-    def _keep(self, event: Event) -> None:
+    def _keep(self, event: Event, size: int | None = None) -> int | None:
         """Add ``event`` to the history, forgetting the oldest events beyond ``history_size``
-        events or ``history_bytes`` bytes (call with the lock held)."""
+        events or ``history_bytes`` bytes (call with the lock held). ``size``: the event's
+        :func:`event_bytes` when a bus below already estimated it. Returns that estimate
+        (``size`` as given when this bus keeps no history)."""
         if not self.history_size:
-            return
-        size = event_bytes(event.payload, event.user)
+            return size
+        if size is None:
+            size = event_bytes(event.payload, event.user)
         history, sizes = self._history, self._sizes
         if len(history) == self.history_size:  # full: the append drops the oldest
             self._bytes -= sizes[0]
@@ -743,17 +746,24 @@ class EventBus:
             while history and self._bytes > limit:
                 history.popleft()
                 self._bytes -= sizes.popleft()
+        return size
 
     def _receive(
-        self, event: Event, ident: int, kept: Event, live: Mapping[str, Any] | None = None
+        self,
+        event: Event,
+        ident: int,
+        kept: Event,
+        live: Mapping[str, Any] | None = None,
+        size: int | None = None,
     ) -> None:
         """Accept an event forwarded by a child bus on thread ``ident`` (already validated,
         keeps its seq); ``kept`` is the form the history keeps (``event`` without its live
         entries, or ``event`` itself); ``live``: live entries not yet added to ``event``
-        (nobody below listened), added here when this bus has listeners. The counters are
-        per thread, written without the lock."""
+        (nobody below listened), added here when this bus has listeners; ``size``: ``kept``'s
+        :func:`event_bytes` when a bus below estimated it. The counters are per thread,
+        written without the lock."""
         with self._lock:
-            self._keep(kept)
+            size = self._keep(kept, size)
         counts = self._received_by_thread.get(ident)
         if counts is None:
             counts = self._received_by_thread.setdefault(ident, {})
@@ -761,7 +771,7 @@ class EventBus:
         if self._subs or self._pending_by_thread:
             self._dispatch(_with_live(kept, live) if live else event, ident, kept)
         elif self._parent is not None:
-            self._parent._receive(event, ident, kept, live)
+            self._parent._receive(event, ident, kept, live, size)
 
     def _dispatch(self, event: Event, ident: int, kept: Event) -> None:
         pending_by_thread = self._pending_by_thread

@@ -178,6 +178,22 @@ def test_the_event_history_is_bounded_in_bytes_keeping_the_newest() -> None:
     assert bus.stats()["history_bytes"] == 0
 
 
+def test_every_bus_on_the_way_up_counts_the_bytes_of_the_events_it_keeps() -> None:
+    top = EventBus("top", history_size=1000, history_bytes=30_000, forward=False)
+    middle = EventBus("middle", history_size=0, parent=top)  # keeps nothing, forwards
+    child = EventBus("child", history_size=1000, history_bytes=10_000, parent=middle)
+    for i in range(60):
+        child.publish("op_rejected", {"message": "m" * (100 + 37 * i), "i": i}, "u" * (i % 5))
+        middle.publish("op_rejected", {"message": "x" * 200, "i": i})
+    for bus in (top, child):
+        kept = bus.query()
+        assert kept and kept[-1].payload["i"] == 59
+        stats = bus.stats()
+        assert stats["history_bytes"] == sum(event_bytes(e.payload, e.user) for e in kept)
+        assert stats["history_bytes"] <= bus.history_bytes
+    assert middle.stats()["history_bytes"] == 0
+
+
 def test_the_policy_bounds_the_schedule_bus_and_its_branches() -> None:
     s = Schedule(make_problem(), policy=Policy(event_history_bytes=5_000))
     assert s.events.history_bytes == 5_000

@@ -154,6 +154,8 @@ def event_bytes(payload: Mapping[str, Any], user: str | None) -> int:
     n = _EVENT_BYTES if user is None else _EVENT_BYTES + len(user)
     for v in payload.values():
         c = v.__class__
+        if c is int or c is bool or v is None or c is float:  # most entries: counted in 256
+            continue
         if c is str:
             n += len(v)
         elif c is list or c is tuple or c is dict:

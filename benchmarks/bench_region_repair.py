@@ -4,7 +4,8 @@ Per instance and seed, in one process: ``feasible`` with ``--restarts`` ruin-and
 steps (the baseline), ``feasible`` with ``--long-restarts`` (more of the same search), and
 ``feasible_lns`` — the same ``--restarts`` then ``--iterations`` region sub-solves of CP-SAT.
 Every run stops on its budget, not the clock (time limit 1000 s), so the objectives do not
-depend on the machine's load; the CPU seconds of each run say what the budget cost. Prints
+depend on the machine's load; the CPU seconds of each run say what the budget cost (the
+second variant is left out when ``--long-restarts`` equals ``--restarts``). Prints
 each run, then per instance and variant the median objective, its gap to the best known,
 the median and largest CPU seconds and the objective's ratio to the baseline's.
 
@@ -16,12 +17,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from rtsched_widgets import datasets
 from rtsched_widgets.datasets.catalog import nrp_name
+from rtsched_widgets.solve.base import Strategy
 from rtsched_widgets.solve.feasible import Feasible
 from rtsched_widgets.solve.feasible_lns import FeasibleLns
 from rtsched_widgets.solve.scoring import score_roster
@@ -38,13 +41,16 @@ def main(argv: list[str] | None = None) -> int:
     best = dict(
         zip(*(datasets.nrp_best_known()[c] for c in ("instance", "best_known")), strict=True)
     )
-    variants = {
-        f"feasible r={args.restarts}": lambda: Feasible(max_restarts=args.restarts),
-        f"feasible r={args.long_restarts}": lambda: Feasible(max_restarts=args.long_restarts),
-        f"feasible_lns r={args.restarts} i={args.iterations}": lambda: FeasibleLns(
-            max_restarts=args.restarts, max_iterations=args.iterations
-        ),
+    variants: dict[str, Callable[[], Strategy]] = {
+        f"feasible r={args.restarts}": lambda: Feasible(max_restarts=args.restarts)
     }
+    if args.long_restarts != args.restarts:  # else the same run as the baseline
+        variants[f"feasible r={args.long_restarts}"] = lambda: Feasible(
+            max_restarts=args.long_restarts
+        )
+    variants[f"feasible_lns r={args.restarts} i={args.iterations}"] = lambda: FeasibleLns(
+        max_restarts=args.restarts, max_iterations=args.iterations
+    )
     baseline = next(iter(variants))
     rows = []
     for name in args.instances:

@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
+from rtsched_widgets.engine.events import plain_event_bytes
 from rtsched_widgets.engine.history import OpRecord
 from rtsched_widgets.engine.ops import OP_TYPES, parse_op
 from rtsched_widgets.engine.planning import Plan, SetSlots
@@ -350,17 +351,25 @@ def commit(
         "replaced": list(replaced),
         "base_version": base_version,
     }
+    # the payload's byte estimate, known from its shape (strs: op_id, kind, undoes; items:
+    # the cells, each a list): only replaced workers' ids and extra entries need counting
+    chars = len(op_id) + len(plan.kind)
     if undoes is not None:
         payload["undoes"] = undoes.op_id
+        chars += len(undoes.op_id)
+    size: int | None = plain_event_bytes(user, chars, len(event_cells))
     if schedule._event_extra:
         payload.update(schedule._event_extra)
+        size = None
+    if replaced:
+        size = None
     event_type = EVENT_OF_KIND.get(plan.kind, "bulk_applied")
     if remote is not None:
         event_type = "remote_applied"
     # for the listeners only: the bounded event histories keep the events without them
     events = schedule.events
     live = {"slots": slot_changes, "added": introduced, "removed": resolved}
-    events.publish_owned(event_type, payload, user, live)
+    events.publish_owned(event_type, payload, user, live, size)
     hard_delta, soft_delta = int(delta.hard), float(delta.soft)
     if introduced or resolved:
         events.publish_owned(
@@ -375,6 +384,7 @@ def commit(
             },
             user,
             live,
+            plain_event_bytes(user, len(op_id), 0),
         )
     return applied_result(
         plan.message

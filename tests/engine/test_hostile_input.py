@@ -194,6 +194,30 @@ def test_every_bus_on_the_way_up_counts_the_bytes_of_the_events_it_keeps() -> No
     assert middle.stats()["history_bytes"] == 0
 
 
+def test_the_byte_estimates_an_edit_hands_over_equal_the_estimated_ones() -> None:
+    from rtsched_widgets.engine.planning import SetSlots
+
+    s = make_schedule()
+    day, night = "2026-01-05", "2026-01-06"
+    assert s.assign("W02", day, 0).ok
+    assert s.assign("W03", day, 0).ok  # replaces W02
+    assert s.assign("W04", night, 1, user="bob", base_version=s.version).ok
+    assert s.swap((day, 0), (night, 1)).ok
+    assert s.move((day, 0), ("2026-01-08", 0)).ok
+    assert s.unassign("2026-01-08", 0).ok
+    assert s.undo().ok and s.redo().ok
+    assert s.assign("W01", day, 0, force=True).ok
+    assert s.bulk([Assign("W02", "2026-01-10", 0), Assign("W03", "2026-01-10", 1)]).ok
+    d = s.problem.calendar.index("2026-01-11")
+    set_op = SetSlots(((d, 0, 0, 4),), "merge", "m")
+    assert s.set_slots(set_op, event_extra={"source": "solver", "n": 1}).ok
+    for bus in (s.events, s.events.parent):
+        assert bus is not None
+        kept = bus.query()
+        assert any(e.type == "violations_changed" for e in kept)
+        assert bus.stats()["history_bytes"] == sum(event_bytes(e.payload, e.user) for e in kept)
+
+
 def test_the_policy_bounds_the_schedule_bus_and_its_branches() -> None:
     s = Schedule(make_problem(), policy=Policy(event_history_bytes=5_000))
     assert s.events.history_bytes == 5_000

@@ -98,3 +98,18 @@ def test_feasible_lns_is_deterministic_on_its_budgets():
         for _ in range(2)
     ]
     assert np.array_equal(runs[0].roster.shift_of, runs[1].roster.shift_of)
+
+
+@pytest.mark.parametrize(
+    ("time_limit", "share"), [(5.0, 1.0), (15.0, 1.0), (30.0, 0.5), (60.0, 0.25), (600.0, 0.25)]
+)
+def test_feasible_gets_a_quarter_of_the_time_but_at_least_fifteen_seconds(time_limit, share):
+    assert FeasibleLns().share(time_limit) == pytest.approx(share)
+
+
+def test_on_a_short_time_limit_feasible_is_the_only_stage():
+    problem = datasets.nrp(5)
+    result = FeasibleLns(max_restarts=2).solve(problem, time_limit=10, seed=0)
+    assert [stage for stage, _, _ in result.details["stages"]] == ["feasible"]
+    assert result.strategy == "feasible_lns"
+    assert (result.hard_violations, result.objective) == score_roster(problem, result.roster)

@@ -11,9 +11,10 @@
   (3428 against 4335 at 60 s; the chain 3228, best known 3225);
 - NRP profile, larger, on a horizon of at most :data:`SHORT_HORIZON` days (Instance13: 120
   workers x 28 days x 18 shift types): ``feasible_lns`` — ``feasible`` for a quarter of the
-  time, then CP-SAT region repair from its roster: its best responses converge within
-  seconds there, and moving shifts between all the workers of a few days pays more than
-  more restarts (Instance13 at 60 s: about 4750 against 5150–5700);
+  time (at least 15 s: all of a shorter run), then CP-SAT region repair from its roster:
+  its best responses converge within seconds there, and moving shifts between all the
+  workers of a few days pays more than more restarts (Instance13 at 60 s, same run, three
+  seeds: 4098–4525 against 4952–5181);
 - NRP profile, larger, longer horizons: ``feasible`` — a hard-feasible roster from per-worker
   shortest paths within seconds, improved by re-planning one worker's whole row at a time
   (there a region model costs too much to build for the repair to keep up: on Instance20,

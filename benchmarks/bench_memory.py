@@ -8,7 +8,10 @@ nothing of one stage is left in the heap of the next. Stages, at one size:
   (``synthetic_with_roster(workers, days, posts, seed=0, feasible=True)``);
 - ``empty``: base + ``Schedule(problem)`` (nothing assigned);
 - ``loaded``: base + ``Schedule(problem, roster=roster)`` (the roster's assignments);
-- ``edited``: loaded + 1,000 edits (500 unassign + assign-back pairs on random occupied cells).
+- ``edited``: loaded + 1,000 edits (500 unassign + assign-back pairs on random occupied cells);
+- ``handed``: the Problem and ``Schedule(problem, roster=roster)``, the caller's roster then
+  released: the schedule's roster stands in for the base system's (``Schedule`` copies the
+  roster it is given, so ``loaded`` counts the roster twice: the caller's and its own).
 
 Reported per stage: resident set size (``VmRSS`` of ``/proc/self/status`` after a full
 collection) and, in a second fresh process, the bytes ``tracemalloc`` sees allocated (traced
@@ -38,7 +41,7 @@ SIZES: dict[str, tuple[int, int, int]] = {  # workers, days, posts (as bench_eng
     "10k": (160, 365, 28),
     "100k": (1600, 365, 274),
 }
-STAGES = ("imports", "base", "empty", "loaded", "edited")
+STAGES = ("imports", "base", "empty", "loaded", "edited", "handed")
 EDITS = 1000
 MIB = 2**20
 
@@ -74,6 +77,9 @@ def child(stage: str, size: str, trace: bool, top: int) -> dict[str, Any]:
         base_snap = tracemalloc.take_snapshot() if trace and top else None
         if stage == "empty":
             keep.append(rt.Schedule(problem))
+        elif stage == "handed":
+            keep = [problem, rt.Schedule(problem, roster=roster)]
+            del roster
         elif stage in ("loaded", "edited"):
             s = rt.Schedule(problem, roster=roster)
             keep.append(s)

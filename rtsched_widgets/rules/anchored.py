@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import numpy as np
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
     from rtsched_widgets.rules.base import Violation
-    from rtsched_widgets.rules.state import LiveState
+    from rtsched_widgets.rules.state import LiveState, Tables
 
 ABSENT = -1
 """The value of an anchor without a violation (rule values are >= 0)."""
@@ -66,6 +66,51 @@ class AnchoredRecords(Protocol):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every violation of ``roster``: anchors (ascending), values and penalties."""
         ...
+
+
+class PerWorkerAnchors:
+    """The ``AnchoredRecords`` methods a rule shares when it has at most one violation per
+    worker: anchor ``w``, key ``(name, w)``, record ``record(w, value)``. The rule itself says
+    what the value is (``value_at``, ``value_now``, ``full_values``). Put it before ``Rule``
+    among the bases."""
+
+    name: ClassVar[str]
+    t: Tables
+
+    def record(self, w: int, value: int) -> Violation:
+        """The record of worker ``w``'s violation with ``value``."""
+        raise NotImplementedError
+
+    def anchored(self) -> AnchoredRecords:
+        """This rule: a worker holds at most one violation, rebuilt from the worker and the
+        value when read."""
+        return self
+
+    def anchors(self, key: tuple) -> Iterable[int]:
+        return (key[1],)
+
+    def n_anchors(self) -> int:
+        return self.t.n_w
+
+    def anchor_of(self, key: tuple) -> int:
+        return int(key[1])
+
+    def key_at(self, anchor: int) -> tuple:
+        return (self.name, anchor)
+
+    def record_at(self, anchor: int, value: int) -> Violation:
+        return self.record(anchor, value)
+
+    def value_at(self, state: LiveState, anchor: int) -> int:
+        raise NotImplementedError
+
+    def value_now(self, state: LiveState, anchor: int) -> int:
+        raise NotImplementedError
+
+    def full_values(
+        self, problem: Problem, roster: Roster
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        raise NotImplementedError
 
 
 class AnchoredStore:

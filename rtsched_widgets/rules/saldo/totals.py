@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rtsched_widgets.rules.anchored import ABSENT
+from rtsched_widgets.rules.anchored import ABSENT, PerWorkerAnchors
 from rtsched_widgets.rules.base import DeltaFn, Found, Rule, Violation
 from rtsched_widgets.rules.registry import batched, encoding
 
 if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
-    from rtsched_widgets.rules.anchored import AnchoredRecords
     from rtsched_widgets.rules.batch import BatchState, BatchTerm, Moves
     from rtsched_widgets.rules.encoding import EncodingModel
     from rtsched_widgets.rules.state import LiveState, Tables
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
 NO_LIMIT = 1 << 62
 
 
-class _PerWorkerCount(Rule):
+class _PerWorkerCount(PerWorkerAnchors, Rule):
     """A rule on ``n_work[w]`` (shifts of the worker over the horizon); anchor ``w``."""
 
     def touched(self, w: int, d: int, old: int, new: int) -> Iterable[int]:
@@ -30,27 +29,8 @@ class _PerWorkerCount(Rule):
             return ()
         return (w,)
 
-    def anchors(self, key: tuple) -> Iterable[int]:
-        return (key[1],)
-
     # -- at most one violation per worker: the validator keeps one int per worker
-    def anchored(self) -> AnchoredRecords:
-        """This rule: a worker holds at most one violation, rebuilt from the worker and
-        their count (the value)."""
-        return self
-
-    def n_anchors(self) -> int:
-        return self.t.n_w
-
-    def anchor_of(self, key: tuple) -> int:
-        return int(key[1])
-
-    def key_at(self, anchor: int) -> tuple:
-        return (self.name, anchor)
-
-    def record_at(self, anchor: int, value: int) -> Violation:
-        return self.record(anchor, value)
-
+    # (PerWorkerAnchors), the rule's count of the worker
     def value_at(self, state: LiveState, anchor: int) -> int:
         return state.n_work[anchor]
 

@@ -733,7 +733,17 @@ class EventBus:
             now = _time.time()
             self._seq = seq = self._seq + 1
             kept: Event = _new_event(type, frozen, user, now, seq, self.schedule_id)
-            size = self._keep(kept, size)
+            if size is None or not self.history_size:
+                size = self._keep(kept, size)
+            else:  # _keep, written out for the path of every edit (the size handed over)
+                history, sizes = self._history, self._sizes
+                if len(history) == self.history_size:  # full: the append drops the oldest
+                    self._bytes -= sizes[0]
+                history.append(kept)
+                sizes.append(size)
+                self._bytes += size
+                if self.history_bytes is not None and self._bytes > self.history_bytes:
+                    self._drop_beyond_bytes()
             published = self._published
             published[type] = published.get(type, 0) + 1
         if self._subs or self._pending_by_thread:
@@ -757,12 +767,18 @@ class EventBus:
         history.append(event)
         sizes.append(size)
         self._bytes += size
-        limit = self.history_bytes
-        if limit is not None and self._bytes > limit:
-            while history and self._bytes > limit:
-                history.popleft()
-                self._bytes -= sizes.popleft()
+        if self.history_bytes is not None and self._bytes > self.history_bytes:
+            self._drop_beyond_bytes()
         return size
+
+    def _drop_beyond_bytes(self) -> None:
+        """Forget the oldest events until the history holds at most ``history_bytes`` bytes
+        (call with the lock held, ``history_bytes`` set)."""
+        history, sizes, limit = self._history, self._sizes, self.history_bytes
+        assert limit is not None
+        while history and self._bytes > limit:
+            history.popleft()
+            self._bytes -= sizes.popleft()
 
     def _receive(
         self,
@@ -779,7 +795,17 @@ class EventBus:
         :func:`event_bytes` when a bus below estimated it. The counters are per thread,
         written without the lock."""
         with self._lock:
-            size = self._keep(kept, size)
+            if size is None or not self.history_size:
+                size = self._keep(kept, size)
+            else:  # _keep, written out (as in publish_owned)
+                history, sizes = self._history, self._sizes
+                if len(history) == self.history_size:
+                    self._bytes -= sizes[0]
+                history.append(kept)
+                sizes.append(size)
+                self._bytes += size
+                if self.history_bytes is not None and self._bytes > self.history_bytes:
+                    self._drop_beyond_bytes()
         counts = self._received_by_thread.get(ident)
         if counts is None:
             counts = self._received_by_thread.setdefault(ident, {})

@@ -50,7 +50,12 @@ def int_rows(table: np.ndarray, low: int, high: int) -> list[array]:
         low, high = min(low, int(table.min())), max(high, int(table.max()))
     code = int_code(low, high)
     flat = np.ascontiguousarray(table, dtype=_NP_OF_CODE[code])
-    return [array(code, row.tobytes()) for row in flat]
+    out: list[array] = []
+    for row in flat:
+        a = array(code)
+        a.frombytes(row.data.cast("B"))  # from the table's buffer, no ``bytes`` copy
+        out.append(a)
+    return out
 
 
 def shared_float_rows(table: np.ndarray) -> list[list[float]]:
@@ -181,35 +186,46 @@ class LiveState:
 
     def __init__(self, tables: Tables, shift_of: np.ndarray) -> None:
         t = self.t = tables
-        sh = np.asarray(shift_of, dtype=np.int64)
+        # Construction order (memory): the aggregates are first computed as numpy tables from
+        # the roster's own integer table (no widened copy of it), the per-cell temporaries
+        # (indices of the assigned cells) are then dropped, and only after that are the small
+        # rows built. Rows allocated among live temporaries would pin the heap around the
+        # holes the temporaries leave (the allocator can return neither); built last, they
+        # fill those holes instead (about 6 MiB of resident memory at 1,600 x 365).
+        sh = np.asarray(shift_of)
+        if sh.dtype.kind != "i":
+            sh = sh.astype(np.int64)
+        n_w, n_d, n_s, n_weeks = t.n_w, t.n_d, t.n_s, t.n_weeks
         works = sh >= 0
-        n_s = t.n_s
-        self.shift_of = int_rows(sh, -1, n_s)
-        self.works = [bytearray(row.tobytes()) for row in works.astype(np.uint8)]
-        count = np.zeros((t.n_d, t.n_s), dtype=np.int64)
         w_idx, d_idx = np.nonzero(works)
-        s_idx = sh[w_idx, d_idx]
-        np.add.at(count, (d_idx, s_idx), 1)
-        self.count = int_rows(count, 0, t.n_w)
+        s_idx = sh[w_idx, d_idx].astype(np.intp)
+        count = np.bincount(d_idx * n_s + s_idx, minlength=n_d * n_s).reshape(n_d, n_s)
+        minutes = np.bincount(
+            w_idx, weights=np.asarray(t.minutes, dtype=np.int64)[s_idx], minlength=n_w
+        )
+        special = np.asarray(t.special, dtype=bool)[d_idx]
+        week = np.asarray(t.week, dtype=np.intp)[d_idx]
+        spw = np.bincount(
+            w_idx[special] * n_weeks + week[special], minlength=n_w * n_weeks
+        ).reshape(n_w, n_weeks)
+        ssw = np.asarray(t.sat_sun_week, dtype=np.intp)[d_idx]
+        sel = ssw >= 0
+        wkend = np.bincount(w_idx[sel] * n_weeks + ssw[sel], minlength=n_w * n_weeks).reshape(
+            n_w, n_weeks
+        )
+        del w_idx, d_idx, s_idx, special, week, ssw, sel
         self.n_work = works.sum(axis=1).tolist()
-        self._n_ws: list[array] | None = None
-        minutes = np.zeros(t.n_w, dtype=np.int64)
-        np.add.at(minutes, w_idx, np.asarray(t.minutes, dtype=np.int64)[s_idx])
-        self.minutes = minutes.tolist()
-        special = np.asarray(t.special, dtype=bool)
-        week = np.asarray(t.week, dtype=np.int64)
-        spw = np.zeros((t.n_w, t.n_weeks), dtype=np.int64)
-        sel = special[d_idx]
-        np.add.at(spw, (w_idx[sel], week[d_idx[sel]]), 1)
-        self.spw = int_rows(spw, 0, 7)
+        self.minutes = [int(x) for x in minutes.tolist()]
         self.n_special = spw.sum(axis=1).tolist()
         self.n_last = ((sh == t.last_post_arr[None, :]) & works).sum(axis=1).tolist()
-        ssw = np.asarray(t.sat_sun_week, dtype=np.int64)
-        wkend = np.zeros((t.n_w, t.n_weeks), dtype=np.int64)
-        sel = ssw[d_idx] >= 0
-        np.add.at(wkend, (w_idx[sel], ssw[d_idx[sel]]), 1)
-        self.wkend = int_rows(wkend, 0, 7)
         self.n_weekends = (wkend > 0).sum(axis=1).tolist()
+        self._n_ws: list[array] | None = None
+        self.count = int_rows(count, 0, n_w)
+        self.spw = int_rows(spw, 0, 7)
+        self.wkend = int_rows(wkend, 0, 7)
+        del count, spw, wkend
+        self.shift_of = int_rows(sh, -1, n_s)
+        self.works = [bytearray(row.data) for row in works.view(np.uint8)]
         self._shared = False
         self._own_w: set[int] = set()
         self._own_d: set[int] = set()

@@ -228,6 +228,28 @@ def _scale_for(*arrays: np.ndarray) -> int:
     return 1000
 
 
+def allowed_shifts(problem: Problem) -> np.ndarray:
+    """Bool, workers x shift types: False where the worker's NRP limit for the shift type is
+    0 (the model gives such a pair no variables)."""
+    p = problem
+    allowed = np.ones((p.n_workers, p.n_shifts), dtype=bool)
+    for w, worker in enumerate(p.workers):
+        for sid, limit in worker.max_per_shift.items():
+            if limit <= 0:
+                allowed[w, p.shift_index[sid]] = False
+    return allowed
+
+
+def variable_days(problem: Problem) -> np.ndarray:
+    """Bool, workers x days: the worker-days that get at least one shift variable in the
+    full model (available, and some shift type open that day that the worker may work),
+    computed without building it."""
+    p = problem
+    open_shifts = np.asarray(p.maximum) > 0  # days x shift types
+    some = (allowed_shifts(p).astype(np.int64) @ open_shifts.T.astype(np.int64)) > 0
+    return some & np.asarray(p.available, dtype=bool)
+
+
 class CpModelBuilder:
     """Builds the CP-SAT model of one problem; see the module docstring for its constraints.
 
@@ -299,12 +321,7 @@ class CpModelBuilder:
         free, base = self.free, self.base
         cells: dict[tuple[int, int], list[Any]] = {}
         self.by_worker: dict[int, list[tuple[int, int, Any]]] = {}
-        # a shift type a worker may not work at all (an NRP limit of 0) gets no variables
-        allowed = np.ones((p.n_workers, p.n_shifts), dtype=bool)
-        for w, worker in enumerate(p.workers):
-            for sid, limit in worker.max_per_shift.items():
-                if limit <= 0:
-                    allowed[w, p.shift_index[sid]] = False
+        allowed = allowed_shifts(p)
         open_shifts = [(p.maximum[d] > 0) for d in range(p.n_days)]
         named = not self.restricted  # names help reading a full model; regions are throwaway
         for w, d in zip(*np.nonzero(free & p.available), strict=True):

@@ -62,8 +62,10 @@ from __future__ import annotations
 import math
 import random
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -72,7 +74,7 @@ from rtsched_widgets._optional import require
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Status, Strategy
-from rtsched_widgets.solve.cpsat import CancelWatcher, CpModelBuilder, _Callback
+from rtsched_widgets.solve.cpsat import CancelWatcher, CpModelBuilder, _Callback, variable_days
 from rtsched_widgets.solve.keep import Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 from rtsched_widgets.solve.start import feasible_start
@@ -204,10 +206,14 @@ class Lns(Strategy):
         cp = require("ortools.sat.python.cp_model", "solve")
         clock = RunClock(self.name, time_limit, cancel, progress)
         fixed = normalize_keep(problem, roster, keep)
-        model = CpModelBuilder(cp, problem)
-        model.build()
-        model.fix(fixed.worker_day, fixed.shift, fixed.closed)
-        run = _Run(cp, problem, model, fixed.worker_day, self, clock, seed, fixed.closed)
+
+        def full_model() -> CpModelBuilder:
+            model = CpModelBuilder(cp, problem)
+            model.build()
+            model.fix(fixed.worker_day, fixed.shift, fixed.closed)
+            return model
+
+        run = _Run(cp, problem, full_model, fixed.worker_day, self, clock, seed, fixed.closed)
         roster = feasible_start(problem, roster, keep, seed) or roster
         start = run.initial(roster)
         if start is None:
@@ -261,14 +267,32 @@ class Hybrid(Lns):
         super().__init__(**{**defaults, **options})
 
 
+class _Variables:
+    """The base model's shift variables in one order: the variables, their negations, their
+    indices and their worker, day and shift type as arrays."""
+
+    def __init__(self, model: CpModelBuilder) -> None:
+        keys = list(model.x)
+        self.vars = [model.x[k] for k in keys]
+        self.neg = [~v for v in self.vars]
+        self.index = np.array([v.index for v in self.vars], dtype=np.int64)
+        arr = np.array(keys, dtype=np.int64).reshape(-1, 3)
+        self.w, self.d, self.s = arr[:, 0], arr[:, 1], arr[:, 2]
+
+
 class _Run:
-    """State of one LNS run: the base model, the current roster and the adaptive size."""
+    """State of one LNS run: the base model, the current roster and the adaptive size.
+
+    The base model (the whole problem) is built on first use: an NRP run from a roster that
+    meets every hard rule never needs it (its sub-solves are region models, and the
+    worker-days they may free come from :func:`variable_days`), which on the largest
+    instances saves most of the memory and the seconds before the first sub-solve."""
 
     def __init__(
         self,
         cp: Any,
         problem: Problem,
-        model: CpModelBuilder,
+        full_model: Callable[[], CpModelBuilder],
         kept: np.ndarray,
         options: Lns,
         clock: RunClock,
@@ -278,7 +302,7 @@ class _Run:
         self.cp = cp
         self.closed = closed
         self.p = problem
-        self.model = model
+        self._full_model = full_model
         self.opt = options
         self.clock = clock
         self.seed = seed
@@ -297,19 +321,20 @@ class _Run:
         self.effort = options.sub_effort
         self.stall = 0
         self.want_whole = False
-        keys = list(model.x)
-        self.vars = [model.x[k] for k in keys]
-        self.neg = [~v for v in self.vars]
-        self.var_index = np.array([v.index for v in self.vars], dtype=np.int64)
-        arr = np.array(keys, dtype=np.int64).reshape(-1, 3)
-        self.xw, self.xd, self.xs = arr[:, 0], arr[:, 1], arr[:, 2]
         # worker-days a neighbourhood may free: not kept and with at least one variable
-        has_var = np.zeros((problem.n_workers, problem.n_days), dtype=bool)
-        has_var[self.xw, self.xd] = True
-        self.movable = has_var & ~kept
+        self.movable = variable_days(problem) & ~kept
         self.current = np.full((problem.n_workers, problem.n_days), -1, dtype=np.int64)
         self.current_cost = math.inf  # solver units
         self.best_shift_of = self.current.copy()
+
+    @cached_property
+    def model(self) -> CpModelBuilder:
+        """The base model: the whole problem, kept worker-days fixed (built on first use)."""
+        return self._full_model()
+
+    @cached_property
+    def _variables(self) -> _Variables:
+        return _Variables(self.model)
 
     # -- solving --------------------------------------------------------------------------
     def _solver(
@@ -348,8 +373,9 @@ class _Run:
         return code
 
     def _hint(self, cp_model: Any, shift_of: np.ndarray, where: np.ndarray | None) -> None:
-        values = (shift_of[self.xw, self.xd] == self.xs).astype(np.int64)
-        idx = self.var_index
+        xs = self._variables
+        values = (shift_of[xs.w, xs.d] == xs.s).astype(np.int64)
+        idx = xs.index
         if where is not None:
             values, idx = values[where], idx[where]
         hint = cp_model.proto.solution_hint
@@ -404,6 +430,8 @@ class _Run:
 
     def search(self) -> None:
         clock, opt = self.clock, self.opt
+        if self.p.profile != "nrp":
+            _ = self.model  # its sub-solves are clones of it: build it before the threads
         pool = ThreadPoolExecutor(max_workers=opt.parallel) if opt.parallel > 1 else None
         try:
             while not self.proven_optimal and not clock.should_stop():
@@ -484,10 +512,11 @@ class _Run:
             builder.hint(self.current)
             return _Job(builder, builder.model, solver, plan.everything, plan.kind)
         cp_model = self.model.model.clone()
-        free_var = free[self.xw, self.xd]
+        xs = self._variables
+        free_var = free[xs.w, xs.d]
         fixed_idx = np.flatnonzero(~free_var)
-        on = self.current[self.xw, self.xd] == self.xs
-        vars_, neg = self.vars, self.neg
+        on = self.current[xs.w, xs.d] == xs.s
+        vars_, neg = xs.vars, xs.neg
         cp_model.add_bool_and([vars_[i] if on[i] else neg[i] for i in fixed_idx.tolist()])
         self._hint(cp_model, self.current, free_var)
         return _Job(self.model, cp_model, solver, plan.everything, plan.kind)

@@ -11,7 +11,7 @@ from solve_factories import small_saldo  # type: ignore[import-not-found]
 from rtsched_widgets.model.io import load_nrp
 from rtsched_widgets.rules.validator import Validator
 from rtsched_widgets.solve import get_strategy
-from rtsched_widgets.solve.cpsat import CpModelBuilder
+from rtsched_widgets.solve.cpsat import CpModelBuilder, variable_days
 from rtsched_widgets.solve.scoring import roster_from_shifts
 
 
@@ -87,3 +87,33 @@ def test_region_arguments_are_checked(instance5):
             free=np.ones((4, 14), dtype=bool),
             base=np.full((4, 14), -1, dtype=np.int64),
         )
+
+
+def test_variable_days_are_the_worker_days_of_the_full_models_variables(instance5):
+    problem, _ = instance5
+    builder = CpModelBuilder(cp_model, problem)
+    builder.build()
+    expected = np.zeros((problem.n_workers, problem.n_days), dtype=bool)
+    for w, d, _s in builder.x:
+        expected[w, d] = True
+    assert not expected.all(), "instance 5 has unavailable worker-days"
+    assert np.array_equal(variable_days(problem), expected)
+
+
+def test_lns_from_a_feasible_nrp_roster_never_builds_the_whole_model(instance5, monkeypatch):
+    problem, base = instance5
+    built: list[bool] = []
+    original = CpModelBuilder.build
+
+    def build(self):
+        built.append(self.restricted)
+        original(self)
+
+    monkeypatch.setattr(CpModelBuilder, "build", build)
+    start = roster_from_shifts(problem, base)
+    result = get_strategy("lns", max_iterations=6, parallel=1).solve(
+        problem, roster=start, time_limit=600, seed=0
+    )
+    assert result.hard_violations == 0
+    assert result.objective <= engine(problem, base)[1]
+    assert built and all(built), "only region models were built"

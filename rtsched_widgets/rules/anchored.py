@@ -161,29 +161,25 @@ class AnchoredStore:
 
     def diff(
         self, state: LiveState, anchors: Iterable[int]
-    ) -> tuple[tuple[Violation, ...], tuple[Violation, ...], tuple[tuple[int, int], ...]]:
-        """(gone, came, moves) at ``anchors`` (distinct) between what is held and ``state``:
-        the held records whose value changed or that ``state`` no longer has, the records of
-        ``state`` that are new or changed (a changed one is in both), and the ``(anchor,
-        value in state)`` of each anchor that changed, in ``anchors`` order (``ABSENT``: no
-        violation there now) — what :meth:`move` takes to hold ``state``'s values. The same
-        answer as comparing ``local``'s records with the held ones — a record is a function
-        of its anchor and value — compared as ints, records built only for what changed."""
+    ) -> tuple[list[Violation], list[Violation]]:
+        """(gone, came) at ``anchors`` (distinct) between what is held and ``state``: the
+        held records whose value changed or that ``state`` no longer has, and the records of
+        ``state`` that are new or changed (a changed one is in both). The same answer as
+        comparing ``local``'s records with the held ones — a record is a function of its
+        anchor and value — compared as ints, records built only for what changed."""
         values, value_now, record_at = self._values, self._rule.value_now, self._rule.record_at
         gone: list[Violation] = []
         came: list[Violation] = []
-        moves: list[tuple[int, int]] = []
         for a in anchors:
             old = values[a]
             new = value_now(state, a)
             if old == new:
                 continue
-            moves.append((a, new))
             if old != ABSENT:
                 gone.append(self._record(a, old))
             if new != ABSENT:
                 came.append(record_at(a, new))
-        return tuple(gone), tuple(came), tuple(moves)
+        return gone, came
 
     def __len__(self) -> int:
         return self._size
@@ -237,26 +233,6 @@ class AnchoredStore:
             value = rule.value_at(state, a)
             self.put(a, value)
             recent[a] = (value, v)
-        self._recent = recent
-
-    def move(self, moves: tuple[tuple[int, int], ...], came: tuple[Violation, ...]) -> None:
-        """Hold the values ``moves`` that :meth:`diff` found (``(anchor, value)``, ``ABSENT``
-        drops the violation there) on the values it compared them with; ``came``: the
-        records it built, one per move with a value, in order (kept as the latest added).
-        ``store`` of the same records, without reading their anchors and values again."""
-        values = self._values
-        size = self._size
-        recent: dict[int, tuple[int, Violation]] = {}
-        built = iter(came)
-        for a, value in moves:
-            if values[a] == ABSENT:
-                size += 1
-            if value == ABSENT:
-                size -= 1
-            else:
-                recent[a] = (value, next(built))
-            values[a] = value
-        self._size = size
         self._recent = recent
 
     def copy(self) -> AnchoredStore:

@@ -52,15 +52,9 @@ __all__ = ["COLUMNS", "Change", "Delta", "Score", "Validator", "Violation", "Vio
 
 
 _RuleChange = tuple[
-    int,
-    Callable[[tuple], Iterable[int]],
-    tuple[Violation, ...],
-    tuple[Violation, ...],
-    tuple[tuple[int, int], ...] | None,
+    int, Callable[[tuple], Iterable[int]], tuple[Violation, ...], tuple[Violation, ...]
 ]
-"""(rule position, its ``anchors``, records to drop, records to add, and for a rule held in
-an ``AnchoredStore`` whose change ``AnchoredStore.diff`` found: the ``(anchor, value)`` moves
-it found, so that storing the change reads nothing again; None otherwise)."""
+"""(rule position, its ``anchors``, records to drop, records to add)."""
 
 
 class _Preview(NamedTuple):
@@ -447,7 +441,7 @@ class Validator:
                 continue
             came, gone = _record_diff(now, old_keys, found)
             if gone or came:
-                changed.append((i, anchors_fn, tuple(gone), tuple(came), None))
+                changed.append((i, anchors_fn, tuple(gone), tuple(came)))
         return self._summed(changed), changed
 
     def _compute_one(
@@ -494,9 +488,9 @@ class Validator:
                     and not hard_delta(state, w0, d0, new0, old0)
                 ):
                     continue  # (as below)
-                gone_t, came_t, moves = found.diff(state, anchors)
-                if moves:
-                    changed.append((i, anchors_fn, gone_t, came_t, moves))
+                gone_l, came_l = found.diff(state, anchors)
+                if gone_l or came_l:
+                    changed.append((i, anchors_fn, tuple(gone_l), tuple(came_l)))
                 continue
             touched = set(hit)
             index = self._index[i]
@@ -524,7 +518,7 @@ class Validator:
                 continue
             came, gone = _record_diff(now, old_keys, found)
             if gone or came:
-                changed.append((i, anchors_fn, tuple(gone), tuple(came), None))
+                changed.append((i, anchors_fn, tuple(gone), tuple(came)))
         return self._summed(changed), changed
 
     def _summed(self, changed: Sequence[_RuleChange]) -> Delta:
@@ -534,7 +528,7 @@ class Validator:
         resolved: list[Violation] = []
         hard, soft = 0, 0.0
         rules = self.rules
-        for i, _, gone, came, _ in changed:
+        for i, _, gone, came in changed:
             resolved += gone
             introduced += came
             if rules[i].severity == "hard":
@@ -549,13 +543,10 @@ class Validator:
     def _store(self, changed: Sequence[_RuleChange]) -> None:
         """Drop and add the records of ``changed`` in the maintained set and its index (index
         entries are replaced, never mutated: copies of this validator share them)."""
-        for i, anchors_fn, gone, came, moves in changed:
+        for i, anchors_fn, gone, came in changed:
             index, found = self._index[i], self._found[i]
             if isinstance(found, AnchoredStore):
-                if moves is None:
-                    found.store(self.state, gone, came)
-                else:
-                    found.move(moves, came)
+                found.store(self.state, gone, came)
                 continue
             assert isinstance(index, dict)
             if len(gone) == 1 and len(came) == 1 and gone[0].key == came[0].key:

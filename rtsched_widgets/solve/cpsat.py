@@ -13,8 +13,9 @@ worker is 0), ``work[w, d] = sum_s x[w, d, s] <= 1`` and the cover count
 linear balance ``c + under - over = required`` with bounded slacks, charged in the objective (a
 far stronger relaxation than max-equalities); a cell nobody can work adds its constant penalty.
 
-NRP profile (hard): forbidden next-day successions (one at-most-one per worker, day and shift
-type: the shift and each shift type forbidden to follow it the next day); max shifts per type;
+NRP profile (hard): forbidden next-day successions (one at-most-one per worker, day and group
+of shift types with the same forbidden successors: the group's shifts and each shift type
+forbidden to follow them the next day); max shifts per type;
 min/max total minutes (linear), plus the implied bounds on the number of working days; max
 consecutive working days (a clause per window of ``max + 1`` days: one of them is off); min
 consecutive working days and min consecutive days off as forbidden-pattern clauses, where runs
@@ -228,6 +229,17 @@ def _scale_for(*arrays: np.ndarray) -> int:
     return 1000
 
 
+def linear_sum(terms: list[Any]) -> Any:
+    """The sum of CP-SAT expressions in one flat expression (Python's ``sum`` nests one
+    addition per term, which costs more to build and to read back)."""
+    return terms[0] if len(terms) == 1 else linear_expr().sum(terms)
+
+
+def linear_expr() -> Any:
+    """OR-Tools' ``LinearExpr`` (imported on use: the solver is an optional dependency)."""
+    return require("ortools.sat.python.cp_model", "solve").LinearExpr
+
+
 def allowed_shifts(problem: Problem) -> np.ndarray:
     """Bool, workers x shift types: False where the worker's NRP limit for the shift type is
     0 (the model gives such a pair no variables)."""
@@ -336,7 +348,7 @@ class CpModelBuilder:
                 row.append(v)
             if row:
                 work = m.new_bool_var(f"work_{w}_{d}" if named else "")
-                m.add(sum(row) == work)
+                m.add(linear_sum(row) == work)
                 self.work[w, d] = work
         # workers held at their base shift, per cell (region models only)
         held = np.zeros((p.n_days, p.n_shifts), dtype=np.int64)
@@ -348,13 +360,15 @@ class CpModelBuilder:
         for d in range(p.n_days):
             for s in range(p.n_shifts):
                 cell = cells.get((d, s))
-                self.counts[d, s] = sum(cell) + int(held[d, s]) if cell else int(held[d, s])
+                self.counts[d, s] = linear_sum(cell) + int(held[d, s]) if cell else int(held[d, s])
                 if cell:
                     m.add(self.counts[d, s] <= int(p.maximum[d, s]))
         # every rule of the profile, then the custom rules, through its declared encoding
         for rule in self.rules:
             encoder(rule)(rule, self)
-        self.objective_expr = sum(self.objective)
+        constant = sum(t for t in self.objective if isinstance(t, int))
+        terms = [t for t in self.objective if not isinstance(t, int)]
+        self.objective_expr = linear_sum(terms) + constant if terms else constant
         m.minimize(self.objective_expr)
 
     def wd(self, w: int, d: int) -> Any:

@@ -129,15 +129,18 @@ def succession_batched(rule: ForbiddenSuccession, state: BatchState) -> BatchTer
 
 @encoding(ForbiddenSuccession)
 def succession_encoding(rule: ForbiddenSuccession, model: EncodingModel) -> None:
-    """One at-most-one per worker, day and shift type: the shift today and each shift type
-    forbidden to follow it tomorrow (those exclude each other already: one shift a day)."""
+    """One at-most-one per worker, day and group of shift types with the same forbidden
+    successors: the group's shifts today and each shift type forbidden to follow them
+    tomorrow. The shifts of one day exclude each other already (one shift a day), so this is
+    the same as one at-most-one per shift type, in fewer and shorter constraints (Instance24:
+    7 groups of its 27 shift types with forbidden successors)."""
     p, n = model.p, model.p.n_days
-    forbidden = [
-        (s, [p.shift_index[t] for t in st.forbidden_next])
-        for s, st in enumerate(p.shift_types)
-        if st.forbidden_next
-    ]
-    if not forbidden:
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for s, st in enumerate(p.shift_types):
+        if st.forbidden_next:
+            nexts = tuple(sorted({p.shift_index[t] for t in st.forbidden_next}))
+            groups.setdefault(nexts, []).append(s)
+    if not groups:
         return
     for w in range(p.n_workers):
         if not model.touches(w, 0, n):
@@ -145,8 +148,14 @@ def succession_encoding(rule: ForbiddenSuccession, model: EncodingModel) -> None
         for d in range(n - 1):
             if not model.touches(w, d, d + 2):
                 continue
-            for s, nexts in forbidden:
-                today = model.xv(w, d, s)
-                if isinstance(today, int) and today == 0:
+            for nexts, todays in groups.items():
+                today = [v for v in (model.xv(w, d, s) for s in todays) if not _is_zero(v)]
+                if not today:
                     continue
-                model.at_most_one([today] + [model.xv(w, d + 1, t) for t in nexts])
+                tomorrow = [v for v in (model.xv(w, d + 1, t) for t in nexts) if not _is_zero(v)]
+                model.at_most_one(today + tomorrow)
+
+
+def _is_zero(value: object) -> bool:
+    """Whether a model term is the constant 0 (no variable, nothing held)."""
+    return isinstance(value, int) and value == 0

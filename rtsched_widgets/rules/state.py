@@ -87,8 +87,10 @@ class Tables:
     ``last_post[d]`` is the highest shift index with a positive maximum on day ``d`` when the
     day has at least two such shifts, else -1. ``sat_sun_week[d]`` is the calendar week index
     when ``d`` is a Saturday or Sunday, else -1. ``pattern_day[d]`` is whether the weekday of
-    ``d`` is one of ``settings.pattern_weekdays``. ``available[w][d]`` and ``mandatory[w][d]``
-    are 1 or 0 (each worker's row is a ``bytes``).
+    ``d`` is one of ``settings.pattern_weekdays``. ``available[w, d]`` and ``mandatory[w, d]``
+    are True or False: element views (2-D ``memoryview``) of the
+    problem's own boolean arrays, so the tables hold no copy of them (a ``Problem``'s arrays are
+    not written after construction: a change of availability makes a new ``Problem``).
     """
 
     def __init__(self, problem: Problem) -> None:
@@ -99,10 +101,10 @@ class Tables:
         self.worker_id_1 = [(x,) for x in self.worker_id]
         self.iso_1 = [(x,) for x in self.iso]
         self.shift_id = [s.id for s in problem.shift_types]
-        # one ``bytes`` row per worker (0 or 1 per day): a few hundred bytes each instead of a
-        # list of pointers, so a check touches one short row
-        self.available = shared_rows([row.tobytes() for row in problem.available.astype(np.uint8)])
-        self.mandatory = shared_rows([row.tobytes() for row in problem.mandatory.astype(np.uint8)])
+        # views of the problem's arrays (``ascontiguousarray`` copies only a non-contiguous or
+        # non-boolean array, which a Problem does not hold)
+        self.available = np.ascontiguousarray(problem.available, dtype=bool).data
+        self.mandatory = np.ascontiguousarray(problem.mandatory, dtype=bool).data
         self.min_distance = [int(x) for x in problem.min_distance]
         self.weekday = cal.weekday.tolist()
         self.pattern_day = np.isin(cal.weekday, problem.settings.pattern_weekdays).tolist()

@@ -80,7 +80,7 @@ class Availability(Rule):
         for a in anchors:
             w, d = divmod(a, t.n_d)
             s = state.shift_of[w][d]
-            if s >= 0 and not t.available[w][d]:
+            if s >= 0 and not t.available[w, d]:
                 out.append(self.record(w, d, s))
         return out
 
@@ -91,7 +91,7 @@ class Availability(Rule):
         available = self.t.available
 
         def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
-            if available[w][d]:
+            if available[w, d]:
                 return 0
             return (new >= 0) - (old >= 0)
 
@@ -145,12 +145,12 @@ class MandatoryDays(Rule):
         t, out = self.t, []
         for a in anchors:
             w, d = divmod(a, t.n_d)
-            if t.mandatory[w][d] and state.shift_of[w][d] < 0:
+            if t.mandatory[w, d] and state.shift_of[w][d] < 0:
                 out.append(self.record(w, d))
         return out
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
-        if not self.t.mandatory[w][d]:
+        if not self.t.mandatory[w, d]:
             return 0
         return (new < 0) - (old < 0)
 

@@ -100,7 +100,7 @@ def fused_hard_fn(
             return 0  # every term is 0
         n: float = 0  # stays an int: every term is one
         on_before, on_after = old >= 0, new >= 0
-        if has_avail and not available[w][d]:
+        if has_avail and not available[w, d]:
             n += on_after - on_before
         if forb is not None:
             row = state.shift_of[w]

@@ -92,15 +92,10 @@ def fused_hard_fn(rules: Sequence[Rule]) -> DeltaFn:
     has_wk = MaxConsecutiveWeekends in by
     has_max = MaxShifts in by
     md = t.min_distance
-    # one row per worker, one byte per day: 1 = unavailable (if the rule is held), 2 =
-    # mandatory (if held), or both; a day with neither is 0 (one read for both rules)
-    day_flags = [
-        bytes(
-            (0 if (a or not has_avail) else 1) | (2 if (m and has_mand) else 0)
-            for a, m in zip(av, ma, strict=True)
-        )
-        for av, ma in zip(t.available, t.mandatory, strict=True)
-    ]
+    # the problem's availability and mandatory days as the tables hold them (views of the
+    # problem's arrays, no private copy), each read only where its rule is held
+    available = t.available
+    mandatory = t.mandatory
     n_d, pat, special, week, n_weeks = t.n_d, t.pattern_day, t.special, t.week, t.n_weeks
     all_partners = t.partners
     distances = tuple(by[WeekdayPattern].distances) if has_pat else ()
@@ -119,12 +114,10 @@ def fused_hard_fn(rules: Sequence[Rule]) -> DeltaFn:
 
     def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
         n = 0
-        flags = day_flags[w][d]
-        if flags:
-            if flags & 1:
-                n += (new >= 0) - (old >= 0)
-            if flags & 2:
-                n += (new < 0) - (old < 0)
+        if has_avail and not available[w, d]:
+            n += (new >= 0) - (old >= 0)
+        if has_mand and mandatory[w, d]:
+            n += (new < 0) - (old < 0)
         on = old < 0  # the change puts the worker to work (if the status flips)
         if on == (new < 0):
             return n  # working status unchanged: no other hard rule can move

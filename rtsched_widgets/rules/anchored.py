@@ -159,6 +159,24 @@ class AnchoredStore:
         values = self._values
         return any(values[a] != ABSENT for a in anchors)
 
+    def holds(self, anchor: int) -> bool:
+        """Whether a violation is held at ``anchor``."""
+        return self._values[anchor] != ABSENT
+
+    def diff_one(
+        self, state: LiveState, anchor: int
+    ) -> tuple[tuple[Violation, ...], tuple[Violation, ...]] | None:
+        """``diff`` at the one ``anchor`` as tuples (gone, came), or ``None`` when the value
+        held there is ``state``'s (nothing changed: no record built)."""
+        old = self._values[anchor]
+        new = self._rule.value_now(state, anchor)
+        if old == new:
+            return None
+        return (
+            () if old == ABSENT else (self._record(anchor, old),),
+            () if new == ABSENT else (self._rule.record_at(anchor, new),),
+        )
+
     def diff(
         self, state: LiveState, anchors: Iterable[int]
     ) -> tuple[list[Violation], list[Violation]]:

@@ -481,7 +481,19 @@ class Validator:
                 continue
             found = self._found[i]
             if isinstance(found, AnchoredStore):  # ints compared, records built for changes
-                anchors = hit if isinstance(hit, tuple) and len(hit) == 1 else set(hit)
+                if hit.__class__ is tuple and len(hit) == 1:  # (most changes: one anchor)
+                    a = hit[0]
+                    if (
+                        hard_delta is not None
+                        and not found.holds(a)
+                        and not hard_delta(state, w0, d0, new0, old0)
+                    ):
+                        continue  # (as below)
+                    moved = found.diff_one(state, a)
+                    if moved is not None:
+                        changed.append((i, anchors_fn, moved[0], moved[1]))
+                    continue
+                anchors = set(hit)
                 if (
                     hard_delta is not None
                     and not found.holds_any(anchors)

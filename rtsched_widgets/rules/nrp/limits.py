@@ -311,12 +311,14 @@ def max_per_shift_encoding(rule: MaxPerShift, model: EncodingModel) -> None:
     for w, worker in enumerate(p.workers):
         if not worker.max_per_shift or not model.touches(w, 0, n):
             continue
-        mine = model.by_worker.get(w, [])
+        by_shift: dict[int, list[Any]] = {}
+        for _, s_, v in model.by_worker.get(w, []):
+            by_shift.setdefault(s_, []).append(v)
         held = _held(model, w)
         for sid, limit in worker.max_per_shift.items():
             s = p.shift_index[sid]
             ones = int((held == s).sum())
-            model.at_most(sum(v for _, s_, v in mine if s_ == s) + ones, int(limit))
+            model.at_most(sum(by_shift.get(s, [])) + ones, int(limit))
 
 
 @batched(MaxMinutes, MinMinutes)

@@ -733,17 +733,7 @@ class EventBus:
             now = _time.time()
             self._seq = seq = self._seq + 1
             kept: Event = _new_event(type, frozen, user, now, seq, self.schedule_id)
-            if size is None or not self.history_size:
-                size = self._keep(kept, size)
-            else:  # _keep, written out for the path of every edit (the size handed over)
-                history, sizes = self._history, self._sizes
-                if len(history) == self.history_size:  # full: the append drops the oldest
-                    self._bytes -= sizes[0]
-                history.append(kept)
-                sizes.append(size)
-                self._bytes += size
-                if self.history_bytes is not None and self._bytes > self.history_bytes:
-                    self._drop_beyond_bytes()
+            size = self._keep(kept, size)
             published = self._published
             published[type] = published.get(type, 0) + 1
         if self._subs or self._pending_by_thread:
@@ -795,17 +785,7 @@ class EventBus:
         :func:`event_bytes` when a bus below estimated it. The counters are per thread,
         written without the lock."""
         with self._lock:
-            if size is None or not self.history_size:
-                size = self._keep(kept, size)
-            else:  # _keep, written out (as in publish_owned)
-                history, sizes = self._history, self._sizes
-                if len(history) == self.history_size:
-                    self._bytes -= sizes[0]
-                history.append(kept)
-                sizes.append(size)
-                self._bytes += size
-                if self.history_bytes is not None and self._bytes > self.history_bytes:
-                    self._drop_beyond_bytes()
+            size = self._keep(kept, size)
         counts = self._received_by_thread.get(ident)
         if counts is None:
             counts = self._received_by_thread.setdefault(ident, {})

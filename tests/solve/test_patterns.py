@@ -240,3 +240,27 @@ def test_labelling_and_cp_sat_pricing_converge_to_the_same_lp_bound(nrp, n):
         finally:
             cg.close()
     assert bounds[0] == pytest.approx(bounds[1], abs=1e-4)
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_a_narrow_starting_beam_widens_and_reaches_the_wide_beams_lp_bound(nrp, n):
+    from ortools.sat.python import cp_model
+
+    problem = nrp(n)
+    fixed = normalize_keep(problem, None, None)
+    results = []
+    for start_labels in (None, 1):
+        cg = ColumnGeneration(
+            cp_model, problem, fixed, threads=1, price_labels=4096, start_labels=start_labels
+        )
+        try:
+            cg.start()
+            assert cg.converge(lambda: False, max_rounds=400), start_labels
+            # converged means every last pricing was exact, whatever beam it ended at
+            results.append((cg.bound, cg.labels))
+        finally:
+            cg.close()
+    (wide_bound, wide_labels), (narrow_bound, narrow_labels) = results
+    assert wide_labels == 4096
+    assert 1 < narrow_labels <= 4096  # a beam of one label is inexact there: it widened
+    assert narrow_bound == pytest.approx(wide_bound, abs=1e-4)

@@ -5,7 +5,8 @@ anchor and one integer of the state when it was found (the cover rules: a (day, 
 and the number of people on it). For those the validator keeps no record objects and no
 index: ``AnchoredStore`` holds one machine integer per anchor (the rule's *value* of the
 violation there, or ``ABSENT``) and builds a ``Violation`` only when one is read — an edit's
-introduced and resolved records, ``violations()``. A schedule with no one assigned has a
+introduced and resolved records (when its ``Delta`` is read), ``violations()``; an edit's
+score change needs no record (``penalty_at``). A schedule with no one assigned has a
 cover violation on every cell; held this way they cost 4 bytes a cell instead of a record,
 its message, its key and an index entry.
 
@@ -61,6 +62,10 @@ class AnchoredRecords(Protocol):
         """The record of the violation at ``anchor`` with ``value``."""
         ...
 
+    def penalty_at(self, anchor: int, value: int) -> float:
+        """``record_at(anchor, value).penalty`` (the same float), without the record."""
+        ...
+
     def full_values(
         self, problem: Problem, roster: Roster
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -101,6 +106,9 @@ class PerWorkerAnchors:
     def record_at(self, anchor: int, value: int) -> Violation:
         return self.record(anchor, value)
 
+    def penalty_at(self, anchor: int, value: int) -> float:
+        raise NotImplementedError
+
     def value_at(self, state: LiveState, anchor: int) -> int:
         raise NotImplementedError
 
@@ -117,17 +125,24 @@ class AnchoredStore:
     """One value per anchor of ``rule`` (``ABSENT`` where there is no violation) and the
     number of violations held; see the module notes.
 
-    The records the latest ``store`` added are kept as well (a few per edit, replaced by the
-    next ``store``): an edit often resolves what the edit before it introduced (an unassign,
+    ``held`` (an ``array('i')``, the value per anchor) and ``size`` (the number of anchors not
+    ``ABSENT``) are public: the validator compares and writes them on its edit path, an
+    edit's change at an anchor being the pair of values (held, new).
+
+    ``record(anchor, value)`` keeps the last records it built (a few, dropped when more
+    accumulate): an edit often resolves what the edit before it introduced (an unassign,
     then the assign that puts the worker back), and reading one of those gives the very
-    record, without building it again."""
+    record, without building it again (a record is a function of its anchor and value)."""
 
-    __slots__ = ("_recent", "_rule", "_size", "_values", "index")
+    __slots__ = ("_recent", "_rule", "held", "index", "size")
 
-    def __init__(self, rule: AnchoredRecords, values: array, size: int) -> None:
+    RECENT = 32
+    """How many records ``record`` keeps at most (all are dropped when one more comes)."""
+
+    def __init__(self, rule: AnchoredRecords, held: array, size: int) -> None:
         self._rule = rule
-        self._values = values
-        self._size = size
+        self.held = held
+        self.size = size
         self._recent: dict[int, tuple[int, Violation]] = {}
         self.index = AnchorIndex(self)
 
@@ -143,67 +158,33 @@ class AnchoredStore:
 
     def __getitem__(self, key: tuple) -> Violation:
         a = self._rule.anchor_of(key)
-        value = self._values[a]
+        value = self.held[a]
         if value == ABSENT:
             raise KeyError(key)
-        return self._record(a, value)
+        return self.record(a, value)
 
-    def _record(self, a: int, value: int) -> Violation:
-        recent = self._recent.get(a)
-        if recent is not None and recent[0] == value:
-            return recent[1]  # the record of this anchor and value: the same fields
-        return self._rule.record_at(a, value)
-
-    def holds_any(self, anchors: Iterable[int]) -> bool:
-        """Whether a violation is held at any of ``anchors``."""
-        values = self._values
-        return any(values[a] != ABSENT for a in anchors)
+    def record(self, anchor: int, value: int) -> Violation:
+        """The record of the violation at ``anchor`` with ``value`` (held now or not): one
+        of the last records built, when it is among them, else built now and kept."""
+        recent = self._recent
+        got = recent.get(anchor)
+        if got is not None and got[0] == value:
+            return got[1]  # the record of this anchor and value: the same fields
+        built = self._rule.record_at(anchor, value)
+        if len(recent) >= self.RECENT:
+            recent.clear()
+        recent[anchor] = (value, built)
+        return built
 
     def holds(self, anchor: int) -> bool:
         """Whether a violation is held at ``anchor``."""
-        return self._values[anchor] != ABSENT
-
-    def diff_one(
-        self, state: LiveState, anchor: int
-    ) -> tuple[tuple[Violation, ...], tuple[Violation, ...]] | None:
-        """``diff`` at the one ``anchor`` as tuples (gone, came), or ``None`` when the value
-        held there is ``state``'s (nothing changed: no record built)."""
-        old = self._values[anchor]
-        new = self._rule.value_now(state, anchor)
-        if old == new:
-            return None
-        return (
-            () if old == ABSENT else (self._record(anchor, old),),
-            () if new == ABSENT else (self._rule.record_at(anchor, new),),
-        )
-
-    def diff(
-        self, state: LiveState, anchors: Iterable[int]
-    ) -> tuple[list[Violation], list[Violation]]:
-        """(gone, came) at ``anchors`` (distinct) between what is held and ``state``: the
-        held records whose value changed or that ``state`` no longer has, and the records of
-        ``state`` that are new or changed (a changed one is in both). The same answer as
-        comparing ``local``'s records with the held ones — a record is a function of its
-        anchor and value — compared as ints, records built only for what changed."""
-        values, value_now, record_at = self._values, self._rule.value_now, self._rule.record_at
-        gone: list[Violation] = []
-        came: list[Violation] = []
-        for a in anchors:
-            old = values[a]
-            new = value_now(state, a)
-            if old == new:
-                continue
-            if old != ABSENT:
-                gone.append(self._record(a, old))
-            if new != ABSENT:
-                came.append(record_at(a, new))
-        return gone, came
+        return self.held[anchor] != ABSENT
 
     def __len__(self) -> int:
-        return self._size
+        return self.size
 
     def __bool__(self) -> bool:
-        return self._size > 0
+        return self.size > 0
 
     def __iter__(self) -> Iterator[tuple]:
         """The keys, in anchor order."""
@@ -213,49 +194,38 @@ class AnchoredStore:
 
     def anchors(self) -> np.ndarray:
         """The anchors holding a violation, ascending."""
-        return np.flatnonzero(np.frombuffer(self._values, dtype=np.int32) != ABSENT)
+        return np.flatnonzero(np.frombuffer(self.held, dtype=np.int32) != ABSENT)
 
     def values(self) -> Iterator[Violation]:
         """The records, built now, in anchor order."""
-        record, held = self._rule.record_at, self._values
+        record, held = self._rule.record_at, self.held
         for a in self.anchors().tolist():
             yield record(a, held[a])
 
     # -- updates --------------------------------------------------------------------------
+    def move(self, anchor: int, old: int, new: int) -> None:
+        """The value at ``anchor`` goes from ``old`` (held there now) to ``new`` (either may
+        be ``ABSENT``)."""
+        self.held[anchor] = new
+        if old == ABSENT:
+            self.size += new != ABSENT
+        elif new == ABSENT:
+            self.size -= 1
+
     def put(self, anchor: int, value: int) -> None:
         """Hold a violation at ``anchor`` with ``value`` (replacing any there)."""
-        values = self._values
-        if values[anchor] == ABSENT:
-            self._size += 1
-        values[anchor] = value
+        self.move(anchor, self.held[anchor], value)
 
     def remove(self, anchor: int) -> None:
         """Drop the violation at ``anchor`` (``KeyError`` when there is none)."""
-        values = self._values
-        if values[anchor] == ABSENT:
+        old = self.held[anchor]
+        if old == ABSENT:
             raise KeyError(anchor)
-        values[anchor] = ABSENT
-        self._size -= 1
-
-    def store(
-        self, state: LiveState, gone: tuple[Violation, ...], came: tuple[Violation, ...]
-    ) -> None:
-        """Drop the records ``gone`` and hold the records ``came``, whose values are read from
-        ``state`` (the state they were found in)."""
-        rule = self._rule
-        for v in gone:
-            self.remove(rule.anchor_of(v.key))
-        recent: dict[int, tuple[int, Violation]] = {}
-        for v in came:
-            a = rule.anchor_of(v.key)
-            value = rule.value_at(state, a)
-            self.put(a, value)
-            recent[a] = (value, v)
-        self._recent = recent
+        self.move(anchor, old, ABSENT)
 
     def copy(self) -> AnchoredStore:
         """An independent copy (the values are copied: 4 bytes an anchor)."""
-        return AnchoredStore(self._rule, self._values[:], self._size)
+        return AnchoredStore(self._rule, self.held[:], self.size)
 
 
 class AnchorIndex:
@@ -270,12 +240,12 @@ class AnchorIndex:
     def get(self, anchor: int, default: tuple = ()) -> tuple:
         """``(key,)`` of the violation at ``anchor``, or ``default`` when there is none."""
         store = self._store
-        if store._values[anchor] == ABSENT:
+        if store.held[anchor] == ABSENT:
             return default
         return (store._rule.key_at(anchor),)
 
     def __bool__(self) -> bool:
-        return self._store._size > 0
+        return self._store.size > 0
 
     def items(self) -> Iterator[tuple[int, tuple]]:
         """``(anchor, (key,))`` of every anchor holding a violation, in anchor order."""

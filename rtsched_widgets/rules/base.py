@@ -26,9 +26,9 @@ validator leaves the hard rules that declare False out of its checks of such cha
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 import numpy as np
 
@@ -140,18 +140,111 @@ class Score:
     soft: float
 
 
-@dataclass(frozen=True, slots=True)
+class DeltaRecords(Protocol):
+    """Where a ``Delta`` built by the validator reads its records from, on first read."""
+
+    def introduced(self) -> tuple[Violation, ...]:
+        """The records the changes introduce, in rule order."""
+        ...
+
+    def resolved(self) -> tuple[Violation, ...]:
+        """The records the changes resolve, in rule order."""
+        ...
+
+
 class Delta:
     """What a set of changes introduces and resolves; ``hard``/``soft`` are the score changes.
 
     A violation whose key stays but whose penalty (or record) changes appears in both
     ``resolved`` (old record) and ``introduced`` (new record).
+
+    Immutable, compared and hashed by its four fields, like the frozen dataclass it replaces.
+    ``Delta(introduced, resolved, hard, soft)`` holds records already built; the validator's
+    deltas (``Delta.of_records``) hold what changed in compact form and build each of
+    ``introduced`` and ``resolved`` on its first read (then keep it): ``hard`` and ``soft``
+    are exact without them, and an edit whose records nobody reads builds none.
     """
 
-    introduced: tuple[Violation, ...]
-    resolved: tuple[Violation, ...]
+    __slots__ = ("_introduced", "_records", "_resolved", "hard", "soft")
+
+    _introduced: tuple[Violation, ...] | None
+    _resolved: tuple[Violation, ...] | None
+    _records: DeltaRecords | None
     hard: int
     soft: float
+
+    def __init__(
+        self,
+        introduced: tuple[Violation, ...],
+        resolved: tuple[Violation, ...],
+        hard: int,
+        soft: float,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "_introduced", introduced)
+        _set(self, "_resolved", resolved)
+        _set(self, "_records", None)
+        _set(self, "hard", hard)
+        _set(self, "soft", soft)
+
+    @classmethod
+    def of_records(cls, records: DeltaRecords, hard: int, soft: float) -> Delta:
+        """A delta whose ``introduced`` and ``resolved`` are ``records``' answers, asked for
+        on their first read (``records`` must give the same answer whenever asked)."""
+        return _lazy_delta(records, hard, soft)
+
+    @property
+    def introduced(self) -> tuple[Violation, ...]:
+        """The violations the changes introduce (a changed one's new record)."""
+        got = self._introduced
+        if got is None:
+            assert self._records is not None
+            got = self._records.introduced()
+            object.__setattr__(self, "_introduced", got)
+        return got
+
+    @property
+    def resolved(self) -> tuple[Violation, ...]:
+        """The violations the changes resolve (a changed one's old record)."""
+        got = self._resolved
+        if got is None:
+            assert self._records is not None
+            got = self._records.resolved()
+            object.__setattr__(self, "_resolved", got)
+        return got
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.introduced, self.resolved, self.hard, self.soft)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Delta:
+            return NotImplemented
+        assert isinstance(other, Delta)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (
+            f"Delta(introduced={self.introduced!r}, resolved={self.resolved!r}, "
+            f"hard={self.hard!r}, soft={self.soft!r})"
+        )
+
+    def __reduce__(self) -> tuple[type[Delta], tuple[Any, ...]]:
+        return (Delta, self._fields())
+
+
+_lazy_delta: Callable[[DeltaRecords, int, float], Delta] = frozen_builder(
+    Delta, ("_records", "hard", "soft"), {"_introduced": None, "_resolved": None}
+)
+"""``Delta.of_records(records, hard, soft)``, built through a draft (see ``_drafts``)."""
 
 
 class Found:

@@ -3,11 +3,18 @@
 The validator keeps, per rule, the current violations indexed by anchor (see ``base``) and a
 compact mirror of the roster (``LiveState``). A rule with at most one violation per anchor
 (``Rule.anchored``: the cover rules per cell, the per-worker totals and balances) is kept as
-one int per anchor (``AnchoredStore``), its records built only when read (an edit of one
-change compares its held values with the mirror's as ints and builds the records of the
-anchors that changed); the others as records keyed by violation key plus an index anchor ->
-keys. An edit touches a few anchors per rule; only the violations at those anchors are
-recomputed, so the cost of an edit does not grow with the size of the roster.
+one int per anchor (``AnchoredStore``), its records built only when read; the others as
+records keyed by violation key plus an index anchor -> keys. An edit touches a few anchors
+per rule; only the violations at those anchors are recomputed, so the cost of an edit does
+not grow with the size of the roster.
+
+An edit compares an anchored rule's held values with the mirror's as ints and holds what
+changed as moves ``(rule, anchor, held value, new value)``; its ``Delta`` builds the records
+of ``introduced`` and ``resolved`` from them on first read (``_EditRecords``), while
+``hard`` and ``soft`` are exact at once: an anchored violation's penalty is a function of its
+anchor and value (``penalty_at``), added with the same float operations as the records'
+penalties would be. The other rules' records are found by ``local`` as before and handed to
+the delta as they are.
 ``full_check`` recomputes everything with vectorised numpy code and must always agree with
 the maintained set (the property tests prove it).
 
@@ -35,7 +42,7 @@ import pandas as pd
 from rtsched_widgets._drafts import frozen_builder
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
-from rtsched_widgets.rules.anchored import AnchoredStore, AnchorIndex
+from rtsched_widgets.rules.anchored import ABSENT, AnchoredStore, AnchorIndex
 from rtsched_widgets.rules.base import Change, Delta, DeltaFn, Rule, Score, Violation
 from rtsched_widgets.rules.nrp import fused as nrp_fused
 from rtsched_widgets.rules.profiles import default_rules
@@ -54,7 +61,27 @@ __all__ = ["COLUMNS", "Change", "Delta", "Score", "Validator", "Violation", "Vio
 _RuleChange = tuple[
     int, Callable[[tuple], Iterable[int]], tuple[Violation, ...], tuple[Violation, ...]
 ]
-"""(rule position, its ``anchors``, records to drop, records to add)."""
+"""A rule whose records are kept: (rule position, its ``anchors``, records to drop, records
+to add)."""
+_RuleFns = tuple[
+    int,
+    Callable[[int, int, int, int], Iterable[int]],
+    Callable[[LiveState, set[int]], list[Violation]],
+    Callable[[tuple], Iterable[int]],
+    DeltaFn | None,
+    Callable[[LiveState, int], int] | None,
+    Callable[[int, int], float] | None,
+]
+"""Per live rule: position, ``touched``, ``local``, ``anchors``, the delta function of a hard
+rule (else None), ``value_now`` and ``penalty_at`` of an anchored rule (else None)."""
+_Move = tuple[int, int, int, int]
+"""An anchored rule's change at one anchor: (rule position, anchor, value held, new value);
+either value may be ``ABSENT``."""
+
+
+_Changes = tuple[list[_Move], list[_RuleChange]]
+"""What an edit changes in the maintained set, in rule order: the anchored rules' moves and
+the other rules' record changes."""
 
 
 class _Preview(NamedTuple):
@@ -63,8 +90,53 @@ class _Preview(NamedTuple):
     stamp: int
     changes: tuple[Change, ...]
     delta: Delta
+    changed: _Changes
+
+
+class _EditRecords:
+    """The records of an edit's ``Delta``, built when it reads them (``DeltaRecords``): an
+    anchored rule's from its moves (its store's ``record``: a function of the anchor and the
+    value), the other rules' as the edit found them; rules in order, each rule's resolved
+    (or introduced) records in the order of its moves (or as found)."""
+
+    __slots__ = ("changed", "moves", "stores")
+
+    stores: list[dict[tuple, Violation] | AnchoredStore]
+    moves: list[_Move]
     changed: list[_RuleChange]
 
+    def introduced(self) -> tuple[Violation, ...]:
+        out: list[Violation] = []
+        changed, stores = self.changed, self.stores
+        n, j = len(changed), 0
+        for i, a, _, new in self.moves:
+            while j < n and changed[j][0] < i:
+                out += changed[j][3]
+                j += 1
+            if new != ABSENT:
+                out.append(stores[i].record(a, new))  # type: ignore[union-attr]
+        while j < n:
+            out += changed[j][3]
+            j += 1
+        return tuple(out)
+
+    def resolved(self) -> tuple[Violation, ...]:
+        out: list[Violation] = []
+        changed, stores = self.changed, self.stores
+        n, j = len(changed), 0
+        for i, a, old, _ in self.moves:
+            while j < n and changed[j][0] < i:
+                out += changed[j][2]
+                j += 1
+            if old != ABSENT:
+                out.append(stores[i].record(a, old))  # type: ignore[union-attr]
+        while j < n:
+            out += changed[j][2]
+            j += 1
+        return tuple(out)
+
+
+_new_edit_records = object.__new__
 
 _WORKERS = attrgetter("workers")
 _DATES = attrgetter("dates")
@@ -138,10 +210,11 @@ def _delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
     return out
 
 
-_new_delta: Callable[[tuple, tuple, int, float], Delta] = frozen_builder(
-    Delta, ("introduced", "resolved", "hard", "soft")
+_no_delta: Callable[[tuple, tuple, int, float], Delta] = frozen_builder(
+    Delta, ("_introduced", "_resolved", "hard", "soft"), {"_records": None}
 )
-"""``Delta(introduced, resolved, hard, soft)`` built through a draft (see ``_drafts``)."""
+"""``Delta(introduced, resolved, hard, soft)`` built through a draft (see ``_drafts``): an
+edit that changes nothing gets ``_no_delta((), (), 0, 0.0)``."""
 
 
 def _penalty_sum(records: Sequence[Violation]) -> float:
@@ -151,6 +224,14 @@ def _penalty_sum(records: Sequence[Violation]) -> float:
     if n == 1:
         return records[0].penalty
     return math.fsum(map(_PENALTY, records)) if n else 0.0
+
+
+def _sum_of(penalties: Sequence[float]) -> float:
+    """``_penalty_sum`` of records with ``penalties``: the same float."""
+    n = len(penalties)
+    if n == 1:
+        return penalties[0]
+    return math.fsum(penalties) if n else 0.0
 
 
 class _RecordsByKey(Protocol):
@@ -274,19 +355,26 @@ class Validator:
         self._soft_fns = _delta_fns(soft_rules)
         # one change: the same sum, fused where possible
         self._soft_one = _soft_delta_fns(soft_rules)
-        # per live rule: position, touched, local, anchors, and for hard rules the delta
+        # per live rule: position, touched, local, anchors, for hard rules the delta
         # function (a hard rule without violations near a change whose count does not move
-        # has nothing to report: see _compute)
-        self._rule_fns = tuple(
-            (
-                i,
-                rules_[i].touched,
-                rules_[i].local,
-                rules_[i].anchors,
-                rules_[i].delta_fn() if rules_[i].severity == "hard" else None,
+        # has nothing to report: see _compute), and for anchored rules their value_now and
+        # penalty_at (else None)
+        fns: list[_RuleFns] = []
+        for i in live:
+            rule = rules_[i]
+            anchored = rule.anchored()
+            fns.append(
+                (
+                    i,
+                    rule.touched,
+                    rule.local,
+                    rule.anchors,
+                    rule.delta_fn() if rule.severity == "hard" else None,
+                    None if anchored is None else anchored.value_now,
+                    None if anchored is None else anchored.penalty_at,
+                )
             )
-            for i in live
-        )
+        self._rule_fns = tuple(fns)
         # the soft ones alone, in the same order (a change known to move no hard rule)
         self._soft_rule_fns = tuple(f for f in self._rule_fns if f[4] is None)
         self._stamp = 0
@@ -402,13 +490,15 @@ class Validator:
         for w, d, old, new in reversed(done):
             state.apply(w, d, new, old)
 
-    def _compute(self, done: Sequence[Change]) -> tuple[Delta, list[_RuleChange]]:
+    def _compute(self, done: Sequence[Change]) -> tuple[Delta, _Changes]:
         """Per rule: old violations at the touched anchors vs the mirror's current ones (the
-        mirror already holds ``done``). Returns the delta and, per rule that changes, what to
-        drop from and add to the maintained set."""
+        mirror already holds ``done``). Returns the delta and what to change in the
+        maintained set (``_Changes``)."""
         if len(done) == 1:
             return self._compute_one(*done[0])
+        moves: list[_Move] = []
         changed: list[_RuleChange] = []
+        hard, soft = 0, 0.0
         state = self.state
         skip_hard = False
         if self._hard == 0:
@@ -421,7 +511,7 @@ class Validator:
             skip_hard = last is not None and last[0] == self._stamp and last[1] == tuple(done)
             if not skip_hard:
                 skip_hard = not self._hard_post_fns and _shift_changes_only(done)
-        for i, touched_fn, local_fn, anchors_fn, _ in (
+        for i, touched_fn, local_fn, anchors_fn, hard_fn, value_now, penalty_at in (
             self._soft_rule_fns if skip_hard else self._rule_fns
         ):
             touched: set[int] = set()
@@ -429,7 +519,28 @@ class Validator:
                 touched.update(touched_fn(w, d, old, new))
             if not touched:
                 continue
-            index, found = self._index[i], self._found[i]
+            found = self._found[i]
+            if value_now is not None:  # anchored: held values against the state's
+                assert isinstance(found, AnchoredStore) and penalty_at is not None
+                held = found.held
+                came_p: list[float] = []
+                gone_p: list[float] = []
+                for a in touched:
+                    was = held[a]
+                    now_v = value_now(state, a)
+                    if was == now_v:
+                        continue
+                    moves.append((i, a, was, now_v))
+                    if was != ABSENT:
+                        gone_p.append(penalty_at(a, was))
+                    if now_v != ABSENT:
+                        came_p.append(penalty_at(a, now_v))
+                if hard_fn is not None:
+                    hard += len(came_p) - len(gone_p)
+                elif came_p or gone_p:
+                    soft += _sum_of(came_p) - _sum_of(gone_p)
+                continue
+            index = self._index[i]
             old_keys: set[tuple] = set()
             if index:
                 for a in touched:
@@ -439,18 +550,35 @@ class Validator:
             now = local_fn(state, touched)
             if not now and not old_keys:
                 continue
+            assert isinstance(found, dict)
             came, gone = _record_diff(now, old_keys, found)
             if gone or came:
                 changed.append((i, anchors_fn, tuple(gone), tuple(came)))
-        return self._summed(changed), changed
+                if hard_fn is not None:
+                    hard += len(came) - len(gone)
+                else:
+                    soft += _penalty_sum(came) - _penalty_sum(gone)
+        return self._delta(moves, changed, hard, soft), (moves, changed)
 
-    def _compute_one(
-        self, w0: int, d0: int, old0: int, new0: int
-    ) -> tuple[Delta, list[_RuleChange]]:
+    def _delta(
+        self, moves: list[_Move], changed: list[_RuleChange], hard: int, soft: float
+    ) -> Delta:
+        """The ``Delta`` of an edit's changes: records built when read."""
+        if not moves and not changed:
+            return _no_delta((), (), hard, soft)
+        records = _new_edit_records(_EditRecords)
+        records.stores = self._found
+        records.moves = moves
+        records.changed = changed
+        return Delta.of_records(records, hard, soft)
+
+    def _compute_one(self, w0: int, d0: int, old0: int, new0: int) -> tuple[Delta, _Changes]:
         """``_compute`` of one change (the mirror holds it). The same answer with fewer
-        temporaries: most changes touch one anchor of a rule, whose indexed keys are used as
-        they are."""
+        temporaries: most changes touch one anchor of a rule, whose held value or indexed
+        keys are used as they are."""
+        moves: list[_Move] = []
         changed: list[_RuleChange] = []
+        hard, soft = 0, 0.0
         state = self.state
         skip_hard = False
         if self._hard == 0:
@@ -464,45 +592,67 @@ class Validator:
                 skip_hard = True
             else:  # (only the rules a change of its kind can break: see may_introduce_hard)
                 undo: float = 0
-                for hard_fn in (
+                for hard_delta in (
                     self._hard_fns
                     if old0 < 0
                     else self._hard_removal_fns
                     if new0 < 0
                     else self._hard_post_fns
                 ):
-                    undo += hard_fn(state, w0, d0, new0, old0)
+                    undo += hard_delta(state, w0, d0, new0, old0)
                 skip_hard = undo == 0
-        for i, touched_fn, local_fn, anchors_fn, hard_delta in (
+        stores = self._found
+        for i, touched_fn, local_fn, anchors_fn, hard_fn, value_now, penalty_at in (
             self._soft_rule_fns if skip_hard else self._rule_fns
         ):
             hit = touched_fn(w0, d0, old0, new0)
             if not hit:
                 continue
-            found = self._found[i]
-            if isinstance(found, AnchoredStore):  # ints compared, records built for changes
+            if value_now is not None:  # anchored: held values against the state's, as ints
+                held = stores[i].held  # type: ignore[union-attr]
                 if hit.__class__ is tuple and len(hit) == 1:  # (most changes: one anchor)
                     a = hit[0]
+                    was = held[a]
                     if (
-                        hard_delta is not None
-                        and not found.holds(a)
-                        and not hard_delta(state, w0, d0, new0, old0)
+                        hard_fn is not None
+                        and was == ABSENT
+                        and not hard_fn(state, w0, d0, new0, old0)
                     ):
                         continue  # (as below)
-                    moved = found.diff_one(state, a)
-                    if moved is not None:
-                        changed.append((i, anchors_fn, moved[0], moved[1]))
+                    now_v = value_now(state, a)
+                    if was == now_v:
+                        continue
+                    moves.append((i, a, was, now_v))
+                    if hard_fn is not None:
+                        hard += (now_v != ABSENT) - (was != ABSENT)
+                    else:  # (_sum_of of one penalty or none, written out)
+                        soft += (0.0 if now_v == ABSENT else penalty_at(a, now_v)) - (  # type: ignore[misc]
+                            0.0 if was == ABSENT else penalty_at(a, was)  # type: ignore[misc]
+                        )
                     continue
                 anchors = set(hit)
                 if (
-                    hard_delta is not None
-                    and not found.holds_any(anchors)
-                    and not hard_delta(state, w0, d0, new0, old0)
+                    hard_fn is not None
+                    and all(held[a] == ABSENT for a in anchors)
+                    and not hard_fn(state, w0, d0, new0, old0)
                 ):
                     continue  # (as below)
-                gone_l, came_l = found.diff(state, anchors)
-                if gone_l or came_l:
-                    changed.append((i, anchors_fn, tuple(gone_l), tuple(came_l)))
+                came_p: list[float] = []
+                gone_p: list[float] = []
+                for a in anchors:
+                    was = held[a]
+                    now_v = value_now(state, a)
+                    if was == now_v:
+                        continue
+                    moves.append((i, a, was, now_v))
+                    if was != ABSENT:
+                        gone_p.append(penalty_at(a, was))  # type: ignore[misc]
+                    if now_v != ABSENT:
+                        came_p.append(penalty_at(a, now_v))  # type: ignore[misc]
+                if hard_fn is not None:
+                    hard += len(came_p) - len(gone_p)
+                elif came_p or gone_p:
+                    soft += _sum_of(came_p) - _sum_of(gone_p)
                 continue
             touched = set(hit)
             index = self._index[i]
@@ -519,48 +669,37 @@ class Validator:
                     old_keys = merged
             # see _compute: nothing near a hard rule's change was violated and undoing the
             # change would not move its count, so there is nothing to report
-            if (
-                hard_delta is not None
-                and not old_keys
-                and not hard_delta(state, w0, d0, new0, old0)
-            ):
+            if hard_fn is not None and not old_keys and not hard_fn(state, w0, d0, new0, old0):
                 continue
             now = local_fn(state, touched)
             if not now and not old_keys:
                 continue
-            came, gone = _record_diff(now, old_keys, found)
+            came, gone = _record_diff(now, old_keys, stores[i])
             if gone or came:
                 changed.append((i, anchors_fn, tuple(gone), tuple(came)))
-        return self._summed(changed), changed
+                if hard_fn is not None:
+                    hard += len(came) - len(gone)
+                else:
+                    soft += _penalty_sum(came) - _penalty_sum(gone)
+        return self._delta(moves, changed, hard, soft), (moves, changed)
 
-    def _summed(self, changed: Sequence[_RuleChange]) -> Delta:
-        """The delta of the rules' changes, in rule order: their introduced and resolved
-        records, the hard count change and the soft penalty change."""
-        introduced: list[Violation] = []
-        resolved: list[Violation] = []
-        hard, soft = 0, 0.0
-        rules = self.rules
-        for i, _, gone, came in changed:
-            resolved += gone
-            introduced += came
-            if rules[i].severity == "hard":
-                hard += len(came) - len(gone)
-            else:  # _penalty_sum, with its common cases written out
-                n_came, n_gone = len(came), len(gone)
-                soft += (
-                    0.0 if not n_came else came[0].penalty if n_came == 1 else _penalty_sum(came)
-                ) - (0.0 if not n_gone else gone[0].penalty if n_gone == 1 else _penalty_sum(gone))
-        return _new_delta(tuple(introduced), tuple(resolved), hard, soft)
-
-    def _store(self, changed: Sequence[_RuleChange]) -> None:
-        """Drop and add the records of ``changed`` in the maintained set and its index (index
-        entries are replaced, never mutated: copies of this validator share them)."""
+    def _store(self, changes: _Changes) -> None:
+        """Write the held values of the anchored rules' moves, drop and add the records of
+        the other rules' changes in the maintained set and its index (index entries are
+        replaced, never mutated: copies of this validator share them)."""
+        stores = self._found
+        moves, changed = changes
+        for i, a, was, now_v in moves:
+            store = stores[i]
+            assert isinstance(store, AnchoredStore)
+            store.held[a] = now_v  # (AnchoredStore.move, written out)
+            if was == ABSENT:
+                store.size += 1
+            elif now_v == ABSENT:
+                store.size -= 1
         for i, anchors_fn, gone, came in changed:
-            index, found = self._index[i], self._found[i]
-            if isinstance(found, AnchoredStore):
-                found.store(self.state, gone, came)
-                continue
-            assert isinstance(index, dict)
+            index, found = self._index[i], stores[i]
+            assert isinstance(index, dict) and isinstance(found, dict)
             if len(gone) == 1 and len(came) == 1 and gone[0].key == came[0].key:
                 found[gone[0].key] = came[0]  # one record replaced: same key, same anchors
                 continue
@@ -613,18 +752,33 @@ class Validator:
 
         When the last ``preview`` was of exactly these changes and nothing was committed since,
         its answer is reused (same result, the neighbourhood is not recomputed)."""
-        done = self._apply_all(changes)
-        held, mirror = self._held, self.state.shift_of
-        for w, d, _, _ in done:
-            if held[w, d] != mirror[w][d]:
-                self._check_roster(done)  # raises, naming the cell
         pending = self._pending
-        if pending is not None and pending.stamp == self._stamp and pending.changes == tuple(done):
-            delta, changed = pending.delta, pending.changed
-        elif len(done) == 1:
-            delta, changed = self._compute_one(*done[0])
+        if len(changes) == 1:  # (_apply_all and the roster check of one change, written out)
+            w, d, old, new = changes[0]
+            ch = (int(w), int(d), int(old), int(new))
+            w, d, old, new = ch
+            state = self.state
+            state.apply(w, d, old, new)
+            if self._held[w, d] != state.shift_of[w][d]:
+                self._check_roster((ch,))  # raises, naming the cell
+            if pending is not None and pending.stamp == self._stamp and pending.changes == (ch,):
+                delta, changed = pending.delta, pending.changed
+            else:
+                delta, changed = self._compute_one(w, d, old, new)
         else:
-            delta, changed = self._compute(done)
+            done = self._apply_all(changes)
+            held, mirror = self._held, self.state.shift_of
+            for w, d, _, _ in done:
+                if held[w, d] != mirror[w][d]:
+                    self._check_roster(done)  # raises, naming the cell
+            if (
+                pending is not None
+                and pending.stamp == self._stamp
+                and pending.changes == tuple(done)
+            ):
+                delta, changed = pending.delta, pending.changed
+            else:
+                delta, changed = self._compute(done)
         # _finish, written out (the path of every edit)
         self._store(changed)
         self._hard += delta.hard
@@ -656,7 +810,7 @@ class Validator:
         self._finish(delta, pending.changed)
         return delta
 
-    def _finish(self, delta: Delta, changed: Sequence[_RuleChange]) -> None:
+    def _finish(self, delta: Delta, changed: _Changes) -> None:
         self._store(changed)
         self._hard += delta.hard
         self._soft += delta.soft
@@ -720,17 +874,32 @@ class Validator:
         # moves them to another shift of a day they keep working, cannot add one to the rules
         # that declare so (removal_can_violate, post_change_can_violate): their terms of the
         # hard delta are exactly 0, and the other rules' sum is the whole of it.
-        if len(changes) == 1:
+        if len(changes) == 1:  # (_hard_of_one, written out)
             w, d, old, new = changes[0]
-            if old < 0:
-                fns = None
-            elif new < 0:
-                fns = self._hard_removal_fns
-            else:
-                fns = self._hard_post_fns
-            hard = self._hard_of_one(w, d, old, new, fns)
-            self._last_hard = (self._stamp, ((w, d, old, new),)) if hard == 0 else None
-            return hard > 0
+            state = self.state
+            t = self.tables
+            if not (
+                0 <= w < t.n_w
+                and 0 <= d < t.n_d
+                and -1 <= new < t.n_s
+                and old >= -1
+                and state.shift_of[w][d] == old
+            ):
+                state.check(int(w), int(d), int(old), int(new))
+            hard: float = 0
+            for f in (
+                self._hard_fns
+                if old < 0
+                else self._hard_removal_fns
+                if new < 0
+                else self._hard_post_fns
+            ):
+                hard += f(state, w, d, old, new)
+            if int(hard) == 0:
+                self._last_hard = (self._stamp, ((w, d, old, new),))
+                return False
+            self._last_hard = None
+            return int(hard) > 0
         if self._hard_post_fns or not _shift_changes_only(changes):
             return self.hard_delta(changes) > 0
         # each change meets a state with no hard violation and leaves it so

@@ -121,7 +121,7 @@ def test_store_values_hold_the_count_of_each_violated_cell() -> None:
     assert isinstance(store, AnchoredStore)
     under = roster.count < p.required
     expect = np.where(under, roster.count, ABSENT).ravel()
-    assert np.frombuffer(store._values, dtype=np.int32).tolist() == expect.tolist()
+    assert np.frombuffer(store.held, dtype=np.int32).tolist() == expect.tolist()
     assert store.anchors().tolist() == np.flatnonzero(under.ravel()).tolist()
 
 

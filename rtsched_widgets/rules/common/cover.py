@@ -101,6 +101,9 @@ class _Cell(Rule):
         d, s = divmod(anchor, self.t.n_s)
         return self.record(d, s, value)
 
+    def penalty_at(self, anchor: int, value: int) -> float:
+        raise NotImplementedError
+
     def full_values(
         self, problem: Problem, roster: Roster
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -160,6 +163,17 @@ class CoverUnder(_Cell):
     def breaks(count: Any, required: Any) -> Any:
         return count < required
 
+    def penalty_at(self, anchor: int, value: int) -> float:
+        t = self.t
+        d, s = divmod(anchor, t.n_s)
+        return float(t.under_weight[d][s] * (t.required[d][s] - value))
+
+    def value_now(self, state: LiveState, anchor: int) -> int:
+        t = self.t  # (_Cell.value_now, written out)
+        d, s = divmod(anchor, t.n_s)
+        c = state.count[d][s]
+        return c if c < t.required[d][s] else ABSENT
+
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
         return self.delta_fn()(state, w, d, old, new)
 
@@ -211,6 +225,17 @@ class CoverOver(_Cell):
     @staticmethod
     def breaks(count: Any, required: Any) -> Any:
         return count > required
+
+    def penalty_at(self, anchor: int, value: int) -> float:
+        t = self.t
+        d, s = divmod(anchor, t.n_s)
+        return float(t.over_weight[d][s] * (value - t.required[d][s]))
+
+    def value_now(self, state: LiveState, anchor: int) -> int:
+        t = self.t  # (_Cell.value_now, written out)
+        d, s = divmod(anchor, t.n_s)
+        c = state.count[d][s]
+        return c if c > t.required[d][s] else ABSENT
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
         return self.delta_fn()(state, w, d, old, new)

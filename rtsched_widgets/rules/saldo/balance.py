@@ -106,6 +106,10 @@ class _Share(PerWorkerAnchors, Rule):
         n: int = getattr(state, self.live_count)[anchor]
         return n if self.penalty(anchor, n) > 0 else ABSENT
 
+    def penalty_at(self, anchor: int, value: int) -> float:
+        excess = abs(value - self.share[anchor]) - self.tolerance  # (penalty, written out)
+        return self.weight * excess if excess > 0 else 0.0
+
 
 class SpecialBalance(_Share):
     """Soft. Special days (weekend, holiday, pre-holiday) are shared in proportion to the
@@ -131,6 +135,11 @@ class SpecialBalance(_Share):
         if (old < 0) == (new < 0) or not self.t.special[d]:
             return ()
         return (w,)
+
+    def value_now(self, state: LiveState, anchor: int) -> int:
+        n = state.n_special[anchor]  # (_Share.value_now, written out)
+        excess = abs(n - self.share[anchor]) - self.tolerance
+        return n if excess > 0 and self.weight * excess > 0 else ABSENT
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
         return self.delta_fn()(state, w, d, old, new)
@@ -183,6 +192,11 @@ class LastPostBalance(_Share):
         if lp < 0 or (old == lp) == (new == lp):
             return ()
         return (w,)
+
+    def value_now(self, state: LiveState, anchor: int) -> int:
+        n = state.n_last[anchor]  # (_Share.value_now, written out)
+        excess = abs(n - self.share[anchor]) - self.tolerance
+        return n if excess > 0 and self.weight * excess > 0 else ABSENT
 
     def delta(self, state: LiveState, w: int, d: int, old: int, new: int) -> float:
         return self.delta_fn()(state, w, d, old, new)

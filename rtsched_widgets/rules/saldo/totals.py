@@ -100,6 +100,13 @@ class MaxShifts(_PerWorkerCount):
     def breaks(self, w: int, n: int) -> bool:
         return n > self.limit[w]
 
+    def value_now(self, state: LiveState, anchor: int) -> int:
+        n = state.n_work[anchor]  # (breaks, written out)
+        return n if n > self.limit[anchor] else ABSENT
+
+    def penalty_at(self, anchor: int, value: int) -> float:
+        return 1.0
+
     def penalties(self, counts: np.ndarray, ws: np.ndarray) -> np.ndarray:
         return np.ones(ws.size, dtype=float)
 
@@ -146,6 +153,15 @@ class TargetShifts(_PerWorkerCount):
 
     def breaks(self, w: int, n: int) -> bool:
         return self.penalty(w, n) > 0
+
+    def value_now(self, state: LiveState, anchor: int) -> int:
+        n = state.n_work[anchor]  # (breaks, written out: penalty(anchor, n) > 0)
+        excess = abs(n - self.t.targets[anchor]) - self.tolerance
+        return n if excess > 0 and self.weight * excess > 0 else ABSENT
+
+    def penalty_at(self, anchor: int, value: int) -> float:
+        excess = abs(value - self.t.targets[anchor]) - self.tolerance  # (penalty, written out)
+        return self.weight * excess if excess > 0 else 0.0
 
     def record(self, w: int, n: int) -> Violation:
         t = self.t

@@ -136,7 +136,7 @@ class Feasible(Strategy):
         clock = RunClock(self.name, time_limit, cancel, progress)
         fixed = normalize_keep(problem, roster, keep)
         state = BestResponse(problem, fixed, roster, self.max_labels)
-        run = _Run(state, clock, self.max_rounds)
+        run = Sweeps(state, clock, self.max_rounds)
         if roster is not None and not state.hard.any():
             clock.improved(state.objective, 0, shifts=state.rows)
         rng = np.random.default_rng(seed)
@@ -147,13 +147,7 @@ class Feasible(Strategy):
         while done and (self.max_restarts is None or restarts < self.max_restarts):
             if run.rounds_left() <= 0 or clock.should_stop():
                 break
-            state.restore(run.best)
-            state.set_window(self._window(problem, rng))
-            ruined = rng.choice(
-                problem.n_workers, size=self._ruin_size(problem, rng), replace=False
-            )
-            state.clear(ruined)
-            done = run.sweep(rng.permutation(ruined)) and run.settle(rng)
+            done = self.restart(run, rng)
             restarts += 1
         state.set_window(None)
         state.restore(run.best)
@@ -175,6 +169,18 @@ class Feasible(Strategy):
             no_schedule=sorted(state.failed),
             tracked_objective=state.objective,
         )
+
+    def restart(self, run: Sweeps, rng: np.random.Generator) -> bool:
+        """One ruin-and-recreate step (module docstring, phase 3) from ``run``'s best roster:
+        clear a seeded share of the rows (on a seeded window of days on long horizons; the
+        window stays set on ``run.state`` afterwards), search them again, rounds until no row
+        changes. False when the clock or the round budget stopped it first."""
+        state, problem = run.state, run.state.p
+        state.restore(run.best)
+        state.set_window(self._window(problem, rng))
+        ruined = rng.choice(problem.n_workers, size=self._ruin_size(problem, rng), replace=False)
+        state.clear(ruined)
+        return run.sweep(rng.permutation(ruined)) and run.settle(rng)
 
     def _window(self, problem: Problem, rng: np.random.Generator) -> tuple[int, int] | None:
         """The days one restart re-plans: a seeded window of ``window_days`` days when the
@@ -373,6 +379,15 @@ class BestResponse:
         step = np.where(count < self.required[d, s], -self.under[d, s], self.over[d, s])
         return np.where(count >= self.maximum[d, s], np.inf, step)
 
+    def set_rows(self, rows: np.ndarray) -> None:
+        """Put ``rows`` in place of the current rows (each changed row must meet its worker's
+        rules: its hard count becomes 0); the workers whose cost changed become dirty."""
+        rows = np.asarray(rows, dtype=np.int64)
+        for w in np.flatnonzero((rows != self.rows).any(axis=1)).tolist():
+            self._replace(w, rows[w].copy())
+            self.hard[w] = 0
+        self.objective = self._objective()
+
     def snapshot(self) -> Snapshot:
         """The current rows and what goes with them."""
         return Snapshot(
@@ -426,7 +441,7 @@ class Snapshot:
         return int(self.hard.sum()), self.objective
 
 
-class _Run:
+class Sweeps:
     """The sweeps of one run: the best state so far, its recording, the round budget."""
 
     def __init__(self, state: BestResponse, clock: RunClock, max_rounds: int | None) -> None:

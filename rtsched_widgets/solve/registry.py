@@ -3,10 +3,12 @@
 Names: ``auto`` (chosen by profile and size, see :mod:`rtsched_widgets.solve.auto`),
 ``greedy``, ``local_search`` (alias ``ls``), ``feasible`` (each worker's whole row by the
 labelling search, NRP profile), ``feasible_lns`` (``feasible``, then CP-SAT region
-repair from its roster), ``cpsat``, ``lns`` (large neighbourhood search
-over CP-SAT), ``hybrid`` (``lns`` whose stalls hand the whole problem to CP-SAT's own
-multi-threaded search), ``patterns`` (column generation over whole-horizon worker schedules,
-a dive to a roster, then ``hybrid``; NRP profile); ``a+b+...`` chains strategies,
+repair from its roster), ``windows`` (column generation over a window of days at a
+time, the rest held, with ``feasible``'s rounds and restarts between; NRP profile),
+``cpsat``, ``lns`` (large neighbourhood search over CP-SAT), ``hybrid`` (``lns`` whose
+stalls hand the whole problem to CP-SAT's own multi-threaded search), ``patterns`` (column
+generation over whole-horizon worker schedules, a dive to a roster, then ``hybrid``; NRP
+profile); ``a+b+...`` chains strategies,
 each stage starting from the roster of the one before (see :class:`Chain`).
 """
 
@@ -82,8 +84,15 @@ def _feasible_lns(**options: Any) -> Strategy:
     return FeasibleLns(**options)
 
 
+def _windows(**options: Any) -> Strategy:
+    from rtsched_widgets.solve.windows import Windows
+
+    return Windows(**options)
+
+
 _REGISTRY: dict[str, Factory] = {
     "feasible": _feasible,
+    "windows": _windows,
     "feasible_lns": _feasible_lns,
     "auto": _auto,
     "greedy": _greedy,

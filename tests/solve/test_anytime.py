@@ -119,7 +119,7 @@ def test_time_limits_that_never_end_are_refused_before_any_work(name: str, limit
 
 
 @pytest.mark.parametrize(
-    "name", ["auto", "feasible", "local_search", "cpsat", "lns", "hybrid", "patterns"]
+    "name", ["auto", "feasible", "windows", "local_search", "cpsat", "lns", "hybrid", "patterns"]
 )
 def test_a_run_cancelled_before_it_starts_still_meets_every_hard_rule(name: str) -> None:
     # Instance20 (50 staff x 182 days): an empty or greedy roster breaks a hard rule of

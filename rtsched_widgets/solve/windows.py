@@ -1,0 +1,305 @@
+"""The ``windows`` strategy: column generation over a window of days, every other day held.
+
+NRP profile, for long horizons (Instances 20, 22: 182 and 364 days). ``feasible`` ends at a
+per-worker best-response equilibrium: no worker can lower the objective alone, whereas
+filling an under-covered cell often takes shifts moved between several workers on the same
+days. Column generation does that over all workers at once, and on a window of 28 days it
+is the size of the Curtois & Qu Instances 1–12, where it nearly closes the gap in seconds.
+
+From a hard-feasible roster (``feasible``'s construction when none is given), repeatedly:
+
+1. choose a window of ``window_days`` days: rolling over the horizon from a seeded start,
+   each one ``stride`` days after the last (half a window by default), wrapping around;
+2. hold every cell outside it (and every kept cell of ``keep``): each worker's schedules
+   are then the current row outside the window and anything meeting the worker's rules
+   inside it, minutes, shift counts and weekends included over the whole horizon;
+3. column generation over those schedules with the labelling pricer (``price_labels``
+   labels per (day, state), ``price_columns`` schedules per pricing), the current roster's
+   rows as the first columns, at most ``max_rounds`` pricing rounds; then the dive of
+   :meth:`~rtsched_widgets.solve.columns.ColumnGeneration.dive` (``dive_rounds`` pricing
+   rounds after each step) to a roster;
+4. the window's roster replaces the current one when its objective is lower; then
+   best-response rounds (as in ``feasible``: whole rows, each worker's least-cost schedule
+   with the others held) until no row changes, or ``max_settle_rounds`` rounds;
+5. ``restarts`` ruin-and-recreate steps of ``feasible`` (:meth:`~rtsched_widgets.solve.
+   feasible.Feasible.restart`) from the best roster.
+
+Stops after ``max_windows`` windows, at the time limit or on ``cancel``. Every roster kept
+meets every hard rule (each column meets its worker's rules; the dive never puts a cell
+above its maximum), and each step accepts only a lower objective, so the result is never
+worse than the start. The work is deterministic for a seed (rounds, windows, labels, the
+LP's pivots); only the time limit and ``cancel`` stop a run at a point that depends on the
+machine. ``cancel`` stops column generation within one pricing round; the dive then ends on
+the columns at hand (no pricing: milliseconds), and is discarded.
+
+The reported objective and hard count are the rule engine's score of the returned roster.
+Other profiles go to ``feasible`` whole (which hands them to its own fallback).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from rtsched_widgets._optional import require
+from rtsched_widgets.model.problem import Problem
+from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Strategy
+from rtsched_widgets.solve.feasible import DEFAULT_MAX_LABELS, BestResponse, Feasible, Sweeps
+from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
+from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
+
+DEFAULT_WINDOW_DAYS = 14
+"""Days one window re-plans (measured on Instances 20 and 22: see ``benchmarks/RESULTS.md``)."""
+
+DEFAULT_RESTARTS = 5
+"""``feasible``'s ruin-and-recreate steps after each window."""
+
+
+@dataclasses.dataclass(frozen=True)
+class WindowOutcome:
+    """What one window's column generation gave: the dive's rows (None when it found no
+    roster or the LP failed), the LP value before the dive, the pricing rounds and columns."""
+
+    rows: np.ndarray | None
+    lp_value: float
+    rounds: int
+    columns: int
+
+
+def held_outside(fixed: Fixed, rows: np.ndarray, window: tuple[int, int]) -> Fixed:
+    """``fixed`` with every worker-day outside days ``[d0, d1)`` held at ``rows``."""
+    d0, d1 = window
+    worker_day = np.ones_like(fixed.worker_day)
+    worker_day[:, d0:d1] = fixed.worker_day[:, d0:d1]
+    shift = np.asarray(rows, dtype=np.int64).copy()
+    inside = fixed.worker_day[:, d0:d1]
+    shift[:, d0:d1] = np.where(inside, fixed.shift[:, d0:d1], shift[:, d0:d1])
+    return Fixed(worker_day, shift, fixed.closed)
+
+
+def repair_window(
+    problem: Problem,
+    fixed: Fixed,
+    rows: np.ndarray,
+    window: tuple[int, int],
+    *,
+    should_stop: Callable[[], bool],
+    seed: int = 0,
+    max_rounds: int = 40,
+    dive_rounds: int = 3,
+    dive_share: float = 0.25,
+    price_labels: int = 32,
+    price_columns: int = 3,
+) -> WindowOutcome:
+    """Column generation and a dive over days ``[d0, d1)`` of ``rows`` (a hard-feasible
+    ``shift_of``), every other worker-day held (module docstring, steps 2 and 3)."""
+    cp = require("ortools.sat.python.cp_model", "solve")
+    from rtsched_widgets.solve.columns import ColumnGeneration, MasterLPError, NoSchedule
+
+    cg = ColumnGeneration(
+        cp,
+        problem,
+        held_outside(fixed, rows, window),
+        seed=seed,
+        threads=1,
+        pricer="labelling",
+        price_labels=price_labels,
+        price_columns=price_columns,
+        days=window,
+    )
+    try:
+        cg.add_roster(rows)
+        cg.start()
+        cg.converge(should_stop, max_rounds=max_rounds)
+        lp_value = cg.lp_value
+        if should_stop():
+            return WindowOutcome(None, lp_value, cg.rounds, len(cg.pool))
+        out = cg.dive(should_stop, rounds_per_step=dive_rounds, share=dive_share)
+        return WindowOutcome(out, lp_value, cg.rounds, len(cg.pool))
+    except (MasterLPError, NoSchedule):
+        return WindowOutcome(None, float("nan"), cg.rounds, len(cg.pool))
+    finally:
+        cg.close()
+
+
+class Windows(Strategy):
+    """Windowed column generation with best-response rounds between (module docstring).
+
+    Options: ``window_days`` days per window; ``stride`` days between consecutive windows
+    (None: half a window); ``max_windows`` windows in all (None: the time limit alone);
+    ``max_rounds`` pricing rounds per window before the dive; ``dive_rounds`` pricing rounds
+    after each dive step and ``dive_share`` the share of the unfixed workers fixed per step;
+    ``price_labels`` and ``price_columns`` the labelling pricer's beam and schedules per
+    pricing; ``max_labels`` the beam of the best-response searches; ``max_settle_rounds``
+    best-response rounds after each accepted window (0: none); ``restarts`` ruin-and-recreate
+    steps of ``feasible`` after each window (0: none).
+    """
+
+    name = "windows"
+
+    def __init__(
+        self,
+        *,
+        window_days: int = DEFAULT_WINDOW_DAYS,
+        stride: int | None = None,
+        max_windows: int | None = None,
+        max_rounds: int = 40,
+        dive_rounds: int = 3,
+        dive_share: float = 0.25,
+        price_labels: int = 32,
+        price_columns: int = 3,
+        max_labels: int | None = None,
+        max_settle_rounds: int = 20,
+        restarts: int = DEFAULT_RESTARTS,
+    ) -> None:
+        if window_days < 1:
+            raise ValueError(f"window_days: {window_days} — use 1 or more days")
+        if stride is not None and stride < 1:
+            raise ValueError(f"stride: {stride} — use 1 or more days, or None")
+        if max_windows is not None and max_windows < 0:
+            raise ValueError(f"max_windows: {max_windows} — use 0 or more, or None")
+        if max_rounds < 1 or dive_rounds < 0 or max_settle_rounds < 0:
+            raise ValueError(
+                f"max_rounds, dive_rounds, max_settle_rounds: {max_rounds}, {dive_rounds}, "
+                f"{max_settle_rounds} — use 1 or more, 0 or more, 0 or more"
+            )
+        if not 0 < dive_share <= 1:
+            raise ValueError(f"dive_share: {dive_share} — use a fraction in (0, 1]")
+        if price_labels < 1 or price_columns < 1:
+            raise ValueError(
+                f"price_labels, price_columns: {price_labels}, {price_columns} — use 1 or more"
+            )
+        self.window_days = int(window_days)
+        self.stride = None if stride is None else int(stride)
+        self.max_windows = max_windows
+        self.max_rounds = int(max_rounds)
+        self.dive_rounds = int(dive_rounds)
+        self.dive_share = float(dive_share)
+        self.price_labels = int(price_labels)
+        self.price_columns = int(price_columns)
+        self.max_labels = DEFAULT_MAX_LABELS if max_labels is None else int(max_labels)
+        if self.max_labels < 1:
+            raise ValueError(f"max_labels: {max_labels} — keep at least one label per state")
+        self.max_settle_rounds = int(max_settle_rounds)
+        if restarts < 0:
+            raise ValueError(f"restarts: {restarts} — use 0 or more")
+        self.restarts = int(restarts)
+        self.feasible = Feasible(max_labels=self.max_labels)
+
+    def windows(self, problem: Problem, seed: int) -> Callable[[], tuple[int, int]]:
+        """The window sequence of a run: rolling from a seeded start, ``stride`` apart."""
+        n_days = problem.n_days
+        length = min(self.window_days, n_days)
+        stride = self.stride if self.stride is not None else max(1, length // 2)
+        span = n_days - length + 1
+        start = int(np.random.default_rng(seed).integers(0, span))
+        state = {"next": start}
+
+        def following() -> tuple[int, int]:
+            d0 = state["next"]
+            state["next"] = (d0 + stride) % span if span > 1 else 0
+            return d0, d0 + length
+
+        return following
+
+    def solve(
+        self,
+        problem: Problem,
+        *,
+        roster: Roster | None = None,
+        time_limit: float = 10.0,
+        seed: int = 0,
+        keep: np.ndarray | Keep | None = None,
+        cancel: threading.Event | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> SolveResult:
+        if problem.profile != "nrp":
+            return Feasible().solve(
+                problem,
+                roster=roster,
+                time_limit=time_limit,
+                seed=seed,
+                keep=keep,
+                cancel=cancel,
+                progress=progress,
+            )
+        clock = RunClock(self.name, time_limit, cancel, progress)
+        fixed = normalize_keep(problem, roster, keep)
+        state = BestResponse(problem, fixed, roster, self.max_labels)
+        run = Sweeps(state, clock, None)
+        if roster is not None and not state.hard.any():
+            clock.improved(state.objective, 0, shifts=state.rows)
+        rng = np.random.default_rng(seed)
+        # a hard-feasible start: the construction (always completes), rounds to convergence
+        run.sweep(rng.permutation(problem.n_workers), stoppable=False)
+        run.settle(rng)  # until no row changes (no round limit: the clock still stops it)
+        following = self.windows(problem, seed)
+        done = accepted = rounds = 0
+        while self.max_windows is None or done < self.max_windows:
+            if clock.should_stop() or run.best.key[0] > 0:
+                break
+            window = following()
+            state.restore(run.best)
+            outcome = repair_window(
+                problem,
+                fixed,
+                state.rows,
+                window,
+                should_stop=clock.should_stop,
+                seed=seed + done,
+                max_rounds=self.max_rounds,
+                dive_rounds=self.dive_rounds,
+                dive_share=self.dive_share,
+                price_labels=self.price_labels,
+                price_columns=self.price_columns,
+            )
+            done += 1
+            rounds += outcome.rounds
+            clock.report(done, f"window {window[0]}-{window[1]}: LP {outcome.lp_value:.1f}")
+            if outcome.rows is None or clock.cancelled():
+                continue
+            if self._accept(state, run, outcome.rows):
+                accepted += 1
+                self._settle(run, rng)
+            run.max_rounds = None
+            for _ in range(self.restarts):
+                if clock.should_stop() or not self.feasible.restart(run, rng):
+                    break
+            state.set_window(None)
+        state.restore(run.best)
+        out = roster_from_shifts(problem, state.rows, like=roster)
+        hard, soft = score_roster(problem, out)
+        return clock.result(
+            out,
+            soft,
+            hard,
+            "feasible" if hard == 0 else "unknown",
+            seed,
+            state.searches,
+            windows=done,
+            accepted=accepted,
+            cg_rounds=rounds,
+            searches=state.searches,
+            tracked_objective=run.best.objective,
+        )
+
+    def _accept(self, state: BestResponse, run: Sweeps, rows: np.ndarray) -> bool:
+        """Put the window's ``rows`` into ``state`` when they lower the objective and record
+        the new best on ``run``; False (and the best restored) otherwise."""
+        state.set_rows(rows)
+        key = (int(state.hard.sum()), state.objective)
+        if not key < run.best.key:
+            state.restore(run.best)
+            return False
+        run.best = state.snapshot()
+        run.clock.improved(state.objective, key[0], state.searches, shifts=run.best.rows)
+        return True
+
+    def _settle(self, run: Sweeps, rng: np.random.Generator) -> None:
+        """Best-response rounds until no row changes or ``max_settle_rounds`` more."""
+        run.max_rounds = run.rounds + self.max_settle_rounds
+        run.settle(rng)

@@ -1,0 +1,151 @@
+"""The ``windows`` strategy: column generation over a window of days, the rest held."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from rtsched_widgets import datasets
+from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.solve.keep import Keep, normalize_keep
+from rtsched_widgets.solve.registry import available_strategies, get_strategy
+from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
+from rtsched_widgets.solve.windows import held_outside, repair_window
+
+pytest.importorskip("ortools")
+
+NO_CLOCK = 3600.0
+"""A time limit that never binds: the runs below stop on their window budgets."""
+
+
+@pytest.fixture(scope="module")
+def instance16():
+    """Instance16 (20 staff x 56 days x 3 shift types) and its labelling construction."""
+    problem = datasets.nrp(16)
+    start = get_strategy("feasible", max_rounds=0).solve(problem, time_limit=NO_CLOCK, seed=0)
+    return problem, start
+
+
+def test_windows_is_a_registered_strategy():
+    assert "windows" in available_strategies()
+    assert get_strategy("windows").name == "windows"
+
+
+def test_held_outside_holds_every_other_day_and_the_kept_cells_inside():
+    problem = datasets.nrp(4)
+    rows = np.full((problem.n_workers, problem.n_days), -1, dtype=np.int64)
+    rows[:4, ::3] = 0
+    kept = np.zeros_like(rows, dtype=bool)
+    kept[2, 10] = True
+    roster = roster_from_shifts(problem, rows, like=Roster(problem))
+    fixed = normalize_keep(problem, roster, kept)
+    held = held_outside(fixed, rows, (7, 14))
+    assert held.worker_day[:, :7].all() and held.worker_day[:, 14:].all()
+    inside = held.worker_day[:, 7:14]
+    assert inside[2, 3] and inside.sum() == 1
+    assert np.array_equal(held.shift[:, :7], rows[:, :7])
+    assert np.array_equal(held.shift[:, 14:], rows[:, 14:])
+    assert held.shift[2, 10] == rows[2, 10]
+
+
+def test_a_window_changes_only_its_days_and_meets_every_hard_rule(instance16):
+    problem, start = instance16
+    rows = start.roster.shift_of.astype(np.int64)
+    fixed = normalize_keep(problem, start.roster, None)
+    outcome = repair_window(problem, fixed, rows, (14, 28), should_stop=lambda: False, seed=0)
+    assert outcome.rows is not None and outcome.rounds > 0
+    assert np.array_equal(outcome.rows[:, :14], rows[:, :14])
+    assert np.array_equal(outcome.rows[:, 28:], rows[:, 28:])
+    hard, _ = score_roster(problem, roster_from_shifts(problem, outcome.rows))
+    assert hard == 0
+
+
+def test_windows_are_deterministic_never_worse_and_score_as_the_rule_engine(instance16):
+    problem, start = instance16
+    make = get_strategy("windows", max_windows=3, restarts=1)
+    first = make.solve(problem, roster=start.roster, time_limit=NO_CLOCK, seed=1)
+    again = make.solve(problem, roster=start.roster, time_limit=NO_CLOCK, seed=1)
+    assert np.array_equal(first.roster.shift_of, again.roster.shift_of)
+    assert first.details["windows"] == 3
+    assert (first.hard_violations, first.objective) == score_roster(problem, first.roster)
+    assert first.details["tracked_objective"] == pytest.approx(first.objective)
+    assert first.hard_violations == 0
+    assert first.objective <= start.objective
+    # the window steps pay on this instance: better than the best responses alone
+    settled = get_strategy("windows", max_windows=0).solve(
+        problem, roster=start.roster, time_limit=NO_CLOCK, seed=1
+    )
+    assert first.objective < settled.objective
+    assert first.log[-1][1] == pytest.approx(first.objective)
+
+
+def test_kept_cells_stay(instance16):
+    problem, start = instance16
+    rng = np.random.default_rng(0)
+    worker_days = rng.random(start.roster.shift_of.shape) < 0.2
+    cells = np.zeros((problem.n_days, problem.n_shifts), dtype=bool)
+    cells[20, 0] = cells[30, 1] = True
+    result = get_strategy("windows", max_windows=2, restarts=1).solve(
+        problem,
+        roster=start.roster,
+        keep=Keep(worker_days=worker_days, cells=cells),
+        time_limit=NO_CLOCK,
+        seed=2,
+    )
+    before, after = start.roster.shift_of, result.roster.shift_of
+    assert np.array_equal(after[worker_days], before[worker_days])
+    for d, s in zip(*np.nonzero(cells), strict=True):
+        assert set(np.flatnonzero(after[:, d] == s)) == set(np.flatnonzero(before[:, d] == s))
+    assert result.hard_violations == 0
+    assert result.objective <= start.objective
+
+
+def test_cancel_returns_the_best_roster_so_far(instance16):
+    problem, start = instance16
+    cancel = threading.Event()
+    seen = []
+
+    def progress(info):
+        seen.append(info)
+        if len(seen) >= 3:
+            cancel.set()
+
+    result = get_strategy("windows").solve(
+        problem,
+        roster=start.roster,
+        time_limit=NO_CLOCK,
+        seed=0,
+        cancel=cancel,
+        progress=progress,
+    )
+    assert seen and result.status == "cancelled"
+    assert result.hard_violations == 0
+    assert (result.hard_violations, result.objective) == score_roster(problem, result.roster)
+    assert result.objective <= start.objective
+
+
+def test_saldo_problems_go_to_feasible_and_its_fallback(saldo_factory):
+    problem = saldo_factory(n_workers=6, n_days=14)
+    result = get_strategy("windows").solve(problem, time_limit=0.5, seed=0)
+    assert result.details["fallback"] == "greedy+local_search"
+    assert (result.hard_violations, result.objective) == score_roster(problem, result.roster)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("window_days", 0),
+        ("stride", 0),
+        ("max_windows", -1),
+        ("max_rounds", 0),
+        ("dive_share", 0.0),
+        ("price_labels", 0),
+        ("max_labels", 0),
+        ("restarts", -1),
+    ],
+)
+def test_options_are_checked(option, value):
+    with pytest.raises(ValueError, match=option):
+        get_strategy("windows", **{option: value})

@@ -191,7 +191,7 @@ class Delta:
     def of_records(cls, records: DeltaRecords, hard: int, soft: float) -> Delta:
         """A delta whose ``introduced`` and ``resolved`` are ``records``' answers, asked for
         on their first read (``records`` must give the same answer whenever asked)."""
-        return _lazy_delta(records, hard, soft)
+        return new_lazy_delta(records, hard, soft)
 
     @property
     def introduced(self) -> tuple[Violation, ...]:
@@ -241,10 +241,11 @@ class Delta:
         return (Delta, self._fields())
 
 
-_lazy_delta: Callable[[DeltaRecords, int, float], Delta] = frozen_builder(
+new_lazy_delta: Callable[[DeltaRecords, int, float], Delta] = frozen_builder(
     Delta, ("_records", "hard", "soft"), {"_introduced": None, "_resolved": None}
 )
-"""``Delta.of_records(records, hard, soft)``, built through a draft (see ``_drafts``)."""
+"""``new_lazy_delta(records, hard, soft)``: ``Delta.of_records(records, hard, soft)``, built
+through a draft (see ``_drafts``), without the class method's call."""
 
 
 class Found:

@@ -321,38 +321,45 @@ class LiveState:
         if self._shared:
             self._own(w, d)
         self.shift_of[w][d] = new
-        sign = 0
+        row = self.count[d]
         n_ws = self._n_ws
+        lp = t.last_post[d]
+        minutes = t.minutes
         if old >= 0:
-            self.count[d][old] -= 1
+            row[old] -= 1
             if n_ws is not None:
                 n_ws[w][old] -= 1
-            self.minutes[w] -= t.minutes[old]
-            if old == t.last_post[d]:
+            if new >= 0:  # another shift of a day still worked: the day's counts stay
+                row[new] += 1
+                if n_ws is not None:
+                    n_ws[w][new] += 1
+                self.minutes[w] += minutes[new] - minutes[old]
+                if old == lp:
+                    self.n_last[w] -= 1
+                elif new == lp:
+                    self.n_last[w] += 1
+                return
+            self.minutes[w] -= minutes[old]
+            if old == lp:
                 self.n_last[w] -= 1
+            sign = -1
         else:
-            sign = 1
-        if new >= 0:
-            self.count[d][new] += 1
+            row[new] += 1
             if n_ws is not None:
                 n_ws[w][new] += 1
-            self.minutes[w] += t.minutes[new]
-            if new == t.last_post[d]:
+            self.minutes[w] += minutes[new]
+            if new == lp:
                 self.n_last[w] += 1
-        else:
-            sign = -1
-        if sign == 0:
-            return
+            sign = 1
         self.works[w][d] = 1 if sign > 0 else 0
         self.n_work[w] += sign
         if t.special[d]:
-            wk = t.week[d]
-            self.spw[w][wk] += sign
+            self.spw[w][t.week[d]] += sign
             self.n_special[w] += sign
         k = t.sat_sun_week[d]
         if k >= 0:
-            row = self.wkend[w]
-            before = row[k]
-            row[k] = before + sign
-            if before == 0 or row[k] == 0:
+            wk = self.wkend[w]
+            before = wk[k]
+            wk[k] = before + sign
+            if before == 0 or before + sign == 0:
                 self.n_weekends[w] += sign

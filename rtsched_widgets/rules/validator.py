@@ -43,7 +43,15 @@ from rtsched_widgets._drafts import frozen_builder
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.rules.anchored import ABSENT, AnchoredStore, AnchorIndex
-from rtsched_widgets.rules.base import Change, Delta, DeltaFn, Rule, Score, Violation
+from rtsched_widgets.rules.base import (
+    Change,
+    Delta,
+    DeltaFn,
+    Rule,
+    Score,
+    Violation,
+    new_lazy_delta,
+)
 from rtsched_widgets.rules.nrp import fused as nrp_fused
 from rtsched_widgets.rules.profiles import default_rules
 from rtsched_widgets.rules.saldo.fused import (
@@ -52,6 +60,7 @@ from rtsched_widgets.rules.saldo.fused import (
     fused_hard_fn,
     fused_soft_fn,
 )
+from rtsched_widgets.rules.saldo.fused_moves import SoftMovesFn, fusable_moves, fused_moves_fn
 from rtsched_widgets.rules.state import LiveState, Tables
 from rtsched_widgets.rules.table import COLUMNS, ViolationTable, violation_frame
 
@@ -297,6 +306,7 @@ class Validator:
         "_hard_fns",
         "_hard_post_fns",
         "_hard_removal_fns",
+        "_hard_rule_fns",
         "_held",
         "_index",
         "_last_hard",
@@ -305,6 +315,7 @@ class Validator:
         "_rule_fns",
         "_soft",
         "_soft_fns",
+        "_soft_moves",
         "_soft_one",
         "_soft_rule_fns",
         "_stamp",
@@ -377,6 +388,16 @@ class Validator:
         self._rule_fns = tuple(fns)
         # the soft ones alone, in the same order (a change known to move no hard rule)
         self._soft_rule_fns = tuple(f for f in self._rule_fns if f[4] is None)
+        # one change: the saldo soft rules, all anchored, in one function (saldo.fused_moves)
+        # when they are the only soft rules and come after every hard rule; then the hard
+        # ones alone are looked at one by one
+        self._soft_moves: SoftMovesFn | None = None
+        self._hard_rule_fns = tuple(f for f in self._rule_fns if f[4] is not None)
+        soft_at = [f[0] for f in self._soft_rule_fns]
+        if fusable_moves([rules_[i] for i in soft_at]) and all(
+            f[0] < soft_at[0] for f in self._hard_rule_fns
+        ):
+            self._soft_moves = fused_moves_fn([rules_[i] for i in soft_at], soft_at)
         self._stamp = 0
         self._pending: _Preview | None = None
         # (stamp, change) of the latest hard_delta of one change that found 0, else None
@@ -570,7 +591,7 @@ class Validator:
         records.stores = self._found
         records.moves = moves
         records.changed = changed
-        return Delta.of_records(records, hard, soft)
+        return new_lazy_delta(records, hard, soft)
 
     def _compute_one(self, w0: int, d0: int, old0: int, new0: int) -> tuple[Delta, _Changes]:
         """``_compute`` of one change (the mirror holds it). The same answer with fewer
@@ -602,9 +623,12 @@ class Validator:
                     undo += hard_delta(state, w0, d0, new0, old0)
                 skip_hard = undo == 0
         stores = self._found
-        for i, touched_fn, local_fn, anchors_fn, hard_fn, value_now, penalty_at in (
-            self._soft_rule_fns if skip_hard else self._rule_fns
-        ):
+        soft_moves = self._soft_moves
+        if soft_moves is None:
+            fns = self._soft_rule_fns if skip_hard else self._rule_fns
+        else:
+            fns = () if skip_hard else self._hard_rule_fns
+        for i, touched_fn, local_fn, anchors_fn, hard_fn, value_now, penalty_at in fns:
             hit = touched_fn(w0, d0, old0, new0)
             if not hit:
                 continue
@@ -681,7 +705,15 @@ class Validator:
                     hard += len(came) - len(gone)
                 else:
                     soft += _penalty_sum(came) - _penalty_sum(gone)
-        return self._delta(moves, changed, hard, soft), (moves, changed)
+        if soft_moves is not None:  # (the soft rules come last: moves stay in rule order)
+            soft += soft_moves(state, stores, w0, d0, old0, new0, moves)
+        if not moves and not changed:  # (_delta, written out)
+            return _no_delta((), (), hard, soft), (moves, changed)
+        records = _new_edit_records(_EditRecords)
+        records.stores = stores
+        records.moves = moves
+        records.changed = changed
+        return new_lazy_delta(records, hard, soft), (moves, changed)
 
     def _store(self, changes: _Changes) -> None:
         """Write the held values of the anchored rules' moves, drop and add the records of
@@ -690,8 +722,7 @@ class Validator:
         stores = self._found
         moves, changed = changes
         for i, a, was, now_v in moves:
-            store = stores[i]
-            assert isinstance(store, AnchoredStore)
+            store: AnchoredStore = stores[i]  # type: ignore[assignment]
             store.held[a] = now_v  # (AnchoredStore.move, written out)
             if was == ABSENT:
                 store.size += 1
@@ -979,6 +1010,8 @@ class Validator:
         other._soft_one = self._soft_one
         other._rule_fns = self._rule_fns
         other._soft_rule_fns = self._soft_rule_fns
+        other._soft_moves = self._soft_moves
+        other._hard_rule_fns = self._hard_rule_fns
         other.state = self.state.copy()
         other._found = [f.copy() for f in self._found]
         other._index = []

@@ -810,8 +810,19 @@ class Validator:
                 delta, changed = pending.delta, pending.changed
             else:
                 delta, changed = self._compute(done)
-        # _finish, written out (the path of every edit)
-        self._store(changed)
+        # _finish, written out (the path of every edit), with _store's moves
+        moves, records = changed
+        if records:
+            self._store(changed)
+        else:
+            stores = self._found
+            for i, a, was, now_v in moves:
+                store: AnchoredStore = stores[i]  # type: ignore[assignment]
+                store.held[a] = now_v
+                if was == ABSENT:
+                    store.size += 1
+                elif now_v == ABSENT:
+                    store.size -= 1
         self._hard += delta.hard
         self._soft += delta.soft
         self._stamp += 1

@@ -117,6 +117,11 @@ class _EditRecords:
     def introduced(self) -> tuple[Violation, ...]:
         out: list[Violation] = []
         changed, stores = self.changed, self.stores
+        if not changed:  # (anchored rules only: the moves alone)
+            for i, a, _, new in self.moves:
+                if new != ABSENT:
+                    out.append(stores[i].record(a, new))  # type: ignore[union-attr]
+            return tuple(out)
         n, j = len(changed), 0
         for i, a, _, new in self.moves:
             while j < n and changed[j][0] < i:
@@ -132,6 +137,11 @@ class _EditRecords:
     def resolved(self) -> tuple[Violation, ...]:
         out: list[Violation] = []
         changed, stores = self.changed, self.stores
+        if not changed:  # (anchored rules only: the moves alone)
+            for i, a, old, _ in self.moves:
+                if old != ABSENT:
+                    out.append(stores[i].record(a, old))  # type: ignore[union-attr]
+            return tuple(out)
         n, j = len(changed), 0
         for i, a, old, _ in self.moves:
             while j < n and changed[j][0] < i:

@@ -15,12 +15,17 @@
   its best responses converge within seconds there, and moving shifts between all the
   workers of a few days pays more than more restarts (Instance13 at 60 s, same run, three
   seeds: 4098–4525 against 4952–5181);
-- NRP profile, larger, longer horizons: ``feasible`` — a hard-feasible roster from per-worker
-  shortest paths within seconds, improved by re-planning one worker's whole row at a time
-  (the region repair loses there even though its sub-models now cost in proportion to the
-  region and the whole model is never built: at 60 s, seed 0, ``feasible_lns`` 13634
-  against 10626 on Instance20 and 68292 against 64426 on Instance22; on Instance24, ten
-  sub-solves of 0.2 deterministic s from the construction improved nothing);
+- NRP profile, larger, longer horizons: ``windows`` — ``feasible``'s construction and
+  best-response rounds (a hard-feasible roster from per-worker shortest paths within
+  seconds, each worker's whole row re-planned at a time until no row changes), then column
+  generation over 14-day windows of all the workers, the rest held, with five of
+  ``feasible``'s ruin-and-recreate restarts after each window: a window moves shifts between
+  several workers at once, which no best response does (Instances 20 and 22 at 60 s against
+  ``feasible`` alone: ``benchmarks/RESULTS.md``, Windowed column generation). The CP-SAT
+  region repair loses there (at 60 s, seed 0, ``feasible_lns`` 13634 against ``feasible``'s
+  10626 on Instance20 and 68292 against 64426 on Instance22; on Instance24, ten sub-solves
+  of 0.2 deterministic s from the construction improved nothing). Instance24's rounds do
+  not converge within a minute, so it runs as ``feasible`` did there;
 - saldo profile and anything else: ``greedy+local_search``.
 
 ``Auto(strategy=...)`` pins the choice (for experiments); the result names the strategy that
@@ -56,7 +61,7 @@ def choose(problem: Problem) -> str:
     if problem.profile == "nrp":
         size = problem.n_workers * problem.n_days * problem.n_shifts
         if size > PATTERNS_CELLS:
-            return "feasible_lns" if problem.n_days <= SHORT_HORIZON else "feasible"
+            return "feasible_lns" if problem.n_days <= SHORT_HORIZON else "windows"
         if problem.n_days > 28 and problem.n_shifts <= FEW_SHIFTS:
             return "feasible+patterns"
         return "patterns"

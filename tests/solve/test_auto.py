@@ -18,9 +18,9 @@ from rtsched_widgets.solve.auto import choose
         (17, "patterns"),
         (19, "patterns"),
         (13, "feasible_lns"),  # 120 workers on 28 days
-        (20, "feasible"),  # 182 days
-        (22, "feasible"),
-        (24, "feasible"),
+        (20, "windows"),  # 182 days
+        (22, "windows"),
+        (24, "windows"),
     ],
 )
 def test_auto_chooses_by_size_and_shift_types(n, chosen):

@@ -49,10 +49,6 @@ class AnchoredRecords(Protocol):
         """The key of the violation at ``anchor``."""
         ...
 
-    def value_at(self, state: LiveState, anchor: int) -> int:
-        """The value of the violation at ``anchor`` in ``state`` (which holds one)."""
-        ...
-
     def value_now(self, state: LiveState, anchor: int) -> int:
         """The value of the violation at ``anchor`` in ``state``, ``ABSENT`` when there is
         none there (whether there is one: as ``local`` decides)."""
@@ -76,7 +72,7 @@ class AnchoredRecords(Protocol):
 class PerWorkerAnchors:
     """The ``AnchoredRecords`` methods a rule shares when it has at most one violation per
     worker: anchor ``w``, key ``(name, w)``, record ``record(w, value)``. The rule itself says
-    what the value is (``value_at``, ``value_now``, ``full_values``). Put it before ``Rule``
+    what the value is (``value_now``, ``penalty_at``, ``full_values``). Put it before ``Rule``
     among the bases."""
 
     name: ClassVar[str]
@@ -107,9 +103,6 @@ class PerWorkerAnchors:
         return self.record(anchor, value)
 
     def penalty_at(self, anchor: int, value: int) -> float:
-        raise NotImplementedError
-
-    def value_at(self, state: LiveState, anchor: int) -> int:
         raise NotImplementedError
 
     def value_now(self, state: LiveState, anchor: int) -> int:

@@ -88,10 +88,6 @@ class _Cell(Rule):
         d, s = divmod(anchor, self.t.n_s)
         return (self.name, d, s)
 
-    def value_at(self, state: LiveState, anchor: int) -> int:
-        d, s = divmod(anchor, self.t.n_s)
-        return state.count[d][s]
-
     def value_now(self, state: LiveState, anchor: int) -> int:
         d, s = divmod(anchor, self.t.n_s)
         c = state.count[d][s]

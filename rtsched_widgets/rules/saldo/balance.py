@@ -98,10 +98,6 @@ class _Share(PerWorkerAnchors, Rule):
 
     # -- at most one violation per worker: the validator keeps one int per worker
     # (PerWorkerAnchors), the rule's count of the worker
-    def value_at(self, state: LiveState, anchor: int) -> int:
-        n: list[int] = getattr(state, self.live_count)
-        return n[anchor]
-
     def value_now(self, state: LiveState, anchor: int) -> int:
         n: int = getattr(state, self.live_count)[anchor]
         return n if self.penalty(anchor, n) > 0 else ABSENT

@@ -31,9 +31,6 @@ class _PerWorkerCount(PerWorkerAnchors, Rule):
 
     # -- at most one violation per worker: the validator keeps one int per worker
     # (PerWorkerAnchors), the rule's count of the worker
-    def value_at(self, state: LiveState, anchor: int) -> int:
-        return state.n_work[anchor]
-
     def value_now(self, state: LiveState, anchor: int) -> int:
         n = state.n_work[anchor]
         return n if self.breaks(anchor, n) else ABSENT

@@ -33,7 +33,8 @@ machine. ``cancel`` stops column generation within one pricing round; the dive t
 the columns at hand (no pricing: milliseconds), and is discarded.
 
 The reported objective and hard count are the rule engine's score of the returned roster.
-Other profiles go to ``feasible`` whole (which hands them to its own fallback).
+Other profiles go to ``feasible`` whole (which hands them to its own fallback; the result
+carries this strategy's name and ``details["fallback"]``).
 """
 
 from __future__ import annotations
@@ -218,7 +219,7 @@ class Windows(Strategy):
         progress: ProgressCallback | None = None,
     ) -> SolveResult:
         if problem.profile != "nrp":
-            return Feasible().solve(
+            result = Feasible().solve(
                 problem,
                 roster=roster,
                 time_limit=time_limit,
@@ -227,6 +228,7 @@ class Windows(Strategy):
                 cancel=cancel,
                 progress=progress,
             )
+            return dataclasses.replace(result, strategy=self.name)
         clock = RunClock(self.name, time_limit, cancel, progress)
         fixed = normalize_keep(problem, roster, keep)
         state = BestResponse(problem, fixed, roster, self.max_labels)

@@ -129,6 +129,7 @@ def test_cancel_returns_the_best_roster_so_far(instance16):
 def test_saldo_problems_go_to_feasible_and_its_fallback(saldo_factory):
     problem = saldo_factory(n_workers=6, n_days=14)
     result = get_strategy("windows").solve(problem, time_limit=0.5, seed=0)
+    assert result.strategy == "windows"
     assert result.details["fallback"] == "greedy+local_search"
     assert (result.hard_violations, result.objective) == score_roster(problem, result.roster)
 

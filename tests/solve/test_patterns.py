@@ -101,9 +101,9 @@ def test_a_roster_the_lp_bound_proves_optimal_ends_the_run(nrp, best_known):
 def test_a_dive_cut_short_is_completed_by_cp_sat(nrp):
     problem = nrp(4)
     # the dive's share of the time ends at once: every worker's row goes to CP-SAT
-    result = Patterns(improve=None, lp_share=0.001, dive_share=0.001, complete_share=0.5).solve(
-        problem, time_limit=4, seed=0
-    )
+    result = Patterns(
+        improve=None, lp_share=0.001, dive_share=0.001, complete_share=0.5, respond=False
+    ).solve(problem, time_limit=4, seed=0)
     assert result.details["completed_workers"] == problem.n_workers
     hard, soft = engine_score(problem, result.roster)
     assert hard == result.hard_violations == 0
@@ -264,3 +264,22 @@ def test_a_narrow_starting_beam_widens_and_reaches_the_wide_beams_lp_bound(nrp, 
     assert wide_labels == 4096
     assert 1 < narrow_labels <= 4096  # a beam of one label is inexact there: it widened
     assert narrow_bound == pytest.approx(wide_bound, abs=1e-4)
+
+
+def test_best_responses_improve_a_dive_finished_over_the_columns_at_hand(nrp):
+    problem = nrp(8)
+
+    # no time for pricing or CP-SAT completion: the dive is finished over the first columns
+    def run(respond: bool):
+        strategy = Patterns(
+            improve=None, lp_share=0.001, dive_share=0.001, respond=respond, respond_share=0.5
+        )
+        return strategy.solve(problem, time_limit=4, seed=0)
+
+    plain, result = run(False), run(True)
+    assert "respond_objective" not in plain.details
+    assert result.details["respond_objective"] < result.details["dive_objective"]
+    assert result.objective == result.details["respond_objective"] < plain.objective
+    hard, soft = engine_score(problem, result.roster)
+    assert hard == result.hard_violations == 0
+    assert soft == pytest.approx(result.objective)

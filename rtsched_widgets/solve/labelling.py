@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rtsched_widgets.model.problem import Problem
+from rtsched_widgets.model.problem import Problem, Worker
 from rtsched_widgets.solve.keep import Fixed
 from rtsched_widgets.solve.labelling_kernels import (
     BIG,
@@ -162,6 +162,11 @@ class WorkerRules:
     capacity: np.ndarray = field(repr=False)
     """int32 ``(levels, n_days, run states)``: see :func:`_capacity`; level ``b`` bounds the
     labels that may still work ``b`` weekends."""
+    first_day: int = 0
+    """The search's day 0 is this day of the problem (above 0 only for trimmed rules)."""
+    held_row: np.ndarray | None = field(default=None, repr=False)
+    """Trimmed rules (``of(..., trim=True)``): the whole horizon's row, the held cells outside
+    days ``[first_day, first_day + n_days)`` and -1 inside; None otherwise."""
 
     @property
     def n_states(self) -> int:
@@ -169,8 +174,22 @@ class WorkerRules:
         return int(self.forbid.shape[0]) * self.run_cap + self.off_cap + 1
 
     @classmethod
-    def of(cls, problem: Problem, w: int, fixed: Fixed | None = None) -> WorkerRules:
-        """Compile worker ``w``'s rules of ``problem`` (an NRP problem) under ``fixed``."""
+    def of(
+        cls, problem: Problem, w: int, fixed: Fixed | None = None, *, trim: bool = False
+    ) -> WorkerRules:
+        """Compile worker ``w``'s rules of ``problem`` (an NRP problem) under ``fixed``.
+
+        ``trim``: compile only the span of :func:`held_span` around the days ``fixed`` leaves
+        free for the worker, the held cells outside it counted into the minutes, type and
+        weekend limits (their run and succession rules cannot involve the span: it starts and
+        ends with held days off, at least the min-off limit of them). The search then runs over
+        that span alone; :func:`shortest_schedules` still takes whole-horizon costs and returns
+        whole-horizon rows. Exactly the whole-horizon search's problem when the held row
+        outside the span meets the worker's rules (the caller's to ensure: a held part that
+        breaks them makes the whole-horizon search find nothing, the trimmed one may not
+        notice); otherwise, or when the span is the whole horizon, the same as
+        ``trim=False``.
+        """
         if problem.profile != "nrp":
             raise ValueError(f"problem.profile: {problem.profile!r} — the labelling is for 'nrp'")
         p = problem
@@ -198,6 +217,26 @@ class WorkerRules:
         held_days = np.flatnonzero(kept & (kept_shift >= 0))
         # a kept shift on a day off: nothing fits
         allowed[held_days, np.searchsorted(shifts, kept_shift[held_days])] = available[held_days]
+        week = np.asarray(p.calendar.week, dtype=np.int64)
+        weekday = np.asarray(p.calendar.weekday, dtype=np.int64)
+        first, last = (0, n_d)
+        used = _HeldUse(0, np.zeros(n_s, dtype=np.int64), 0)
+        if trim:
+            first, last = held_span(kept, kept_shift, max(int(worker.min_consecutive_off or 0), 1))
+            if (first, last) != (0, n_d):
+                used = _HeldUse.of(p, kept_shift, week, weekday, first, last)
+                if not used.fits(worker, limit_all):
+                    first, last = (0, n_d)
+                    used = _HeldUse(0, np.zeros(n_s, dtype=np.int64), 0)
+        held_row: np.ndarray | None = None
+        if (first, last) != (0, n_d):
+            held_row = kept_shift.copy()
+            held_row[first:last] = -1
+            allowed = np.ascontiguousarray(allowed[first:last])
+            off_allowed = off_allowed[first:last].copy()
+            week, weekday = week[first:last], weekday[first:last]
+            limit_all = np.where(limit_all < BIG, limit_all - used.per_type, BIG)
+            n_d = last - first
         # classes: shift types with the same forbidden successors (among the local types)
         table = np.zeros((n_s, n_s), dtype=bool)
         for s, st in enumerate(p.shift_types):
@@ -224,8 +263,8 @@ class WorkerRules:
         off_cap = max(min_off, 1)
         lo = get(worker.min_minutes, -BIG)
         hi = get(worker.max_minutes, BIG)
-        week = np.asarray(p.calendar.week, dtype=np.int64)
-        weekday = np.asarray(p.calendar.weekday, dtype=np.int64)
+        lo = lo - used.minutes if lo > -BIG else lo
+        hi = hi - used.minutes if hi < BIG else hi
         weekend = np.where(np.isin(weekday, (5, 6)), week, -1).astype(np.int64)
         cont = np.zeros(n_d, dtype=bool)
         cont[1:] = (weekend[1:] >= 0) & (weekend[1:] == weekend[:-1])
@@ -237,6 +276,7 @@ class WorkerRules:
         workable = allowed.any(axis=1)
         n_weekends = len(set(weekend[(weekend >= 0) & workable].tolist()))
         max_weekends = get(worker.max_weekends, BIG)
+        max_weekends = max_weekends - used.weekends if max_weekends < BIG else max_weekends
         if max_weekends >= n_weekends:
             max_weekends = BIG
         # type limits that can bind: below the number of days the type is allowed
@@ -314,7 +354,67 @@ class WorkerRules:
             max_left=max_left,
             dead=dead,
             capacity=capacity,
+            first_day=first,
+            held_row=held_row,
         )
+
+
+def held_span(kept: np.ndarray, kept_shift: np.ndarray, off_days: int) -> tuple[int, int]:
+    """The days ``[first, last)`` a trimmed search covers for a row whose kept cells are
+    ``kept`` / ``kept_shift`` (-1: a kept day off): from the start of the last run of
+    ``off_days`` kept days off that ends at or before the first free day, to the end of the
+    first such run that starts at or after the last free day (the horizon's ends when there
+    is none); the whole horizon when no day is free."""
+    n_d = len(kept)
+    free = np.flatnonzero(~np.asarray(kept, dtype=bool))
+    if not len(free):
+        return 0, n_d
+    held_off = np.asarray(kept, dtype=bool) & (np.asarray(kept_shift) < 0)
+    # ends[e]: days [e - off_days, e) are all kept days off
+    window = np.convolve(held_off.astype(np.int64), np.ones(off_days, dtype=np.int64), "valid")
+    runs = np.flatnonzero(window == off_days)  # starts of such runs
+    before = runs[runs + off_days <= free[0]]
+    after = runs[runs > free[-1]]
+    first = int(before[-1]) if len(before) else 0
+    last = int(after[0]) + off_days if len(after) else n_d
+    return first, last
+
+
+@dataclass(frozen=True)
+class _HeldUse:
+    """What the held cells outside a trimmed span use of a worker's horizon-wide limits."""
+
+    minutes: int
+    per_type: np.ndarray
+    weekends: int
+
+    @classmethod
+    def of(
+        cls,
+        p: Problem,
+        kept_shift: np.ndarray,
+        week: np.ndarray,
+        weekday: np.ndarray,
+        first: int,
+        last: int,
+    ) -> _HeldUse:
+        outside = np.ones(len(kept_shift), dtype=bool)
+        outside[first:last] = False
+        worked = outside & (kept_shift >= 0)
+        types = kept_shift[worked]
+        minutes = int(sum(p.shift_types[s].minutes for s in types.tolist()))
+        per_type = np.bincount(types, minlength=p.n_shifts).astype(np.int64)
+        weekend_days = worked & np.isin(weekday, (5, 6))
+        return cls(minutes, per_type, len(set(week[weekend_days].tolist())))
+
+    def fits(self, worker: Worker, limit_all: np.ndarray) -> bool:
+        """The held cells alone stay within the worker's upper limits (else no trimming: the
+        whole-horizon search reports such a row as having no schedule)."""
+        if worker.max_minutes is not None and self.minutes > worker.max_minutes:
+            return False
+        if worker.max_weekends is not None and self.weekends > worker.max_weekends:
+            return False
+        return bool(np.all(self.per_type <= limit_all))
 
 
 def shortest_schedules(
@@ -334,7 +434,10 @@ def shortest_schedules(
     ``max_labels``: labels kept per (day, state), the work budget (>= 1). When an inexact run
     finds no schedule (the beam kept only labels that turned out to have no completion), the
     search runs again with ``RETRY_GROWTH`` times as many labels, at most ``retries`` times;
-    the result is the last run's (``labels`` counts every run).
+    the result is the last run's (``labels`` counts every run). Trimmed rules (``WorkerRules.
+    of(..., trim=True)``) take the same whole-horizon ``cost`` and ``off_cost`` and give
+    whole-horizon schedules (the held cells outside their span), costed over the whole
+    horizon in day order.
     """
     if n_best < 1:
         raise ValueError(f"n_best: {n_best} — ask for at least one schedule")
@@ -342,6 +445,14 @@ def shortest_schedules(
         raise ValueError(f"max_labels: {max_labels} — keep at least one label per state")
     n_d = rules.n_days
     cost = np.asarray(cost, dtype=np.float64)
+    held, whole_cost, whole_off = rules.held_row, cost, off_cost
+    if held is not None:
+        if cost.ndim != 2 or cost.shape[0] != len(held):
+            raise ValueError(f"cost: shape {cost.shape} — expected (n_days={len(held)}, n_shifts)")
+        span = slice(rules.first_day, rules.first_day + n_d)
+        cost = cost[span]
+        if off_cost is not None:
+            off_cost = np.asarray(off_cost, dtype=np.float64)[span]
     if cost.ndim != 2 or cost.shape[0] != n_d:
         raise ValueError(f"cost: shape {cost.shape} — expected (n_days={n_d}, n_shifts)")
     local = np.ascontiguousarray(cost[:, rules.shifts])
@@ -387,6 +498,12 @@ def shortest_schedules(
         beam *= RETRY_GROWTH
     local_to_problem = np.append(r.shifts, -1)  # index -1: off
     out = local_to_problem[rows].astype(np.int64)
+    if held is not None:
+        whole = np.tile(held, (len(out), 1))
+        whole[:, r.first_day : r.first_day + n_d] = out
+        costs = np.array([schedule_cost(whole_cost, row, whole_off) for row in whole])
+        finite = np.isfinite(costs)  # a held cell closed by its cost: no schedule
+        out, costs = whole[finite], costs[finite]
     return PathResult(schedules=out, costs=costs, exact=bool(exact), labels=labels)
 
 

@@ -260,14 +260,19 @@ class BestResponse:
         self.failed: set[str] = set()
         self.window: tuple[int, int] | None = None
         self._window_rules: dict[int, WorkerRules] = {}
+        self._trim = np.zeros(n_w, dtype=bool)
 
     # -- windows ----------------------------------------------------------------------------
     def set_window(self, window: tuple[int, int] | None) -> None:
         """Searches from now on re-plan only days ``[d0, d1)`` of a row, every other day of it
         held as it is now (None: whole rows). Only rows' days inside the window may change
-        while it is set, so each worker's compiled rules stay valid until the next call."""
+        while it is set, so each worker's compiled rules stay valid until the next call. The
+        searches of the workers whose rows meet their rules now run over the window's span
+        alone (``WorkerRules.of(..., trim=True)``: the same problem, a fraction of the work on
+        long horizons); the others' over the whole row, whose held part may break the rules."""
         self.window = window
         self._window_rules = {}
+        self._trim = self.hard == 0
 
     def _rules_of(self, w: int) -> WorkerRules:
         if self.window is None:
@@ -285,7 +290,7 @@ class BestResponse:
             worker_day[w, outside] = True
             shift[w, outside] = self.rows[w, outside]
             held = Fixed(worker_day, shift, self.fixed.closed)
-            self._window_rules[w] = WorkerRules.of(self.p, w, held)
+            self._window_rules[w] = WorkerRules.of(self.p, w, held, trim=bool(self._trim[w]))
         return self._window_rules[w]
 
     # -- costs ------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ filling an under-covered cell often takes shifts moved between several workers o
 days. Column generation does that over all workers at once, and on a window of 28 days it
 is the size of the Curtois & Qu Instances 1–12, where it nearly closes the gap in seconds.
 
-From a hard-feasible roster (``feasible``'s construction when none is given), repeatedly:
+From a hard-feasible roster (``feasible``'s construction when none is given, then
+best-response rounds until no row changes or ``start_rounds`` rounds), repeatedly:
 
 1. choose a window of ``window_days`` days: rolling over the horizon from a seeded start,
    each one ``stride`` days after the last (half a window by default), wrapping around;
@@ -14,8 +15,11 @@ From a hard-feasible roster (``feasible``'s construction when none is given), re
    are then the current row outside the window and anything meeting the worker's rules
    inside it, minutes, shift counts and weekends included over the whole horizon;
 3. column generation over those schedules with the labelling pricer (``price_labels``
-   labels per (day, state), ``price_columns`` schedules per pricing), the current roster's
-   rows as the first columns, at most ``max_rounds`` pricing rounds; then the dive of
+   labels per (day, state), ``price_columns`` schedules per pricing; each worker's search
+   covers only the window and the held days around it up to a run of held days off on each
+   side, the held rest counted into the worker's limits: the same schedules as a search of
+   the whole row, for the work of the window), the current roster's rows as the first
+   columns, at most ``max_rounds`` pricing rounds; then the dive of
    :meth:`~rtsched_widgets.solve.columns.ColumnGeneration.dive` (``dive_rounds`` pricing
    rounds after each step) to a roster;
 4. the window's roster replaces the current one when its objective is lower; then
@@ -55,6 +59,9 @@ from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 
 DEFAULT_WINDOW_DAYS = 14
 """Days one window re-plans (measured on Instances 20 and 22: see ``benchmarks/RESULTS.md``)."""
+
+DEFAULT_START_ROUNDS: int | None = None
+"""Best-response rounds at most before the first window (None: until no row changes)."""
 
 DEFAULT_RESTARTS = 5
 """``feasible``'s ruin-and-recreate steps after each window."""
@@ -111,6 +118,7 @@ def repair_window(
         price_labels=price_labels,
         price_columns=price_columns,
         days=window,
+        trim=True,
     )
     try:
         cg.add_roster(rows)
@@ -137,7 +145,9 @@ class Windows(Strategy):
     ``price_labels`` and ``price_columns`` the labelling pricer's beam and schedules per
     pricing; ``max_labels`` the beam of the best-response searches; ``max_settle_rounds``
     best-response rounds after each accepted window (0: none); ``restarts`` ruin-and-recreate
-    steps of ``feasible`` after each window (0: none).
+    steps of ``feasible`` after each window (0: none); ``start_rounds`` best-response rounds
+    at most between the construction and the first window (None: until no row changes; on
+    Instance24 they do not converge within 60 s).
     """
 
     name = "windows"
@@ -156,6 +166,7 @@ class Windows(Strategy):
         max_labels: int | None = None,
         max_settle_rounds: int = 20,
         restarts: int = DEFAULT_RESTARTS,
+        start_rounds: int | None = DEFAULT_START_ROUNDS,
     ) -> None:
         if window_days < 1:
             raise ValueError(f"window_days: {window_days} — use 1 or more days")
@@ -189,6 +200,9 @@ class Windows(Strategy):
         if restarts < 0:
             raise ValueError(f"restarts: {restarts} — use 0 or more")
         self.restarts = int(restarts)
+        if start_rounds is not None and start_rounds < 0:
+            raise ValueError(f"start_rounds: {start_rounds} — use 0 or more, or None")
+        self.start_rounds = start_rounds
         self.feasible = Feasible(max_labels=self.max_labels)
 
     def windows(self, problem: Problem, seed: int) -> Callable[[], tuple[int, int]]:
@@ -238,7 +252,9 @@ class Windows(Strategy):
         rng = np.random.default_rng(seed)
         # a hard-feasible start: the construction (always completes), rounds to convergence
         run.sweep(rng.permutation(problem.n_workers), stoppable=False)
-        run.settle(rng)  # until no row changes (no round limit: the clock still stops it)
+        run.max_rounds = self.start_rounds
+        run.settle(rng)  # until no row changes or start_rounds rounds (or the clock)
+        start_rounds = run.rounds
         following = self.windows(problem, seed)
         done = accepted = rounds = 0
         while self.max_windows is None or done < self.max_windows:
@@ -283,6 +299,7 @@ class Windows(Strategy):
             seed,
             state.searches,
             windows=done,
+            start_rounds=start_rounds,
             accepted=accepted,
             cg_rounds=rounds,
             searches=state.searches,

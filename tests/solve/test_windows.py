@@ -69,6 +69,7 @@ def test_windows_are_deterministic_never_worse_and_score_as_the_rule_engine(inst
     again = make.solve(problem, roster=start.roster, time_limit=NO_CLOCK, seed=1)
     assert np.array_equal(first.roster.shift_of, again.roster.shift_of)
     assert first.details["windows"] == 3
+    assert first.details["start_rounds"] > 0  # until no row changes by default
     assert (first.hard_violations, first.objective) == score_roster(problem, first.roster)
     assert first.details["tracked_objective"] == pytest.approx(first.objective)
     assert first.hard_violations == 0
@@ -145,8 +146,24 @@ def test_saldo_problems_go_to_feasible_and_its_fallback(saldo_factory):
         ("price_labels", 0),
         ("max_labels", 0),
         ("restarts", -1),
+        ("start_rounds", -1),
     ],
 )
 def test_options_are_checked(option, value):
     with pytest.raises(ValueError, match=option):
         get_strategy("windows", **{option: value})
+
+
+def test_capped_start_rounds_reach_the_windows_from_the_construction(instance16):
+    problem, _ = instance16
+    capped = get_strategy("windows", start_rounds=0, max_windows=2, restarts=0)
+    first = capped.solve(problem, time_limit=NO_CLOCK, seed=3)
+    again = capped.solve(problem, time_limit=NO_CLOCK, seed=3)
+    assert np.array_equal(first.roster.shift_of, again.roster.shift_of)
+    assert first.details["windows"] == 2 and first.hard_violations == 0
+    assert first.details["start_rounds"] == 0
+    assert (first.hard_violations, first.objective) == score_roster(problem, first.roster)
+    construction = get_strategy("feasible", max_rounds=0).solve(
+        problem, time_limit=NO_CLOCK, seed=3
+    )
+    assert first.objective < construction.objective

@@ -23,6 +23,17 @@ Guarantees
   delivered completely, but deliveries of different threads may interleave.
 * Subscribing and cancelling are thread-safe; callbacks run without any bus lock held, on the
   publishing thread, so a listener may subscribe, cancel or publish.
+
+Cost
+----
+A bus and every bus forwarding to it share one lock: a publish stamps its event and keeps it
+in the history of its bus and of each ancestor in one critical section. The histories keep
+compact rows (a tuple per event, shared by the buses that keep it), from which the
+:class:`Event` objects are built when a history is read (:meth:`EventBus.query`,
+:meth:`EventBus.to_frame`); a publisher that can build its payload later hands over what it
+is built from (:meth:`EventBus.publish_built`). An event is built at publication only when a
+bus on its way up has a listener, found without a search when the tree has none; so an event
+nobody listens to costs its rows and its counts.
 """
 
 from __future__ import annotations
@@ -35,7 +46,7 @@ import time as _time
 import traceback
 import weakref
 from _thread import get_ident as _get_ident
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -132,9 +143,13 @@ same ``slots``, ``added`` and ``removed``. The sequences are shared with the eng
 (``OpResult.slots``, ``OpResult.introduced``/``resolved``): read them, never modify them.
 
 ``slots``, ``added`` and ``removed`` are *live* entries (``EventBus.publish_owned(...,
-live=...)``): listeners receive them as the event is delivered; the buses' histories
-(:meth:`EventBus.query`, :meth:`EventBus.to_frame`, the process-wide bus) keep the event
-without them, so the bounded histories do not hold every recent edit's violation records.
+live=...)``, ``EventBus.publish_built(..., live, live_args)``): listeners receive them as the
+event is delivered; the buses' histories (:meth:`EventBus.query`, :meth:`EventBus.to_frame`,
+the process-wide bus) keep the event without them, so the bounded histories do not hold every
+recent edit's violation records. The engine publishes these events with
+:meth:`EventBus.publish_built`: the payload is built when a listener or a history reader
+needs it, and the violation records (built by the rule engine when first read) are read for
+the counts then, not at every edit.
 """
 
 _GLOB_CHARS = frozenset("*?[")
@@ -206,14 +221,36 @@ class Event:
 # record as Event(...), in a third of the time.
 _new_event = frozen_builder(Event, ("type", "payload", "user", "time", "seq", "schedule_id"))
 
+PayloadBuilder: TypeAlias = Callable[[Any], dict[str, Any]]
+"""Builds an event's payload from what its publisher handed over (see
+:meth:`EventBus.publish_built`)."""
+LiveBuilder: TypeAlias = Callable[[Any], Mapping[str, Any]]
+"""Builds an event's live entries from what its publisher handed over, at delivery."""
 
-def _with_live(kept: Event, live: Mapping[str, Any]) -> Event:
-    """``kept`` with the ``live`` entries added to its payload (what listeners receive)."""
-    full = dict(kept.payload)
-    full.update(live)
-    return _new_event(
-        kept.type, MappingProxyType(full), kept.user, kept.time, kept.seq, kept.schedule_id
-    )
+
+def _given(live: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The live entries of :meth:`EventBus.publish_owned`: handed over built."""
+    return live
+
+
+Row: TypeAlias = tuple[
+    str, Any, "str | None", float, int, "str | None", int, "PayloadBuilder | None"
+]
+"""A kept event: ``(type, payload or its builder's argument, user, time, seq, schedule_id,
+size, builder or None)``. The histories hold rows, not :class:`Event` objects: an event is
+built from its row when the history is read (:meth:`EventBus.query`), so publishing an event
+nobody listens to allocates one tuple."""
+
+
+def _payload_of(row: Row) -> dict[str, Any]:
+    """The payload dict of a kept event (built again on each call for a built payload)."""
+    build = row[7]
+    return row[1] if build is None else build(row[1])
+
+
+def _event_of(row: Row) -> Event:
+    """The :class:`Event` a row stands for (the payload without live entries)."""
+    return _new_event(row[0], MappingProxyType(_payload_of(row)), row[2], row[3], row[4], row[5])
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,6 +514,20 @@ def _as_epoch(value: float | datetime | None, name: str) -> float | None:
     return float(value)
 
 
+class _Tree:
+    """What the buses of one tree (a root and every bus forwarding to it) share: the lock
+    a publish stamps its event and keeps it in the histories of its bus and of every ancestor
+    under (one critical section), and how many subscriptions are active in the tree (at
+    least: a weak listener's death is not counted), so a publish in a tree nobody listens
+    to looks for no listener."""
+
+    __slots__ = ("listeners", "lock")
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.listeners = 0
+
+
 class EventBus:
     """Publish typed :class:`Event` records to subscribers; keep a bounded history.
 
@@ -536,30 +587,37 @@ class EventBus:
         self._allowed: frozenset[str] = EVENT_TYPES | frozenset(extra)
         self._known: set[str] = set(self._allowed)  # allowed + types forwarded by children
         self._parent: EventBus | None
+        self._tree: _Tree
         if forward:
             self._parent = parent if parent is not None else global_bus()
             self._parent._learn_types(self._allowed)
+            self._tree = self._parent._tree
         else:
             self._parent = None
-        self._lock = threading.RLock()
+            self._tree = _Tree()
         self._subs: tuple[Subscription, ...] = ()
         self._cache: dict[str, tuple[Subscription, ...]] = {}
-        self._history: deque[Event] = deque(maxlen=history_size)
-        self._sizes: deque[int] = deque(maxlen=history_size)  # event_bytes of each kept event
-        self._bytes = 0  # their sum
+        self._history: deque[Row] = deque(maxlen=history_size)
+        self._bytes = 0  # the sum of the kept rows' sizes
         self._errors: deque[ListenerError] = deque(maxlen=max_errors)
         self._seq = 0
-        self._published: dict[str, int] = {}
-        # Counters written without the lock, each by one thread only (keyed by thread id):
-        # received from children, per type; listener calls that returned normally.
-        self._received_by_thread: dict[int, dict[str, int]] = {}
+        # events per type published here or received from children (written with the lock
+        # held; those published here number ``_seq``)
+        self._counts: defaultdict[str, int] = defaultdict(int)
+        # listener calls that returned normally, per thread (written without the lock, each
+        # by its thread)
         self._delivered_by_thread: dict[int, int] = {}
         # Thread id -> events queued while that thread is dispatching (see _dispatch).
-        self._pending_by_thread: dict[int, list[tuple[Event, Event]]] = {}
+        self._pending_by_thread: dict[int, list[Event]] = {}
         self._listener_errors = 0
         self._created = _time.time()
 
     # ------------------------------------------------------------------ properties
+    @property
+    def _lock(self) -> threading.RLock:
+        """The lock of this bus's tree (see :class:`_Tree`)."""
+        return self._tree.lock
+
     @property
     def parent(self) -> EventBus | None:
         """The bus this one forwards its events to (``None``: forwards nowhere)."""
@@ -646,12 +704,15 @@ class EventBus:
         with self._lock:
             self._subs = (*(s for s in self._subs if s._active), sub)
             self._cache = {}
+            self._tree.listeners += 1
         return sub
 
     def _remove(self, sub: Subscription) -> None:
+        """Drop ``sub``, just made inactive by its cancellation or its ``once`` delivery."""
         with self._lock:
             self._subs = tuple(s for s in self._subs if s is not sub and s._active)
             self._cache = {}
+            self._tree.listeners -= 1
 
     def _invalidate(self) -> None:
         # Rebinding is atomic; a rebuild running concurrently fills a dict nobody reads again.
@@ -673,8 +734,10 @@ class EventBus:
         """Cancel every subscription of this bus (its history and stats are kept)."""
         with self._lock:
             subs, self._subs, self._cache = self._subs, (), {}
-        for s in subs:
-            s._active = False
+            for s in subs:
+                if s._active:
+                    s._active = False
+                    self._tree.listeners -= 1
 
     # ------------------------------------------------------------------ publishing
     def publish(
@@ -721,101 +784,148 @@ class EventBus:
         ``live``; the history of this bus and of its parents keeps the same event (same
         ``seq``, ``time``) with ``payload`` alone, so what a listener needs at delivery to
         patch a view (an edit's violation records, its slot indices) is not held by the
-        bounded histories (see :data:`ROSTER_EVENTS`). The event with ``live`` is built at the
-        first bus on the way up that has a listener, so an event nobody listens to costs
-        nothing more. ``size``: ``event_bytes(payload, user)`` when the caller knows it (see
-        :func:`plain_event_bytes`; it must be that value: the histories count it). Returns the
-        event as kept."""
+        bounded histories (see :data:`ROSTER_EVENTS`). The event with ``live`` is built only
+        when a bus on the way up has a listener. ``size``: ``event_bytes(payload, user)``
+        when the caller knows it (see :func:`plain_event_bytes`; it must be that value: the
+        histories count it). Returns the event as kept (without ``live``): the one delivered
+        when there are no live entries."""
         if type not in self._allowed:
             return self.publish(type, {**payload, **(live or {})}, user)  # the usual error
-        frozen = MappingProxyType(payload)
-        with self._lock:
-            now = _time.time()
-            self._seq = seq = self._seq + 1
-            kept: Event = _new_event(type, frozen, user, now, seq, self.schedule_id)
-            size = self._keep(kept, size)
-            published = self._published
-            published[type] = published.get(type, 0) + 1
-        if self._subs or self._pending_by_thread:
-            self._dispatch(_with_live(kept, live) if live else kept, _get_ident(), kept)
-        elif self._parent is not None:  # nobody listens here: straight to the parent
-            self._parent._receive(kept, _get_ident(), kept, live, size)
-        return kept
+        row, delivered = self._emit(type, payload, None, user, _given if live else None, live, size)
+        return delivered if delivered is not None and not live else _event_of(row)
 
-    def _keep(self, event: Event, size: int | None = None) -> int | None:
-        """Add ``event`` to the history, forgetting the oldest events beyond ``history_size``
-        events or ``history_bytes`` bytes (call with the lock held). ``size``: the event's
-        :func:`event_bytes` when a bus below already estimated it. Returns that estimate
-        (``size`` as given when this bus keeps no history)."""
-        if not self.history_size:
-            return size
-        if size is None:
-            size = event_bytes(event.payload, event.user)
-        history, sizes = self._history, self._sizes
-        if len(history) == self.history_size:  # full: the append drops the oldest
-            self._bytes -= sizes[0]
-        history.append(event)
-        sizes.append(size)
-        self._bytes += size
+    def publish_built(
+        self,
+        type: str,
+        build: PayloadBuilder,
+        args: Any,
+        user: str | None,
+        size: int,
+        live: LiveBuilder | None = None,
+        live_args: Any = None,
+    ) -> None:
+        """:meth:`publish_owned` of the payload ``build(args)`` with the live entries
+        ``live(live_args)``, each built only when needed: the live entries and the payload
+        when a bus on the way up has a listener (the payload is then built once, for the
+        listeners and the histories), the payload otherwise when someone reads a history
+        (:meth:`query`, :meth:`to_frame`; each read builds it afresh from ``args``, which the
+        histories keep instead; ``live_args`` is not kept). ``build`` must give equal
+        payloads from ``args`` every time (a module-level function, say; it may keep in
+        ``args`` what it worked out, for the next read); ``size`` is
+        ``event_bytes(build(args), user)``. What listeners and histories see is what
+        :meth:`publish_owned` of ``build(args)`` would give them; an event nobody listens to
+        costs its history rows and its counts."""
+        if type not in self._allowed:
+            live_entries = live(live_args) if live is not None else {}
+            self.publish(type, {**build(args), **live_entries}, user)  # the usual error
+        self._emit(type, args, build, user, live, live_args, size)
+
+    def _emit(
+        self,
+        type: str,
+        payload: Any,
+        build: PayloadBuilder | None,
+        user: str | None,
+        live: LiveBuilder | None,
+        live_args: Any,
+        size: int | None,
+    ) -> tuple[Row, Event | None]:
+        """Stamp an event of an allowed ``type``, keep its row in the history of this bus and
+        of every ancestor (one critical section: the tree's lock), count it, and deliver it
+        from the first bus on the way up that has a listener. ``payload``: the payload dict,
+        or ``build``'s argument when ``build`` is given; ``live``: builds the live entries
+        from ``live_args``. Returns the row and the event delivered (None when nobody
+        listens)."""
+        tree = self._tree
+        listening: EventBus | None = None
+        if tree.listeners:  # someone listens somewhere in the tree: the first bus up that does
+            listening = self
+            while listening is not None and not (listening._subs or listening._pending_by_thread):
+                listening = listening._parent
+            if listening is not None and build is not None:  # built once, for all
+                payload, build = build(payload), None
+        lock = tree.lock
+        lock.acquire()
+        try:
+            if size is None:
+                size = event_bytes(payload if build is None else build(payload), user)
+            self._seq = seq = self._seq + 1
+            row: Row = (type, payload, user, _time.time(), seq, self.schedule_id, size, build)
+            self._counts[type] += 1
+            bus = self
+            while True:
+                n = bus.history_size
+                if n:  # bus._keep(row), written out: this runs for every event on every bus
+                    history = bus._history
+                    if len(history) == n:  # full: the append drops the oldest
+                        bus._bytes -= history[0][6]
+                    history.append(row)
+                    bus._bytes += size
+                    limit = bus.history_bytes
+                    if limit is not None and bus._bytes > limit:
+                        bus._drop_beyond_bytes()
+                parent = bus._parent
+                if parent is None:
+                    break
+                bus = parent
+                bus._counts[type] += 1
+        finally:
+            lock.release()
+        if listening is None:
+            return row, None
+        full: dict[str, Any] = payload
+        if live is not None:
+            full = {**payload, **live(live_args)}
+        event = _new_event(type, MappingProxyType(full), user, row[3], seq, self.schedule_id)
+        listening._dispatch(event, _get_ident())
+        return row, event
+
+    def _keep(self, row: Row) -> None:
+        """Add ``row`` to the history, forgetting the oldest events beyond ``history_size``
+        events or ``history_bytes`` bytes (call with the lock held)."""
+        n = self.history_size
+        if not n:
+            return
+        history = self._history
+        if len(history) == n:
+            self._bytes -= history[0][6]
+        history.append(row)
+        self._bytes += row[6]
         if self.history_bytes is not None and self._bytes > self.history_bytes:
             self._drop_beyond_bytes()
-        return size
 
     def _drop_beyond_bytes(self) -> None:
         """Forget the oldest events until the history holds at most ``history_bytes`` bytes
         (call with the lock held, ``history_bytes`` set)."""
-        history, sizes, limit = self._history, self._sizes, self.history_bytes
+        history, limit = self._history, self.history_bytes
         assert limit is not None
         while history and self._bytes > limit:
-            history.popleft()
-            self._bytes -= sizes.popleft()
+            self._bytes -= history.popleft()[6]
 
-    def _receive(
-        self,
-        event: Event,
-        ident: int,
-        kept: Event,
-        live: Mapping[str, Any] | None = None,
-        size: int | None = None,
-    ) -> None:
-        """Accept an event forwarded by a child bus on thread ``ident`` (already validated,
-        keeps its seq); ``kept`` is the form the history keeps (``event`` without its live
-        entries, or ``event`` itself); ``live``: live entries not yet added to ``event``
-        (nobody below listened), added here when this bus has listeners; ``size``: ``kept``'s
-        :func:`event_bytes` when a bus below estimated it. The counters are per thread,
-        written without the lock."""
-        with self._lock:
-            size = self._keep(kept, size)
-        counts = self._received_by_thread.get(ident)
-        if counts is None:
-            counts = self._received_by_thread.setdefault(ident, {})
-        counts[event.type] = counts.get(event.type, 0) + 1
-        if self._subs or self._pending_by_thread:
-            self._dispatch(_with_live(kept, live) if live else event, ident, kept)
-        elif self._parent is not None:
-            self._parent._receive(event, ident, kept, live, size)
-
-    def _dispatch(self, event: Event, ident: int, kept: Event) -> None:
+    def _dispatch(self, event: Event, ident: int) -> None:
+        """Deliver ``event`` (kept already by every bus on its way up) to this bus's
+        listeners, then to its ancestors'; queued instead when thread ``ident`` is
+        dispatching on this bus already (delivered once the current event is)."""
         pending_by_thread = self._pending_by_thread
         pending = pending_by_thread.get(ident)
         if pending is not None:  # a listener on this thread published: deliver afterwards
-            pending.append((event, kept))
+            pending.append(event)
             return
-        if not self._subs:  # nobody listens here (the common case of the process-wide bus)
-            if self._parent is not None:
-                self._parent._receive(event, ident, kept)
+        parent = self._parent
+        if not self._subs:  # nobody listens here
+            if parent is not None:
+                parent._dispatch(event, ident)
             return
         pending = pending_by_thread[ident] = []
-        parent = self._parent
         try:
             delivered = self._deliver(event)
             if parent is not None:
-                parent._receive(event, ident, kept)
+                parent._dispatch(event, ident)
             while pending:
-                queued, queued_kept = pending.pop(0)
+                queued = pending.pop(0)
                 delivered += self._deliver(queued)
                 if parent is not None:
-                    parent._receive(queued, ident, queued_kept)
+                    parent._dispatch(queued, ident)
         finally:
             del pending_by_thread[ident]
         if delivered:
@@ -936,24 +1046,24 @@ class EventBus:
         t1 = _as_epoch(until, "until")
         patterns = None if type is None else self._normalise_patterns(type)
         with self._lock:
-            events = list(self._history)
-        out: list[Event] = []
-        for ev in reversed(events):
+            rows = list(self._history)
+        out: list[Row] = []
+        for row in reversed(rows):
             if limit is not None and len(out) >= limit:
                 break
-            if after_seq is not None and ev.seq <= after_seq:
+            if after_seq is not None and row[4] <= after_seq:
                 continue
-            if t0 is not None and ev.time < t0:
+            if t0 is not None and row[3] < t0:
                 continue
-            if t1 is not None and ev.time >= t1:
+            if t1 is not None and row[3] >= t1:
                 continue
-            if user is not None and ev.user != user:
+            if user is not None and row[2] != user:
                 continue
-            if patterns is not None and not any(fnmatch.fnmatchcase(ev.type, p) for p in patterns):
+            if patterns is not None and not any(fnmatch.fnmatchcase(row[0], p) for p in patterns):
                 continue
-            out.append(ev)
+            out.append(row)
         out.reverse()
-        return out
+        return [_event_of(row) for row in out]
 
     def to_frame(self, **filters: Any) -> pd.DataFrame:
         """The kept history (optionally filtered as :meth:`query`) as a DataFrame.
@@ -982,7 +1092,6 @@ class EventBus:
         """Forget the kept events (counters and ``seq`` continue)."""
         with self._lock:
             self._history.clear()
-            self._sizes.clear()
             self._bytes = 0
 
     def errors(self) -> list[ListenerError]:
@@ -1004,25 +1113,20 @@ class EventBus:
         """
         now = _time.time()
         with self._lock:
-            published = dict(self._published)
+            published = dict(self._counts)
+            received = sum(published.values()) - self._seq
             errors = self._listener_errors
             subscribers = sum(1 for s in self._subs if s._active)
-        received = 0
-        for counts in list(self._received_by_thread.values()):
-            for t, n in dict(counts).items():
-                published[t] = published.get(t, 0) + n
-                received += n
-        with self._lock:
-            history = list(self._history)
+            times = [row[3] for row in self._history]
             kept_bytes = self._bytes
         cutoff = now - _RATE_WINDOW_S
         recent = 0
-        for ev in reversed(history):
-            if ev.time <= cutoff:
+        for t in reversed(times):
+            if t <= cutoff:
                 break
             recent += 1
-        if history and len(history) == self.history_size and history[0].time > cutoff:
-            rate = len(history) / max(now - history[0].time, 1e-3)
+        if times and len(times) == self.history_size and times[0] > cutoff:
+            rate = len(times) / max(now - times[0], 1e-3)
         else:
             rate = recent / min(float(_RATE_WINDOW_S), max(1.0, now - self._created))
         return {
@@ -1032,7 +1136,7 @@ class EventBus:
             "delivered": sum(list(self._delivered_by_thread.values())),
             "listener_errors": errors,
             "subscribers": subscribers,
-            "history": len(history),
+            "history": len(times),
             "history_bytes": kept_bytes,
             "events_per_second": rate,
         }
@@ -1060,13 +1164,14 @@ def global_bus() -> EventBus:
 
 def _after_fork_in_child() -> None:
     """A fork copies every lock in the state the parent's other threads held it at that
-    instant, and those threads do not exist in the child: the child's process-wide bus gets
-    fresh locks, so a schedule made in the child can publish even when the fork landed in the
-    middle of a publish (a change-feed thread's, say)."""
+    instant, and those threads do not exist in the child: the child's process-wide bus and
+    every bus forwarding to it (they share its lock) get a fresh lock, so a schedule in the
+    child can publish even when the fork landed in the middle of a publish (a change-feed
+    thread's, say)."""
     global _GLOBAL_LOCK
     _GLOBAL_LOCK = threading.Lock()
     if _GLOBAL_BUS is not None:
-        _GLOBAL_BUS._lock = threading.RLock()
+        _GLOBAL_BUS._tree.lock = threading.RLock()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

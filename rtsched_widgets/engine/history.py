@@ -251,33 +251,37 @@ class History:
         Raises ValueError for a duplicate ``op_id``, a version not above :attr:`last_version`,
         or a record with ``undoes`` set (use :meth:`mark_undone` / :meth:`mark_redone`).
         """
-        if isinstance(rec, OpRecord) and rec.undoes is not None:
-            raise ValueError(
-                f"record {rec.op_id!r} reverts {rec.undoes!r}; log it with mark_undone() or "
-                "mark_redone() instead of record()"
-            )
-        with self._lock:
+        if not isinstance(rec, OpRecord) or rec.undoes is not None:
+            if isinstance(rec, OpRecord):
+                raise ValueError(
+                    f"record {rec.op_id!r} reverts {rec.undoes!r}; log it with mark_undone() or "
+                    "mark_redone() instead of record()"
+                )
+            self._check_new(rec)  # raises, naming what is wrong
+        op_id, user = rec.op_id, rec.user
+        lock = self._lock
+        lock.acquire()
+        try:
             # _check_new and _append, written out for the path of every edit
-            if (
-                not isinstance(rec, OpRecord)
-                or rec.op_id in self._by_id
-                or rec.version <= self._last_version
-            ):
+            by_id = self._by_id
+            if op_id in by_id or rec.version <= self._last_version:
                 self._check_new(rec)  # raises, naming what is wrong
             log = self._log
             if len(log) >= self.max_ops:
                 self._drop_oldest()
             log.append(rec)
-            self._by_id[rec.op_id] = rec
+            by_id[op_id] = rec
             self._last_version = rec.version
-            stack = self._undo.get(rec.user)
+            stack = self._undo.get(user)
             if stack is None:
-                stack = self._undo[rec.user] = deque()
-            stack.append(rec.op_id)
+                stack = self._undo[user] = deque()
+            stack.append(op_id)
             if group is not None:
-                self._group[rec.op_id] = group
+                self._group[op_id] = group
             if self._redo:
-                self._redo.pop(rec.user, None)
+                self._redo.pop(user, None)
+        finally:
+            lock.release()
 
     def group_of(self, op_id: str) -> str | None:
         """The group ``op_id`` was recorded with (see :meth:`record`), or ``None``."""

@@ -110,12 +110,16 @@ class LatencyTracker:
         """Add one duration given in nanoseconds (>= 0) for ``kind``."""
         if nanoseconds < 0:
             raise ValueError(f"nanoseconds must be >= 0, got {nanoseconds!r}")
-        with self._lock:
-            ring = self._rings.get(kind)
-            if ring is None:
-                ring = self._ring(kind)
+        ring = self._rings.get(kind)
+        if ring is None:
+            ring = self._ring(kind)
+        lock = self._lock
+        lock.acquire()
+        try:
             ring.buf.append(nanoseconds)
             ring.total += 1
+        finally:
+            lock.release()
 
     def timer(self, kind: str) -> LatencyTimer:
         """``with tracker.timer("assign"): ...`` records the block's duration."""

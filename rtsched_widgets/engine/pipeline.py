@@ -18,7 +18,12 @@
 6. the schedule's event bus publishes one event for the op (plus ``violations_changed`` when
    violations changed), each carrying the changed slots and the violation records added and
    removed (see :data:`EVENT_OF_KIND` and :func:`commit`);
-7. an :class:`~rtsched_widgets.engine.result.OpResult` is returned.
+7. an :class:`~rtsched_widgets.engine.result.OpResult` is returned (an
+   :class:`~rtsched_widgets.engine.result.AppliedResult`).
+
+Nothing on this path reads the violation records of the rule engine's ``Delta`` (which it
+builds on their first read): the events' payloads and live entries are built when a listener
+or a history reader needs them, the result's ``introduced``/``resolved`` when read.
 
 A refused edit changes nothing: not the roster, not the rule engine, not the history, not the
 versions; it only publishes ``op_rejected``.
@@ -40,7 +45,7 @@ from rtsched_widgets.engine.events import plain_event_bytes
 from rtsched_widgets.engine.history import OpRecord
 from rtsched_widgets.engine.ops import OP_TYPES, parse_op
 from rtsched_widgets.engine.planning import Plan, SetSlots
-from rtsched_widgets.engine.result import OpError, OpResult, applied_result, failure
+from rtsched_widgets.engine.result import OpError, OpResult, edit_result, failure
 from rtsched_widgets.engine.slot_record import slot_record
 from rtsched_widgets.limits import MAX_ID_LENGTH, abbreviate, clip
 
@@ -296,113 +301,203 @@ def commit(
     remote = schedule._remote
     version = schedule.version + 1
     op_id = f"{schedule.id}-{version}" if remote is None else str(remote["op_id"])
-    ids, iso = schedule._ids, schedule._iso
+    names = schedule._names
     slot_changes = plan.slot_changes
-    cells_l: list[tuple[str, int, int]] = []
-    event_cells: list[list[Any]] = []
-    for d, s, k, _old, new in slot_changes:
-        day = iso[d]
-        cells_l.append((day, s, k))
-        event_cells.append([day, s, k, ids[new] if new >= 0 else None])
-    cells = tuple(cells_l)
-    replaced = tuple([ids[w] for w in plan.replaced]) if plan.replaced else ()
+    if plan.replaced:
+        ids = schedule._ids
+        replaced = tuple([ids[w] for w in plan.replaced])
+    else:
+        replaced = ()
+    undone = undoes.op_id if undoes is not None else None
+    kind = plan.kind
     rec = slot_record(
         op_id,
         version,
         user,
         time.time() if remote is None else float(remote["ts"]),
-        plan.kind,
+        kind,
+        # the flat change tuple: one slot's change is one already
         slot_changes[0] if len(slot_changes) == 1 else tuple(chain.from_iterable(slot_changes)),
-        schedule._names,
+        names,
         forced,
         plan.message,
-        undoes.op_id if undoes is not None else None,
+        undone,
     )
     if remote is None and schedule.collab is not None:
         schedule.collab.persist(rec)  # to the shared store; may raise StoreBehind first
     roster = schedule.core
-    for d, s, k, old, _ in slot_changes:
+    cell_versions = schedule._cell_versions
+    if len(slot_changes) == 1:  # most edits: one slot
+        d, s, k, old, new = slot_changes[0]
         if old >= 0:
             roster.clear(d, s, k)
-    for d, s, k, _, new in slot_changes:
         if new >= 0:
             roster.place(new, d, s, k)
-    delta = schedule.validator.commit(plan.changes)
+        delta = schedule.validator.commit(plan.changes)
+        cell_versions[d, s] = version
+    else:
+        for d, s, k, old, _ in slot_changes:
+            if old >= 0:
+                roster.clear(d, s, k)
+        for d, s, k, _, new in slot_changes:
+            if new >= 0:
+                roster.place(new, d, s, k)
+        delta = schedule.validator.commit(plan.changes)
+        for d, s, _, _, _ in slot_changes:
+            cell_versions[d, s] = version
     schedule.version = version
     schedule._latest_by_user[user] = version
-    cell_versions = schedule._cell_versions
-    for d, s, _, _, _ in slot_changes:
-        cell_versions[d, s] = version
+    oplog = schedule.oplog
     if undoes is None:
-        schedule.oplog.record(rec, schedule._op_group)
-    elif plan.kind == "undo":
-        schedule.oplog.mark_undone(undoes.op_id, rec)
+        oplog.record(rec, schedule._op_group)
+    elif kind == "undo":
+        oplog.mark_undone(undone, rec)  # type: ignore[arg-type]
     else:
-        schedule.oplog.mark_redone(undoes.op_id, rec)
-    introduced, resolved = delta.introduced, delta.resolved
-    payload = {
-        "op_id": op_id,
-        "version": version,
-        "kind": plan.kind,
-        "cells": event_cells,
-        "introduced": len(introduced),
-        "resolved": len(resolved),
-        "forced": forced,
-        "replaced": list(replaced),
-        "base_version": base_version,
-    }
-    # the payload's byte estimate, known from its shape (strs: op_id, kind, undoes; items:
-    # the cells, each a list): only replaced workers' ids and extra entries need counting
-    chars = len(op_id) + len(plan.kind)
-    if undoes is not None:
-        payload["undoes"] = undoes.op_id
-        chars += len(undoes.op_id)
-    size: int | None = plain_event_bytes(user, chars, len(event_cells))
-    if schedule._event_extra:
-        payload.update(schedule._event_extra)
-        size = None
-    if replaced:
-        size = None
-    event_type = EVENT_OF_KIND.get(plan.kind, "bulk_applied")
-    if remote is not None:
-        event_type = "remote_applied"
-    # for the listeners only: the bounded event histories keep the events without them
+        oplog.mark_redone(undone, rec)  # type: ignore[arg-type]
+    # The edit's violation records (``delta.introduced``/``resolved``) are read only by whoever
+    # asks for them: a listener (the events' live entries), a reader of an event history (the
+    # payloads' counts) or of the result. The rule engine builds them on that first read.
+    hard = delta.hard
+    hard_delta, soft_delta = int(hard), float(delta.soft)
+    event_type = EVENT_OF_KIND.get(kind, "bulk_applied") if remote is None else "remote_applied"
     events = schedule.events
-    live = {"slots": slot_changes, "added": introduced, "removed": resolved}
-    events.publish_owned(event_type, payload, user, live, size)
-    hard_delta, soft_delta = int(delta.hard), float(delta.soft)
-    if introduced or resolved:
-        events.publish_owned(
-            "violations_changed",
-            {
-                "op_id": op_id,
-                "version": version,
-                "introduced": len(introduced),
-                "resolved": len(resolved),
-                "hard_delta": hard_delta,
-                "soft_delta": soft_delta,
-            },
-            user,
-            live,
-            plain_event_bytes(user, len(op_id), 0),
-        )
-    return applied_result(
-        plan.message
-        + (" (forced)" if forced and delta.hard > 0 and "(forced: " not in plan.message else ""),
+    # what the payloads of both events are built from when someone reads them (kept by the
+    # event histories: see _edit_counts) and what their live entries are built from at delivery
+    args = [
         op_id,
         version,
-        tuple(introduced),
-        tuple(resolved),
+        kind,
+        slot_changes,
+        names,
+        forced,
+        replaced,
+        base_version,
+        undone,
+        hard_delta,
+        soft_delta,
+        delta,
+        None,
+    ]
+    live_args = (slot_changes, delta)
+    extra = schedule._event_extra
+    if extra:
+        payload = op_event_payload(args)
+        payload.update(extra)
+        events.publish_owned(event_type, payload, user, edit_live_entries(live_args))
+    else:
+        # the payload's byte estimate (events.event_bytes), known from its shape: strs
+        # op_id, kind, undoes; the cells (a list each) and the replaced workers' ids
+        chars = len(op_id) + len(kind)
+        if undone is not None:
+            chars += len(undone)
+        items = len(slot_changes)
+        if replaced:
+            items += len(replaced)
+            if len(replaced) <= 8:
+                chars += sum([len(r) for r in replaced])
+        events.publish_built(
+            event_type,
+            op_event_payload,
+            args,
+            user,
+            plain_event_bytes(user, chars, items),
+            edit_live_entries,
+            live_args,
+        )
+    # violations changed: a score change says so without reading the records
+    if hard_delta or soft_delta or delta.introduced or delta.resolved:
+        events.publish_built(
+            "violations_changed",
+            violations_event_payload,
+            args,
+            user,
+            plain_event_bytes(user, len(op_id), 0),
+            edit_live_entries,
+            live_args,
+        )
+    message = plan.message
+    if forced and hard > 0 and "(forced: " not in message:
+        message += " (forced)"
+    return edit_result(
+        message,
+        op_id,
+        version,
+        delta,
+        names[0],
         replaced,
         forced,
-        plan.kind,
+        kind,
         user,
-        cells,
         hard_delta,
         soft_delta,
         {"base_version": base_version} if base_version is not None else {},
         slot_changes,
     )
+
+
+# The payloads of an applied edit's events are built, when someone reads them, from a list
+# the event histories keep: [op_id, version, kind, slot changes, (ISO dates, worker ids),
+# forced, replaced worker ids, base_version, undone op_id or None, hard_delta, soft_delta,
+# the rule engine's Delta, None]. The counts are read off the Delta (which builds its
+# records for it) on the first read; the list then keeps them (resolved count, then the
+# introduced count in the Delta's place) and lets the Delta go, so the histories never hold
+# an edit's violation records.
+_DELTA, _RESOLVED = 11, 12
+
+
+def _edit_counts(args: list[Any]) -> tuple[int, int]:
+    """(introduced, resolved) counts of an edit, from its event arguments."""
+    held = args[_DELTA]
+    if held.__class__ is int:  # counted by an earlier read (which wrote resolved first)
+        return held, args[_RESOLVED]
+    introduced, resolved = len(held.introduced), len(held.resolved)
+    args[_RESOLVED] = resolved
+    args[_DELTA] = introduced
+    return introduced, resolved
+
+
+def edit_live_entries(live_args: tuple[Any, Any]) -> dict[str, Any]:
+    """The live entries of an applied edit's events (see :data:`~rtsched_widgets.engine.
+    events.ROSTER_EVENTS`) from ``(slot changes, the rule engine's Delta)``: built at
+    delivery, when a bus has a listener."""
+    slot_changes, delta = live_args
+    return {"slots": slot_changes, "added": delta.introduced, "removed": delta.resolved}
+
+
+def op_event_payload(args: list[Any]) -> dict[str, Any]:
+    """The payload of an applied edit's event (see :data:`~rtsched_widgets.engine.events.
+    ROSTER_EVENTS`), without its live entries."""
+    op_id, version, kind, slot_changes, (iso, ids), forced, replaced, base, undone = args[:9]
+    introduced, resolved = _edit_counts(args)
+    payload = {
+        "op_id": op_id,
+        "version": version,
+        "kind": kind,
+        "cells": [
+            [iso[d], s, k, ids[new] if new >= 0 else None] for d, s, k, _, new in slot_changes
+        ],
+        "introduced": introduced,
+        "resolved": resolved,
+        "forced": forced,
+        "replaced": list(replaced),
+        "base_version": base,
+    }
+    if undone is not None:
+        payload["undoes"] = undone
+    return payload
+
+
+def violations_event_payload(args: list[Any]) -> dict[str, Any]:
+    """The payload of ``violations_changed`` (without its live entries)."""
+    introduced, resolved = _edit_counts(args)
+    return {
+        "op_id": args[0],
+        "version": args[1],
+        "introduced": introduced,
+        "resolved": resolved,
+        "hard_delta": args[9],
+        "soft_delta": args[10],
+    }
 
 
 def stale_cells(schedule: Schedule, slot_changes: Any, base_version: int) -> list[dict[str, Any]]:

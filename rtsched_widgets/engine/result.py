@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from rtsched_widgets._drafts import frozen_builder
+from rtsched_widgets._drafts import draft_class, frozen_builder
 from rtsched_widgets.limits import clip
+
+if TYPE_CHECKING:
+    from rtsched_widgets.rules.base import Delta
 
 #: Error codes of a failed :class:`OpResult` (``OpResult.error``), with what each means.
 ERROR_CODES: dict[str, str] = {
@@ -179,6 +182,111 @@ applied_result: Callable[..., OpResult] = frozen_builder(
 """``applied_result(message, op_id, version, introduced, resolved, replaced, forced, kind,
 user, cells, hard_delta, soft_delta, details, slots)``: the ``OpResult`` of an applied edit (``ok``
 True, no error, no suggestions, not a preview), equal to ``OpResult(ok=True, ...)``."""
+
+
+# An applied edit's result keeps what its lazy fields come from in the slots of two of them:
+# ``introduced`` holds the rule engine's Delta, ``resolved`` the ISO date of each day index;
+# ``cells`` is None until first read (see AppliedResult).
+_DELTA = OpResult.__dict__["introduced"]
+_ISO = OpResult.__dict__["resolved"]
+_CELLS = OpResult.__dict__["cells"]
+
+
+class AppliedResult(OpResult):
+    """The :class:`OpResult` of an edit the pipeline applied: ``introduced`` and ``resolved``
+    are read from the rule engine's ``Delta`` when first read (the rule engine builds an
+    edit's violation records only when someone reads them), ``cells`` are derived from
+    ``slots`` on first read. Equal to the ``OpResult`` with the same fields; copies, pickles
+    and ``dataclasses.replace`` give a plain ``OpResult``. Built by :func:`edit_result`."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> OpResult:  # type: ignore[misc]
+        # dataclasses.replace(result, ...) calls the class with every field: a plain result
+        return OpResult(*args, **kwargs)
+
+    @property
+    def introduced(self) -> tuple[Any, ...]:
+        return tuple(_DELTA.__get__(self, OpResult).introduced)
+
+    @property
+    def resolved(self) -> tuple[Any, ...]:
+        return tuple(_DELTA.__get__(self, OpResult).resolved)
+
+    @property
+    def cells(self) -> tuple[tuple[str, int, int], ...]:
+        cells = _CELLS.__get__(self, OpResult)
+        if cells is None:
+            iso = _ISO.__get__(self, OpResult)
+            cells = tuple([(iso[d], s, k) for d, s, k, _old, _new in self.slots])
+            _CELLS.__set__(self, cells)
+        return cells
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _FIELD_NAMES)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OpResult):
+            return NotImplemented
+        return self._fields() == tuple(getattr(other, name) for name in _FIELD_NAMES)
+
+    __hash__ = OpResult.__hash__
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (OpResult, self._fields())
+
+
+_FIELD_NAMES: tuple[str, ...] = tuple(OpResult.__dataclass_fields__)
+
+
+def _edit_result_builder() -> Callable[..., AppliedResult]:
+    new = object.__new__
+    draft = draft_class(OpResult)
+
+    def edit_result(
+        message: str,
+        op_id: str,
+        version: int,
+        delta: Delta,
+        iso: Sequence[str],
+        replaced: tuple[str, ...],
+        forced: bool,
+        kind: str,
+        user: str,
+        hard_delta: int,
+        soft_delta: float,
+        details: dict[str, Any],
+        slots: Sequence[tuple[int, int, int, int, int]],
+    ) -> AppliedResult:
+        """The :class:`AppliedResult` of an applied edit: ``introduced``/``resolved`` read
+        from ``delta`` when read, ``cells`` derived from ``slots`` and ``iso`` (the ISO date
+        of each day index) when read."""
+        r: Any = new(draft)
+        r.ok = True
+        r.message = message
+        r.op_id = op_id
+        r.version = version
+        r.introduced = delta  # the _DELTA slot
+        r.resolved = iso  # the _ISO slot
+        r.suggestions = ()
+        r.replaced = replaced
+        r.error = None
+        r.forced = forced
+        r.preview = False
+        r.kind = kind
+        r.user = user
+        r.cells = None
+        r.hard_delta = hard_delta
+        r.soft_delta = soft_delta
+        r.details = details
+        r.slots = slots
+        r.__class__ = AppliedResult
+        return r
+
+    return edit_result
+
+
+edit_result = _edit_result_builder()
 
 
 def failure(code: str, message: str, *, kind: str = "", version: int = 0, **extra: Any) -> OpResult:

@@ -4,13 +4,16 @@ A schedule keeps up to ``Policy.max_history`` records (100,000 by default), so w
 holds is what the history costs. An edit of ``n`` slots is kept as ``changes``: the ``5 * n``
 integers ``(day, post, slot, old worker, new worker)`` of each slot it changed (worker ``-1`` =
 empty). The :class:`~rtsched_widgets.engine.history.OpRecord` fields a reader sees are derived
-from it when first read and kept from then on:
+from it when read (``cells`` and ``after``, which undo and conflict checks read, are kept from
+their first read on):
 
 * ``cells``: ``(ISO date, post, slot)`` per changed slot, in the order of ``changes``;
 * ``before`` / ``after``: cell -> worker id of the slots that held / hold a worker;
 * ``inverse``: ``(day, post, slot, old worker)`` per slot — what puts the slots back.
 
-Keeping two small objects per edit instead of a dozen containers also keeps the garbage
+A record is two objects: the record (no slot beyond ``OpRecord``'s: the change tuple and the
+names are kept in the slots of ``inverse`` and ``before``, which are derived) and its change
+tuple. Keeping two small objects per edit instead of a dozen containers also keeps the garbage
 collector's young generation quiet: it collects after a fixed number of new container objects,
 and a record of the history is one that stays.
 """
@@ -20,15 +23,19 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
+from rtsched_widgets._drafts import draft_class
 from rtsched_widgets.engine.history import OpRecord
 
 __all__ = ["SlotRecord", "group_record", "slot_record"]
 
-# the OpRecord slots the derived fields are kept in once computed
+# SlotRecord adds no slot to OpRecord's: it keeps its change tuple and its names in the slots
+# of two fields it derives (``inverse`` and ``before``), and the two fields read most once
+# derived (``cells``, ``after``; None until then). The same layout lets slot_record() build
+# it through a draft of OpRecord's layout (see rtsched_widgets._drafts).
+_CHANGES = OpRecord.__dict__["inverse"]
+_NAMES = OpRecord.__dict__["before"]
 _CELLS = OpRecord.__dict__["cells"]
-_BEFORE = OpRecord.__dict__["before"]
 _AFTER = OpRecord.__dict__["after"]
-_INVERSE = OpRecord.__dict__["inverse"]
 
 
 class SlotRecord(OpRecord):
@@ -36,44 +43,49 @@ class SlotRecord(OpRecord):
     flat change tuple (see the module notes). Equal to another ``SlotRecord`` with the same
     fields; pickles as a plain ``OpRecord``."""
 
-    __slots__ = ("_changes", "_names")
+    __slots__ = ()
 
-    _changes: tuple[int, ...]
-    _names: tuple[Sequence[str], Sequence[str]]
+    @property
+    def _changes(self) -> tuple[int, ...]:
+        """The flat change tuple: ``(day, post, slot, old worker, new worker)`` per slot."""
+        changes: tuple[int, ...] = _CHANGES.__get__(self, OpRecord)
+        return changes
+
+    @property
+    def _names(self) -> tuple[Sequence[str], Sequence[str]]:
+        """``(ISO date per day, worker id per worker)``: what the cells are named with."""
+        names: tuple[Sequence[str], Sequence[str]] = _NAMES.__get__(self, OpRecord)
+        return names
 
     @property
     def cells(self) -> tuple[Hashable, ...]:
-        return self._kept(_CELLS, self._cells)
+        cells = _CELLS.__get__(self, OpRecord)
+        if cells is None:
+            cells = self._cells()
+            _CELLS.__set__(self, cells)
+        return cells
 
     @property
     def before(self) -> Mapping[Hashable, Any]:
-        return self._kept(_BEFORE, lambda: self._values(3))
+        return self._values(3)
 
     @property
     def after(self) -> Mapping[Hashable, Any]:
-        return self._kept(_AFTER, lambda: self._values(4))
+        after = _AFTER.__get__(self, OpRecord)
+        if after is None:
+            after = self._values(4)
+            _AFTER.__set__(self, after)
+        return after
 
     @property
     def inverse(self) -> Any:
-        return self._kept(_INVERSE, self._inverse)
-
-    def _kept(self, slot: Any, derive: Callable[[], Any]) -> Any:
-        """The value kept in the ``OpRecord`` slot ``slot``, derived and kept on first read."""
-        try:
-            return slot.__get__(self, OpRecord)
-        except AttributeError:
-            value = derive()
-            slot.__set__(self, value)
-            return value
+        ch = self._changes
+        return tuple([(ch[i], ch[i + 1], ch[i + 2], ch[i + 3]) for i in range(0, len(ch), 5)])
 
     def _cells(self) -> tuple[Hashable, ...]:
         iso = self._names[0]
         ch = self._changes
         return tuple([(iso[ch[i]], ch[i + 1], ch[i + 2]) for i in range(0, len(ch), 5)])
-
-    def _inverse(self) -> tuple[tuple[int, int, int, int], ...]:
-        ch = self._changes
-        return tuple([(ch[i], ch[i + 1], ch[i + 2], ch[i + 3]) for i in range(0, len(ch), 5)])
 
     def holds_its_result(self, worker_at: Callable[[int, int, int], int]) -> bool:
         """Whether every slot this op changed still holds the worker it left there
@@ -117,13 +129,7 @@ class SlotRecord(OpRecord):
 
 def _builder() -> Any:
     new = object.__new__
-    setters = tuple(
-        OpRecord.__dict__[name].__set__
-        for name in ("op_id", "version", "user", "timestamp", "kind", "forced", "message", "undoes")
-    )
-    s_id, s_version, s_user, s_ts, s_kind, s_forced, s_msg, s_undoes = setters
-    s_changes = SlotRecord.__dict__["_changes"].__set__
-    s_names = SlotRecord.__dict__["_names"].__set__
+    draft = draft_class(OpRecord)
 
     def slot_record(
         op_id: str,
@@ -140,17 +146,20 @@ def _builder() -> Any:
         """A :class:`SlotRecord` built without ``OpRecord``'s field checks: for the engine,
         whose values are valid by construction. ``changes``: the flat change tuple; ``names``:
         ``(ISO date per day, worker id per worker)``."""
-        rec = new(SlotRecord)
-        s_id(rec, op_id)
-        s_version(rec, version)
-        s_user(rec, user)
-        s_ts(rec, timestamp)
-        s_kind(rec, kind)
-        s_forced(rec, forced)
-        s_msg(rec, message)
-        s_undoes(rec, undoes)
-        s_changes(rec, changes)
-        s_names(rec, names)
+        rec: Any = new(draft)
+        rec.op_id = op_id
+        rec.version = version
+        rec.user = user
+        rec.timestamp = timestamp
+        rec.kind = kind
+        rec.cells = None
+        rec.before = names  # the _NAMES slot
+        rec.after = None
+        rec.inverse = changes  # the _CHANGES slot
+        rec.forced = forced
+        rec.message = message
+        rec.undoes = undoes
+        rec.__class__ = SlotRecord
         return rec
 
     return slot_record

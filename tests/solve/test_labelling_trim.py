@@ -67,3 +67,21 @@ def test_trimmed_search_matches_the_whole_horizon_search(instance):
                 assert np.array_equal(row[outside], rows[w][outside])
                 assert worker_hard(problem, w, row) == 0
     assert trimmed > 0
+
+
+def test_a_held_part_over_the_limits_is_not_trimmed():
+    problem = datasets.nrp(8)
+    fixed = normalize_keep(problem, None, None)
+    w = 0
+    limits = problem.workers[w].max_per_shift
+    sid, most = min(limits.items(), key=lambda item: item[1])
+    rows = np.full((problem.n_workers, problem.n_days), -1, dtype=np.int64)
+    rows[w, 7 : 8 + most] = problem.shift_index[sid]  # one more than allowed
+    window = (problem.n_days - 7, problem.n_days)
+    held = held_outside(fixed, rows, window)
+    rules = WorkerRules.of(problem, w, held, trim=True)
+    assert rules.n_days == problem.n_days and rules.held_row is None
+    clean = rows.copy()
+    clean[w] = -1
+    trimmed = WorkerRules.of(problem, w, held_outside(fixed, clean, window), trim=True)
+    assert trimmed.n_days < problem.n_days and trimmed.held_row is not None

@@ -108,7 +108,9 @@ def run_edit(
             preview=dry,
         )
     who = user or schedule.user
-    with schedule._lock:
+    lock = schedule._lock
+    lock.acquire()  # the edit lock, taken without a with block (half its calls)
+    try:
         try:
             if not isinstance(op, _PLANNED):  # an Op (or SetSlots) as it is
                 op = parse_op(op)
@@ -156,6 +158,8 @@ def run_edit(
                     },
                     who,
                 )
+    finally:
+        lock.release()
     if not dry:
         schedule.latency.record_ns(result.kind or "invalid", time.perf_counter_ns() - t0)
     return result

@@ -23,8 +23,9 @@ best-response rounds until no row changes or ``start_rounds`` rounds), repeatedl
    :meth:`~rtsched_widgets.solve.columns.ColumnGeneration.dive` (``dive_rounds`` pricing
    rounds after each step) to a roster;
 4. the window's roster replaces the current one when its objective is lower; then
-   best-response rounds (as in ``feasible``: whole rows, each worker's least-cost schedule
-   with the others held) until no row changes, or ``max_settle_rounds`` rounds;
+   best-response rounds (as in ``feasible``: each worker's least-cost schedule with the
+   others held, over the window and ``settle_margin`` days each side, the rest of each row
+   held; whole rows when None) until no row changes, or ``max_settle_rounds`` rounds;
 5. ``restarts`` ruin-and-recreate steps of ``feasible`` (:meth:`~rtsched_widgets.solve.
    feasible.Feasible.restart`) from the best roster.
 
@@ -62,6 +63,9 @@ DEFAULT_WINDOW_DAYS = 14
 
 DEFAULT_START_ROUNDS: int | None = None
 """Best-response rounds at most before the first window (None: until no row changes)."""
+
+DEFAULT_SETTLE_MARGIN: int | None = 21
+"""Days each side of an accepted window that the rounds after it re-plan (None: whole rows)."""
 
 DEFAULT_RESTARTS = 5
 """``feasible``'s ruin-and-recreate steps after each window."""
@@ -144,7 +148,8 @@ class Windows(Strategy):
     after each dive step and ``dive_share`` the share of the unfixed workers fixed per step;
     ``price_labels`` and ``price_columns`` the labelling pricer's beam and schedules per
     pricing; ``max_labels`` the beam of the best-response searches; ``max_settle_rounds``
-    best-response rounds after each accepted window (0: none); ``restarts`` ruin-and-recreate
+    best-response rounds after each accepted window (0: none) and ``settle_margin`` the days
+    each side of the window they re-plan (None: whole rows); ``restarts`` ruin-and-recreate
     steps of ``feasible`` after each window (0: none); ``start_rounds`` best-response rounds
     at most between the construction and the first window (None: until no row changes; on
     Instance24 they do not converge within 60 s).
@@ -167,6 +172,7 @@ class Windows(Strategy):
         max_settle_rounds: int = 20,
         restarts: int = DEFAULT_RESTARTS,
         start_rounds: int | None = DEFAULT_START_ROUNDS,
+        settle_margin: int | None = DEFAULT_SETTLE_MARGIN,
     ) -> None:
         if window_days < 1:
             raise ValueError(f"window_days: {window_days} — use 1 or more days")
@@ -203,6 +209,9 @@ class Windows(Strategy):
         if start_rounds is not None and start_rounds < 0:
             raise ValueError(f"start_rounds: {start_rounds} — use 0 or more, or None")
         self.start_rounds = start_rounds
+        if settle_margin is not None and settle_margin < 0:
+            raise ValueError(f"settle_margin: {settle_margin} — use 0 or more days, or None")
+        self.settle_margin = settle_margin
         self.feasible = Feasible(max_labels=self.max_labels)
 
     def windows(self, problem: Problem, seed: int) -> Callable[[], tuple[int, int]]:
@@ -282,6 +291,7 @@ class Windows(Strategy):
                 continue
             if self._accept(state, run, outcome.rows):
                 accepted += 1
+                state.set_window(self._settle_span(problem, window))
                 self._settle(run, rng)
             run.max_rounds = None
             for _ in range(self.restarts):
@@ -317,6 +327,14 @@ class Windows(Strategy):
         run.best = state.snapshot()
         run.clock.improved(state.objective, key[0], state.searches, shifts=run.best.rows)
         return True
+
+    def _settle_span(self, problem: Problem, window: tuple[int, int]) -> tuple[int, int] | None:
+        """The days the rounds after an accepted window re-plan: the window and
+        ``settle_margin`` days each side (None: whole rows)."""
+        if self.settle_margin is None:
+            return None
+        d0, d1 = window
+        return max(0, d0 - self.settle_margin), min(problem.n_days, d1 + self.settle_margin)
 
     def _settle(self, run: Sweeps, rng: np.random.Generator) -> None:
         """Best-response rounds until no row changes or ``max_settle_rounds`` more."""

@@ -147,6 +147,7 @@ def test_saldo_problems_go_to_feasible_and_its_fallback(saldo_factory):
         ("max_labels", 0),
         ("restarts", -1),
         ("start_rounds", -1),
+        ("settle_margin", -1),
     ],
 )
 def test_options_are_checked(option, value):

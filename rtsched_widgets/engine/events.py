@@ -855,7 +855,7 @@ class EventBus:
             bus = self
             while True:
                 n = bus.history_size
-                if n:  # bus._keep(row), written out: this runs for every event on every bus
+                if n:  # keep the row: this runs for every event on every bus up the tree
                     history = bus._history
                     if len(history) == n:  # full: the append drops the oldest
                         bus._bytes -= history[0][6]
@@ -879,20 +879,6 @@ class EventBus:
         event = _new_event(type, MappingProxyType(full), user, row[3], seq, self.schedule_id)
         listening._dispatch(event, _get_ident())
         return row, event
-
-    def _keep(self, row: Row) -> None:
-        """Add ``row`` to the history, forgetting the oldest events beyond ``history_size``
-        events or ``history_bytes`` bytes (call with the lock held)."""
-        n = self.history_size
-        if not n:
-            return
-        history = self._history
-        if len(history) == n:
-            self._bytes -= history[0][6]
-        history.append(row)
-        self._bytes += row[6]
-        if self.history_bytes is not None and self._bytes > self.history_bytes:
-            self._drop_beyond_bytes()
 
     def _drop_beyond_bytes(self) -> None:
         """Forget the oldest events until the history holds at most ``history_bytes`` bytes

@@ -64,8 +64,10 @@ DEFAULT_WINDOW_DAYS = 14
 DEFAULT_START_ROUNDS: int | None = None
 """Best-response rounds at most before the first window (None: until no row changes)."""
 
-DEFAULT_SETTLE_MARGIN: int | None = 21
-"""Days each side of an accepted window that the rounds after it re-plan (None: whole rows)."""
+DEFAULT_SETTLE_MARGIN: int | None = None
+"""Days each side of an accepted window that the rounds after it re-plan (None: whole rows;
+21 was cheaper per window on Instance22 but worse on Instance20 at 60 s: see
+``benchmarks/RESULTS.md``)."""
 
 DEFAULT_RESTARTS = 5
 """``feasible``'s ruin-and-recreate steps after each window."""

@@ -115,42 +115,26 @@ class _EditRecords:
     changed: list[_RuleChange]
 
     def introduced(self) -> tuple[Violation, ...]:
-        out: list[Violation] = []
-        changed, stores = self.changed, self.stores
-        if not changed:  # (anchored rules only: the moves alone)
-            for i, a, _, new in self.moves:
-                if new != ABSENT:
-                    out.append(stores[i].record(a, new))  # type: ignore[union-attr]
-            return tuple(out)
-        n, j = len(changed), 0
-        for i, a, _, new in self.moves:
-            while j < n and changed[j][0] < i:
-                out += changed[j][3]
-                j += 1
-            if new != ABSENT:
-                out.append(stores[i].record(a, new))  # type: ignore[union-attr]
-        while j < n:
-            out += changed[j][3]
-            j += 1
-        return tuple(out)
+        return self._side(new=True)
 
     def resolved(self) -> tuple[Violation, ...]:
+        return self._side(new=False)
+
+    def _side(self, *, new: bool) -> tuple[Violation, ...]:
+        """The introduced (``new``) or resolved records: a move's new or held value, a rule
+        change's ``came`` or ``gone``."""
         out: list[Violation] = []
         changed, stores = self.changed, self.stores
-        if not changed:  # (anchored rules only: the moves alone)
-            for i, a, old, _ in self.moves:
-                if old != ABSENT:
-                    out.append(stores[i].record(a, old))  # type: ignore[union-attr]
-            return tuple(out)
         n, j = len(changed), 0
-        for i, a, old, _ in self.moves:
+        for i, a, old_value, new_value in self.moves:
             while j < n and changed[j][0] < i:
-                out += changed[j][2]
+                out += changed[j][3] if new else changed[j][2]
                 j += 1
-            if old != ABSENT:
-                out.append(stores[i].record(a, old))  # type: ignore[union-attr]
+            value = new_value if new else old_value
+            if value != ABSENT:
+                out.append(stores[i].record(a, value))  # type: ignore[union-attr]
         while j < n:
-            out += changed[j][2]
+            out += changed[j][3] if new else changed[j][2]
             j += 1
         return tuple(out)
 

@@ -1,8 +1,10 @@
-"""Small problems built in code for the strategy tests."""
+"""Small problems built in code for the strategy tests, and the checks several of them share."""
 
 from __future__ import annotations
 
 import random
+
+import numpy as np
 
 from rtsched_widgets.model import Problem, Roster
 
@@ -69,3 +71,11 @@ def random_roster(problem: Problem, rng: random.Random, density: float) -> Roste
                 if k >= 0:
                     roster.place(w, d, s, k)
     return roster
+
+
+def assert_keep_held(before: np.ndarray, after: np.ndarray, worker_days, cells) -> None:
+    """``after`` (a roster's ``shift_of``) holds ``before``'s kept worker-days exactly, and on
+    each kept cell ``(day, shift)`` the same set of workers as ``before``."""
+    assert np.array_equal(after[worker_days], before[worker_days])
+    for d, s in zip(*np.nonzero(cells), strict=True):
+        assert set(np.flatnonzero(after[:, d] == s)) == set(np.flatnonzero(before[:, d] == s))

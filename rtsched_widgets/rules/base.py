@@ -162,11 +162,13 @@ class Delta:
     ``Delta(introduced, resolved, hard, soft)`` holds records already built; the validator's
     deltas (``Delta.of_records``) hold what changed in compact form and build each of
     ``introduced`` and ``resolved`` on its first read (then keep it): ``hard`` and ``soft``
-    are exact without them, and an edit whose records nobody reads builds none.
+    are exact without them, and an edit whose records nobody reads builds none. ``changed``
+    says whether there is any record on either side without building them.
     """
 
-    __slots__ = ("_introduced", "_records", "_resolved", "hard", "soft")
+    __slots__ = ("_changed", "_introduced", "_records", "_resolved", "hard", "soft")
 
+    _changed: bool | None
     _introduced: tuple[Violation, ...] | None
     _resolved: tuple[Violation, ...] | None
     _records: DeltaRecords | None
@@ -181,6 +183,7 @@ class Delta:
         soft: float,
     ) -> None:
         _set = object.__setattr__
+        _set(self, "_changed", None)
         _set(self, "_introduced", introduced)
         _set(self, "_resolved", resolved)
         _set(self, "_records", None)
@@ -213,6 +216,18 @@ class Delta:
             object.__setattr__(self, "_resolved", got)
         return got
 
+    @property
+    def changed(self) -> bool:
+        """Whether the changes introduce or resolve any violation: ``bool(introduced or
+        resolved)``. The validator's deltas know it when they are built (an edit that changes
+        no maintained violation gets a delta without records), so reading it builds no record;
+        a delta of other ``DeltaRecords`` (``of_records``) reads them. A changed record (same
+        key, new penalty) counts, even when ``hard`` and ``soft`` are 0."""
+        known = self._changed
+        if known is not None:
+            return known
+        return bool(self.introduced) or bool(self.resolved)
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
@@ -242,10 +257,28 @@ class Delta:
 
 
 new_lazy_delta: Callable[[DeltaRecords, int, float], Delta] = frozen_builder(
-    Delta, ("_records", "hard", "soft"), {"_introduced": None, "_resolved": None}
+    Delta,
+    ("_records", "hard", "soft"),
+    {"_changed": None, "_introduced": None, "_resolved": None},
 )
 """``new_lazy_delta(records, hard, soft)``: ``Delta.of_records(records, hard, soft)``, built
 through a draft (see ``_drafts``), without the class method's call."""
+
+new_changed_delta: Callable[[DeltaRecords, int, float], Delta] = frozen_builder(
+    Delta,
+    ("_records", "hard", "soft"),
+    {"_changed": True, "_introduced": None, "_resolved": None},
+)
+"""``new_lazy_delta`` for ``records`` known to hold at least one record on one side (the
+validator's edits that changed something): its ``changed`` is True without reading them."""
+
+new_empty_delta: Callable[[int, float], Delta] = frozen_builder(
+    Delta,
+    ("hard", "soft"),
+    {"_changed": False, "_introduced": (), "_resolved": (), "_records": None},
+)
+"""``new_empty_delta(hard, soft)``: ``Delta((), (), hard, soft)`` (nothing introduced or
+resolved), built through a draft."""
 
 
 class Found:

@@ -39,7 +39,6 @@ from typing import NamedTuple, Protocol
 import numpy as np
 import pandas as pd
 
-from rtsched_widgets._drafts import frozen_builder
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.rules.anchored import ABSENT, AnchoredStore, AnchorIndex
@@ -50,7 +49,8 @@ from rtsched_widgets.rules.base import (
     Rule,
     Score,
     Violation,
-    new_lazy_delta,
+    new_changed_delta,
+    new_empty_delta,
 )
 from rtsched_widgets.rules.nrp import fused as nrp_fused
 from rtsched_widgets.rules.profiles import default_rules
@@ -112,7 +112,7 @@ class _EditRecords:
 
     stores: list[dict[tuple, Violation] | AnchoredStore]
     moves: list[_Move]
-    changed: list[_RuleChange]
+    changed: Sequence[_RuleChange]
 
     def introduced(self) -> tuple[Violation, ...]:
         return self._side(new=True)
@@ -140,6 +140,8 @@ class _EditRecords:
 
 
 _new_edit_records = object.__new__
+_NO_RULE_CHANGES: tuple[_RuleChange, ...] = ()
+"""The rule changes of an edit that changed only anchored rules (shared)."""
 
 _WORKERS = attrgetter("workers")
 _DATES = attrgetter("dates")
@@ -213,13 +215,6 @@ def _delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
     return out
 
 
-_no_delta: Callable[[tuple, tuple, int, float], Delta] = frozen_builder(
-    Delta, ("_introduced", "_resolved", "hard", "soft"), {"_records": None}
-)
-"""``Delta(introduced, resolved, hard, soft)`` built through a draft (see ``_drafts``): an
-edit that changes nothing gets ``_no_delta((), (), 0, 0.0)``."""
-
-
 def _penalty_sum(records: Sequence[Violation]) -> float:
     """``math.fsum`` of the records' penalties (the one penalty itself for one record: the
     same float)."""
@@ -276,6 +271,20 @@ def _record_diff(
     return came, gone
 
 
+def _gate_key(ch: Sequence[int]) -> Change:
+    """What a gate remembers of the one change ``ch`` it let through: the caller's tuple
+    itself when it is a tuple of ints (a commit then knows it by identity: the same immutable
+    object, so the same values), else its values as a new tuple of ints (a commit then
+    compares values)."""
+    w, d, old, new = ch
+    if (
+        ch.__class__ is tuple
+        and w.__class__ is d.__class__ is old.__class__ is new.__class__ is int
+    ):
+        return ch
+    return (int(w), int(d), int(old), int(new))
+
+
 def _shift_changes_only(changes: Sequence[Change]) -> bool:
     """Whether every change moves its worker from one shift to another of a day they keep
     working (old and new shift >= 0), each (worker, day) at most once."""
@@ -296,6 +305,8 @@ class Validator:
 
     __slots__ = (
         "_found",
+        "_gate",
+        "_gate_stamp",
         "_hard",
         "_hard_fns",
         "_hard_post_fns",
@@ -394,8 +405,13 @@ class Validator:
             self._soft_moves = fused_moves_fn([rules_[i] for i in soft_at], soft_at)
         self._stamp = 0
         self._pending: _Preview | None = None
-        # (stamp, change) of the latest hard_delta of one change that found 0, else None
+        # (stamp, changes) of the latest hard_delta of several changes that found 0, else None
         self._last_hard: tuple[int, tuple[Change, ...]] | None = None
+        # the one change whose hard delta the latest gate of one change (may_introduce_hard,
+        # hard_delta) found 0 on the state of stamp _gate_stamp with no hard violation held,
+        # else None (see _gate_key)
+        self._gate: Change | None = None
+        self._gate_stamp = -1
         self.rebuild()
 
     # -- maintained set -------------------------------------------------------------------
@@ -580,12 +596,12 @@ class Validator:
     ) -> Delta:
         """The ``Delta`` of an edit's changes: records built when read."""
         if not moves and not changed:
-            return _no_delta((), (), hard, soft)
+            return new_empty_delta(hard, soft)
         records = _new_edit_records(_EditRecords)
         records.stores = self._found
         records.moves = moves
         records.changed = changed
-        return new_lazy_delta(records, hard, soft)
+        return new_changed_delta(records, hard, soft)
 
     def _compute_one(self, w0: int, d0: int, old0: int, new0: int) -> tuple[Delta, _Changes]:
         """``_compute`` of one change (the mirror holds it). The same answer with fewer
@@ -602,8 +618,12 @@ class Validator:
             # undo, computed on the mirror that holds it, <= 0). A zero sum means no hard rule
             # changed near the change (nothing to look at). The engine's gate has often just
             # computed the forward sum for this very change on this very state: reuse it.
-            last = self._last_hard
-            if last is not None and last[0] == self._stamp and last[1] == ((w0, d0, old0, new0),):
+            gate = self._gate
+            if (
+                gate is not None
+                and self._gate_stamp == self._stamp
+                and gate == (w0, d0, old0, new0)
+            ):
                 skip_hard = True
             else:  # (only the rules a change of its kind can break: see may_introduce_hard)
                 undo: float = 0
@@ -702,12 +722,12 @@ class Validator:
         if soft_moves is not None:  # (the soft rules come last: moves stay in rule order)
             soft += soft_moves(state, stores, w0, d0, old0, new0, moves)
         if not moves and not changed:  # (_delta, written out)
-            return _no_delta((), (), hard, soft), (moves, changed)
+            return new_empty_delta(hard, soft), (moves, changed)
         records = _new_edit_records(_EditRecords)
         records.stores = stores
         records.moves = moves
         records.changed = changed
-        return new_lazy_delta(records, hard, soft), (moves, changed)
+        return new_changed_delta(records, hard, soft), (moves, changed)
 
     def _store(self, changes: _Changes) -> None:
         """Write the held values of the anchored rules' moves, drop and add the records of
@@ -779,7 +799,11 @@ class Validator:
         its answer is reused (same result, the neighbourhood is not recomputed)."""
         pending = self._pending
         if len(changes) == 1:  # (_apply_all and the roster check of one change, written out)
-            w, d, old, new = changes[0]
+            ch = changes[0]
+            soft_moves = self._soft_moves
+            if ch is self._gate and soft_moves is not None and self._gate_stamp == self._stamp:
+                return self._commit_gated(ch, soft_moves)
+            w, d, old, new = ch
             ch = (int(w), int(d), int(old), int(new))
             w, d, old, new = ch
             state = self.state
@@ -821,6 +845,38 @@ class Validator:
         self._soft += delta.soft
         self._stamp += 1
         return delta
+
+    def _commit_gated(self, ch: Change, soft_moves: SoftMovesFn) -> Delta:
+        """``commit((ch,))`` right after ``may_introduce_hard((ch,))`` (or ``hard_delta``)
+        found ``ch`` — this very tuple of ints — introducing no hard violation on a schedule
+        without any, with nothing committed or rebuilt since: the change fits the mirror (the
+        gate checked it against this very state), no hard rule's count moves (see
+        ``_compute_one``), and the saldo soft rules' one function gives every move. So the
+        mirror takes the change without a second check, and nothing is computed twice."""
+        w, d, old, new = ch
+        state = self.state
+        state.move(w, d, old, new)
+        if self._held[w, d] != new:
+            self._check_roster((ch,))  # reverts the mirror, raises naming the cell
+        stores = self._found
+        moves: list[_Move] = []
+        soft = 0.0 + soft_moves(state, stores, w, d, old, new, moves)
+        self._soft += soft
+        self._stamp += 1  # any kept preview or gate is stale from now on
+        if not moves:
+            return new_empty_delta(0, soft)
+        for i, a, was, now_v in moves:  # (_store of moves alone, written out)
+            store: AnchoredStore = stores[i]  # type: ignore[assignment]
+            store.held[a] = now_v
+            if was == ABSENT:
+                store.size += 1
+            elif now_v == ABSENT:
+                store.size -= 1
+        records = _new_edit_records(_EditRecords)
+        records.stores = stores
+        records.moves = moves
+        records.changed = _NO_RULE_CHANGES
+        return new_changed_delta(records, 0, soft)
 
     def commit_previewed(self, delta: Delta) -> Delta:
         """Commit the changes of the ``preview`` that returned ``delta`` (the roster must
@@ -892,10 +948,13 @@ class Validator:
             # rules when the schedule had no hard violation (see _compute)
             self._last_hard = (self._stamp, done) if hard == 0 else None
             return hard
-        w, d, old, new = changes[0]
+        ch = changes[0]
+        w, d, old, new = ch
         hard = self._hard_of_one(w, d, old, new)
         # a commit of this change before anything else is committed skips the hard rules
-        self._last_hard = (self._stamp, ((w, d, old, new),)) if hard == 0 else None
+        # (when the schedule has no hard violation: see may_introduce_hard)
+        self._gate = _gate_key(ch) if hard == 0 and not self._hard else None
+        self._gate_stamp = self._stamp
         return hard
 
     def may_introduce_hard(self, changes: Sequence[Change]) -> bool:
@@ -911,7 +970,8 @@ class Validator:
         # that declare so (removal_can_violate, post_change_can_violate): their terms of the
         # hard delta are exactly 0, and the other rules' sum is the whole of it.
         if len(changes) == 1:  # (_hard_of_one, written out)
-            w, d, old, new = changes[0]
+            ch = changes[0]
+            w, d, old, new = ch
             state = self.state
             t = self.tables
             if not (
@@ -931,10 +991,17 @@ class Validator:
                 else self._hard_post_fns
             ):
                 hard += f(state, w, d, old, new)
-            if int(hard) == 0:
-                self._last_hard = (self._stamp, ((w, d, old, new),))
+            self._gate_stamp = self._stamp
+            if hard == 0 or int(hard) == 0:
+                # (_gate_key, written out)
+                self._gate = (
+                    ch
+                    if ch.__class__ is tuple
+                    and w.__class__ is d.__class__ is old.__class__ is new.__class__ is int
+                    else (int(w), int(d), int(old), int(new))
+                )
                 return False
-            self._last_hard = None
+            self._gate = None
             return int(hard) > 0
         if self._hard_post_fns or not _shift_changes_only(changes):
             return self.hard_delta(changes) > 0
@@ -1030,6 +1097,8 @@ class Validator:
         other._stamp = 0
         other._pending = None
         other._last_hard = None
+        other._gate = None
+        other._gate_stamp = -1
         return other
 
     def __repr__(self) -> str:

@@ -139,15 +139,18 @@ def fused_moves_fn(rules: Sequence[Rule], positions: Sequence[int]) -> SoftMoves
                         s += l_weight * excess - 0.0
         if has_cover:
             held = stores[i_c].held
-            if on or new < 0:  # one cell
-                a = d * n_s + (new if on else old)
+            if on or new < 0:  # one cell (cover_penalty written out: the cell is known)
+                x = new if on else old
+                a = d * n_s + x
                 was = held[a]
-                c = state.count[d][new if on else old]
-                now = c if c < required[d][new if on else old] else ABSENT
+                req = required[d][x]
+                c = state.count[d][x]
+                now = c if c < req else ABSENT
                 if now != was:
                     moves.append((i_c, a, was, now))
-                    s += (0.0 if now == ABSENT else cover_penalty(a, now)) - (
-                        0.0 if was == ABSENT else cover_penalty(a, was)
+                    weight = under_weight[d][x]  # (a float: weight * int is the float itself)
+                    s += (0.0 if now == ABSENT else weight * (req - now)) - (
+                        0.0 if was == ABSENT else weight * (req - was)
                     )
             else:  # a shift change: two cells (in the order the validator's set gives)
                 came: list[float] = []

@@ -241,6 +241,43 @@ size, builder or None)``. The histories hold rows, not :class:`Event` objects: a
 built from its row when the history is read (:meth:`EventBus.query`), so publishing an event
 nobody listens to allocates one tuple."""
 
+PairRow: TypeAlias = tuple[
+    str,
+    Any,
+    "str | None",
+    float,
+    int,
+    "str | None",
+    int,
+    "PayloadBuilder | None",
+    str,
+    int,
+    "PayloadBuilder | None",
+]
+"""Two events published together (:meth:`EventBus.publish_built_pair`) kept as one row: the
+first event's :data:`Row` followed by the second's ``type``, ``size`` and builder; the second
+has the first's argument, user, time and schedule id, and the next ``seq``. A history holds
+both kinds of rows; it is read as the events they stand for (:func:`_events_of_rows`)."""
+
+_PAIR = 11  # the length of a PairRow (a Row has 8 items)
+
+
+def _second_of(row: PairRow) -> Row:
+    """The second event of a :data:`PairRow` as a :data:`Row`."""
+    return (row[8], row[1], row[2], row[3], row[4] + 1, row[5], row[9], row[10])
+
+
+def _events_of_rows(rows: Iterable[Row | PairRow]) -> list[Row]:
+    """The kept events that ``rows`` (a history's rows, oldest first) stand for, as rows."""
+    out: list[Row] = []
+    for row in rows:
+        if len(row) == _PAIR:
+            out.append(row[:8])
+            out.append(_second_of(row))  # type: ignore[arg-type]
+        else:
+            out.append(row)  # type: ignore[arg-type]
+    return out
+
 
 def _payload_of(row: Row) -> dict[str, Any]:
     """The payload dict of a kept event (built again on each call for a built payload)."""
@@ -597,8 +634,10 @@ class EventBus:
             self._tree = _Tree()
         self._subs: tuple[Subscription, ...] = ()
         self._cache: dict[str, tuple[Subscription, ...]] = {}
-        self._history: deque[Row] = deque(maxlen=history_size)
-        self._bytes = 0  # the sum of the kept rows' sizes
+        # the kept events, oldest first, as rows (a pair row stands for two events)
+        self._history: deque[Row | PairRow] = deque()
+        self._kept = 0  # the events the rows stand for (at most history_size)
+        self._bytes = 0  # the sum of the kept events' sizes
         self._errors: deque[ListenerError] = deque(maxlen=max_errors)
         self._seq = 0
         # events per type published here or received from children (written with the lock
@@ -820,6 +859,89 @@ class EventBus:
             self.publish(type, {**build(args), **live_entries}, user)  # the usual error
         self._emit(type, args, build, user, live, live_args, size)
 
+    def publish_built_pair(
+        self,
+        type: str,
+        build: PayloadBuilder,
+        size: int,
+        then: str | None,
+        then_build: PayloadBuilder,
+        then_size: int,
+        args: Any,
+        user: str | None,
+        live: LiveBuilder | None = None,
+        live_args: Any = None,
+    ) -> None:
+        """:meth:`publish_built` of ``type`` (``build``, ``size``), then — when ``then`` is
+        not None — of ``then`` (``then_build``, ``then_size``), both from ``args`` with the
+        same ``user`` and live entries: an edit's event and its ``violations_changed``.
+
+        What listeners and histories see is what the two calls would give them. When nobody
+        listens anywhere in the tree (no delivery can come between the two events), both are
+        stamped (consecutive ``seq``, one ``time``) and kept in the histories of this bus and
+        of every ancestor in one critical section, so the pair never interleaves with an
+        event published by another thread; otherwise it is the two calls."""
+        tree = self._tree
+        allowed = self._allowed
+        if tree.listeners or type not in allowed or (then is not None and then not in allowed):
+            self.publish_built(type, build, args, user, size, live, live_args)
+            if then is not None:
+                self.publish_built(then, then_build, args, user, then_size, live, live_args)
+            return
+        lock = tree.lock
+        lock.acquire()
+        try:
+            seq = self._seq + 1
+            if then is None:
+                self._seq = seq
+                row: Row | PairRow = (
+                    type,
+                    args,
+                    user,
+                    _time.time(),
+                    seq,
+                    self.schedule_id,
+                    size,
+                    build,
+                )
+                events, total = 1, size
+            else:
+                self._seq = seq + 1
+                row = (
+                    type,
+                    args,
+                    user,
+                    _time.time(),
+                    seq,
+                    self.schedule_id,
+                    size,
+                    build,
+                    then,
+                    then_size,
+                    then_build,
+                )
+                events, total = 2, size + then_size
+            bus = self
+            while True:  # keep the row in this bus's history and in each ancestor's
+                counts = bus._counts
+                counts[type] += 1
+                if then is not None:
+                    counts[then] += 1
+                if bus.history_size:
+                    bus._history.append(row)
+                    bus._kept += events
+                    bus._bytes += total
+                    if bus._kept > bus.history_size or (
+                        bus.history_bytes is not None and bus._bytes > bus.history_bytes
+                    ):
+                        bus._trim()
+                parent = bus._parent
+                if parent is None:
+                    break
+                bus = parent
+        finally:
+            lock.release()
+
     def _emit(
         self,
         type: str,
@@ -856,14 +978,13 @@ class EventBus:
             while True:
                 n = bus.history_size
                 if n:  # keep the row: this runs for every event on every bus up the tree
-                    history = bus._history
-                    if len(history) == n:  # full: the append drops the oldest
-                        bus._bytes -= history[0][6]
-                    history.append(row)
+                    bus._history.append(row)
+                    bus._kept += 1
                     bus._bytes += size
-                    limit = bus.history_bytes
-                    if limit is not None and bus._bytes > limit:
-                        bus._drop_beyond_bytes()
+                    if bus._kept > n or (
+                        bus.history_bytes is not None and bus._bytes > bus.history_bytes
+                    ):
+                        bus._trim()
                 parent = bus._parent
                 if parent is None:
                     break
@@ -880,13 +1001,23 @@ class EventBus:
         listening._dispatch(event, _get_ident())
         return row, event
 
-    def _drop_beyond_bytes(self) -> None:
-        """Forget the oldest events until the history holds at most ``history_bytes`` bytes
-        (call with the lock held, ``history_bytes`` set)."""
-        history, limit = self._history, self.history_bytes
-        assert limit is not None
-        while history and self._bytes > limit:
-            self._bytes -= history.popleft()[6]
+    def _trim(self) -> None:
+        """Forget the oldest events until the history holds at most ``history_size`` events
+        and, when ``history_bytes`` is set, at most that many bytes (call with the lock held).
+        A pair row whose first event goes and whose second stays is replaced by the
+        second's row."""
+        history, n, limit = self._history, self.history_size, self.history_bytes
+        while history and (self._kept > n or (limit is not None and self._bytes > limit)):
+            row = history.popleft()
+            self._kept -= 1
+            self._bytes -= row[6]
+            if len(row) == _PAIR:
+                second = row[9]  # type: ignore[misc]
+                if self._kept > n or (limit is not None and self._bytes > limit):
+                    self._kept -= 1  # the second goes too
+                    self._bytes -= second
+                else:
+                    history.appendleft(_second_of(row))  # type: ignore[arg-type]
 
     def _dispatch(self, event: Event, ident: int) -> None:
         """Deliver ``event`` (kept already by every bus on its way up) to this bus's
@@ -1032,7 +1163,7 @@ class EventBus:
         t1 = _as_epoch(until, "until")
         patterns = None if type is None else self._normalise_patterns(type)
         with self._lock:
-            rows = list(self._history)
+            rows = _events_of_rows(self._history)
         out: list[Row] = []
         for row in reversed(rows):
             if limit is not None and len(out) >= limit:
@@ -1078,6 +1209,7 @@ class EventBus:
         """Forget the kept events (counters and ``seq`` continue)."""
         with self._lock:
             self._history.clear()
+            self._kept = 0
             self._bytes = 0
 
     def errors(self) -> list[ListenerError]:
@@ -1103,7 +1235,7 @@ class EventBus:
             received = sum(published.values()) - self._seq
             errors = self._listener_errors
             subscribers = sum(1 for s in self._subs if s._active)
-            times = [row[3] for row in self._history]
+            times = [row[3] for row in _events_of_rows(self._history)]
             kept_bytes = self._bytes
         cutoff = now - _RATE_WINDOW_S
         recent = 0

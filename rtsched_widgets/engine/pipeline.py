@@ -366,28 +366,27 @@ def commit(
     event_type = EVENT_OF_KIND.get(kind, "bulk_applied") if remote is None else "remote_applied"
     events = schedule.events
     # what the payloads of both events are built from when someone reads them (kept by the
-    # event histories: see _edit_counts) and what their live entries are built from at delivery
-    args = [
-        op_id,
-        version,
-        kind,
-        slot_changes,
-        names,
-        forced,
-        replaced,
-        base_version,
-        undone,
-        hard_delta,
-        soft_delta,
-        delta,
-        None,
-    ]
+    # event histories: see _edit_counts; the record holds the op's id, version, kind, changes,
+    # names, forced and undoes) and what their live entries are built from at delivery
+    args = [rec, replaced, base_version, hard_delta, soft_delta, delta, None]
     live_args = (slot_changes, delta)
+    # violations changed: a score change says so without reading the records
+    changed = bool(hard_delta or soft_delta or delta.introduced or delta.resolved)
     extra = schedule._event_extra
     if extra:
         payload = op_event_payload(args)
         payload.update(extra)
         events.publish_owned(event_type, payload, user, edit_live_entries(live_args))
+        if changed:
+            events.publish_built(
+                "violations_changed",
+                violations_event_payload,
+                args,
+                user,
+                plain_event_bytes(user, len(op_id), 0),
+                edit_live_entries,
+                live_args,
+            )
     else:
         # the payload's byte estimate (events.event_bytes), known from its shape: strs
         # op_id, kind, undoes; the cells (a list each) and the replaced workers' ids
@@ -399,23 +398,15 @@ def commit(
             items += len(replaced)
             if len(replaced) <= 8:
                 chars += sum([len(r) for r in replaced])
-        events.publish_built(
+        events.publish_built_pair(
             event_type,
             op_event_payload,
-            args,
-            user,
             plain_event_bytes(user, chars, items),
-            edit_live_entries,
-            live_args,
-        )
-    # violations changed: a score change says so without reading the records
-    if hard_delta or soft_delta or delta.introduced or delta.resolved:
-        events.publish_built(
-            "violations_changed",
+            "violations_changed" if changed else None,
             violations_event_payload,
+            plain_event_bytes(user, len(op_id), 0),
             args,
             user,
-            plain_event_bytes(user, len(op_id), 0),
             edit_live_entries,
             live_args,
         )
@@ -440,13 +431,13 @@ def commit(
 
 
 # The payloads of an applied edit's events are built, when someone reads them, from a list
-# the event histories keep: [op_id, version, kind, slot changes, (ISO dates, worker ids),
-# forced, replaced worker ids, base_version, undone op_id or None, hard_delta, soft_delta,
-# the rule engine's Delta, None]. The counts are read off the Delta (which builds its
-# records for it) on the first read; the list then keeps them (resolved count, then the
-# introduced count in the Delta's place) and lets the Delta go, so the histories never hold
-# an edit's violation records.
-_DELTA, _RESOLVED = 11, 12
+# the event histories keep: [the edit's history record (a SlotRecord: op_id, version, kind,
+# the flat slot changes, the names, forced, undoes), replaced worker ids, base_version,
+# hard_delta, soft_delta, the rule engine's Delta, None]. The counts are read off the Delta
+# (which builds its records for it) on the first read; the list then keeps them (resolved
+# count, then the introduced count in the Delta's place) and lets the Delta go, so the
+# histories never hold an edit's violation records.
+_DELTA, _RESOLVED = 5, 6
 
 
 def _edit_counts(args: list[Any]) -> tuple[int, int]:
@@ -471,36 +462,40 @@ def edit_live_entries(live_args: tuple[Any, Any]) -> dict[str, Any]:
 def op_event_payload(args: list[Any]) -> dict[str, Any]:
     """The payload of an applied edit's event (see :data:`~rtsched_widgets.engine.events.
     ROSTER_EVENTS`), without its live entries."""
-    op_id, version, kind, slot_changes, (iso, ids), forced, replaced, base, undone = args[:9]
+    rec, replaced, base = args[0], args[1], args[2]
+    iso, ids = rec._names
+    ch = rec._changes
     introduced, resolved = _edit_counts(args)
     payload = {
-        "op_id": op_id,
-        "version": version,
-        "kind": kind,
+        "op_id": rec.op_id,
+        "version": rec.version,
+        "kind": rec.kind,
         "cells": [
-            [iso[d], s, k, ids[new] if new >= 0 else None] for d, s, k, _, new in slot_changes
+            [iso[ch[i]], ch[i + 1], ch[i + 2], ids[ch[i + 4]] if ch[i + 4] >= 0 else None]
+            for i in range(0, len(ch), 5)
         ],
         "introduced": introduced,
         "resolved": resolved,
-        "forced": forced,
+        "forced": rec.forced,
         "replaced": list(replaced),
         "base_version": base,
     }
-    if undone is not None:
-        payload["undoes"] = undone
+    if rec.undoes is not None:
+        payload["undoes"] = rec.undoes
     return payload
 
 
 def violations_event_payload(args: list[Any]) -> dict[str, Any]:
     """The payload of ``violations_changed`` (without its live entries)."""
     introduced, resolved = _edit_counts(args)
+    rec = args[0]
     return {
-        "op_id": args[0],
-        "version": args[1],
+        "op_id": rec.op_id,
+        "version": rec.version,
         "introduced": introduced,
         "resolved": resolved,
-        "hard_delta": args[9],
-        "soft_delta": args[10],
+        "hard_delta": args[3],
+        "soft_delta": args[4],
     }
 
 

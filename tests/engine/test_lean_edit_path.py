@@ -108,8 +108,8 @@ def test_an_edit_payload_counts_once_then_forgets_the_delta() -> None:
     inner = Delta(("v1", "v2"), ("v0",), 0, 1.5)  # type: ignore[arg-type]
     delta = Delta.of_records(CountedRecords(inner, reads), 0, 1.5)
     names = (("2026-01-01",), ("W00", "W01"))
-    args = ["x-1", 1, "assign", [(0, 0, 0, -1, 1)], names, False, (), None, None, 0, 1.5]
-    args += [delta, None]
+    rec = slot_record("x-1", 1, "ann", 0.0, "assign", (0, 0, 0, -1, 1), names, False, "", None)
+    args = [rec, (), None, 0, 1.5, delta, None]
     payload = op_event_payload(args)
     assert (payload["introduced"], payload["resolved"]) == (2, 1)
     assert payload["cells"] == [["2026-01-01", 0, 0, "W01"]]

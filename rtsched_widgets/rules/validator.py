@@ -112,7 +112,7 @@ class _EditRecords:
 
     stores: list[dict[tuple, Violation] | AnchoredStore]
     moves: list[_Move]
-    changed: Sequence[_RuleChange]
+    changed: list[_RuleChange]
 
     def introduced(self) -> tuple[Violation, ...]:
         return self._side(new=True)
@@ -139,9 +139,30 @@ class _EditRecords:
         return tuple(out)
 
 
+class _AnchoredMoves(list[_Move]):
+    """The moves of an edit that changed anchored rules only (the gated commit's: the saldo
+    soft rules), which are the records of its ``Delta`` themselves (``DeltaRecords``, as
+    ``_EditRecords`` with no rule change): one object an edit instead of a list and a
+    holder."""
+
+    __slots__ = ("stores",)
+
+    stores: list[dict[tuple, Violation] | AnchoredStore]
+
+    def introduced(self) -> tuple[Violation, ...]:
+        stores = self.stores
+        return tuple(
+            [stores[i].record(a, v) for i, a, _, v in self if v != ABSENT]  # type: ignore[union-attr]
+        )
+
+    def resolved(self) -> tuple[Violation, ...]:
+        stores = self.stores
+        return tuple(
+            [stores[i].record(a, v) for i, a, v, _ in self if v != ABSENT]  # type: ignore[union-attr]
+        )
+
+
 _new_edit_records = object.__new__
-_NO_RULE_CHANGES: tuple[_RuleChange, ...] = ()
-"""The rule changes of an edit that changed only anchored rules (shared)."""
 
 _WORKERS = attrgetter("workers")
 _DATES = attrgetter("dates")
@@ -859,7 +880,7 @@ class Validator:
         if self._held[w, d] != new:
             self._check_roster((ch,))  # reverts the mirror, raises naming the cell
         stores = self._found
-        moves: list[_Move] = []
+        moves = _AnchoredMoves()
         soft = 0.0 + soft_moves(state, stores, w, d, old, new, moves)
         self._soft += soft
         self._stamp += 1  # any kept preview or gate is stale from now on
@@ -872,11 +893,8 @@ class Validator:
                 store.size += 1
             elif now_v == ABSENT:
                 store.size -= 1
-        records = _new_edit_records(_EditRecords)
-        records.stores = stores
-        records.moves = moves
-        records.changed = _NO_RULE_CHANGES
-        return new_changed_delta(records, 0, soft)
+        moves.stores = stores
+        return new_changed_delta(moves, 0, soft)
 
     def commit_previewed(self, delta: Delta) -> Delta:
         """Commit the changes of the ``preview`` that returned ``delta`` (the roster must

@@ -68,6 +68,10 @@ def fused_moves_fn(rules: Sequence[Rule], positions: Sequence[int]) -> SoftMoves
     t_tol, t_weight = (tg.tolerance, tg.weight) if tg else (0, 0.0)
     s_share, s_tol, s_weight = (sp.share, sp.tolerance, sp.weight) if sp else ([], 0, 0.0)
     l_share, l_tol, l_weight = (lr.share, lr.tolerance, lr.weight) if lr else ([], 0, 0.0)
+    # whether a target excess (an int >= 1: ints less an int tolerance) gives a positive
+    # penalty: ``t_weight * excess > 0`` is ``t_weight > 0`` then (TargetShifts.value_now's
+    # test, answered once; the balances' fair shares are floats, tested as the rules do)
+    t_weighs = t_weight > 0
 
     def cover_cell(state: LiveState, held: Any, a: int) -> tuple[int, int]:
         """(held, new) value of cover cell ``a`` (CoverUnder.value_now)."""
@@ -97,7 +101,7 @@ def fused_moves_fn(rules: Sequence[Rule], positions: Sequence[int]) -> SoftMoves
                 was = stores[i_t].held[w]
                 n = state.n_work[w]
                 excess = abs(n - targets[w]) - t_tol
-                now = n if excess > 0 and t_weight * excess > 0 else ABSENT
+                now = n if excess > 0 and t_weighs else ABSENT
                 if now != was:
                     moves.append((i_t, w, was, now))
                     if was != ABSENT:

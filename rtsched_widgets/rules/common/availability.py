@@ -154,6 +154,16 @@ class MandatoryDays(Rule):
             return 0
         return (new < 0) - (old < 0)
 
+    def delta_fn(self) -> DeltaFn:
+        mandatory = self.t.mandatory  # (no attribute look-ups per call: the gate of a removal)
+
+        def delta(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+            if not mandatory[w, d]:
+                return 0
+            return (new < 0) - (old < 0)
+
+        return delta
+
 
 # -- batched evaluation and CP-SAT encoding (see rules.registry) ---------------------------
 @batched(Availability)

@@ -24,7 +24,11 @@ changes are applied in order (a swap is two or four changes).
 The usual path of an edit is ``preview`` (what would change), then, once the roster holds the
 changes, ``commit``: the validator keeps its latest preview and a commit of the same changes
 with nothing committed in between reuses it, so the neighbourhood is computed once
-(``commit_previewed(delta)`` says so explicitly and refuses a stale preview).
+(``commit_previewed(delta)`` says so explicitly and refuses a stale preview). The engine's
+path of an edit that introduces no hard violation is ``may_introduce_hard`` (the gate), then
+``commit``: the gate remembers the one change it let through, and a commit of that very
+tuple before anything else is committed takes it as the gate established it (no second
+check, no hard rule looked at again: ``_commit_gated``); any other commit is computed.
 ``copy`` is cheap: the mirror's rows are shared copy-on-write, the records and index entries
 are immutable and shared, anchored stores are flat int arrays copied at once.
 """

@@ -270,6 +270,14 @@ class ColumnGeneration:
     ``fixed`` leaves free (``WorkerRules.of(..., trim=True)``): the same schedules when every
     worker's held cells meet the worker's rules, at the cost of the span rather than the
     horizon.
+
+    ``lp_presolve`` False: GLOP solves the master LP without its presolve. Each solve after a
+    round's new columns starts from the previous basis either way (about 500 simplex
+    iterations a round on Instance19 against 2,000–3,000 from scratch); without the presolve
+    40 rounds on Instance19 spent 8.44 s and 5.56 s in the LP against 9.32 s and 5.98 s with
+    it (two back-to-back pairs, load 1–4). CLP through the same interface does not start
+    from the previous basis (43.5 s for the same 40 rounds) and HiGHS solves each time from
+    scratch (2.4 s at 3,500 columns).
     """
 
     EXCESS_FACTOR = 10.0
@@ -292,6 +300,7 @@ class ColumnGeneration:
         start_labels: int | None = None,
         days: tuple[int, int] | None = None,
         trim: bool = False,
+        lp_presolve: bool = True,
     ) -> None:
         from ortools.linear_solver import pywraplp
 
@@ -320,6 +329,10 @@ class ColumnGeneration:
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
         if self.lp is None:
             raise RuntimeError("GLOP is not available in this OR-Tools build")
+        if not lp_presolve and not self.lp.SetSolverSpecificParametersAsString(
+            "use_preprocessing:false"
+        ):
+            raise RuntimeError("GLOP refused use_preprocessing:false")
         lp = self.lp
         self.offset = 0.0  # cells nobody may work: their under-cover is a constant
         self.rows: dict[tuple[int, int], Any] = {}

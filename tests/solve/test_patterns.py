@@ -283,3 +283,25 @@ def test_best_responses_improve_a_dive_finished_over_the_columns_at_hand(nrp):
     hard, soft = engine_score(problem, result.roster)
     assert hard == result.hard_violations == 0
     assert soft == pytest.approx(result.objective)
+
+
+def test_the_master_lp_without_presolve_reaches_the_same_optimum_and_bound(nrp, best_known):
+    from ortools.sat.python import cp_model as cp
+
+    problem = nrp(2)
+    fixed = normalize_keep(problem, None, None)
+    results = []
+    for presolve in (True, False):
+        cg = ColumnGeneration(cp, problem, fixed, threads=1, lp_presolve=presolve)
+        try:
+            cg.start()
+            assert cg.converge(lambda: False, max_rounds=200), presolve
+            roster = cg.dive(lambda: False, rounds_per_step=1)
+        finally:
+            cg.close()
+        assert roster is not None
+        results.append((cg.bound, engine_score(problem, roster_from_shifts(problem, roster))))
+    (with_bound, _), (without_bound, (hard, soft)) = results
+    assert without_bound == pytest.approx(with_bound, abs=1e-4)
+    assert without_bound <= best_known["Instance2"] + 1e-6
+    assert hard == 0 and soft >= without_bound - 1e-6

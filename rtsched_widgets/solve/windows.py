@@ -10,7 +10,10 @@ From a hard-feasible roster (``feasible``'s construction when none is given, the
 best-response rounds until no row changes or ``start_rounds`` rounds), repeatedly:
 
 1. choose a window of ``window_days`` days: rolling over the horizon from a seeded start,
-   each one ``stride`` days after the last (half a window by default), wrapping around;
+   each one ``stride`` days after the last (half a window by default), wrapping around
+   (``choice="rolling"``); or (``choice="penalty"``) the window whose days hold the largest
+   cover penalty of the best roster, among the starts not refused since the last accepted
+   window (rolling once every start was refused);
 2. hold every cell outside it (and every kept cell of ``keep``): each worker's schedules
    are then the current row outside the window and anything meeting the worker's rules
    inside it, minutes, shift counts and weekends included over the whole horizon;
@@ -68,6 +71,9 @@ DEFAULT_SETTLE_MARGIN: int | None = None
 """Days each side of an accepted window that the rounds after it re-plan (None: whole rows;
 21 was cheaper per window on Instance22 but worse on Instance20 at 60 s: see
 ``benchmarks/RESULTS.md``)."""
+
+WINDOW_CHOICES = ("rolling", "penalty")
+"""How ``windows`` picks the next window (see the module docstring, step 1)."""
 
 DEFAULT_RESTARTS = 5
 """``feasible``'s ruin-and-recreate steps after each window."""
@@ -141,6 +147,23 @@ def repair_window(
         cg.close()
 
 
+def worst_window(state: BestResponse, length: int, refused: set[int]) -> tuple[int, int] | None:
+    """The ``length`` days of largest cover penalty in ``state``'s rows (the earliest among
+    equals), over the starts more than half a window away from every start in ``refused``;
+    None when there is none."""
+    short = np.maximum(state.required - state.count, 0) * state.under
+    surplus = np.maximum(state.count - state.required, 0) * state.over
+    per_day = (short + surplus).sum(axis=1)
+    length = min(length, len(per_day))
+    sums = np.convolve(per_day, np.ones(length), mode="valid")
+    for d0 in refused:  # a refused start and its neighbours (half a window each side)
+        sums[max(0, d0 - length // 2) : d0 + length // 2 + 1] = -np.inf
+    start = int(np.argmax(sums))
+    if sums[start] == -np.inf:
+        return None
+    return start, start + length
+
+
 class Windows(Strategy):
     """Windowed column generation with best-response rounds between (module docstring).
 
@@ -154,7 +177,8 @@ class Windows(Strategy):
     each side of the window they re-plan (None: whole rows); ``restarts`` ruin-and-recreate
     steps of ``feasible`` after each window (0: none); ``start_rounds`` best-response rounds
     at most between the construction and the first window (None: until no row changes; on
-    Instance24 they do not converge within 60 s).
+    Instance24 they do not converge within 60 s); ``choice`` how the next window is picked
+    (``"rolling"`` or ``"penalty"``: module docstring, step 1).
     """
 
     name = "windows"
@@ -163,6 +187,7 @@ class Windows(Strategy):
         self,
         *,
         window_days: int = DEFAULT_WINDOW_DAYS,
+        choice: str = "rolling",
         stride: int | None = None,
         max_windows: int | None = None,
         max_rounds: int = 40,
@@ -193,6 +218,9 @@ class Windows(Strategy):
             raise ValueError(
                 f"price_labels, price_columns: {price_labels}, {price_columns} — use 1 or more"
             )
+        if choice not in WINDOW_CHOICES:
+            raise ValueError(f"choice: {choice!r} — use one of {WINDOW_CHOICES}")
+        self.choice = choice
         self.window_days = int(window_days)
         self.stride = None if stride is None else int(stride)
         self.max_windows = max_windows
@@ -267,12 +295,17 @@ class Windows(Strategy):
         run.settle(rng)  # until no row changes or start_rounds rounds (or the clock)
         start_rounds = run.rounds
         following = self.windows(problem, seed)
+        refused: set[int] = set()  # window starts refused since the last accepted window
         done = accepted = rounds = 0
         while self.max_windows is None or done < self.max_windows:
             if clock.should_stop() or run.best.key[0] > 0:
                 break
-            window = following()
             state.restore(run.best)
+            window = None
+            if self.choice == "penalty":
+                window = worst_window(state, self.window_days, refused)
+            if window is None:
+                window = following()
             outcome = repair_window(
                 problem,
                 fixed,
@@ -290,9 +323,13 @@ class Windows(Strategy):
             rounds += outcome.rounds
             clock.report(done, f"window {window[0]}-{window[1]}: LP {outcome.lp_value:.1f}")
             if outcome.rows is None or clock.cancelled():
+                refused.add(window[0])
                 continue
-            if self._accept(state, run, outcome.rows):
+            if not self._accept(state, run, outcome.rows):
+                refused.add(window[0])
+            else:
                 accepted += 1
+                refused.clear()
                 state.set_window(self._settle_span(problem, window))
                 self._settle(run, rng)
             run.max_rounds = None

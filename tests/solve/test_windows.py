@@ -10,10 +10,11 @@ from solve_factories import assert_keep_held  # type: ignore[import-not-found]
 
 from rtsched_widgets import datasets
 from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.solve.feasible import BestResponse
 from rtsched_widgets.solve.keep import Keep, normalize_keep
 from rtsched_widgets.solve.registry import available_strategies, get_strategy
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
-from rtsched_widgets.solve.windows import held_outside, repair_window
+from rtsched_widgets.solve.windows import held_outside, repair_window, worst_window
 
 pytest.importorskip("ortools")
 
@@ -146,6 +147,7 @@ def test_saldo_problems_go_to_feasible_and_its_fallback(saldo_factory):
         ("restarts", -1),
         ("start_rounds", -1),
         ("settle_margin", -1),
+        ("choice", "random"),
     ],
 )
 def test_options_are_checked(option, value):
@@ -166,3 +168,30 @@ def test_capped_start_rounds_reach_the_windows_from_the_construction(instance16)
         problem, time_limit=NO_CLOCK, seed=3
     )
     assert first.objective < construction.objective
+
+
+def test_worst_window_is_where_the_cover_penalty_is_and_skips_refused_starts(instance16):
+    problem, start = instance16
+    fixed = normalize_keep(problem, start.roster, None)
+    state = BestResponse(problem, fixed, start.roster, 6)
+    short = np.maximum(state.required - state.count, 0) * state.under
+    surplus = np.maximum(state.count - state.required, 0) * state.over
+    per_day = (short + surplus).sum(axis=1)
+    sums = [per_day[d : d + 7].sum() for d in range(problem.n_days - 6)]
+    d0, d1 = worst_window(state, 7, set())
+    assert d1 - d0 == 7 and per_day[d0:d1].sum() == max(sums)
+    assert sums.index(max(sums)) == d0  # the earliest among equals
+    e0, _ = worst_window(state, 7, {d0})
+    assert abs(e0 - d0) > 3
+    assert worst_window(state, 7, set(range(0, problem.n_days, 3))) is None
+
+
+def test_windows_by_penalty_are_deterministic_and_never_worse(instance16):
+    problem, start = instance16
+    make = get_strategy("windows", choice="penalty", window_days=7, max_windows=3, restarts=0)
+    first = make.solve(problem, roster=start.roster, time_limit=NO_CLOCK, seed=2)
+    again = make.solve(problem, roster=start.roster, time_limit=NO_CLOCK, seed=2)
+    assert np.array_equal(first.roster.shift_of, again.roster.shift_of)
+    assert first.details["windows"] == 3 and first.hard_violations == 0
+    assert (first.hard_violations, first.objective) == score_roster(problem, first.roster)
+    assert first.objective <= start.objective

@@ -48,10 +48,10 @@ PATTERNS_CELLS = 60 * 28 * 10
 """Largest ``workers x days x shift types`` for which ``auto`` runs ``patterns`` (NRP)."""
 
 FEW_SHIFTS = 3
+"""At most this many shift types on a horizon longer than 28 days: ``feasible+patterns``."""
 
 SHORT_HORIZON = 28
 """Longest horizon (days) on which ``auto`` runs ``feasible_lns`` above :data:`PATTERNS_CELLS`."""
-"""At most this many shift types on a horizon longer than 28 days: ``feasible+patterns``."""
 
 
 def choose(problem: Problem) -> str:

@@ -18,6 +18,16 @@ requests count as a constant). So the labelling search's least-cost schedule is 
    worker's rules, or when the schedule is cheaper. Afterwards each worker whose search found a
    schedule meets their rules: the roster is hard-feasible as soon as this pass ends (unless
    some worker has no schedule under ``keep``).
+   The searches of the rows that break their worker's rules may be shaped (``construction``;
+   the rows are always accepted and scored on the true costs): ``"greedy"`` searches the
+   true costs, so the first workers take the cheapest under-covered cells wherever they are
+   (on Instance24 the early weeks, leaving the last ones short); ``"fair"`` gives the
+   ``k``-th of ``n`` workers a share ``(k + 1) / n`` of each cell's requirement: a cell the
+   others fill to ``c`` earns ``under_weight * min(1, share * required - c)`` while below
+   that share, nothing from there up to the requirement (every worker takes a part of every
+   period); ``"fair_priced"`` adds to it a price per minute worked
+   (:meth:`BestResponse.minute_price`), so that the beam keeps the minutes of workers
+   whose minutes are bounded for the days where they gain most.
 2. *Improvement rounds*: the same, in a new seeded order per round, for the workers whose cost
    changed since their last search (any other worker's search would return the same schedule:
    the search is deterministic), until a round changes nothing — every row is then a best
@@ -65,7 +75,7 @@ from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Strategy
 from rtsched_widgets.solve.columns import request_costs
 from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
-from rtsched_widgets.solve.labelling import WorkerRules, schedule_cost, shortest_schedules
+from rtsched_widgets.solve.labelling import BIG, WorkerRules, schedule_cost, shortest_schedules
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster, validator_for
 
 DEFAULT_MAX_LABELS = 6
@@ -73,6 +83,10 @@ DEFAULT_MAX_LABELS = 6
 
 DEFAULT_WINDOW_DAYS = 56
 """Days a restart re-plans on horizons at least twice as long (see :class:`Feasible`)."""
+
+
+CONSTRUCTIONS = ("greedy", "fair", "fair_priced")
+"""How the construction shapes each worker's search (module docstring, phase 1)."""
 
 
 class Feasible(Strategy):
@@ -85,7 +99,8 @@ class Feasible(Strategy):
     the workers one restart clears; ``max_labels`` labels kept per (day, state) in each
     search (the work per search); ``window_days`` the days a restart re-plans on horizons at
     least twice as long (None: whole rows always); ``fallback`` the registered strategy for
-    other profiles.
+    other profiles; ``construction`` how the construction shapes each worker's search (one
+    of :data:`CONSTRUCTIONS`, module docstring, phase 1).
     """
 
     name = "feasible"
@@ -99,7 +114,11 @@ class Feasible(Strategy):
         max_labels: int = DEFAULT_MAX_LABELS,
         window_days: int | None = DEFAULT_WINDOW_DAYS,
         fallback: str = "greedy+local_search",
+        construction: str = "greedy",
     ) -> None:
+        if construction not in CONSTRUCTIONS:
+            raise ValueError(f"construction: {construction!r} — use one of {CONSTRUCTIONS}")
+        self.construction = construction
         if max_rounds is not None and max_rounds < 0:
             raise ValueError(f"max_rounds: {max_rounds} — use 0 or more rounds, or None")
         if max_restarts is not None and max_restarts < 0:
@@ -141,7 +160,9 @@ class Feasible(Strategy):
             clock.improved(state.objective, 0, shifts=state.rows)
         rng = np.random.default_rng(seed)
         # 1. construction: every worker once; 2. rounds until no row changes
-        done = run.sweep(rng.permutation(problem.n_workers), stoppable=False) and run.settle(rng)
+        order = rng.permutation(problem.n_workers)
+        done = run.sweep(order, stoppable=False, construction=self.construction)
+        done = done and run.settle(rng)
         # 3. ruin and recreate from the best roster, while time and rounds are left
         restarts = 0
         while done and (self.max_restarts is None or restarts < self.max_restarts):
@@ -250,6 +271,7 @@ class BestResponse:
         self.under = p.under_weight.astype(float)
         self.over = p.over_weight.astype(float)
         self.constant, self.per_cell = request_costs(p)
+        self.minutes = np.array([t.minutes for t in p.shift_types], dtype=float)
         self.rules: list[WorkerRules | None] = [None] * n_w
         self.hard = self._hard_counts(roster)
         self.objective = self._objective()
@@ -326,21 +348,74 @@ class BestResponse:
         step = np.where(count < self.required, -self.under, self.over)
         return np.where(count >= self.maximum, np.inf, step)
 
-    def costs(self, w: int) -> np.ndarray:
-        """Worker ``w``'s cost per (day, shift) with the other rows held (module docstring)."""
+    def _others(self, w: int) -> np.ndarray:
+        """Workers per cell but worker ``w``."""
         row = self.rows[w]
         others = self.count.copy()
         days = np.flatnonzero(row >= 0)
         others[days, row[days]] -= 1
-        return self._marginal(others) + self.per_cell[w]
+        return others
+
+    def costs(self, w: int) -> np.ndarray:
+        """Worker ``w``'s cost per (day, shift) with the other rows held (module docstring)."""
+        return self._marginal(self._others(w)) + self.per_cell[w]
+
+    def shared_costs(self, w: int, share: float) -> np.ndarray:
+        """Worker ``w``'s construction cost under a fair share (module docstring, phase 1):
+        a cell the others fill to ``c`` below its requirement ``r`` costs
+        ``-under_weight * min(1, share * r - c)`` while ``c < share * r``, nothing from there
+        up to ``r``; a full or over-covered cell costs as in :meth:`costs`; the requests'
+        costs are added as they are."""
+        others = self._others(w)
+        step = np.where(
+            others < self.required,
+            -self.under * np.clip(share * self.required - others, 0.0, 1.0),
+            self.over,
+        )
+        return np.where(others >= self.maximum, np.inf, step) + self.per_cell[w]
 
     # -- moves ------------------------------------------------------------------------------
-    def respond(self, w: int) -> bool:
+    def minute_price(self, rules: WorkerRules, cost: np.ndarray) -> float:
+        """The price per minute worked that the searches of worker ``rules.worker`` add to
+        every shift (a whole-row search only; 0 without a max minutes limit): the gain per
+        minute of the day at which the worker's days, best gain per minute first (each day's
+        best allowed shift), reach the max minutes. A schedule's price is the price times
+        its minutes, which the min/max minutes bound to a band: the least-cost schedule moves
+        by at most the price times the band's width, whereas the beam, which ranks partial
+        schedules by their cost so far, no longer spends the minutes on the first days of
+        small gain that it would lack on later days of large gain."""
+        if rules.first_day != 0 or rules.n_days != self.p.n_days or rules.hi >= BIG // 2:
+            return 0.0
+        local = cost[:, rules.shifts]
+        per_minute = np.where(rules.allowed, -local / rules.minutes[None, :], -np.inf)
+        best = per_minute.argmax(axis=1)
+        days = np.arange(rules.n_days)
+        gain = per_minute[days, best]
+        order = np.argsort(-gain, kind="stable")
+        used = np.cumsum(rules.minutes[best][order])
+        at = int(np.searchsorted(used, rules.hi))
+        if at >= len(order):
+            return 0.0
+        price = float(gain[order[at]])
+        return price if np.isfinite(price) and price > 0 else 0.0
+
+    def respond(self, w: int, share: float | None = None, priced: bool = False) -> bool:
         """Search worker ``w``'s best schedule; replace the row when it breaks the worker's
-        rules or the schedule is cheaper. True when the row changed."""
+        rules or the schedule is cheaper. True when the row changed. A row that breaks the
+        worker's rules is replaced by the best schedule under :meth:`shared_costs` with
+        ``share`` (when given), plus :meth:`minute_price` per minute when ``priced``; a row
+        meeting them is always searched under the true costs (:meth:`costs`)."""
         rules = self._rules_of(w)
         cost = self.costs(w)
-        result = shortest_schedules(rules, cost, max_labels=self.max_labels)
+        search = cost
+        shaped = False
+        if self.hard[w] > 0 and share is not None:
+            search, shaped = self.shared_costs(w, share), True
+        if self.hard[w] > 0 and priced:
+            price = self.minute_price(rules, search)
+            if price > 0:
+                search, shaped = search + price * self.minutes[None, :], True
+        result = shortest_schedules(rules, search, max_labels=self.max_labels)
         self.searches += 1
         self.exact += result.exact
         self.labels += result.labels
@@ -352,7 +427,7 @@ class BestResponse:
         self.failed.discard(self.p.workers[w].id)
         old = self.rows[w]
         old_cost = schedule_cost(cost, old)
-        new_cost = float(result.costs[0])
+        new_cost = schedule_cost(cost, best) if shaped else float(result.costs[0])
         if self.hard[w] == 0 and not new_cost < old_cost - 1e-9 * max(1.0, abs(old_cost)):
             return False
         self._replace(w, best)
@@ -460,15 +535,27 @@ class Sweeps:
         """Rounds the budget still allows (inf without a limit)."""
         return np.inf if self.max_rounds is None else self.max_rounds - self.rounds
 
-    def sweep(self, order: np.ndarray, *, stoppable: bool = True) -> bool:
+    def sweep(
+        self, order: np.ndarray, *, stoppable: bool = True, construction: str = "greedy"
+    ) -> bool:
         """Best responses of the workers in ``order``; a state better than the best goes to
         ``clock.improved``. False when the clock stopped the sweep before its end (never when
-        not ``stoppable``: the construction always completes)."""
+        not ``stoppable``: the construction always completes). ``construction`` (one of
+        :data:`CONSTRUCTIONS`) shapes the searches of the rows that break their worker's
+        rules: ``"fair"`` searches the ``k``-th of ``n`` workers (from 0) under
+        :meth:`BestResponse.shared_costs` with share ``(k + 1) / n``, ``"fair_priced"``
+        adds :meth:`BestResponse.minute_price`; ``"greedy"`` the true costs."""
+        if construction not in CONSTRUCTIONS:
+            raise ValueError(f"construction: {construction!r} — use one of {CONSTRUCTIONS}")
         state, clock = self.state, self.clock
-        for w in order.tolist():
+        n = len(order)
+        fair = construction != "greedy"
+        priced = construction == "fair_priced"
+        for k, w in enumerate(order.tolist()):
             if stoppable and clock.should_stop():
                 return False
-            if state.respond(int(w)):
+            share = (k + 1) / n if fair else None
+            if state.respond(int(w), share, priced):
                 key = (int(state.hard.sum()), state.objective)
                 if key < self.best.key:
                     self.best = state.snapshot()

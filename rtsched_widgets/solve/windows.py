@@ -57,7 +57,13 @@ from rtsched_widgets._optional import require
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Strategy
-from rtsched_widgets.solve.feasible import DEFAULT_MAX_LABELS, BestResponse, Feasible, Sweeps
+from rtsched_widgets.solve.feasible import (
+    CONSTRUCTIONS,
+    DEFAULT_MAX_LABELS,
+    BestResponse,
+    Feasible,
+    Sweeps,
+)
 from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 
@@ -74,6 +80,10 @@ DEFAULT_SETTLE_MARGIN: int | None = None
 
 WINDOW_CHOICES = ("rolling", "penalty")
 """How ``windows`` picks the next window (see the module docstring, step 1)."""
+
+DEFAULT_CONSTRUCTION = "greedy"
+"""How ``feasible``'s construction shapes each worker's search (see
+:data:`~rtsched_widgets.solve.feasible.CONSTRUCTIONS`)."""
 
 DEFAULT_RESTARTS = 5
 """``feasible``'s ruin-and-recreate steps after each window."""
@@ -178,7 +188,9 @@ class Windows(Strategy):
     steps of ``feasible`` after each window (0: none); ``start_rounds`` best-response rounds
     at most between the construction and the first window (None: until no row changes; on
     Instance24 they do not converge within 60 s); ``choice`` how the next window is picked
-    (``"rolling"`` or ``"penalty"``: module docstring, step 1).
+    (``"rolling"`` or ``"penalty"``: module docstring, step 1); ``construction`` how the
+    construction shapes each worker's search (one of
+    :data:`~rtsched_widgets.solve.feasible.CONSTRUCTIONS`).
     """
 
     name = "windows"
@@ -200,7 +212,11 @@ class Windows(Strategy):
         restarts: int = DEFAULT_RESTARTS,
         start_rounds: int | None = DEFAULT_START_ROUNDS,
         settle_margin: int | None = DEFAULT_SETTLE_MARGIN,
+        construction: str = DEFAULT_CONSTRUCTION,
     ) -> None:
+        if construction not in CONSTRUCTIONS:
+            raise ValueError(f"construction: {construction!r} — use one of {CONSTRUCTIONS}")
+        self.construction = construction
         if window_days < 1:
             raise ValueError(f"window_days: {window_days} — use 1 or more days")
         if stride is not None and stride < 1:
@@ -290,7 +306,9 @@ class Windows(Strategy):
             clock.improved(state.objective, 0, shifts=state.rows)
         rng = np.random.default_rng(seed)
         # a hard-feasible start: the construction (always completes), rounds to convergence
-        run.sweep(rng.permutation(problem.n_workers), stoppable=False)
+        run.sweep(
+            rng.permutation(problem.n_workers), stoppable=False, construction=self.construction
+        )
         run.max_rounds = self.start_rounds
         run.settle(rng)  # until no row changes or start_rounds rounds (or the clock)
         start_rounds = run.rounds

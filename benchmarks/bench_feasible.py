@@ -13,8 +13,15 @@ Part 2 (``strategy``): ``feasible`` with seed 0 (``--seeds``) for ``--time-limit
 whatever its time limit), and their gaps to the best known in percent. With several seeds,
 every figure is the median over the seeds.
 
-Run: .venv/bin/python benchmarks/bench_feasible.py [--part all|search|strategy]
+Part 3 (``construction``): the construction alone (``feasible``'s phase 1, seed 0 or
+``--seeds``) of each of :data:`~rtsched_widgets.solve.feasible.CONSTRUCTIONS` (or
+``--constructions``) on ``--construction-instances`` (20,22,24): its objective, its cover
+penalty on the last quarter of the horizon and its process CPU seconds. The objectives are
+deterministic; only the seconds depend on the machine.
+
+Run: .venv/bin/python benchmarks/bench_feasible.py [--part all|search|strategy|construction]
      [--time-limit 60] [--seeds 0] [--instances 1,2,...] [--search-instances 22,24] [--cold]
+     [--construction-instances 20,22,24] [--constructions greedy,fair,fair_priced]
 """
 
 from __future__ import annotations
@@ -30,7 +37,13 @@ import numpy as np
 
 from rtsched_widgets import datasets
 from rtsched_widgets.solve import labelling_kernels
-from rtsched_widgets.solve.feasible import DEFAULT_MAX_LABELS, BestResponse
+from rtsched_widgets.solve.base import RunClock
+from rtsched_widgets.solve.feasible import (
+    CONSTRUCTIONS,
+    DEFAULT_MAX_LABELS,
+    BestResponse,
+    Sweeps,
+)
 from rtsched_widgets.solve.keep import normalize_keep
 from rtsched_widgets.solve.labelling import WorkerRules, shortest_schedules
 from rtsched_widgets.solve.registry import get_strategy
@@ -140,14 +153,43 @@ def strategy_part(numbers: list[int], time_limit: float, seeds: list[int]) -> No
         )
 
 
+def construction_part(numbers: list[int], constructions: list[str], seeds: list[int]) -> None:
+    print(f"\n## The construction alone, seeds {seeds}\n")
+    print("| instance | construction | seed | objective | last quarter's cover penalty | CPU s |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for n in numbers:
+        problem = datasets.nrp(n)
+        fixed = normalize_keep(problem, None, None)
+        for construction in constructions:
+            for seed in seeds:
+                state = BestResponse(problem, fixed, None, DEFAULT_MAX_LABELS)
+                run = Sweeps(state, RunClock("construction", 3600.0, None, None), 0)
+                order = np.random.default_rng(seed).permutation(problem.n_workers)
+                start = time.process_time()
+                run.sweep(order, stoppable=False, construction=construction)
+                cpu = time.process_time() - start
+                short = np.maximum(state.required - state.count, 0) * state.under
+                surplus = np.maximum(state.count - state.required, 0) * state.over
+                last = (short + surplus)[3 * problem.n_days // 4 :].sum()
+                print(
+                    f"| Instance{n} | {construction} | {seed} | {state.objective:g} "
+                    f"| {last:g} | {cpu:.2f} |",
+                    flush=True,
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("all", "search", "strategy"), default="all")
+    parser.add_argument(
+        "--part", choices=("all", "search", "strategy", "construction"), default="all"
+    )
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--instances", default="")
     parser.add_argument("--search-instances", default="22,24")
     parser.add_argument("--cold", action="store_true", help="empty numba's cache first")
+    parser.add_argument("--construction-instances", default="20,22,24")
+    parser.add_argument("--constructions", default=",".join(CONSTRUCTIONS))
     args = parser.parse_args()
     if args.cold:
         print(f"(removed {clear_cache()} cached kernel files)")
@@ -161,6 +203,12 @@ def main() -> None:
             else list(datasets.catalog.bundled_numbers())
         )
         strategy_part(numbers, args.time_limit, [int(s) for s in args.seeds.split(",")])
+    if args.part in ("all", "construction"):
+        construction_part(
+            [int(x) for x in args.construction_instances.split(",")],
+            args.constructions.split(","),
+            [int(s) for s in args.seeds.split(",")],
+        )
     print("\n" + header().replace("# bench_feasible", "# end"))
 
 

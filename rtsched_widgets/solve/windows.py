@@ -6,8 +6,10 @@ filling an under-covered cell often takes shifts moved between several workers o
 days. Column generation does that over all workers at once, and on a window of 28 days it
 is the size of the Curtois & Qu Instances 1–12, where it nearly closes the gap in seconds.
 
-From a hard-feasible roster (``feasible``'s construction when none is given, then
-best-response rounds until no row changes or ``start_rounds`` rounds), repeatedly:
+From a hard-feasible roster (``feasible``'s construction when none is given — by default
+the ``"fair_priced"`` one, which spreads each worker's minutes over the horizon where the
+cover needs them —, then best-response rounds until no row changes or ``start_rounds``
+rounds), repeatedly:
 
 1. choose a window of ``window_days`` days: rolling over the horizon from a seeded start,
    each one ``stride`` days after the last (half a window by default), wrapping around
@@ -81,9 +83,20 @@ DEFAULT_SETTLE_MARGIN: int | None = None
 WINDOW_CHOICES = ("rolling", "penalty")
 """How ``windows`` picks the next window (see the module docstring, step 1)."""
 
-DEFAULT_CONSTRUCTION = "greedy"
+DEFAULT_CONSTRUCTION = "fair_priced"
 """How ``feasible``'s construction shapes each worker's search (see
-:data:`~rtsched_widgets.solve.feasible.CONSTRUCTIONS`)."""
+:data:`~rtsched_widgets.solve.feasible.CONSTRUCTIONS`): fair shares and a price per minute
+beat the greedy construction on Instances 20, 22 and 24 at 10 s and 60 s (means of three
+seeds at 60 s: 2–3.5 % lower; see ``benchmarks/RESULTS.md``)."""
+
+WIDE_BEAM_SHIFTS = 16
+"""Above this many shift types the best-response searches keep :data:`WIDE_MAX_LABELS`."""
+
+WIDE_MAX_LABELS = 12
+"""The best-response searches' beam on problems of many shift types (Instance24, 32 types:
+at 60 s, three seeds, 176189–182217 against 186274–196044 with ``feasible``'s 6 labels; 4
+labels did worse, 16 and 24 no better; Instance22, 10 types, did worse with 12: see
+``benchmarks/RESULTS.md``)."""
 
 DEFAULT_RESTARTS = 5
 """``feasible``'s ruin-and-recreate steps after each window."""
@@ -182,9 +195,10 @@ class Windows(Strategy):
     ``max_rounds`` pricing rounds per window before the dive; ``dive_rounds`` pricing rounds
     after each dive step and ``dive_share`` the share of the unfixed workers fixed per step;
     ``price_labels`` and ``price_columns`` the labelling pricer's beam and schedules per
-    pricing; ``max_labels`` the beam of the best-response searches; ``max_settle_rounds``
-    best-response rounds after each accepted window (0: none) and ``settle_margin`` the days
-    each side of the window they re-plan (None: whole rows); ``restarts`` ruin-and-recreate
+    pricing; ``max_labels`` the beam of the best-response searches (None:
+    :meth:`labels_for`); ``max_settle_rounds`` best-response rounds after each accepted
+    window (0: none) and ``settle_margin`` the days each side of the window they re-plan
+    (None: whole rows); ``restarts`` ruin-and-recreate
     steps of ``feasible`` after each window (0: none); ``start_rounds`` best-response rounds
     at most between the construction and the first window (None: until no row changes; on
     Instance24 they do not converge within 60 s); ``choice`` how the next window is picked
@@ -245,8 +259,8 @@ class Windows(Strategy):
         self.dive_share = float(dive_share)
         self.price_labels = int(price_labels)
         self.price_columns = int(price_columns)
-        self.max_labels = DEFAULT_MAX_LABELS if max_labels is None else int(max_labels)
-        if self.max_labels < 1:
+        self.max_labels = None if max_labels is None else int(max_labels)
+        if self.max_labels is not None and self.max_labels < 1:
             raise ValueError(f"max_labels: {max_labels} — keep at least one label per state")
         self.max_settle_rounds = int(max_settle_rounds)
         if restarts < 0:
@@ -258,7 +272,17 @@ class Windows(Strategy):
         if settle_margin is not None and settle_margin < 0:
             raise ValueError(f"settle_margin: {settle_margin} — use 0 or more days, or None")
         self.settle_margin = settle_margin
-        self.feasible = Feasible(max_labels=self.max_labels)
+        self.feasible = Feasible(max_labels=self.max_labels or DEFAULT_MAX_LABELS)
+
+    def labels_for(self, problem: Problem) -> int:
+        """The beam of the best-response searches on ``problem``: ``max_labels`` when given,
+        else :data:`WIDE_MAX_LABELS` on problems of more than :data:`WIDE_BEAM_SHIFTS` shift
+        types and ``feasible``'s default otherwise."""
+        if self.max_labels is not None:
+            return self.max_labels
+        if problem.n_shifts > WIDE_BEAM_SHIFTS:
+            return WIDE_MAX_LABELS
+        return DEFAULT_MAX_LABELS
 
     def windows(self, problem: Problem, seed: int) -> Callable[[], tuple[int, int]]:
         """The window sequence of a run: rolling from a seeded start, ``stride`` apart."""
@@ -300,7 +324,7 @@ class Windows(Strategy):
             return dataclasses.replace(result, strategy=self.name)
         clock = RunClock(self.name, time_limit, cancel, progress)
         fixed = normalize_keep(problem, roster, keep)
-        state = BestResponse(problem, fixed, roster, self.max_labels)
+        state = BestResponse(problem, fixed, roster, self.labels_for(problem))
         run = Sweeps(state, clock, None)
         if roster is not None and not state.hard.any():
             clock.improved(state.objective, 0, shifts=state.rows)

@@ -145,3 +145,17 @@ def test_windows_runs_the_shaped_construction(problems):
     assert (result.hard_violations, result.objective) == score_roster(problem, result.roster)
     again = make.solve(problem, time_limit=NO_CLOCK, seed=0)
     assert np.array_equal(result.roster.shift_of, again.roster.shift_of)
+
+
+def test_windows_defaults_to_the_fair_priced_construction_and_widens_its_beam_on_many_shifts(
+    problems,
+):
+    from rtsched_widgets.solve.feasible import DEFAULT_MAX_LABELS
+    from rtsched_widgets.solve.windows import WIDE_BEAM_SHIFTS, WIDE_MAX_LABELS, Windows
+
+    assert Windows().construction == "fair_priced"
+    few, many = problems(16), problems(24)
+    assert few.n_shifts <= WIDE_BEAM_SHIFTS < many.n_shifts
+    assert Windows().labels_for(few) == DEFAULT_MAX_LABELS
+    assert Windows().labels_for(many) == WIDE_MAX_LABELS
+    assert Windows(max_labels=3).labels_for(many) == 3

@@ -15,9 +15,11 @@
   its best responses converge within seconds there, and moving shifts between all the
   workers of a few days pays more than more restarts (Instance13 at 60 s, same run, three
   seeds: 4098–4525 against 4952–5181);
-- NRP profile, larger, longer horizons: ``windows`` — ``feasible``'s construction and
-  best-response rounds (a hard-feasible roster from per-worker shortest paths within
-  seconds, each worker's whole row re-planned at a time until no row changes), then column
+- NRP profile, larger, longer horizons: ``windows`` — ``feasible``'s construction (its
+  ``"fair_priced"`` variant: each worker takes a share of every period's cover, so the
+  demand at the end of the year is not left to the last workers) and best-response rounds
+  (a hard-feasible roster from per-worker shortest paths within seconds, each worker's
+  whole row re-planned at a time until no row changes), then column
   generation over 14-day windows of all the workers, the rest held, with five of
   ``feasible``'s ruin-and-recreate restarts after each window: a window moves shifts between
   several workers at once, which no best response does (Instances 20 and 22 at 60 s against

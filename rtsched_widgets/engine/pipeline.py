@@ -368,10 +368,16 @@ def commit(
     # what the payloads of both events are built from when someone reads them (kept by the
     # event histories: see _edit_counts; the record holds the op's id, version, kind, changes,
     # names, forced and undoes) and what their live entries are built from at delivery
-    args = [rec, replaced, base_version, hard_delta, soft_delta, delta, None]
+    counts = delta.counts
+    if counts is None:  # only reading the records tells: counted when a payload is read
+        args = [rec, replaced, base_version, hard_delta, soft_delta, delta, None]
+        # violations changed: a score change says so without reading the records
+        changed = bool(hard_delta or soft_delta or delta.changed)
+    else:  # counted already: the histories keep two ints, not the Delta and its moves
+        introduced, resolved = counts
+        args = [rec, replaced, base_version, hard_delta, soft_delta, introduced, resolved]
+        changed = bool(hard_delta or soft_delta or introduced or resolved)
     live_args = (slot_changes, delta)
-    # violations changed: a score change says so without reading the records
-    changed = bool(hard_delta or soft_delta or delta.introduced or delta.resolved)
     extra = schedule._event_extra
     if extra:
         payload = op_event_payload(args)
@@ -433,10 +439,12 @@ def commit(
 # The payloads of an applied edit's events are built, when someone reads them, from a list
 # the event histories keep: [the edit's history record (a SlotRecord: op_id, version, kind,
 # the flat slot changes, the names, forced, undoes), replaced worker ids, base_version,
-# hard_delta, soft_delta, the rule engine's Delta, None]. The counts are read off the Delta
-# (which builds its records for it) on the first read; the list then keeps them (resolved
-# count, then the introduced count in the Delta's place) and lets the Delta go, so the
-# histories never hold an edit's violation records.
+# hard_delta, soft_delta, the rule engine's Delta, None] — or, when the Delta counts its
+# records without building them (``Delta.counts``: the validator's gated edits), the introduced
+# and resolved counts in the last two places from the start, so the histories hold no Delta.
+# Otherwise the counts are read off the Delta (which builds its records for it) on the first
+# read; the list then keeps them (resolved count, then the introduced count in the Delta's
+# place) and lets the Delta go, so the histories never hold an edit's violation records.
 _DELTA, _RESOLVED = 5, 6
 
 

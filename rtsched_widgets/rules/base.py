@@ -166,9 +166,15 @@ class Delta:
     says whether there is any record on either side without building them.
     """
 
-    __slots__ = ("_changed", "_introduced", "_records", "_resolved", "hard", "soft")
+    __slots__ = ("_changed", "_introduced", "_records", "_resolved", "counts", "hard", "soft")
 
     _changed: bool | None
+    counts: tuple[int, int] | None
+    """``(len(introduced), len(resolved))`` when known without building a record: a delta of
+    built records, an empty one, and the validator's deltas of one gated change (it counts
+    the records its moves stand for as it stores them); ``None`` when only reading the
+    records would tell. Not one of the fields compared, hashed or pickled: it follows from
+    them."""
     _introduced: tuple[Violation, ...] | None
     _resolved: tuple[Violation, ...] | None
     _records: DeltaRecords | None
@@ -187,6 +193,7 @@ class Delta:
         _set(self, "_introduced", introduced)
         _set(self, "_resolved", resolved)
         _set(self, "_records", None)
+        _set(self, "counts", (len(introduced), len(resolved)))
         _set(self, "hard", hard)
         _set(self, "soft", soft)
 
@@ -259,7 +266,7 @@ class Delta:
 new_lazy_delta: Callable[[DeltaRecords, int, float], Delta] = frozen_builder(
     Delta,
     ("_records", "hard", "soft"),
-    {"_changed": None, "_introduced": None, "_resolved": None},
+    {"_changed": None, "_introduced": None, "_resolved": None, "counts": None},
 )
 """``new_lazy_delta(records, hard, soft)``: ``Delta.of_records(records, hard, soft)``, built
 through a draft (see ``_drafts``), without the class method's call."""
@@ -267,7 +274,7 @@ through a draft (see ``_drafts``), without the class method's call."""
 new_changed_delta: Callable[[DeltaRecords, int, float], Delta] = frozen_builder(
     Delta,
     ("_records", "hard", "soft"),
-    {"_changed": True, "_introduced": None, "_resolved": None},
+    {"_changed": True, "_introduced": None, "_resolved": None, "counts": None},
 )
 """``new_lazy_delta`` for ``records`` known to hold at least one record on one side (the
 validator's edits that changed something): its ``changed`` is True without reading them."""
@@ -275,10 +282,18 @@ validator's edits that changed something): its ``changed`` is True without readi
 new_empty_delta: Callable[[int, float], Delta] = frozen_builder(
     Delta,
     ("hard", "soft"),
-    {"_changed": False, "_introduced": (), "_resolved": (), "_records": None},
+    {"_changed": False, "_introduced": (), "_resolved": (), "_records": None, "counts": (0, 0)},
 )
 """``new_empty_delta(hard, soft)``: ``Delta((), (), hard, soft)`` (nothing introduced or
 resolved), built through a draft."""
+
+new_counted_delta: Callable[[DeltaRecords, int, float, tuple[int, int]], Delta] = frozen_builder(
+    Delta,
+    ("_records", "hard", "soft", "counts"),
+    {"_changed": True, "_introduced": None, "_resolved": None},
+)
+"""``new_changed_delta`` whose ``counts`` (introduced, resolved; one at least not 0) are
+known."""
 
 
 class Found:

@@ -54,6 +54,7 @@ from rtsched_widgets.rules.base import (
     Score,
     Violation,
     new_changed_delta,
+    new_counted_delta,
     new_empty_delta,
 )
 from rtsched_widgets.rules.nrp import fused as nrp_fused
@@ -890,15 +891,21 @@ class Validator:
         self._stamp += 1  # any kept preview or gate is stale from now on
         if not moves:
             return new_empty_delta(0, soft)
+        came = gone = 0  # the records the moves stand for: a move's new and held values
         for i, a, was, now_v in moves:  # (_store of moves alone, written out)
             store: AnchoredStore = stores[i]  # type: ignore[assignment]
             store.held[a] = now_v
-            if was == ABSENT:
+            if was == ABSENT:  # (then now_v is not: a move changes the value)
                 store.size += 1
+                came += 1
             elif now_v == ABSENT:
                 store.size -= 1
+                gone += 1
+            else:
+                came += 1
+                gone += 1
         moves.stores = stores
-        return new_changed_delta(moves, 0, soft)
+        return new_counted_delta(moves, 0, soft, (came, gone))
 
     def commit_previewed(self, delta: Delta) -> Delta:
         """Commit the changes of the ``preview`` that returned ``delta`` (the roster must

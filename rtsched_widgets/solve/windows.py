@@ -275,9 +275,11 @@ class Windows(Strategy):
         self.feasible = Feasible(max_labels=self.max_labels or DEFAULT_MAX_LABELS)
 
     def labels_for(self, problem: Problem) -> int:
-        """The beam of the best-response searches on ``problem``: ``max_labels`` when given,
-        else :data:`WIDE_MAX_LABELS` on problems of more than :data:`WIDE_BEAM_SHIFTS` shift
-        types and ``feasible``'s default otherwise."""
+        """The beam of the best-response searches on ``problem`` after the construction:
+        ``max_labels`` when given, else :data:`WIDE_MAX_LABELS` on problems of more than
+        :data:`WIDE_BEAM_SHIFTS` shift types and ``feasible``'s default otherwise (the
+        construction, which always completes, keeps ``feasible``'s default unless
+        ``max_labels`` is given: a wider beam would double its time on Instance24)."""
         if self.max_labels is not None:
             return self.max_labels
         if problem.n_shifts > WIDE_BEAM_SHIFTS:
@@ -324,7 +326,8 @@ class Windows(Strategy):
             return dataclasses.replace(result, strategy=self.name)
         clock = RunClock(self.name, time_limit, cancel, progress)
         fixed = normalize_keep(problem, roster, keep)
-        state = BestResponse(problem, fixed, roster, self.labels_for(problem))
+        # the construction (not stoppable) at feasible's beam, the later searches at theirs
+        state = BestResponse(problem, fixed, roster, self.max_labels or DEFAULT_MAX_LABELS)
         run = Sweeps(state, clock, None)
         if roster is not None and not state.hard.any():
             clock.improved(state.objective, 0, shifts=state.rows)
@@ -333,6 +336,7 @@ class Windows(Strategy):
         run.sweep(
             rng.permutation(problem.n_workers), stoppable=False, construction=self.construction
         )
+        state.max_labels = self.labels_for(problem)
         run.max_rounds = self.start_rounds
         run.settle(rng)  # until no row changes or start_rounds rounds (or the clock)
         start_rounds = run.rounds

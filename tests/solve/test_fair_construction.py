@@ -159,3 +159,17 @@ def test_windows_defaults_to_the_fair_priced_construction_and_widens_its_beam_on
     assert Windows().labels_for(few) == DEFAULT_MAX_LABELS
     assert Windows().labels_for(many) == WIDE_MAX_LABELS
     assert Windows(max_labels=3).labels_for(many) == 3
+
+
+def test_windows_constructs_at_feasibles_beam_whatever_its_rounds_use(problems):
+    problem = problems(13)  # 18 shift types: the rounds would search with the wide beam
+    from rtsched_widgets.solve.windows import WIDE_MAX_LABELS, Windows
+
+    assert Windows().labels_for(problem) == WIDE_MAX_LABELS
+    only = Windows(max_windows=0, start_rounds=0, restarts=0)
+    built = only.solve(problem, time_limit=NO_CLOCK, seed=2)
+    alone = get_strategy("feasible", max_rounds=0, construction="fair_priced").solve(
+        problem, time_limit=NO_CLOCK, seed=2
+    )
+    assert np.array_equal(built.roster.shift_of, alone.roster.shift_of)
+    assert built.objective == alone.objective

@@ -440,7 +440,7 @@ def commit(
 # the event histories keep: [the edit's history record (a SlotRecord: op_id, version, kind,
 # the flat slot changes, the names, forced, undoes), replaced worker ids, base_version,
 # hard_delta, soft_delta, the rule engine's Delta, None] — or, when the Delta counts its
-# records without building them (``Delta.counts``: the validator's gated edits), the introduced
+# records without building them (``Delta.counts``: the validator's deltas), the introduced
 # and resolved counts in the last two places from the start, so the histories hold no Delta.
 # Otherwise the counts are read off the Delta (which builds its records for it) on the first
 # read; the list then keeps them (resolved count, then the introduced count in the Delta's

@@ -171,10 +171,10 @@ class Delta:
     _changed: bool | None
     counts: tuple[int, int] | None
     """``(len(introduced), len(resolved))`` when known without building a record: a delta of
-    built records, an empty one, and the validator's deltas of one gated change (it counts
-    the records its moves stand for as it stores them); ``None`` when only reading the
-    records would tell. Not one of the fields compared, hashed or pickled: it follows from
-    them."""
+    built records, an empty one, and the validator's deltas (it counts the records its moves
+    and rule changes stand for as it builds them); ``None`` when only reading the records
+    would tell (``of_records`` of another source). Not one of the fields compared, hashed or
+    pickled: it follows from them."""
     _introduced: tuple[Violation, ...] | None
     _resolved: tuple[Violation, ...] | None
     _records: DeltaRecords | None

@@ -53,7 +53,6 @@ from rtsched_widgets.rules.base import (
     Rule,
     Score,
     Violation,
-    new_changed_delta,
     new_counted_delta,
     new_empty_delta,
 )
@@ -168,6 +167,22 @@ class _AnchoredMoves(list[_Move]):
 
 
 _new_edit_records = object.__new__
+
+
+def _counts(moves: list[_Move], changed: list[_RuleChange]) -> tuple[int, int]:
+    """``(len(introduced()), len(resolved()))`` of the ``_EditRecords`` of ``moves`` and
+    ``changed``, without building a record (``Delta.counts``)."""
+    came = gone = 0
+    for _, _, was, now in moves:
+        if now != ABSENT:
+            came += 1
+        if was != ABSENT:
+            gone += 1
+    for change in changed:
+        gone += len(change[2])
+        came += len(change[3])
+    return came, gone
+
 
 _WORKERS = attrgetter("workers")
 _DATES = attrgetter("dates")
@@ -620,14 +635,14 @@ class Validator:
     def _delta(
         self, moves: list[_Move], changed: list[_RuleChange], hard: int, soft: float
     ) -> Delta:
-        """The ``Delta`` of an edit's changes: records built when read."""
+        """The ``Delta`` of an edit's changes: records built when read, counted now."""
         if not moves and not changed:
             return new_empty_delta(hard, soft)
         records = _new_edit_records(_EditRecords)
         records.stores = self._found
         records.moves = moves
         records.changed = changed
-        return new_changed_delta(records, hard, soft)
+        return new_counted_delta(records, hard, soft, _counts(moves, changed))
 
     def _compute_one(self, w0: int, d0: int, old0: int, new0: int) -> tuple[Delta, _Changes]:
         """``_compute`` of one change (the mirror holds it). The same answer with fewer
@@ -753,7 +768,7 @@ class Validator:
         records.stores = stores
         records.moves = moves
         records.changed = changed
-        return new_changed_delta(records, hard, soft), (moves, changed)
+        return new_counted_delta(records, hard, soft, _counts(moves, changed)), (moves, changed)
 
     def _store(self, changes: _Changes) -> None:
         """Write the held values of the anchored rules' moves, drop and add the records of

@@ -111,3 +111,22 @@ def test_objects_an_edit_leaves_to_the_collector() -> None:
         if enabled:
             gc.enable()
     assert per_edit <= 4.5, per_edit  # 7.5 when the histories kept each edit's Delta
+
+
+def test_swaps_undo_and_redo_leave_no_delta_in_the_histories() -> None:
+    s = _filled()
+    p = s.problem
+    swapped = 0
+    for d in range(p.n_days):
+        posts = [q for q in range(p.n_shifts) if int(s.core.count[d, q]) > 0]
+        if (
+            len(posts) >= 2
+            and s.swap((p.calendar.iso(d), posts[0]), (p.calendar.iso(d), posts[1])).ok
+        ):
+            swapped += 1
+            assert s.undo().ok and s.redo().ok
+    assert swapped >= 5
+    rows = list(s.events._history) + list(s.events.parent._history)  # type: ignore[union-attr]
+    assert sum(_deltas_in(row) for row in rows) == 0
+    for e in s.events.query(["swapped", "undone", "redone"]):
+        assert isinstance(e.payload["introduced"], int) and isinstance(e.payload["resolved"], int)

@@ -60,8 +60,8 @@ class _Pair:
         apply_to_roster(self.rb, changes)
         got, expect = self.gated.commit(changes), self.plain.commit(changes)
         self.last = changes
-        counts = got.counts  # known without a record built: the records' numbers
-        assert counts is None or counts == (len(expect.introduced), len(expect.resolved))
+        # known without a record built (the gated and the general path): the records' numbers
+        assert got.counts == expect.counts == (len(expect.introduced), len(expect.resolved))
         assert got.changed == expect.changed == bool(expect.introduced or expect.resolved)
         _assert_same(got, expect)
         assert self.gated.score() == self.plain.score()

@@ -83,7 +83,9 @@ class Patterns(Strategy):
     cost a tenth and the dive completes); ``price_time`` (0.5) seconds per CP-SAT pricing
     solve; ``threads`` (2) pricing threads; ``lp_presolve`` (False) whether GLOP presolves
     the master LP (see :class:`~rtsched_widgets.solve.columns.ColumnGeneration`: about 7 %
-    less LP time without it on Instance19);
+    less LP time without it on Instance19); ``inexact_center`` whether the dual smoothing
+    also centres on duals priced inexactly (see
+    :class:`~rtsched_widgets.solve.columns.ColumnGeneration`);
     ``improve`` ("hybrid") the strategy that takes the rest of the time (None: none);
     ``improve_options`` its constructor options.
     """
@@ -106,6 +108,7 @@ class Patterns(Strategy):
         price_columns: int = 3,
         start_labels: int | None = 16,
         lp_presolve: bool = False,
+        inexact_center: bool = False,
         respond: bool = True,
         respond_share: float = 0.2,
         improve: str | None = "hybrid",
@@ -152,6 +155,7 @@ class Patterns(Strategy):
             raise ValueError(f"start_labels: {start_labels} — use 1 or more labels")
         self.start_labels = start_labels
         self.lp_presolve = bool(lp_presolve)
+        self.inexact_center = bool(inexact_center)
         if not 0 < respond_share <= 1:
             raise ValueError(f"respond_share: {respond_share} — use a fraction in (0, 1]")
         self.respond = bool(respond)
@@ -209,6 +213,7 @@ class Patterns(Strategy):
             price_columns=self.price_columns,
             start_labels=self.start_labels,
             lp_presolve=self.lp_presolve,
+            inexact_center=self.inexact_center,
         )
         details: dict[str, object] = {}
         try:

@@ -51,6 +51,9 @@ DEFAULT_FEASIBLE_SHARE = 0.25
 DEFAULT_FEASIBLE_SECONDS = 15.0
 """Least time ``feasible`` runs before the region repair (all of a shorter time limit)."""
 
+DEFAULT_CONSTRUCTION = "greedy"
+"""``feasible``'s construction (see :data:`~rtsched_widgets.solve.feasible.CONSTRUCTIONS`)."""
+
 DEFAULT_SUB_EFFORT = 0.2
 """Deterministic seconds of each region sub-solve."""
 
@@ -61,7 +64,8 @@ class FeasibleLns(Strategy):
     Options: ``feasible_share`` of the time limit for ``feasible``, and at least
     ``feasible_seconds``; ``sub_effort`` deterministic seconds per sub-solve;
     ``max_restarts`` ``feasible``'s ruin-and-recreate steps and ``max_iterations`` the
-    sub-solves (None: the time limit alone).
+    sub-solves (None: the time limit alone); ``construction`` ``feasible``'s construction
+    (one of :data:`~rtsched_widgets.solve.feasible.CONSTRUCTIONS`).
     """
 
     name = "feasible_lns"
@@ -74,6 +78,7 @@ class FeasibleLns(Strategy):
         sub_effort: float = DEFAULT_SUB_EFFORT,
         max_restarts: int | None = None,
         max_iterations: int | None = None,
+        construction: str = DEFAULT_CONSTRUCTION,
     ) -> None:
         if not 0 < feasible_share < 1:
             raise ValueError(f"feasible_share: {feasible_share} — use a fraction in (0, 1)")
@@ -81,7 +86,7 @@ class FeasibleLns(Strategy):
             raise ValueError(f"feasible_seconds: {feasible_seconds} — use 0 or more seconds")
         self.feasible_share = float(feasible_share)
         self.feasible_seconds = float(feasible_seconds)
-        self.feasible = Feasible(max_restarts=max_restarts)
+        self.feasible = Feasible(max_restarts=max_restarts, construction=construction)
         self.lns = Lns(sub_effort=sub_effort, parallel=1, max_iterations=max_iterations)
 
     def unhonoured(self, problem: Problem) -> list[str]:

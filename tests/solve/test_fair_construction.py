@@ -173,3 +173,9 @@ def test_windows_constructs_at_feasibles_beam_whatever_its_rounds_use(problems):
     )
     assert np.array_equal(built.roster.shift_of, alone.roster.shift_of)
     assert built.objective == alone.objective
+
+
+def test_feasible_lns_passes_its_construction_to_feasible():
+    assert get_strategy("feasible_lns", construction="fair").feasible.construction == "fair"
+    with pytest.raises(ValueError, match="construction"):
+        get_strategy("feasible_lns", construction="fastest")

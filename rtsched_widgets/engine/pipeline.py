@@ -67,6 +67,11 @@ EVENT_OF_KIND: dict[str, str] = {
     "generate": "generation_finished",
 }
 
+# plain_event_bytes(user, chars, items) of an edit's events, written out in commit(): this
+# base plus chars, items times this, plus the user's length
+_EVENT_BASE_BYTES = plain_event_bytes(None, 0, 0)
+_EVENT_ITEM_BYTES = plain_event_bytes(None, 0, 1) - _EVENT_BASE_BYTES
+
 _PLANNED = (*OP_TYPES, SetSlots)
 """What :func:`run_edit` plans as it is (anything else goes through ``parse_op``)."""
 
@@ -404,13 +409,14 @@ def commit(
             items += len(replaced)
             if len(replaced) <= 8:
                 chars += sum([len(r) for r in replaced])
+        base = _EVENT_BASE_BYTES + len(user)  # (plain_event_bytes, written out)
         events.publish_built_pair(
             event_type,
             op_event_payload,
-            plain_event_bytes(user, chars, items),
+            base + chars + _EVENT_ITEM_BYTES * items,
             "violations_changed" if changed else None,
             violations_event_payload,
-            plain_event_bytes(user, len(op_id), 0),
+            base + len(op_id),
             args,
             user,
             edit_live_entries,

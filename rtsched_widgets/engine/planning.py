@@ -109,7 +109,7 @@ class Overlay:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Plan:
     """A compiled edit: what it changes and what it reports."""
 
@@ -118,6 +118,32 @@ class Plan:
     changes: list[tuple[int, int, int, int]]
     replaced: list[int]
     message: str
+
+
+def _plan_builder() -> Any:
+    new = object.__new__
+
+    def new_plan(
+        kind: str,
+        slot_changes: list[tuple[int, int, int, int, int]],
+        changes: list[tuple[int, int, int, int]],
+        replaced: list[int],
+        message: str,
+    ) -> Plan:
+        """``Plan(kind, slot_changes, changes, replaced, message)`` without the class call
+        (the direct planners' plans: one per edit)."""
+        plan: Plan = new(Plan)
+        plan.kind = kind
+        plan.slot_changes = slot_changes
+        plan.changes = changes
+        plan.replaced = replaced
+        plan.message = message
+        return plan
+
+    return new_plan
+
+
+new_plan = _plan_builder()
 
 
 class SetSlots:
@@ -484,7 +510,7 @@ class Planner:
             w = slots[d, s, k]
             if w < 0:
                 return None
-            return Plan(
+            return new_plan(
                 kind,
                 [(d, s, k, w, -1)],
                 [(w, d, s, -1)],
@@ -507,8 +533,8 @@ class Planner:
         occupant = slots[d, s, k]
         text = f"{w_id} assigned to {where}"
         if occupant < 0:
-            return Plan(kind, [(d, s, k, -1, who)], [(who, d, -1, s)], [], text)
-        return Plan(
+            return new_plan(kind, [(d, s, k, -1, who)], [(who, d, -1, s)], [], text)
+        return new_plan(
             kind,
             [(d, s, k, occupant, who)],
             [(occupant, d, s, -1), (who, d, -1, s)],
@@ -565,7 +591,7 @@ class Planner:
             old, new = shift_of[w, d], -1 if post is None else post
             if old != new:
                 changes.append((w, d, old, new))
-        return Plan(kind, slot_changes, changes, [], message)
+        return new_plan(kind, slot_changes, changes, [], message)
 
     def _plan_exchange(
         self, writes: Sequence[tuple[int, int, int, int]], kind: str, message: str
@@ -586,7 +612,7 @@ class Planner:
             if shift_of[w1, d1] >= 0 or shift_of[w2, d2] >= 0:
                 return None
             changes = [(w2, d1, s1, -1), (w1, d2, s2, -1), (w1, d1, -1, s1), (w2, d2, -1, s2)]
-        return Plan(kind, [(d1, s1, k1, w2, w1), (d2, s2, k2, w1, w2)], changes, [], message)
+        return new_plan(kind, [(d1, s1, k1, w2, w1), (d2, s2, k2, w1, w2)], changes, [], message)
 
     def _pair_slot(self, c: Cell, source: bool, empty_ok: bool) -> tuple[int, int, int] | None:
         """``(d, s, k)`` of a swap side or a move's source (``source``: the only occupied slot
@@ -662,7 +688,7 @@ class Planner:
         else:
             changes = [(w, d1, s1, -1), (w, d2, -1, s2)]
         label = self.label
-        return Plan(
+        return new_plan(
             kind,
             [(*src, w, -1), (*dst, -1, w)],
             changes,

@@ -133,3 +133,13 @@ def test_swaps_undo_and_redo_leave_no_delta_in_the_histories() -> None:
     assert sum(_deltas_in(row) for row in rows) == 0
     for e in s.events.query(["swapped", "undone", "redone"]):
         assert isinstance(e.payload["introduced"], int) and isinstance(e.payload["resolved"], int)
+
+
+def test_new_plan_is_the_plan_of_the_same_fields() -> None:
+    from rtsched_widgets.engine.planning import Plan, new_plan
+
+    args = ("assign", [(1, 0, 0, -1, 3)], [(3, 1, -1, 0)], [], "W03 assigned to x")
+    built = new_plan(*args)
+    assert type(built) is Plan and built == Plan(*args)
+    built.message += " (forced)"  # a plan stays mutable (the pipeline appends to its message)
+    assert built.message.endswith("(forced)")

@@ -75,7 +75,7 @@ class Patterns(Strategy):
     ``respond_seeds`` (4) how many runs of those rounds, each from the dive's roster with the
     next seed (the order in which rows are re-planned differs), the best kept, within the same
     ``respond_share`` (each run converges within a second or two on Instances 12–19; at 60 s,
-    same load, the best of four against one: respond objective lower in 6 of 7 runs on
+    same load, the best of four against one: respond objective lower in 5 of 6 runs on
     Instances 12, 15, 19, final objective lower in 5 of 8 runs on 5, 8, 12, 15, 19, equal in 1);
     ``dive_depth`` (1.0) the share of workers the dive fixes before CP-SAT completes the
     others (on Instance9 0.5 gave 441 against 643 from a full dive, on Instance8 1504 against

@@ -10,8 +10,9 @@
   labelling best responses are mostly exact and ``feasible`` alone beat ``patterns`` there
   (3428 against 4335 at 60 s; the chain 3228, best known 3225);
 - NRP profile, larger, on a horizon of at most :data:`SHORT_HORIZON` days (Instance13: 120
-  workers x 28 days x 18 shift types): ``feasible_lns`` — ``feasible`` for a quarter of the
-  time (at least 15 s: all of a shorter run), then CP-SAT region repair from its roster:
+  workers x 28 days x 18 shift types): ``feasible_lns`` — ``feasible`` (its fair
+  construction) for a quarter of the time (at least 15 s: all of a shorter run), then
+  CP-SAT region repair from its roster:
   its best responses converge within seconds there, and moving shifts between all the
   workers of a few days pays more than more restarts (Instance13 at 60 s, same run, three
   seeds: 4098–4525 against 4952–5181);
@@ -30,8 +31,9 @@
   not converge within a minute, so it runs as ``feasible`` did there;
 - saldo profile and anything else: ``greedy+local_search``.
 
-``Auto(strategy=...)`` pins the choice (for experiments); the result names the strategy that
-ran in ``details["chosen"]``.
+``Auto(strategy=...)`` pins the choice (for experiments: the strategy then runs with its own
+defaults); the result names the strategy that ran in ``details["chosen"]`` and the options
+``auto`` gave it (:data:`CHOSEN_OPTIONS`) in ``details["chosen_options"]``.
 """
 
 from __future__ import annotations
@@ -54,6 +56,15 @@ FEW_SHIFTS = 3
 
 SHORT_HORIZON = 28
 """Longest horizon (days) on which ``auto`` runs ``feasible_lns`` above :data:`PATTERNS_CELLS`."""
+
+
+CHOSEN_OPTIONS: dict[str, dict[str, object]] = {"feasible_lns": {"construction": "fair"}}
+"""Constructor options ``auto`` gives the strategy it chooses (none for a pinned one).
+
+``feasible_lns`` starts from ``feasible``'s fair construction (each worker in turn sees a
+growing share of every cell's requirement): on Instance13 at 60 s it won all three seeds
+(6143 / 6604, 5709 / 6523, 6417 / 6643 against the greedy construction, same window) and all
+three at 10 s (``benchmarks/RESULTS.md``, long horizons)."""
 
 
 def choose(problem: Problem) -> str:
@@ -103,7 +114,8 @@ class Auto(Strategy):
         from rtsched_widgets.solve.registry import get_strategy
 
         chosen = self.strategy or choose(problem)
-        result = get_strategy(chosen).solve(
+        options = {} if self.strategy else CHOSEN_OPTIONS.get(chosen, {})
+        result = get_strategy(chosen, **options).solve(
             problem,
             roster=roster,
             time_limit=time_limit,
@@ -112,4 +124,5 @@ class Auto(Strategy):
             cancel=cancel,
             progress=progress,
         )
-        return replace(result, strategy=self.name, details={**result.details, "chosen": chosen})
+        details = {**result.details, "chosen": chosen, "chosen_options": dict(options)}
+        return replace(result, strategy=self.name, details=details)

@@ -7,7 +7,6 @@ import dataclasses
 import numpy as np
 import pytest
 
-from rtsched_widgets import datasets
 from rtsched_widgets.solve.base import RunClock
 from rtsched_widgets.solve.feasible import CONSTRUCTIONS, BestResponse, Sweeps
 from rtsched_widgets.solve.keep import normalize_keep
@@ -18,18 +17,6 @@ pytest.importorskip("ortools")
 
 NO_CLOCK = 3600.0
 """A time limit that never binds: the runs below stop on their round budgets."""
-
-
-@pytest.fixture(scope="module")
-def problems():
-    cache: dict[int, object] = {}
-
-    def get(n: int):
-        if n not in cache:
-            cache[n] = datasets.nrp(n)
-        return cache[n]
-
-    return get
 
 
 def state_of(problem) -> BestResponse:
@@ -47,10 +34,8 @@ def construct(problem, construction: str, seed: int = 0) -> BestResponse:
 
 @pytest.mark.parametrize("construction", ["fair", "fair_priced"])
 @pytest.mark.parametrize("n", [1, 6, 13, 16, 20])
-def test_shaped_constructions_are_hard_feasible_and_score_as_the_rule_engine(
-    problems, n, construction
-):
-    problem = problems(n)
+def test_shaped_constructions_are_hard_feasible_and_score_as_the_rule_engine(nrp, n, construction):
+    problem = nrp(n)
     make = get_strategy("feasible", max_rounds=0, construction=construction)
     result = make.solve(problem, time_limit=NO_CLOCK, seed=0)
     assert result.hard_violations == 0
@@ -61,8 +46,8 @@ def test_shaped_constructions_are_hard_feasible_and_score_as_the_rule_engine(
     assert np.array_equal(result.roster.shift_of, again.roster.shift_of)
 
 
-def test_a_whole_share_is_the_true_cost_and_a_small_one_pays_only_below_it(problems):
-    problem = problems(6)
+def test_a_whole_share_is_the_true_cost_and_a_small_one_pays_only_below_it(nrp):
+    problem = nrp(6)
     state = construct(problem, "greedy")
     for w in range(0, problem.n_workers, 5):
         np.testing.assert_array_equal(state.shared_costs(w, 1.0), state.costs(w))
@@ -78,8 +63,8 @@ def test_a_whole_share_is_the_true_cost_and_a_small_one_pays_only_below_it(probl
         np.testing.assert_array_equal(shaped[~below_required], state.costs(w)[~below_required])
 
 
-def test_minute_price_is_the_gain_per_minute_where_the_best_days_reach_the_max(problems):
-    problem = problems(20)
+def test_minute_price_is_the_gain_per_minute_where_the_best_days_reach_the_max(nrp):
+    problem = nrp(20)
     state = construct(problem, "greedy")
     for w in range(0, problem.n_workers, 7):
         rules = state._rules_of(w)
@@ -109,8 +94,8 @@ def test_minute_price_is_the_gain_per_minute_where_the_best_days_reach_the_max(p
     assert no_limit.minute_price(unbounded, no_limit.costs(0)) == 0.0
 
 
-def test_fair_constructions_leave_less_cover_short_at_the_end_of_instance20(problems):
-    problem = problems(20)  # 50 staff x 182 days: the demand grows towards the end
+def test_fair_constructions_leave_less_cover_short_at_the_end_of_instance20(nrp):
+    problem = nrp(20)  # 50 staff x 182 days: the demand grows towards the end
     greedy = construct(problem, "greedy")
     for construction in ("fair", "fair_priced"):
         state = construct(problem, construction)
@@ -119,8 +104,8 @@ def test_fair_constructions_leave_less_cover_short_at_the_end_of_instance20(prob
         assert not state.hard.any()
 
 
-def test_a_feasible_start_is_never_made_worse(problems):
-    problem = problems(6)
+def test_a_feasible_start_is_never_made_worse(nrp):
+    problem = nrp(6)
     start = get_strategy("feasible", max_rounds=0).solve(problem, time_limit=NO_CLOCK, seed=0)
     for construction in ("fair", "fair_priced"):
         again = get_strategy("feasible", max_rounds=0, construction=construction).solve(
@@ -137,8 +122,8 @@ def test_construction_option_is_checked(strategy):
         get_strategy(strategy, construction="fastest")
 
 
-def test_windows_runs_the_shaped_construction(problems):
-    problem = problems(16)
+def test_windows_runs_the_shaped_construction(nrp):
+    problem = nrp(16)
     make = get_strategy("windows", construction="fair", max_windows=1, restarts=0)
     result = make.solve(problem, time_limit=NO_CLOCK, seed=0)
     assert result.hard_violations == 0
@@ -148,21 +133,21 @@ def test_windows_runs_the_shaped_construction(problems):
 
 
 def test_windows_defaults_to_the_fair_priced_construction_and_widens_its_beam_on_many_shifts(
-    problems,
+    nrp,
 ):
     from rtsched_widgets.solve.feasible import DEFAULT_MAX_LABELS
     from rtsched_widgets.solve.windows import WIDE_BEAM_SHIFTS, WIDE_MAX_LABELS, Windows
 
     assert Windows().construction == "fair_priced"
-    few, many = problems(16), problems(24)
+    few, many = nrp(16), nrp(24)
     assert few.n_shifts <= WIDE_BEAM_SHIFTS < many.n_shifts
     assert Windows().labels_for(few) == DEFAULT_MAX_LABELS
     assert Windows().labels_for(many) == WIDE_MAX_LABELS
     assert Windows(max_labels=3).labels_for(many) == 3
 
 
-def test_windows_constructs_at_feasibles_beam_whatever_its_rounds_use(problems):
-    problem = problems(13)  # 18 shift types: the rounds would search with the wide beam
+def test_windows_constructs_at_feasibles_beam_whatever_its_rounds_use(nrp):
+    problem = nrp(13)  # 18 shift types: the rounds would search with the wide beam
     from rtsched_widgets.solve.windows import WIDE_MAX_LABELS, Windows
 
     assert Windows().labels_for(problem) == WIDE_MAX_LABELS

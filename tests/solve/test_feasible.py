@@ -19,21 +19,9 @@ NO_CLOCK = 3600.0
 """A time limit that never binds: the runs below stop on their round and restart budgets."""
 
 
-@pytest.fixture(scope="module")
-def problems():
-    cache: dict[int, object] = {}
-
-    def get(n: int):
-        if n not in cache:
-            cache[n] = datasets.nrp(n)
-        return cache[n]
-
-    return get
-
-
 @pytest.mark.parametrize("n", datasets.catalog.bundled_numbers())
-def test_construction_alone_is_hard_feasible_on_every_bundled_instance(problems, n):
-    problem = problems(n)
+def test_construction_alone_is_hard_feasible_on_every_bundled_instance(nrp, n):
+    problem = nrp(n)
     result = get_strategy("feasible", max_rounds=0).solve(problem, time_limit=NO_CLOCK, seed=0)
     assert result.hard_violations == 0, result.details["no_schedule"]
     assert result.status == "feasible"
@@ -42,8 +30,8 @@ def test_construction_alone_is_hard_feasible_on_every_bundled_instance(problems,
     assert result.details["tracked_objective"] == pytest.approx(result.objective)
 
 
-def test_rounds_and_restarts_are_deterministic_and_score_as_the_rule_engine(problems):
-    problem = problems(6)
+def test_rounds_and_restarts_are_deterministic_and_score_as_the_rule_engine(nrp):
+    problem = nrp(6)
     make = get_strategy("feasible", max_rounds=8, max_restarts=3)
     first = make.solve(problem, time_limit=NO_CLOCK, seed=3)
     again = make.solve(problem, time_limit=NO_CLOCK, seed=3)
@@ -59,8 +47,8 @@ def test_rounds_and_restarts_are_deterministic_and_score_as_the_rule_engine(prob
     assert first.log[-1][1] == pytest.approx(first.objective)
 
 
-def test_kept_cells_stay_and_a_feasible_start_never_gets_worse(problems):
-    problem = problems(7)
+def test_kept_cells_stay_and_a_feasible_start_never_gets_worse(nrp):
+    problem = nrp(7)
     start = get_strategy("feasible", max_rounds=0).solve(problem, time_limit=NO_CLOCK, seed=1)
     rng = np.random.default_rng(0)
     worker_days = rng.random(start.roster.shift_of.shape) < 0.2
@@ -78,8 +66,8 @@ def test_kept_cells_stay_and_a_feasible_start_never_gets_worse(problems):
     assert result.objective <= start.objective
 
 
-def test_cancel_returns_the_best_roster_so_far(problems):
-    problem = problems(10)
+def test_cancel_returns_the_best_roster_so_far(nrp):
+    problem = nrp(10)
     start = get_strategy("feasible", max_rounds=0).solve(problem, time_limit=NO_CLOCK, seed=0)
     cancel = threading.Event()
     seen = []
@@ -120,9 +108,9 @@ def test_options_are_checked():
         get_strategy("feasible", window_days=0)
 
 
-def test_windowed_restarts_keep_cells_are_deterministic_and_score_as_the_rule_engine(problems):
+def test_windowed_restarts_keep_cells_are_deterministic_and_score_as_the_rule_engine(nrp):
     # Instance16: 56 days, so restarts with 14-day windows re-plan part of each row only
-    problem = problems(16)
+    problem = nrp(16)
     start = get_strategy("feasible", max_rounds=0).solve(problem, time_limit=NO_CLOCK, seed=0)
     rng = np.random.default_rng(4)
     worker_days = rng.random(start.roster.shift_of.shape) < 0.15

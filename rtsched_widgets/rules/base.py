@@ -271,14 +271,6 @@ new_lazy_delta: Callable[[DeltaRecords, int, float], Delta] = frozen_builder(
 """``new_lazy_delta(records, hard, soft)``: ``Delta.of_records(records, hard, soft)``, built
 through a draft (see ``_drafts``), without the class method's call."""
 
-new_changed_delta: Callable[[DeltaRecords, int, float], Delta] = frozen_builder(
-    Delta,
-    ("_records", "hard", "soft"),
-    {"_changed": True, "_introduced": None, "_resolved": None, "counts": None},
-)
-"""``new_lazy_delta`` for ``records`` known to hold at least one record on one side (the
-validator's edits that changed something): its ``changed`` is True without reading them."""
-
 new_empty_delta: Callable[[int, float], Delta] = frozen_builder(
     Delta,
     ("hard", "soft"),
@@ -292,8 +284,9 @@ new_counted_delta: Callable[[DeltaRecords, int, float, tuple[int, int]], Delta] 
     ("_records", "hard", "soft", "counts"),
     {"_changed": True, "_introduced": None, "_resolved": None},
 )
-"""``new_changed_delta`` whose ``counts`` (introduced, resolved; one at least not 0) are
-known."""
+"""``new_lazy_delta`` for ``records`` whose ``counts`` (introduced, resolved; one at least
+not 0: the validator's edits that changed something) are known: its ``changed`` is True and
+``counts`` set without reading them."""
 
 
 class Found:

@@ -89,6 +89,13 @@ CONSTRUCTIONS = ("greedy", "fair", "fair_priced")
 """How the construction shapes each worker's search (module docstring, phase 1)."""
 
 
+def checked_construction(construction: str) -> str:
+    """``construction`` when it is one of :data:`CONSTRUCTIONS`; ValueError naming them else."""
+    if construction not in CONSTRUCTIONS:
+        raise ValueError(f"construction: {construction!r} — use one of {CONSTRUCTIONS}")
+    return construction
+
+
 class Feasible(Strategy):
     """Construction, best-response rounds and restarts by the labelling search (module
     docstring).
@@ -116,9 +123,7 @@ class Feasible(Strategy):
         fallback: str = "greedy+local_search",
         construction: str = "greedy",
     ) -> None:
-        if construction not in CONSTRUCTIONS:
-            raise ValueError(f"construction: {construction!r} — use one of {CONSTRUCTIONS}")
-        self.construction = construction
+        self.construction = checked_construction(construction)
         if max_rounds is not None and max_rounds < 0:
             raise ValueError(f"max_rounds: {max_rounds} — use 0 or more rounds, or None")
         if max_restarts is not None and max_restarts < 0:
@@ -545,8 +550,7 @@ class Sweeps:
         rules: ``"fair"`` searches the ``k``-th of ``n`` workers (from 0) under
         :meth:`BestResponse.shared_costs` with share ``(k + 1) / n``, ``"fair_priced"``
         adds :meth:`BestResponse.minute_price`; ``"greedy"`` the true costs."""
-        if construction not in CONSTRUCTIONS:
-            raise ValueError(f"construction: {construction!r} — use one of {CONSTRUCTIONS}")
+        checked_construction(construction)
         state, clock = self.state, self.clock
         n = len(order)
         fair = construction != "greedy"

@@ -60,11 +60,11 @@ from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Strategy
 from rtsched_widgets.solve.feasible import (
-    CONSTRUCTIONS,
     DEFAULT_MAX_LABELS,
     BestResponse,
     Feasible,
     Sweeps,
+    checked_construction,
 )
 from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
@@ -228,9 +228,7 @@ class Windows(Strategy):
         settle_margin: int | None = DEFAULT_SETTLE_MARGIN,
         construction: str = DEFAULT_CONSTRUCTION,
     ) -> None:
-        if construction not in CONSTRUCTIONS:
-            raise ValueError(f"construction: {construction!r} — use one of {CONSTRUCTIONS}")
-        self.construction = construction
+        self.construction = checked_construction(construction)
         if window_days < 1:
             raise ValueError(f"window_days: {window_days} — use 1 or more days")
         if stride is not None and stride < 1:

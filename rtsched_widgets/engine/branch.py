@@ -33,16 +33,16 @@ def fork(parent: Schedule, user: str | None = None) -> Schedule:
         branch.id = uuid.uuid4().hex[:12]
         branch.core = parent.core.copy()
         branch.validator = parent.validator.copy(branch.core)
-        branch.oplog = History(max_ops=parent.policy.max_history)
+        branch._lock = threading.RLock()
+        branch.oplog = History(max_ops=parent.policy.max_history, lock=branch._lock)
         branch.events = EventBus(
             schedule_id=branch.id,
             history_size=parent.policy.event_history,
             history_bytes=parent.policy.event_history_bytes,
         )
-        branch.latency = LatencyTracker()
+        branch.latency = LatencyTracker(lock=branch._lock)
         branch.version = parent.version
         branch.cell_version = parent.cell_version.copy()
-        branch._lock = threading.RLock()
         branch._fork_base = parent.core.slots.copy()
         branch.planner = parent.planner.on(branch.core)
         branch._ids = parent._ids

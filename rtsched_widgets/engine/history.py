@@ -146,14 +146,17 @@ class History:
 
     Keeps at most ``max_ops`` records; recording one more drops the oldest, which is then no
     longer undoable, redoable, retrievable with :meth:`get` or exported. All methods are
-    thread-safe.
+    thread-safe: they hold ``lock`` (a re-entrant lock; default: one of its own). A
+    :class:`~rtsched_widgets.engine.schedule.Schedule` gives its history its edit lock, so
+    an edit, which holds that lock already, records through :meth:`record_held` without
+    taking a second one.
     """
 
-    def __init__(self, max_ops: int = 100_000) -> None:
+    def __init__(self, max_ops: int = 100_000, *, lock: threading.RLock | None = None) -> None:
         if not isinstance(max_ops, int) or isinstance(max_ops, bool) or max_ops < 1:
             raise ValueError(f"max_ops must be a positive int, got {max_ops!r}")
         self.max_ops = max_ops
-        self._lock = threading.RLock()
+        self._lock = threading.RLock() if lock is None else lock
         self._log: deque[OpRecord] = deque()
         self._by_id: dict[str, OpRecord] = {}
         self._undo: dict[str, deque[str]] = {}
@@ -258,30 +261,41 @@ class History:
                     "mark_redone() instead of record()"
                 )
             self._check_new(rec)  # raises, naming what is wrong
-        op_id, user = rec.op_id, rec.user
         lock = self._lock
         lock.acquire()
         try:
-            # _check_new and _append, written out for the path of every edit
-            by_id = self._by_id
-            if op_id in by_id or rec.version <= self._last_version:
-                self._check_new(rec)  # raises, naming what is wrong
-            log = self._log
-            if len(log) >= self.max_ops:
-                self._drop_oldest()
-            log.append(rec)
-            by_id[op_id] = rec
-            self._last_version = rec.version
-            stack = self._undo.get(user)
-            if stack is None:
-                stack = self._undo[user] = deque()
-            stack.append(op_id)
-            if group is not None:
-                self._group[op_id] = group
-            if self._redo:
-                self._redo.pop(user, None)
+            self.record_held(rec, group)
         finally:
             lock.release()
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock every method of this history holds while it reads or writes."""
+        return self._lock
+
+    def record_held(self, rec: OpRecord, group: str | None = None) -> None:
+        """:meth:`record` of ``rec`` (an :class:`OpRecord` whose ``undoes`` is None) by a
+        caller that holds :attr:`lock` already (a schedule's edit path): the same checks and
+        errors, no second acquire."""
+        # _check_new and _append, written out for the path of every edit
+        op_id, user = rec.op_id, rec.user
+        by_id = self._by_id
+        if op_id in by_id or rec.version <= self._last_version:
+            self._check_new(rec)  # raises, naming what is wrong
+        log = self._log
+        if len(log) >= self.max_ops:
+            self._drop_oldest()
+        log.append(rec)
+        by_id[op_id] = rec
+        self._last_version = rec.version
+        stack = self._undo.get(user)
+        if stack is None:
+            stack = self._undo[user] = deque()
+        stack.append(op_id)
+        if group is not None:
+            self._group[op_id] = group
+        if self._redo:
+            self._redo.pop(user, None)
 
     def group_of(self, op_id: str) -> str | None:
         """The group ``op_id`` was recorded with (see :meth:`record`), or ``None``."""

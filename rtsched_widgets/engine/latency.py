@@ -79,16 +79,27 @@ class LatencyTimer:
 class LatencyTracker:
     """Latency samples per op kind; the last ``window`` samples of each kind are kept.
 
-    Thread-safe. Percentiles use ``numpy.percentile`` (linear interpolation) over the kept
-    samples; ``count`` is the number of kept samples, ``total`` the number ever recorded.
+    Thread-safe: the methods hold ``lock`` (default: a lock of its own; a
+    :class:`~rtsched_widgets.engine.schedule.Schedule` gives its tracker its re-entrant edit
+    lock, so an edit records its time through :meth:`record_ns_held` before it lets the lock
+    go, without taking a second one). Percentiles use ``numpy.percentile`` (linear
+    interpolation) over the kept samples; ``count`` is the number of kept samples, ``total``
+    the number ever recorded.
     """
 
-    def __init__(self, window: int = 10_000) -> None:
+    def __init__(
+        self, window: int = 10_000, *, lock: threading.Lock | threading.RLock | None = None
+    ) -> None:
         if not isinstance(window, int) or isinstance(window, bool) or window < 1:
             raise ValueError(f"window must be a positive int, got {window!r}")
         self.window = window
         self._rings: dict[str, _Ring] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock() if lock is None else lock
+
+    @property
+    def lock(self) -> threading.Lock | threading.RLock:
+        """The lock the methods of this tracker hold while they read or write samples."""
+        return self._lock
 
     def _ring(self, kind: str) -> _Ring:
         ring = self._rings.get(kind)
@@ -120,6 +131,17 @@ class LatencyTracker:
             ring.total += 1
         finally:
             lock.release()
+
+    def record_ns_held(self, kind: str, nanoseconds: float) -> None:
+        """:meth:`record_ns` by a caller that holds :attr:`lock` already (a schedule's edit
+        path: see the class notes)."""
+        if nanoseconds < 0:
+            raise ValueError(f"nanoseconds must be >= 0, got {nanoseconds!r}")
+        ring = self._rings.get(kind)
+        if ring is None:
+            ring = self._ring(kind)
+        ring.buf.append(nanoseconds)
+        ring.total += 1
 
     def timer(self, kind: str) -> LatencyTimer:
         """``with tracker.timer("assign"): ...`` records the block's duration."""

@@ -85,10 +85,10 @@ class StoreBehind(Exception):
 def run_edit(
     schedule: Schedule,
     op: Any,
-    *,
     force: bool,
     user: str | None,
     base_version: int | None,
+    *,
     dry: bool = False,
     kind: str | None = None,
     undoes: OpRecord | None = None,
@@ -101,7 +101,9 @@ def run_edit(
     recorded kind when it is not the op's; ``undoes``: the record an undo/redo reverts;
     ``checks=False``: no rule or pinned-cell check (a pure rollback, a replicated op, a merge
     that checked itself); ``reason``: recorded with a forced edit. Every call but a preview
-    is timed into ``schedule.latency`` by kind."""
+    is timed into ``schedule.latency`` by kind. (``force``, ``user`` and ``base_version``
+    may be given by position: the facade's edit methods do, as a call with keywords costs
+    more than the rest of its line.)"""
     t0 = time.perf_counter_ns()
     if user is not None and (not isinstance(user, str) or not user or len(user) > MAX_ID_LENGTH):
         return failure(
@@ -163,10 +165,14 @@ def run_edit(
                     },
                     who,
                 )
+        if not dry:  # timed up to here, recorded before the edit lock goes
+            latency = schedule.latency
+            if latency._lock is lock:  # the schedule's own tracker: no second lock
+                latency.record_ns_held(result.kind or "invalid", time.perf_counter_ns() - t0)
+            else:
+                latency.record_ns(result.kind or "invalid", time.perf_counter_ns() - t0)
     finally:
         lock.release()
-    if not dry:
-        schedule.latency.record_ns(result.kind or "invalid", time.perf_counter_ns() - t0)
     return result
 
 
@@ -358,7 +364,10 @@ def commit(
     schedule._latest_by_user[user] = version
     oplog = schedule.oplog
     if undoes is None:
-        oplog.record(rec, schedule._op_group)
+        if oplog._lock is schedule._lock:  # the schedule's own history: held already
+            oplog.record_held(rec, schedule._op_group)
+        else:
+            oplog.record(rec, schedule._op_group)
     elif kind == "undo":
         oplog.mark_undone(undone, rec)  # type: ignore[arg-type]
     else:

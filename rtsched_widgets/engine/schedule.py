@@ -169,16 +169,18 @@ class Schedule:
         self.validator: RuleEngine = (
             validator if validator is not None else _make_validator(problem, self.core)
         )
-        self.oplog = History(max_ops=self.policy.max_history)
+        self._lock = threading.RLock()
+        # the history and the latency tracker hold the edit lock: an edit records in both
+        # without a lock of their own (History.record_held, LatencyTracker.record_ns_held)
+        self.oplog = History(max_ops=self.policy.max_history, lock=self._lock)
         self.events = EventBus(
             schedule_id=self.id,
             history_size=self.policy.event_history,
             history_bytes=self.policy.event_history_bytes,
         )
-        self.latency = LatencyTracker()
+        self.latency = LatencyTracker(lock=self._lock)
         self.version = 0
         self.cell_version = np.zeros((problem.n_days, problem.n_shifts), dtype=np.int64)
-        self._lock = threading.RLock()
         self._fork_base: np.ndarray | None = None
         self._forked_from: str | None = None
         self._event_extra: dict[str, Any] | None = None
@@ -341,13 +343,7 @@ class Schedule:
         :meth:`move`/:meth:`swap`); a full one-slot cell has its occupant replaced (reported in
         ``OpResult.replaced``); a full multi-slot cell needs an explicit ``slot``.
         """
-        return run_edit(
-            self,
-            new_assign(worker, date, post, slot),
-            force=force,
-            user=user,
-            base_version=base_version,
-        )
+        return run_edit(self, new_assign(worker, date, post, slot), force, user, base_version)
 
     def unassign(
         self,
@@ -361,13 +357,7 @@ class Schedule:
         base_version: int | None = None,
     ) -> OpResult:
         """Empty a slot of ``(date, post)`` — see :class:`~rtsched_widgets.engine.ops.Unassign`."""
-        return run_edit(
-            self,
-            new_unassign(date, post, slot, worker),
-            force=force,
-            user=user,
-            base_version=base_version,
-        )
+        return run_edit(self, new_unassign(date, post, slot, worker), force, user, base_version)
 
     def swap(
         self,
@@ -383,7 +373,7 @@ class Schedule:
             op = new_swap(cell(a, "a"), cell(b, "b"))
         except OpError as err:
             return failure(err.code, err.message, kind="swap", version=self.version)
-        return run_edit(self, op, force=force, user=user, base_version=base_version)
+        return run_edit(self, op, force, user, base_version)
 
     def move(
         self,
@@ -399,7 +389,7 @@ class Schedule:
             op = new_move(cell(src, "src"), cell(dst, "dst"))
         except OpError as err:
             return failure(err.code, err.message, kind="move", version=self.version)
-        return run_edit(self, op, force=force, user=user, base_version=base_version)
+        return run_edit(self, op, force, user, base_version)
 
     def bulk(
         self,
@@ -428,7 +418,7 @@ class Schedule:
                 user or self.user,
             )
             return result
-        return run_edit(self, op, force=force, user=user, base_version=base_version)
+        return run_edit(self, op, force, user, base_version)
 
     # ------------------------------------------------------------------ undo / redo
     def undo(self, user: str | None = None, *, force: bool = False) -> OpResult:

@@ -286,18 +286,36 @@ class BestResponse:
         self.labels = 0
         self.failed: set[str] = set()
         self.window: tuple[int, int] | None = None
+        """The first and past the last free day of the window set (None: whole rows)."""
+        self.free: np.ndarray | None = None
+        """The free days of the window set (None: whole rows)."""
         self._window_rules: dict[int, WorkerRules] = {}
         self._trim = np.zeros(n_w, dtype=bool)
 
     # -- windows ----------------------------------------------------------------------------
-    def set_window(self, window: tuple[int, int] | None) -> None:
-        """Searches from now on re-plan only days ``[d0, d1)`` of a row, every other day of it
-        held as it is now (None: whole rows). Only rows' days inside the window may change
-        while it is set, so each worker's compiled rules stay valid until the next call. The
-        searches of the workers whose rows meet their rules now run over the window's span
-        alone (``WorkerRules.of(..., trim=True)``: the same problem, a fraction of the work on
+    def set_window(self, window: tuple[int, int] | np.ndarray | None) -> None:
+        """Searches from now on re-plan only the free days of a row, every other day of it
+        held as it is now (None: whole rows): days ``[d0, d1)`` for a pair ``(d0, d1)``, the
+        days where it is True for a boolean mask over the horizon (e.g. an early and a late
+        span together). Only rows' free days may change while it is set, so each worker's
+        compiled rules stay valid until the next call. The searches of the workers whose rows
+        meet their rules now run over the span from the first to the last free day alone
+        (``WorkerRules.of(..., trim=True)``: the same problem, a fraction of the work on
         long horizons); the others' over the whole row, whose held part may break the rules."""
-        self.window = window
+        if window is None:
+            self.window, self.free = None, None
+        elif isinstance(window, tuple):
+            d0, d1 = window
+            self.window = (int(d0), int(d1))
+            self.free = np.zeros(self.p.n_days, dtype=bool)
+            self.free[d0:d1] = True
+        else:
+            free = np.asarray(window, dtype=bool)
+            if free.shape != (self.p.n_days,):
+                raise ValueError(f"window: a mask of {free.shape} — use one of the horizon's days")
+            days = np.flatnonzero(free)
+            self.free = free.copy()
+            self.window = (int(days[0]), int(days[-1]) + 1) if len(days) else (0, 0)
         self._window_rules = {}
         self._trim = self.hard == 0
 
@@ -309,9 +327,8 @@ class BestResponse:
             assert rules is not None
             return rules
         if w not in self._window_rules:
-            d0, d1 = self.window
-            outside = np.ones(self.p.n_days, dtype=bool)
-            outside[d0:d1] = False
+            assert self.free is not None
+            outside = ~self.free
             worker_day = self.fixed.worker_day.copy()
             shift = self.fixed.shift.copy()
             worker_day[w, outside] = True
@@ -498,11 +515,8 @@ class BestResponse:
         until then)."""
         for w in np.asarray(workers).tolist():
             row = np.where(self.fixed.worker_day[w], self.fixed.shift[w], -1).astype(np.int64)
-            if self.window is not None:
-                d0, d1 = self.window
-                inside = self.rows[w].copy()
-                inside[d0:d1] = row[d0:d1]
-                row = inside
+            if self.free is not None:
+                row = np.where(self.free, row, self.rows[w])
             self._replace(w, row)
             self.hard[w] = max(int(self.hard[w]), 1)
             self.dirty[w] = True

@@ -10,11 +10,17 @@ from solve_factories import assert_keep_held  # type: ignore[import-not-found]
 
 from rtsched_widgets import datasets
 from rtsched_widgets.model.roster import Roster
-from rtsched_widgets.solve.feasible import BestResponse
+from rtsched_widgets.solve.base import RunClock
+from rtsched_widgets.solve.feasible import BestResponse, Sweeps
 from rtsched_widgets.solve.keep import Keep, normalize_keep
 from rtsched_widgets.solve.registry import available_strategies, get_strategy
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
-from rtsched_widgets.solve.windows import held_outside, repair_window, worst_window
+from rtsched_widgets.solve.windows import (
+    held_outside,
+    paired_days,
+    repair_window,
+    worst_window,
+)
 
 pytest.importorskip("ortools")
 
@@ -148,6 +154,10 @@ def test_saldo_problems_go_to_feasible_and_its_fallback(saldo_factory):
         ("start_rounds", -1),
         ("settle_margin", -1),
         ("choice", "random"),
+        ("pair_after", -1),
+        ("pair_days", 0),
+        ("pair_patience", 0),
+        ("max_pair_sweeps", -1),
     ],
 )
 def test_options_are_checked(option, value):
@@ -195,3 +205,69 @@ def test_windows_by_penalty_are_deterministic_and_never_worse(instance16):
     assert first.details["windows"] == 3 and first.hard_violations == 0
     assert (first.hard_violations, first.objective) == score_roster(problem, first.roster)
     assert first.objective <= start.objective
+
+
+def test_paired_days_are_a_late_span_where_the_penalty_is_and_an_early_one_apart(instance16):
+    problem, start = instance16
+    fixed = normalize_keep(problem, start.roster, None)
+    state = BestResponse(problem, fixed, start.roster, 6)
+    # the cover penalty on days 40-41 alone: every late span of 7 days meets them
+    state.count = state.required.copy()
+    state.count[40, 0] -= 1
+    state.count[41, 1] += 1
+    for seed in range(20):
+        free = paired_days(state, 7, np.random.default_rng(seed))
+        assert free.sum() == 14
+        starts = np.flatnonzero(np.diff(np.concatenate([[0], free.astype(int)])) == 1)
+        assert len(starts) in (1, 2)  # two spans of 7 days (they may touch)
+        assert free[40] or free[41]
+        again = paired_days(state, 7, np.random.default_rng(seed))
+        assert np.array_equal(free, again)
+    # no penalty: a uniform draw; a horizon too short for two spans: the late one alone
+    state.count = state.required.copy()
+    assert paired_days(state, 7, np.random.default_rng(0)).sum() == 14
+    assert paired_days(state, 40, np.random.default_rng(0)).sum() == 40
+
+
+def test_a_sweep_over_a_mask_of_days_changes_only_them_and_meets_every_hard_rule(instance16):
+    problem, start = instance16
+    fixed = normalize_keep(problem, start.roster, None)
+    state = BestResponse(problem, fixed, start.roster, 6)
+    rows = state.rows.copy()
+    free = np.zeros(problem.n_days, dtype=bool)
+    free[3:10] = free[40:47] = True
+    state.set_window(free)
+    assert state.window == (3, 47)
+    run = Sweeps(state, RunClock("windows", NO_CLOCK, None, None), None)
+    assert run.sweep(np.arange(problem.n_workers))
+    state.clear(np.array([0, 1]))  # clears the free days alone
+    assert run.sweep(np.array([0, 1]))
+    changed = (state.rows != rows).any(axis=0)
+    assert changed.any() and not changed[~free].any()
+    out = roster_from_shifts(problem, state.rows)
+    hard, soft = score_roster(problem, out)
+    assert hard == 0 and soft == pytest.approx(state.objective)
+    with pytest.raises(ValueError, match="window"):
+        state.set_window(np.ones(problem.n_days + 1, dtype=bool))
+
+
+def test_paired_sweeps_are_deterministic_never_worse_and_score_as_the_rule_engine(instance16):
+    problem, start = instance16
+    make = get_strategy(
+        "windows", paired=True, pair_after=0, pair_days=7, max_pair_sweeps=4, max_windows=0
+    )
+    first = make.solve(problem, roster=start.roster, time_limit=NO_CLOCK, seed=4)
+    again = make.solve(problem, roster=start.roster, time_limit=NO_CLOCK, seed=4)
+    assert np.array_equal(first.roster.shift_of, again.roster.shift_of)
+    assert first.details["start_rounds"] == 0
+    assert 1 <= first.details["pair_sweeps"] <= 4
+    assert first.hard_violations == 0 and first.objective < start.objective
+    assert (first.hard_violations, first.objective) == score_roster(problem, first.roster)
+    assert first.details["tracked_objective"] == pytest.approx(first.objective)
+    # off on a problem of few shift types unless asked for
+    assert not get_strategy("windows").pairs_on(problem)
+    assert make.pairs_on(problem)
+    plain = get_strategy("windows", max_windows=0).solve(
+        problem, roster=start.roster, time_limit=NO_CLOCK, seed=4
+    )
+    assert plain.details["pair_sweeps"] == 0

@@ -41,9 +41,10 @@ def test_lp_roundings_are_responded_pooled_and_kept(nrp, monkeypatch):
     assert soft == pytest.approx(result.objective)
 
 
-def test_without_lp_respond_rounds_nothing_is_responded_during_column_generation(nrp):
+def test_by_default_nothing_is_responded_before_the_dive(nrp):
     result = Patterns(improve=None).solve(nrp(2), time_limit=600, seed=0)
     assert "lp_responses" not in result.details
+    assert "start_response" not in result.details
 
 
 @pytest.mark.parametrize(
@@ -56,3 +57,32 @@ def test_without_lp_respond_rounds_nothing_is_responded_during_column_generation
 def test_bad_lp_respond_options_are_refused(options, name):
     with pytest.raises(ValueError, match=name):
         Patterns(**options)
+
+
+def test_start_respond_pools_the_responded_start_roster_first(nrp, monkeypatch):
+    problem = nrp(3)
+    pooled: list[tuple[int, tuple[int, float]]] = []
+    add_roster = columns.ColumnGeneration.add_roster
+
+    def spy(self, shift_of):
+        add_roster(self, shift_of)
+        pooled.append(
+            (len(self.pool), engine_score(problem, roster_from_shifts(problem, shift_of)))
+        )
+
+    monkeypatch.setattr(columns.ColumnGeneration, "add_roster", spy)
+    from rtsched_widgets.solve.start import feasible_start
+
+    construction = engine_score(problem, feasible_start(problem, None, None, 0))
+    strategy = Patterns(improve=None, respond=False, start_respond=True)
+    result = strategy.solve(problem, time_limit=600, seed=0)
+    start = result.details["start_response"]
+    # the first columns are the responded start roster's rows: hard-feasible, no worse than
+    # the construction it started from
+    assert pooled[0][0] == problem.n_workers
+    assert pooled[0][1] == (0, pytest.approx(start))
+    assert start <= construction[1]
+    assert result.objective <= start + 1e-9
+    hard, soft = engine_score(problem, result.roster)
+    assert hard == result.hard_violations == 0
+    assert soft == pytest.approx(result.objective)

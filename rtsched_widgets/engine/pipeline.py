@@ -325,6 +325,7 @@ def commit(
         replaced = ()
     undone = undoes.op_id if undoes is not None else None
     kind = plan.kind
+    one = len(slot_changes) == 1  # most edits: one slot
     rec = slot_record(
         op_id,
         version,
@@ -332,7 +333,7 @@ def commit(
         time.time() if remote is None else float(remote["ts"]),
         kind,
         # the flat change tuple: one slot's change is one already
-        slot_changes[0] if len(slot_changes) == 1 else tuple(chain.from_iterable(slot_changes)),
+        slot_changes[0] if one else tuple(chain.from_iterable(slot_changes)),
         names,
         forced,
         plan.message,
@@ -342,7 +343,7 @@ def commit(
         schedule.collab.persist(rec)  # to the shared store; may raise StoreBehind first
     roster = schedule.core
     cell_versions = schedule._cell_versions
-    if len(slot_changes) == 1:  # most edits: one slot
+    if one:
         d, s, k, old, new = slot_changes[0]
         if old >= 0:
             roster.clear(d, s, k)
@@ -375,8 +376,13 @@ def commit(
     # The edit's violation records (``delta.introduced``/``resolved``) are read only by whoever
     # asks for them: a listener (the events' live entries), a reader of an event history (the
     # payloads' counts) or of the result. The rule engine builds them on that first read.
-    hard = delta.hard
-    hard_delta, soft_delta = int(hard), float(delta.soft)
+    # the scores as int and float (the validator's are already: no conversion call then)
+    hard = hard_delta = delta.hard
+    if hard.__class__ is not int:
+        hard_delta = int(hard)
+    soft_delta = delta.soft
+    if soft_delta.__class__ is not float:
+        soft_delta = float(soft_delta)
     event_type = EVENT_OF_KIND.get(kind, "bulk_applied") if remote is None else "remote_applied"
     events = schedule.events
     # what the payloads of both events are built from when someone reads them (kept by the
@@ -386,11 +392,11 @@ def commit(
     if counts is None:  # only reading the records tells: counted when a payload is read
         args = [rec, replaced, base_version, hard_delta, soft_delta, delta, None]
         # violations changed: a score change says so without reading the records
-        changed = bool(hard_delta or soft_delta or delta.changed)
+        changed = hard_delta or soft_delta or delta.changed
     else:  # counted already: the histories keep two ints, not the Delta and its moves
         introduced, resolved = counts
         args = [rec, replaced, base_version, hard_delta, soft_delta, introduced, resolved]
-        changed = bool(hard_delta or soft_delta or introduced or resolved)
+        changed = hard_delta or soft_delta or introduced or resolved  # (its truth is read)
     live_args = (slot_changes, delta)
     extra = schedule._event_extra
     if extra:
@@ -410,10 +416,11 @@ def commit(
     else:
         # the payload's byte estimate (events.event_bytes), known from its shape: strs
         # op_id, kind, undoes; the cells (a list each) and the replaced workers' ids
-        chars = len(op_id) + len(kind)
+        id_chars = len(op_id)
+        chars = id_chars + len(kind)
         if undone is not None:
             chars += len(undone)
-        items = len(slot_changes)
+        items = 1 if one else len(slot_changes)
         if replaced:
             items += len(replaced)
             if len(replaced) <= 8:
@@ -425,7 +432,7 @@ def commit(
             base + chars + _EVENT_ITEM_BYTES * items,
             "violations_changed" if changed else None,
             violations_event_payload,
-            base + len(op_id),
+            base + id_chars,
             args,
             user,
             edit_live_entries,

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
 
-__all__ = ["Overlay", "Plan", "Planner", "SetSlots"]
+__all__ = ["NOTHING_REPLACED", "Overlay", "Plan", "Planner", "SetSlots"]
 
 
 class Overlay:
@@ -111,13 +111,19 @@ class Overlay:
 
 @dataclass(slots=True)
 class Plan:
-    """A compiled edit: what it changes and what it reports."""
+    """A compiled edit: what it changes and what it reports. ``replaced``: the workers an
+    assign takes out of their slot, in order (:data:`NOTHING_REPLACED`, one shared empty
+    tuple, when none: read it, never modify it)."""
 
     kind: str
     slot_changes: list[tuple[int, int, int, int, int]]
     changes: list[tuple[int, int, int, int]]
-    replaced: list[int]
+    replaced: Sequence[int]
     message: str
+
+
+NOTHING_REPLACED: tuple[int, ...] = ()
+"""The ``replaced`` of every plan that replaces nobody (no list allocated per plan)."""
 
 
 def _plan_builder() -> Any:
@@ -127,7 +133,7 @@ def _plan_builder() -> Any:
         kind: str,
         slot_changes: list[tuple[int, int, int, int, int]],
         changes: list[tuple[int, int, int, int]],
-        replaced: list[int],
+        replaced: Sequence[int],
         message: str,
     ) -> Plan:
         """``Plan(kind, slot_changes, changes, replaced, message)`` without the class call
@@ -453,7 +459,7 @@ class Planner:
     def plan(self, op: Op | SetSlots, kind: str) -> Plan:
         """The plan of ``op`` recorded as ``kind``: a direct planner's when one covers it, the
         general compiler's otherwise (which raises OpError naming what is wrong)."""
-        cls = type(op)
+        cls = op.__class__
         if cls is Unassign or cls is Assign:
             plan = self.plan_one_slot(op, kind)  # type: ignore[arg-type]
         elif cls is Swap:
@@ -478,7 +484,9 @@ class Planner:
         slot_changes = view.slot_changes()
         if not slot_changes:
             raise OpError("NO_CHANGE", f"{message}: nothing would change")
-        return Plan(kind, slot_changes, view.worker_changes(), replaced, message)
+        return Plan(
+            kind, slot_changes, view.worker_changes(), replaced or NOTHING_REPLACED, message
+        )
 
     def plan_one_slot(self, op: Assign | Unassign, kind: str) -> Plan | None:
         """The plan ``compile`` makes of a plain assign or unassign — a date in ``day_of``
@@ -486,39 +494,35 @@ class Planner:
         unassign — read straight off the roster; ``None`` for anything else (other forms, and
         every edit that fails: the general path then words the error)."""
         date, s = op.date, op.post
-        if type(date) is not str or type(s) is not int or op.slot is not None:
+        if date.__class__ is not str or s.__class__ is not int or op.slot is not None:
             return None
         d = self.day_of.get(date)
         if d is None or not 0 <= s < self.n_shifts:
             return None
-        # the roster read through its views, the label written out: this is the path of
-        # most edits, and each call it makes costs as much as the work it does
+        # the roster read through its views, the label written out, classes compared through
+        # __class__ (no call): this is the path of most edits, and each call it makes costs
+        # as much as the work it does
         slots = self._slots
         cap = self._maximum[d, s]
-        where = f"{self.iso[d]}/{self._shift_ids[s]}"
-        if type(op) is Unassign:
+        if op.__class__ is Unassign:
             if op.worker is not None:
                 return None
             if cap == 1:
                 k = 0
+                w = slots[d, s, 0]
+                if w < 0:
+                    return None
+                text = f"{self.ids[w]} unassigned from {self.iso[d]}/{self._shift_ids[s]}"
             else:
                 occupied = [k for k in range(cap) if slots[d, s, k] >= 0]
                 if len(occupied) != 1:
                     return None
                 k = occupied[0]
-                where = f"{where}[{k}]"
-            w = slots[d, s, k]
-            if w < 0:
-                return None
-            return new_plan(
-                kind,
-                [(d, s, k, w, -1)],
-                [(w, d, s, -1)],
-                [],
-                f"{self.ids[w]} unassigned from {where}",
-            )
+                w = slots[d, s, k]
+                text = f"{self.ids[w]} unassigned from {self.iso[d]}/{self._shift_ids[s]}[{k}]"
+            return new_plan(kind, [(d, s, k, w, -1)], [(w, d, s, -1)], NOTHING_REPLACED, text)
         w_id = op.worker
-        who = self.problem.worker_index.get(w_id) if type(w_id) is str else None
+        who = self.problem.worker_index.get(w_id) if w_id.__class__ is str else None
         if who is None or cap < 1 or self._shift_of[who, d] >= 0:
             return None
         k = 0
@@ -529,11 +533,12 @@ class Planner:
                 return None
             k = 0
         if cap > 1:
-            where = f"{where}[{k}]"
+            text = f"{w_id} assigned to {self.iso[d]}/{self._shift_ids[s]}[{k}]"
+        else:
+            text = f"{w_id} assigned to {self.iso[d]}/{self._shift_ids[s]}"
         occupant = slots[d, s, k]
-        text = f"{w_id} assigned to {where}"
         if occupant < 0:
-            return new_plan(kind, [(d, s, k, -1, who)], [(who, d, -1, s)], [], text)
+            return new_plan(kind, [(d, s, k, -1, who)], [(who, d, -1, s)], NOTHING_REPLACED, text)
         return new_plan(
             kind,
             [(d, s, k, occupant, who)],
@@ -591,7 +596,7 @@ class Planner:
             old, new = shift_of[w, d], -1 if post is None else post
             if old != new:
                 changes.append((w, d, old, new))
-        return new_plan(kind, slot_changes, changes, [], message)
+        return new_plan(kind, slot_changes, changes, NOTHING_REPLACED, message)
 
     def _plan_exchange(
         self, writes: Sequence[tuple[int, int, int, int]], kind: str, message: str
@@ -612,7 +617,13 @@ class Planner:
             if shift_of[w1, d1] >= 0 or shift_of[w2, d2] >= 0:
                 return None
             changes = [(w2, d1, s1, -1), (w1, d2, s2, -1), (w1, d1, -1, s1), (w2, d2, -1, s2)]
-        return new_plan(kind, [(d1, s1, k1, w2, w1), (d2, s2, k2, w1, w2)], changes, [], message)
+        return new_plan(
+            kind,
+            [(d1, s1, k1, w2, w1), (d2, s2, k2, w1, w2)],
+            changes,
+            NOTHING_REPLACED,
+            message,
+        )
 
     def _pair_slot(self, c: Cell, source: bool, empty_ok: bool) -> tuple[int, int, int] | None:
         """``(d, s, k)`` of a swap side or a move's source (``source``: the only occupied slot
@@ -692,6 +703,6 @@ class Planner:
             kind,
             [(*src, w, -1), (*dst, -1, w)],
             changes,
-            [],
+            NOTHING_REPLACED,
             f"{self.ids[w]} moved from {label(*src)} to {label(*dst)}",
         )

@@ -114,9 +114,15 @@ labels did worse, 16 and 24 no better; Instance22, 10 types, did worse with 12: 
 DEFAULT_RESTARTS = 5
 """``feasible``'s ruin-and-recreate steps after each window."""
 
-DEFAULT_PAIR_DAYS = 28
+DEFAULT_PAIR_DAYS = 21
 """Days of each of the two spans that a paired sweep re-plans (module docstring, paired
-sweeps)."""
+sweeps; Instance24 from the construction, seed 0, 6 labels: 171163 after 9.5 CPU s with 21
+days, about 175000 with 28 and 177000 with 35)."""
+
+DEFAULT_PAIR_LABELS = DEFAULT_MAX_LABELS
+"""Labels per (day, state) in the paired sweeps' searches (Instance24, from the
+construction, seed 0: 168665 after 16 sweeps in 12.9 CPU s with 6 labels, 168654 after 12
+in 19.7 CPU s with 12; see ``benchmarks/RESULTS.md``)."""
 
 WIDE_PAIR_AFTER = 0
 """Whole-row rounds before the paired sweeps (Instance24 at 60 s, seed 0, same window:
@@ -255,7 +261,8 @@ class Windows(Strategy):
     sweeps run (None: :meth:`pairs_on`), after ``pair_after`` whole-row rounds at most (or
     ``start_rounds`` when fewer), over two spans of ``pair_days`` days, at most
     ``max_pair_sweeps`` of them (None: no limit) and ``pair_patience`` in a row that lower
-    nothing (module docstring, paired sweeps).
+    nothing, their searches keeping ``pair_labels`` labels per (day, state) (module
+    docstring, paired sweeps).
     """
 
     name = "windows"
@@ -283,12 +290,13 @@ class Windows(Strategy):
         pair_days: int = DEFAULT_PAIR_DAYS,
         max_pair_sweeps: int | None = None,
         pair_patience: int = 10,
+        pair_labels: int = DEFAULT_PAIR_LABELS,
     ) -> None:
         self.construction = checked_construction(construction)
-        if pair_after < 0 or pair_days < 1 or pair_patience < 1:
+        if pair_after < 0 or pair_days < 1 or pair_patience < 1 or pair_labels < 1:
             raise ValueError(
-                f"pair_after, pair_days, pair_patience: {pair_after}, {pair_days}, "
-                f"{pair_patience} — use 0 or more, 1 or more, 1 or more"
+                f"pair_after, pair_days, pair_patience, pair_labels: {pair_after}, {pair_days}, "
+                f"{pair_patience}, {pair_labels} — use 0 or more, then 1 or more"
             )
         if max_pair_sweeps is not None and max_pair_sweeps < 0:
             raise ValueError(f"max_pair_sweeps: {max_pair_sweeps} — use 0 or more, or None")
@@ -297,6 +305,7 @@ class Windows(Strategy):
         self.pair_days = int(pair_days)
         self.max_pair_sweeps = max_pair_sweeps
         self.pair_patience = int(pair_patience)
+        self.pair_labels = int(pair_labels)
         if window_days < 1:
             raise ValueError(f"window_days: {window_days} — use 1 or more days")
         if stride is not None and stride < 1:
@@ -485,6 +494,7 @@ class Windows(Strategy):
         ``max_pair_sweeps``, ``pair_patience`` sweeps in a row that change no row, the time
         limit or ``cancel``; the number of sweeps done."""
         state, clock = run.state, run.clock
+        labels, state.max_labels = state.max_labels, self.pair_labels
         done = idle = 0
         while self.max_pair_sweeps is None or done < self.max_pair_sweeps:
             if idle >= self.pair_patience or clock.should_stop() or run.best.key[0] > 0:
@@ -502,6 +512,7 @@ class Windows(Strategy):
         state.restore(run.best)
         state.dirty[:] = True
         run.best = state.snapshot()
+        state.max_labels = labels
         return done
 
     def _accept(self, state: BestResponse, run: Sweeps, rows: np.ndarray) -> bool:

@@ -158,6 +158,7 @@ def test_saldo_problems_go_to_feasible_and_its_fallback(saldo_factory):
         ("pair_days", 0),
         ("pair_patience", 0),
         ("max_pair_sweeps", -1),
+        ("pair_labels", 0),
     ],
 )
 def test_options_are_checked(option, value):

@@ -290,10 +290,13 @@ class BestResponse:
         self.free: np.ndarray | None = None
         """The free days of the window set (None: whole rows)."""
         self._window_rules: dict[int, WorkerRules] = {}
+        self._cache_window_rules = True
         self._trim = np.zeros(n_w, dtype=bool)
 
     # -- windows ----------------------------------------------------------------------------
-    def set_window(self, window: tuple[int, int] | np.ndarray | None) -> None:
+    def set_window(
+        self, window: tuple[int, int] | np.ndarray | None, *, cache: bool = True
+    ) -> None:
         """Searches from now on re-plan only the free days of a row, every other day of it
         held as it is now (None: whole rows): days ``[d0, d1)`` for a pair ``(d0, d1)``, the
         days where it is True for a boolean mask over the horizon (e.g. an early and a late
@@ -301,7 +304,11 @@ class BestResponse:
         compiled rules stay valid until the next call. The searches of the workers whose rows
         meet their rules now run over the span from the first to the last free day alone
         (``WorkerRules.of(..., trim=True)``: the same problem, a fraction of the work on
-        long horizons); the others' over the whole row, whose held part may break the rules."""
+        long horizons); the others' over the whole row, whose held part may break the rules.
+        ``cache``: keep each worker's compiled rules for the window until the next call (for
+        windows whose workers are searched more than once; without it they are compiled anew
+        for each search and their memory freed after it)."""
+        self._cache_window_rules = cache
         if window is None:
             self.window, self.free = None, None
         elif isinstance(window, tuple):
@@ -334,7 +341,10 @@ class BestResponse:
             worker_day[w, outside] = True
             shift[w, outside] = self.rows[w, outside]
             held = Fixed(worker_day, shift, self.fixed.closed)
-            self._window_rules[w] = WorkerRules.of(self.p, w, held, trim=bool(self._trim[w]))
+            rules = WorkerRules.of(self.p, w, held, trim=bool(self._trim[w]))
+            if not self._cache_window_rules:
+                return rules
+            self._window_rules[w] = rules
         return self._window_rules[w]
 
     # -- costs ------------------------------------------------------------------------------

@@ -500,7 +500,8 @@ class Windows(Strategy):
             if idle >= self.pair_patience or clock.should_stop() or run.best.key[0] > 0:
                 break
             state.restore(run.best)
-            state.set_window(paired_days(state, self.pair_days, rng))
+            # each worker is searched once per sweep: no compiled rules kept (memory)
+            state.set_window(paired_days(state, self.pair_days, rng), cache=False)
             before = run.best.key
             finished = run.sweep(rng.permutation(state.p.n_workers))
             state.set_window(None)

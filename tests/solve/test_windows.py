@@ -250,6 +250,14 @@ def test_a_sweep_over_a_mask_of_days_changes_only_them_and_meets_every_hard_rule
     assert hard == 0 and soft == pytest.approx(state.objective)
     with pytest.raises(ValueError, match="window"):
         state.set_window(np.ones(problem.n_days + 1, dtype=bool))
+    # without the cache of compiled rules: the same rows, nothing kept
+    fresh = BestResponse(problem, fixed, start.roster, 6)
+    fresh.set_window(free, cache=False)
+    again = Sweeps(fresh, RunClock("windows", NO_CLOCK, None, None), None)
+    assert again.sweep(np.arange(problem.n_workers))
+    fresh.clear(np.array([0, 1]))
+    assert again.sweep(np.array([0, 1]))
+    assert np.array_equal(fresh.rows, state.rows) and not fresh._window_rules
 
 
 def test_paired_sweeps_are_deterministic_never_worse_and_score_as_the_rule_engine(instance16):

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from rtsched_widgets.engine.events import plain_event_bytes
 from rtsched_widgets.engine.history import OpRecord
-from rtsched_widgets.engine.ops import OP_TYPES, parse_op
+from rtsched_widgets.engine.ops import OP_TYPES, Assign, Unassign, parse_op
 from rtsched_widgets.engine.planning import Plan, SetSlots
 from rtsched_widgets.engine.result import OpError, OpResult, edit_result, failure
 from rtsched_widgets.engine.slot_record import slot_record
@@ -124,8 +124,14 @@ def run_edit(
             op_kind = kind or op.kind
             if not isinstance(force, bool):
                 raise OpError("MALFORMED", "force: give True or False")
+            one_slot = op.__class__ is Assign or op.__class__ is Unassign
             while True:
-                plan = schedule.planner.plan(op, op_kind)
+                # a plain assign or unassign: its direct planner, without Planner.plan's
+                # dispatch (a call less); anything it leaves (None) goes the usual way
+                planner = schedule.planner
+                plan = planner.plan_one_slot(op, op_kind) if one_slot else None
+                if plan is None:
+                    plan = planner.plan(op, op_kind)
                 # a replicated op was checked by its author's replica; without a store
                 # or a base version there is nothing to check
                 if schedule._remote is None and (

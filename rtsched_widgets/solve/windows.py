@@ -262,7 +262,8 @@ class Windows(Strategy):
     ``start_rounds`` when fewer), over two spans of ``pair_days`` days, at most
     ``max_pair_sweeps`` of them (None: no limit) and ``pair_patience`` in a row that lower
     nothing, their searches keeping ``pair_labels`` labels per (day, state) (module
-    docstring, paired sweeps).
+    docstring, paired sweeps); ``construction_labels`` the construction's beam (None:
+    ``max_labels``, else ``feasible``'s default).
     """
 
     name = "windows"
@@ -291,6 +292,7 @@ class Windows(Strategy):
         max_pair_sweeps: int | None = None,
         pair_patience: int = 10,
         pair_labels: int = DEFAULT_PAIR_LABELS,
+        construction_labels: int | None = None,
     ) -> None:
         self.construction = checked_construction(construction)
         if pair_after < 0 or pair_days < 1 or pair_patience < 1 or pair_labels < 1:
@@ -306,6 +308,11 @@ class Windows(Strategy):
         self.max_pair_sweeps = max_pair_sweeps
         self.pair_patience = int(pair_patience)
         self.pair_labels = int(pair_labels)
+        if construction_labels is not None and construction_labels < 1:
+            raise ValueError(
+                f"construction_labels: {construction_labels} — keep at least one label per state"
+            )
+        self.construction_labels = construction_labels
         if window_days < 1:
             raise ValueError(f"window_days: {window_days} — use 1 or more days")
         if stride is not None and stride < 1:
@@ -361,6 +368,11 @@ class Windows(Strategy):
             return WIDE_MAX_LABELS
         return DEFAULT_MAX_LABELS
 
+    def _construction_labels(self) -> int:
+        """The construction's beam: ``construction_labels``, else ``max_labels``, else
+        ``feasible``'s default."""
+        return self.construction_labels or self.max_labels or DEFAULT_MAX_LABELS
+
     def pairs_on(self, problem: Problem) -> bool:
         """Whether a run on ``problem`` has paired sweeps: ``paired`` when given, else on
         problems of more than :data:`WIDE_BEAM_SHIFTS` shift types (Instance24 among the
@@ -410,7 +422,7 @@ class Windows(Strategy):
         clock = RunClock(self.name, time_limit, cancel, progress)
         fixed = normalize_keep(problem, roster, keep)
         # the construction (not stoppable) at feasible's beam, the later searches at theirs
-        state = BestResponse(problem, fixed, roster, self.max_labels or DEFAULT_MAX_LABELS)
+        state = BestResponse(problem, fixed, roster, self._construction_labels())
         run = Sweeps(state, clock, None)
         if roster is not None and not state.hard.any():
             clock.improved(state.objective, 0, shifts=state.rows)

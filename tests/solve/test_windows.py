@@ -159,6 +159,7 @@ def test_saldo_problems_go_to_feasible_and_its_fallback(saldo_factory):
         ("pair_patience", 0),
         ("max_pair_sweeps", -1),
         ("pair_labels", 0),
+        ("construction_labels", 0),
     ],
 )
 def test_options_are_checked(option, value):
@@ -280,3 +281,15 @@ def test_paired_sweeps_are_deterministic_never_worse_and_score_as_the_rule_engin
         problem, roster=start.roster, time_limit=NO_CLOCK, seed=4
     )
     assert plain.details["pair_sweeps"] == 0
+
+
+def test_construction_labels_set_the_beam_of_the_construction_alone(instance16):
+    problem, _ = instance16
+    built = get_strategy(
+        "windows", construction_labels=1, start_rounds=0, max_windows=0, paired=False
+    ).solve(problem, time_limit=NO_CLOCK, seed=5)
+    alone = get_strategy(
+        "feasible", max_rounds=0, max_labels=1, construction="fair_priced"
+    ).solve(problem, time_limit=NO_CLOCK, seed=5)
+    assert np.array_equal(built.roster.shift_of, alone.roster.shift_of)
+    assert built.details["start_rounds"] == 0 and built.hard_violations == 0

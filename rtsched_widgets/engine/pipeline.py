@@ -119,12 +119,14 @@ def run_edit(
     lock.acquire()  # the edit lock, taken without a with block (half its calls)
     try:
         try:
-            if not isinstance(op, _PLANNED):  # an Op (or SetSlots) as it is
+            cls = op.__class__
+            one_slot = cls is Assign or cls is Unassign  # (no isinstance call for these)
+            if not one_slot and not isinstance(op, _PLANNED):  # an Op (or SetSlots) as it is
                 op = parse_op(op)
+                one_slot = op.__class__ is Assign or op.__class__ is Unassign
             op_kind = kind or op.kind
-            if not isinstance(force, bool):
+            if force is not False and force is not True:  # (isinstance(force, bool))
                 raise OpError("MALFORMED", "force: give True or False")
-            one_slot = op.__class__ is Assign or op.__class__ is Unassign
             while True:
                 # a plain assign or unassign: its direct planner, without Planner.plan's
                 # dispatch (a call less); anything it leaves (None) goes the usual way

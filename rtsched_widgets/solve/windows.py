@@ -34,18 +34,20 @@ rounds), repeatedly:
 5. ``restarts`` ruin-and-recreate steps of ``feasible`` (:meth:`~rtsched_widgets.solve.
    feasible.Feasible.restart`) from the best roster.
 
-*Paired sweeps* (``paired``; by default on problems of more than :data:`WIDE_BEAM_SHIFTS`
-shift types, Instance24 among the bundled ones), after ``pair_after`` whole-row rounds and
-before the first window: each sweep re-plans two spans of ``pair_days`` days of every row, in
-a seeded order, one worker's best response at a time, every other day of the rows held: a
-*late* span drawn with a probability proportional to its cover penalty and an *early* one
-drawn uniformly among the spans that do not overlap it (:func:`paired_days`). A worker whose
-yearly minutes are fixed in a band one shift wide can then move work from the early span to
-the late one within the same search (the held days count into the minutes), and the search
-over the two spans alone is far nearer exact than a whole-row one under the same beam: on
-Instance24 it lowers the objective two to three times faster per CPU second than whole-row
-rounds once their first rounds are done. They stop after ``max_pair_sweeps`` sweeps, after
-``pair_patience`` sweeps in a row that lower nothing, at the time limit or on ``cancel``.
+*Paired sweeps* (``paired``; by default on horizons of at least :data:`PAIR_SPANS` spans of
+``pair_days`` days: Instances 20, 22 and 24 among the bundled ones), after ``pair_after``
+whole-row rounds and before the first window: each sweep re-plans two spans of
+``pair_days`` days of every row, in a seeded order, one worker's best response at a time,
+every other day of the rows held: a *late* span drawn with a probability proportional to
+its cover penalty and an *early* one drawn uniformly among the spans that do not overlap it
+(:func:`paired_days`). A worker whose yearly minutes are fixed in a band one shift wide can
+then move work from the early span to the late one within the same search (the held days
+count into the minutes), and the search over the two spans alone is far nearer exact than a
+whole-row one under the same beam: on Instance24 it lowers the objective two to three times
+faster per CPU second than whole-row rounds once their first rounds are done, and on
+Instances 20 and 22 the windows that follow start from a far lower objective. They stop
+after ``max_pair_sweeps`` sweeps, after ``pair_patience`` sweeps in a row that lower
+nothing, at the time limit or on ``cancel``.
 
 Stops after ``max_windows`` windows, at the time limit or on ``cancel``. Every roster kept
 meets every hard rule (each column meets its worker's rules; the dive never puts a cell
@@ -119,12 +121,17 @@ DEFAULT_PAIR_DAYS = 21
 sweeps; Instance24 from the construction, seed 0, 6 labels: 171163 after 9.5 CPU s with 21
 days, about 175000 with 28 and 177000 with 35)."""
 
+PAIR_SPANS = 4
+"""Paired sweeps run by default on horizons of at least this many spans of ``pair_days``
+days (84 days by default: Instances 20, 22, 24; 182 and 364 days, where they won at 60 s
+against the rounds and windows alone, two seeds each: see ``benchmarks/RESULTS.md``)."""
+
 DEFAULT_PAIR_LABELS = DEFAULT_MAX_LABELS
 """Labels per (day, state) in the paired sweeps' searches (Instance24, from the
 construction, seed 0: 168665 after 16 sweeps in 12.9 CPU s with 6 labels, 168654 after 12
 in 19.7 CPU s with 12; see ``benchmarks/RESULTS.md``)."""
 
-WIDE_PAIR_AFTER = 0
+DEFAULT_PAIR_AFTER = 0
 """Whole-row rounds before the paired sweeps (Instance24 at 60 s, seed 0, same window:
 173371 from the construction straight on against 191167 with whole-row rounds alone; one
 round first did worse than none under load: see ``benchmarks/RESULTS.md``)."""
@@ -287,7 +294,7 @@ class Windows(Strategy):
         settle_margin: int | None = DEFAULT_SETTLE_MARGIN,
         construction: str = DEFAULT_CONSTRUCTION,
         paired: bool | None = None,
-        pair_after: int = WIDE_PAIR_AFTER,
+        pair_after: int = DEFAULT_PAIR_AFTER,
         pair_days: int = DEFAULT_PAIR_DAYS,
         max_pair_sweeps: int | None = None,
         pair_patience: int = 10,
@@ -375,11 +382,10 @@ class Windows(Strategy):
 
     def pairs_on(self, problem: Problem) -> bool:
         """Whether a run on ``problem`` has paired sweeps: ``paired`` when given, else on
-        problems of more than :data:`WIDE_BEAM_SHIFTS` shift types (Instance24 among the
-        bundled ones, whose whole-row rounds do not converge within a minute)."""
+        horizons of at least :data:`PAIR_SPANS` times ``pair_days`` days."""
         if self.paired is not None:
             return self.paired
-        return problem.n_shifts > WIDE_BEAM_SHIFTS
+        return problem.n_days >= PAIR_SPANS * self.pair_days
 
     def windows(self, problem: Problem, seed: int) -> Callable[[], tuple[int, int]]:
         """The window sequence of a run: rolling from a seeded start, ``stride`` apart."""

@@ -274,9 +274,11 @@ def test_paired_sweeps_are_deterministic_never_worse_and_score_as_the_rule_engin
     assert first.hard_violations == 0 and first.objective < start.objective
     assert (first.hard_violations, first.objective) == score_roster(problem, first.roster)
     assert first.details["tracked_objective"] == pytest.approx(first.objective)
-    # off on a problem of few shift types unless asked for
+    # off on a horizon shorter than four spans unless asked for, on from there
     assert not get_strategy("windows").pairs_on(problem)
     assert make.pairs_on(problem)
+    assert get_strategy("windows", pair_days=14).pairs_on(problem)
+    assert not get_strategy("windows", pair_days=15).pairs_on(problem)
     plain = get_strategy("windows", max_windows=0).solve(
         problem, roster=start.roster, time_limit=NO_CLOCK, seed=4
     )
@@ -288,8 +290,8 @@ def test_construction_labels_set_the_beam_of_the_construction_alone(instance16):
     built = get_strategy(
         "windows", construction_labels=1, start_rounds=0, max_windows=0, paired=False
     ).solve(problem, time_limit=NO_CLOCK, seed=5)
-    alone = get_strategy(
-        "feasible", max_rounds=0, max_labels=1, construction="fair_priced"
-    ).solve(problem, time_limit=NO_CLOCK, seed=5)
+    alone = get_strategy("feasible", max_rounds=0, max_labels=1, construction="fair_priced").solve(
+        problem, time_limit=NO_CLOCK, seed=5
+    )
     assert np.array_equal(built.roster.shift_of, alone.roster.shift_of)
     assert built.details["start_rounds"] == 0 and built.hard_violations == 0

@@ -18,17 +18,20 @@
   seeds: 4098–4525 against 4952–5181);
 - NRP profile, larger, longer horizons: ``windows`` — ``feasible``'s construction (its
   ``"fair_priced"`` variant: each worker takes a share of every period's cover, so the
-  demand at the end of the year is not left to the last workers) and best-response rounds
-  (a hard-feasible roster from per-worker shortest paths within seconds, each worker's
-  whole row re-planned at a time until no row changes), then column
+  demand at the end of the year is not left to the last workers: a hard-feasible roster
+  from per-worker shortest paths within seconds), paired sweeps (each worker's row
+  re-planned over a late span of high cover penalty and an early span together, the rest
+  held, so work moves from early to late within the worker's fixed yearly minutes: at
+  60 s Instance24 156526–160986 against 188244–190340 without them, Instance22
+  45629–49064 against 50260–56335, Instance20 6277–7122 against 7361–7824), then column
   generation over 14-day windows of all the workers, the rest held, with five of
   ``feasible``'s ruin-and-recreate restarts after each window: a window moves shifts between
   several workers at once, which no best response does (Instances 20 and 22 at 60 s against
   ``feasible`` alone: ``benchmarks/RESULTS.md``, Windowed column generation). The CP-SAT
   region repair loses there (at 60 s, seed 0, ``feasible_lns`` 13634 against ``feasible``'s
   10626 on Instance20 and 68292 against 64426 on Instance22; on Instance24, ten sub-solves
-  of 0.2 deterministic s from the construction improved nothing). Instance24's rounds do
-  not converge within a minute, so it runs as ``feasible`` did there;
+  of 0.2 deterministic s from the construction improved nothing). On Instance24 the paired
+  sweeps take the whole minute;
 - saldo profile and anything else: ``greedy+local_search``.
 
 ``Auto(strategy=...)`` pins the choice (for experiments: the strategy then runs with its own

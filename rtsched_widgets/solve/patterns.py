@@ -72,11 +72,12 @@ class Patterns(Strategy):
     improver get that time: on Instances 15 and 19 at 60 s, seed 1, same run, 4604 -> 4506
     and 4842 -> 4350 with ``respond``; without it 4346 -> 4761 and 4997 -> 5146, seed 0);
     ``respond`` (True) and ``respond_share`` (0.2): best-response rounds before the improver;
-    ``respond_seeds`` (4) how many runs of those rounds, each from the dive's roster with the
+    ``respond_seeds`` (16) how many runs of those rounds, each from the dive's roster with the
     next seed (the order in which rows are re-planned differs), the best kept, within the same
-    ``respond_share`` (each run converges within a second or two on Instances 12–19; at 60 s,
-    same load, the best of four against one: respond objective lower in 5 of 6 runs on
-    Instances 12, 15, 19, final objective lower in 5 of 8 runs on 5, 8, 12, 15, 19, equal in 1);
+    ``respond_share``: a run costs 0.06–0.16 CPU s on Instances 12, 15, 19 and 0.5 on
+    Instance13, and the seeds' results spread widely, so the best of more runs is lower (from
+    one dive's roster, 64 seeds, the expected best of 4 / 16 / 32: Instance19 5097 / 4944 /
+    4877, Instance15 4902 / 4810 / 4776; four seeds beat one at 60 s in 5 of 6 runs);
     ``lp_respond_rounds`` (0: none): every that many column-generation rounds, one
     best-response run (``feasible``'s rounds, no restarts, seed ``seed``, at most
     ``lp_respond_share`` (0.05) of the time limit and never past ``lp_share``) from the LP's
@@ -126,7 +127,7 @@ class Patterns(Strategy):
         inexact_center: bool = False,
         respond: bool = True,
         respond_share: float = 0.2,
-        respond_seeds: int = 4,
+        respond_seeds: int = 16,
         lp_respond_rounds: int = 0,
         lp_respond_share: float = 0.05,
         start_respond: bool = False,

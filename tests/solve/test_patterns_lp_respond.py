@@ -86,3 +86,24 @@ def test_start_respond_pools_the_responded_start_roster_first(nrp, monkeypatch):
     hard, soft = engine_score(problem, result.roster)
     assert hard == result.hard_violations == 0
     assert soft == pytest.approx(result.objective)
+
+
+def test_sixteen_best_response_runs_by_default(nrp, monkeypatch):
+    from rtsched_widgets.solve import feasible
+
+    problem = nrp(8)
+    seeds: list[int] = []
+    solve = feasible.Feasible.solve
+
+    def spy(self, problem, **kwargs):
+        seeds.append(kwargs["seed"])
+        return solve(self, problem, **kwargs)
+
+    monkeypatch.setattr(feasible.Feasible, "solve", spy)
+    # no time for pricing: the dive is finished over the first columns, then the runs (each
+    # well under a second here) fit in half of a 60 s limit
+    strategy = Patterns(improve=None, lp_share=0.001, dive_share=0.001, respond_share=0.5)
+    result = strategy.solve(problem, time_limit=60, seed=5)
+    # the first call may be the construction (no roster given): the last sixteen respond
+    assert seeds[-16:] == list(range(5, 21))
+    assert result.hard_violations == 0

@@ -88,7 +88,6 @@ def run_edit(
     force: bool,
     user: str | None,
     base_version: int | None,
-    *,
     dry: bool = False,
     kind: str | None = None,
     undoes: OpRecord | None = None,
@@ -101,9 +100,10 @@ def run_edit(
     recorded kind when it is not the op's; ``undoes``: the record an undo/redo reverts;
     ``checks=False``: no rule or pinned-cell check (a pure rollback, a replicated op, a merge
     that checked itself); ``reason``: recorded with a forced edit. Every call but a preview
-    is timed into ``schedule.latency`` by kind. (``force``, ``user`` and ``base_version``
-    may be given by position: the facade's edit methods do, as a call with keywords costs
-    more than the rest of its line.)"""
+    is timed into ``schedule.latency`` by kind. (No parameter is keyword-only: a call of a
+    function with keyword-only parameters is not specialised by the interpreter, and the
+    facade's edit methods pass ``force``, ``user`` and ``base_version`` by position, as a
+    call with keywords costs more than the rest of its line; give the others by keyword.)"""
     t0 = time.perf_counter_ns()
     if user is not None and (not isinstance(user, str) or not user or len(user) > MAX_ID_LENGTH):
         return failure(

@@ -1027,14 +1027,18 @@ class Validator:
             ):
                 state.check(int(w), int(d), int(old), int(new))
             hard: float = 0
-            for f in (
-                self._hard_fns
-                if old < 0
-                else self._hard_removal_fns
-                if new < 0
-                else self._hard_post_fns
-            ):
-                hard += f(state, w, d, old, new)
+            # one loop per kind of change: each call site then meets the same functions
+            # from edit to edit, which the interpreter specialises (a site that alternates
+            # between an assign's and an unassign's functions takes the generic call)
+            if old < 0:
+                for f in self._hard_fns:
+                    hard += f(state, w, d, old, new)
+            elif new < 0:
+                for f in self._hard_removal_fns:
+                    hard += f(state, w, d, old, new)
+            else:
+                for f in self._hard_post_fns:
+                    hard += f(state, w, d, old, new)
             self._gate_stamp = self._stamp
             if hard == 0 or int(hard) == 0:
                 # (_gate_key, written out)

@@ -84,3 +84,14 @@ def _assign(worker: str, date: str, post: int) -> Any:
     from rtsched_widgets.engine.ops import new_assign
 
     return new_assign(worker, date, post, None)
+
+
+def test_run_edit_has_no_keyword_only_parameter() -> None:
+    """The interpreter does not specialise a call of a function with keyword-only
+    parameters: the edit path's entry has none (its callers name the optional ones)."""
+    import inspect
+
+    from rtsched_widgets.engine.pipeline import run_edit
+
+    kinds = {p.kind for p in inspect.signature(run_edit).parameters.values()}
+    assert kinds == {inspect.Parameter.POSITIONAL_OR_KEYWORD}

@@ -38,9 +38,10 @@ rounds), repeatedly:
 ``pair_days`` days: Instances 20, 22 and 24 among the bundled ones), after ``pair_after``
 whole-row rounds and before the first window: each sweep re-plans two spans of
 ``pair_days`` days of every row, in a seeded order, one worker's best response at a time,
-every other day of the rows held: a *late* span drawn with a probability proportional to
-its cover penalty and an *early* one drawn uniformly among the spans that do not overlap it
-(:func:`paired_days`). A worker whose yearly minutes are fixed in a band one shift wide can
+every other day of the rows held; each worker's two spans are drawn before their search
+(:func:`paired_days`, from the cover as the previous searches left it): a *late* span with
+a probability proportional to its cover penalty and an *early* one uniformly among the
+spans that do not overlap it. A worker whose yearly minutes are fixed in a band one shift wide can
 then move work from the early span to the late one within the same search (the held days
 count into the minutes), and the search over the two spans alone is far nearer exact than a
 whole-row one under the same beam: on Instance24 it lowers the objective two to three times
@@ -518,10 +519,15 @@ class Windows(Strategy):
             if idle >= self.pair_patience or clock.should_stop() or run.best.key[0] > 0:
                 break
             state.restore(run.best)
-            # each worker is searched once per sweep: no compiled rules kept (memory)
-            state.set_window(paired_days(state, self.pair_days, rng), cache=False)
             before = run.best.key
-            finished = run.sweep(rng.permutation(state.p.n_workers))
+            finished = True
+            for w in rng.permutation(state.p.n_workers).tolist():
+                # each worker its own two spans, from the cover as it is now; no compiled
+                # rules kept (each worker is searched once: memory)
+                state.set_window(paired_days(state, self.pair_days, rng), cache=False)
+                finished = run.sweep(np.array([w]))
+                if not finished:
+                    break
             state.set_window(None)
             done += 1
             idle = idle + 1 if run.best.key == before else 0

@@ -23,8 +23,7 @@ __all__ = ["draft_class", "frozen_builder"]
 
 def draft_class(cls: type) -> type:
     """A mutable class with the slot layout of ``cls``, a frozen slots dataclass whose only
-    base is ``object``. Build ``d = Draft.__new__(Draft)``, set every field, then
-    ``d.__class__ = cls``."""
+    base is ``object``. Build ``d = Draft()``, set every field, then ``d.__class__ = cls``."""
     if cls.__bases__ != (object,) or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__}: a draft needs a slots class whose only base is object")
     slots: Any = cls.__dict__["__slots__"]
@@ -35,7 +34,9 @@ def frozen_builder(
     cls: type, params: tuple[str, ...], fixed: Mapping[str, Any] | None = None
 ) -> Callable[..., Any]:
     """``build(*params)``: a frozen ``cls`` record with the fields ``params`` given
-    positionally and the fields of ``fixed`` set to those values, built through a draft.
+    positionally and the fields of ``fixed`` set to those values, built through a draft
+    (created by calling the draft class: it has no ``__init__``, and a call of the class is
+    cheaper than ``object.__new__(draft)``).
     Every field of ``cls`` must be in exactly one of the two (TypeError otherwise)."""
     fixed = dict(fixed or {})
     fields = tuple(cls.__dict__["__slots__"])
@@ -44,11 +45,11 @@ def frozen_builder(
         raise TypeError(
             f"{cls.__name__}: give each of the fields {fields} once, as a parameter or fixed"
         )
-    lines = [f"def build({', '.join(params)}):", "    d = _new(_draft)"]
+    lines = [f"def build({', '.join(params)}):", "    d = _draft()"]
     lines += [f"    d.{n} = {n}" for n in params]
     lines += [f"    d.{n} = _fixed_{n}" for n in fixed]
     lines += ["    d.__class__ = _cls", "    return d"]
-    scope: dict[str, Any] = {"_new": object.__new__, "_draft": draft_class(cls), "_cls": cls}
+    scope: dict[str, Any] = {"_draft": draft_class(cls), "_cls": cls}
     scope.update({f"_fixed_{n}": v for n, v in fixed.items()})
     exec("\n".join(lines), scope)
     build: Callable[..., Any] = scope["build"]

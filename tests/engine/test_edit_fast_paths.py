@@ -180,3 +180,14 @@ def test_records_built_through_drafts_are_frozen_instances_of_their_class():
         draft_class(int)
     with pytest.raises(TypeError, match="each of the fields"):
         frozen_builder(Violation, ("rule", "severity"))  # the other fields are missing
+
+
+def test_frozen_builder_creates_its_draft_by_calling_the_draft_class():
+    from rtsched_widgets._drafts import frozen_builder
+    from rtsched_widgets.engine.ops import Cell
+
+    build = frozen_builder(Cell, ("date", "post"), {"slot": None})
+    names = build.__code__.co_names
+    assert "_draft" in names and "_new" not in names  # ``_draft()``, not object.__new__
+    assert build("2026-01-05", "N") == Cell("2026-01-05", "N", None)
+    assert type(build("2026-01-05", 0)) is Cell

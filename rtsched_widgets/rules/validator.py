@@ -28,7 +28,7 @@ with nothing committed in between reuses it, so the neighbourhood is computed on
 path of an edit that introduces no hard violation is ``may_introduce_hard`` (the gate), then
 ``commit``: the gate remembers the one change it let through, and a commit of that very
 tuple before anything else is committed takes it as the gate established it (no second
-check, no hard rule looked at again: ``_commit_gated``); any other commit is computed.
+check, no hard rule looked at again); any other commit is computed.
 ``copy`` is cheap: the mirror's rows are shared copy-on-write, the records and index entries
 are immutable and shared, anchored stores are flat int arrays copied at once.
 """
@@ -843,7 +843,40 @@ class Validator:
             ch = changes[0]
             soft_moves = self._soft_moves
             if ch is self._gate and soft_moves is not None and self._gate_stamp == self._stamp:
-                return self._commit_gated(ch, soft_moves)
+                # Right after may_introduce_hard((ch,)) (or hard_delta) found this very tuple
+                # of ints introducing no hard violation on a schedule without any, with
+                # nothing committed or rebuilt since: the change fits the mirror (the gate
+                # checked it against this very state), no hard rule's count moves (see
+                # _compute_one), and the saldo soft rules' one function gives every move. So
+                # the mirror takes the change without a second check, and nothing is
+                # computed twice (written out here: the path of every edit).
+                w, d, old, new = ch
+                state = self.state
+                state.move(w, d, old, new)
+                if self._held[w, d] != new:
+                    self._check_roster((ch,))  # reverts the mirror, raises naming the cell
+                stores = self._found
+                found_moves = _AnchoredMoves()
+                soft = 0.0 + soft_moves(state, stores, w, d, old, new, found_moves)
+                self._soft += soft
+                self._stamp += 1  # any kept preview or gate is stale from now on
+                if not found_moves:
+                    return new_empty_delta(0, soft)
+                came = gone = 0  # the records the moves stand for: new and held values
+                for i, a, was, now_v in found_moves:  # (_store of moves alone, written out)
+                    kept: AnchoredStore = stores[i]  # type: ignore[assignment]
+                    kept.held[a] = now_v
+                    if was == ABSENT:  # (then now_v is not: a move changes the value)
+                        kept.size += 1
+                        came += 1
+                    elif now_v == ABSENT:
+                        kept.size -= 1
+                        gone += 1
+                    else:
+                        came += 1
+                        gone += 1
+                found_moves.stores = stores
+                return new_counted_delta(found_moves, 0, soft, (came, gone))
             w, d, old, new = ch
             ch = (int(w), int(d), int(old), int(new))
             w, d, old, new = ch
@@ -886,41 +919,6 @@ class Validator:
         self._soft += delta.soft
         self._stamp += 1
         return delta
-
-    def _commit_gated(self, ch: Change, soft_moves: SoftMovesFn) -> Delta:
-        """``commit((ch,))`` right after ``may_introduce_hard((ch,))`` (or ``hard_delta``)
-        found ``ch`` — this very tuple of ints — introducing no hard violation on a schedule
-        without any, with nothing committed or rebuilt since: the change fits the mirror (the
-        gate checked it against this very state), no hard rule's count moves (see
-        ``_compute_one``), and the saldo soft rules' one function gives every move. So the
-        mirror takes the change without a second check, and nothing is computed twice."""
-        w, d, old, new = ch
-        state = self.state
-        state.move(w, d, old, new)
-        if self._held[w, d] != new:
-            self._check_roster((ch,))  # reverts the mirror, raises naming the cell
-        stores = self._found
-        moves = _AnchoredMoves()
-        soft = 0.0 + soft_moves(state, stores, w, d, old, new, moves)
-        self._soft += soft
-        self._stamp += 1  # any kept preview or gate is stale from now on
-        if not moves:
-            return new_empty_delta(0, soft)
-        came = gone = 0  # the records the moves stand for: a move's new and held values
-        for i, a, was, now_v in moves:  # (_store of moves alone, written out)
-            store: AnchoredStore = stores[i]  # type: ignore[assignment]
-            store.held[a] = now_v
-            if was == ABSENT:  # (then now_v is not: a move changes the value)
-                store.size += 1
-                came += 1
-            elif now_v == ABSENT:
-                store.size -= 1
-                gone += 1
-            else:
-                came += 1
-                gone += 1
-        moves.stores = stores
-        return new_counted_delta(moves, 0, soft, (came, gone))
 
     def commit_previewed(self, delta: Delta) -> Delta:
         """Commit the changes of the ``preview`` that returned ``delta`` (the roster must

@@ -256,6 +256,29 @@ def _delta_fns(rules: Sequence[Rule]) -> list[DeltaFn]:
     return out
 
 
+def _no_change(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+    """The sum of no delta function: 0."""
+    return 0
+
+
+def _one_fn(fns: Sequence[DeltaFn]) -> DeltaFn:
+    """One function returning what ``fns``' sum from ``0`` gives (``0 + f1 + f2 + ...``, in
+    that order): the function itself when there is one (``0 + x`` is ``x``)."""
+    if not fns:
+        return _no_change
+    if len(fns) == 1:
+        return fns[0]
+    fns = tuple(fns)
+
+    def summed(state: LiveState, w: int, d: int, old: int, new: int) -> float:
+        total: float = 0
+        for f in fns:
+            total += f(state, w, d, old, new)
+        return total
+
+    return summed
+
+
 def _penalty_sum(records: Sequence[Violation]) -> float:
     """``math.fsum`` of the records' penalties (the one penalty itself for one record: the
     same float)."""
@@ -347,6 +370,7 @@ class Validator:
     __slots__ = (
         "_found",
         "_gate",
+        "_gate_fns",
         "_gate_stamp",
         "_hard",
         "_hard_fns",
@@ -407,6 +431,12 @@ class Validator:
         self._hard_removal_fns = _hard_delta_fns([r for r in hard_rules if r.removal_can_violate])
         # ... and to a change of shift on a day the worker keeps working
         self._hard_post_fns = _hard_delta_fns([r for r in hard_rules if r.post_change_can_violate])
+        # the gate's one function per kind of change (assign, removal, change of shift)
+        self._gate_fns = (
+            _one_fn(self._hard_fns),
+            _one_fn(self._hard_removal_fns),
+            _one_fn(self._hard_post_fns),
+        )
         soft_rules = [rules_[i] for i in live if rules_[i].severity == "soft"]
         # several changes: one term per rule and change, added in that order
         self._soft_fns = _delta_fns(soft_rules)
@@ -1024,19 +1054,16 @@ class Validator:
                 and state.shift_of[w][d] == old
             ):
                 state.check(int(w), int(d), int(old), int(new))
-            hard: float = 0
-            # one loop per kind of change: each call site then meets the same functions
-            # from edit to edit, which the interpreter specialises (a site that alternates
-            # between an assign's and an unassign's functions takes the generic call)
+            # one call site per kind of change: each then meets the same function from edit
+            # to edit, which the interpreter specialises (a site that alternates between an
+            # assign's and an unassign's functions takes the generic call); one call, no loop
+            hard: float
             if old < 0:
-                for f in self._hard_fns:
-                    hard += f(state, w, d, old, new)
+                hard = self._gate_fns[0](state, w, d, old, new)
             elif new < 0:
-                for f in self._hard_removal_fns:
-                    hard += f(state, w, d, old, new)
+                hard = self._gate_fns[1](state, w, d, old, new)
             else:
-                for f in self._hard_post_fns:
-                    hard += f(state, w, d, old, new)
+                hard = self._gate_fns[2](state, w, d, old, new)
             self._gate_stamp = self._stamp
             if hard == 0 or int(hard) == 0:
                 # (_gate_key, written out)
@@ -1124,6 +1151,7 @@ class Validator:
         other._hard_fns = self._hard_fns
         other._hard_removal_fns = self._hard_removal_fns
         other._hard_post_fns = self._hard_post_fns
+        other._gate_fns = self._gate_fns
         other._soft_fns = self._soft_fns
         other._soft_one = self._soft_one
         other._rule_fns = self._rule_fns

@@ -75,3 +75,19 @@ def assert_consistent(s: Schedule) -> None:
     maintained = sorted(repr(v.key) for v in s.validator.violation_list())
     full = sorted(repr(v.key) for v in s.validator.full_check())
     assert maintained == full
+
+
+def movable_cells(s: Schedule, n: int = 1) -> list[tuple[str, int, str]]:
+    """The first ``n`` (date, post, worker id) of ``s``'s occupied cells (slot 0 of each post)
+    whose worker is not mandatory that day: cells an unassign + assign round may empty and
+    refill."""
+    p = s.problem
+    out = []
+    for d in range(p.n_days):
+        for post in range(p.n_shifts):
+            w = int(s.core.slots[d, post, 0])
+            if w >= 0 and not p.mandatory[w, d]:
+                out.append((p.calendar.iso(d), post, p.workers[w].id))
+                if len(out) == n:
+                    return out
+    raise AssertionError(f"fewer than {n} occupied non-mandatory cells")

@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 import pytest
+from _schedule_helpers import movable_cells
 
 from rtsched_widgets.engine.history import History, OpRecord
 from rtsched_widgets.engine.latency import LatencyTracker
@@ -38,16 +39,6 @@ class CountingLock:
         self.release()
 
 
-def _cell(s: Schedule) -> tuple[str, int, str]:
-    p = s.problem
-    for d in range(p.n_days):
-        for post in range(p.n_shifts):
-            w = int(s.core.slots[d, post, 0])
-            if w >= 0 and not p.mandatory[w, d]:
-                return p.calendar.iso(d), post, p.workers[w].id
-    raise AssertionError("no occupied non-mandatory cell")
-
-
 def test_the_history_and_the_tracker_hold_the_edit_lock() -> None:
     s = Schedule(PROBLEM, roster=ROSTER, user="ann")
     assert s.oplog.lock is s.lock and s.latency.lock is s.lock
@@ -60,7 +51,7 @@ def test_an_edit_takes_the_edit_lock_once() -> None:
     s = Schedule(PROBLEM, roster=ROSTER, user="ann")
     counting = CountingLock()
     s._lock = s.oplog._lock = s.latency._lock = counting  # type: ignore[assignment]
-    date, post, who = _cell(s)
+    date, post, who = movable_cells(s)[0]
     assert s.unassign(date, post).ok and s.assign(who, date, post).ok
     assert counting.acquires == 2  # one per edit: no history or latency lock besides
     assert [r.kind for r in s.oplog.records()] == ["unassign", "assign"]
@@ -75,7 +66,7 @@ def test_an_edit_takes_the_edit_lock_once() -> None:
 def test_a_history_and_a_tracker_of_their_own_still_record() -> None:
     s = Schedule(PROBLEM, roster=ROSTER, user="ann")
     s.oplog, s.latency = History(), LatencyTracker()
-    date, post, who = _cell(s)
+    date, post, who = movable_cells(s)[0]
     assert s.unassign(date, post).ok and s.assign(who, date, post).ok
     assert len(s.oplog) == 2 and s.oplog.undo_depth("ann") == 2
     assert s.latency.summary()["count"].sum() == 2

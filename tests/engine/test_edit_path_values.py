@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from _schedule_helpers import movable_cells
 
 from rtsched_widgets.engine.planning import NOTHING_REPLACED, Overlay
 from rtsched_widgets.engine.schedule import Schedule
@@ -15,16 +16,6 @@ from rtsched_widgets.rules.base import Delta
 from rtsched_widgets.rules.validator import Validator
 
 PROBLEM, ROSTER = synthetic_with_roster(20, 28, 4, seed=2, feasible=True)
-
-
-def _cell(s: Schedule) -> tuple[str, int, str]:
-    p = s.problem
-    for d in range(p.n_days):
-        for post in range(p.n_shifts):
-            w = int(s.core.slots[d, post, 0])
-            if w >= 0 and not p.mandatory[w, d]:
-                return p.calendar.iso(d), post, p.workers[w].id
-    raise AssertionError("no occupied non-mandatory cell")
 
 
 class NumpyScores(Validator):
@@ -44,7 +35,7 @@ def test_scores_reach_the_result_and_the_payloads_as_int_and_float() -> None:
     plain = Schedule(PROBLEM, roster=ROSTER, user="ann")
     numpy_s = Schedule(PROBLEM, roster=ROSTER, user="ann")
     numpy_s.validator = NumpyScores(numpy_s.problem, numpy_s.core)
-    date, post, who = _cell(plain)
+    date, post, who = movable_cells(plain)[0]
     for s in (plain, numpy_s):
         results = [s.unassign(date, post), s.assign(who, date, post)]
         assert all(r.ok for r in results)
@@ -60,7 +51,7 @@ def test_scores_reach_the_result_and_the_payloads_as_int_and_float() -> None:
 
 def test_plans_that_replace_nobody_share_one_empty_tuple() -> None:
     s = Schedule(PROBLEM, roster=ROSTER, user="ann")
-    date, post, who = _cell(s)
+    date, post, who = movable_cells(s)[0]
     planner = s.planner
     unassign = planner.plan(s_op := _unassign(date, post), "unassign")
     assert unassign.replaced is NOTHING_REPLACED

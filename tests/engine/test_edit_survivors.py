@@ -9,25 +9,14 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+from _schedule_helpers import movable_cells
+
 from rtsched_widgets.engine.events import EventBus
 from rtsched_widgets.engine.schedule import Policy, Schedule
 from rtsched_widgets.model.synthetic import synthetic_with_roster
 from rtsched_widgets.rules.base import Delta
 
 PROBLEM, ROSTER = synthetic_with_roster(40, 60, 6, seed=0, feasible=True)
-
-
-def _pairs(s: Schedule, n: int) -> list[tuple[str, int, str]]:
-    """``n`` (date, post, worker id) of occupied, non-mandatory cells to empty and refill."""
-    p = s.problem
-    out = []
-    for d in range(p.n_days):
-        for post in range(p.n_shifts):
-            w = int(s.core.slots[d, post, 0])
-            if w >= 0 and not p.mandatory[w, d]:
-                out.append((p.calendar.iso(d), post, p.workers[w].id))
-    assert len(out) >= n
-    return out[:n]
 
 
 def _filled() -> Schedule:
@@ -59,7 +48,7 @@ def test_delta_counts() -> None:
 
 def test_a_gated_edit_counts_its_records_and_the_histories_keep_no_delta() -> None:
     s = _filled()
-    date, post, who = _pairs(s, 1)[0]
+    date, post, who = movable_cells(s, 1)[0]
     r = s.unassign(date, post)
     assert r.ok and r.soft_delta != 0
     assert len(r.introduced) + len(r.resolved) > 0  # built now, by the result's reader
@@ -78,7 +67,7 @@ def test_a_gated_edit_counts_its_records_and_the_histories_keep_no_delta() -> No
 def test_every_payload_counts_the_records_of_its_edit() -> None:
     s = _filled()
     results = []
-    for date, post, who in _pairs(s, 20):
+    for date, post, who in movable_cells(s, 20):
         results += [s.unassign(date, post), s.assign(who, date, post)]
     assert all(r.ok for r in results)
     by_op = {e.payload["op_id"]: e.payload for e in s.events.query(["unassigned", "assigned"])}
@@ -99,7 +88,7 @@ def test_objects_an_edit_leaves_to_the_collector() -> None:
     s = _filled()
     # a bus of its own: what other tests subscribed to the process-wide bus stays out
     s.events = EventBus(schedule_id=s.id, forward=False)
-    cells = _pairs(s, 40)
+    cells = movable_cells(s, 40)
     for date, post, who in cells[:5]:  # warm: first-use allocations
         assert s.unassign(date, post).ok and s.assign(who, date, post).ok
     gc.collect()

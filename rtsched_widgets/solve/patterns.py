@@ -393,20 +393,15 @@ class Patterns(Strategy):
         """``feasible``'s best-response rounds (no restarts) from ``roster`` for at most
         ``respond_share`` of the time limit, ``respond_seeds`` runs with seeds ``seed``,
         ``seed + 1``, ...; the best run's roster and its score, or None when no run started."""
-        from rtsched_widgets.solve.feasible import Feasible
-
         limit = clock.elapsed() + min(self.respond_share * clock.time_limit, clock.remaining())
         best: tuple[Roster, tuple[float, float]] | None = None
         for k in range(self.respond_seeds):
             budget = min(limit - clock.elapsed(), clock.remaining())
             if clock.should_stop() or budget <= 0.05:
                 break
-            result = Feasible(max_restarts=0).solve(
-                problem, roster=roster, time_limit=budget, seed=seed + k, keep=keep, cancel=cancel
-            )
-            score = (float(result.hard_violations), float(result.objective))
-            if best is None or score < best[1]:
-                best = result.roster, score
+            found = self._response(problem, roster, budget, keep, seed + k, cancel)
+            if best is None or found[1] < best[1]:
+                best = found
         return best
 
     def _respond_once(
@@ -420,14 +415,26 @@ class Patterns(Strategy):
     ) -> tuple[Roster, tuple[float, float]] | None:
         """One run of ``feasible``'s best-response rounds (no restarts) from ``roster`` for at
         most ``budget`` seconds; its roster and score when it meets every hard rule."""
+        found = self._response(problem, roster, budget, keep, seed, cancel)
+        return None if found[1][0] else found
+
+    @staticmethod
+    def _response(
+        problem: Problem,
+        roster: Roster,
+        budget: float,
+        keep: np.ndarray | Keep | None,
+        seed: int,
+        cancel: threading.Event | None,
+    ) -> tuple[Roster, tuple[float, float]]:
+        """One run of ``feasible``'s best-response rounds (no restarts) from ``roster`` for at
+        most ``budget`` seconds: its roster and its (hard violations, objective)."""
         from rtsched_widgets.solve.feasible import Feasible
 
         result = Feasible(max_restarts=0).solve(
             problem, roster=roster, time_limit=budget, seed=seed, keep=keep, cancel=cancel
         )
-        if result.hard_violations:
-            return None
-        return result.roster, (0.0, float(result.objective))
+        return result.roster, (float(result.hard_violations), float(result.objective))
 
     def _status(
         self, problem: Problem, hard: float, soft: float, details: dict[str, object]

@@ -81,6 +81,11 @@ from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster, vali
 DEFAULT_MAX_LABELS = 6
 """Labels kept per (day, state) in the strategy's searches (see the labelling module)."""
 
+LATE_LABELS = 2
+"""Labels kept per (day, state) in a construction's searches once the clock has stopped
+(:meth:`Sweeps.sweep`): the construction still completes, on a narrower beam, so a run whose
+time is up before its construction ends overruns its limit by less."""
+
 DEFAULT_WINDOW_DAYS = 56
 """Days a restart re-plans on horizons at least twice as long (see :class:`Feasible`)."""
 
@@ -187,6 +192,7 @@ class Feasible(Strategy):
             seed,
             state.searches,
             rounds=run.rounds,
+            late_searches=run.late_searches,
             restarts=restarts,
             converged=bool(run.best.converged),
             searches=state.searches,
@@ -558,6 +564,8 @@ class Sweeps:
         self.clock = clock
         self.max_rounds = max_rounds
         self.rounds = 0
+        self.late_searches = 0
+        """Searches of a construction made on the narrow beam after the clock stopped."""
         self.best = state.snapshot()
 
     def rounds_left(self) -> float:
@@ -569,30 +577,55 @@ class Sweeps:
     ) -> bool:
         """Best responses of the workers in ``order``; a state better than the best goes to
         ``clock.improved``. False when the clock stopped the sweep before its end (never when
-        not ``stoppable``: the construction always completes). ``construction`` (one of
-        :data:`CONSTRUCTIONS`) shapes the searches of the rows that break their worker's
-        rules: ``"fair"`` searches the ``k``-th of ``n`` workers (from 0) under
-        :meth:`BestResponse.shared_costs` with share ``(k + 1) / n``, ``"fair_priced"``
-        adds :meth:`BestResponse.minute_price`; ``"greedy"`` the true costs."""
+        not ``stoppable``: the construction always completes; once the clock has stopped,
+        its remaining searches keep :data:`LATE_LABELS` labels per state, a worker whose
+        narrow search finds no schedule meeting its rules searched again on the full beam).
+        ``construction`` (one of :data:`CONSTRUCTIONS`) shapes the searches of the rows that
+        break their worker's rules: ``"fair"`` searches the ``k``-th of ``n`` workers (from
+        0) under :meth:`BestResponse.shared_costs` with share ``(k + 1) / n``,
+        ``"fair_priced"`` adds :meth:`BestResponse.minute_price`; ``"greedy"`` the true
+        costs."""
         checked_construction(construction)
         state, clock = self.state, self.clock
         n = len(order)
         fair = construction != "greedy"
         priced = construction == "fair_priced"
-        for k, w in enumerate(order.tolist()):
-            if stoppable and clock.should_stop():
-                return False
-            share = (k + 1) / n if fair else None
-            if state.respond(int(w), share, priced):
-                key = (int(state.hard.sum()), state.objective)
-                if key < self.best.key:
-                    self.best = state.snapshot()
-                    clock.improved(state.objective, key[0], state.searches, shifts=self.best.rows)
-                    continue
-            clock.report(state.searches, f"{state.searches} searches")
+        labels = state.max_labels
+        late = False  # the clock stopped during a construction: narrow searches from now on
+        try:
+            for k, w in enumerate(order.tolist()):
+                if not late and clock.should_stop():
+                    if stoppable:
+                        return False
+                    late = True
+                    state.max_labels = min(labels, LATE_LABELS)
+                self._respond(int(w), (k + 1) / n if fair else None, priced, late, labels)
+        finally:
+            state.max_labels = labels
         if not state.dirty.any() and self.best.key == (int(state.hard.sum()), state.objective):
             self.best = state.snapshot()  # the same rows, now known to be converged
         return True
+
+    def _respond(self, w: int, share: float | None, priced: bool, late: bool, labels: int) -> None:
+        """Worker ``w``'s best response (:meth:`BestResponse.respond`); a better state goes to
+        ``clock.improved``. ``late``: a narrow search of the construction after the clock
+        stopped (``late_searches`` counts them), searched again on ``labels`` labels when
+        the row still breaks the worker's rules."""
+        state, clock = self.state, self.clock
+        changed = state.respond(w, share, priced)
+        if late:
+            self.late_searches += 1
+            if state.hard[w] > 0:  # the narrow beam found nothing meeting the rules
+                narrow, state.max_labels = state.max_labels, labels
+                changed = state.respond(w, share, priced) or changed
+                state.max_labels = narrow
+        if changed:
+            key = (int(state.hard.sum()), state.objective)
+            if key < self.best.key:
+                self.best = state.snapshot()
+                clock.improved(state.objective, key[0], state.searches, shifts=self.best.rows)
+                return
+        clock.report(state.searches, f"{state.searches} searches")
 
     def settle(self, rng: np.random.Generator) -> bool:
         """Rounds over the dirty workers, in a new seeded order each, until none is dirty;

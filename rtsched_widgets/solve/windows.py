@@ -501,6 +501,7 @@ class Windows(Strategy):
             state.searches,
             windows=done,
             start_rounds=start_rounds,
+            late_searches=run.late_searches,
             pair_sweeps=pair_sweeps,
             accepted=accepted,
             cg_rounds=rounds,

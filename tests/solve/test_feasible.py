@@ -11,7 +11,7 @@ from solve_factories import assert_keep_held  # type: ignore[import-not-found]
 from rtsched_widgets import datasets
 from rtsched_widgets.solve.keep import Keep
 from rtsched_widgets.solve.registry import get_strategy
-from rtsched_widgets.solve.scoring import score_roster
+from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 
 pytest.importorskip("ortools")
 
@@ -134,3 +134,34 @@ def test_windowed_restarts_keep_cells_are_deterministic_and_score_as_the_rule_en
     assert first.objective <= start.objective
     before, after = start.roster.shift_of, first.roster.shift_of
     assert np.array_equal(after[worker_days], before[worker_days])
+
+
+@pytest.mark.parametrize("n", [7, 13])
+def test_a_construction_past_its_time_completes_on_the_narrow_beam(nrp, n):
+    """Cancelled before the first search, the construction still gives every worker a row
+    meeting their rules: every search after the clock stopped keeps LATE_LABELS labels per
+    state, and a row the narrow beam cannot make feasible is searched on the full beam."""
+    from rtsched_widgets.solve.base import RunClock
+    from rtsched_widgets.solve.feasible import LATE_LABELS, BestResponse, Sweeps
+    from rtsched_widgets.solve.keep import normalize_keep
+
+    problem = nrp(n)
+    order = np.random.default_rng(0).permutation(problem.n_workers)
+    runs = {}
+    for stopped in (False, True):
+        cancel = threading.Event()
+        if stopped:
+            cancel.set()
+        state = BestResponse(problem, normalize_keep(problem, None, None), None, 6)
+        run = Sweeps(state, RunClock("feasible", NO_CLOCK, cancel, None), None)
+        assert run.sweep(order, stoppable=False, construction="fair")
+        assert state.max_labels == 6  # the beam is the run's again after the construction
+        assert not state.hard.any()
+        runs[stopped] = (run, state)
+    late, late_state = runs[True]
+    full, full_state = runs[False]
+    assert full.late_searches == 0 and late.late_searches == problem.n_workers
+    assert LATE_LABELS < 6 and late_state.labels < full_state.labels
+    # the narrow roster is the one the rule engine scores
+    roster = roster_from_shifts(problem, late.best.rows)
+    assert score_roster(problem, roster) == (0, late.best.key[1])

@@ -252,8 +252,8 @@ class Patterns(Strategy):
                 budget = min(self.lp_respond_share * clock.time_limit, clock.remaining())
                 found = None
                 if not clock.should_stop() and budget > 0.05:
-                    found = self._respond_once(problem, best, budget, keep, seed, cancel)
-                if found is not None:
+                    found = self._response(problem, best, budget, keep, seed, cancel)
+                if found is not None and not found[1][0]:  # (meets every hard rule)
                     details["start_response"] = found[1][1]
                     if found[1] < best_score:
                         best, best_score = found
@@ -305,8 +305,8 @@ class Patterns(Strategy):
                 if clock.should_stop() or budget <= 0.05:
                     return
                 rounding = roster_from_shifts(problem, g.partial()[0], like=roster)
-                found = self._respond_once(problem, rounding, budget, keep, seed, cancel)
-                if found is None:
+                found = self._response(problem, rounding, budget, keep, seed, cancel)
+                if found[1][0]:  # breaks a hard rule: not pooled
                     return
                 responded, score = found
                 lp_responses.append(score[1])
@@ -403,20 +403,6 @@ class Patterns(Strategy):
             if best is None or found[1] < best[1]:
                 best = found
         return best
-
-    def _respond_once(
-        self,
-        problem: Problem,
-        roster: Roster,
-        budget: float,
-        keep: np.ndarray | Keep | None,
-        seed: int,
-        cancel: threading.Event | None,
-    ) -> tuple[Roster, tuple[float, float]] | None:
-        """One run of ``feasible``'s best-response rounds (no restarts) from ``roster`` for at
-        most ``budget`` seconds; its roster and score when it meets every hard rule."""
-        found = self._response(problem, roster, budget, keep, seed, cancel)
-        return None if found[1][0] else found
 
     @staticmethod
     def _response(

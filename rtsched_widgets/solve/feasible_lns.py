@@ -42,7 +42,7 @@ from rtsched_widgets.solve.base import (
 )
 from rtsched_widgets.solve.feasible import Feasible
 from rtsched_widgets.solve.keep import Keep
-from rtsched_widgets.solve.lns import Lns
+from rtsched_widgets.solve.lns import NEIGHBOURHOODS, Lns
 from rtsched_widgets.solve.registry import Chain
 
 DEFAULT_FEASIBLE_SHARE = 0.25
@@ -57,6 +57,11 @@ DEFAULT_CONSTRUCTION = "greedy"
 DEFAULT_SUB_EFFORT = 0.2
 """Deterministic seconds of each region sub-solve."""
 
+DEFAULT_NEIGHBOURHOODS = (*NEIGHBOURHOODS, "pair")
+"""The region repair's neighbourhood kinds: ``lns``'s four and ``pair`` (two windows of
+days of the same workers, one around a day with cover penalty; see
+:mod:`~rtsched_widgets.solve.lns`)."""
+
 
 class FeasibleLns(Strategy):
     """``feasible`` then region-model ``lns`` (module docstring).
@@ -65,7 +70,8 @@ class FeasibleLns(Strategy):
     ``feasible_seconds``; ``sub_effort`` deterministic seconds per sub-solve;
     ``max_restarts`` ``feasible``'s ruin-and-recreate steps and ``max_iterations`` the
     sub-solves (None: the time limit alone); ``construction`` ``feasible``'s construction
-    (one of :data:`~rtsched_widgets.solve.feasible.CONSTRUCTIONS`).
+    (one of :data:`~rtsched_widgets.solve.feasible.CONSTRUCTIONS`); ``neighbourhoods`` the
+    region repair's kinds (:data:`DEFAULT_NEIGHBOURHOODS`).
     """
 
     name = "feasible_lns"
@@ -79,6 +85,7 @@ class FeasibleLns(Strategy):
         max_restarts: int | None = None,
         max_iterations: int | None = None,
         construction: str = DEFAULT_CONSTRUCTION,
+        neighbourhoods: tuple[str, ...] = DEFAULT_NEIGHBOURHOODS,
     ) -> None:
         if not 0 < feasible_share < 1:
             raise ValueError(f"feasible_share: {feasible_share} — use a fraction in (0, 1)")
@@ -87,7 +94,12 @@ class FeasibleLns(Strategy):
         self.feasible_share = float(feasible_share)
         self.feasible_seconds = float(feasible_seconds)
         self.feasible = Feasible(max_restarts=max_restarts, construction=construction)
-        self.lns = Lns(sub_effort=sub_effort, parallel=1, max_iterations=max_iterations)
+        self.lns = Lns(
+            sub_effort=sub_effort,
+            parallel=1,
+            max_iterations=max_iterations,
+            neighbourhoods=tuple(neighbourhoods),
+        )
 
     def unhonoured(self, problem: Problem) -> list[str]:
         return sorted({*self.feasible.unhonoured(problem), *self.lns.unhonoured(problem)})

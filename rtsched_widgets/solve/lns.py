@@ -24,6 +24,17 @@
      the day of a cell with under- or over-cover (chosen with probability proportional to its
      penalty), on a window of days around it.
 
+   One more kind may be asked for (``neighbourhoods``; not among the defaults):
+
+   - ``pair``: a set of workers on two windows of days of the same length, one around a day
+     with cover penalty (drawn as for ``penalty``), the other elsewhere, a whole number of
+     weeks away when there is room (the same weekdays), else anywhere apart from the first;
+     up to half the workers are off on the penalised day, available then and working in the
+     second window (they can move a shift from the second window to that day within their
+     minutes and weekends), the rest drawn at random. Built for rosters whose shortfall sits
+     on a few days (Instance13's last weekends) while the workers who could fill it spend
+     their limited weekends or minutes elsewhere: no window of consecutive days frees both.
+
    The neighbourhood size adapts to the edge of what a sub-solve can prove: a sub-problem
    solved to optimality grows the next ones (x1.1), one stopped by its effort limit shrinks
    them (x0.9). A neighbourhood that frees every worker-day is the whole problem: it gets
@@ -80,6 +91,10 @@ from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 from rtsched_widgets.solve.start import feasible_start
 
 NEIGHBOURHOODS = ("workers", "days", "block", "penalty")
+"""The neighbourhood kinds drawn by default."""
+
+EXTRA_NEIGHBOURHOODS = ("pair",)
+"""Kinds that run only when asked for (``Lns(neighbourhoods=...)``)."""
 
 
 @dataclass
@@ -117,11 +132,12 @@ class Lns(Strategy):
     limit, then the neighbourhood search from its best solution; the default) or ``"first"``
     (stop at the first solution); ``initial_share`` (0.2); ``num_workers`` CP-SAT threads
     per solve (1); ``parallel`` sub-solves run at once on different neighbourhoods, the best
-    result taken (2: one per core); ``neighbourhoods`` a subset of ``workers``, ``days``,
-    ``block``, ``penalty`` (all); ``stall_limit`` sub-solves without improvement that make a
-    stall (20); ``max_effort`` deterministic seconds a stall may raise the effort to (0.5);
-    ``whole_threads`` CP-SAT threads of a stall's whole-problem solve (1; above 1 it runs
-    alone, with CP-SAT's own portfolio, and the run is no longer deterministic);
+    result taken (2: one per core); ``neighbourhoods`` kinds among ``workers``, ``days``,
+    ``block``, ``penalty`` (the default: all four) and ``pair``; ``stall_limit`` sub-solves
+    without improvement that make a stall (20); ``max_effort`` deterministic seconds a stall
+    may raise the effort to (0.5); ``whole_threads`` CP-SAT threads of a stall's
+    whole-problem solve (1; above 1 it runs alone, with CP-SAT's own portfolio, and the run
+    is no longer deterministic);
     ``whole_effort`` its least deterministic seconds (0.5) and ``whole_share`` the most wall
     time it may take, as a fraction of the time limit (0.1).
     """
@@ -172,10 +188,11 @@ class Lns(Strategy):
             raise ValueError(f"num_workers: {num_workers} — use 1 or more search threads")
         if parallel < 1:
             raise ValueError(f"parallel: {parallel} — use 1 or more concurrent sub-solves")
-        unknown = [n for n in neighbourhoods if n not in NEIGHBOURHOODS]
+        kinds = NEIGHBOURHOODS + EXTRA_NEIGHBOURHOODS
+        unknown = [n for n in neighbourhoods if n not in kinds]
         if unknown or not neighbourhoods:
             raise ValueError(
-                f"neighbourhoods: {list(neighbourhoods)} — choose one or more of {NEIGHBOURHOODS}"
+                f"neighbourhoods: {list(neighbourhoods)} — choose one or more of {kinds}"
             )
         self.max_iterations = max_iterations
         self.sub_effort = float(sub_effort)
@@ -609,6 +626,8 @@ class _Run:
             side = math.sqrt(f)
             a, b = self._window(max(2, round(side * n_d)))
             free[np.ix_(self._sample_workers(round(side * n_w)), range(a, b))] = True
+        elif kind == "pair":
+            free = self._pair()
         else:
             side = math.sqrt(f)
             day, broken = self._penalised()
@@ -621,6 +640,34 @@ class _Run:
                 a, b = self._window(max(2, round(side * n_d)), around=day)
                 free[np.ix_(workers, range(a, b))] = True
         return free & self.movable
+
+    def _pair(self) -> np.ndarray:
+        """The ``pair`` neighbourhood (module docstring): ``sqrt(fraction)`` of the workers on
+        two windows of ``sqrt(fraction) / 2`` of the days each (at least two workers, two
+        days)."""
+        p, side = self.p, math.sqrt(self.fraction)
+        n_w, n_d = p.n_workers, p.n_days
+        free = np.zeros((n_w, n_d), dtype=bool)
+        day, _ = self._penalised()
+        if day is None:
+            day = self.rng.randrange(n_d)
+        length = max(2, round(side * n_d / 2))
+        a, b = self._window(length, around=day)
+        apart = [c for c in range(n_d - length + 1) if c + length <= a or c >= b]
+        if not apart:  # the horizon holds one window: every worker on it
+            free[:, a:b] = True
+            return free
+        weeks = [c for c in apart if (c - a) % 7 == 0]
+        c = self.rng.choice(weeks or apart)
+        k = max(2, round(side * n_w))
+        cur = self.current
+        movers = np.flatnonzero(
+            (cur[:, day] < 0) & p.available[:, day] & (cur[:, c : c + length] >= 0).any(axis=1)
+        ).tolist()
+        self.rng.shuffle(movers)
+        workers = self._sample_workers(k, movers[: k // 2])
+        free[np.ix_(workers, [*range(a, b), *range(c, c + length)])] = True
+        return free
 
     def _penalised(self) -> tuple[int | None, list[int]]:
         """A day with cover penalty (drawn by penalty) and the workers with broken requests

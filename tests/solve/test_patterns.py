@@ -102,7 +102,12 @@ def test_a_dive_cut_short_is_completed_by_cp_sat(nrp):
     problem = nrp(4)
     # the dive's share of the time ends at once: every worker's row goes to CP-SAT
     result = Patterns(
-        improve=None, lp_share=0.001, dive_share=0.001, complete_share=0.5, respond=False
+        improve=None,
+        lp_share=0.001,
+        dive_share=0.001,
+        complete_share=0.5,
+        respond=False,
+        exchange_share=0.0,
     ).solve(problem, time_limit=4, seed=0)
     assert result.details["completed_workers"] == problem.n_workers
     hard, soft = engine_score(problem, result.roster)
@@ -275,7 +280,12 @@ def test_best_responses_improve_a_dive_finished_over_the_columns_at_hand(nrp):
     # no time for pricing or CP-SAT completion: the dive is finished over the first columns
     def run(respond: bool):
         strategy = Patterns(
-            improve=None, lp_share=0.001, dive_share=0.001, respond=respond, respond_share=0.5
+            improve=None,
+            lp_share=0.001,
+            dive_share=0.001,
+            respond=respond,
+            respond_share=0.5,
+            exchange_share=0.0,
         )
         return strategy.solve(problem, time_limit=4, seed=0)
 

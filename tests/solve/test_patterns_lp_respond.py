@@ -102,7 +102,9 @@ def test_sixteen_best_response_runs_by_default(nrp, monkeypatch):
     monkeypatch.setattr(feasible.Feasible, "solve", spy)
     # no time for pricing: the dive is finished over the first columns, then the runs (each
     # well under a second here) fit in half of a 60 s limit
-    strategy = Patterns(improve=None, lp_share=0.001, dive_share=0.001, respond_share=0.5)
+    strategy = Patterns(
+        improve=None, lp_share=0.001, dive_share=0.001, respond_share=0.5, exchange_share=0.0
+    )
     result = strategy.solve(problem, time_limit=60, seed=5)
     # the first call may be the construction (no roster given): the last sixteen respond
     assert seeds[-16:] == list(range(5, 21))

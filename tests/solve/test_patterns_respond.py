@@ -13,7 +13,12 @@ def _run(problem, seeds: int):
     # no time for pricing: the dive is finished over the first columns, so the best
     # responses have work to do
     strategy = Patterns(
-        improve=None, lp_share=0.001, dive_share=0.001, respond_share=0.5, respond_seeds=seeds
+        improve=None,
+        lp_share=0.001,
+        dive_share=0.001,
+        respond_share=0.5,
+        respond_seeds=seeds,
+        exchange_share=0.0,
     )
     return strategy.solve(problem, time_limit=20, seed=0)
 

@@ -1,0 +1,127 @@
+"""Forced best responses (``exchange``) and ``patterns``' use of them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from solve_factories import engine_score  # type: ignore[import-not-found]
+
+from rtsched_widgets.solve.exchange import exchange
+from rtsched_widgets.solve.feasible import Feasible
+from rtsched_widgets.solve.keep import normalize_keep
+from rtsched_widgets.solve.patterns import Patterns
+from rtsched_widgets.solve.scoring import roster_from_shifts
+
+
+def _equilibrium(problem, keep=None):
+    """``feasible``'s rounds without restarts: every row a best response to the others."""
+    result = Feasible(max_restarts=0).solve(problem, time_limit=60, seed=0, keep=keep)
+    assert result.details["converged"]
+    return result
+
+
+@pytest.mark.parametrize("instance", [1, 5])
+def test_kicks_lower_a_best_response_equilibrium(nrp, instance):
+    problem = nrp(instance)
+    start = _equilibrium(problem)
+    fixed = normalize_keep(problem, start.roster, None)
+    rows, stats = exchange(problem, fixed, start.roster.shift_of, seed=0, max_kicks=30)
+    # no single worker could lower the objective, a kicked chain of them did
+    assert stats.kicks == 30
+    assert stats.kept >= 1
+    assert stats.start == pytest.approx(start.objective)
+    assert stats.end < stats.start
+    hard, soft = engine_score(problem, roster_from_shifts(problem, rows))
+    assert hard == 0
+    assert soft == pytest.approx(stats.end)
+    # deterministic for a seed and a number of kicks
+    again, _ = exchange(problem, fixed, start.roster.shift_of, seed=0, max_kicks=30)
+    assert np.array_equal(rows, again)
+
+
+def test_without_kicks_only_the_rounds_run(nrp):
+    problem = nrp(4)
+    start = _equilibrium(problem)
+    fixed = normalize_keep(problem, start.roster, None)
+    rows, stats = exchange(problem, fixed, start.roster.shift_of, max_kicks=0)
+    assert stats.kicks == stats.kept == 0
+    assert np.array_equal(rows, start.roster.shift_of)  # already a best-response equilibrium
+    assert stats.end == pytest.approx(start.objective)
+
+
+def test_a_stop_ends_the_kicks(nrp):
+    problem = nrp(5)
+    start = _equilibrium(problem)
+    fixed = normalize_keep(problem, start.roster, None)
+    calls = []
+
+    def stop() -> bool:
+        calls.append(1)
+        return len(calls) > 5
+
+    _, stats = exchange(problem, fixed, start.roster.shift_of, should_stop=stop)
+    assert stats.kicks == 5
+
+
+def test_kept_worker_days_hold(nrp):
+    problem = nrp(5)
+    start = _equilibrium(problem)
+    keep = np.zeros((problem.n_workers, problem.n_days), dtype=bool)
+    keep[:4, 3:17] = True
+    fixed = normalize_keep(problem, start.roster, keep)
+    rows, stats = exchange(problem, fixed, start.roster.shift_of, seed=1, max_kicks=40)
+    assert stats.kept >= 1
+    assert np.array_equal(rows[keep], start.roster.shift_of[keep])
+    hard, soft = engine_score(problem, roster_from_shifts(problem, rows))
+    assert hard == 0
+    assert soft == pytest.approx(stats.end)
+
+
+def _patterns(problem, **options):
+    # no time for pricing: the dive is finished over the first columns; the best responses
+    # and the kicks have work to do
+    strategy = Patterns(improve=None, lp_share=0.001, dive_share=0.001, respond_seeds=2, **options)
+    return strategy.solve(problem, time_limit=60, seed=0)
+
+
+def test_patterns_kicks_after_the_best_responses(nrp):
+    problem = nrp(8)
+    result = _patterns(problem, exchange_kicks=20)
+    found = result.details["exchange"]
+    assert found["kicks"] == 20
+    assert found["objective"] <= result.details["respond_objective"]
+    assert result.objective == pytest.approx(found["objective"])
+    hard, soft = engine_score(problem, result.roster)
+    assert hard == result.hard_violations == 0
+    assert soft == pytest.approx(result.objective)
+
+
+def test_patterns_without_an_exchange_share_does_not_kick(nrp):
+    result = _patterns(nrp(8), exchange_share=0.0)
+    assert "exchange" not in result.details
+    assert result.objective == pytest.approx(result.details["respond_objective"])
+
+
+@pytest.mark.parametrize(
+    ("options", "name"),
+    [
+        ({"exchange_share": -0.1}, "exchange_share"),
+        ({"exchange_kicks": -1}, "exchange_kicks"),
+        ({"exchange_patience": 0}, "exchange_patience"),
+    ],
+)
+def test_bad_exchange_options_are_refused(options, name):
+    with pytest.raises(ValueError, match=name):
+        Patterns(**options)
+
+
+def test_patience_ends_a_run_of_kicks_that_are_not_kept(nrp):
+    problem = nrp(1)
+    start = _equilibrium(problem)
+    fixed = normalize_keep(problem, start.roster, None)
+    _, stats = exchange(problem, fixed, start.roster.shift_of, seed=0, patience=25)
+    # no clock, no kick budget: only the patience ends the run, 25 kicks after the last kept
+    assert stats.kept >= 1
+    assert stats.kicks >= stats.kept + 25
+    _, again = exchange(problem, fixed, start.roster.shift_of, seed=0, max_kicks=stats.kicks)
+    assert again.end == stats.end

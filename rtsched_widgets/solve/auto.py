@@ -15,7 +15,10 @@
   CP-SAT region repair from its roster:
   its best responses converge within seconds there, and moving shifts between all the
   workers of a few days pays more than more restarts (Instance13 at 60 s, same run, three
-  seeds: 4098–4525 against 4952–5181);
+  seeds: 4098–4525 against 4952–5181); its ``pair`` neighbourhoods (the same workers on a
+  window around a day with cover penalty and a window whole weeks away) move work to the
+  month's last weekends, where the shortfall is (at 60 s, side by side, lower in four pairs
+  of four: 4561–5742 against 4914–6522);
 - NRP profile, larger, longer horizons: ``windows`` — ``feasible``'s construction (its
   ``"fair_priced"`` variant: each worker takes a share of every period's cover, so the
   demand at the end of the year is not left to the last workers: a hard-feasible roster

@@ -43,7 +43,14 @@ from typing import TYPE_CHECKING, Any
 
 from rtsched_widgets.engine.events import plain_event_bytes
 from rtsched_widgets.engine.history import OpRecord
-from rtsched_widgets.engine.ops import OP_TYPES, Assign, Unassign, parse_op
+from rtsched_widgets.engine.ops import (
+    OP_TYPES,
+    Assign,
+    Unassign,
+    new_assign,
+    new_unassign,
+    parse_op,
+)
 from rtsched_widgets.engine.planning import Plan, SetSlots
 from rtsched_widgets.engine.result import OpError, OpResult, edit_result, failure
 from rtsched_widgets.engine.slot_record import slot_record
@@ -52,7 +59,7 @@ from rtsched_widgets.limits import MAX_ID_LENGTH, abbreviate, clip
 if TYPE_CHECKING:
     from rtsched_widgets.engine.schedule import Schedule
 
-__all__ = ["EVENT_OF_KIND", "StoreBehind", "apply_remote", "run_edit"]
+__all__ = ["EVENT_OF_KIND", "StoreBehind", "apply_remote", "run_edit", "run_one_slot"]
 
 #: Event published for each applied op kind.
 EVENT_OF_KIND: dict[str, str] = {
@@ -182,6 +189,70 @@ def run_edit(
     finally:
         lock.release()
     return result
+
+
+def run_one_slot(
+    schedule: Schedule,
+    unassign: bool,
+    worker: Any,
+    date: Any,
+    post: Any,
+    slot: Any,
+    force: bool,
+    user: str | None,
+    base_version: int | None,
+) -> OpResult:
+    """``run_edit(schedule, op, force, user, base_version)`` of ``op =
+    Unassign(date, post, slot, worker)`` (``unassign``) or ``Assign(worker, date, post,
+    slot)``: the facade's ``assign`` and ``unassign``. The same result, state, history, events
+    and latency record as that call.
+
+    An edit that plain (no slot given, nothing but an ISO date and a post index, no worker
+    named for an unassign, not forced, no base version, no shared store, not replicated, by
+    a valid user) which the schedule's policy lets through — the gate finds no hard violation
+    and no pinned day is emptied — is planned from the fields (``Planner.plan_cell``) and
+    committed here, without building the op or going through ``run_edit``'s and
+    ``decide_and_commit``'s calls; every other edit (and every refusal) goes to ``run_edit``
+    with the op, before anything has changed."""
+    if (
+        slot is None
+        and force is False
+        and base_version is None
+        and (user is None or (user.__class__ is str and 0 < len(user) <= MAX_ID_LENGTH))
+        and schedule.collab is None
+        and schedule._remote is None
+        and not schedule._event_extra
+    ):
+        t0 = time.perf_counter_ns()
+        lock = schedule._lock
+        lock.acquire()
+        try:
+            kind = "unassign" if unassign else "assign"
+            plan = schedule.planner.plan_cell(unassign, worker, date, post, kind)
+            if plan is not None:
+                policy = schedule.policy
+                ok = True
+                if policy.protect_pinned:  # (decide_and_commit's check, written out)
+                    mandatory = schedule._mandatory
+                    for w, d, old, new in plan.changes:
+                        if old >= 0 and new < 0 and mandatory[w, d]:
+                            ok = False  # refused: run_edit words it
+                if ok and policy.block_hard:
+                    ok = not schedule.validator.may_introduce_hard(plan.changes)
+                if ok:
+                    who = user or schedule.user
+                    result = commit(schedule, plan, who, False, None, None)
+                    latency = schedule.latency  # timed up to here, as run_edit does
+                    if latency._lock is lock:
+                        latency.record_ns_held(kind, time.perf_counter_ns() - t0)
+                    else:
+                        latency.record_ns(kind, time.perf_counter_ns() - t0)
+                    return result
+        finally:
+            lock.release()
+    if unassign:
+        return run_edit(schedule, new_unassign(date, post, slot, worker), force, user, base_version)
+    return run_edit(schedule, new_assign(worker, date, post, slot), force, user, base_version)
 
 
 def check_access(

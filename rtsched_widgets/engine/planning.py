@@ -494,8 +494,15 @@ class Planner:
         (every ISO string is) and a post index, no slot given, no worker named for an
         unassign — read straight off the roster; ``None`` for anything else (other forms, and
         every edit that fails: the general path then words the error)."""
-        date, s = op.date, op.post
-        if date.__class__ is not str or s.__class__ is not int or op.slot is not None:
+        if op.slot is not None:
+            return None
+        return self.plan_cell(op.__class__ is Unassign, op.worker, op.date, op.post, kind)
+
+    def plan_cell(self, unassign: bool, w_id: Any, date: Any, s: Any, kind: str) -> Plan | None:
+        """:meth:`plan_one_slot` of ``Unassign(date, s, None, w_id)`` (``unassign``) or of
+        ``Assign(w_id, date, s, None)``, from the fields themselves (the facade's plain edits:
+        no op object); ``None`` where ``plan_one_slot`` gives None."""
+        if date.__class__ is not str or s.__class__ is not int:
             return None
         d = self.day_of.get(date)
         if d is None or not 0 <= s < self.n_shifts:
@@ -505,8 +512,8 @@ class Planner:
         # as much as the work it does
         slots = self._slots
         cap = self._maximum[d, s]
-        if op.__class__ is Unassign:
-            if op.worker is not None:
+        if unassign:
+            if w_id is not None:
                 return None
             if cap == 1:
                 k = 0
@@ -528,7 +535,6 @@ class Planner:
             plan.replaced = NOTHING_REPLACED
             plan.message = text
             return plan
-        w_id = op.worker
         who = self.problem.worker_index.get(w_id) if w_id.__class__ is str else None
         if who is None or cap < 1 or self._shift_of[who, d] >= 0:
             return None

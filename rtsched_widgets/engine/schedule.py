@@ -30,13 +30,17 @@ from rtsched_widgets.engine.ops import (
     Bulk,
     Op,
     cell,
-    new_assign,
     new_move,
     new_swap,
-    new_unassign,
     parse_op,
 )
-from rtsched_widgets.engine.pipeline import EVENT_OF_KIND, StoreBehind, apply_remote, run_edit
+from rtsched_widgets.engine.pipeline import (
+    EVENT_OF_KIND,
+    StoreBehind,
+    apply_remote,
+    run_edit,
+    run_one_slot,
+)
 from rtsched_widgets.engine.planning import Planner, SetSlots
 from rtsched_widgets.engine.ports import LiveSolve, RuleEngine
 from rtsched_widgets.engine.result import OpError, OpResult, failure
@@ -343,7 +347,7 @@ class Schedule:
         :meth:`move`/:meth:`swap`); a full one-slot cell has its occupant replaced (reported in
         ``OpResult.replaced``); a full multi-slot cell needs an explicit ``slot``.
         """
-        return run_edit(self, new_assign(worker, date, post, slot), force, user, base_version)
+        return run_one_slot(self, False, worker, date, post, slot, force, user, base_version)
 
     def unassign(
         self,
@@ -357,7 +361,7 @@ class Schedule:
         base_version: int | None = None,
     ) -> OpResult:
         """Empty a slot of ``(date, post)`` — see :class:`~rtsched_widgets.engine.ops.Unassign`."""
-        return run_edit(self, new_unassign(date, post, slot, worker), force, user, base_version)
+        return run_one_slot(self, True, worker, date, post, slot, force, user, base_version)
 
     def swap(
         self,

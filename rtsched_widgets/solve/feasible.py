@@ -86,6 +86,10 @@ LATE_LABELS = 2
 (:meth:`Sweeps.sweep`): the construction still completes, on a narrower beam, so a run whose
 time is up before its construction ends overruns its limit by less."""
 
+DEFAULT_CONSTRUCTION_SHARE = 0.5
+"""Share of the time limit by which the construction should end (:meth:`Sweeps.sweep`'s
+``pace``): behind that pace its searches keep :data:`LATE_LABELS` labels per state."""
+
 DEFAULT_WINDOW_DAYS = 56
 """Days a restart re-plans on horizons at least twice as long (see :class:`Feasible`)."""
 
@@ -101,6 +105,20 @@ def checked_construction(construction: str) -> str:
     return construction
 
 
+def checked_share(share: float | None) -> float | None:
+    """``share`` (a construction's share of the time limit) when None or in (0, 1];
+    ValueError else."""
+    if share is not None and not 0 < share <= 1:
+        raise ValueError(f"construction_share: {share} — use a fraction in (0, 1], or None")
+    return None if share is None else float(share)
+
+
+def construction_pace(clock: RunClock, share: float | None) -> float | None:
+    """The clock's elapsed seconds by which a construction should end: ``share`` of the
+    time limit (None: no pace)."""
+    return None if share is None else share * clock.time_limit
+
+
 class Feasible(Strategy):
     """Construction, best-response rounds and restarts by the labelling search (module
     docstring).
@@ -112,7 +130,9 @@ class Feasible(Strategy):
     search (the work per search); ``window_days`` the days a restart re-plans on horizons at
     least twice as long (None: whole rows always); ``fallback`` the registered strategy for
     other profiles; ``construction`` how the construction shapes each worker's search (one
-    of :data:`CONSTRUCTIONS`, module docstring, phase 1).
+    of :data:`CONSTRUCTIONS`, module docstring, phase 1); ``construction_share`` the share
+    of the time limit by which the construction should end (None: no pace; see
+    :meth:`Sweeps.sweep`).
     """
 
     name = "feasible"
@@ -127,8 +147,10 @@ class Feasible(Strategy):
         window_days: int | None = DEFAULT_WINDOW_DAYS,
         fallback: str = "greedy+local_search",
         construction: str = "greedy",
+        construction_share: float | None = DEFAULT_CONSTRUCTION_SHARE,
     ) -> None:
         self.construction = checked_construction(construction)
+        self.construction_share = checked_share(construction_share)
         if max_rounds is not None and max_rounds < 0:
             raise ValueError(f"max_rounds: {max_rounds} — use 0 or more rounds, or None")
         if max_restarts is not None and max_restarts < 0:
@@ -171,7 +193,8 @@ class Feasible(Strategy):
         rng = np.random.default_rng(seed)
         # 1. construction: every worker once; 2. rounds until no row changes
         order = rng.permutation(problem.n_workers)
-        done = run.sweep(order, stoppable=False, construction=self.construction)
+        pace = construction_pace(clock, self.construction_share)
+        done = run.sweep(order, stoppable=False, construction=self.construction, pace=pace)
         done = done and run.settle(rng)
         # 3. ruin and recreate from the best roster, while time and rounds are left
         restarts = 0
@@ -193,6 +216,7 @@ class Feasible(Strategy):
             state.searches,
             rounds=run.rounds,
             late_searches=run.late_searches,
+            paced_searches=run.paced_searches,
             restarts=restarts,
             converged=bool(run.best.converged),
             searches=state.searches,
@@ -437,12 +461,19 @@ class BestResponse:
         price = float(gain[order[at]])
         return price if np.isfinite(price) and price > 0 else 0.0
 
-    def respond(self, w: int, share: float | None = None, priced: bool = False) -> bool:
+    def respond(
+        self, w: int, share: float | None = None, priced: bool = False, narrow: bool = False
+    ) -> bool:
         """Search worker ``w``'s best schedule; replace the row when it breaks the worker's
         rules or the schedule is cheaper. True when the row changed. A row that breaks the
         worker's rules is replaced by the best schedule under :meth:`shared_costs` with
         ``share`` (when given), plus :meth:`minute_price` per minute when ``priced``; a row
-        meeting them is always searched under the true costs (:meth:`costs`)."""
+        meeting them is always searched under the true costs (:meth:`costs`).
+        ``narrow`` (a search on a narrow beam, for a row that breaks the worker's rules):
+        the search under shaped costs runs once on ``max_labels`` labels without widening;
+        when it finds nothing, the search under the true costs runs once on as many (the
+        narrow beam finds a schedule there far more often); only when that finds nothing
+        either, the shaped search with its widening retries (as without ``narrow``)."""
         rules = self._rules_of(w)
         cost = self.costs(w)
         search = cost
@@ -453,10 +484,17 @@ class BestResponse:
             price = self.minute_price(rules, search)
             if price > 0:
                 search, shaped = search + price * self.minutes[None, :], True
-        result = shortest_schedules(rules, search, max_labels=self.max_labels)
+        tries = [(search, shaped, 2)]  # (costs, shaped, widening retries)
+        if narrow and self.hard[w] > 0:
+            tries[:0] = [(search, shaped, 0), (cost, False, 0)] if shaped else [(cost, False, 0)]
+        for costs, costs_shaped, retries in tries:  # the last one: the shaped search as is
+            result = shortest_schedules(rules, costs, max_labels=self.max_labels, retries=retries)
+            self.labels += result.labels
+            if result.found:
+                shaped = costs_shaped
+                break
         self.searches += 1
         self.exact += result.exact
-        self.labels += result.labels
         self.dirty[w] = False
         best = result.best
         if best is None:
@@ -566,6 +604,8 @@ class Sweeps:
         self.rounds = 0
         self.late_searches = 0
         """Searches of a construction made on the narrow beam after the clock stopped."""
+        self.paced_searches = 0
+        """Searches of a construction made on the narrow beam behind its pace (``sweep``)."""
         self.best = state.snapshot()
 
     def rounds_left(self) -> float:
@@ -573,13 +613,23 @@ class Sweeps:
         return np.inf if self.max_rounds is None else self.max_rounds - self.rounds
 
     def sweep(
-        self, order: np.ndarray, *, stoppable: bool = True, construction: str = "greedy"
+        self,
+        order: np.ndarray,
+        *,
+        stoppable: bool = True,
+        construction: str = "greedy",
+        pace: float | None = None,
     ) -> bool:
         """Best responses of the workers in ``order``; a state better than the best goes to
         ``clock.improved``. False when the clock stopped the sweep before its end (never when
         not ``stoppable``: the construction always completes; once the clock has stopped,
         its remaining searches keep :data:`LATE_LABELS` labels per state, a worker whose
         narrow search finds no schedule meeting its rules searched again on the full beam).
+        ``pace`` (a sweep that is not ``stoppable`` only): the clock's elapsed seconds by
+        which the sweep should end; the ``k``-th of ``n`` searches (from 0) is narrow as well
+        when it starts behind the even schedule to it (more than ``k / n`` of the time from
+        the sweep's start to ``pace`` gone: ``paced_searches`` counts them), so that the sweep
+        ends near ``pace`` when a narrow search costs less than the even share.
         ``construction`` (one of :data:`CONSTRUCTIONS`) shapes the searches of the rows that
         break their worker's rules: ``"fair"`` searches the ``k``-th of ``n`` workers (from
         0) under :meth:`BestResponse.shared_costs` with share ``(k + 1) / n``,
@@ -591,6 +641,8 @@ class Sweeps:
         fair = construction != "greedy"
         priced = construction == "fair_priced"
         labels = state.max_labels
+        narrow = min(labels, LATE_LABELS)
+        begin = clock.elapsed()
         late = False  # the clock stopped during a construction: narrow searches from now on
         try:
             for k, w in enumerate(order.tolist()):
@@ -598,27 +650,43 @@ class Sweeps:
                     if stoppable:
                         return False
                     late = True
-                    state.max_labels = min(labels, LATE_LABELS)
-                self._respond(int(w), (k + 1) / n if fair else None, priced, late, labels)
+                behind = (
+                    not late
+                    and not stoppable
+                    and pace is not None
+                    and k > 0
+                    and clock.elapsed() - begin > (pace - begin) * k / n
+                )
+                state.max_labels = narrow if late or behind else labels
+                self.paced_searches += behind
+                share = (k + 1) / n if fair else None
+                self._respond(int(w), share, priced, late or behind, labels, late)
         finally:
             state.max_labels = labels
         if not state.dirty.any() and self.best.key == (int(state.hard.sum()), state.objective):
             self.best = state.snapshot()  # the same rows, now known to be converged
         return True
 
-    def _respond(self, w: int, share: float | None, priced: bool, late: bool, labels: int) -> None:
+    def _respond(
+        self,
+        w: int,
+        share: float | None,
+        priced: bool,
+        narrow: bool,
+        labels: int,
+        late: bool = False,
+    ) -> None:
         """Worker ``w``'s best response (:meth:`BestResponse.respond`); a better state goes to
-        ``clock.improved``. ``late``: a narrow search of the construction after the clock
-        stopped (``late_searches`` counts them), searched again on ``labels`` labels when
-        the row still breaks the worker's rules."""
+        ``clock.improved``. ``narrow``: a search of the construction on the narrow beam,
+        searched again on ``labels`` labels when the row still breaks the worker's rules;
+        ``late``: made after the clock stopped (``late_searches`` counts them)."""
         state, clock = self.state, self.clock
-        changed = state.respond(w, share, priced)
-        if late:
-            self.late_searches += 1
-            if state.hard[w] > 0:  # the narrow beam found nothing meeting the rules
-                narrow, state.max_labels = state.max_labels, labels
-                changed = state.respond(w, share, priced) or changed
-                state.max_labels = narrow
+        changed = state.respond(w, share, priced, narrow)
+        self.late_searches += late
+        if narrow and state.hard[w] > 0:  # the narrow beam found nothing meeting the rules
+            beam, state.max_labels = state.max_labels, labels
+            changed = state.respond(w, share, priced) or changed
+            state.max_labels = beam
         if changed:
             key = (int(state.hard.sum()), state.objective)
             if key < self.best.key:

@@ -76,11 +76,14 @@ from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Strategy
 from rtsched_widgets.solve.feasible import (
+    DEFAULT_CONSTRUCTION_SHARE,
     DEFAULT_MAX_LABELS,
     BestResponse,
     Feasible,
     Sweeps,
     checked_construction,
+    checked_share,
+    construction_pace,
 )
 from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
@@ -271,7 +274,9 @@ class Windows(Strategy):
     ``max_pair_sweeps`` of them (None: no limit) and ``pair_patience`` in a row that lower
     nothing, their searches keeping ``pair_labels`` labels per (day, state) (module
     docstring, paired sweeps); ``construction_labels`` the construction's beam (None:
-    ``max_labels``, else ``feasible``'s default).
+    ``max_labels``, else ``feasible``'s default); ``construction_share`` the share of the
+    time limit by which the construction should end, its searches narrow behind that pace
+    (None: no pace; :meth:`~rtsched_widgets.solve.feasible.Sweeps.sweep`).
     """
 
     name = "windows"
@@ -301,8 +306,10 @@ class Windows(Strategy):
         pair_patience: int = 10,
         pair_labels: int = DEFAULT_PAIR_LABELS,
         construction_labels: int | None = None,
+        construction_share: float | None = DEFAULT_CONSTRUCTION_SHARE,
     ) -> None:
         self.construction = checked_construction(construction)
+        self.construction_share = checked_share(construction_share)
         if pair_after < 0 or pair_days < 1 or pair_patience < 1 or pair_labels < 1:
             raise ValueError(
                 f"pair_after, pair_days, pair_patience, pair_labels: {pair_after}, {pair_days}, "
@@ -436,7 +443,10 @@ class Windows(Strategy):
         rng = np.random.default_rng(seed)
         # a hard-feasible start: the construction (always completes), rounds to convergence
         run.sweep(
-            rng.permutation(problem.n_workers), stoppable=False, construction=self.construction
+            rng.permutation(problem.n_workers),
+            stoppable=False,
+            construction=self.construction,
+            pace=construction_pace(clock, self.construction_share),
         )
         state.max_labels = self.labels_for(problem)
         pairs = self.pairs_on(problem)
@@ -502,6 +512,7 @@ class Windows(Strategy):
             windows=done,
             start_rounds=start_rounds,
             late_searches=run.late_searches,
+            paced_searches=run.paced_searches,
             pair_sweeps=pair_sweeps,
             accepted=accepted,
             cg_rounds=rounds,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import numpy as np
@@ -165,3 +166,91 @@ def test_a_construction_past_its_time_completes_on_the_narrow_beam(nrp, n):
     # the narrow roster is the one the rule engine scores
     roster = roster_from_shifts(problem, late.best.rows)
     assert score_roster(problem, roster) == (0, late.best.key[1])
+
+
+class _StepClock:
+    """A run clock whose elapsed seconds grow by one at every reading (deterministic)."""
+
+    def __new__(cls, time_limit: float):  # type: ignore[no-untyped-def]
+        from rtsched_widgets.solve.base import RunClock
+
+        class Stepping(RunClock):
+            ticks = 0.0
+
+            def elapsed(self) -> float:
+                self.ticks += 1.0
+                return self.ticks
+
+        return Stepping("feasible", time_limit, None, None)
+
+
+@pytest.mark.parametrize("construction", ["greedy", "fair_priced"])
+def test_a_construction_behind_its_pace_searches_narrow_and_stays_hard_feasible(nrp, construction):
+    """Behind the even schedule to ``pace`` a construction's search keeps LATE_LABELS labels
+    per state (``paced_searches``); on time, none does; every row meets its rules and the
+    tracked objective is the rule engine's score."""
+    from rtsched_widgets.solve.feasible import BestResponse, Sweeps
+    from rtsched_widgets.solve.keep import normalize_keep
+
+    problem = nrp(13)
+    n = problem.n_workers
+    order = np.random.default_rng(0).permutation(n)
+    runs = {}
+    # the clock reads a few times per search: a pace of one second per worker is missed from
+    # the second search on, one of a hundred seconds per worker never
+    for pace in (None, 100.0 * n, 1.0 * n):
+        state = BestResponse(problem, normalize_keep(problem, None, None), None, 6)
+        run = Sweeps(state, _StepClock(NO_CLOCK), None)
+        assert run.sweep(order, stoppable=False, construction=construction, pace=pace)
+        assert not state.hard.any() and run.late_searches == 0
+        assert state.max_labels == 6
+        runs[pace] = (run, state)
+        roster = roster_from_shifts(problem, run.best.rows)
+        assert score_roster(problem, roster) == (0, pytest.approx(run.best.key[1]))
+    assert runs[None][0].paced_searches == 0 and runs[100.0 * n][0].paced_searches == 0
+    assert np.array_equal(runs[None][1].rows, runs[100.0 * n][1].rows)
+    assert runs[1.0 * n][0].paced_searches == n - 1  # the first search is never behind
+    assert runs[1.0 * n][1].labels < runs[None][1].labels
+
+
+def test_a_narrow_search_that_finds_nothing_on_shaped_costs_tries_the_true_costs(nrp, monkeypatch):
+    """A narrow search (``respond(..., narrow=True)``) of a row that breaks its rules runs
+    once on the shaped costs without widening, then once on the true costs; the row found
+    there is accepted and scored on the true costs."""
+    import rtsched_widgets.solve.feasible as feasible
+    from rtsched_widgets.solve.keep import normalize_keep
+
+    problem = nrp(7)
+    state = feasible.BestResponse(problem, normalize_keep(problem, None, None), None, 2)
+    calls: list[tuple[np.ndarray, int]] = []
+    search = feasible.shortest_schedules
+
+    def first_finds_nothing(rules, cost, **options):  # type: ignore[no-untyped-def]
+        calls.append((np.array(cost), options["retries"]))
+        result = search(rules, cost, **options)
+        if len(calls) == 1 and options["retries"] == 0:  # the narrow shaped search: nothing
+            return dataclasses.replace(result, schedules=result.schedules[:0])
+        return result
+
+    monkeypatch.setattr(feasible, "shortest_schedules", first_finds_nothing)
+    true_costs = state.costs(0)
+    assert state.respond(0, share=0.5, priced=True, narrow=True)
+    assert [retries for _, retries in calls] == [0, 0]
+    assert not np.array_equal(calls[0][0], true_costs)  # shaped first
+    assert np.array_equal(calls[1][0], true_costs)
+    assert state.hard[0] == 0 and state.searches == 1
+    roster = roster_from_shifts(problem, state.rows)
+    assert score_roster(problem, roster)[1] == pytest.approx(state.objective)
+    # without narrow: one shaped search with its widening retries
+    calls.clear()
+    state.clear(np.array([1]))
+    assert state.respond(1, share=0.5, priced=True)
+    assert len(calls) == 1 and calls[0][1] == 2
+
+
+def test_construction_share_is_checked():
+    with pytest.raises(ValueError, match="construction_share"):
+        get_strategy("feasible", construction_share=0.0)
+    with pytest.raises(ValueError, match="construction_share"):
+        get_strategy("windows", construction_share=1.5)
+    assert get_strategy("feasible", construction_share=None).construction_share is None

@@ -14,10 +14,14 @@ requests count as a constant). So the labelling search's least-cost schedule is 
 1. *Construction*: every worker in a seeded order, from the starting roster (an empty one when
    None); this pass always completes, whatever the time limit or ``cancel`` (it is the answer
    a cancelled run returns: under a second on the bundled instances but Instance24, about
-   5 s there): the worker's row is replaced by the search's schedule when the row breaks one of the
-   worker's rules, or when the schedule is cheaper. Afterwards each worker whose search found a
-   schedule meets their rules: the roster is hard-feasible as soon as this pass ends (unless
-   some worker has no schedule under ``keep``).
+   7 CPU s there on the full beam), but it is paced: behind an even schedule to
+   ``construction_share`` of the time limit, and for good once the clock has stopped, a
+   search keeps :data:`LATE_LABELS` labels per state and tries the true costs before
+   widening its beam (:meth:`Sweeps.sweep`, :meth:`BestResponse.respond`; about 1.6 CPU s
+   for all of Instance24's rows): the worker's row is replaced by the search's schedule when
+   the row breaks one of the worker's rules, or when the schedule is cheaper. Afterwards
+   each worker whose search found a schedule meets their rules: the roster is hard-feasible
+   as soon as this pass ends (unless some worker has no schedule under ``keep``).
    The searches of the rows that break their worker's rules may be shaped (``construction``;
    the rows are always accepted and scored on the true costs): ``"greedy"`` searches the
    true costs, so the first workers take the cheapest under-covered cells wherever they are

@@ -631,8 +631,9 @@ class Sweeps:
         narrow search finds no schedule meeting its rules searched again on the full beam).
         ``pace`` (a sweep that is not ``stoppable`` only): the clock's elapsed seconds by
         which the sweep should end; the ``k``-th of ``n`` searches (from 0) is narrow as well
-        when it starts behind the even schedule to it (more than ``k / n`` of the time from
-        the sweep's start to ``pace`` gone: ``paced_searches`` counts them), so that the sweep
+        when it starts behind the even schedule to it from the end of the first search (more
+        than ``(k - 1) / (n - 1)`` of the time from there to ``pace`` gone; the first search
+        loads the compiled kernels: ``paced_searches`` counts them), so that the sweep
         ends near ``pace`` when a narrow search costs less than the even share.
         ``construction`` (one of :data:`CONSTRUCTIONS`) shapes the searches of the rows that
         break their worker's rules: ``"fair"`` searches the ``k``-th of ``n`` workers (from
@@ -646,7 +647,7 @@ class Sweeps:
         priced = construction == "fair_priced"
         labels = state.max_labels
         narrow = min(labels, LATE_LABELS)
-        begin = clock.elapsed()
+        begin = 0.0
         late = False  # the clock stopped during a construction: narrow searches from now on
         try:
             for k, w in enumerate(order.tolist()):
@@ -654,12 +655,14 @@ class Sweeps:
                     if stoppable:
                         return False
                     late = True
+                if k == 1:  # the pace from here: the first search loads the compiled code
+                    begin = clock.elapsed()
                 behind = (
                     not late
                     and not stoppable
                     and pace is not None
-                    and k > 0
-                    and clock.elapsed() - begin > (pace - begin) * k / n
+                    and k > 1
+                    and clock.elapsed() - begin > (pace - begin) * (k - 1) / (n - 1)
                 )
                 state.max_labels = narrow if late or behind else labels
                 self.paced_searches += behind

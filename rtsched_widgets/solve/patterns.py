@@ -20,7 +20,7 @@ NRP profile (see :mod:`rtsched_widgets.solve.columns` for the formulation):
    of the time limit in all: a dive finished over the columns at hand leaves cover that one
    worker's move fills (the best run's result, when better, is
    ``details["respond_objective"]``).
-4. *Kicks* (``exchange_share``): from the best roster so far, forced best responses
+4. *Kicks* (``exchange_share``, none by default): from the best roster so far, forced best responses
    (:mod:`rtsched_widgets.solve.exchange`: a worker re-planned with an under-covered cell
    forced in or an over-covered one closed, the others responding, kept when the objective
    falls), which move work between workers as no single best response does.
@@ -106,11 +106,13 @@ class Patterns(Strategy):
     less LP time without it on Instance19); ``inexact_center`` whether the dual smoothing
     also centres on duals priced inexactly (see
     :class:`~rtsched_widgets.solve.columns.ColumnGeneration`);
-    ``exchange_share`` (0.25) of the time limit at most for the kicks after the best
-    responses (0: none), ``exchange_kicks`` (None: no limit) and ``exchange_patience`` (400)
-    kicks in a row not kept end them earlier (from the same responded roster of Instance19,
-    15 s: kicks 4997 -> 4358, ``hybrid`` 4785, ``feasible``'s restarts 4665; Instance15 4733
-    -> 4562, 4666, 4589);
+    ``exchange_share`` (0.0: none) of the time limit at most for the kicks after the best
+    responses, ``exchange_kicks`` (None: no limit) and ``exchange_patience`` (400) kicks in
+    a row not kept end them earlier (from the same responded roster of Instance19, 15 s:
+    kicks 4997 -> 4358, ``hybrid`` 4785, ``feasible``'s restarts 4665; Instance15 4733 ->
+    4562, 4666, 4589; but at 60 s under load 6-11, where they start after 54 s, 0.25 was
+    mixed against none, and moving them earlier won on Instance19 and lost on 15, 12 and 8:
+    not the default, ``benchmarks/RESULTS.md``);
     ``improve`` ("hybrid") the strategy that takes the rest of the time (None: none);
     ``improve_options`` its constructor options.
     """
@@ -140,7 +142,7 @@ class Patterns(Strategy):
         lp_respond_rounds: int = 0,
         lp_respond_share: float = 0.05,
         start_respond: bool = False,
-        exchange_share: float = 0.25,
+        exchange_share: float = 0.0,
         exchange_kicks: int | None = None,
         exchange_patience: int | None = 400,
         improve: str | None = "hybrid",

@@ -86,7 +86,7 @@ def _patterns(problem, **options):
 
 def test_patterns_kicks_after_the_best_responses(nrp):
     problem = nrp(8)
-    result = _patterns(problem, exchange_kicks=20)
+    result = _patterns(problem, exchange_share=0.25, exchange_kicks=20)
     found = result.details["exchange"]
     assert found["kicks"] == 20
     assert found["objective"] <= result.details["respond_objective"]
@@ -96,8 +96,8 @@ def test_patterns_kicks_after_the_best_responses(nrp):
     assert soft == pytest.approx(result.objective)
 
 
-def test_patterns_without_an_exchange_share_does_not_kick(nrp):
-    result = _patterns(nrp(8), exchange_share=0.0)
+def test_patterns_does_not_kick_by_default(nrp):
+    result = _patterns(nrp(8))
     assert "exchange" not in result.details
     assert result.objective == pytest.approx(result.details["respond_objective"])
 

@@ -31,7 +31,7 @@ import numpy as np
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.solve.feasible import DEFAULT_MAX_LABELS, BestResponse
 from rtsched_widgets.solve.keep import Fixed
-from rtsched_widgets.solve.labelling import WorkerRules, shortest_schedules
+from rtsched_widgets.solve.labelling import shortest_schedules
 
 
 @dataclass
@@ -73,7 +73,6 @@ def exchange(
     state.dirty[:] = True
     rng = np.random.default_rng(seed)
     stats = ExchangeStats()
-    rules: dict[int, WorkerRules] = {}
 
     def stop() -> bool:
         return should_stop is not None and should_stop()
@@ -124,8 +123,6 @@ def exchange(
         if not len(cand):
             continue
         w = int(rng.choice(cand))
-        if w not in rules:
-            rules[w] = WorkerRules.of(p, w, fixed)
         cost = state.costs(w)
         off = np.zeros(p.n_days)
         if under:
@@ -137,7 +134,7 @@ def exchange(
             off[d] = np.inf
         else:
             cost[d, s] = np.inf
-        found = shortest_schedules(rules[w], cost, off, max_labels=max_labels)
+        found = shortest_schedules(state.rules_of(w), cost, off, max_labels=max_labels)
         state.searches += 1
         if found.best is None:
             continue

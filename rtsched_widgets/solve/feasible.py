@@ -360,7 +360,10 @@ class BestResponse:
         self._window_rules = {}
         self._trim = self.hard == 0
 
-    def _rules_of(self, w: int) -> WorkerRules:
+    def rules_of(self, w: int) -> WorkerRules:
+        """Worker ``w``'s rules as the searches see them: under ``keep``, and with the days
+        outside the window (:meth:`set_window`) held at the row's shifts; built once per
+        worker (per window when the window's rules are cached)."""
         if self.window is None:
             if self.rules[w] is None:
                 self.rules[w] = WorkerRules.of(self.p, w, self.fixed)
@@ -478,7 +481,7 @@ class BestResponse:
         when it finds nothing, the search under the true costs runs once on as many (the
         narrow beam finds a schedule there far more often); only when that finds nothing
         either, the shaped search with its widening retries (as without ``narrow``)."""
-        rules = self._rules_of(w)
+        rules = self.rules_of(w)
         cost = self.costs(w)
         search = cost
         shaped = False

@@ -67,7 +67,7 @@ def test_minute_price_is_the_gain_per_minute_where_the_best_days_reach_the_max(n
     problem = nrp(20)
     state = construct(problem, "greedy")
     for w in range(0, problem.n_workers, 7):
-        rules = state._rules_of(w)
+        rules = state.rules_of(w)
         cost = state.costs(w)
         price = state.minute_price(rules, cost)
         # the same, one day at a time: each day's best gain per minute, best days first
@@ -89,7 +89,7 @@ def test_minute_price_is_the_gain_per_minute_where_the_best_days_reach_the_max(n
                 break
         assert price == pytest.approx(expected)
     no_limit = state_of(problem)
-    rules = no_limit._rules_of(0)
+    rules = no_limit.rules_of(0)
     unbounded = dataclasses.replace(rules, hi=1 << 40)
     assert no_limit.minute_price(unbounded, no_limit.costs(0)) == 0.0
 

@@ -267,6 +267,15 @@ def _second_of(row: PairRow) -> Row:
     return (row[8], row[1], row[2], row[3], row[4] + 1, row[5], row[9], row[10])
 
 
+def _count_row(counts: dict[str, int], row: Row | PairRow) -> None:
+    """Add the events of ``row`` (one, or two for a :data:`PairRow`) to ``counts`` (per
+    type)."""
+    counts[row[0]] = counts.get(row[0], 0) + 1
+    if len(row) == _PAIR:
+        then = row[8]  # type: ignore[misc]
+        counts[then] = counts.get(then, 0) + 1
+
+
 def _events_of_rows(rows: Iterable[Row | PairRow]) -> list[Row]:
     """The kept events that ``rows`` (a history's rows, oldest first) stand for, as rows."""
     out: list[Row] = []
@@ -640,9 +649,12 @@ class EventBus:
         self._bytes = 0  # the sum of the kept events' sizes
         self._errors: deque[ListenerError] = deque(maxlen=max_errors)
         self._seq = 0
-        # events per type published here or received from children (written with the lock
-        # held; those published here number ``_seq``): a plain dict, whose subscript is
-        # quicker than a defaultdict's; a type's first event adds its key
+        # events per type published here or received from children that the history does
+        # not hold (written with the lock held): those never kept (no history, or larger
+        # than history_bytes) counted when published, kept ones when they leave the history
+        # (_trim, clear_history). What the history holds is counted when read (stats): an
+        # event kept costs its row and no count on the edit path. A plain dict, whose
+        # subscript is quicker than a defaultdict's; a type's first event adds its key
         self._counts: dict[str, int] = {}
         # listener calls that returned normally, per thread (written without the lock, each
         # by its thread)
@@ -924,17 +936,7 @@ class EventBus:
                 events, total = 2, size + then_size
             bus = self
             while True:  # keep the row in this bus's history and in each ancestor's
-                counts = bus._counts
-                try:
-                    counts[type] += 1
-                except KeyError:
-                    counts[type] = 1
-                if then is not None:
-                    try:
-                        counts[then] += 1
-                    except KeyError:
-                        counts[then] = 1
-                if bus.history_size:
+                if bus.history_size:  # counted when it leaves the history or stats() reads it
                     bus._history.append(row)
                     bus._kept += events
                     bus._bytes += total
@@ -942,6 +944,8 @@ class EventBus:
                         bus.history_bytes is not None and bus._bytes > bus.history_bytes
                     ):
                         bus._trim()
+                else:  # not kept: counted now
+                    _count_row(bus._counts, row)
                 parent = bus._parent
                 if parent is None:
                     break
@@ -980,31 +984,27 @@ class EventBus:
                 size = event_bytes(payload if build is None else build(payload), user)
             self._seq = seq = self._seq + 1
             row: Row = (type, payload, user, _time.time(), seq, self.schedule_id, size, build)
-            counts = self._counts
-            try:
-                counts[type] += 1
-            except KeyError:
-                counts[type] = 1
             bus = self
             while True:
                 n = bus.history_size
                 if n:  # keep the row: this runs for every event on every bus up the tree
-                    bus._history.append(row)
+                    bus._history.append(row)  # (counted when it leaves or stats() reads it)
                     bus._kept += 1
                     bus._bytes += size
                     if bus._kept > n or (
                         bus.history_bytes is not None and bus._bytes > bus.history_bytes
                     ):
                         bus._trim()
+                else:  # not kept: counted now
+                    counts = bus._counts
+                    try:
+                        counts[type] += 1
+                    except KeyError:
+                        counts[type] = 1
                 parent = bus._parent
                 if parent is None:
                     break
                 bus = parent
-                counts = bus._counts
-                try:
-                    counts[type] += 1
-                except KeyError:
-                    counts[type] = 1
         finally:
             lock.release()
         if listening is None:
@@ -1020,17 +1020,21 @@ class EventBus:
         """Forget the oldest events until the history holds at most ``history_size`` events
         and, when ``history_bytes`` is set, at most that many bytes (call with the lock held).
         A pair row whose first event goes and whose second stays is replaced by the
-        second's row."""
+        second's row. The events forgotten are counted (``_counts``) as they go."""
         history, n, limit = self._history, self.history_size, self.history_bytes
+        counts = self._counts
         while history and (self._kept > n or (limit is not None and self._bytes > limit)):
             row = history.popleft()
             self._kept -= 1
             self._bytes -= row[6]
+            counts[row[0]] = counts.get(row[0], 0) + 1
             if len(row) == _PAIR:
                 second = row[9]  # type: ignore[misc]
                 if self._kept > n or (limit is not None and self._bytes > limit):
                     self._kept -= 1  # the second goes too
                     self._bytes -= second
+                    then = row[8]  # type: ignore[misc]
+                    counts[then] = counts.get(then, 0) + 1
                 else:
                     history.appendleft(_second_of(row))  # type: ignore[arg-type]
 
@@ -1223,6 +1227,9 @@ class EventBus:
     def clear_history(self) -> None:
         """Forget the kept events (counters and ``seq`` continue)."""
         with self._lock:
+            counts = self._counts
+            for row in self._history:  # counted as they go
+                _count_row(counts, row)
             self._history.clear()
             self._kept = 0
             self._bytes = 0
@@ -1247,6 +1254,8 @@ class EventBus:
         now = _time.time()
         with self._lock:
             published = dict(self._counts)
+            for row in self._history:  # the kept events: counted here (see _counts)
+                _count_row(published, row)
             received = sum(published.values()) - self._seq
             errors = self._listener_errors
             subscribers = sum(1 for s in self._subs if s._active)

@@ -64,7 +64,12 @@ from rtsched_widgets.rules.saldo.fused import (
     fused_hard_fn,
     fused_soft_fn,
 )
-from rtsched_widgets.rules.saldo.fused_moves import SoftMovesFn, fusable_moves, fused_moves_fn
+from rtsched_widgets.rules.saldo.fused_moves import (
+    SoftMovesFn,
+    fusable_moves,
+    fused_move_moves_fn,
+    fused_moves_fn,
+)
 from rtsched_widgets.rules.state import LiveState, Tables
 from rtsched_widgets.rules.table import COLUMNS, ViolationTable, violation_frame
 
@@ -381,6 +386,7 @@ class Validator:
         "_index",
         "_last_hard",
         "_live",
+        "_move_moves",
         "_pending",
         "_rule_fns",
         "_soft",
@@ -468,12 +474,15 @@ class Validator:
         # when they are the only soft rules and come after every hard rule; then the hard
         # ones alone are looked at one by one
         self._soft_moves: SoftMovesFn | None = None
+        # the mirror's move and _soft_moves in one call (the gated commit of one change)
+        self._move_moves: SoftMovesFn | None = None
         self._hard_rule_fns = tuple(f for f in self._rule_fns if f[4] is not None)
         soft_at = [f[0] for f in self._soft_rule_fns]
         if fusable_moves([rules_[i] for i in soft_at]) and all(
             f[0] < soft_at[0] for f in self._hard_rule_fns
         ):
             self._soft_moves = fused_moves_fn([rules_[i] for i in soft_at], soft_at)
+            self._move_moves = fused_move_moves_fn(self._soft_moves)
         self._stamp = 0
         self._pending: _Preview | None = None
         # (stamp, changes) of the latest hard_delta of several changes that found 0, else None
@@ -879,15 +888,18 @@ class Validator:
                 # checked it against this very state), no hard rule's count moves (see
                 # _compute_one), and the saldo soft rules' one function gives every move. So
                 # the mirror takes the change without a second check, and nothing is
-                # computed twice (written out here: the path of every edit).
+                # computed twice (written out here: the path of every edit). The mirror's
+                # move and the soft rules' moves are one call (_move_moves).
                 w, d, old, new = ch
                 state = self.state
-                state.move(w, d, old, new)
                 if self._held[w, d] != new:
+                    state.move(w, d, old, new)
                     self._check_roster((ch,))  # reverts the mirror, raises naming the cell
                 stores = self._found
                 found_moves = _AnchoredMoves()
-                soft = 0.0 + soft_moves(state, stores, w, d, old, new, found_moves)
+                soft = 0.0 + self._move_moves(  # type: ignore[misc]
+                    state, stores, w, d, old, new, found_moves
+                )
                 self._soft += soft
                 self._stamp += 1  # any kept preview or gate is stale from now on
                 if not found_moves:
@@ -1157,6 +1169,7 @@ class Validator:
         other._rule_fns = self._rule_fns
         other._soft_rule_fns = self._soft_rule_fns
         other._soft_moves = self._soft_moves
+        other._move_moves = self._move_moves
         other._hard_rule_fns = self._hard_rule_fns
         other.state = self.state.copy()
         other._found = [f.copy() for f in self._found]

@@ -50,6 +50,20 @@ Instances 20 and 22 the windows that follow start from a far lower objective. Th
 after ``max_pair_sweeps`` sweeps, after ``pair_patience`` sweeps in a row that lower
 nothing, at the time limit or on ``cancel``.
 
+*Late kicks* (``kicks``, with the paired sweeps): at the end of a paired sweep every row
+is a best response, yet moving a shift from an exactly covered early cell to a short late
+one gains nothing for one worker alone (another worker would have to take the early cell
+over), and the last weeks stay short. A kick (:func:`late_kick`) draws an under-covered
+cell with a probability proportional to its penalty and a worker who may work it, searches
+that worker's best schedule over a span of ``kick_days`` days holding the cell and an
+early span (:func:`kick_days`) with the cell forced in, then lets the workers whose costs
+changed respond over the same days (at most ``kick_searches`` searches); it is kept when
+a roster better than the best was reached, else undone. Once a paired sweep lowers the
+objective by less than :data:`KICK_GAIN` of it, sweeps and blocks of kicks (each
+:data:`KICK_BLOCK` times the labels of the last sweep) alternate by their gain per label:
+the next block is of the step whose last block gained more per label (a block of kicks
+first). Both count towards ``pair_patience``.
+
 Stops after ``max_windows`` windows, at the time limit or on ``cancel``. Every roster kept
 meets every hard rule (each column meets its worker's rules; the dive never puts a cell
 above its maximum), and each step accepts only a lower objective, so the result is never
@@ -86,6 +100,7 @@ from rtsched_widgets.solve.feasible import (
     construction_pace,
 )
 from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
+from rtsched_widgets.solve.labelling import shortest_schedules
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 
 DEFAULT_WINDOW_DAYS = 14
@@ -139,6 +154,22 @@ DEFAULT_PAIR_AFTER = 0
 """Whole-row rounds before the paired sweeps (Instance24 at 60 s, seed 0, same window:
 173371 from the construction straight on against 191167 with whole-row rounds alone; one
 round first did worse than none under load: see ``benchmarks/RESULTS.md``)."""
+
+
+DEFAULT_KICK_SEARCHES = 40
+"""Searches of the other workers' responses after one late kick at most."""
+
+
+KICK_GAIN = 0.001
+"""Blocks of late kicks join the paired sweeps once a sweep lowers the objective by less
+than this share of it (from the same rosters, per CPU second: kicks gained more than
+sweeps on Instance22 after 30 sweeps, 0.08 % a sweep, and on Instance20, whose sweeps
+stall early; less on Instance24 after 10 and 30 sweeps, 0.2-0.9 % a sweep; see
+``benchmarks/RESULTS.md``)."""
+
+KICK_BLOCK = 4
+"""A block of late kicks makes this many times the labels of the last paired sweep (and at
+most as many kicks times the workers)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -251,6 +282,112 @@ def paired_days(state: BestResponse, length: int, rng: np.random.Generator) -> n
     return free
 
 
+def kick_days(n_days: int, day: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """The free days of one late kick (module docstring, late kicks): a span of ``length``
+    days holding ``day`` (its start drawn uniformly) and an early span of as many days drawn
+    uniformly among those that do not overlap it (none when the horizon has no room). A
+    boolean mask over the horizon."""
+    length = max(1, min(length, n_days))
+    lo, hi = max(0, day - length + 1), min(day, n_days - length)
+    late = int(rng.integers(lo, hi + 1))
+    free = np.zeros(n_days, dtype=bool)
+    free[late : late + length] = True
+    starts = np.arange(n_days - length + 1)
+    apart = (starts + length <= late) | (starts >= late + length)
+    if apart.any():
+        early = int(rng.choice(starts[apart]))
+        free[early : early + length] = True
+    return free
+
+
+@dataclasses.dataclass
+class KickStats:
+    """What the late kicks of one run did: kicks tried, kicks kept, searches made (``on``:
+    whether the run makes any)."""
+
+    on: bool = True
+    after: int | None = None
+    """The paired sweeps before the first block of kicks (None: none yet)."""
+    kicks: int = 0
+    kept: int = 0
+    searches: int = 0
+
+
+def late_kick(
+    run: Sweeps,
+    rng: np.random.Generator,
+    length: int,
+    max_searches: int,
+    stats: KickStats,
+    labels: int = DEFAULT_PAIR_LABELS,
+) -> bool | None:
+    """One late kick (module docstring) from ``run``'s best roster: an under-covered cell
+    drawn with a probability proportional to its penalty, a worker who may work it drawn
+    uniformly and re-planned with it forced in over :func:`kick_days`, then the workers
+    whose costs changed respond over the same days (seeded orders, at most ``max_searches``
+    searches); kept when a state better than the best was reached (``run.best``), else
+    undone. True when kept. The state's window is None afterwards; every row of the best
+    is marked dirty (a search over two spans says nothing of the whole row)."""
+    state, p = run.state, run.state.p
+    state.restore(run.best)
+    short = np.maximum(state.required - state.count, 0) * state.under
+    total = float(short.sum())
+    if not total > 0:
+        return None
+    stats.kicks += 1
+    k = int(rng.choice(short.size, p=(short / total).ravel()))
+    d, s = divmod(k, p.n_shifts)
+    fixed = state.fixed
+    cand = np.flatnonzero(
+        (state.rows[:, d] != s) & ~fixed.worker_day[:, d] & np.asarray(p.available[:, d], bool)
+    )
+    if not len(cand):
+        return False
+    w = int(rng.choice(cand))
+    before = run.best.key
+    state.set_window(kick_days(p.n_days, d, length, rng))
+    beam, state.max_labels = state.max_labels, labels
+    try:
+        cost = state.costs(w)
+        if not np.isfinite(cost[d, s]):
+            return False
+        forced = cost[d, s]
+        cost[d, :] = np.inf
+        cost[d, s] = forced
+        off = np.zeros(p.n_days)
+        off[d] = np.inf
+        found = shortest_schedules(state.rules_of(w), cost, off, max_labels=labels)
+        state.labels += found.labels
+        state.searches += 1
+        stats.searches += 1
+        if found.best is None:
+            return False
+        state.dirty[:] = False
+        state._replace(w, found.best)
+        state.objective = state._objective()
+        done = 0
+        while state.dirty.any() and done < max_searches:
+            if run.clock.should_stop():
+                break
+            order = rng.permutation(p.n_workers)
+            for v in order[state.dirty[order]].tolist():
+                if done >= max_searches:
+                    break
+                run._respond(int(v), None, False, False, labels)
+                done += 1
+        stats.searches += done
+    finally:
+        state.max_labels = beam
+        state.set_window(None)
+        state.restore(run.best)
+    kept = run.best.key < before
+    if kept:
+        stats.kept += 1
+        state.dirty[:] = True
+        run.best = state.snapshot()
+    return kept
+
+
 class Windows(Strategy):
     """Windowed column generation with best-response rounds between (module docstring).
 
@@ -273,7 +410,10 @@ class Windows(Strategy):
     ``start_rounds`` when fewer), over two spans of ``pair_days`` days, at most
     ``max_pair_sweeps`` of them (None: no limit) and ``pair_patience`` in a row that lower
     nothing, their searches keeping ``pair_labels`` labels per (day, state) (module
-    docstring, paired sweeps); ``construction_labels`` the construction's beam (None:
+    docstring, paired sweeps); ``kicks`` whether blocks of late kicks alternate with the
+    paired sweeps, each kick over spans of ``kick_days`` days followed by at most
+    ``kick_searches`` searches (module docstring, late kicks); ``construction_labels`` the
+    construction's beam (None:
     ``max_labels``, else ``feasible``'s default); ``construction_share`` the share of the
     time limit by which the construction should end, its searches narrow behind that pace
     (None: no pace; :meth:`~rtsched_widgets.solve.feasible.Sweeps.sweep`).
@@ -305,6 +445,9 @@ class Windows(Strategy):
         max_pair_sweeps: int | None = None,
         pair_patience: int = 10,
         pair_labels: int = DEFAULT_PAIR_LABELS,
+        kicks: bool = True,
+        kick_days: int = DEFAULT_PAIR_DAYS,
+        kick_searches: int = DEFAULT_KICK_SEARCHES,
         construction_labels: int | None = None,
         construction_share: float | None = DEFAULT_CONSTRUCTION_SHARE,
     ) -> None:
@@ -318,6 +461,13 @@ class Windows(Strategy):
         if max_pair_sweeps is not None and max_pair_sweeps < 0:
             raise ValueError(f"max_pair_sweeps: {max_pair_sweeps} — use 0 or more, or None")
         self.paired = paired
+        if kick_days < 1 or kick_searches < 0:
+            raise ValueError(
+                f"kick_days, kick_searches: {kick_days}, {kick_searches} — use 1 or more, 0 or more"
+            )
+        self.kicks = bool(kicks)
+        self.kick_days = int(kick_days)
+        self.kick_searches = int(kick_searches)
         self.pair_after = int(pair_after)
         self.pair_days = int(pair_days)
         self.max_pair_sweeps = max_pair_sweeps
@@ -455,7 +605,8 @@ class Windows(Strategy):
             run.max_rounds = min(self.pair_after, self.start_rounds or self.pair_after)
         run.settle(rng)  # until no row changes or start_rounds rounds (or the clock)
         start_rounds = run.rounds
-        pair_sweeps = self._pair_sweeps(run, rng) if pairs else 0
+        kicks = KickStats(on=pairs and self.kicks)
+        pair_sweeps = self._pair_sweeps(run, rng, kicks) if pairs else 0
         following = self.windows(problem, seed)
         refused: set[int] = set()  # window starts refused since the last accepted window
         done = accepted = rounds = 0
@@ -514,34 +665,55 @@ class Windows(Strategy):
             late_searches=run.late_searches,
             paced_searches=run.paced_searches,
             pair_sweeps=pair_sweeps,
+            kicks=kicks.kicks,
+            kicks_kept=kicks.kept,
+            kicks_after=kicks.after,
             accepted=accepted,
             cg_rounds=rounds,
             searches=state.searches,
             tracked_objective=run.best.objective,
         )
 
-    def _pair_sweeps(self, run: Sweeps, rng: np.random.Generator) -> int:
-        """Paired sweeps (module docstring) from ``run``'s best roster, until
-        ``max_pair_sweeps``, ``pair_patience`` sweeps in a row that change no row, the time
-        limit or ``cancel``; the number of sweeps done."""
+    def _pair_sweeps(self, run: Sweeps, rng: np.random.Generator, kicks: KickStats) -> int:
+        """Paired sweeps and blocks of late kicks (module docstring) from ``run``'s best
+        roster, until ``max_pair_sweeps`` sweeps, ``pair_patience`` sweeps or blocks in a
+        row that lower nothing, the time limit or ``cancel``; the number of sweeps done
+        (``kicks`` counts the kicks)."""
         state, clock = run.state, run.clock
         labels, state.max_labels = state.max_labels, self.pair_labels
+        # gain per label of each step's last block; untried: inf (sweeps first on a tie)
+        rate = {"sweep": np.inf, "kicks": np.inf}
+        sweep_labels = 0
+        opened = False  # kicks join once a sweep lowers the objective by little
         done = idle = 0
         while self.max_pair_sweeps is None or done < self.max_pair_sweeps:
             if idle >= self.pair_patience or clock.should_stop() or run.best.key[0] > 0:
                 break
             state.restore(run.best)
-            before = run.best.key
+            before, used = run.best.key, state.labels
             finished = True
-            for w in rng.permutation(state.p.n_workers).tolist():
-                # each worker its own two spans, from the cover as it is now; no compiled
-                # rules kept (each worker is searched once: memory)
-                state.set_window(paired_days(state, self.pair_days, rng), cache=False)
-                finished = run.sweep(np.array([w]))
-                if not finished:
-                    break
-            state.set_window(None)
-            done += 1
+            if opened and rate["kicks"] > rate["sweep"]:
+                step = "kicks"
+                finished = self._kick_block(run, rng, kicks, KICK_BLOCK * sweep_labels)
+            else:
+                step = "sweep"
+                for w in rng.permutation(state.p.n_workers).tolist():
+                    # each worker its own two spans, from the cover as it is now; no compiled
+                    # rules kept (each worker is searched once: memory)
+                    state.set_window(paired_days(state, self.pair_days, rng), cache=False)
+                    finished = run.sweep(np.array([w]))
+                    if not finished:
+                        break
+                state.set_window(None)
+                done += 1
+                sweep_labels = state.labels - used
+                if (
+                    kicks.on
+                    and not opened
+                    and before[1] - run.best.objective < (KICK_GAIN * before[1])
+                ):
+                    opened, kicks.after = True, done
+            rate[step] = (before[1] - run.best.objective) / max(1, state.labels - used)
             idle = idle + 1 if run.best.key == before else 0
             if not finished:
                 break
@@ -551,6 +723,25 @@ class Windows(Strategy):
         run.best = state.snapshot()
         state.max_labels = labels
         return done
+
+    def _kick_block(
+        self, run: Sweeps, rng: np.random.Generator, kicks: KickStats, budget: int
+    ) -> bool:
+        """Late kicks from ``run``'s best roster until their searches have made ``budget``
+        labels (at most one kick per worker); False when the clock stopped it."""
+        state = run.state
+        used = state.labels
+        for _ in range(KICK_BLOCK * state.p.n_workers):
+            if run.clock.should_stop():
+                return False
+            if state.labels - used >= budget:
+                break
+            if (
+                late_kick(run, rng, self.kick_days, self.kick_searches, kicks, self.pair_labels)
+                is None
+            ):
+                break  # no cover shortfall left
+        return True
 
     def _accept(self, state: BestResponse, run: Sweeps, rows: np.ndarray) -> bool:
         """Put the window's ``rows`` into ``state`` when they lower the objective and record

@@ -16,7 +16,10 @@ from rtsched_widgets.solve.keep import Keep, normalize_keep
 from rtsched_widgets.solve.registry import available_strategies, get_strategy
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 from rtsched_widgets.solve.windows import (
+    KickStats,
     held_outside,
+    kick_days,
+    late_kick,
     paired_days,
     repair_window,
     worst_window,
@@ -159,6 +162,8 @@ def test_saldo_problems_go_to_feasible_and_its_fallback(saldo_factory):
         ("pair_patience", 0),
         ("max_pair_sweeps", -1),
         ("pair_labels", 0),
+        ("kick_days", 0),
+        ("kick_searches", -1),
         ("construction_labels", 0),
     ],
 )
@@ -295,3 +300,68 @@ def test_construction_labels_set_the_beam_of_the_construction_alone(instance16):
     )
     assert np.array_equal(built.roster.shift_of, alone.roster.shift_of)
     assert built.details["start_rounds"] == 0 and built.hard_violations == 0
+
+
+def test_kick_days_hold_the_day_in_a_span_and_an_early_span_apart():
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        day = int(rng.integers(0, 56))
+        free = kick_days(56, day, 7, np.random.default_rng(seed))
+        assert free[day] and free.sum() == 14
+        starts = np.flatnonzero(np.diff(np.concatenate([[0], free.astype(int)])) == 1)
+        assert len(starts) in (1, 2)  # two spans of 7 days (they may touch)
+        assert np.array_equal(free, kick_days(56, day, 7, np.random.default_rng(seed)))
+    assert kick_days(56, 55, 40, np.random.default_rng(0)).sum() == 40  # no room for two
+    assert kick_days(10, 3, 40, np.random.default_rng(0)).all()
+
+
+def test_late_kicks_are_deterministic_never_worse_and_score_as_the_rule_engine(instance16):
+    problem, start = instance16
+    fixed = normalize_keep(problem, start.roster, None)
+
+    def kicked(seed: int) -> tuple[Sweeps, KickStats, list[float]]:
+        state = BestResponse(problem, fixed, start.roster, 6)
+        run = Sweeps(state, RunClock("windows", NO_CLOCK, None, None), None)
+        stats, seen = KickStats(), [run.best.objective]
+        rng = np.random.default_rng(seed)
+        for _ in range(25):
+            kept = late_kick(run, rng, 7, 20, stats)
+            assert kept is not None  # the construction leaves some cell short
+            assert (run.best.objective < seen[-1]) if kept else run.best.objective <= seen[-1]
+            seen.append(run.best.objective)
+            assert state.window is None
+            if kept:  # a search over two spans says nothing of the whole row
+                assert run.best.dirty.all()
+        return run, stats, seen
+
+    run, stats, seen = kicked(1)
+    assert stats.kicks == 25 and 1 <= stats.kept <= 25 and stats.searches >= 25
+    assert seen[-1] < seen[0]
+    out = roster_from_shifts(problem, run.best.rows)
+    assert score_roster(problem, out) == (0, pytest.approx(run.best.objective))
+    again, _, _ = kicked(1)
+    assert np.array_equal(again.best.rows, run.best.rows)
+    # no cover shortfall: no kick
+    state = run.state
+    state.restore(run.best)
+    state.required = np.minimum(state.required, state.count)
+    assert late_kick(run, np.random.default_rng(0), 7, 20, KickStats()) is None
+
+
+def test_kick_blocks_run_between_the_paired_sweeps_unless_turned_off(instance16):
+    problem, start = instance16
+    options = dict(paired=True, pair_days=7, max_pair_sweeps=8, max_windows=0)
+    kicked = get_strategy("windows", **options).solve(
+        problem, roster=start.roster, time_limit=NO_CLOCK, seed=2
+    )
+    # the kicks join once a sweep lowers the objective by less than KICK_GAIN of it
+    assert kicked.details["pair_sweeps"] == 8 and kicked.details["kicks"] >= 1
+    assert 1 <= kicked.details["kicks_after"] < 8 and kicked.details["kicks_kept"] >= 1
+    assert kicked.hard_violations == 0 and kicked.objective < start.objective
+    assert (kicked.hard_violations, kicked.objective) == score_roster(problem, kicked.roster)
+    plain = get_strategy("windows", kicks=False, **options).solve(
+        problem, roster=start.roster, time_limit=NO_CLOCK, seed=2
+    )
+    assert plain.details["pair_sweeps"] == 8 and plain.details["kicks"] == 0
+    assert plain.details["kicks_after"] is None
+    assert plain.hard_violations == 0

@@ -429,7 +429,7 @@ def commit(
         if new >= 0:
             roster.place(new, d, s, k)
         delta = schedule.validator.commit(plan.changes)
-        cell_versions[d, s] = version
+        cell_versions[d][s] = version
     else:
         for d, s, k, old, _ in slot_changes:
             if old >= 0:
@@ -439,7 +439,7 @@ def commit(
                 roster.place(new, d, s, k)
         delta = schedule.validator.commit(plan.changes)
         for d, s, _, _, _ in slot_changes:
-            cell_versions[d, s] = version
+            cell_versions[d][s] = version
     schedule.version = version
     schedule._latest_by_user[user] = version
     oplog = schedule.oplog

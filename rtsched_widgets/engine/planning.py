@@ -173,6 +173,7 @@ class Planner:
     by the planners of a schedule's branches)."""
 
     __slots__ = (
+        "_cap",
         "_maximum",
         "_shift_ids",
         "_shift_of",
@@ -185,7 +186,12 @@ class Planner:
         "roster",
     )
 
-    def __init__(self, roster: Roster, day_of: dict[Any, int] | None = None) -> None:
+    def __init__(
+        self,
+        roster: Roster,
+        day_of: dict[Any, int] | None = None,
+        _cap: list[memoryview] | None = None,
+    ) -> None:
         problem = roster.problem
         self.problem: Problem = problem
         self.roster = roster
@@ -194,6 +200,14 @@ class Planner:
         self.n_shifts: int = problem.n_shifts
         # the direct planners read cells through the roster's views (no call per cell)
         self._slots, self._shift_of, self._maximum = roster.cell_views()
+        # _cap[d][s]: maximum[d, s], one view per day of the problem's table (a row's element
+        # is a one-dimensional subscript, cheaper than the two-dimensional one; the views share
+        # the table, shared in turn by the planners of a schedule's branches)
+        if _cap is None:
+            flat = np.ascontiguousarray(problem.maximum).reshape(-1).data
+            n_s = problem.n_shifts
+            _cap = [flat[d * n_s : (d + 1) * n_s] for d in range(problem.n_days)]
+        self._cap: list[memoryview] = _cap
         self._shift_ids: tuple[str, ...] = tuple(t.id for t in problem.shift_types)
         self.day_of: dict[Any, int] = (
             day_of if day_of is not None else {iso: d for d, iso in enumerate(self.iso)}
@@ -204,7 +218,7 @@ class Planner:
         resolved dates."""
         if roster.problem is not self.problem:
             raise ValueError("roster: it belongs to another problem")
-        return Planner(roster, self.day_of)
+        return Planner(roster, self.day_of, self._cap)
 
     # ------------------------------------------------------------------ resolving input
     def day(self, value: Any, field_name: str = "date") -> int:
@@ -511,7 +525,7 @@ class Planner:
         # __class__ (no call): this is the path of most edits, and each call it makes costs
         # as much as the work it does
         slots = self._slots
-        cap = self._maximum[d, s]
+        cap = self._cap[d][s]
         if unassign:
             if w_id is not None:
                 return None
@@ -653,7 +667,7 @@ class Planner:
         d = self.day_of.get(date)
         if d is None or not 0 <= s < self.n_shifts:
             return None
-        cap = self._maximum[d, s]
+        cap = self._cap[d][s]
         if k is not None:
             return (d, s, k) if type(k) is int and 0 <= k < cap else None
         slots = self._slots

@@ -491,7 +491,9 @@ class Schedule:
     @cell_version.setter
     def cell_version(self, versions: np.ndarray) -> None:
         self._cell_version = versions
-        self._cell_versions = versions.data  # the same cells, as each edit writes them
+        # the same cells, as each edit writes them: one view per day (a row's element is a
+        # one-dimensional subscript, cheaper than the two-dimensional one of the whole table)
+        self._cell_versions = [row.data for row in versions]
 
     @property
     def assignments(self) -> pd.DataFrame:

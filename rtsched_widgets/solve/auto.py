@@ -26,15 +26,18 @@
   re-planned over a late span of high cover penalty and an early span together, the rest
   held, so work moves from early to late within the worker's fixed yearly minutes: at
   60 s Instance24 156526–160986 against 188244–190340 without them, Instance22
-  45629–49064 against 50260–56335, Instance20 6277–7122 against 7361–7824), then column
-  generation over 14-day windows of all the workers, the rest held, with five of
+  45629–49064 against 50260–56335, Instance20 6277–7122 against 7361–7824), joined by late
+  kicks once a sweep gains little (a short late cell forced into one worker's row, the
+  others responding over the same days: at 60 s, same run, Instance22 lower in 4 seeds of
+  5, mean 45153 -> 44318; Instance20 3 of 5; Instance24 2 of 3), then column generation
+  over 14-day windows of all the workers, the rest held, with five of
   ``feasible``'s ruin-and-recreate restarts after each window: a window moves shifts between
   several workers at once, which no best response does (Instances 20 and 22 at 60 s against
   ``feasible`` alone: ``benchmarks/RESULTS.md``, Windowed column generation). The CP-SAT
   region repair loses there (at 60 s, seed 0, ``feasible_lns`` 13634 against ``feasible``'s
   10626 on Instance20 and 68292 against 64426 on Instance22; on Instance24, ten sub-solves
   of 0.2 deterministic s from the construction improved nothing). On Instance24 the paired
-  sweeps take the whole minute;
+  sweeps (and the kicks) take the whole minute;
 - saldo profile and anything else: ``greedy+local_search``.
 
 ``Auto(strategy=...)`` pins the choice (for experiments: the strategy then runs with its own

@@ -59,7 +59,7 @@ that worker's best schedule over a span of ``kick_days`` days holding the cell a
 early span (:func:`kick_days`) with the cell forced in, then lets the workers whose costs
 changed respond over the same days (at most ``kick_searches`` searches); it is kept when
 a roster better than the best was reached, else undone. Once a paired sweep lowers the
-objective by less than :data:`KICK_GAIN` of it, sweeps and blocks of kicks (each
+objective by less than ``kick_gain`` (:data:`KICK_GAIN`) of it, sweeps and blocks of kicks (each
 :data:`KICK_BLOCK` times the labels of the last sweep) alternate by their gain per label:
 the next block is of the step whose last block gained more per label (a block of kicks
 first). Both count towards ``pair_patience``.
@@ -411,9 +411,9 @@ class Windows(Strategy):
     ``max_pair_sweeps`` of them (None: no limit) and ``pair_patience`` in a row that lower
     nothing, their searches keeping ``pair_labels`` labels per (day, state) (module
     docstring, paired sweeps); ``kicks`` whether blocks of late kicks alternate with the
-    paired sweeps, each kick over spans of ``kick_days`` days followed by at most
-    ``kick_searches`` searches (module docstring, late kicks); ``construction_labels`` the
-    construction's beam (None:
+    paired sweeps once a sweep lowers the objective by less than ``kick_gain`` of it, each
+    kick over spans of ``kick_days`` days followed by at most ``kick_searches`` searches
+    (module docstring, late kicks); ``construction_labels`` the construction's beam (None:
     ``max_labels``, else ``feasible``'s default); ``construction_share`` the share of the
     time limit by which the construction should end, its searches narrow behind that pace
     (None: no pace; :meth:`~rtsched_widgets.solve.feasible.Sweeps.sweep`).
@@ -448,6 +448,7 @@ class Windows(Strategy):
         kicks: bool = True,
         kick_days: int = DEFAULT_PAIR_DAYS,
         kick_searches: int = DEFAULT_KICK_SEARCHES,
+        kick_gain: float = KICK_GAIN,
         construction_labels: int | None = None,
         construction_share: float | None = DEFAULT_CONSTRUCTION_SHARE,
     ) -> None:
@@ -468,6 +469,9 @@ class Windows(Strategy):
         self.kicks = bool(kicks)
         self.kick_days = int(kick_days)
         self.kick_searches = int(kick_searches)
+        if not 0 <= kick_gain < 1:
+            raise ValueError(f"kick_gain: {kick_gain} — use a fraction in [0, 1)")
+        self.kick_gain = float(kick_gain)
         self.pair_after = int(pair_after)
         self.pair_days = int(pair_days)
         self.max_pair_sweeps = max_pair_sweeps
@@ -710,7 +714,7 @@ class Windows(Strategy):
                 if (
                     kicks.on
                     and not opened
-                    and before[1] - run.best.objective < (KICK_GAIN * before[1])
+                    and before[1] - run.best.objective < self.kick_gain * before[1]
                 ):
                     opened, kicks.after = True, done
             rate[step] = (before[1] - run.best.objective) / max(1, state.labels - used)

@@ -164,6 +164,7 @@ def test_saldo_problems_go_to_feasible_and_its_fallback(saldo_factory):
         ("pair_labels", 0),
         ("kick_days", 0),
         ("kick_searches", -1),
+        ("kick_gain", 1.0),
         ("construction_labels", 0),
     ],
 )

@@ -18,7 +18,10 @@
   seeds: 4098–4525 against 4952–5181); its ``pair`` neighbourhoods (the same workers on a
   window around a day with cover penalty and a window whole weeks away) move work to the
   month's last weekends, where the shortfall is (at 60 s, side by side, lower in four pairs
-  of four: 4561–5742 against 4914–6522);
+  of four: 4561–5742 against 4914–6522); its ``weekend`` neighbourhoods (a window around a
+  weekend day with cover penalty, the workers with a one-day weekend there and workers with
+  minutes to spare first) complete one-day weekends (at 60 s, side by side, four seeds:
+  mean 4952 -> 4624, lower in three);
 - NRP profile, larger, longer horizons: ``windows`` — ``feasible``'s construction (its
   ``"fair_priced"`` variant: each worker takes a share of every period's cover, so the
   demand at the end of the year is not left to the last workers: a hard-feasible roster
@@ -28,8 +31,9 @@
   60 s Instance24 156526–160986 against 188244–190340 without them, Instance22
   45629–49064 against 50260–56335, Instance20 6277–7122 against 7361–7824), joined by late
   kicks once a sweep gains little (a short late cell forced into one worker's row, the
-  others responding over the same days: at 60 s, same run, Instance22 lower in 4 seeds of
-  5, mean 45153 -> 44318; Instance20 3 of 5; Instance24 2 of 3), then column generation
+  others responding over the same days: at 60 s, same run, Instance22 lower in 5 runs of
+  6, mean of five seeds 45153 -> 44318; Instance20 3 of 5; Instance24 3 of 5, within
+  -1.0 to +0.5 %), then column generation
   over 14-day windows of all the workers, the rest held, with five of
   ``feasible``'s ruin-and-recreate restarts after each window: a window moves shifts between
   several workers at once, which no best response does (Instances 20 and 22 at 60 s against

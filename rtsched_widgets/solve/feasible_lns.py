@@ -6,7 +6,9 @@ where no single worker can fill an under-covered cell alone (the workers' minute
 used up: filling one cell means shifting shifts between several workers), and its restarts
 stop paying after a few seconds. The region sub-solves of :class:`~rtsched_widgets.solve.lns.
 Lns` move shifts between all the workers of a few days at once (its ``days``, ``block`` and
-``penalty`` neighbourhoods), which is what the rest of the time is worth most at there.
+``penalty`` neighbourhoods), which is what the rest of the time is worth most at there; its
+``pair`` and ``weekend`` neighbourhoods aim at the month's weekends, where the shortfall is
+(the workers' weekends are limited, and a one-day weekend spends one on half its cover).
 
 A :class:`~rtsched_widgets.solve.registry.Chain` of two stages:
 
@@ -57,10 +59,11 @@ DEFAULT_CONSTRUCTION = "greedy"
 DEFAULT_SUB_EFFORT = 0.2
 """Deterministic seconds of each region sub-solve."""
 
-DEFAULT_NEIGHBOURHOODS = (*NEIGHBOURHOODS, "pair")
-"""The region repair's neighbourhood kinds: ``lns``'s four and ``pair`` (two windows of
-days of the same workers, one around a day with cover penalty; see
-:mod:`~rtsched_widgets.solve.lns`)."""
+DEFAULT_NEIGHBOURHOODS = (*NEIGHBOURHOODS, "pair", "weekend")
+"""The region repair's neighbourhood kinds: ``lns``'s four, ``pair`` (two windows of days of
+the same workers, one around a day with cover penalty) and ``weekend`` (a window around a
+weekend day with cover penalty, the workers with a one-day weekend there and workers with
+minutes to spare first); see :mod:`~rtsched_widgets.solve.lns`."""
 
 
 class FeasibleLns(Strategy):

@@ -24,7 +24,7 @@
      the day of a cell with under- or over-cover (chosen with probability proportional to its
      penalty), on a window of days around it.
 
-   One more kind may be asked for (``neighbourhoods``; not among the defaults):
+   Two more kinds may be asked for (``neighbourhoods``; not among the defaults):
 
    - ``pair``: a set of workers on two windows of days of the same length, one around a day
      with cover penalty (drawn as for ``penalty``), the other elsewhere, a whole number of
@@ -34,6 +34,15 @@
      minutes and weekends), the rest drawn at random. Built for rosters whose shortfall sits
      on a few days (Instance13's last weekends) while the workers who could fill it spend
      their limited weekends or minutes elsewhere: no window of consecutive days frees both.
+   - ``weekend``: a set of workers on a window of days around a weekend day (a Saturday or
+     Sunday) with cover penalty, drawn by its penalty (any weekend day when none has any);
+     up to half the workers work one day only of that weekend (they can complete it,
+     moving a shift of the days around it to someone else), up to a quarter are off on the
+     drawn day, available and with minutes left for the shortest shift type (they can take
+     it, or the shift a completed weekend frees), the rest drawn at random; the same sizes
+     as ``block``. Built for the same rosters: the one-day weekends spend the workers'
+     limited weekends on half the cover they could give (on a horizon without weekends: a
+     window around a penalised day).
 
    The neighbourhood size adapts to the edge of what a sub-solve can prove: a sub-problem
    solved to optimality grows the next ones (x1.1), one stopped by its effort limit shrinks
@@ -93,7 +102,7 @@ from rtsched_widgets.solve.start import feasible_start
 NEIGHBOURHOODS = ("workers", "days", "block", "penalty")
 """The neighbourhood kinds drawn by default."""
 
-EXTRA_NEIGHBOURHOODS = ("pair",)
+EXTRA_NEIGHBOURHOODS = ("pair", "weekend")
 """Kinds that run only when asked for (``Lns(neighbourhoods=...)``)."""
 
 
@@ -133,13 +142,13 @@ class Lns(Strategy):
     (stop at the first solution); ``initial_share`` (0.2); ``num_workers`` CP-SAT threads
     per solve (1); ``parallel`` sub-solves run at once on different neighbourhoods, the best
     result taken (2: one per core); ``neighbourhoods`` kinds among ``workers``, ``days``,
-    ``block``, ``penalty`` (the default: all four) and ``pair``; ``stall_limit`` sub-solves
-    without improvement that make a stall (20); ``max_effort`` deterministic seconds a stall
-    may raise the effort to (0.5); ``whole_threads`` CP-SAT threads of a stall's
-    whole-problem solve (1; above 1 it runs alone, with CP-SAT's own portfolio, and the run
-    is no longer deterministic);
-    ``whole_effort`` its least deterministic seconds (0.5) and ``whole_share`` the most wall
-    time it may take, as a fraction of the time limit (0.1).
+    ``block``, ``penalty`` (the default: all four), ``pair`` and ``weekend``;
+    ``stall_limit`` sub-solves without improvement that make a stall (20); ``max_effort``
+    deterministic seconds a stall may raise the effort to (0.5); ``whole_threads`` CP-SAT
+    threads of a stall's whole-problem solve (1; above 1 it runs alone, with CP-SAT's own
+    portfolio, and the run is no longer deterministic); ``whole_effort`` its least
+    deterministic seconds (0.5) and ``whole_share`` the most wall time it may take, as a
+    fraction of the time limit (0.1).
     """
 
     name = "lns"
@@ -628,6 +637,8 @@ class _Run:
             free[np.ix_(self._sample_workers(round(side * n_w)), range(a, b))] = True
         elif kind == "pair":
             free = self._pair()
+        elif kind == "weekend":
+            free = self._weekend()
         else:
             side = math.sqrt(f)
             day, broken = self._penalised()
@@ -669,16 +680,77 @@ class _Run:
         free[np.ix_(workers, [*range(a, b), *range(c, c + length)])] = True
         return free
 
-    def _penalised(self) -> tuple[int | None, list[int]]:
-        """A day with cover penalty (drawn by penalty) and the workers with broken requests
-        (shuffled)."""
+    @cached_property
+    def _weekend_days(self) -> list[list[int]]:
+        """The days of each weekend (the Saturday and Sunday of one calendar week) inside
+        the horizon, in order."""
+        cal = self.p.calendar
+        weekends: dict[int, list[int]] = {}
+        for d in range(self.p.n_days):
+            if int(cal.weekday[d]) in (5, 6):
+                weekends.setdefault(int(cal.week[d]), []).append(d)
+        return list(weekends.values())
+
+    @cached_property
+    def _minutes(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """Minutes of each shift type, each worker's most minutes (a very large number for
+        none) and the shortest shift's minutes."""
+        p = self.p
+        minutes = np.array([s.minutes for s in p.shift_types], dtype=np.int64)
+        most = np.array(
+            [2**40 if w.max_minutes is None else w.max_minutes for w in p.workers], dtype=np.int64
+        )
+        return minutes, most, int(minutes.min()) if minutes.size else 0
+
+    def _weekend(self) -> np.ndarray:
+        """The ``weekend`` neighbourhood (module docstring): ``sqrt(fraction)`` of the workers
+        on a window of ``sqrt(fraction)`` of the days around a weekend day with cover
+        penalty; up to half of them work one day of that weekend, up to a quarter are off on
+        that day with minutes left for a shift."""
+        p, side, cur = self.p, math.sqrt(self.fraction), self.current
+        n_w, n_d = p.n_workers, p.n_days
+        weekends = self._weekend_days
+        days = [d for wd in weekends for d in wd]
+        k = max(2, round(side * n_w))
+        free = np.zeros((n_w, n_d), dtype=bool)
+        if not days:  # no weekend in the horizon: a penalised day's window
+            day, _ = self._penalised()
+            a, b = self._window(max(2, round(side * n_d)), around=day)
+            free[np.ix_(self._sample_workers(k), range(a, b))] = True
+            return free
+        per_day = self._cover_penalty()
+        day = days[_draw(self.rng, [float(per_day[d]) for d in days])]
+        weekend = next(wd for wd in weekends if day in wd)
+        one_day = np.flatnonzero(
+            ((cur[:, weekend] >= 0).sum(axis=1) == 1) if len(weekend) > 1 else np.zeros(n_w, bool)
+        ).tolist()
+        minutes, most, shortest = self._minutes
+        used = np.where(cur >= 0, minutes[np.maximum(cur, 0)], 0).sum(axis=1)
+        spare = np.flatnonzero(
+            (most - used >= shortest) & (cur[:, day] < 0) & p.available[:, day]
+        ).tolist()
+        self.rng.shuffle(one_day)
+        self.rng.shuffle(spare)
+        workers = self._sample_workers(k, list(dict.fromkeys(one_day[: k // 2] + spare[: k // 4])))
+        a, b = self._window(max(2, round(side * n_d)), around=day)
+        free[np.ix_(workers, range(a, b))] = True
+        return free
+
+    def _cover_penalty(self) -> np.ndarray:
+        """Cover penalty (under and over) of each day of the current roster."""
         p, cur = self.p, self.current
         count = np.zeros((p.n_days, p.n_shifts), dtype=np.int64)
         w_idx, d_idx = np.nonzero(cur >= 0)
         np.add.at(count, (d_idx, cur[w_idx, d_idx]), 1)
         under = np.maximum(p.required - count, 0) * p.under_weight
         over = np.maximum(count - p.required, 0) * p.over_weight
-        per_day = (under + over).sum(axis=1)
+        return np.asarray((under + over).sum(axis=1), dtype=float)
+
+    def _penalised(self) -> tuple[int | None, list[int]]:
+        """A day with cover penalty (drawn by penalty) and the workers with broken requests
+        (shuffled)."""
+        p, cur = self.p, self.current
+        per_day = self._cover_penalty()
         total = float(per_day.sum())
         day: int | None = None
         if total > 0:
@@ -697,3 +769,16 @@ class _Run:
         broken = list(dict.fromkeys(broken))
         self.rng.shuffle(broken)
         return day, broken
+
+
+def _draw(rng: random.Random, weights: list[float]) -> int:
+    """An index drawn with probability proportional to ``weights`` (uniform when all are 0)."""
+    total = sum(weights)
+    if total <= 0:
+        return rng.randrange(len(weights))
+    r = rng.random() * total
+    for i, wt in enumerate(weights):
+        r -= wt
+        if r < 0:
+            return i
+    return len(weights) - 1

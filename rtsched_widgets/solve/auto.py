@@ -4,11 +4,14 @@
 
 - NRP profile, at most :data:`PATTERNS_CELLS` worker-days x shift types (the size of the
   Curtois & Qu Instances 1–12): ``patterns`` — column generation proves or nearly proves the
-  optimum there within a minute; except on horizons longer than four weeks with at most
-  :data:`FEW_SHIFTS` shift types (Instance16), where ``feasible`` first, then ``patterns``
-  from its roster (``feasible+patterns``, half the time each): with few shift types the
-  labelling best responses are mostly exact and ``feasible`` alone beat ``patterns`` there
-  (3428 against 4335 at 60 s; the chain 3228, best known 3225);
+  optimum there within a minute (on horizons of 84 days or more, Instance19, its own
+  defaults give the kicks of :mod:`~rtsched_widgets.solve.exchange` the time after the best
+  responses: :meth:`~rtsched_widgets.solve.patterns.Patterns.shares`); except on horizons
+  longer than four weeks with at most :data:`FEW_SHIFTS` shift types (Instance16), where
+  ``feasible`` first, then ``patterns`` from its roster (``feasible+patterns``, half the time
+  each): with few shift types the labelling best responses are mostly exact and
+  ``feasible`` alone beat ``patterns`` there (3428 against 4335 at 60 s; the chain 3228,
+  best known 3225);
 - NRP profile, larger, on a horizon of at most :data:`SHORT_HORIZON` days (Instance13: 120
   workers x 28 days x 18 shift types): ``feasible_lns`` — ``feasible`` (its fair
   construction) for a quarter of the time (at least 15 s: all of a shorter run), then

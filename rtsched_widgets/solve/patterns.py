@@ -20,7 +20,9 @@ NRP profile (see :mod:`rtsched_widgets.solve.columns` for the formulation):
    of the time limit in all: a dive finished over the columns at hand leaves cover that one
    worker's move fills (the best run's result, when better, is
    ``details["respond_objective"]``).
-4. *Kicks* (``exchange_share``, none by default): from the best roster so far, forced best responses
+4. *Kicks* (``exchange_share``; by default none, but on horizons of at least
+   :data:`KICK_DAYS` days all the time after the best responses, with the dive stopped at
+   :data:`KICK_DIVE_SHARE`): from the best roster so far, forced best responses
    (:mod:`rtsched_widgets.solve.exchange`: a worker re-planned with an under-covered cell
    forced in or an over-covered one closed, the others responding, kept when the objective
    falls), which move work between workers as no single best response does.
@@ -64,12 +66,20 @@ from rtsched_widgets.solve.keep import Fixed, Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 from rtsched_widgets.solve.start import feasible_start
 
+KICK_DAYS = 84
+"""Horizons (days) from which ``patterns`` by default dives for less time and gives the kicks
+the time after the best responses (:meth:`Patterns.shares`; Instance19, 84 days)."""
+
+KICK_DIVE_SHARE = 0.55
+"""The default ``dive_share`` on horizons of at least :data:`KICK_DAYS` days."""
+
 
 class Patterns(Strategy):
     """Column generation, a dive, then ``improve`` (see the module docstring).
 
-    Options: ``lp_share`` (0.4) and ``dive_share`` (0.7): the fractions of the time limit by
-    which column generation and the dive stop; ``dive_fix`` (0.2) the share of unfixed
+    Options: ``lp_share`` (0.4) and ``dive_share`` (None: 0.7, on horizons of at least
+    :data:`KICK_DAYS` days :data:`KICK_DIVE_SHARE`; :meth:`shares`): the fractions of the
+    time limit by which column generation and the dive stop; ``dive_fix`` (0.2) the share of unfixed
     workers fixed per dive step; ``dive_rounds`` (10) pricing rounds after each step;
     ``complete_share`` (0.0) of the time limit at most for completing a dive cut short by
     CP-SAT (0: the dive is finished over the columns at hand, and the best responses and the
@@ -106,13 +116,16 @@ class Patterns(Strategy):
     less LP time without it on Instance19); ``inexact_center`` whether the dual smoothing
     also centres on duals priced inexactly (see
     :class:`~rtsched_widgets.solve.columns.ColumnGeneration`);
-    ``exchange_share`` (0.0: none) of the time limit at most for the kicks after the best
+    ``exchange_share`` (None: 0, none, and on horizons of at least :data:`KICK_DAYS` days 1,
+    all the time left; :meth:`shares`) of the time limit at most for the kicks after the best
     responses, ``exchange_kicks`` (None: no limit) and ``exchange_patience`` (400) kicks in
     a row not kept end them earlier (from the same responded roster of Instance19, 15 s:
     kicks 4997 -> 4358, ``hybrid`` 4785, ``feasible``'s restarts 4665; Instance15 4733 ->
     4562, 4666, 4589; but at 60 s under load 6-11, where they start after 54 s, 0.25 was
     mixed against none, and moving them earlier won on Instance19 and lost on 15, 12 and 8:
-    not the default, ``benchmarks/RESULTS.md``);
+    not the default there; on Instance19, 84 days, a dive to 0.55 and the kicks for the rest
+    won 5 of 5 pairs at 60 s against the defaults, load 4-12, while on Instances 15 and 17
+    they won 1 of 6: the default from :data:`KICK_DAYS` days, ``benchmarks/RESULTS.md``);
     ``improve`` ("hybrid") the strategy that takes the rest of the time (None: none);
     ``improve_options`` its constructor options.
     """
@@ -123,7 +136,7 @@ class Patterns(Strategy):
         self,
         *,
         lp_share: float = 0.4,
-        dive_share: float = 0.7,
+        dive_share: float | None = None,
         dive_fix: float = 0.2,
         dive_rounds: int = 10,
         complete_share: float = 0.0,
@@ -142,7 +155,7 @@ class Patterns(Strategy):
         lp_respond_rounds: int = 0,
         lp_respond_share: float = 0.05,
         start_respond: bool = False,
-        exchange_share: float = 0.0,
+        exchange_share: float | None = None,
         exchange_kicks: int | None = None,
         exchange_patience: int | None = 400,
         improve: str | None = "hybrid",
@@ -150,7 +163,7 @@ class Patterns(Strategy):
     ) -> None:
         if not 0 < lp_share <= 1:
             raise ValueError(f"lp_share: {lp_share} — use a fraction in (0, 1]")
-        if not lp_share <= dive_share <= 1:
+        if dive_share is not None and not lp_share <= dive_share <= 1:
             raise ValueError(f"dive_share: {dive_share} — use a fraction in [lp_share, 1]")
         if not 0 < dive_fix <= 1:
             raise ValueError(f"dive_fix: {dive_fix} — use a fraction in (0, 1]")
@@ -165,7 +178,7 @@ class Patterns(Strategy):
 
             get_strategy(improve, **(improve_options or {}))  # unknown names/options: errors now
         self.lp_share = float(lp_share)
-        self.dive_share = float(dive_share)
+        self.dive_share = None if dive_share is None else float(dive_share)
         self.dive_fix = float(dive_fix)
         self.dive_rounds = int(dive_rounds)
         if not 0 <= complete_share <= 1:
@@ -204,11 +217,11 @@ class Patterns(Strategy):
         self.lp_respond_rounds = int(lp_respond_rounds)
         self.lp_respond_share = float(lp_respond_share)
         self.start_respond = bool(start_respond)
-        if not 0 <= exchange_share <= 1:
+        if exchange_share is not None and not 0 <= exchange_share <= 1:
             raise ValueError(f"exchange_share: {exchange_share} — use a fraction in [0, 1]")
         if exchange_kicks is not None and exchange_kicks < 0:
             raise ValueError(f"exchange_kicks: {exchange_kicks} — use 0 or more, or None")
-        self.exchange_share = float(exchange_share)
+        self.exchange_share = None if exchange_share is None else float(exchange_share)
         self.exchange_kicks = exchange_kicks
         if exchange_patience is not None and exchange_patience < 1:
             raise ValueError(f"exchange_patience: {exchange_patience} — use 1 or more, or None")
@@ -217,6 +230,20 @@ class Patterns(Strategy):
         self.threads = int(threads)
         self.improve = improve
         self.improve_options = dict(improve_options or {})
+
+    def shares(self, problem: Problem) -> tuple[float, float]:
+        """``(dive_share, exchange_share)`` on ``problem``: the options when given, else
+        0.7 and 0 (no kicks), or on a horizon of at least :data:`KICK_DAYS` days
+        :data:`KICK_DIVE_SHARE` and 1 (the kicks take the time after the best responses,
+        ``improve`` what their patience leaves)."""
+        long = problem.n_days >= KICK_DAYS
+        dive = self.dive_share
+        if dive is None:
+            dive = max(self.lp_share, KICK_DIVE_SHARE) if long else 0.7
+        kicks = self.exchange_share
+        if kicks is None:
+            kicks = 1.0 if long else 0.0
+        return dive, kicks
 
     def _improver(self) -> Strategy | None:
         if self.improve is None:
@@ -238,6 +265,7 @@ class Patterns(Strategy):
     ) -> SolveResult:
         cp = require("ortools.sat.python.cp_model", "solve")
         clock = RunClock(self.name, time_limit, cancel, progress)
+        dive_share, exchange_share = self.shares(problem)
         fixed = normalize_keep(problem, roster, keep)
         if problem.profile != "nrp":
             whole = self._improver() or _default_improver()
@@ -350,7 +378,7 @@ class Patterns(Strategy):
                     lp_rounds=cg.rounds,
                 )
                 shift_of = cg.dive(
-                    until(self.dive_share),
+                    until(dive_share),
                     rounds_per_step=self.dive_rounds,
                     share=self.dive_fix,
                     finish=False,
@@ -390,8 +418,8 @@ class Patterns(Strategy):
                 details["respond_objective"] = best_score[1]
                 clock.improved(best_score[1], 0, cg.rounds, shifts=best.shift_of)
                 proven = self._status(problem, *best_score, details) == "optimal"
-        if self.exchange_share > 0 and best is not None and best_score[0] == 0 and not proven:
-            found = self._exchange(problem, clock, best, fixed, seed, details)
+        if exchange_share > 0 and best is not None and best_score[0] == 0 and not proven:
+            found = self._exchange(problem, clock, best, fixed, seed, details, exchange_share)
             if found is not None and found[1] < best_score:
                 best, best_score = found
                 clock.improved(best_score[1], 0, cg.rounds, shifts=best.shift_of)
@@ -441,6 +469,7 @@ class Patterns(Strategy):
         fixed: Fixed,
         seed: int,
         details: dict[str, object],
+        share: float,
     ) -> tuple[Roster, tuple[float, float]] | None:
         """Kicks of :func:`~rtsched_widgets.solve.exchange.exchange` from ``roster`` (every
         row meeting its worker's rules) for at most ``exchange_share`` of the time limit
@@ -449,7 +478,7 @@ class Patterns(Strategy):
         ``details["exchange"]``: kicks, kicks kept, searches, the objective at the end, the
         seconds elapsed at the start and at the end."""
         began = clock.elapsed()
-        limit = clock.elapsed() + min(self.exchange_share * clock.time_limit, clock.remaining())
+        limit = clock.elapsed() + min(share * clock.time_limit, clock.remaining())
         if clock.should_stop() or limit - clock.elapsed() <= 0.05:
             return None
         from rtsched_widgets.solve.exchange import exchange

@@ -125,3 +125,14 @@ def test_patience_ends_a_run_of_kicks_that_are_not_kept(nrp):
     assert stats.kicks >= stats.kept + 25
     _, again = exchange(problem, fixed, start.roster.shift_of, seed=0, max_kicks=stats.kicks)
     assert again.end == stats.end
+
+
+def test_long_horizons_kick_by_default(nrp):
+    # Instance19's 84 days: a shorter dive, the kicks after the best responses; 28 days: none
+    long, short = nrp(19), nrp(8)
+    assert Patterns().shares(long) == (0.55, 1.0)
+    assert Patterns().shares(short) == (0.7, 0.0)
+    # options given are kept on any horizon
+    assert Patterns(dive_share=0.6, exchange_share=0.0).shares(long) == (0.6, 0.0)
+    assert Patterns(lp_share=0.6).shares(long) == (0.6, 1.0)
+    assert Patterns(exchange_share=0.25).shares(short) == (0.7, 0.25)

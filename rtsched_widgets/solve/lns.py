@@ -64,7 +64,11 @@
    slacks may be loose, which can only overstate the score).
 
 Each iteration solves ``parallel`` neighbourhoods at once (threads; CP-SAT releases the
-interpreter lock) and moves to the best result, in batch order on ties. Each sub-solve runs
+interpreter lock) and moves to the best result, in batch order on ties. With ``merge`` (NRP
+profile) the other improving results of the iteration join it, best first, each when the rows
+it changes are rows no joined result changes and the joined roster scores lower: every NRP
+rule but the cover is a rule of one worker's row, so the joined score is the sum of the
+changes plus the cover's interaction, computed from the cells' counts. Each sub-solve runs
 ``num_workers`` CP-SAT threads (1 by default) limited by ``sub_effort`` deterministic seconds
 (CP-SAT's machine-independent work measure); with one thread per sub-solve the run is fully
 deterministic for a seed when it stops on ``max_iterations`` (iterations count sub-solves; a
@@ -93,6 +97,7 @@ import numpy as np
 from rtsched_widgets._optional import require
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
+from rtsched_widgets.rules.common.cover import CoverOver
 from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Status, Strategy
 from rtsched_widgets.solve.cpsat import CancelWatcher, CpModelBuilder, _Callback, variable_days
 from rtsched_widgets.solve.keep import Keep, normalize_keep
@@ -148,7 +153,8 @@ class Lns(Strategy):
     threads of a stall's whole-problem solve (1; above 1 it runs alone, with CP-SAT's own
     portfolio, and the run is no longer deterministic); ``whole_effort`` its least
     deterministic seconds (0.5) and ``whole_share`` the most wall time it may take, as a
-    fraction of the time limit (0.1).
+    fraction of the time limit (0.1); ``merge`` joins an iteration's improving results that
+    change different workers' rows (False; NRP profile).
     """
 
     name = "lns"
@@ -173,6 +179,7 @@ class Lns(Strategy):
         whole_threads: int = 1,
         whole_effort: float = 0.5,
         whole_share: float = 0.1,
+        merge: bool = False,
     ) -> None:
         if whole_threads < 1:
             raise ValueError(f"whole_threads: {whole_threads} — use 1 or more search threads")
@@ -183,6 +190,7 @@ class Lns(Strategy):
         self.whole_threads = int(whole_threads)
         self.whole_effort = float(whole_effort)
         self.whole_share = float(whole_share)
+        self.merge = bool(merge)
         if max_iterations is not None and max_iterations < 0:
             raise ValueError(f"max_iterations: {max_iterations} — use 0 or more, or None")
         if not sub_effort > 0:
@@ -264,6 +272,7 @@ class Lns(Strategy):
             run.branches,
             iterations=run.iterations,
             improvements=run.improvements,
+            merged=run.merged,
             final_fraction=run.fraction,
             neighbourhood_counts=dict(run.kind_counts),
             neighbourhood_wins=dict(run.kind_wins),
@@ -336,6 +345,7 @@ class _Run:
         self.branches = 0
         self.iterations = 0
         self.improvements = 0
+        self.merged = 0
         self.proven_optimal = False
         self.proven_infeasible = False
         self.kind_counts: dict[str, int] = {}
@@ -559,9 +569,10 @@ class _Run:
 
     def _settle(self, outcomes: list[tuple[int, _Job]]) -> None:
         """Adapt the size to each sub-solve and move to the best solution found (ties: the
-        first in the batch)."""
+        first in the batch); with ``merge``, the other improving solutions that change other
+        workers' rows join it when the roster they make together scores lower still."""
         cp = self.cp
-        best: tuple[float, np.ndarray] | None = None
+        found: list[tuple[float, np.ndarray, _Job]] = []
         for code, job in outcomes:
             if job.kind == "whole":
                 self.proven_optimal |= code == cp.OPTIMAL
@@ -576,8 +587,14 @@ class _Run:
             value = job.builder.value(job.solver) / job.builder.scale
             if value < self.current_cost - 1e-9:
                 self.kind_wins[job.kind] = self.kind_wins.get(job.kind, 0) + 1
-            if value <= self.current_cost + 1e-9 and (best is None or value < best[0]):
-                best = (value, job.builder.shifts(job.solver))
+            if value <= self.current_cost + 1e-9:
+                found.append((value, job.builder.shifts(job.solver), job))
+        best: tuple[float, np.ndarray] | None = None
+        if found:
+            first = min(range(len(found)), key=lambda i: found[i][0])
+            best = found[first][:2]
+            if self.opt.merge and self.p.profile == "nrp":
+                best = self._merge(best, [f for i, f in enumerate(found) if i != first])
         improved = False
         if best is not None and not np.array_equal(best[1], self.current):
             # the sub-model's objective counts the whole roster; at a solution that is not
@@ -601,6 +618,66 @@ class _Run:
             self.stall = 0
             self.effort = min(self.effort * 2, max(self.opt.max_effort, self.opt.sub_effort))
             self.want_whole = True
+
+    def _merge(
+        self, best: tuple[float, np.ndarray], others: list[tuple[float, np.ndarray, _Job]]
+    ) -> tuple[float, np.ndarray]:
+        """``best`` joined by each other improving solution (lowest first) whose changed rows
+        are rows nobody joined has changed, when the roster they make together scores lower.
+
+        Every NRP rule but the cover is a rule of one worker's row, so rows of different
+        workers add up: the joined score is the sum of the changes plus the cover's
+        interaction (:meth:`_cover_cost` of the joined roster, less those of the two
+        parts, plus the current roster's); a joined roster over a cell's maximum is not
+        taken."""
+        cur, cost = self.current, self.current_cost
+        value, shifts = best
+        changed = (shifts != cur).any(axis=1)
+        for other, rows_of, job in sorted(others, key=lambda f: f[0]):
+            rows = (rows_of != cur).any(axis=1)
+            if other >= cost - 1e-9 or not rows.any() or (rows & changed).any():
+                continue
+            joined = shifts.copy()
+            joined[rows] = rows_of[rows]
+            value_joined = self._joined_value(
+                (value, shifts), (other, rows_of), joined, job.builder.holds(CoverOver.name)
+            )
+            if value_joined is not None and value_joined < value - 1e-9:
+                value, shifts = value_joined, joined
+                changed |= rows
+                self.merged += 1
+        return value, shifts
+
+    def _joined_value(
+        self,
+        one: tuple[float, np.ndarray],
+        other: tuple[float, np.ndarray],
+        joined: np.ndarray,
+        over: bool,
+    ) -> float | None:
+        """The score of ``joined``, the current roster with the changed rows of two
+        solutions (``(score, shift_of)``) that change different workers' rows: the two
+        changes added up, plus the cover's interaction; None when a cell of ``joined`` holds
+        more than its maximum. ``over``: whether over-cover is charged."""
+        parts = [self._cover_cost(x, over) for x in (joined, one[1], other[1], self.current)]
+        if any(part is None for part in parts):
+            return None
+        c_joined, c_one, c_other, c_cur = (float(part or 0.0) for part in parts)
+        return one[0] + other[0] - self.current_cost + c_joined - c_one - c_other + c_cur
+
+    def _cover_cost(self, shift_of: np.ndarray, over: bool) -> float | None:
+        """The cover penalty of ``shift_of`` (under-cover, and over-cover when ``over``), or
+        None when a cell holds more than its maximum."""
+        p = self.p
+        count = np.zeros((p.n_days, p.n_shifts), dtype=np.int64)
+        w_idx, d_idx = np.nonzero(shift_of >= 0)
+        np.add.at(count, (d_idx, shift_of[w_idx, d_idx]), 1)
+        if (count > p.maximum).any():
+            return None
+        cost = (np.maximum(p.required - count, 0) * p.under_weight).sum()
+        if over:
+            cost += (np.maximum(count - p.required, 0) * p.over_weight).sum()
+        return float(cost)
 
     # -- neighbourhoods -------------------------------------------------------------------
     def _sample_workers(self, k: int, must: list[int] | None = None) -> list[int]:

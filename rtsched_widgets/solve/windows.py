@@ -35,34 +35,39 @@ rounds), repeatedly:
    feasible.Feasible.restart`) from the best roster.
 
 *Paired sweeps* (``paired``; by default on horizons of at least :data:`PAIR_SPANS` spans of
-``pair_days`` days: Instances 20, 22 and 24 among the bundled ones), after ``pair_after``
-whole-row rounds and before the first window: each sweep re-plans two spans of
-``pair_days`` days of every row, in a seeded order, one worker's best response at a time,
-every other day of the rows held; each worker's two spans are drawn before their search
-(:func:`paired_days`, from the cover as the previous searches left it): a *late* span with
-a probability proportional to its cover penalty and an *early* one uniformly among the
-spans that do not overlap it. A worker whose yearly minutes are fixed in a band one shift wide can
-then move work from the early span to the late one within the same search (the held days
-count into the minutes), and the search over the two spans alone is far nearer exact than a
-whole-row one under the same beam: on Instance24 it lowers the objective two to three times
-faster per CPU second than whole-row rounds once their first rounds are done, and on
-Instances 20 and 22 the windows that follow start from a far lower objective. They stop
-after ``max_pair_sweeps`` sweeps, after ``pair_patience`` sweeps in a row that lower
-nothing, at the time limit or on ``cancel``.
+:data:`DEFAULT_PAIR_DAYS` days: Instances 20, 22 and 24 among the bundled ones), after
+``pair_after`` whole-row rounds and before the first window: each sweep re-plans two spans
+of ``pair_days`` days (by default :data:`LONG_PAIR_DAYS` on problems of few shift types,
+:data:`DEFAULT_PAIR_DAYS` on the others: :meth:`Windows.pair_days_for`) of every row, in a
+seeded order, one worker's best response at a time, every other day of the rows held; each
+worker's two spans are drawn before their search (:func:`paired_days`, from the cover as the
+previous searches left it): a *late* span with a probability proportional to its cover
+penalty and an *early* one uniformly among the spans that do not overlap it. A worker whose
+yearly minutes are fixed in a band one shift wide can then move work from the early span to
+the late one within the same search (the held days count into the minutes), and the search
+over the two spans alone is far nearer exact than a whole-row one under the same beam: on
+Instance24 it lowers the objective two to three times faster per CPU second than whole-row
+rounds once their first rounds are done, and on Instances 20 and 22 the windows that follow
+start from a far lower objective. They stop after ``max_pair_sweeps`` sweeps, after
+``pair_patience`` sweeps in a row that lower nothing, at the time limit or on ``cancel``.
 
-*Late kicks* (``kicks``, with the paired sweeps): at the end of a paired sweep every row
-is a best response, yet moving a shift from an exactly covered early cell to a short late
-one gains nothing for one worker alone (another worker would have to take the early cell
-over), and the last weeks stay short. A kick (:func:`late_kick`) draws an under-covered
-cell with a probability proportional to its penalty and a worker who may work it, searches
-that worker's best schedule over a span of ``kick_days`` days holding the cell and an
-early span (:func:`kick_days`) with the cell forced in, then lets the workers whose costs
-changed respond over the same days (at most ``kick_searches`` searches); it is kept when
-a roster better than the best was reached, else undone. Once a paired sweep lowers the
-objective by less than ``kick_gain`` (:data:`KICK_GAIN`) of it, sweeps and blocks of kicks (each
-:data:`KICK_BLOCK` times the labels of the last sweep) alternate by their gain per label:
-the next block is of the step whose last block gained more per label (a block of kicks
-first). Both count towards ``pair_patience``.
+*Late kicks* (``kicks``, with the paired sweeps): at the end of a paired sweep every row is
+a best response, yet moving a shift from an exactly covered early cell to a short late one
+gains nothing for one worker alone (another worker would have to take the early cell over),
+and the last weeks stay short. A kick (:func:`late_kick`) draws an under-covered cell with a
+probability proportional to its penalty and a worker who may work it, searches that worker's
+best schedule over a span of ``kick_days`` days holding the cell and an early span
+(:func:`kick_days`) with the cell forced in, then lets the workers whose costs changed
+respond over the same days (at most ``kick_searches`` searches); with ``kick_weekend`` the
+early span holds one of the worker's one-day weekends when it has one
+(:func:`one_day_weekends`: the late shortfall of Instances 20, 22, 24 is on weekends, with
+nearly every worker at their max weekends, so the kick may give up a weekend worked on one
+day only for the late one); it is kept when a roster better than the best was reached, else
+undone. Once a paired sweep lowers the objective by less than ``kick_gain``
+(:data:`KICK_GAIN`) of it, sweeps and blocks of kicks (each :data:`KICK_BLOCK` times the
+labels of the last sweep) alternate by their gain per label: the next block is of the step
+whose last block gained more per label (a block of kicks first). Both count towards
+``pair_patience``.
 
 Stops after ``max_windows`` windows, at the time limit or on ``cancel``. Every roster kept
 meets every hard rule (each column meets its worker's rules; the dive never puts a cell
@@ -136,9 +141,17 @@ DEFAULT_RESTARTS = 5
 """``feasible``'s ruin-and-recreate steps after each window."""
 
 DEFAULT_PAIR_DAYS = 21
-"""Days of each of the two spans that a paired sweep re-plans (module docstring, paired
-sweeps; Instance24 from the construction, seed 0, 6 labels: 171163 after 9.5 CPU s with 21
-days, about 175000 with 28 and 177000 with 35)."""
+"""Days of each of the two spans that a paired sweep re-plans on problems of many shift
+types (module docstring, paired sweeps; :data:`LONG_PAIR_DAYS` on the others; Instance24
+from the construction, seed 0, 6 labels: 171163 after 9.5 CPU s with 21 days, about 175000
+with 28 and 177000 with 35)."""
+
+LONG_PAIR_DAYS = 28
+"""Days of each span of the paired sweeps and late kicks on problems of at most
+:data:`WIDE_BEAM_SHIFTS` shift types whose horizon holds :data:`PAIR_SPANS` of them
+(Instances 20 and 22): at 60 s, side by side, lower than with 21 days in 10 of 12 pairs
+(Instance22 6 of 6, mean 50272 -> 48509; Instance20 4 of 6, 7837 -> 7616; see
+``benchmarks/RESULTS.md``), whereas 21 did better on Instance24."""
 
 PAIR_SPANS = 4
 """Paired sweeps run by default on horizons of at least this many spans of ``pair_days``
@@ -282,10 +295,17 @@ def paired_days(state: BestResponse, length: int, rng: np.random.Generator) -> n
     return free
 
 
-def kick_days(n_days: int, day: int, length: int, rng: np.random.Generator) -> np.ndarray:
+def kick_days(
+    n_days: int,
+    day: int,
+    length: int,
+    rng: np.random.Generator,
+    early_days: np.ndarray | None = None,
+) -> np.ndarray:
     """The free days of one late kick (module docstring, late kicks): a span of ``length``
     days holding ``day`` (its start drawn uniformly) and an early span of as many days drawn
-    uniformly among those that do not overlap it (none when the horizon has no room). A
+    uniformly among those that do not overlap it (none when the horizon has no room); with
+    ``early_days``, among those of them that hold one of these days when there are any. A
     boolean mask over the horizon."""
     length = max(1, min(length, n_days))
     lo, hi = max(0, day - length + 1), min(day, n_days - length)
@@ -294,10 +314,39 @@ def kick_days(n_days: int, day: int, length: int, rng: np.random.Generator) -> n
     free[late : late + length] = True
     starts = np.arange(n_days - length + 1)
     apart = (starts + length <= late) | (starts >= late + length)
+    if early_days is not None and len(early_days):
+        hold = np.zeros(n_days + 1, dtype=np.int64)
+        hold[np.asarray(early_days, dtype=np.int64) + 1] = 1
+        within = np.cumsum(hold)  # within[d]: early days before d
+        holding = apart & (within[starts + length] > within[starts])
+        if holding.any():
+            apart = holding
     if apart.any():
         early = int(rng.choice(starts[apart]))
         free[early : early + length] = True
     return free
+
+
+def one_day_weekends(problem: Problem, row: np.ndarray) -> np.ndarray:
+    """The worked days of the weekends that ``row`` works on one day only (a Saturday or
+    Sunday whose other day, within the horizon, is off): a weekend the max-weekends rule
+    counts in full for one cell of work."""
+    worked = np.asarray(row) >= 0
+    days = [
+        d
+        for d in np.flatnonzero(worked).tolist()
+        if (other := weekend_partner(problem, d)) is not None and not worked[other]
+    ]
+    return np.array(days, dtype=np.int64)
+
+
+def weekend_partner(problem: Problem, day: int) -> int | None:
+    """The other day of ``day``'s weekend (the Saturday and Sunday of one calendar week, as
+    the max-weekends rule counts them); None when ``day`` is no Saturday or Sunday or the
+    other day lies outside the horizon."""
+    weekday = int(problem.calendar.weekday[day])
+    other = day + 1 if weekday == 5 else day - 1 if weekday == 6 else -1
+    return other if 0 <= other < problem.n_days else None
 
 
 @dataclasses.dataclass
@@ -320,10 +369,12 @@ def late_kick(
     max_searches: int,
     stats: KickStats,
     labels: int = DEFAULT_PAIR_LABELS,
+    early_weekend: bool = False,
 ) -> bool | None:
     """One late kick (module docstring) from ``run``'s best roster: an under-covered cell
     drawn with a probability proportional to its penalty, a worker who may work it drawn
-    uniformly and re-planned with it forced in over :func:`kick_days`, then the workers
+    uniformly and re-planned with it forced in over :func:`kick_days` (``early_weekend``:
+    the early span holding one of the worker's :func:`one_day_weekends`), then the workers
     whose costs changed respond over the same days (seeded orders, at most ``max_searches``
     searches); kept when a state better than the best was reached (``run.best``), else
     undone. True when kept. The state's window is None afterwards; every row of the best
@@ -345,7 +396,8 @@ def late_kick(
         return False
     w = int(rng.choice(cand))
     before = run.best.key
-    state.set_window(kick_days(p.n_days, d, length, rng))
+    early = one_day_weekends(p, state.rows[w]) if early_weekend else None
+    state.set_window(kick_days(p.n_days, d, length, rng, early))
     beam, state.max_labels = state.max_labels, labels
     try:
         cost = state.costs(w)
@@ -407,12 +459,15 @@ class Windows(Strategy):
     construction shapes each worker's search (one of
     :data:`~rtsched_widgets.solve.feasible.CONSTRUCTIONS`); ``paired`` whether paired
     sweeps run (None: :meth:`pairs_on`), after ``pair_after`` whole-row rounds at most (or
-    ``start_rounds`` when fewer), over two spans of ``pair_days`` days, at most
+    ``start_rounds`` when fewer), over two spans of ``pair_days`` days (None:
+    :meth:`pair_days_for`), at most
     ``max_pair_sweeps`` of them (None: no limit) and ``pair_patience`` in a row that lower
     nothing, their searches keeping ``pair_labels`` labels per (day, state) (module
     docstring, paired sweeps); ``kicks`` whether blocks of late kicks alternate with the
     paired sweeps once a sweep lowers the objective by less than ``kick_gain`` of it, each
-    kick over spans of ``kick_days`` days followed by at most ``kick_searches`` searches
+    kick over spans of ``kick_days`` days (None: those of the paired sweeps) followed by at
+    most ``kick_searches`` searches, its early span on one of the worker's one-day weekends
+    with ``kick_weekend``
     (module docstring, late kicks); ``construction_labels`` the construction's beam (None:
     ``max_labels``, else ``feasible``'s default); ``construction_share`` the share of the
     time limit by which the construction should end, its searches narrow behind that pace
@@ -441,20 +496,26 @@ class Windows(Strategy):
         construction: str = DEFAULT_CONSTRUCTION,
         paired: bool | None = None,
         pair_after: int = DEFAULT_PAIR_AFTER,
-        pair_days: int = DEFAULT_PAIR_DAYS,
+        pair_days: int | None = None,
         max_pair_sweeps: int | None = None,
         pair_patience: int = 10,
         pair_labels: int = DEFAULT_PAIR_LABELS,
         kicks: bool = True,
-        kick_days: int = DEFAULT_PAIR_DAYS,
+        kick_days: int | None = None,
         kick_searches: int = DEFAULT_KICK_SEARCHES,
         kick_gain: float = KICK_GAIN,
+        kick_weekend: bool = False,
         construction_labels: int | None = None,
         construction_share: float | None = DEFAULT_CONSTRUCTION_SHARE,
     ) -> None:
         self.construction = checked_construction(construction)
         self.construction_share = checked_share(construction_share)
-        if pair_after < 0 or pair_days < 1 or pair_patience < 1 or pair_labels < 1:
+        if (
+            pair_after < 0
+            or (pair_days is not None and pair_days < 1)
+            or pair_patience < 1
+            or pair_labels < 1
+        ):
             raise ValueError(
                 f"pair_after, pair_days, pair_patience, pair_labels: {pair_after}, {pair_days}, "
                 f"{pair_patience}, {pair_labels} — use 0 or more, then 1 or more"
@@ -462,18 +523,19 @@ class Windows(Strategy):
         if max_pair_sweeps is not None and max_pair_sweeps < 0:
             raise ValueError(f"max_pair_sweeps: {max_pair_sweeps} — use 0 or more, or None")
         self.paired = paired
-        if kick_days < 1 or kick_searches < 0:
+        if (kick_days is not None and kick_days < 1) or kick_searches < 0:
             raise ValueError(
                 f"kick_days, kick_searches: {kick_days}, {kick_searches} — use 1 or more, 0 or more"
             )
         self.kicks = bool(kicks)
-        self.kick_days = int(kick_days)
+        self.kick_days = None if kick_days is None else int(kick_days)
         self.kick_searches = int(kick_searches)
         if not 0 <= kick_gain < 1:
             raise ValueError(f"kick_gain: {kick_gain} — use a fraction in [0, 1)")
         self.kick_gain = float(kick_gain)
+        self.kick_weekend = bool(kick_weekend)
         self.pair_after = int(pair_after)
-        self.pair_days = int(pair_days)
+        self.pair_days = None if pair_days is None else int(pair_days)
         self.max_pair_sweeps = max_pair_sweeps
         self.pair_patience = int(pair_patience)
         self.pair_labels = int(pair_labels)
@@ -544,10 +606,27 @@ class Windows(Strategy):
 
     def pairs_on(self, problem: Problem) -> bool:
         """Whether a run on ``problem`` has paired sweeps: ``paired`` when given, else on
-        horizons of at least :data:`PAIR_SPANS` times ``pair_days`` days."""
+        horizons of at least :data:`PAIR_SPANS` times ``pair_days`` days (by default
+        :data:`DEFAULT_PAIR_DAYS`)."""
         if self.paired is not None:
             return self.paired
-        return problem.n_days >= PAIR_SPANS * self.pair_days
+        return problem.n_days >= PAIR_SPANS * (self.pair_days or DEFAULT_PAIR_DAYS)
+
+    def pair_days_for(self, problem: Problem) -> int:
+        """The days of each span of the paired sweeps on ``problem``: ``pair_days`` when
+        given, else :data:`LONG_PAIR_DAYS` on problems of at most :data:`WIDE_BEAM_SHIFTS`
+        shift types whose horizon holds :data:`PAIR_SPANS` such spans, and
+        :data:`DEFAULT_PAIR_DAYS` otherwise."""
+        if self.pair_days is not None:
+            return self.pair_days
+        if problem.n_shifts <= WIDE_BEAM_SHIFTS and problem.n_days >= PAIR_SPANS * LONG_PAIR_DAYS:
+            return LONG_PAIR_DAYS
+        return DEFAULT_PAIR_DAYS
+
+    def kick_days_for(self, problem: Problem) -> int:
+        """The days of each span of a late kick on ``problem``: ``kick_days`` when given,
+        else those of the paired sweeps (:meth:`pair_days_for`)."""
+        return self.kick_days if self.kick_days is not None else self.pair_days_for(problem)
 
     def windows(self, problem: Problem, seed: int) -> Callable[[], tuple[int, int]]:
         """The window sequence of a run: rolling from a seeded start, ``stride`` apart."""
@@ -690,6 +769,7 @@ class Windows(Strategy):
         sweep_labels = 0
         opened = False  # kicks join once a sweep lowers the objective by little
         done = idle = 0
+        days = self.pair_days_for(state.p)
         while self.max_pair_sweeps is None or done < self.max_pair_sweeps:
             if idle >= self.pair_patience or clock.should_stop() or run.best.key[0] > 0:
                 break
@@ -704,7 +784,7 @@ class Windows(Strategy):
                 for w in rng.permutation(state.p.n_workers).tolist():
                     # each worker its own two spans, from the cover as it is now; no compiled
                     # rules kept (each worker is searched once: memory)
-                    state.set_window(paired_days(state, self.pair_days, rng), cache=False)
+                    state.set_window(paired_days(state, days, rng), cache=False)
                     finished = run.sweep(np.array([w]))
                     if not finished:
                         break
@@ -740,10 +820,16 @@ class Windows(Strategy):
                 return False
             if state.labels - used >= budget:
                 break
-            if (
-                late_kick(run, rng, self.kick_days, self.kick_searches, kicks, self.pair_labels)
-                is None
-            ):
+            kick = late_kick(
+                run,
+                rng,
+                self.kick_days_for(state.p),
+                self.kick_searches,
+                kicks,
+                self.pair_labels,
+                early_weekend=self.kick_weekend,
+            )
+            if kick is None:
                 break  # no cover shortfall left
         return True
 

@@ -16,12 +16,16 @@ from rtsched_widgets.solve.keep import Keep, normalize_keep
 from rtsched_widgets.solve.registry import available_strategies, get_strategy
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 from rtsched_widgets.solve.windows import (
+    DEFAULT_PAIR_DAYS,
+    LONG_PAIR_DAYS,
     KickStats,
     held_outside,
     kick_days,
     late_kick,
+    one_day_weekends,
     paired_days,
     repair_window,
+    weekend_partner,
     worst_window,
 )
 
@@ -366,3 +370,78 @@ def test_kick_blocks_run_between_the_paired_sweeps_unless_turned_off(instance16)
     assert plain.details["pair_sweeps"] == 8 and plain.details["kicks"] == 0
     assert plain.details["kicks_after"] is None
     assert plain.hard_violations == 0
+
+
+def test_one_day_weekends_are_the_worked_days_of_weekends_worked_on_one_day():
+    problem = datasets.nrp(16)
+    weekday = np.asarray(problem.calendar.weekday)
+    saturday = int(np.flatnonzero(weekday == 5)[0])
+    sunday = saturday + 1
+    assert weekend_partner(problem, saturday) == sunday
+    assert weekend_partner(problem, sunday) == saturday
+    assert weekend_partner(problem, int(np.flatnonzero(weekday == 2)[0])) is None
+    row = np.full(problem.n_days, -1, dtype=np.int64)
+    row[saturday] = 0  # one day of the first weekend
+    row[saturday + 7] = row[sunday + 7] = 1  # the whole second one
+    row[sunday + 14] = 0  # one day of the third
+    row[saturday - 1] = 0  # a Friday
+    assert one_day_weekends(problem, row).tolist() == [saturday, sunday + 14]
+    assert len(one_day_weekends(problem, np.full(problem.n_days, -1))) == 0
+
+
+def test_kick_days_put_the_early_span_on_one_of_the_early_days_when_it_can():
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        day = int(rng.integers(28, 56))
+        early = np.array([int(rng.integers(0, 14))])
+        free = kick_days(56, day, 7, np.random.default_rng(seed), early)
+        assert free[day] and free[early[0]] and free.sum() == 14
+        plain = kick_days(56, day, 7, np.random.default_rng(seed))
+        assert free[: day - 6].sum() == 7 and plain.sum() == 14
+    # an early day inside the late span or beyond reach: drawn as without early days
+    assert np.array_equal(
+        kick_days(56, 50, 7, np.random.default_rng(3), np.array([50])),
+        kick_days(56, 50, 7, np.random.default_rng(3)),
+    )
+
+
+def test_pair_and_kick_days_by_problem():
+    windows = get_strategy("windows")
+    assert windows.pair_days_for(datasets.nrp(20)) == LONG_PAIR_DAYS  # 6 types, 182 days
+    assert windows.pair_days_for(datasets.nrp(24)) == DEFAULT_PAIR_DAYS  # 32 types
+    assert windows.pair_days_for(datasets.nrp(19)) == DEFAULT_PAIR_DAYS  # 84 days
+    assert windows.pairs_on(datasets.nrp(19)) and not windows.pairs_on(datasets.nrp(16))
+    assert windows.kick_days_for(datasets.nrp(20)) == LONG_PAIR_DAYS
+    given = get_strategy("windows", pair_days=14, kick_days=7)
+    assert given.pair_days_for(datasets.nrp(20)) == 14
+    assert given.kick_days_for(datasets.nrp(20)) == 7
+    assert get_strategy("windows", pair_days=14).kick_days_for(datasets.nrp(24)) == 14
+
+
+def test_weekend_kicks_are_deterministic_never_worse_and_score_as_the_rule_engine(instance16):
+    problem, start = instance16
+    fixed = normalize_keep(problem, start.roster, None)
+
+    def kicked(seed: int) -> tuple[Sweeps, KickStats]:
+        state = BestResponse(problem, fixed, start.roster, 6)
+        run = Sweeps(state, RunClock("windows", NO_CLOCK, None, None), None)
+        stats, last = KickStats(), run.best.objective
+        rng = np.random.default_rng(seed)
+        for _ in range(20):
+            kept = late_kick(run, rng, 7, 20, stats, early_weekend=True)
+            assert kept is not None
+            assert (run.best.objective < last) if kept else run.best.objective <= last
+            last = run.best.objective
+        return run, stats
+
+    run, stats = kicked(4)
+    assert stats.kicks == 20 and stats.kept >= 1
+    out = roster_from_shifts(problem, run.best.rows)
+    assert score_roster(problem, out) == (0, pytest.approx(run.best.objective))
+    assert np.array_equal(kicked(4)[0].best.rows, run.best.rows)
+    options = dict(paired=True, pair_days=7, max_pair_sweeps=8, max_windows=0)
+    result = get_strategy("windows", kick_weekend=True, **options).solve(
+        problem, roster=start.roster, time_limit=NO_CLOCK, seed=2
+    )
+    assert result.details["kicks"] >= 1 and result.hard_violations == 0
+    assert (result.hard_violations, result.objective) == score_roster(problem, result.roster)

@@ -13,6 +13,13 @@ penalty:
 - an over-covered cell: a worker who works it (not a kept cell) is re-planned with that
   cell closed on that day (another shift or a day off);
 
+- a *weekend* kick (``weekends``: the probability that a kick is one, when the roster
+  offers it): on a weekend where worker ``A`` works only one day and worker ``B`` only the
+  other (shift ``s`` on day ``e``), ``B`` is re-planned with the whole weekend off and then
+  ``A`` with both days worked, ``s`` on ``e``: both weekends end whole (``A``'s worked,
+  ``B``'s off), which frees one of ``B``'s worked weekends (the maximum weekends bind where
+  weekend cover is short, as on Instance19) for another weekend;
+
 then the workers whose costs changed respond in rounds (seeded orders, at most
 ``settle_searches`` searches), and the kick is kept when the objective ends lower, else
 undone. Every row stays one meeting its worker's rules (each comes from the labelling
@@ -29,18 +36,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from rtsched_widgets.model.problem import Problem
-from rtsched_widgets.solve.feasible import DEFAULT_MAX_LABELS, BestResponse
+from rtsched_widgets.solve.feasible import DEFAULT_MAX_LABELS, BestResponse, Snapshot
 from rtsched_widgets.solve.keep import Fixed
 from rtsched_widgets.solve.labelling import shortest_schedules
 
 
 @dataclass
 class ExchangeStats:
-    """What one :func:`exchange` run did: kicks tried, kicks kept, searches, the objective
-    (the tracked soft penalty) at the start and at the end."""
+    """What one :func:`exchange` run did: kicks tried, kicks kept (weekend kicks among
+    them: ``weekend_kicks``, ``weekend_kept``), searches, the objective (the tracked soft
+    penalty) at the start and at the end."""
 
     kicks: int = 0
     kept: int = 0
+    weekend_kicks: int = 0
+    weekend_kept: int = 0
     searches: int = 0
     start: float = float("nan")
     end: float = float("nan")
@@ -56,6 +66,7 @@ def exchange(
     patience: int | None = None,
     settle_searches: int | None = None,
     max_labels: int = DEFAULT_MAX_LABELS,
+    weekends: float = 0.0,
     should_stop: Callable[[], bool] | None = None,
 ) -> tuple[np.ndarray, ExchangeStats]:
     """Kicks (module docstring) from ``rows`` (``shift_of`` of a roster whose every row meets
@@ -64,7 +75,11 @@ def exchange(
     responses until no row changes. Returns the best rows (never worse than ``rows`` after
     those rounds) and the run's statistics. ``settle_searches``: searches after one kick at
     most (default: twice the workers; 20, 40, 80, 160 searches on Instance19, 8 CPU s from
-    one roster, seeds 0 / 1: 4596 / 4676, 4559 / 4861, 4362 / 4664, 4552 / 4763)."""
+    one roster, seeds 0 / 1: 4596 / 4676, 4559 / 4861, 4362 / 4664, 4552 / 4763).
+    ``weekends``: the probability that a kick is a weekend kick (module docstring; a cover
+    kick when no weekend offers one); 0 (none) by default."""
+    if not 0 <= weekends <= 1:
+        raise ValueError(f"weekends: {weekends} — use a probability in [0, 1]")
     p = problem
     n_w = p.n_workers
     cap = 2 * n_w if settle_searches is None else int(settle_searches)
@@ -98,6 +113,23 @@ def exchange(
         return state.rows.copy(), stats
     req, top = state.required, state.maximum
     failed = 0  # kicks in a row not kept
+    pairs = weekend_days(p)
+
+    def judge(snap: Snapshot) -> bool:
+        """Keep the rows when the objective fell below ``snap``'s, else go back to it; True
+        when kept."""
+        nonlocal failed
+        if state.objective < snap.objective - 1e-9 * max(1.0, abs(snap.objective)):
+            stats.kept += 1
+            failed = 0
+            stats.end = state.objective
+            if state.dirty.any():  # cut short: finish the rounds from the kept rows
+                settle(np.inf)
+                stats.end = state.objective
+            return True
+        state.restore(snap)
+        return False
+
     while (max_kicks is None or stats.kicks < max_kicks) and not stop():
         if patience is not None and failed >= patience:
             break
@@ -109,6 +141,13 @@ def exchange(
             break  # no cover penalty left to start a chain from
         stats.kicks += 1
         failed += 1
+        if weekends > 0 and len(pairs) and rng.random() < weekends:
+            saved = weekend_kick(state, fixed, pairs, rng, max_labels)
+            if saved is not None:  # else a cover kick instead
+                stats.weekend_kicks += 1
+                settle(cap)
+                stats.weekend_kept += judge(saved)
+                continue
         k = int(rng.choice(len(weight), p=weight / total))
         under = k < short.size
         d, s = divmod(k % short.size, p.n_shifts)
@@ -143,14 +182,76 @@ def exchange(
         new[w] = found.best
         state.set_rows(new)
         settle(cap)
-        if state.objective < snap.objective - 1e-9 * max(1.0, abs(snap.objective)):
-            stats.kept += 1
-            failed = 0
-            stats.end = state.objective
-            if state.dirty.any():  # cut short: finish the rounds from the kept rows
-                settle(np.inf)
-                stats.end = state.objective
-        else:
-            state.restore(snap)
+        judge(snap)
     stats.searches = state.searches - before
     return state.rows.copy(), stats
+
+
+def weekend_days(problem: Problem) -> np.ndarray:
+    """``(n, 2)``: the Saturday and the Sunday of each weekend wholly inside the horizon."""
+    weekday = np.asarray(problem.calendar.weekday, dtype=np.int64)
+    week = np.asarray(problem.calendar.week, dtype=np.int64)
+    sat = np.flatnonzero((weekday[:-1] == 5) & (weekday[1:] == 6) & (week[:-1] == week[1:]))
+    return np.stack([sat, sat + 1], axis=1)
+
+
+def weekend_kick(
+    state: BestResponse,
+    fixed: Fixed,
+    pairs: np.ndarray,
+    rng: np.random.Generator,
+    max_labels: int,
+) -> Snapshot | None:
+    """A weekend kick (module docstring) on ``state``: of the weekends of ``pairs`` where one
+    worker works only the Saturday and another only the Sunday (neither kept there), one at
+    random and two such workers ``A`` (available on the other day) and ``B``; ``B``
+    re-planned with the weekend off, then ``A`` with both days worked and ``B``'s shift on
+    ``B``'s day (any shift there when no schedule of ``A`` has ``B``'s). Returns the snapshot from
+    before the kick (the rows changed, the others not yet responded), or None when no
+    weekend offers a pair or a forced search found no schedule (the rows unchanged)."""
+    p = state.p
+    works = state.rows[:, pairs] >= 0  # (workers, weekends, 2)
+    free = ~fixed.worker_day[:, pairs].any(axis=2)
+    only = [works[:, :, i] & ~works[:, :, 1 - i] & free for i in (0, 1)]
+    available = np.asarray(p.available, dtype=bool)[:, pairs]
+    # A works day ``side`` only and may work the other day, B the other day only
+    takers = [only[i] & available[:, :, 1 - i] for i in (0, 1)]
+    offered = np.argwhere(
+        np.stack([takers[i].any(axis=0) & only[1 - i].any(axis=0) for i in (0, 1)], axis=1)
+    )  # (weekend, side)
+    if not len(offered):
+        return None
+    k, side = (int(x) for x in offered[rng.integers(len(offered))])
+    a = int(rng.choice(np.flatnonzero(takers[side][:, k])))
+    b = int(rng.choice(np.flatnonzero(only[1 - side][:, k])))
+    own, other = int(pairs[k, side]), int(pairs[k, 1 - side])
+    s = int(state.rows[b, other])
+    snap = state.snapshot()
+    cost = state.costs(b)
+    cost[pairs[k], :] = np.inf
+    found = shortest_schedules(state.rules_of(b), cost, max_labels=max_labels)
+    state.searches += 1
+    if found.best is None:
+        return None
+    new = state.rows.copy()
+    new[b] = found.best
+    state.set_rows(new)
+    cost = state.costs(a)
+    off = np.zeros(p.n_days)
+    off[[own, other]] = np.inf
+    forced = np.full_like(cost, np.inf)
+    forced[other, s] = cost[other, s]
+    forced = np.where(np.arange(p.n_days)[:, None] == other, forced, cost)
+    rules = state.rules_of(a)
+    found = shortest_schedules(rules, forced, off, max_labels=max_labels)
+    state.searches += 1
+    if found.best is None:  # not shift ``s``: any shift on the other day
+        found = shortest_schedules(rules, cost, off, max_labels=max_labels)
+        state.searches += 1
+    if found.best is None:
+        state.restore(snap)
+        return None
+    new = state.rows.copy()
+    new[a] = found.best
+    state.set_rows(new)
+    return snap

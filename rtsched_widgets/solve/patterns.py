@@ -126,6 +126,11 @@ class Patterns(Strategy):
     not the default there; on Instance19, 84 days, a dive to 0.55 and the kicks for the rest
     won 5 of 5 pairs at 60 s against the defaults, load 4-12, while on Instances 15 and 17
     they won 1 of 6: the default from :data:`KICK_DAYS` days, ``benchmarks/RESULTS.md``);
+    ``exchange_weekends`` (0.5) the probability that a kick is a weekend kick (two one-day
+    weekends made whole, :mod:`rtsched_widgets.solve.exchange`; on Instance19, from the same
+    responded rosters, 10 CPU s: lower than the cover kicks alone in 10 of 10 pairs, mean
+    4820 -> 4490 at 0.3 and 4791 -> 4440 at 0.5; at 60 s lower in 7 of 12 pairs under load
+    3-13, ``benchmarks/RESULTS.md``);
     ``improve`` ("hybrid") the strategy that takes the rest of the time (None: none);
     ``improve_options`` its constructor options.
     """
@@ -158,6 +163,7 @@ class Patterns(Strategy):
         exchange_share: float | None = None,
         exchange_kicks: int | None = None,
         exchange_patience: int | None = 400,
+        exchange_weekends: float = 0.5,
         improve: str | None = "hybrid",
         improve_options: dict[str, Any] | None = None,
     ) -> None:
@@ -226,6 +232,11 @@ class Patterns(Strategy):
         if exchange_patience is not None and exchange_patience < 1:
             raise ValueError(f"exchange_patience: {exchange_patience} — use 1 or more, or None")
         self.exchange_patience = exchange_patience
+        if not 0 <= exchange_weekends <= 1:
+            raise ValueError(
+                f"exchange_weekends: {exchange_weekends} — use a probability in [0, 1]"
+            )
+        self.exchange_weekends = float(exchange_weekends)
         self.price_time = float(price_time)
         self.threads = int(threads)
         self.improve = improve
@@ -490,6 +501,7 @@ class Patterns(Strategy):
             seed=seed,
             max_kicks=self.exchange_kicks,
             patience=self.exchange_patience,
+            weekends=self.exchange_weekends,
             should_stop=lambda: clock.should_stop() or clock.elapsed() >= limit,
         )
         out = roster_from_shifts(problem, rows, like=roster)
@@ -497,6 +509,8 @@ class Patterns(Strategy):
         details["exchange"] = {
             "kicks": stats.kicks,
             "kept": stats.kept,
+            "weekend_kicks": stats.weekend_kicks,
+            "weekend_kept": stats.weekend_kept,
             "searches": stats.searches,
             "objective": score[1],
             "from": round(began, 2),

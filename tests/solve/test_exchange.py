@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from solve_factories import engine_score  # type: ignore[import-not-found]
 
-from rtsched_widgets.solve.exchange import exchange
+from rtsched_widgets.solve.exchange import exchange, weekend_days, weekend_kick
 from rtsched_widgets.solve.feasible import Feasible
 from rtsched_widgets.solve.keep import normalize_keep
 from rtsched_widgets.solve.patterns import Patterns
@@ -94,6 +94,10 @@ def test_patterns_kicks_after_the_best_responses(nrp):
     hard, soft = engine_score(problem, result.roster)
     assert hard == result.hard_violations == 0
     assert soft == pytest.approx(result.objective)
+    # half the kicks are weekend kicks by default, none when asked
+    assert 0 < found["weekend_kicks"] < 20
+    plain = _patterns(problem, exchange_share=0.25, exchange_kicks=20, exchange_weekends=0.0)
+    assert plain.details["exchange"]["weekend_kicks"] == 0
 
 
 def test_patterns_does_not_kick_by_default(nrp):
@@ -108,6 +112,7 @@ def test_patterns_does_not_kick_by_default(nrp):
         ({"exchange_share": -0.1}, "exchange_share"),
         ({"exchange_kicks": -1}, "exchange_kicks"),
         ({"exchange_patience": 0}, "exchange_patience"),
+        ({"exchange_weekends": 1.5}, "exchange_weekends"),
     ],
 )
 def test_bad_exchange_options_are_refused(options, name):
@@ -136,3 +141,57 @@ def test_long_horizons_kick_by_default(nrp):
     assert Patterns(dive_share=0.6, exchange_share=0.0).shares(long) == (0.6, 0.0)
     assert Patterns(lp_share=0.6).shares(long) == (0.6, 1.0)
     assert Patterns(exchange_share=0.25).shares(short) == (0.7, 0.25)
+
+
+def _weekend_state(problem, start):
+    from rtsched_widgets.solve.feasible import BestResponse
+
+    fixed = normalize_keep(problem, start.roster, None)
+    state = BestResponse(problem, fixed, None, 64)
+    state.set_rows(start.roster.shift_of)
+    return state, fixed
+
+
+def test_a_weekend_kick_makes_two_one_day_weekends_whole(nrp):
+    problem = nrp(6)
+    start = _equilibrium(problem)
+    state, fixed = _weekend_state(problem, start)
+    pairs = weekend_days(problem)
+    assert len(pairs) == 4
+    assert all(problem.calendar.weekday[d] == 5 for d in pairs[:, 0])
+    before = state.rows[:, pairs] >= 0  # (workers, weekends, 2)
+    snap = weekend_kick(state, fixed, pairs, np.random.default_rng(0), 64)
+    assert snap is not None
+    assert np.array_equal(snap.rows, start.roster.shift_of)
+    after = state.rows[:, pairs] >= 0
+    one_day = before.sum(axis=2) == 1
+    # one worker's one-day weekend is now worked whole, another's (the other day) is off
+    whole = np.argwhere(one_day & after.all(axis=2))
+    freed = np.argwhere(one_day & ~after.any(axis=2))
+    assert any(
+        k == k2 and not np.array_equal(before[a, k], before[b, k])
+        for a, k in whole
+        for b, k2 in freed
+    )
+    hard, soft = engine_score(problem, roster_from_shifts(problem, state.rows))
+    assert hard == 0
+    assert soft == pytest.approx(state.objective)
+
+
+def test_weekend_kicks_lower_an_equilibrium(nrp):
+    problem = nrp(6)
+    start = _equilibrium(problem)
+    fixed = normalize_keep(problem, start.roster, None)
+    rows, stats = exchange(
+        problem, fixed, start.roster.shift_of, seed=0, max_kicks=30, weekends=1.0
+    )
+    assert stats.weekend_kicks >= 1
+    assert stats.weekend_kept >= 1
+    assert stats.end < stats.start
+    hard, soft = engine_score(problem, roster_from_shifts(problem, rows))
+    assert hard == 0
+    assert soft == pytest.approx(stats.end)
+    again, _ = exchange(problem, fixed, start.roster.shift_of, seed=0, max_kicks=30, weekends=1.0)
+    assert np.array_equal(rows, again)
+    with pytest.raises(ValueError, match="weekends"):
+        exchange(problem, fixed, start.roster.shift_of, max_kicks=1, weekends=1.5)

@@ -70,6 +70,10 @@ DEFAULT_MERGE = False
 """Whether the improving sub-solves of one batch that change different workers' rows are
 joined (``Lns(merge=True)``)."""
 
+DEFAULT_PICK = "rate"
+"""How the region repair draws its neighbourhood kinds (see :data:`~rtsched_widgets.solve.lns.
+PICKS`)."""
+
 DEFAULT_NEIGHBOURHOODS = (*NEIGHBOURHOODS, "pair", "weekend")
 """The region repair's neighbourhood kinds: ``lns``'s four, ``pair`` (two windows of days of
 the same workers, one around a day with cover penalty) and ``weekend`` (a window around a
@@ -87,7 +91,8 @@ class FeasibleLns(Strategy):
     (one of :data:`~rtsched_widgets.solve.feasible.CONSTRUCTIONS`); ``neighbourhoods`` the
     region repair's kinds (:data:`DEFAULT_NEIGHBOURHOODS`); ``parallel`` the sub-solves run
     at once and ``merge`` whether their improving results that change different workers'
-    rows are joined (see :class:`~rtsched_widgets.solve.lns.Lns`).
+    rows are joined, ``pick`` how its kinds are drawn (see
+    :class:`~rtsched_widgets.solve.lns.Lns`).
     """
 
     name = "feasible_lns"
@@ -104,6 +109,7 @@ class FeasibleLns(Strategy):
         neighbourhoods: tuple[str, ...] = DEFAULT_NEIGHBOURHOODS,
         parallel: int = DEFAULT_PARALLEL,
         merge: bool = DEFAULT_MERGE,
+        pick: str = DEFAULT_PICK,
     ) -> None:
         if not 0 < feasible_share < 1:
             raise ValueError(f"feasible_share: {feasible_share} — use a fraction in (0, 1)")
@@ -116,6 +122,7 @@ class FeasibleLns(Strategy):
             sub_effort=sub_effort,
             parallel=parallel,
             merge=merge,
+            pick=pick,
             max_iterations=max_iterations,
             neighbourhoods=tuple(neighbourhoods),
         )

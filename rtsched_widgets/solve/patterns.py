@@ -129,8 +129,8 @@ class Patterns(Strategy):
     ``exchange_weekends`` (0.5) the probability that a kick is a weekend kick (two one-day
     weekends made whole, :mod:`rtsched_widgets.solve.exchange`; on Instance19, from the same
     responded rosters, 10 CPU s: lower than the cover kicks alone in 10 of 10 pairs, mean
-    4820 -> 4490 at 0.3 and 4791 -> 4440 at 0.5; at 60 s lower in 7 of 12 pairs under load
-    3-13, ``benchmarks/RESULTS.md``);
+    4820 -> 4490 at 0.3 and 4791 -> 4440 at 0.5; ``auto`` at 60 s lower in 13 of 18 pairs
+    under load 3-13, ``benchmarks/RESULTS.md``);
     ``improve`` ("hybrid") the strategy that takes the rest of the time (None: none);
     ``improve_options`` its constructor options.
     """

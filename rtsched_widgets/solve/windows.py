@@ -58,16 +58,16 @@ and the last weeks stay short. A kick (:func:`late_kick`) draws an under-covered
 probability proportional to its penalty and a worker who may work it, searches that worker's
 best schedule over a span of ``kick_days`` days holding the cell and an early span
 (:func:`kick_days`) with the cell forced in, then lets the workers whose costs changed
-respond over the same days (at most ``kick_searches`` searches); with ``kick_weekend`` the
-early span holds one of the worker's one-day weekends when it has one
-(:func:`one_day_weekends`: the late shortfall of Instances 20, 22, 24 is on weekends, with
-nearly every worker at their max weekends, so the kick may give up a weekend worked on one
-day only for the late one); it is kept when a roster better than the best was reached, else
-undone. Once a paired sweep lowers the objective by less than ``kick_gain``
-(:data:`KICK_GAIN`) of it, sweeps and blocks of kicks (each :data:`KICK_BLOCK` times the
-labels of the last sweep) alternate by their gain per label: the next block is of the step
-whose last block gained more per label (a block of kicks first). Both count towards
-``pair_patience``.
+respond over the same days (at most ``kick_searches`` searches); for a share
+``kick_weekend`` of the kicks (:data:`KICK_WEEKEND`) the early span holds one of the worker's
+one-day weekends when it has one (:func:`one_day_weekends`: the late shortfall of Instances
+20, 22, 24 is on weekends, with nearly every worker at their max weekends, so the kick may
+give up a weekend worked on one day only for the late one); it is kept when a roster better
+than the best was reached, else undone. Once a paired sweep lowers the objective by less
+than ``kick_gain`` (:data:`KICK_GAIN`) of it, sweeps and blocks of kicks (each
+:data:`KICK_BLOCK` times the labels of the last sweep) alternate by their gain per label:
+the next block is of the step whose last block gained more per label (a block of kicks
+first). Both count towards ``pair_patience``.
 
 Stops after ``max_windows`` windows, at the time limit or on ``cancel``. Every roster kept
 meets every hard rule (each column meets its worker's rules; the dive never puts a cell
@@ -179,6 +179,12 @@ than this share of it (from the same rosters, per CPU second: kicks gained more 
 sweeps on Instance22 after 30 sweeps, 0.08 % a sweep, and on Instance20, whose sweeps
 stall early; less on Instance24 after 10 and 30 sweeps, 0.2-0.9 % a sweep; see
 ``benchmarks/RESULTS.md``)."""
+
+KICK_WEEKEND = 0.5
+"""The share of late kicks whose early span holds one of the kicked worker's one-day weekends
+(module docstring, late kicks): at 60 s, side by side, load 5-9, lower than with none in 9
+of 14 pairs (Instance22 6 of 7, mean 51066 -> 50043; Instance20 3 of 7, 7747 -> 7648); all
+of them: Instance20 6 of 6, Instance22 3 of 6 (mean higher); see ``benchmarks/RESULTS.md``."""
 
 KICK_BLOCK = 4
 """A block of late kicks makes this many times the labels of the last paired sweep (and at
@@ -467,7 +473,7 @@ class Windows(Strategy):
     paired sweeps once a sweep lowers the objective by less than ``kick_gain`` of it, each
     kick over spans of ``kick_days`` days (None: those of the paired sweeps) followed by at
     most ``kick_searches`` searches, its early span on one of the worker's one-day weekends
-    with ``kick_weekend``
+    for a share ``kick_weekend`` of the kicks (each drawn with that probability; True: all)
     (module docstring, late kicks); ``construction_labels`` the construction's beam (None:
     ``max_labels``, else ``feasible``'s default); ``construction_share`` the share of the
     time limit by which the construction should end, its searches narrow behind that pace
@@ -504,7 +510,7 @@ class Windows(Strategy):
         kick_days: int | None = None,
         kick_searches: int = DEFAULT_KICK_SEARCHES,
         kick_gain: float = KICK_GAIN,
-        kick_weekend: bool = False,
+        kick_weekend: float = KICK_WEEKEND,
         construction_labels: int | None = None,
         construction_share: float | None = DEFAULT_CONSTRUCTION_SHARE,
     ) -> None:
@@ -533,7 +539,9 @@ class Windows(Strategy):
         if not 0 <= kick_gain < 1:
             raise ValueError(f"kick_gain: {kick_gain} — use a fraction in [0, 1)")
         self.kick_gain = float(kick_gain)
-        self.kick_weekend = bool(kick_weekend)
+        if not 0 <= kick_weekend <= 1:
+            raise ValueError(f"kick_weekend: {kick_weekend} — use a fraction in [0, 1]")
+        self.kick_weekend = float(kick_weekend)
         self.pair_after = int(pair_after)
         self.pair_days = None if pair_days is None else int(pair_days)
         self.max_pair_sweeps = max_pair_sweeps
@@ -827,11 +835,18 @@ class Windows(Strategy):
                 self.kick_searches,
                 kicks,
                 self.pair_labels,
-                early_weekend=self.kick_weekend,
+                early_weekend=self._weekend_kick(rng),
             )
             if kick is None:
                 break  # no cover shortfall left
         return True
+
+    def _weekend_kick(self, rng: np.random.Generator) -> bool:
+        """Whether the next kick's early span goes on a one-day weekend: always at
+        ``kick_weekend`` 1, never at 0 (no draw from ``rng`` at either), else drawn."""
+        if self.kick_weekend in (0.0, 1.0):
+            return self.kick_weekend == 1.0
+        return bool(rng.random() < self.kick_weekend)
 
     def _accept(self, state: BestResponse, run: Sweeps, rows: np.ndarray) -> bool:
         """Put the window's ``rows`` into ``state`` when they lower the objective and record

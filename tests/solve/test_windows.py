@@ -169,6 +169,8 @@ def test_saldo_problems_go_to_feasible_and_its_fallback(saldo_factory):
         ("kick_days", 0),
         ("kick_searches", -1),
         ("kick_gain", 1.0),
+        ("kick_weekend", 1.5),
+        ("kick_weekend", -0.1),
         ("construction_labels", 0),
     ],
 )
@@ -445,3 +447,21 @@ def test_weekend_kicks_are_deterministic_never_worse_and_score_as_the_rule_engin
     )
     assert result.details["kicks"] >= 1 and result.hard_violations == 0
     assert (result.hard_violations, result.objective) == score_roster(problem, result.roster)
+
+
+def test_a_share_of_weekend_kicks_is_deterministic_and_between_none_and_all(instance16):
+    problem, start = instance16
+    options = dict(paired=True, pair_days=7, max_pair_sweeps=8, max_windows=0)
+
+    def run(share: float):
+        return get_strategy("windows", kick_weekend=share, **options).solve(
+            problem, roster=start.roster, time_limit=NO_CLOCK, seed=2
+        )
+
+    half = run(0.5)
+    assert np.array_equal(half.roster.shift_of, run(0.5).roster.shift_of)
+    assert half.details["kicks"] >= 1 and half.hard_violations == 0
+    assert (half.hard_violations, half.objective) == score_roster(problem, half.roster)
+    # all and none draw nothing more from the run's generator: True is the share 1
+    assert np.array_equal(run(True).roster.shift_of, run(1.0).roster.shift_of)
+    assert not np.array_equal(run(0.0).roster.shift_of, run(1.0).roster.shift_of)

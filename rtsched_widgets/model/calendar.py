@@ -44,7 +44,11 @@ class Calendar:
     - pre-holiday: the next date is a holiday and this one is not;
     - special: weekend or holiday or pre-holiday;
     - ``week``: index of the date's ISO week counted from the ISO week of ``start`` (0, 1, …),
-      so consecutive ISO weeks always differ by one, across year ends and ISO week 53 alike.
+      so consecutive ISO weeks always differ by one, across year ends and ISO week 53 alike;
+    - ``sat_sun_week``: the ``week`` of a Saturday or Sunday, -1 on other days. The Saturday
+      and Sunday of one ISO week form one *worked-weekend unit* (whatever ``weekend_days``
+      says): the unit the max-weekends rules count and every solver reasons about
+      (:meth:`sat_sun_weekends`).
 
     A horizon holds at most :data:`rtsched_widgets.limits.MAX_DAYS` dates (ProblemError
     otherwise, before any array is built).
@@ -57,6 +61,7 @@ class Calendar:
     dates: np.ndarray = field(init=False, repr=False)
     weekday: np.ndarray = field(init=False, repr=False)
     week: np.ndarray = field(init=False, repr=False)
+    sat_sun_week: np.ndarray = field(init=False, repr=False)
     is_weekend: np.ndarray = field(init=False, repr=False)
     is_holiday: np.ndarray = field(init=False, repr=False)
     is_pre_holiday: np.ndarray = field(init=False, repr=False)
@@ -102,6 +107,7 @@ class Calendar:
             ("dates", dates),
             ("weekday", weekday),
             ("week", week),
+            ("sat_sun_week", np.where(np.isin(weekday, (5, 6)), week, -1).astype(np.int32)),
             ("is_weekend", is_weekend),
             ("is_holiday", is_holiday),
             ("is_pre_holiday", is_pre_holiday),
@@ -114,6 +120,14 @@ class Calendar:
     def n_days(self) -> int:
         """Number of dates in the horizon."""
         return int(self.dates.shape[0])
+
+    def sat_sun_weekends(self) -> list[list[int]]:
+        """The day indices of each Saturday–Sunday unit (``sat_sun_week``), in order: two days
+        each, or the one day inside the horizon when the horizon cuts the unit."""
+        units: dict[int, list[int]] = {}
+        for d in np.flatnonzero(self.sat_sun_week >= 0).tolist():
+            units.setdefault(int(self.sat_sun_week[d]), []).append(d)
+        return list(units.values())
 
     def index(self, value: object, field_name: str = "date") -> int:
         """Day index of ``value`` (0 = start); ProblemError when outside the horizon."""

@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from rtsched_widgets.model.problem import Problem
     from rtsched_widgets.model.roster import Roster
 
-SATURDAY, SUNDAY = 5, 6
-
 
 def int_code(low: int, high: int) -> str:
     """The smallest ``array`` type code (``'h'``, ``'i'``, ``'q'``) that holds every integer
@@ -85,12 +83,13 @@ class Tables:
     """Problem data as Python lists, indexed ``[w]``, ``[d]``, ``[s]`` or ``[d][s]``.
 
     ``last_post[d]`` is the highest shift index with a positive maximum on day ``d`` when the
-    day has at least two such shifts, else -1. ``sat_sun_week[d]`` is the calendar week index
-    when ``d`` is a Saturday or Sunday, else -1. ``pattern_day[d]`` is whether the weekday of
-    ``d`` is one of ``settings.pattern_weekdays``. ``available[w, d]`` and ``mandatory[w, d]``
-    are True or False: element views (2-D ``memoryview``) of the
-    problem's own boolean arrays, so the tables hold no copy of them (a ``Problem``'s arrays are
-    not written after construction: a change of availability makes a new ``Problem``).
+    day has at least two such shifts, else -1. ``sat_sun_week[d]`` is the calendar's
+    (:attr:`Calendar.sat_sun_week`: the week of a Saturday or Sunday, else -1).
+    ``pattern_day[d]`` is whether the weekday of ``d`` is one of ``settings.pattern_weekdays``.
+    ``available[w, d]`` and ``mandatory[w, d]`` are True or False: element views (2-D
+    ``memoryview``) of the problem's own boolean arrays, so the tables hold no copy of them (a
+    ``Problem``'s arrays are not written after construction: a change of availability makes a
+    new ``Problem``).
     """
 
     def __init__(self, problem: Problem) -> None:
@@ -115,8 +114,7 @@ class Tables:
         for d, k in enumerate(self.week):
             self.week_days[k].append(d)
         self.special_week_days = [[d for d in ds if self.special[d]] for ds in self.week_days]
-        sat_sun = np.isin(cal.weekday, (SATURDAY, SUNDAY))
-        self.sat_sun_week = np.where(sat_sun, cal.week, -1).tolist()
+        self.sat_sun_week = cal.sat_sun_week.tolist()
         has = problem.maximum > 0
         last = np.where(
             has.sum(axis=1) >= 2, self.n_s - 1 - np.argmax(has[:, ::-1], axis=1), -1

@@ -188,11 +188,10 @@ def exchange(
 
 
 def weekend_days(problem: Problem) -> np.ndarray:
-    """``(n, 2)``: the Saturday and the Sunday of each weekend wholly inside the horizon."""
-    weekday = np.asarray(problem.calendar.weekday, dtype=np.int64)
-    week = np.asarray(problem.calendar.week, dtype=np.int64)
-    sat = np.flatnonzero((weekday[:-1] == 5) & (weekday[1:] == 6) & (week[:-1] == week[1:]))
-    return np.stack([sat, sat + 1], axis=1)
+    """``(n, 2)``: the Saturday and the Sunday of each weekend
+    (:meth:`Calendar.sat_sun_weekends`) wholly inside the horizon."""
+    whole = [days for days in problem.calendar.sat_sun_weekends() if len(days) == 2]
+    return np.array(whole, dtype=np.int64).reshape(-1, 2)
 
 
 def weekend_kick(

@@ -94,10 +94,9 @@ class FastEvaluator:
         self.n_w, self.n_d, self.n_s = p.n_workers, p.n_days, p.n_shifts
         cal = p.calendar
         self.minutes_pad = np.append(np.array([st.minutes for st in p.shift_types], np.int64), 0)
-        weekday = np.asarray(cal.weekday)
         self.week = np.asarray(cal.week, dtype=np.int64)
         self.n_weeks = int(self.week[-1]) + 1 if self.n_d else 0
-        self.ssw_arr = np.where(np.isin(weekday, (5, 6)), self.week, -1).astype(np.int64)
+        self.ssw_arr = cal.sat_sun_week.astype(np.int64)
         self.sat_sun_week = self.ssw_arr.tolist()
         self.special = np.asarray(cal.is_special, dtype=bool)
         self.special_list = self.special.tolist()

@@ -217,14 +217,13 @@ class WorkerRules:
         held_days = np.flatnonzero(kept & (kept_shift >= 0))
         # a kept shift on a day off: nothing fits
         allowed[held_days, np.searchsorted(shifts, kept_shift[held_days])] = available[held_days]
-        week = np.asarray(p.calendar.week, dtype=np.int64)
-        weekday = np.asarray(p.calendar.weekday, dtype=np.int64)
+        weekend = p.calendar.sat_sun_week.astype(np.int64)
         first, last = (0, n_d)
         used = _HeldUse(0, np.zeros(n_s, dtype=np.int64), 0)
         if trim:
             first, last = held_span(kept, kept_shift, max(int(worker.min_consecutive_off or 0), 1))
             if (first, last) != (0, n_d):
-                used = _HeldUse.of(p, kept_shift, week, weekday, first, last)
+                used = _HeldUse.of(p, kept_shift, weekend, first, last)
                 if not used.fits(worker, limit_all):
                     first, last = (0, n_d)
                     used = _HeldUse(0, np.zeros(n_s, dtype=np.int64), 0)
@@ -234,7 +233,7 @@ class WorkerRules:
             held_row[first:last] = -1
             allowed = np.ascontiguousarray(allowed[first:last])
             off_allowed = off_allowed[first:last].copy()
-            week, weekday = week[first:last], weekday[first:last]
+            weekend = weekend[first:last]
             limit_all = np.where(limit_all < BIG, limit_all - used.per_type, BIG)
             n_d = last - first
         # classes: shift types with the same forbidden successors (among the local types)
@@ -265,7 +264,6 @@ class WorkerRules:
         hi = get(worker.max_minutes, BIG)
         lo = lo - used.minutes if lo > -BIG else lo
         hi = hi - used.minutes if hi < BIG else hi
-        weekend = np.where(np.isin(weekday, (5, 6)), week, -1).astype(np.int64)
         cont = np.zeros(n_d, dtype=bool)
         cont[1:] = (weekend[1:] >= 0) & (weekend[1:] == weekend[:-1])
         # distinct weekends among the days after d (an upper bound of the weekends still to add)
@@ -393,8 +391,7 @@ class _HeldUse:
         cls,
         p: Problem,
         kept_shift: np.ndarray,
-        week: np.ndarray,
-        weekday: np.ndarray,
+        weekend: np.ndarray,
         first: int,
         last: int,
     ) -> _HeldUse:
@@ -404,8 +401,7 @@ class _HeldUse:
         types = kept_shift[worked]
         minutes = int(sum(p.shift_types[s].minutes for s in types.tolist()))
         per_type = np.bincount(types, minlength=p.n_shifts).astype(np.int64)
-        weekend_days = worked & np.isin(weekday, (5, 6))
-        return cls(minutes, per_type, len(set(week[weekend_days].tolist())))
+        return cls(minutes, per_type, len(set(weekend[worked & (weekend >= 0)].tolist())))
 
     def fits(self, worker: Worker, limit_all: np.ndarray) -> bool:
         """The held cells alone stay within the worker's upper limits (else no trimming: the

@@ -794,14 +794,9 @@ class _Run:
 
     @cached_property
     def _weekend_days(self) -> list[list[int]]:
-        """The days of each weekend (the Saturday and Sunday of one calendar week) inside
-        the horizon, in order."""
-        cal = self.p.calendar
-        weekends: dict[int, list[int]] = {}
-        for d in range(self.p.n_days):
-            if int(cal.weekday[d]) in (5, 6):
-                weekends.setdefault(int(cal.week[d]), []).append(d)
-        return list(weekends.values())
+        """The days of each weekend (:meth:`Calendar.sat_sun_weekends`) inside the
+        horizon, in order."""
+        return self.p.calendar.sat_sun_weekends()
 
     @cached_property
     def _minutes(self) -> tuple[np.ndarray, np.ndarray, int]:

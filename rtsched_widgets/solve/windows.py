@@ -347,12 +347,16 @@ def one_day_weekends(problem: Problem, row: np.ndarray) -> np.ndarray:
 
 
 def weekend_partner(problem: Problem, day: int) -> int | None:
-    """The other day of ``day``'s weekend (the Saturday and Sunday of one calendar week, as
-    the max-weekends rule counts them); None when ``day`` is no Saturday or Sunday or the
-    other day lies outside the horizon."""
-    weekday = int(problem.calendar.weekday[day])
-    other = day + 1 if weekday == 5 else day - 1 if weekday == 6 else -1
-    return other if 0 <= other < problem.n_days else None
+    """The other day of ``day``'s weekend (:attr:`Calendar.sat_sun_week`, as the
+    max-weekends rule counts them); None when ``day`` is no Saturday or Sunday or the other
+    day lies outside the horizon."""
+    unit = problem.calendar.sat_sun_week
+    if unit[day] < 0:
+        return None
+    for other in (day - 1, day + 1):
+        if 0 <= other < problem.n_days and unit[other] == unit[day]:
+            return other
+    return None
 
 
 @dataclasses.dataclass

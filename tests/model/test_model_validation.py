@@ -172,6 +172,13 @@ def test_weeks_count_from_the_iso_week_of_a_mid_week_start() -> None:
     assert cal.week.tolist() == [0, 0, 0, 0, 1, 1]
 
 
+def test_saturday_sunday_units_ignore_weekend_days_and_keep_cut_units() -> None:
+    # Sunday 2026-01-04 … Saturday 2026-01-17: the first and last units are cut by the horizon
+    cal = Calendar(date(2026, 1, 4), date(2026, 1, 17), weekend_days=(0, 4))
+    assert cal.sat_sun_week.tolist() == [0, -1, -1, -1, -1, -1, 1, 1, -1, -1, -1, -1, -1, 2]
+    assert cal.sat_sun_weekends() == [[0], [6, 7], [13]]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [

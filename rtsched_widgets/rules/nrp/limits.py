@@ -392,15 +392,12 @@ def max_weekends_encoding(rule: MaxWeekends, model: EncodingModel) -> None:
     """A flag per worker and weekend (Saturday + Sunday of one ISO week), implied by each
     working day of it and implying one of them; at most ``max_weekends`` flags set."""
     p, n, cp = model.p, model.p.n_days, model.model
-    weekends: dict[int, list[int]] = {}
-    for d in range(n):
-        if int(p.calendar.weekday[d]) in (5, 6):
-            weekends.setdefault(int(p.calendar.week[d]), []).append(d)
+    weekends = p.calendar.sat_sun_weekends()
     for w, worker in enumerate(p.workers):
         if worker.max_weekends is None or not model.touches(w, 0, n):
             continue
         weekend_flags: list[Any] = []
-        for days in weekends.values():
+        for days in weekends:
             flags = [model.work[w, d] for d in days if (w, d) in model.work]
             held = any(model.wd(w, d) == 1 for d in days if (w, d) not in model.work)
             if held or not flags:

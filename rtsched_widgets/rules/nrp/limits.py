@@ -207,10 +207,11 @@ class MinMinutes(_Minutes):
 
 
 class MaxWeekends(Rule):
-    """Hard. A *weekend* is the Saturday and Sunday of one calendar week (whatever the
-    calendar's ``weekend_days``); it is worked when the worker holds a shift on its Saturday
-    or its Sunday (a weekend cut by the horizon counts by its days inside it). A worker must
-    not work more than ``max_weekends`` weekends (equal is allowed).
+    """Hard. A *weekend* is the Saturday and Sunday of one calendar week
+    (:attr:`Calendar.sat_sun_week`, whatever the calendar's ``weekend_days``); it is worked
+    when the worker holds a shift on its Saturday or its Sunday (a weekend cut by the horizon
+    counts by its days inside it). A worker must not work more than ``max_weekends`` weekends
+    (equal is allowed).
     Key ``("max_weekends", w)``; anchor ``w``.
     """
 
@@ -389,7 +390,7 @@ def max_weekends_batched(rule: MaxWeekends, state: BatchState) -> BatchTerm:
 
 @encoding(MaxWeekends)
 def max_weekends_encoding(rule: MaxWeekends, model: EncodingModel) -> None:
-    """A flag per worker and weekend (Saturday + Sunday of one ISO week), implied by each
+    """A flag per worker and weekend (:meth:`Calendar.sat_sun_weekends`), implied by each
     working day of it and implying one of them; at most ``max_weekends`` flags set."""
     p, n, cp = model.p, model.p.n_days, model.model
     weekends = p.calendar.sat_sun_weekends()

@@ -69,6 +69,18 @@ than ``kick_gain`` (:data:`KICK_GAIN`) of it, sweeps and blocks of kicks (each
 the next block is of the step whose last block gained more per label (a block of kicks
 first). Both count towards ``pair_patience``.
 
+*Weekend swaps* (a share ``kick_swap`` of the kicks, :data:`KICK_SWAP`; a late kick when
+no weekend is split): on a weekend (:meth:`Calendar.sat_sun_weekends`) where worker ``A``
+works only one day and worker ``B`` only the other (shift ``s`` on day ``e``;
+:func:`split_weekends`), ``B`` is re-planned with the weekend off and then ``A`` with both
+days worked, ``s`` forced on ``e`` (any shift there when ``A`` has no schedule with it;
+:func:`swap_weekend`), over a span of ``kick_days`` days holding the weekend and a span
+apart from it drawn by its cover penalty (:func:`swap_days`), every other day held; the
+workers whose costs changed respond over the same days and the swap is kept when a roster
+better than the best was reached, as for a late kick. Both weekends end whole, and one of
+``B``'s worked weekends is free for a short weekend (the max-weekends rule binds for nearly
+every worker on Instances 20, 22, 24), which ``B``'s search may spend in the second span.
+
 Stops after ``max_windows`` windows, at the time limit or on ``cancel``. Every roster kept
 meets every hard rule (each column meets its worker's rules; the dive never puts a cell
 above its maximum), and each step accepts only a lower objective, so the result is never
@@ -185,6 +197,10 @@ KICK_WEEKEND = 0.5
 (module docstring, late kicks): at 60 s, side by side, load 5-9, lower than with none in 9
 of 14 pairs (Instance22 6 of 7, mean 51066 -> 50043; Instance20 3 of 7, 7747 -> 7648); all
 of them: Instance20 6 of 6, Instance22 3 of 6 (mean higher); see ``benchmarks/RESULTS.md``."""
+
+KICK_SWAP = 0.0
+"""The share of kicks that are weekend swaps (module docstring, weekend swaps; each kick
+drawn, a late kick when no weekend is split)."""
 
 KICK_BLOCK = 4
 """A block of late kicks makes this many times the labels of the last paired sweep (and at
@@ -370,6 +386,9 @@ class KickStats:
     kicks: int = 0
     kept: int = 0
     searches: int = 0
+    swaps: int = 0
+    """Weekend swaps among the kicks (:func:`weekend_swap`)."""
+    swaps_kept: int = 0
 
 
 def late_kick(
@@ -450,6 +469,172 @@ def late_kick(
     return kept
 
 
+def split_weekends(state: BestResponse) -> np.ndarray:
+    """The weekends of ``state``'s rows that two workers split (module docstring, weekend
+    swaps): rows ``(weekend, side)``, ``side`` 0 when a worker ``A`` works only the Saturday
+    of whole weekend ``weekend`` (:meth:`Calendar.sat_sun_weekends`, both days inside the
+    horizon) and may work the Sunday while another worker ``B`` works only the Sunday (1:
+    the days swapped), neither kept on either day."""
+    pairs = weekend_days_of(state.p)
+    if not len(pairs):
+        return np.zeros((0, 2), dtype=np.int64)
+    works = state.rows[:, pairs] >= 0  # (workers, weekends, 2)
+    free = ~state.fixed.worker_day[:, pairs].any(axis=2)
+    only = [works[:, :, i] & ~works[:, :, 1 - i] & free for i in (0, 1)]
+    available = np.asarray(state.p.available, dtype=bool)[:, pairs]
+    takers = [only[i] & available[:, :, 1 - i] for i in (0, 1)]
+    offered = np.stack([takers[i].any(axis=0) & only[1 - i].any(axis=0) for i in (0, 1)], axis=1)
+    return np.argwhere(offered).astype(np.int64)
+
+
+def weekend_days_of(problem: Problem) -> np.ndarray:
+    """``(n, 2)``: the Saturday and the Sunday of each weekend unit
+    (:meth:`Calendar.sat_sun_weekends`) wholly inside the horizon."""
+    whole = [days for days in problem.calendar.sat_sun_weekends() if len(days) == 2]
+    return np.array(whole, dtype=np.int64).reshape(-1, 2)
+
+
+def swap_days(
+    state: BestResponse, days: np.ndarray, length: int, rng: np.random.Generator
+) -> np.ndarray:
+    """The free days of one weekend swap: a span of ``length`` days holding ``days`` (the
+    weekend; its start drawn uniformly) and a span of as many days apart from it drawn with
+    a probability proportional to the cover penalty of its days (where the freed weekend
+    may go; uniformly when there is none, none when the horizon has no room). A boolean
+    mask over the horizon."""
+    n_days = state.p.n_days
+    length = max(1, min(length, n_days))
+    first, last = int(days.min()), int(days.max())
+    lo, hi = max(0, last - length + 1), min(first, n_days - length)
+    start = int(rng.integers(lo, max(lo, hi) + 1))
+    free = np.zeros(n_days, dtype=bool)
+    free[start : start + length] = True
+    free[days] = True
+    short = np.maximum(state.required - state.count, 0) * state.under
+    surplus = np.maximum(state.count - state.required, 0) * state.over
+    sums = np.convolve((short + surplus).sum(axis=1), np.ones(length), mode="valid")
+    starts = np.arange(len(sums))
+    apart = (starts + length <= start) | (starts >= start + length)
+    if apart.any():
+        weights = sums[apart]
+        total = float(weights.sum())
+        other = int(rng.choice(starts[apart], p=weights / total if total > 0 else None))
+        free[other : other + length] = True
+    return free
+
+
+def weekend_swap(
+    run: Sweeps,
+    rng: np.random.Generator,
+    length: int,
+    max_searches: int,
+    stats: KickStats,
+    labels: int = DEFAULT_PAIR_LABELS,
+) -> bool | None:
+    """One weekend swap (module docstring) from ``run``'s best roster: of the weekends two
+    workers split (:func:`split_weekends`), one at random and two such workers ``A`` and
+    ``B`` (drawn uniformly); over :func:`swap_days` (every other day held), ``B`` re-planned
+    with the weekend off, then ``A`` with both days worked and ``B``'s shift on ``B``'s day
+    (any shift there when no schedule of ``A`` has it), then the workers whose costs changed
+    respond over the same days (seeded orders, at most ``max_searches`` searches); kept when
+    a state better than the best was reached, else undone. True when kept, False when not
+    (or a forced search found nothing), None when no weekend is split. The state's window
+    is None afterwards; every row of a kept best is marked dirty."""
+    state, p = run.state, run.state.p
+    state.restore(run.best)
+    offered = split_weekends(state)
+    if not len(offered):
+        return None
+    stats.kicks += 1
+    stats.swaps += 1
+    k, side = (int(x) for x in offered[rng.integers(len(offered))])
+    days = weekend_days_of(p)[k]
+    works = state.rows[:, days] >= 0
+    free = ~state.fixed.worker_day[:, days].any(axis=1)
+    available = np.asarray(p.available[:, int(days[1 - side])], dtype=bool)
+    takers = np.flatnonzero(works[:, side] & ~works[:, 1 - side] & free & available)
+    givers = np.flatnonzero(works[:, 1 - side] & ~works[:, side] & free)
+    a, b = int(rng.choice(takers)), int(rng.choice(givers))
+    before = run.best.key
+    state.set_window(swap_days(state, days, length, rng))
+    beam, state.max_labels = state.max_labels, labels
+    try:
+        if not swap_weekend(state, a, b, days, side):
+            return False
+        key = (int(state.hard.sum()), state.objective)
+        if key < run.best.key:
+            run.best = state.snapshot()
+            run.clock.improved(state.objective, key[0], state.searches, shifts=run.best.rows)
+        done = 0
+        while state.dirty.any() and done < max_searches:
+            if run.clock.should_stop():
+                break
+            order = rng.permutation(p.n_workers)
+            for v in order[state.dirty[order]].tolist():
+                if done >= max_searches:
+                    break
+                run._respond(int(v), None, False, False, labels)
+                done += 1
+        stats.searches += done
+    finally:
+        state.max_labels = beam
+        state.set_window(None)
+        state.restore(run.best)
+    kept = run.best.key < before
+    if kept:
+        stats.kept += 1
+        stats.swaps_kept += 1
+        state.dirty[:] = True
+        run.best = state.snapshot()
+    return kept
+
+
+def swap_weekend(state: BestResponse, a: int, b: int, days: np.ndarray, side: int) -> bool:
+    """The swap of a weekend ``days`` (Saturday, Sunday) that ``a`` works on day
+    ``days[side]`` only and ``b`` on the other day only, over the state's window: ``b``
+    re-planned with both days off, then ``a`` with both worked and ``b``'s shift on ``b``'s
+    day (any shift there when no schedule of ``a`` has it). True when both searches found a
+    schedule (the rows replaced, the objective up to date, the workers whose costs changed
+    dirty); False when one found none (then ``b``'s row may be replaced already: restore a
+    snapshot)."""
+    other = int(days[1 - side])
+    shift = int(state.rows[b, other])
+    return _swap_search(state, b, days, None) and _swap_search(state, a, days, (other, shift))
+
+
+def _swap_search(
+    state: BestResponse, w: int, days: np.ndarray, forced: tuple[int, int] | None
+) -> bool:
+    """Re-plan worker ``w`` over the state's window: with the weekend ``days`` off (``forced``
+    None), or with both worked and shift ``s`` on day ``e`` for ``forced = (e, s)`` (any
+    shift on ``e`` when no schedule has ``s``). Replaces the row (its objective kept up to
+    date, the workers whose costs changed dirty) and returns True when a schedule was
+    found; False (the row as it was) otherwise."""
+    cost = state.costs(w)
+    rules = state.rules_of(w)
+    tries: list[tuple[np.ndarray, np.ndarray | None]] = []
+    if forced is None:
+        cost[days, :] = np.inf
+        tries.append((cost, None))
+    else:
+        e, s = forced
+        off = np.zeros(state.p.n_days)
+        off[days] = np.inf
+        pinned = cost.copy()
+        pinned[e, :] = np.inf
+        pinned[e, s] = cost[e, s]
+        tries += [(pinned, off), (cost, off)]
+    for costs, off_cost in tries:
+        found = shortest_schedules(rules, costs, off_cost, max_labels=state.max_labels)
+        state.labels += found.labels
+        state.searches += 1
+        if found.best is not None:
+            state._replace(w, found.best)
+            state.objective = state._objective()
+            return True
+    return False
+
+
 class Windows(Strategy):
     """Windowed column generation with best-response rounds between (module docstring).
 
@@ -515,6 +700,7 @@ class Windows(Strategy):
         kick_searches: int = DEFAULT_KICK_SEARCHES,
         kick_gain: float = KICK_GAIN,
         kick_weekend: float = KICK_WEEKEND,
+        kick_swap: float = KICK_SWAP,
         construction_labels: int | None = None,
         construction_share: float | None = DEFAULT_CONSTRUCTION_SHARE,
     ) -> None:
@@ -546,6 +732,9 @@ class Windows(Strategy):
         if not 0 <= kick_weekend <= 1:
             raise ValueError(f"kick_weekend: {kick_weekend} — use a fraction in [0, 1]")
         self.kick_weekend = float(kick_weekend)
+        if not 0 <= kick_swap <= 1:
+            raise ValueError(f"kick_swap: {kick_swap} — use a fraction in [0, 1]")
+        self.kick_swap = float(kick_swap)
         self.pair_after = int(pair_after)
         self.pair_days = None if pair_days is None else int(pair_days)
         self.max_pair_sweeps = max_pair_sweeps
@@ -762,6 +951,8 @@ class Windows(Strategy):
             pair_sweeps=pair_sweeps,
             kicks=kicks.kicks,
             kicks_kept=kicks.kept,
+            kick_swaps=kicks.swaps,
+            kick_swaps_kept=kicks.swaps_kept,
             kicks_after=kicks.after,
             accepted=accepted,
             cg_rounds=rounds,
@@ -832,25 +1023,38 @@ class Windows(Strategy):
                 return False
             if state.labels - used >= budget:
                 break
-            kick = late_kick(
-                run,
-                rng,
-                self.kick_days_for(state.p),
-                self.kick_searches,
-                kicks,
-                self.pair_labels,
-                early_weekend=self._weekend_kick(rng),
-            )
+            kick = None
+            if self._draw(rng, self.kick_swap):
+                kick = weekend_swap(
+                    run,
+                    rng,
+                    self.kick_days_for(state.p),
+                    self.kick_searches,
+                    kicks,
+                    self.pair_labels,
+                )
+            if kick is None:  # a late kick (also when no weekend is split)
+                kick = late_kick(
+                    run,
+                    rng,
+                    self.kick_days_for(state.p),
+                    self.kick_searches,
+                    kicks,
+                    self.pair_labels,
+                    early_weekend=self._draw(rng, self.kick_weekend),
+                )
             if kick is None:
                 break  # no cover shortfall left
         return True
 
-    def _weekend_kick(self, rng: np.random.Generator) -> bool:
-        """Whether the next kick's early span goes on a one-day weekend: always at
-        ``kick_weekend`` 1, never at 0 (no draw from ``rng`` at either), else drawn."""
-        if self.kick_weekend in (0.0, 1.0):
-            return self.kick_weekend == 1.0
-        return bool(rng.random() < self.kick_weekend)
+    @staticmethod
+    def _draw(rng: np.random.Generator, share: float) -> bool:
+        """True with probability ``share``: always at 1, never at 0 (no draw from ``rng`` at
+        either), else drawn (whether the next kick is a weekend swap, ``kick_swap``, or its
+        early span goes on a one-day weekend, ``kick_weekend``)."""
+        if share in (0.0, 1.0):
+            return share == 1.0
+        return bool(rng.random() < share)
 
     def _accept(self, state: BestResponse, run: Sweeps, rows: np.ndarray) -> bool:
         """Put the window's ``rows`` into ``state`` when they lower the objective and record

@@ -25,7 +25,12 @@ from rtsched_widgets.solve.windows import (
     one_day_weekends,
     paired_days,
     repair_window,
+    split_weekends,
+    swap_days,
+    swap_weekend,
+    weekend_days_of,
     weekend_partner,
+    weekend_swap,
     worst_window,
 )
 
@@ -465,3 +470,104 @@ def test_a_share_of_weekend_kicks_is_deterministic_and_between_none_and_all(inst
     # all and none draw nothing more from the run's generator: True is the share 1
     assert np.array_equal(run(True).roster.shift_of, run(1.0).roster.shift_of)
     assert not np.array_equal(run(0.0).roster.shift_of, run(1.0).roster.shift_of)
+
+
+def _split_weekends(problem, start):
+    """A state on ``start``'s rows and the weekends that two workers split there: ``(days,
+    side, a, b)`` where ``a`` works only day ``days[side]``, ``b`` only the other day."""
+    fixed = normalize_keep(problem, start.roster, None)
+    state = BestResponse(problem, fixed, start.roster, 6)
+    offered = split_weekends(state)
+    assert len(offered)  # the construction leaves split weekends
+    splits = []
+    for k, side in offered.tolist():
+        days = weekend_days_of(problem)[k]
+        works = state.rows[:, days] >= 0
+        a = int(np.flatnonzero(works[:, side] & ~works[:, 1 - side])[0])
+        b = int(np.flatnonzero(works[:, 1 - side] & ~works[:, side])[0])
+        splits.append((days, side, a, b))
+    return state, splits
+
+
+def test_split_weekends_are_weekends_one_worker_works_on_each_day_alone(instance16):
+    problem, start = instance16
+    state, splits = _split_weekends(problem, start)
+    for days, side, a, b in splits:
+        assert problem.calendar.weekday[days[0]] == 5 and days[1] == days[0] + 1
+        assert state.rows[a, days[side]] >= 0 and state.rows[a, days[1 - side]] < 0
+        assert state.rows[b, days[1 - side]] >= 0 and state.rows[b, days[side]] < 0
+    # nobody works a weekend: it is not split
+    days = splits[0][0]
+    state.rows[:, days] = -1
+    k = int(np.flatnonzero((weekend_days_of(problem) == days).all(axis=1))[0])
+    assert k not in split_weekends(state)[:, 0].tolist()
+
+
+def test_a_weekend_swap_leaves_one_whole_worked_weekend_and_one_off(instance16):
+    problem, start = instance16
+    state, splits = _split_weekends(problem, start)
+    origin = state.snapshot()
+    swapped = same = 0
+    for i, (days, side, a, b) in enumerate(splits):
+        state.restore(origin)
+        shift = int(state.rows[b, days[1 - side]])
+        state.set_window(swap_days(state, days, 14, np.random.default_rng(i)))
+        assert state.free is not None and state.free[days].all() and state.free.sum() == 28
+        if not swap_weekend(state, a, b, days, side):
+            continue  # the minutes of a span: no schedule of one of them fits
+        swapped += 1
+        assert (state.rows[a, days] >= 0).all()  # A works the whole weekend
+        same += state.rows[a, days[1 - side]] == shift  # B's shift on B's day when it can
+        assert (state.rows[b, days] < 0).all()  # B has the weekend off
+        changed = np.flatnonzero((state.rows != origin.rows).any(axis=1))
+        assert set(changed.tolist()) <= {a, b}
+        assert not (state.rows != origin.rows)[:, ~state.free].any()  # the held days hold
+        out = roster_from_shifts(problem, state.rows)
+        assert score_roster(problem, out) == (0, pytest.approx(state.objective))
+        state.set_window(None)
+    assert swapped >= 1 and same >= 1
+
+
+def test_weekend_swaps_are_deterministic_never_worse_and_score_as_the_rule_engine(instance16):
+    problem, start = instance16
+    fixed = normalize_keep(problem, start.roster, None)
+
+    def swapped(seed: int) -> tuple[Sweeps, KickStats]:
+        state = BestResponse(problem, fixed, start.roster, 6)
+        run = Sweeps(state, RunClock("windows", NO_CLOCK, None, None), None)
+        stats, last = KickStats(), run.best.objective
+        rng = np.random.default_rng(seed)
+        for _ in range(20):
+            kept = weekend_swap(run, rng, 7, 20, stats)
+            assert kept is not None  # some weekend stays split
+            assert (run.best.objective < last) if kept else run.best.objective == last
+            last = run.best.objective
+            assert state.window is None
+        return run, stats
+
+    run, stats = swapped(1)
+    assert stats.kicks == stats.swaps == 20 and 1 <= stats.swaps_kept == stats.kept < 20
+    assert run.best.objective < start.objective
+    out = roster_from_shifts(problem, run.best.rows)
+    assert score_roster(problem, out) == (0, pytest.approx(run.best.objective))
+    assert np.array_equal(swapped(1)[0].best.rows, run.best.rows)
+
+
+def test_a_share_of_weekend_swaps_joins_the_kicks_of_windows(instance16):
+    problem, start = instance16
+    options = dict(paired=True, pair_days=7, max_pair_sweeps=8, max_windows=0)
+
+    def run(share: float):
+        return get_strategy("windows", kick_swap=share, **options).solve(
+            problem, roster=start.roster, time_limit=NO_CLOCK, seed=2
+        )
+
+    half = run(0.5)
+    assert np.array_equal(half.roster.shift_of, run(0.5).roster.shift_of)
+    assert 1 <= half.details["kick_swaps"] < half.details["kicks"]
+    assert half.hard_violations == 0
+    assert (half.hard_violations, half.objective) == score_roster(problem, half.roster)
+    none = run(0.0)
+    assert none.details["kick_swaps"] == 0 and none.details["kicks"] >= 1
+    with pytest.raises(ValueError, match="kick_swap"):
+        get_strategy("windows", kick_swap=1.5)

@@ -539,3 +539,305 @@ class CpModelBuilder:
             if solver.boolean_value(v):
                 out[w, d] = s
         return out
+
+
+# -- region models, built faster ------------------------------------------------------------
+class RegionTables:
+    """What every region model of one problem shares, computed once (the NRP profile's
+    region sub-solves build hundreds of models of the same problem): the shift types each
+    worker may work on each day and the succession groups."""
+
+    def __init__(self, problem: Problem) -> None:
+        p = problem
+        self.p = problem
+        allowed = allowed_shifts(p)
+        open_shifts = np.asarray(p.maximum) > 0
+        self.choices: list[list[list[int]]] = [
+            [np.flatnonzero(open_shifts[d] & allowed[w]).tolist() for d in range(p.n_days)]
+            for w in range(p.n_workers)
+        ]
+        """``choices[w][d]``: the shift types worker ``w`` may work on day ``d`` (a variable
+        each in a model that frees the worker-day)."""
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for s, st in enumerate(p.shift_types):
+            if st.forbidden_next:
+                nexts = tuple(sorted({p.shift_index[t] for t in st.forbidden_next}))
+                groups.setdefault(nexts, []).append(s)
+        self.succession = [(list(nexts), todays) for nexts, todays in groups.items()]
+        """``(forbidden next shift types, shift types of the group)``, as the succession
+        encoding groups them."""
+        self.minutes = [int(st.minutes) for st in p.shift_types]
+        self.required: list[list[int]] = np.asarray(p.required).astype(np.int64).tolist()
+        self.maximum: list[list[int]] = np.asarray(p.maximum).astype(np.int64).tolist()
+        self.under_weight: list[list[float]] = np.asarray(p.under_weight, dtype=float).tolist()
+        self.over_weight: list[list[float]] = np.asarray(p.over_weight, dtype=float).tolist()
+
+
+class RegionModelBuilder(CpModelBuilder):
+    """A region model (see :class:`CpModelBuilder`) built with less Python work: the same
+    variables and constraints, in the same order (the same CP-SAT model, so the same search
+    for a seed), from per-problem :class:`RegionTables`, the region and the base roster as
+    Python lists (constant lookups of held worker-days), and direct encodings of the rules
+    whose registered encodings cost the most per call (forbidden successions, shifts per
+    type, total minutes); the other rules go through their registered encodings."""
+
+    def __init__(
+        self,
+        cp: Any,
+        problem: Problem,
+        *,
+        free: np.ndarray,
+        base: np.ndarray,
+        tables: RegionTables | None = None,
+    ) -> None:
+        super().__init__(cp, problem, free=free, base=base)
+        self.tables = (
+            tables if tables is not None and tables.p is problem else RegionTables(problem)
+        )
+        self._free_rows: list[list[bool]] = self.free.tolist()
+        self._base_rows: list[list[int]] = self.base.tolist()
+        self._ps_rows: list[list[int]] = self.free_ps.tolist()
+
+    def build(self) -> None:
+        self._variables()
+        self._cells()
+        fast = _region_encodings()
+        for rule in self.rules:
+            fn = fast.get(type(rule))
+            if fn is not None:
+                fn(self, rule)
+            else:
+                encoder(rule)(rule, self)
+        constant = sum(t for t in self.objective if isinstance(t, int))
+        terms = [t for t in self.objective if not isinstance(t, int)]
+        self.objective_expr = linear_sum(terms) + constant if terms else constant
+        self.model.minimize(self.objective_expr)
+
+    def _variables(self) -> None:
+        """``x`` and ``work`` of the freed worker-days, in :meth:`CpModelBuilder.build`'s
+        order."""
+        m, choices = self.model, self.tables.choices
+        new_bool = self._bool_factory()
+        add_sum = _summer()
+        self.by_worker = {}
+        self._cell_vars: dict[tuple[int, int], list[Any]] = {}
+        cells = self._cell_vars
+        for w, d in zip(*np.nonzero(self.free & self.p.available), strict=True):
+            w, d = int(w), int(d)
+            mine = self.by_worker.setdefault(w, [])
+            row = []
+            for s in choices[w][d]:
+                v = new_bool()
+                self.x[w, d, s] = v
+                cells.setdefault((d, s), []).append(v)
+                mine.append((d, s, v))
+                row.append(v)
+            if row:
+                work = new_bool()
+                m.add(add_sum(row) == work)
+                self.work[w, d] = work
+
+    def _bool_factory(self) -> Any:
+        """A function making an unnamed 0-1 variable of the model: ``new_bool_var("")``
+        without its per-call domain and name (the same variable in the model)."""
+        cp, proto = self.cp, self.model.proto
+        domain = getattr(cp, "Domain", None)
+        int_var = getattr(cp, "IntVar", None)
+        if domain is None or int_var is None:
+            return lambda: self.model.new_bool_var("")
+        unit = domain(0, 1)
+        return lambda: int_var(proto).with_domain(unit)
+
+    def _cells(self) -> None:
+        """The cells' counts (freed variables plus held workers) and their maxima."""
+        p, m, base = self.p, self.model, self.base
+        held = np.zeros((p.n_days, p.n_shifts), dtype=np.int64)
+        w_idx, d_idx = np.nonzero(~self.free & (base >= 0))
+        np.add.at(held, (d_idx, base[w_idx, d_idx]), 1)
+        self.held = held
+        held_rows, top = held.tolist(), self.tables.maximum
+        add_sum = _summer()
+        self.counts = {}
+        for d in range(p.n_days):
+            for s in range(p.n_shifts):
+                cell = self._cell_vars.get((d, s))
+                if cell:
+                    self.counts[d, s] = add_sum(cell) + held_rows[d][s]
+                    m.add(self.counts[d, s] <= int(top[d][s]))
+                else:
+                    self.counts[d, s] = held_rows[d][s]
+
+    def wd(self, w: int, d: int) -> Any:
+        v = self.work.get((w, d))
+        if v is not None:
+            return v
+        if self._free_rows[w][d]:
+            return 0
+        return int(self._base_rows[w][d] >= 0)
+
+    def xv(self, w: int, d: int, s: int) -> Any:
+        v = self.x.get((w, d, s))
+        if v is not None:
+            return v
+        if self._free_rows[w][d]:
+            return 0
+        return int(self._base_rows[w][d] == s)
+
+    def touches(self, w: int, a: int, b: int) -> bool:
+        ps = self._ps_rows[w]
+        return ps[min(b, len(ps) - 1)] > ps[max(a, 0)]
+
+    def _cover(self, over_allowed: bool) -> None:
+        """:meth:`CpModelBuilder._cover` (the same slacks, constraints and objective terms,
+        in the same order) from the tables' lists."""
+        m, t, scale = self.model, self.tables, self.scale
+        held = self.held.tolist()
+        for (d, s), count in self.counts.items():
+            req, top = t.required[d][s], t.maximum[d][s]
+            under_w = round(t.under_weight[d][s] * scale) if req > 0 else 0
+            over_w = round(t.over_weight[d][s] * scale) if over_allowed and top > req else 0
+            if isinstance(count, int):
+                self.objective.append(under_w * max(req - count, 0) + over_w * max(count - req, 0))
+                continue
+            if req <= 0 and over_w <= 0:
+                continue
+            h = held[d][s]
+            under = m.new_int_var(0, max(req - h, 0), f"under_{d}_{s}") if req > h else 0
+            over = m.new_int_var(0, max(top - req, 0), f"over_{d}_{s}")
+            m.add(count + under - over == req)
+            self.slacks.append((d, s, under, over))
+            if under_w > 0 and not isinstance(under, int):
+                self.objective.append(under_w * under)
+            if over_w > 0:
+                self.objective.append(over_w * over)
+        self.terms.append("cover")
+
+    def min_runs(self, w: int, work: list[Any], minimum: int, *, working: bool) -> None:
+        """:meth:`CpModelBuilder.min_runs` (the same clauses, in the same order), with the
+        region's prefix sums as a list."""
+        n, ps = len(work), self._ps_rows[w]
+        last = len(ps) - 1
+        for j in range(1, minimum):
+            for d in range(0, n - j - 1):
+                if not ps[min(d + j + 2, last)] > ps[d]:
+                    continue
+                clause = [(work[d], working)]
+                clause += [(work[e], not working) for e in range(d + 1, d + j + 1)]
+                clause.append((work[d + j + 1], working))
+                self.clause(clause)
+
+    def held_shifts(self, w: int) -> list[int]:
+        """The shifts worker ``w`` holds outside the region (working days only)."""
+        free, base = self._free_rows[w], self._base_rows[w]
+        return [s for f, s in zip(free, base, strict=True) if not f and s >= 0]
+
+
+def _region_succession(model: RegionModelBuilder, rule: Rule) -> None:
+    """The succession encoding's at-most-ones (``rules.nrp.succession``), from the tables."""
+    groups, n = model.tables.succession, model.p.n_days
+    if not groups:
+        return
+    x, at_most_one = model.x, model.at_most_one
+    add_at_most_one = model.model.add_at_most_one
+    for w in range(model.p.n_workers):
+        if not model.touches(w, 0, n):
+            continue
+        free, base = model._free_rows[w], model._base_rows[w]
+        for d in range(n - 1):
+            if not (free[d] or free[d + 1]):
+                continue
+            for nexts, todays in groups:
+                today = _literals(x, w, d, todays, free[d], base[d])
+                if not today:
+                    continue
+                literals = today + _literals(x, w, d + 1, nexts, free[d + 1], base[d + 1])
+                if not (free[d] and free[d + 1]):
+                    at_most_one(literals)  # a held day: constants, as the builder reads them
+                elif len(literals) > 1:
+                    add_at_most_one(literals)
+
+
+def _literals(
+    x: dict[tuple[int, int, int], Any], w: int, d: int, shifts: list[int], free: bool, held: int
+) -> list[Any]:
+    """``xv(w, d, s)`` for ``s`` in ``shifts``, without the constant zeros."""
+    if not free:
+        return [1] if held in shifts else []
+    out = []
+    for s in shifts:
+        v = x.get((w, d, s))
+        if v is not None:
+            out.append(v)
+    return out
+
+
+def _region_max_per_shift(model: RegionModelBuilder, rule: Rule) -> None:
+    """The per-type limits of ``rules.nrp.limits.max_per_shift_encoding``."""
+    p, n = model.p, model.p.n_days
+    for w, worker in enumerate(p.workers):
+        if not worker.max_per_shift or not model.touches(w, 0, n):
+            continue
+        by_shift: dict[int, list[Any]] = {}
+        for _, s_, v in model.by_worker.get(w, []):
+            by_shift.setdefault(s_, []).append(v)
+        held = model.held_shifts(w)
+        add_sum = _summer()
+        for sid, limit in worker.max_per_shift.items():
+            s = p.shift_index[sid]
+            ones = held.count(s)
+            mine = by_shift.get(s)
+            model.at_most(add_sum(mine) + ones if mine else ones, int(limit))
+
+
+def _region_minutes(model: RegionModelBuilder, rule: Any) -> None:
+    """The minutes bounds of ``rules.nrp.limits.minutes_encoding`` (total minutes, and the
+    implied bound on working days)."""
+    n, minutes = model.p.n_days, model.tables.minutes
+    upper = rule.upper
+    weighted = linear_expr().weighted_sum
+    add_sum = _summer()
+    for w, bound in enumerate(rule.bound):
+        if bound is None or not model.touches(w, 0, n):
+            continue
+        mine = model.by_worker.get(w, [])
+        held_minutes = sum(minutes[s] for s in model.held_shifts(w))
+        total: Any = (
+            weighted([v for _, _, v in mine], [minutes[s] for _, s, _ in mine]) + held_minutes
+            if mine
+            else held_minutes
+        )
+        days = [model.wd(w, d) for d in range(n)]
+        day_vars = [v for v in days if not isinstance(v, int)]
+        held_days = sum(v for v in days if isinstance(v, int))
+        worked: Any = add_sum(day_vars) + held_days if day_vars else held_days
+        if upper:
+            model.at_most(total, bound)
+            if min(minutes, default=0) > 0:
+                model.at_most(worked, bound // min(minutes))
+        else:
+            model.at_most(-total, -bound)
+            if max(minutes, default=0) > 0:
+                model.at_most(-worked, (-bound) // max(minutes))
+
+
+def _summer() -> Any:
+    """:func:`linear_sum` with OR-Tools' ``LinearExpr`` looked up once."""
+    total = linear_expr().sum
+
+    def add_sum(terms: list[Any]) -> Any:
+        return terms[0] if len(terms) == 1 else total(terms)
+
+    return add_sum
+
+
+def _region_encodings() -> dict[type, Any]:
+    """Rule class -> its direct region encoding (imported on use, as the registry's)."""
+    from rtsched_widgets.rules.nrp.limits import MaxMinutes, MaxPerShift, MinMinutes
+    from rtsched_widgets.rules.nrp.succession import ForbiddenSuccession
+
+    return {
+        ForbiddenSuccession: _region_succession,
+        MaxPerShift: _region_max_per_shift,
+        MaxMinutes: _region_minutes,
+        MinMinutes: _region_minutes,
+    }

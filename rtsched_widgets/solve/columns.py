@@ -41,13 +41,16 @@ import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.solve.cpsat import CpModelBuilder
 from rtsched_widgets.solve.keep import Fixed
+
+if TYPE_CHECKING:
+    from rtsched_widgets.solve.labelling import WeekendPrice
 
 PRICE_SCALE = 1000
 """Reduced-cost coefficients are rounded to ``1 / PRICE_SCALE`` for CP-SAT's integer
@@ -114,6 +117,7 @@ class WorkerPricer:
         self.vars = list(builder.x.values())
         self.index = [v.index for v in self.vars]
         self.n_days = problem.n_days
+        self._weekend_terms: tuple[list[int], list[int]] | None = None
 
     def schedule(self, values: list[bool]) -> np.ndarray:
         """The schedule (shift index or -1 per day) of a solution's ``x`` values."""
@@ -122,13 +126,51 @@ class WorkerPricer:
         out[self.days[on]] = self.shifts[on]
         return out
 
+    def _weekend_vars(self, weekend: WeekendPrice) -> tuple[list[int], list[int]]:
+        """Per weekend unit, the indices of a variable "the unit is worked" and of one "exactly
+        one of its two days is worked" (-1 where a unit has no such day or is one day long);
+        added to the model on the first call."""
+        if self._weekend_terms is None:
+            model = self.model
+            worked: list[int] = []
+            split: list[int] = []
+            for days in weekend.units:
+                on = [
+                    sum(v for v, d in zip(self.vars, self.days.tolist(), strict=True) if d == e)
+                    for e in days
+                ]
+                if all(isinstance(x, int) for x in on):  # no variable: never worked
+                    worked.append(-1)
+                    split.append(-1)
+                    continue
+                a = model.new_bool_var("weekend")
+                for x in on:
+                    model.add(a >= x)
+                model.add(a <= sum(on))
+                worked.append(a.index)
+                if len(on) == 2:
+                    b = model.new_bool_var("split")
+                    model.add(b == 2 * a - on[0] - on[1])  # a: either day worked
+                    split.append(b.index)
+                else:
+                    split.append(-1)
+            self._weekend_terms = (worked, split)
+        return self._weekend_terms
+
     def price(
-        self, coef: np.ndarray, *, time_limit: float, seed: int, keep_all: bool = True
+        self,
+        coef: np.ndarray,
+        *,
+        time_limit: float,
+        seed: int,
+        keep_all: bool = True,
+        weekend: WeekendPrice | None = None,
     ) -> tuple[list[np.ndarray], bool]:
-        """Schedules minimising ``sum coef[d, s] x[d, s]`` (rounded to ``1 / PRICE_SCALE``):
-        the best found last, preceded by the improving solutions met on the way when
-        ``keep_all``; and whether the last is proven optimal. Empty when the worker has no
-        schedule meeting its rules (or none was found in time)."""
+        """Schedules minimising ``sum coef[d, s] x[d, s]`` (rounded to ``1 / PRICE_SCALE``),
+        plus the prices of ``weekend`` (:class:`~rtsched_widgets.solve.labelling.
+        WeekendPrice`) when given: the best found last, preceded by the improving solutions
+        met on the way when ``keep_all``; and whether the last is proven optimal. Empty when
+        the worker has no schedule meeting its rules (or none was found in time)."""
         cp = self.cp
         self.model.clear_objective()
         obj = self.model.proto.objective
@@ -136,6 +178,13 @@ class WorkerPricer:
             ints = np.rint(coef[self.days, self.shifts] * PRICE_SCALE).astype(np.int64)
             obj.vars.extend(self.index)
             obj.coeffs.extend(ints.tolist())
+        if weekend is not None:
+            worked, split = self._weekend_vars(weekend)
+            for idx, prices in ((worked, weekend.worked), (split, weekend.split)):
+                for i, value in zip(idx, prices.tolist(), strict=True):
+                    if i >= 0:
+                        obj.vars.append(i)
+                        obj.coeffs.append(int(np.rint(value * PRICE_SCALE)))
         solver = cp.CpSolver()
         params = solver.parameters
         params.num_workers = 1
@@ -194,10 +243,11 @@ class LabellingPricer:
         seed: int,
         keep_all: bool = True,
         max_labels: int | None = None,
+        weekend: WeekendPrice | None = None,
     ) -> tuple[list[np.ndarray], bool]:
-        """Schedules minimising ``sum coef[d, s] x[d, s]``, the best last (as
-        :meth:`WorkerPricer.price`), and whether the search was exact. ``max_labels``
-        overrides the pricer's beam for this call."""
+        """Schedules minimising ``sum coef[d, s] x[d, s]`` plus the prices of ``weekend``,
+        the best last (as :meth:`WorkerPricer.price`), and whether the search was exact.
+        ``max_labels`` overrides the pricer's beam for this call."""
         from rtsched_widgets.solve.labelling import shortest_schedules
 
         found = shortest_schedules(
@@ -205,6 +255,7 @@ class LabellingPricer:
             coef,
             n_best=self.n_best if keep_all else 1,
             max_labels=max_labels or self.max_labels,
+            weekend=weekend,
         )
         self.labels += found.labels
         return [np.asarray(row) for row in found.schedules[::-1]], found.exact

@@ -15,6 +15,11 @@ worker ``w`` under additive costs is a resource-constrained shortest path over t
   when either day is);
 - and no cell of cost ``+inf`` (the caller's way to close a cell, e.g. a full one).
 
+Optionally (``weekend``, a :class:`WeekendPrice`) the cost also holds a price per worked
+Saturday–Sunday unit (the max-weekends rule's unit) and a charge per one-day weekend: both
+depend only on the day and the state (a unit is started by the first worked day of it, and
+whether its Saturday was worked is the state on its Sunday), so the search stays exact.
+
 The rules are those of ``rtsched_widgets.rules.nrp`` with the same semantics; a schedule
 returned always has zero hard violations for the rule engine (tests prove it).
 
@@ -83,6 +88,7 @@ __all__ = [
     "RISK_MARGIN",
     "RISK_RANK",
     "PathResult",
+    "WeekendPrice",
     "WorkerRules",
     "schedule_cost",
     "shortest_schedules",
@@ -413,6 +419,56 @@ class _HeldUse:
         return bool(np.all(self.per_type <= limit_all))
 
 
+@dataclass(frozen=True)
+class WeekendPrice:
+    """Prices on the Saturday–Sunday units (:meth:`Calendar.sat_sun_weekends`) that
+    :func:`shortest_schedules` adds to a schedule's cost: ``worked[u]`` when unit ``u`` is
+    worked (either day: the unit the max-weekends rule counts; a Lagrangian price on that
+    resource), ``split[u]`` when exactly one of its two days is worked (a one-day weekend; a
+    unit the horizon cuts to one day never counts as split). Build with :meth:`of`."""
+
+    units: tuple[tuple[int, ...], ...]
+    worked: np.ndarray
+    split: np.ndarray
+
+    @classmethod
+    def of(
+        cls, problem: Problem, worked: float | np.ndarray = 0.0, split: float | np.ndarray = 0.0
+    ) -> WeekendPrice:
+        """The prices for ``problem``'s units: a number (every unit) or one per unit."""
+        units = tuple(tuple(days) for days in problem.calendar.sat_sun_weekends())
+        n = len(units)
+        w = np.broadcast_to(np.asarray(worked, dtype=np.float64), (n,)).copy()
+        s = np.broadcast_to(np.asarray(split, dtype=np.float64), (n,)).copy()
+        if not (np.isfinite(w).all() and np.isfinite(s).all()):
+            raise ValueError("weekend prices: use finite numbers")
+        return cls(units, w, s)
+
+    def per_day(self, n_days: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(worked, split)`` per day of the horizon as the search charges them: the unit's
+        price on each of its days (charged on the day that starts the worked unit), the split
+        charge on the second day of a two-day unit (zeros elsewhere)."""
+        wk = np.zeros(n_days)
+        split = np.zeros(n_days)
+        for u, days in enumerate(self.units):
+            wk[list(days)] = self.worked[u]
+            if len(days) == 2:
+                split[days[1]] = self.split[u]
+        return wk, split
+
+    def charge(self, row: np.ndarray) -> float:
+        """What the prices add to schedule ``row`` (a shift index or -1 per day)."""
+        works = np.asarray(row) >= 0
+        total = 0.0
+        for u, days in enumerate(self.units):
+            n = int(works[list(days)].sum())
+            if n:
+                total += float(self.worked[u])
+            if n == 1 and len(days) == 2:
+                total += float(self.split[u])
+        return total
+
+
 def shortest_schedules(
     rules: WorkerRules,
     cost: np.ndarray,
@@ -421,6 +477,7 @@ def shortest_schedules(
     n_best: int = 1,
     max_labels: int = DEFAULT_MAX_LABELS,
     retries: int = 2,
+    weekend: WeekendPrice | None = None,
 ) -> PathResult:
     """The least-cost schedules of ``rules.worker`` meeting its rules (module docstring).
 
@@ -433,7 +490,8 @@ def shortest_schedules(
     the result is the last run's (``labels`` counts every run). Trimmed rules (``WorkerRules.
     of(..., trim=True)``) take the same whole-horizon ``cost`` and ``off_cost`` and give
     whole-horizon schedules (the held cells outside their span), costed over the whole
-    horizon in day order.
+    horizon in day order. ``weekend``: prices on the weekend units added to the cost
+    (:class:`WeekendPrice`; the search stays exact under them and ``costs`` include them).
     """
     if n_best < 1:
         raise ValueError(f"n_best: {n_best} — ask for at least one schedule")
@@ -456,6 +514,12 @@ def shortest_schedules(
     if off.shape != (n_d,):
         raise ValueError(f"off_cost: shape {off.shape} — expected ({n_d},)")
     r = rules
+    wk_cost, split_cost = np.zeros(n_d), np.zeros(n_d)
+    if weekend is not None:
+        wk_cost, split_cost = weekend.per_day(len(whole_cost))
+        wk_cost = np.ascontiguousarray(wk_cost[r.first_day : r.first_day + n_d])
+        split_cost = np.ascontiguousarray(split_cost[r.first_day : r.first_day + n_d])
+        split_cost[~r.weekend_cont] = 0.0  # a unit cut by a trimmed span: see the charge below
     beam, labels = int(max_labels), 0
     while True:
         rows, costs, exact, created = _search(
@@ -486,6 +550,8 @@ def shortest_schedules(
             r.count_left,
             beam,
             int(n_best),
+            wk_cost,
+            split_cost,
         )
         labels += int(created)
         if len(rows) or exact or retries <= 0:
@@ -498,6 +564,8 @@ def shortest_schedules(
         whole = np.tile(held, (len(out), 1))
         whole[:, r.first_day : r.first_day + n_d] = out
         costs = np.array([schedule_cost(whole_cost, row, whole_off) for row in whole])
+        if weekend is not None:
+            costs = costs + np.array([weekend.charge(row) for row in whole])
         finite = np.isfinite(costs)  # a held cell closed by its cost: no schedule
         out, costs = whole[finite], costs[finite]
     return PathResult(schedules=out, costs=costs, exact=bool(exact), labels=labels)

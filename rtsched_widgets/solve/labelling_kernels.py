@@ -312,9 +312,15 @@ def _search(
     count_left: np.ndarray,
     beam: int,
     n_best: int,
+    wk_cost: np.ndarray,
+    split_cost: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, bool, int]:
     """The forward labelling (module docstring). Returns the rows (local shift indices or -1,
-    best first), their costs, whether the run was exact and the number of labels created."""
+    best first), their costs, whether the run was exact and the number of labels created.
+    ``wk_cost[d]``: added when a label starts a worked weekend on day ``d`` (the day counts a
+    weekend); ``split_cost[d]``: added on the second day ``d`` of a weekend (``weekend_cont``)
+    when exactly one of its two days is worked. Both depend only on the day and the state, so
+    dominance stays exact under them."""
     n_d, m = cost.shape
     n_cls = forbid.shape[0]
     n_t = limit.shape[0]
@@ -382,6 +388,8 @@ def _search(
                             continue
                         k2 = off_k
                         x_cost = base_cost + off_cost[d]
+                        if work and weekend_cont[d]:
+                            x_cost += split_cost[d]  # the Saturday alone worked
                         x_min = base_min
                         x_wk = base_wk
                     else:
@@ -398,6 +406,9 @@ def _search(
                             x_wk += 1
                             if x_wk > max_wk:
                                 continue
+                            x_cost += wk_cost[d]
+                            if weekend_cont[d]:
+                                x_cost += split_cost[d]  # the Sunday alone worked
                         t = bind[j]
                         if t >= 0 and c_cnt[src, t] + 1 > limit[t]:
                             continue

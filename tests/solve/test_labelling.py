@@ -14,7 +14,12 @@ from rtsched_widgets.model import Calendar, Problem, ShiftType, Worker
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.rules.validator import Validator
 from rtsched_widgets.solve.keep import Fixed, normalize_keep
-from rtsched_widgets.solve.labelling import WorkerRules, schedule_cost, shortest_schedules
+from rtsched_widgets.solve.labelling import (
+    WeekendPrice,
+    WorkerRules,
+    schedule_cost,
+    shortest_schedules,
+)
 from rtsched_widgets.solve.scoring import roster_from_shifts
 
 cp_model = pytest.importorskip("ortools.sat.python.cp_model")
@@ -161,3 +166,71 @@ def test_an_empty_roster_row_costs_the_off_days():
     row = Roster(problem).shift_of[0]
     cost = np.ones((problem.n_days, problem.n_shifts))
     assert schedule_cost(cost, row, np.full(problem.n_days, 2.0)) == 2.0 * problem.n_days
+
+
+@st.composite
+def one_worker_weekend_priced(
+    draw: st.DrawFn,
+) -> tuple[Problem, Fixed, np.ndarray, np.ndarray, WeekendPrice]:
+    """A case of :func:`one_worker` over up to three weeks with integer weekend prices."""
+    problem, fixed, cost, off_cost = draw(one_worker())
+    n = len(problem.calendar.sat_sun_weekends())
+    worked = np.array([draw(st.integers(-6, 6)) for _ in range(n)], float)
+    split = np.array([draw(st.integers(-6, 6)) for _ in range(n)], float)
+    return problem, fixed, cost, off_cost, WeekendPrice.of(problem, worked, split)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_worker_weekend_priced())
+def test_exact_search_under_weekend_prices_matches_cp_sat(case):
+    from rtsched_widgets.solve.columns import WorkerPricer
+
+    problem, fixed, cost, off_cost, weekend = case
+    rules = WorkerRules.of(problem, 0, fixed)
+    found = shortest_schedules(rules, cost, off_cost, max_labels=100_000, n_best=3, weekend=weekend)
+    assert found.exact
+    pricer = WorkerPricer(cp_model, problem, 0, fixed)
+    solutions, optimal = pricer.price(
+        cost - off_cost[:, None], time_limit=30, seed=0, weekend=weekend
+    )
+    if not solutions:
+        assert not found.found
+        return
+    assert optimal
+    expected = schedule_cost(cost, solutions[-1], off_cost) + weekend.charge(solutions[-1])
+    assert found.found
+    assert found.costs[0] == pytest.approx(expected)
+    for row, value in zip(found.schedules, found.costs, strict=True):
+        assert schedule_cost(cost, row, off_cost) + weekend.charge(row) == pytest.approx(value)
+        assert worker_hard(problem, 0, row) == 0
+
+
+def test_a_split_charge_makes_the_weekends_whole():
+    """Instance 1's workers under costs that favour Saturdays alone: a large enough charge
+    per one-day weekend leaves none, and the search's cost is the charged cost."""
+    problem = datasets.nrp(1)
+    fixed = normalize_keep(problem, None, None)
+    units = [u for u in problem.calendar.sat_sun_weekends() if len(u) == 2]
+    cost = np.zeros((problem.n_days, problem.n_shifts))
+    cost[[u[0] for u in units]] = -5.0
+    cost[[u[1] for u in units]] = 3.0
+    charge = WeekendPrice.of(problem, split=100.0)
+    splits_before = splits_after = 0
+    for w in range(problem.n_workers):
+        rules = WorkerRules.of(problem, w, fixed)
+        plain = shortest_schedules(rules, cost, max_labels=4096)
+        priced = shortest_schedules(rules, cost, max_labels=4096, weekend=charge)
+        assert plain.exact and priced.exact
+        for row, count in ((plain.best, "before"), (priced.best, "after")):
+            assert row is not None
+            n = sum(int((row[list(u)] >= 0).sum() == 1) for u in units)
+            if count == "before":
+                splits_before += n
+            else:
+                splits_after += n
+        row = priced.best
+        assert row is not None
+        assert priced.costs[0] == pytest.approx(schedule_cost(cost, row) + charge.charge(row))
+        assert worker_hard(problem, w, row) == 0
+    assert splits_before > 0
+    assert splits_after == 0

@@ -11,7 +11,12 @@ from rtsched_widgets.model import Problem
 from rtsched_widgets.rules.validator import Validator
 from rtsched_widgets.solve.feasible import Feasible
 from rtsched_widgets.solve.keep import normalize_keep
-from rtsched_widgets.solve.labelling import WorkerRules, held_span, shortest_schedules
+from rtsched_widgets.solve.labelling import (
+    WeekendPrice,
+    WorkerRules,
+    held_span,
+    shortest_schedules,
+)
 from rtsched_widgets.solve.scoring import roster_from_shifts
 from rtsched_widgets.solve.windows import held_outside
 
@@ -61,6 +66,14 @@ def test_trimmed_search_matches_the_whole_horizon_search(instance):
             assert a.exact and b.exact and a.found and b.found
             assert b.costs[0] == pytest.approx(a.costs[0], abs=1e-9)
             assert b.schedules.shape == a.schedules.shape
+            n_units = len(problem.calendar.sat_sun_weekends())
+            weekend = WeekendPrice.of(
+                problem, rng.integers(-5, 6, n_units), rng.integers(-5, 6, n_units)
+            )
+            a = shortest_schedules(whole, cost, max_labels=4096, weekend=weekend)
+            b = shortest_schedules(part, cost, max_labels=4096, weekend=weekend)
+            assert a.exact and b.exact
+            assert b.costs[0] == pytest.approx(a.costs[0], abs=1e-9)
             for row in b.schedules:
                 outside = np.ones(problem.n_days, dtype=bool)
                 outside[d0 : d0 + 7] = False

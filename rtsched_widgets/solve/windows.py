@@ -198,9 +198,12 @@ KICK_WEEKEND = 0.5
 of 14 pairs (Instance22 6 of 7, mean 51066 -> 50043; Instance20 3 of 7, 7747 -> 7648); all
 of them: Instance20 6 of 6, Instance22 3 of 6 (mean higher); see ``benchmarks/RESULTS.md``."""
 
-KICK_SWAP = 0.0
+KICK_SWAP = 1.0
 """The share of kicks that are weekend swaps (module docstring, weekend swaps; each kick
-drawn, a late kick when no weekend is split)."""
+drawn, a late kick when no weekend is split). At 60 s, side by side, load 4-11: all of
+them against none lower in 8 of 8 pairs (Instance20 mean 6113 -> 5703, Instance22 46040 ->
+44932); half against none in 14 of 16 (Instance20 7611 -> 6690, Instance22 50596 ->
+49533); all against half in 5 of 6; see ``benchmarks/RESULTS.md``."""
 
 KICK_BLOCK = 4
 """A block of late kicks makes this many times the labels of the last paired sweep (and at
@@ -663,7 +666,8 @@ class Windows(Strategy):
     kick over spans of ``kick_days`` days (None: those of the paired sweeps) followed by at
     most ``kick_searches`` searches, its early span on one of the worker's one-day weekends
     for a share ``kick_weekend`` of the kicks (each drawn with that probability; True: all)
-    (module docstring, late kicks); ``construction_labels`` the construction's beam (None:
+    (module docstring, late kicks), a share ``kick_swap`` of the kicks weekend swaps instead
+    (module docstring, weekend swaps); ``construction_labels`` the construction's beam (None:
     ``max_labels``, else ``feasible``'s default); ``construction_share`` the share of the
     time limit by which the construction should end, its searches narrow behind that pace
     (None: no pace; :meth:`~rtsched_widgets.solve.feasible.Sweeps.sweep`).

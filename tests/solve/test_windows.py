@@ -362,7 +362,7 @@ def test_late_kicks_are_deterministic_never_worse_and_score_as_the_rule_engine(i
 
 def test_kick_blocks_run_between_the_paired_sweeps_unless_turned_off(instance16):
     problem, start = instance16
-    options = dict(paired=True, pair_days=7, max_pair_sweeps=8, max_windows=0)
+    options = dict(paired=True, pair_days=7, max_pair_sweeps=8, max_windows=0, kick_swap=0.0)
     kicked = get_strategy("windows", **options).solve(
         problem, roster=start.roster, time_limit=NO_CLOCK, seed=2
     )
@@ -446,7 +446,7 @@ def test_weekend_kicks_are_deterministic_never_worse_and_score_as_the_rule_engin
     out = roster_from_shifts(problem, run.best.rows)
     assert score_roster(problem, out) == (0, pytest.approx(run.best.objective))
     assert np.array_equal(kicked(4)[0].best.rows, run.best.rows)
-    options = dict(paired=True, pair_days=7, max_pair_sweeps=8, max_windows=0)
+    options = dict(paired=True, pair_days=7, max_pair_sweeps=8, max_windows=0, kick_swap=0.0)
     result = get_strategy("windows", kick_weekend=True, **options).solve(
         problem, roster=start.roster, time_limit=NO_CLOCK, seed=2
     )
@@ -456,7 +456,7 @@ def test_weekend_kicks_are_deterministic_never_worse_and_score_as_the_rule_engin
 
 def test_a_share_of_weekend_kicks_is_deterministic_and_between_none_and_all(instance16):
     problem, start = instance16
-    options = dict(paired=True, pair_days=7, max_pair_sweeps=8, max_windows=0)
+    options = dict(paired=True, pair_days=7, max_pair_sweeps=8, max_windows=0, kick_swap=0.0)
 
     def run(share: float):
         return get_strategy("windows", kick_weekend=share, **options).solve(

@@ -20,6 +20,12 @@ penalty:
   ``B``'s off), which frees one of ``B``'s worked weekends (the maximum weekends bind where
   weekend cover is short, as on Instance19) for another weekend;
 
+- a *split* kick (``splits``: the probability that a kick is one, when some worker works a
+  one-day weekend): such a worker is re-planned under the true costs plus a charge per
+  one-day weekend (:class:`~rtsched_widgets.solve.labelling.WeekendPrice`, the largest
+  under-cover weight of a weekend cell: a short weekend cell pays no more than the charge),
+  so that the search itself makes the worker's weekends whole or frees them;
+
 then the workers whose costs changed respond in rounds (seeded orders, at most
 ``settle_searches`` searches), and the kick is kept when the objective ends lower, else
 undone. Every row stays one meeting its worker's rules (each comes from the labelling
@@ -38,19 +44,22 @@ import numpy as np
 from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.solve.feasible import DEFAULT_MAX_LABELS, BestResponse, Snapshot
 from rtsched_widgets.solve.keep import Fixed
-from rtsched_widgets.solve.labelling import shortest_schedules
+from rtsched_widgets.solve.labelling import WeekendPrice, schedule_cost, shortest_schedules
 
 
 @dataclass
 class ExchangeStats:
     """What one :func:`exchange` run did: kicks tried, kicks kept (weekend kicks among
-    them: ``weekend_kicks``, ``weekend_kept``), searches, the objective (the tracked soft
+    them: ``weekend_kicks``, ``weekend_kept``; split kicks: ``split_kicks``, ``split_kept``),
+    searches, the objective (the tracked soft
     penalty) at the start and at the end."""
 
     kicks: int = 0
     kept: int = 0
     weekend_kicks: int = 0
     weekend_kept: int = 0
+    split_kicks: int = 0
+    split_kept: int = 0
     searches: int = 0
     start: float = float("nan")
     end: float = float("nan")
@@ -67,6 +76,7 @@ def exchange(
     settle_searches: int | None = None,
     max_labels: int = DEFAULT_MAX_LABELS,
     weekends: float = 0.0,
+    splits: float = 0.0,
     should_stop: Callable[[], bool] | None = None,
 ) -> tuple[np.ndarray, ExchangeStats]:
     """Kicks (module docstring) from ``rows`` (``shift_of`` of a roster whose every row meets
@@ -77,9 +87,12 @@ def exchange(
     most (default: twice the workers; 20, 40, 80, 160 searches on Instance19, 8 CPU s from
     one roster, seeds 0 / 1: 4596 / 4676, 4559 / 4861, 4362 / 4664, 4552 / 4763).
     ``weekends``: the probability that a kick is a weekend kick (module docstring; a cover
-    kick when no weekend offers one); 0 (none) by default."""
-    if not 0 <= weekends <= 1:
-        raise ValueError(f"weekends: {weekends} — use a probability in [0, 1]")
+    kick when no weekend offers one); 0 (none) by default. ``splits``: the probability that
+    a kick is a split kick (drawn first; the other kinds as above when it is not one or no
+    worker works a one-day weekend); 0 by default (no draw: the kicks as without it)."""
+    for name, value in (("weekends", weekends), ("splits", splits)):
+        if not 0 <= value <= 1:
+            raise ValueError(f"{name}: {value} — use a probability in [0, 1]")
     p = problem
     n_w = p.n_workers
     cap = 2 * n_w if settle_searches is None else int(settle_searches)
@@ -114,6 +127,7 @@ def exchange(
     req, top = state.required, state.maximum
     failed = 0  # kicks in a row not kept
     pairs = weekend_days(p)
+    charge = split_charge(p, pairs)
 
     def judge(snap: Snapshot) -> bool:
         """Keep the rows when the objective fell below ``snap``'s, else go back to it; True
@@ -141,6 +155,13 @@ def exchange(
             break  # no cover penalty left to start a chain from
         stats.kicks += 1
         failed += 1
+        if charge is not None and splits > 0 and rng.random() < splits:
+            saved = split_kick(state, fixed, pairs, charge, rng, max_labels)
+            if saved is not None:  # else another kind
+                stats.split_kicks += 1
+                settle(cap)
+                stats.split_kept += judge(saved)
+                continue
         if weekends > 0 and len(pairs) and rng.random() < weekends:
             saved = weekend_kick(state, fixed, pairs, rng, max_labels)
             if saved is not None:  # else a cover kick instead
@@ -254,3 +275,94 @@ def weekend_kick(
     new[a] = found.best
     state.set_rows(new)
     return snap
+
+
+def split_charge(problem: Problem, pairs: np.ndarray) -> WeekendPrice | None:
+    """The charge per one-day weekend of a split kick: the largest under-cover weight of a
+    cell on the days of ``pairs`` (None when there is no such weekend or weight)."""
+    if not len(pairs):
+        return None
+    top = float(np.asarray(problem.under_weight)[pairs.ravel()].max())
+    return WeekendPrice.of(problem, split=top) if top > 0 else None
+
+
+def split_kick(
+    state: BestResponse,
+    fixed: Fixed,
+    pairs: np.ndarray,
+    charge: WeekendPrice,
+    rng: np.random.Generator,
+    max_labels: int,
+) -> Snapshot | None:
+    """A split kick (module docstring) on ``state``: one worker at random among those working
+    exactly one day of some weekend of ``pairs`` (neither day kept) re-planned under the true
+    costs plus ``charge``. Returns the snapshot from before the kick (the row changed, the
+    others not yet responded), or None when no worker works a one-day weekend or the search
+    found no other schedule (the rows unchanged)."""
+    works = state.rows[:, pairs] >= 0
+    free = ~fixed.worker_day[:, pairs].any(axis=2)
+    split = (works.sum(axis=2) == 1) & free
+    cand = np.flatnonzero(split.any(axis=1))
+    if not len(cand):
+        return None
+    w = int(rng.choice(cand))
+    found = shortest_schedules(
+        state.rules_of(w), state.costs(w), max_labels=max_labels, weekend=charge
+    )
+    state.searches += 1
+    if found.best is None or np.array_equal(found.best, state.rows[w]):
+        return None
+    snap = state.snapshot()
+    new = state.rows.copy()
+    new[w] = found.best
+    state.set_rows(new)
+    return snap
+
+
+def split_rounds(
+    problem: Problem,
+    fixed: Fixed,
+    rows: np.ndarray,
+    *,
+    seed: int = 0,
+    max_labels: int = DEFAULT_MAX_LABELS,
+    max_rounds: int = 20,
+    should_stop: Callable[[], bool] | None = None,
+) -> np.ndarray:
+    """Best-response rounds under the true costs plus :func:`split_charge` per one-day
+    weekend, from ``rows`` (every row meeting its worker's rules, or breaking them: such a row
+    is replaced by the worker's search): each worker in a seeded order re-planned when the
+    charged cost falls, until no row changes, ``max_rounds`` rounds or ``should_stop()``.
+    Returns the rows (each meeting its worker's rules where the search found a schedule); a
+    start for the true best responses whose weekends are whole where that costs no more than
+    the charge. ``rows`` unchanged when the horizon has no whole weekend."""
+    p = problem
+    charge = split_charge(p, weekend_days(p))
+    if charge is None:
+        return np.asarray(rows, dtype=np.int64).copy()
+    state = BestResponse(p, fixed, None, max_labels)
+    state.set_rows(rows)
+    state.dirty[:] = True
+    rng = np.random.default_rng(seed)
+    for _ in range(max_rounds):
+        if not state.dirty.any():
+            break
+        for w in rng.permutation(p.n_workers).tolist():
+            if should_stop is not None and should_stop():
+                return state.rows.copy()
+            if not state.dirty[w]:
+                continue
+            cost = state.costs(w)
+            found = shortest_schedules(
+                state.rules_of(w), cost, max_labels=max_labels, weekend=charge
+            )
+            state.dirty[w] = False
+            if found.best is None:
+                continue
+            row = state.rows[w]
+            old = schedule_cost(cost, row) + charge.charge(row)
+            if found.costs[0] < old - 1e-9 * max(1.0, abs(old)):
+                new = state.rows.copy()
+                new[w] = found.best
+                state.set_rows(new)
+    return state.rows.copy()

@@ -131,6 +131,16 @@ class Patterns(Strategy):
     responded rosters, 10 CPU s: lower than the cover kicks alone in 10 of 10 pairs, mean
     4820 -> 4490 at 0.3 and 4791 -> 4440 at 0.5; ``auto`` at 60 s lower in 13 of 18 pairs
     under load 3-13, ``benchmarks/RESULTS.md``);
+    ``exchange_splits`` (0.0) the probability that a kick is a split kick (a worker with a
+    one-day weekend re-planned under a charge per one-day weekend,
+    :mod:`rtsched_widgets.solve.exchange`; drawn before the other kinds; on Instance19 from
+    the same responded rosters, 10 CPU s, no lower than none: not the default);
+    ``respond_split`` (None: on horizons of at least :data:`KICK_DAYS` days) whether the
+    best responses first run once from the dive's roster after best-response rounds under a
+    charge per one-day weekend (:func:`~rtsched_widgets.solve.exchange.split_rounds`; on
+    Instance19 at 60 s, same run, load 4-12, lower in 5 of 6 seeds, mean 5217 -> 5036; on
+    Instance15, 42 days, lower in 1 of 3, mean 4613 -> 4809: the extra run takes the
+    seeds' time there; ``benchmarks/RESULTS.md``);
     ``improve`` ("hybrid") the strategy that takes the rest of the time (None: none);
     ``improve_options`` its constructor options.
     """
@@ -164,6 +174,8 @@ class Patterns(Strategy):
         exchange_kicks: int | None = None,
         exchange_patience: int | None = 400,
         exchange_weekends: float = 0.5,
+        exchange_splits: float = 0.0,
+        respond_split: bool | None = None,
         improve: str | None = "hybrid",
         improve_options: dict[str, Any] | None = None,
     ) -> None:
@@ -237,6 +249,10 @@ class Patterns(Strategy):
                 f"exchange_weekends: {exchange_weekends} — use a probability in [0, 1]"
             )
         self.exchange_weekends = float(exchange_weekends)
+        if not 0 <= exchange_splits <= 1:
+            raise ValueError(f"exchange_splits: {exchange_splits} — use a probability in [0, 1]")
+        self.exchange_splits = float(exchange_splits)
+        self.respond_split = respond_split
         self.price_time = float(price_time)
         self.threads = int(threads)
         self.improve = improve
@@ -423,7 +439,7 @@ class Patterns(Strategy):
         if self.respond and origin is not None and not proven:
             # from the dive's roster even when a cell ended above its maximum: the rounds
             # re-plan the rows that break a rule
-            responded = self._respond(problem, clock, origin, keep, seed, cancel)
+            responded = self._respond(problem, clock, origin, keep, seed, cancel, fixed)
             if responded is not None and responded[1] < best_score:
                 best, best_score = responded
                 details["respond_objective"] = best_score[1]
@@ -457,12 +473,29 @@ class Patterns(Strategy):
         keep: np.ndarray | Keep | None,
         seed: int,
         cancel: threading.Event | None,
+        fixed: Fixed,
     ) -> tuple[Roster, tuple[float, float]] | None:
         """``feasible``'s best-response rounds (no restarts) from ``roster`` for at most
         ``respond_share`` of the time limit, ``respond_seeds`` runs with seeds ``seed``,
-        ``seed + 1``, ...; the best run's roster and its score, or None when no run started."""
+        ``seed + 1``, ...; with ``respond_split``, first one run from the roster of
+        :func:`~rtsched_widgets.solve.exchange.split_rounds` (seed ``seed``); the best run's
+        roster and its score, or None when no run started."""
         limit = clock.elapsed() + min(self.respond_share * clock.time_limit, clock.remaining())
         best: tuple[Roster, tuple[float, float]] | None = None
+        split = self.respond_split
+        if split is None:
+            split = problem.n_days >= KICK_DAYS
+        if split and not clock.should_stop():
+            from rtsched_widgets.solve.exchange import split_rounds
+
+            def stop() -> bool:
+                return clock.should_stop() or clock.elapsed() >= limit
+
+            rows = split_rounds(problem, fixed, roster.shift_of, seed=seed, should_stop=stop)
+            start = roster_from_shifts(problem, rows, like=roster)
+            budget = min(limit - clock.elapsed(), clock.remaining())
+            if budget > 0.05 and not clock.should_stop():
+                best = self._response(problem, start, budget, keep, seed, cancel)
         for k in range(self.respond_seeds):
             budget = min(limit - clock.elapsed(), clock.remaining())
             if clock.should_stop() or budget <= 0.05:
@@ -502,6 +535,7 @@ class Patterns(Strategy):
             max_kicks=self.exchange_kicks,
             patience=self.exchange_patience,
             weekends=self.exchange_weekends,
+            splits=self.exchange_splits,
             should_stop=lambda: clock.should_stop() or clock.elapsed() >= limit,
         )
         out = roster_from_shifts(problem, rows, like=roster)
@@ -511,6 +545,8 @@ class Patterns(Strategy):
             "kept": stats.kept,
             "weekend_kicks": stats.weekend_kicks,
             "weekend_kept": stats.weekend_kept,
+            "split_kicks": stats.split_kicks,
+            "split_kept": stats.split_kept,
             "searches": stats.searches,
             "objective": score[1],
             "from": round(began, 2),

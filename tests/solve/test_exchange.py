@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from solve_factories import engine_score  # type: ignore[import-not-found]
 
-from rtsched_widgets.solve.exchange import exchange, weekend_days, weekend_kick
+from rtsched_widgets.solve.exchange import (
+    exchange,
+    split_charge,
+    split_kick,
+    split_rounds,
+    weekend_days,
+    weekend_kick,
+)
 from rtsched_widgets.solve.feasible import Feasible
 from rtsched_widgets.solve.keep import normalize_keep
 from rtsched_widgets.solve.patterns import Patterns
@@ -195,3 +202,64 @@ def test_weekend_kicks_lower_an_equilibrium(nrp):
     assert np.array_equal(rows, again)
     with pytest.raises(ValueError, match="weekends"):
         exchange(problem, fixed, start.roster.shift_of, max_kicks=1, weekends=1.5)
+
+
+def test_a_split_kick_makes_a_workers_one_day_weekends_whole(nrp):
+    problem = nrp(6)
+    start = _equilibrium(problem)
+    state, fixed = _weekend_state(problem, start)
+    pairs = weekend_days(problem)
+    charge = split_charge(problem, pairs)
+    assert charge is not None
+    assert charge.split.max() == problem.under_weight[pairs.ravel()].max()
+    before = (state.rows[:, pairs] >= 0).sum(axis=2) == 1  # one-day weekends
+    assert before.any()
+    snap = split_kick(state, fixed, pairs, charge, np.random.default_rng(0), 64)
+    assert snap is not None
+    assert np.array_equal(snap.rows, start.roster.shift_of)
+    (w,) = np.flatnonzero((state.rows != snap.rows).any(axis=1))
+    after = (state.rows[:, pairs] >= 0).sum(axis=2) == 1
+    # the kicked worker had a one-day weekend and has fewer now; nobody else moved
+    assert before[w].any()
+    assert after[w].sum() < before[w].sum()
+    hard, soft = engine_score(problem, roster_from_shifts(problem, state.rows))
+    assert hard == 0
+    assert soft == pytest.approx(state.objective)
+
+
+def test_split_kicks_lower_an_equilibrium(nrp):
+    problem = nrp(6)
+    start = _equilibrium(problem)
+    fixed = normalize_keep(problem, start.roster, None)
+    rows, stats = exchange(problem, fixed, start.roster.shift_of, seed=0, max_kicks=30, splits=1.0)
+    assert stats.split_kicks >= 1
+    assert stats.split_kept >= 1
+    assert stats.end < stats.start
+    hard, soft = engine_score(problem, roster_from_shifts(problem, rows))
+    assert hard == 0
+    assert soft == pytest.approx(stats.end)
+    again, _ = exchange(problem, fixed, start.roster.shift_of, seed=0, max_kicks=30, splits=1.0)
+    assert np.array_equal(rows, again)
+    with pytest.raises(ValueError, match="splits"):
+        exchange(problem, fixed, start.roster.shift_of, max_kicks=1, splits=-0.1)
+
+
+def test_split_rounds_leave_fewer_one_day_weekends(nrp):
+    problem = nrp(6)
+    start = _equilibrium(problem)
+    fixed = normalize_keep(problem, None, None)
+    pairs = weekend_days(problem)
+    rows = start.roster.shift_of.astype(np.int64)
+    out = split_rounds(problem, fixed, rows, seed=0)
+
+    def one_day(r):
+        return int(((r[:, pairs] >= 0).sum(axis=2) == 1).sum())
+
+    assert one_day(rows) > 0
+    assert one_day(out) < one_day(rows)
+    hard, _ = engine_score(problem, roster_from_shifts(problem, out))
+    assert hard == 0
+    assert np.array_equal(out, split_rounds(problem, fixed, rows, seed=0))
+    # a stop before the first search: the rows as given
+    same = split_rounds(problem, fixed, rows, seed=0, should_stop=lambda: True)
+    assert np.array_equal(same, rows)

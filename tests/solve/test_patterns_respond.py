@@ -49,3 +49,54 @@ def test_each_seed_runs_once_and_the_best_run_is_kept(nrp, monkeypatch):
 def test_respond_seeds_must_be_positive():
     with pytest.raises(ValueError, match="respond_seeds"):
         Patterns(respond_seeds=0)
+
+
+def test_respond_split_runs_once_more_from_the_split_rounds(nrp, monkeypatch):
+    from rtsched_widgets.solve import exchange
+
+    problem = nrp(8)
+    calls: list[int] = []
+    rounds: list[int] = []
+    solve = feasible.Feasible.solve
+    split_rounds = exchange.split_rounds
+
+    def spy(self, problem, **kwargs):
+        calls.append(kwargs["seed"])
+        return solve(self, problem, **kwargs)
+
+    def spy_rounds(*args, **kwargs):
+        rounds.append(kwargs["seed"])
+        return split_rounds(*args, **kwargs)
+
+    monkeypatch.setattr(feasible.Feasible, "solve", spy)
+    monkeypatch.setattr(exchange, "split_rounds", spy_rounds)
+    strategy = Patterns(
+        improve=None,
+        lp_share=0.001,
+        dive_share=0.001,
+        respond_share=0.5,
+        respond_seeds=2,
+        respond_split=True,
+        exchange_share=0.0,
+    )
+    result = strategy.solve(problem, time_limit=20, seed=0)
+    assert rounds == [0]
+    assert calls[-3:] == [0, 0, 1]
+    hard, soft = engine_score(problem, result.roster)
+    assert hard == 0
+    assert soft == pytest.approx(result.objective)
+
+
+def test_respond_split_by_default_only_on_long_horizons(nrp, monkeypatch):
+    from rtsched_widgets.solve import exchange
+
+    rounds: list[int] = []
+
+    def spy_rounds(problem, fixed, rows, **kwargs):
+        rounds.append(kwargs["seed"])
+        return rows
+
+    monkeypatch.setattr(exchange, "split_rounds", spy_rounds)
+    _run(nrp(8), 1)  # 28 days
+    assert rounds == []
+    assert Patterns().respond_split is None

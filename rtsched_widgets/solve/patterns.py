@@ -135,12 +135,11 @@ class Patterns(Strategy):
     one-day weekend re-planned under a charge per one-day weekend,
     :mod:`rtsched_widgets.solve.exchange`; drawn before the other kinds; on Instance19 from
     the same responded rosters, 10 CPU s, no lower than none: not the default);
-    ``respond_split`` (None: on horizons of at least :data:`KICK_DAYS` days) whether the
-    best responses first run once from the dive's roster after best-response rounds under a
-    charge per one-day weekend (:func:`~rtsched_widgets.solve.exchange.split_rounds`; on
-    Instance19 at 60 s, same run, load 4-12, lower in 5 of 6 seeds, mean 5217 -> 5036; on
-    Instance15, 42 days, lower in 1 of 3, mean 4613 -> 4809: the extra run takes the
-    seeds' time there; ``benchmarks/RESULTS.md``);
+    ``respond_split`` (False) whether the best responses first run once from the dive's
+    roster after best-response rounds under a charge per one-day weekend
+    (:func:`~rtsched_widgets.solve.exchange.split_rounds`; on Instance19 at 60 s, same run,
+    the responded roster lower in 10 of 12 seeds but the final one in 5 of 12, mean 4744 ->
+    4752, and on Instance15 in 1 of 3: not the default, ``benchmarks/RESULTS.md``);
     ``improve`` ("hybrid") the strategy that takes the rest of the time (None: none);
     ``improve_options`` its constructor options.
     """
@@ -175,7 +174,7 @@ class Patterns(Strategy):
         exchange_patience: int | None = 400,
         exchange_weekends: float = 0.5,
         exchange_splits: float = 0.0,
-        respond_split: bool | None = None,
+        respond_split: bool = False,
         improve: str | None = "hybrid",
         improve_options: dict[str, Any] | None = None,
     ) -> None:
@@ -252,7 +251,7 @@ class Patterns(Strategy):
         if not 0 <= exchange_splits <= 1:
             raise ValueError(f"exchange_splits: {exchange_splits} — use a probability in [0, 1]")
         self.exchange_splits = float(exchange_splits)
-        self.respond_split = respond_split
+        self.respond_split = bool(respond_split)
         self.price_time = float(price_time)
         self.threads = int(threads)
         self.improve = improve
@@ -482,10 +481,7 @@ class Patterns(Strategy):
         roster and its score, or None when no run started."""
         limit = clock.elapsed() + min(self.respond_share * clock.time_limit, clock.remaining())
         best: tuple[Roster, tuple[float, float]] | None = None
-        split = self.respond_split
-        if split is None:
-            split = problem.n_days >= KICK_DAYS
-        if split and not clock.should_stop():
+        if self.respond_split and not clock.should_stop():
             from rtsched_widgets.solve.exchange import split_rounds
 
             def stop() -> bool:

@@ -81,22 +81,8 @@ def test_respond_split_runs_once_more_from_the_split_rounds(nrp, monkeypatch):
     )
     result = strategy.solve(problem, time_limit=20, seed=0)
     assert rounds == [0]
+    assert not Patterns().respond_split
     assert calls[-3:] == [0, 0, 1]
     hard, soft = engine_score(problem, result.roster)
     assert hard == 0
     assert soft == pytest.approx(result.objective)
-
-
-def test_respond_split_by_default_only_on_long_horizons(nrp, monkeypatch):
-    from rtsched_widgets.solve import exchange
-
-    rounds: list[int] = []
-
-    def spy_rounds(problem, fixed, rows, **kwargs):
-        rounds.append(kwargs["seed"])
-        return rows
-
-    monkeypatch.setattr(exchange, "split_rounds", spy_rounds)
-    _run(nrp(8), 1)  # 28 days
-    assert rounds == []
-    assert Patterns().respond_split is None

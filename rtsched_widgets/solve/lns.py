@@ -103,14 +103,7 @@ from rtsched_widgets.model.problem import Problem
 from rtsched_widgets.model.roster import Roster
 from rtsched_widgets.rules.common.cover import CoverOver
 from rtsched_widgets.solve.base import ProgressCallback, RunClock, SolveResult, Status, Strategy
-from rtsched_widgets.solve.cpsat import (
-    CancelWatcher,
-    CpModelBuilder,
-    RegionModelBuilder,
-    RegionTables,
-    _Callback,
-    variable_days,
-)
+from rtsched_widgets.solve.cpsat import CancelWatcher, CpModelBuilder, _Callback, variable_days
 from rtsched_widgets.solve.keep import Keep, normalize_keep
 from rtsched_widgets.solve.scoring import roster_from_shifts, score_roster
 from rtsched_widgets.solve.start import feasible_start
@@ -390,11 +383,6 @@ class _Run:
         return self._full_model()
 
     @cached_property
-    def _tables(self) -> RegionTables:
-        """What every region model of the problem shares (computed once per run)."""
-        return RegionTables(self.p)
-
-    @cached_property
     def _variables(self) -> _Variables:
         return _Variables(self.model)
 
@@ -492,9 +480,8 @@ class _Run:
 
     def search(self) -> None:
         clock, opt = self.clock, self.opt
-        # built before the threads: the base model (the sub-solves of other profiles are
-        # clones of it) or the tables every region model shares
-        _ = self.model if self.p.profile != "nrp" else self._tables
+        if self.p.profile != "nrp":
+            _ = self.model  # its sub-solves are clones of it: build it before the threads
         pool = ThreadPoolExecutor(max_workers=opt.parallel) if opt.parallel > 1 else None
         try:
             while not self.proven_optimal and not clock.should_stop():
@@ -587,9 +574,7 @@ class _Run:
         solver = self._solver(plan.wall, plan.effort, plan.seed, False, plan.threads)
         if self.p.profile == "nrp":
             # a model of the region only: the rest of the roster enters as constants
-            builder = RegionModelBuilder(
-                self.cp, self.p, free=free, base=self.current, tables=self._tables
-            )
+            builder = CpModelBuilder(self.cp, self.p, free=free, base=self.current)
             builder.build()
             if self.closed is not None and self.closed.any():
                 builder.fix(np.zeros_like(free), self.current, self.closed)

@@ -449,27 +449,43 @@ def late_kick(
         state.dirty[:] = False
         state._replace(w, found.best)
         state.objective = state._objective()
-        done = 0
-        while state.dirty.any() and done < max_searches:
-            if run.clock.should_stop():
-                break
-            order = rng.permutation(p.n_workers)
-            for v in order[state.dirty[order]].tolist():
-                if done >= max_searches:
-                    break
-                run._respond(int(v), None, False, False, labels)
-                done += 1
-        stats.searches += done
+        stats.searches += respond_to_kick(run, rng, max_searches, labels)
     finally:
         state.max_labels = beam
         state.set_window(None)
         state.restore(run.best)
-    kept = run.best.key < before
-    if kept:
-        stats.kept += 1
-        state.dirty[:] = True
-        run.best = state.snapshot()
-    return kept
+    return keep_if_lower(run, before, stats)
+
+
+def respond_to_kick(run: Sweeps, rng: np.random.Generator, max_searches: int, labels: int) -> int:
+    """The workers whose costs a kick changed (``state.dirty``) respond over the state's
+    window, in seeded random orders, until none is dirty, the clock stops or
+    ``max_searches`` searches are made; the number of searches made."""
+    state = run.state
+    done = 0
+    while state.dirty.any() and done < max_searches:
+        if run.clock.should_stop():
+            break
+        order = rng.permutation(state.p.n_workers)
+        for v in order[state.dirty[order]].tolist():
+            if done >= max_searches:
+                break
+            run._respond(int(v), None, False, False, labels)
+            done += 1
+    return done
+
+
+def keep_if_lower(run: Sweeps, before: tuple[int, float], stats: KickStats) -> bool:
+    """Whether a kick lowered ``run``'s best below ``before`` (the best's key when the kick
+    began; the state already restored to the best): when it did, the kick is counted kept
+    and every row of the new best marked dirty (a search over two spans says nothing of the
+    whole row)."""
+    if not run.best.key < before:
+        return False
+    stats.kept += 1
+    run.state.dirty[:] = True
+    run.best = run.state.snapshot()
+    return True
 
 
 def split_weekends(state: BestResponse) -> np.ndarray:
@@ -568,27 +584,13 @@ def weekend_swap(
         if key < run.best.key:
             run.best = state.snapshot()
             run.clock.improved(state.objective, key[0], state.searches, shifts=run.best.rows)
-        done = 0
-        while state.dirty.any() and done < max_searches:
-            if run.clock.should_stop():
-                break
-            order = rng.permutation(p.n_workers)
-            for v in order[state.dirty[order]].tolist():
-                if done >= max_searches:
-                    break
-                run._respond(int(v), None, False, False, labels)
-                done += 1
-        stats.searches += done
+        stats.searches += respond_to_kick(run, rng, max_searches, labels)
     finally:
         state.max_labels = beam
         state.set_window(None)
         state.restore(run.best)
-    kept = run.best.key < before
-    if kept:
-        stats.kept += 1
-        stats.swaps_kept += 1
-        state.dirty[:] = True
-        run.best = state.snapshot()
+    kept = keep_if_lower(run, before, stats)
+    stats.swaps_kept += kept
     return kept
 
 

@@ -129,6 +129,12 @@ class Calendar:
             units.setdefault(int(self.sat_sun_week[d]), []).append(d)
         return list(units.values())
 
+    def sat_sun_pairs(self) -> np.ndarray:
+        """``(n, 2)``: the Saturday and the Sunday of each Saturday–Sunday unit
+        (:meth:`sat_sun_weekends`) wholly inside the horizon, in order."""
+        whole = [days for days in self.sat_sun_weekends() if len(days) == 2]
+        return np.array(whole, dtype=np.int64).reshape(-1, 2)
+
     def index(self, value: object, field_name: str = "date") -> int:
         """Day index of ``value`` (0 = start); ProblemError when outside the horizon."""
         d = as_date(value, field_name)

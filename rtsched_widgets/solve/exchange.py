@@ -209,10 +209,9 @@ def exchange(
 
 
 def weekend_days(problem: Problem) -> np.ndarray:
-    """``(n, 2)``: the Saturday and the Sunday of each weekend
-    (:meth:`Calendar.sat_sun_weekends`) wholly inside the horizon."""
-    whole = [days for days in problem.calendar.sat_sun_weekends() if len(days) == 2]
-    return np.array(whole, dtype=np.int64).reshape(-1, 2)
+    """``(n, 2)``: the Saturday and the Sunday of each weekend wholly inside the horizon
+    (:meth:`Calendar.sat_sun_pairs`)."""
+    return problem.calendar.sat_sun_pairs()
 
 
 def weekend_kick(

@@ -494,7 +494,7 @@ def split_weekends(state: BestResponse) -> np.ndarray:
     of whole weekend ``weekend`` (:meth:`Calendar.sat_sun_weekends`, both days inside the
     horizon) and may work the Sunday while another worker ``B`` works only the Sunday (1:
     the days swapped), neither kept on either day."""
-    pairs = weekend_days_of(state.p)
+    pairs = state.p.calendar.sat_sun_pairs()
     if not len(pairs):
         return np.zeros((0, 2), dtype=np.int64)
     works = state.rows[:, pairs] >= 0  # (workers, weekends, 2)
@@ -504,13 +504,6 @@ def split_weekends(state: BestResponse) -> np.ndarray:
     takers = [only[i] & available[:, :, 1 - i] for i in (0, 1)]
     offered = np.stack([takers[i].any(axis=0) & only[1 - i].any(axis=0) for i in (0, 1)], axis=1)
     return np.argwhere(offered).astype(np.int64)
-
-
-def weekend_days_of(problem: Problem) -> np.ndarray:
-    """``(n, 2)``: the Saturday and the Sunday of each weekend unit
-    (:meth:`Calendar.sat_sun_weekends`) wholly inside the horizon."""
-    whole = [days for days in problem.calendar.sat_sun_weekends() if len(days) == 2]
-    return np.array(whole, dtype=np.int64).reshape(-1, 2)
 
 
 def swap_days(
@@ -567,7 +560,7 @@ def weekend_swap(
     stats.kicks += 1
     stats.swaps += 1
     k, side = (int(x) for x in offered[rng.integers(len(offered))])
-    days = weekend_days_of(p)[k]
+    days = p.calendar.sat_sun_pairs()[k]
     works = state.rows[:, days] >= 0
     free = ~state.fixed.worker_day[:, days].any(axis=1)
     available = np.asarray(p.available[:, int(days[1 - side])], dtype=bool)

@@ -177,6 +177,7 @@ def test_saturday_sunday_units_ignore_weekend_days_and_keep_cut_units() -> None:
     cal = Calendar(date(2026, 1, 4), date(2026, 1, 17), weekend_days=(0, 4))
     assert cal.sat_sun_week.tolist() == [0, -1, -1, -1, -1, -1, 1, 1, -1, -1, -1, -1, -1, 2]
     assert cal.sat_sun_weekends() == [[0], [6, 7], [13]]
+    assert cal.sat_sun_pairs().tolist() == [[6, 7]]
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,6 @@ from rtsched_widgets.solve.windows import (
     split_weekends,
     swap_days,
     swap_weekend,
-    weekend_days_of,
     weekend_partner,
     weekend_swap,
     worst_window,
@@ -481,7 +480,7 @@ def _split_weekends(problem, start):
     assert len(offered)  # the construction leaves split weekends
     splits = []
     for k, side in offered.tolist():
-        days = weekend_days_of(problem)[k]
+        days = problem.calendar.sat_sun_pairs()[k]
         works = state.rows[:, days] >= 0
         a = int(np.flatnonzero(works[:, side] & ~works[:, 1 - side])[0])
         b = int(np.flatnonzero(works[:, 1 - side] & ~works[:, side])[0])
@@ -499,7 +498,7 @@ def test_split_weekends_are_weekends_one_worker_works_on_each_day_alone(instance
     # nobody works a weekend: it is not split
     days = splits[0][0]
     state.rows[:, days] = -1
-    k = int(np.flatnonzero((weekend_days_of(problem) == days).all(axis=1))[0])
+    k = int(np.flatnonzero((problem.calendar.sat_sun_pairs() == days).all(axis=1))[0])
     assert k not in split_weekends(state)[:, 0].tolist()
 
 
